@@ -1,0 +1,223 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/load';
+import type { ModelgraphConfig } from '../config/schema';
+import { createLogger, type Logger } from '../connectors/core/logger';
+import { composeCommand } from '../gateway/compose';
+import { startGateway } from '../gateway/server';
+import { createRuntime, startStack, startSubgraph } from '../gateway/stack';
+import { readSupergraph } from '../gateway/compose';
+import { SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
+import { startSandbox } from '../sandbox';
+
+const USAGE = `modelgraph: one GraphQL graph over MLflow and the other tools of AI teams
+
+Usage:
+  modelgraph serve [--config FILE] [--role ROLE] [--port N] [--host HOST]
+      Serve the graph. Without a config file (--config or MODELGRAPH_CONFIG) it runs the
+      demo: sandbox upstreams seeded with a demo organisation (--models N, --seed N).
+      ROLE is all (default: gateway and every subgraph in one process), gateway,
+      ${SUBGRAPHS.map((s) => s.name).join(', ')}.
+  modelgraph compose [--check] [--out FILE]
+      Compose schema/supergraph.graphql from the subgraph schemas; --check fails when
+      the checked-in file is stale.
+  modelgraph sandbox [--port N] [--models N] [--seed N]
+      Run only the sandbox upstreams (MLflow instances prod and research on N, N+1).
+
+Environment: PORT, REDIS_URL, MODELGRAPH_CONFIG, NODE_ENV=production (introspection off).
+`;
+
+/** Exit codes: 0 ok, 1 failure, 2 bad usage or configuration. */
+export async function main(argv: string[]): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+      case 'start':
+        return await serve(rest);
+      case 'compose':
+        return compose(rest);
+      case 'sandbox':
+        return await sandbox(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`modelgraph: unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof UsageError) {
+      process.stderr.write(`modelgraph: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`modelgraph: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+class UsageError extends Error {}
+
+function parse(args: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+  try {
+    return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function intOption(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got "${String(value)}"`);
+  return n;
+}
+
+async function serve(args: string[]): Promise<number | undefined> {
+  const opts = parse(args, {
+    config: { type: 'string', short: 'c' },
+    role: { type: 'string', default: 'all' },
+    port: { type: 'string', short: 'p' },
+    host: { type: 'string' },
+    models: { type: 'string' },
+    seed: { type: 'string' },
+  });
+  const role = String(opts.role);
+  if (role !== 'all' && role !== 'gateway' && !SUBGRAPHS.some((s) => s.name === role)) {
+    throw new UsageError(`--role must be all, gateway or a subgraph (${SUBGRAPHS.map((s) => s.name).join(', ')})`);
+  }
+  const configPath = (opts.config as string | undefined) ?? process.env.MODELGRAPH_CONFIG ?? undefined;
+  const config = loadConfig({ path: configPath || undefined });
+  const port = intOption(opts.port, 'port');
+  if (port !== undefined) config.server.port = port;
+  if (opts.host) config.server.host = String(opts.host);
+  const logger = createLogger({ level: config.logLevel, bindings: { service: 'modelgraph', role } });
+
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    if (role === 'all') {
+      let demoNote = '';
+      if (!configPath) {
+        const models = intOption(opts.models, 'models') ?? 36;
+        const sandboxes = await startSandbox({ models, seed: intOption(opts.seed, 'seed') });
+        closers.push(() => sandboxes.close());
+        config.sources.mlflow = Object.entries(sandboxes.mlflow).map(([name, server]) => ({
+          name,
+          url: server.url,
+          auth: { type: 'none' as const },
+          timeoutMs: 10_000,
+          maxConcurrency: 8,
+        }));
+        demoNote = `demo organisation: ${sandboxes.org.models.length} models in sandbox MLflow instances ${Object.keys(sandboxes.mlflow).join(', ')}`;
+      }
+      const stack = await startStack(config, logger);
+      closers.unshift(() => stack.close());
+      printBanner(stack.graphqlUrl, config, demoNote);
+    } else if (role === 'gateway') {
+      const subgraphUrls = gatewaySubgraphUrls(config);
+      const gateway = await startGateway({
+        supergraphSdl: readSupergraph(),
+        subgraphUrls,
+        port: config.server.port,
+        host: config.server.host,
+        introspection: config.server.introspection,
+        maxDepth: config.server.maxDepth,
+        maxTokens: config.server.maxTokens,
+        logger,
+      });
+      closers.push(() => gateway.close());
+      logger.info('gateway listening', { url: `${gateway.url}/graphql`, subgraphs: subgraphUrls });
+    } else {
+      const runtime = createRuntime(config, logger);
+      closers.push(() => runtime.close());
+      const server = await startSubgraph(role as SubgraphName, runtime, config, {
+        port: config.server.port,
+        host: config.server.host,
+      });
+      closers.unshift(() => server.close());
+      logger.info('subgraph listening', { subgraph: role, url: `${server.url}/graphql` });
+    }
+  } catch (err) {
+    await closeAll(closers);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${config.server.port} is already in use; set PORT or --port to another one`);
+    }
+    throw err;
+  }
+  await untilSignal(logger);
+  await closeAll(closers);
+  return 0;
+}
+
+function gatewaySubgraphUrls(config: ModelgraphConfig): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const s of SUBGRAPHS) {
+    const fromEnv = process.env[`MODELGRAPH_SUBGRAPH_${s.name.toUpperCase()}_URL`];
+    urls[s.name] = fromEnv || config.subgraphs?.[s.name] || s.defaultUrl;
+  }
+  return urls;
+}
+
+function compose(args: string[]): number {
+  const opts = parse(args, { check: { type: 'boolean', default: false }, out: { type: 'string' } });
+  const result = composeCommand({ check: Boolean(opts.check), out: opts.out as string | undefined });
+  (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
+  return result.ok ? 0 : 1;
+}
+
+async function sandbox(args: string[]): Promise<number> {
+  const opts = parse(args, { port: { type: 'string', short: 'p' }, models: { type: 'string' }, seed: { type: 'string' } });
+  const basePort = intOption(opts.port, 'port') ?? 5000;
+  const sandboxes = await startSandbox({
+    models: intOption(opts.models, 'models'),
+    seed: intOption(opts.seed, 'seed'),
+    host: '0.0.0.0',
+    basePort,
+  });
+  for (const [name, server] of Object.entries(sandboxes.mlflow)) {
+    process.stdout.write(`sandbox MLflow "${name}": ${server.url}\n`);
+  }
+  const logger = createLogger({ bindings: { service: 'modelgraph', role: 'sandbox' } });
+  await untilSignal(logger);
+  await sandboxes.close();
+  return 0;
+}
+
+function printBanner(url: string, config: ModelgraphConfig, demoNote: string): void {
+  const shown = url.replace('://127.0.0.1:', '://localhost:');
+  const example = '{ models(first: 3) { nodes { key refs { instance } versions { version stage run { metrics { key value } } } } } }';
+  process.stdout.write(
+    [
+      '',
+      `modelgraph is serving ${shown}`,
+      demoNote ? `  ${demoNote}` : `  sources: ${config.sources.mlflow.map((m) => `mlflow:${m.name}`).join(', ') || '(none)'}`,
+      `  cache: ${config.cache.redisUrl ? 'redis' : 'in-memory'}`,
+      '',
+      'Try:',
+      `  curl -s ${shown} -H 'content-type: application/json' \\`,
+      `    -d '${JSON.stringify({ query: example })}'`,
+      '',
+      'Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
+}
+
+function untilSignal(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info('shutting down', { signal });
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {
+  for (const close of closers) await close().catch(() => undefined);
+}

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type ModelgraphConfig } from './schema';
+
+/** A configuration problem: the message names the file and the key. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface LoadConfigOptions {
+  /** Path of a YAML or JSON file; without one the configuration is all defaults. */
+  path?: string;
+  /** The environment used for `${VAR}` interpolation and overrides (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Reads, interpolates and validates the configuration once, at start-up.
+ *
+ * Secrets stay out of the file: any string may be `${VAR}` or `${VAR:-default}`, resolved
+ * from the environment. `PORT` and `REDIS_URL` override the file, as twelve-factor
+ * deployments expect.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): ModelgraphConfig {
+  const env = options.env ?? process.env;
+  let raw: unknown = {};
+  const where = options.path ?? '(defaults)';
+  if (options.path) {
+    let text: string;
+    try {
+      text = readFileSync(options.path, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${options.path}: ${(err as Error).message}`);
+    }
+    try {
+      // YAML 1.2 is a superset of JSON, so one parser reads both.
+      raw = parseYaml(text) ?? {};
+    } catch (err) {
+      throw new ConfigError(`${options.path}: not valid YAML or JSON: ${(err as Error).message}`);
+    }
+    if (typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new ConfigError(`${options.path}: the top level must be a mapping of keys`);
+    }
+  }
+  raw = interpolate(raw, [], env, where);
+  raw = applyEnvOverrides(raw as Record<string, unknown>, env, where);
+
+  const result = configSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(formatIssues(where, result.error.issues));
+  return result.data;
+}
+
+function interpolate(value: unknown, path: PropertyKey[], env: NodeJS.ProcessEnv, where: string): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback?: string) => {
+      const found = env[name];
+      if (found !== undefined && found !== '') return found;
+      if (fallback !== undefined) return fallback;
+      throw new ConfigError(`${where}: ${formatPath(path)}: environment variable ${name} is not set`);
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, [...path, i], env, where));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, interpolate(item, [...path, key], env, where)]),
+    );
+  }
+  return value;
+}
+
+function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv, where: string): Record<string, unknown> {
+  const out = { ...raw };
+  if (env.PORT !== undefined && env.PORT !== '') {
+    const port = Number(env.PORT);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new ConfigError(`${where}: PORT: must be a port number, got "${env.PORT}"`);
+    }
+    out.server = { ...(out.server as object | undefined), port };
+  }
+  if (env.REDIS_URL) out.cache = { ...(out.cache as object | undefined), redisUrl: env.REDIS_URL };
+  return out;
+}
+
+function formatIssues(where: string, issues: readonly z.core.$ZodIssue[]): string {
+  const lines = issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return `${formatPath([...issue.path, issue.keys[0] ?? ''])}: unknown key`;
+    }
+    return `${formatPath(issue.path)}: ${issue.message}`;
+  });
+  return `invalid configuration in ${where}:\n  ${lines.join('\n  ')}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(top level)';
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}

@@ -1,0 +1,46 @@
+import type { SourceRef } from './source';
+
+/**
+ * Graph-shaped objects shared by more than one connector. Connectors produce them with
+ * pure mapping functions; subgraphs serve them as they are. Times are ISO-8601 strings so
+ * that objects survive the JSON round trip through the cache unchanged.
+ */
+
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+/** One version of a model in one registry (MLflow now; the cloud registries later). */
+export interface ModelVersion {
+  /** `<instance>/<model name>/<version>`: unique across instances, stable across requests. */
+  id: string;
+  source: SourceRef;
+  modelName: string;
+  version: string;
+  /** The registry's stage (MLflow: Staging, Production, Archived); null when none. */
+  stage: string | null;
+  aliases: string[];
+  status: ModelVersionStatus;
+  /** The registry's own status value, for when the normalised one is not enough. */
+  statusRaw: string | null;
+  statusMessage: string | null;
+  description: string | null;
+  /** Where the model's artifacts live (MLflow's `source`). */
+  artifactUri: string | null;
+  runId: string | null;
+  createdBy: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  tags: KeyValue[];
+}
+
+export type ModelVersionStatus = 'READY' | 'PENDING' | 'FAILED' | 'UNKNOWN';
+
+/** Epoch milliseconds (as MLflow sends them) to ISO-8601; absent or zero is null. */
+export function isoFromMillis(ms: number | string | undefined | null): string | null {
+  if (ms === undefined || ms === null || ms === '') return null;
+  const n = typeof ms === 'string' ? Number(ms) : ms;
+  if (!Number.isFinite(n) || n <= 0) return null;
+  return new Date(n).toISOString();
+}

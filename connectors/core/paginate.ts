@@ -1,0 +1,33 @@
+import { SourceError, SourceErrorCode } from './errors';
+
+/**
+ * Follows a token-paginated listing to its end (MLflow `page_token`/`next_page_token`,
+ * Vertex `pageToken`/`nextPageToken`, Jira `nextPageToken`).
+ *
+ * `maxPages` bounds a runaway upstream that keeps answering with a token; reaching it is an
+ * error rather than a silently shorter list.
+ */
+export async function collectTokenPages<T>(
+  fetchPage: (pageToken: string | undefined) => Promise<{ items: T[]; nextPageToken?: string | null }>,
+  options: { maxPages?: number; source: string },
+): Promise<T[]> {
+  const maxPages = options.maxPages ?? 1000;
+  const items: T[] = [];
+  const seen = new Set<string>();
+  let token: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const result = await fetchPage(token);
+    items.push(...result.items);
+    const next = result.nextPageToken || undefined;
+    if (!next) return items;
+    // A token we already followed would loop forever.
+    if (seen.has(next)) throw badPaging(options.source, 'a pagination token came back twice; the upstream is looping');
+    seen.add(next);
+    token = next;
+  }
+  throw badPaging(options.source, `more than ${maxPages} pages; refusing to follow further`);
+}
+
+function badPaging(source: string, detail: string): SourceError {
+  return new SourceError({ source, code: SourceErrorCode.SOURCE_BAD_RESPONSE, message: `${source}: ${detail}` });
+}

@@ -1,0 +1,355 @@
+import type { MlflowInstanceConfig } from '../../config/schema';
+import type { KeyValueCache } from '../core/cache/types';
+import { SourceCache } from '../core/cache/source-cache';
+import type { Connector } from '../core/connector';
+import { SourceError } from '../core/errors';
+import type { ModelVersion } from '../core/graph';
+import { HttpClient } from '../core/http-client';
+import { silentLogger, type Logger } from '../core/logger';
+import { collectTokenPages } from '../core/paginate';
+import { sourceName } from '../core/source';
+import { stableJson } from '../core/stable-json';
+import {
+  mapExperiment,
+  mapModelVersion,
+  mapRegisteredModel,
+  mapRun,
+  quoteFilterValue,
+  type Experiment,
+  type MlflowMapContext,
+  type RegisteredModel,
+  type Run,
+} from './map';
+import {
+  MLFLOW_PAGE_LIMITS,
+  type GetExperimentResponse,
+  type GetLatestVersionsResponse,
+  type GetModelVersionByAliasResponse,
+  type GetModelVersionResponse,
+  type GetRegisteredModelResponse,
+  type GetRunResponse,
+  type MlflowErrorBody,
+  type SearchExperimentsRequest,
+  type SearchExperimentsResponse,
+  type SearchModelVersionsResponse,
+  type SearchRegisteredModelsResponse,
+  type SearchRunsRequest,
+  type SearchRunsResponse,
+} from './types';
+
+export interface MlflowConnectorDeps {
+  /** The cache backend (Redis or memory); the connector prefixes its keys with its source. */
+  cache: KeyValueCache;
+  /** Defaults for this source's cache entries; the instance's `cache` config overrides them. */
+  cacheDefaults: { ttlSeconds: number; staleSeconds: number };
+  logger?: Logger;
+  /** Page sizes, clamped to MLflow's documented maxima (tests use small pages). */
+  pageSizes?: Partial<Record<keyof typeof MLFLOW_PAGE_LIMITS, number>>;
+  /**
+   * Up to this many names, a batch of registered models or versions is fetched one name at
+   * a time; above it, one paged listing of the whole registry is cheaper (MLflow's filters
+   * accept `IN (...)` only for run ids, so names cannot be batched into one search).
+   * Default 4.
+   */
+  perNameLookupLimit?: number;
+  /** Run ids per `attributes.run_id IN (...)` search; default 100 keeps the filter short. */
+  runIdsPerSearch?: number;
+  /** The clock used for retry waits and budgets (tests make waits instant and record them). */
+  clock?: { sleep?: (ms: number) => Promise<void>; now?: () => number };
+}
+
+/** Default page sizes: MLflow's own defaults, which every backend accepts. */
+const DEFAULT_PAGE_SIZES = {
+  experiments: 1000,
+  runs: 1000,
+  registeredModels: 1000,
+  modelVersions: 10_000,
+} as const;
+
+export interface RunSearch {
+  experimentIds: string[];
+  filter?: string;
+  orderBy?: string[];
+  maxResults?: number;
+  pageToken?: string;
+}
+
+/**
+ * MLflow tracking server and model registry, REST API 2.0 (`service.proto`,
+ * `model_registry.proto`). Works against open-source MLflow and Databricks alike.
+ */
+export class MlflowConnector implements Connector {
+  readonly kind = 'MLFLOW' as const;
+  readonly instance: string;
+  readonly source: string;
+
+  private readonly ctx: MlflowMapContext;
+  private readonly cache: SourceCache;
+  private readonly pageSizes: Record<keyof typeof MLFLOW_PAGE_LIMITS, number>;
+  private readonly perNameLookupLimit: number;
+  private readonly runIdsPerSearch: number;
+
+  static fromConfig(config: MlflowInstanceConfig, deps: MlflowConnectorDeps): MlflowConnector {
+    const source = sourceName('MLFLOW', config.name);
+    const logger = (deps.logger ?? silentLogger).child({ source });
+    const { headers, secrets } = authHeaders(config.auth);
+    const http = new HttpClient({
+      source,
+      baseURL: `${config.url.replace(/\/+$/, '')}/api/2.0/mlflow`,
+      headers,
+      secrets,
+      timeoutMs: config.timeoutMs,
+      maxConcurrency: config.maxConcurrency,
+      retry: config.retry,
+      logger,
+      parseErrorBody,
+      sleep: deps.clock?.sleep,
+      now: deps.clock?.now,
+    });
+    return new MlflowConnector(config, http, { ...deps, logger });
+  }
+
+  private constructor(
+    config: MlflowInstanceConfig,
+    private readonly http: HttpClient,
+    deps: MlflowConnectorDeps & { logger: Logger },
+  ) {
+    this.instance = config.name;
+    this.source = http.source;
+    this.ctx = { instance: config.name, uiUrl: (config.uiUrl ?? config.url).replace(/\/+$/, '') };
+    this.cache = new SourceCache(deps.cache, this.source, {
+      ttlSeconds: config.cache?.ttlSeconds ?? deps.cacheDefaults.ttlSeconds,
+      staleSeconds: config.cache?.staleSeconds ?? deps.cacheDefaults.staleSeconds,
+      logger: deps.logger,
+    });
+    this.pageSizes = Object.fromEntries(
+      (Object.keys(MLFLOW_PAGE_LIMITS) as (keyof typeof MLFLOW_PAGE_LIMITS)[]).map((k) => [
+        k,
+        Math.max(1, Math.min(deps.pageSizes?.[k] ?? DEFAULT_PAGE_SIZES[k], MLFLOW_PAGE_LIMITS[k])),
+      ]),
+    ) as Record<keyof typeof MLFLOW_PAGE_LIMITS, number>;
+    this.perNameLookupLimit = deps.perNameLookupLimit ?? 4;
+    this.runIdsPerSearch = deps.runIdsPerSearch ?? 100;
+  }
+
+  /** One registered model, one page: the cheapest authenticated read MLflow has. */
+  async health(): Promise<void> {
+    await this.http.get<SearchRegisteredModelsResponse>('/registered-models/search', { max_results: 1 });
+  }
+
+  // ---- experiments ----------------------------------------------------------------
+
+  /** Every experiment, active and deleted (runs of deleted experiments still back versions). */
+  async listExperiments(): Promise<Experiment[]> {
+    const dtos = await collectTokenPages(
+      async (pageToken) => {
+        const body: SearchExperimentsRequest = {
+          max_results: this.pageSizes.experiments,
+          view_type: 'ALL',
+          ...(pageToken ? { page_token: pageToken } : {}),
+        };
+        const res = await this.cachedPost<SearchExperimentsResponse>('/experiments/search', body);
+        return { items: res.experiments ?? [], nextPageToken: res.next_page_token };
+      },
+      { source: this.source },
+    );
+    return dtos.map((dto) => mapExperiment(dto, this.ctx));
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment | null> {
+    const res = await this.nullIfMissing(
+      this.cachedGet<GetExperimentResponse>('/experiments/get', { experiment_id: experimentId }),
+    );
+    return res?.experiment ? mapExperiment(res.experiment, this.ctx) : null;
+  }
+
+  // ---- runs -----------------------------------------------------------------------
+
+  /** One page of a run search, for callers that page themselves (cursor connections). */
+  async searchRuns(search: RunSearch): Promise<{ runs: Run[]; nextPageToken: string | null }> {
+    const body: SearchRunsRequest = {
+      experiment_ids: search.experimentIds,
+      max_results: Math.min(search.maxResults ?? this.pageSizes.runs, MLFLOW_PAGE_LIMITS.runs),
+      ...(search.filter ? { filter: search.filter } : {}),
+      ...(search.orderBy?.length ? { order_by: search.orderBy } : {}),
+      ...(search.pageToken ? { page_token: search.pageToken } : {}),
+    };
+    const res = await this.cachedPost<SearchRunsResponse>('/runs/search', body);
+    return { runs: (res.runs ?? []).map((r) => mapRun(r, this.ctx)), nextPageToken: res.next_page_token ?? null };
+  }
+
+  async getRun(runId: string): Promise<Run | null> {
+    const res = await this.nullIfMissing(this.cachedGet<GetRunResponse>('/runs/get', { run_id: runId }));
+    return res?.run ? mapRun(res.run, this.ctx) : null;
+  }
+
+  /**
+   * Many runs in a few searches: `attributes.run_id IN (...)` over every experiment, since
+   * SearchRuns needs experiment ids and a model version names only its run.
+   */
+  async getRunsByIds(runIds: readonly string[]): Promise<Map<string, Run>> {
+    const found = new Map<string, Run>();
+    const unique = [...new Set(runIds)].filter(Boolean);
+    if (unique.length === 0) return found;
+    const experimentIds = (await this.listExperiments()).map((e) => e.experimentId);
+    if (experimentIds.length === 0) return found;
+    const chunks: string[][] = [];
+    for (let i = 0; i < unique.length; i += this.runIdsPerSearch) chunks.push(unique.slice(i, i + this.runIdsPerSearch));
+    const pages = await Promise.all(
+      chunks.map((chunk) =>
+        collectTokenPages(
+          async (pageToken) => {
+            const { runs, nextPageToken } = await this.searchRuns({
+              experimentIds,
+              filter: `attributes.run_id IN (${chunk.map(quoteFilterValue).join(', ')})`,
+              pageToken,
+            });
+            return { items: runs, nextPageToken };
+          },
+          { source: this.source },
+        ),
+      ),
+    );
+    for (const run of pages.flat()) found.set(run.runId, run);
+    return found;
+  }
+
+  // ---- registered models ----------------------------------------------------------
+
+  async listRegisteredModels(filter?: string): Promise<RegisteredModel[]> {
+    const dtos = await collectTokenPages(
+      async (pageToken) => {
+        const res = await this.cachedGet<SearchRegisteredModelsResponse>('/registered-models/search', {
+          max_results: this.pageSizes.registeredModels,
+          order_by: ['name ASC'],
+          filter,
+          page_token: pageToken,
+        });
+        return { items: res.registered_models ?? [], nextPageToken: res.next_page_token };
+      },
+      { source: this.source },
+    );
+    return dtos.map((dto) => mapRegisteredModel(dto, this.ctx));
+  }
+
+  async getRegisteredModel(name: string): Promise<RegisteredModel | null> {
+    const res = await this.nullIfMissing(
+      this.cachedGet<GetRegisteredModelResponse>('/registered-models/get', { name }),
+    );
+    return res?.registered_model ? mapRegisteredModel(res.registered_model, this.ctx) : null;
+  }
+
+  async getRegisteredModels(names: readonly string[]): Promise<Map<string, RegisteredModel>> {
+    const unique = [...new Set(names)];
+    const found = new Map<string, RegisteredModel>();
+    if (unique.length <= this.perNameLookupLimit) {
+      const models = await Promise.all(unique.map((name) => this.getRegisteredModel(name)));
+      models.forEach((m) => m && found.set(m.name, m));
+    } else {
+      const wanted = new Set(unique);
+      for (const m of await this.listRegisteredModels()) if (wanted.has(m.name)) found.set(m.name, m);
+    }
+    return found;
+  }
+
+  // ---- model versions -------------------------------------------------------------
+
+  async searchModelVersions(filter?: string): Promise<ModelVersion[]> {
+    const dtos = await collectTokenPages(
+      async (pageToken) => {
+        const res = await this.cachedGet<SearchModelVersionsResponse>('/model-versions/search', {
+          max_results: this.pageSizes.modelVersions,
+          filter,
+          page_token: pageToken,
+        });
+        return { items: res.model_versions ?? [], nextPageToken: res.next_page_token };
+      },
+      { source: this.source },
+    );
+    return dtos.map((dto) => mapModelVersion(dto, this.ctx));
+  }
+
+  /** Every version of each named model, newest first; a model with none maps to []. */
+  async getModelVersionsForModels(names: readonly string[]): Promise<Map<string, ModelVersion[]>> {
+    const unique = [...new Set(names)];
+    const byName = new Map<string, ModelVersion[]>(unique.map((n) => [n, []]));
+    const versions =
+      unique.length <= this.perNameLookupLimit
+        ? (await Promise.all(unique.map((n) => this.searchModelVersions(`name = ${quoteFilterValue(n)}`)))).flat()
+        : await this.searchModelVersions();
+    for (const v of versions) byName.get(v.modelName)?.push(v);
+    for (const list of byName.values()) list.sort((a, b) => Number(b.version) - Number(a.version));
+    return byName;
+  }
+
+  async getModelVersion(name: string, version: string): Promise<ModelVersion | null> {
+    const res = await this.nullIfMissing(
+      this.cachedGet<GetModelVersionResponse>('/model-versions/get', { name, version }),
+    );
+    return res?.model_version ? mapModelVersion(res.model_version, this.ctx) : null;
+  }
+
+  /** Latest READY version per stage (all stages, "None" included, when none are named). */
+  async getLatestVersions(name: string, stages?: string[]): Promise<ModelVersion[] | null> {
+    const res = await this.nullIfMissing(
+      this.cachedPost<GetLatestVersionsResponse>('/registered-models/get-latest-versions', {
+        name,
+        ...(stages?.length ? { stages } : {}),
+      }),
+    );
+    return res ? (res.model_versions ?? []).map((v) => mapModelVersion(v, this.ctx)) : null;
+  }
+
+  async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion | null> {
+    const res = await this.nullIfMissing(
+      this.cachedGet<GetModelVersionByAliasResponse>('/registered-models/alias', { name, alias }),
+    );
+    return res?.model_version ? mapModelVersion(res.model_version, this.ctx) : null;
+  }
+
+  // ---- plumbing -------------------------------------------------------------------
+
+  private async cachedGet<T>(path: string, params: Record<string, string | number | string[] | undefined>): Promise<T> {
+    const key = `GET ${path} ${stableJson(params)}`;
+    return (await this.cache.getOrLoad(key, () => this.http.get<T>(path, params))).value;
+  }
+
+  /** MLflow's searches are POSTs but read-only, so they are cached and retried like GETs. */
+  private async cachedPost<T>(path: string, body: unknown): Promise<T> {
+    const key = `POST ${path} ${stableJson(body)}`;
+    return (await this.cache.getOrLoad(key, () => this.http.post<T>(path, body, { idempotent: true }))).value;
+  }
+
+  /** A single lookup of something that does not exist is an answer (null), not a failure. */
+  private async nullIfMissing<T>(pending: Promise<T>): Promise<T | null> {
+    try {
+      return await pending;
+    } catch (err) {
+      if (err instanceof SourceError && err.upstreamCode === 'RESOURCE_DOES_NOT_EXIST') return null;
+      throw err;
+    }
+  }
+}
+
+function authHeaders(auth: MlflowInstanceConfig['auth']): { headers: Record<string, string>; secrets: string[] } {
+  switch (auth.type) {
+    case 'none':
+      return { headers: {}, secrets: [] };
+    case 'basic': {
+      const encoded = Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
+      return { headers: { Authorization: `Basic ${encoded}` }, secrets: [auth.password, encoded] };
+    }
+    case 'bearer':
+      return { headers: { Authorization: `Bearer ${auth.token}` }, secrets: [auth.token] };
+  }
+}
+
+/** `{error_code, message}`; MLflow's basic-auth layer answers 401 in plain text instead. */
+export function parseErrorBody(_status: number, body: unknown): { upstreamCode?: string; message?: string } {
+  if (body && typeof body === 'object') {
+    const { error_code, message } = body as MlflowErrorBody;
+    return { upstreamCode: error_code, message };
+  }
+  if (typeof body === 'string' && body.trim()) return { message: body.trim().slice(0, 300) };
+  return {};
+}

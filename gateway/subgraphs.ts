@@ -1,0 +1,11 @@
+/**
+ * The subgraphs the supergraph is composed from. The URLs are the docker-compose service
+ * names; a running gateway is told the real URLs at start-up (`subgraphs` in the config, or
+ * the ports an all-in-one process picked), so the composed file never changes with them.
+ */
+export const SUBGRAPHS = [
+  { name: 'inventory', schemaFile: 'inventory.graphql', defaultUrl: 'http://inventory:4001/graphql' },
+  { name: 'mlflow', schemaFile: 'mlflow.graphql', defaultUrl: 'http://mlflow:4002/graphql' },
+] as const;
+
+export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];

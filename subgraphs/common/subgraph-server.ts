@@ -1,0 +1,25 @@
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { DocumentNode } from 'graphql';
+import { formatError } from './errors';
+import { partialErrorsPlugin, type PartialErrorsContext } from './partial-errors';
+
+/**
+ * An Apollo Server for one subgraph. Subgraphs sit behind the gateway and answer only its
+ * query plans (and `_service`, which the gateway's readiness check and `rover` use), so
+ * there is no landing page.
+ */
+export function createSubgraphServer<TContext extends BaseContext & PartialErrorsContext>(
+  typeDefs: DocumentNode,
+  resolvers: GraphQLResolverMap<TContext>,
+): ApolloServer<TContext> {
+  return new ApolloServer<TContext>({
+    schema: buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }),
+    formatError,
+    plugins: [partialErrorsPlugin<TContext>(), ApolloServerPluginLandingPageDisabled()],
+    // The gateway sends JSON POSTs; nothing else should reach a subgraph.
+    csrfPrevention: true,
+  });
+}

@@ -1,0 +1,178 @@
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { ModelVersion } from '../../connectors/core/graph';
+import type { SourceRef } from '../../connectors/core/source';
+import type { Experiment, RegisteredModel, Run } from '../../connectors/mlflow';
+import { acrossSources } from '../common/across-sources';
+import type { PartialErrorsContext } from '../common/partial-errors';
+import { DateTimeScalar } from '../common/scalars';
+import type { MlflowInstanceLoaders, MlflowLoaders } from './loaders';
+
+export interface MlflowContext extends PartialErrorsContext {
+  mlflow: MlflowLoaders;
+}
+
+/** A Model as the gateway hands it over: its key and, through @requires, its refs. */
+interface ModelRepresentation {
+  key: string;
+  refs?: Array<Pick<SourceRef, 'kind' | 'instance' | 'nativeId'>>;
+}
+
+const MAX_RUNS_PAGE = 1000;
+
+function badInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+function loadersFor(ctx: MlflowContext, instance: string): MlflowInstanceLoaders {
+  const loaders = ctx.mlflow.forInstance(instance);
+  if (!loaders) throw badInput(`unknown MLflow instance "${instance}"`);
+  return loaders;
+}
+
+/**
+ * One load per MLflow ref of the model. Refs to instances this subgraph is not configured
+ * with are skipped: inventory and mlflow read the same configuration, so that only happens
+ * mid-rollout of a config change.
+ */
+function perMlflowRef<T>(
+  model: ModelRepresentation,
+  ctx: MlflowContext,
+  info: GraphQLResolveInfo,
+  load: (loaders: MlflowInstanceLoaders, nativeId: string) => Promise<T[]>,
+): Promise<T[]> {
+  const loads = (model.refs ?? [])
+    .filter((ref) => ref.kind === 'MLFLOW')
+    .flatMap((ref) => {
+      const loaders = ctx.mlflow.forInstance(ref.instance);
+      return loaders ? [() => load(loaders, ref.nativeId)] : [];
+    });
+  return acrossSources(ctx, info, loads);
+}
+
+/** `<instance>/<rest>`: instance names cannot hold a slash (config validation). */
+function splitId(id: string): { instance: string; rest: string } {
+  const slash = id.indexOf('/');
+  if (slash <= 0) throw badInput(`malformed id "${id}"`);
+  return { instance: id.slice(0, slash), rest: id.slice(slash + 1) };
+}
+
+async function runsOfVersions(loaders: MlflowInstanceLoaders, modelName: string): Promise<Run[]> {
+  const versions = await loaders.versions.load(modelName);
+  const runs = await Promise.all(versions.filter((v) => v.runId).map((v) => loaders.run.load(v.runId as string)));
+  return runs.filter((r): r is Run => r !== null);
+}
+
+export const resolvers: GraphQLResolverMap<MlflowContext> = {
+  DateTime: DateTimeScalar,
+
+  Query: {
+    async mlflowRuns(
+      _root: unknown,
+      args: { instance: string; experimentIds: string[]; filter?: string | null; orderBy?: string[] | null; first: number; after?: string | null },
+      ctx: MlflowContext,
+    ) {
+      if (args.first < 1 || args.first > MAX_RUNS_PAGE) throw badInput(`first must be between 1 and ${MAX_RUNS_PAGE}`);
+      const { connector } = loadersFor(ctx, args.instance);
+      const page = await connector.searchRuns({
+        experimentIds: args.experimentIds,
+        filter: args.filter ?? undefined,
+        orderBy: args.orderBy ?? undefined,
+        maxResults: args.first,
+        pageToken: args.after ?? undefined,
+      });
+      return {
+        nodes: page.runs,
+        pageInfo: { hasNextPage: page.nextPageToken !== null, endCursor: page.nextPageToken },
+      };
+    },
+    mlflowExperiment: (_root: unknown, args: { instance: string; experimentId: string }, ctx: MlflowContext) =>
+      loadersFor(ctx, args.instance).experiment.load(args.experimentId),
+    mlflowRun: (_root: unknown, args: { instance: string; runId: string }, ctx: MlflowContext) =>
+      loadersFor(ctx, args.instance).run.load(args.runId),
+    mlflowRegisteredModel: (_root: unknown, args: { instance: string; name: string }, ctx: MlflowContext) =>
+      loadersFor(ctx, args.instance).registeredModel.load(args.name),
+    async mlflowModelVersion(
+      _root: unknown,
+      args: { instance: string; name: string; version: string },
+      ctx: MlflowContext,
+    ) {
+      const versions = await loadersFor(ctx, args.instance).versions.load(args.name);
+      return versions.find((v) => v.version === args.version) ?? null;
+    },
+  },
+
+  Model: {
+    __resolveReference: (model: ModelRepresentation) => model,
+    registered: (model: ModelRepresentation, _args: unknown, ctx: MlflowContext, info: GraphQLResolveInfo) =>
+      perMlflowRef(model, ctx, info, async (loaders, name) => {
+        const found = await loaders.registeredModel.load(name);
+        return found ? [found] : [];
+      }),
+    async versions(
+      model: ModelRepresentation,
+      args: { stage?: string | null },
+      ctx: MlflowContext,
+      info: GraphQLResolveInfo,
+    ) {
+      const versions = await perMlflowRef(model, ctx, info, (loaders, name) => loaders.versions.load(name));
+      if (args.stage === undefined || args.stage === null) return versions;
+      const wanted = args.stage.toLowerCase();
+      return versions.filter((v) => (v.stage ?? 'none').toLowerCase() === wanted);
+    },
+    experiments: (model: ModelRepresentation, _args: unknown, ctx: MlflowContext, info: GraphQLResolveInfo) =>
+      perMlflowRef(model, ctx, info, async (loaders, name) => {
+        const runs = await runsOfVersions(loaders, name);
+        const ids = [...new Set(runs.map((r) => r.experimentId).filter((id): id is string => Boolean(id)))];
+        const experiments = await Promise.all(ids.map((id) => loaders.experiment.load(id)));
+        return experiments.filter((e): e is Experiment => e !== null);
+      }),
+  },
+
+  RegisteredModel: {
+    __resolveReference(ref: { id: string }, ctx: MlflowContext) {
+      const { instance, rest } = splitId(ref.id);
+      return ctx.mlflow.forInstance(instance)?.registeredModel.load(rest) ?? null;
+    },
+    async versionByAlias(model: RegisteredModel, args: { alias: string }, ctx: MlflowContext) {
+      const target = model.aliases.find((a) => a.alias === args.alias);
+      if (!target) return null;
+      const versions = await loadersFor(ctx, model.source.instance).versions.load(model.name);
+      return versions.find((v) => v.version === target.version) ?? null;
+    },
+  },
+
+  ModelVersion: {
+    async __resolveReference(ref: { id: string }, ctx: MlflowContext) {
+      const { instance, rest } = splitId(ref.id);
+      const slash = rest.lastIndexOf('/');
+      const loaders = ctx.mlflow.forInstance(instance);
+      if (!loaders || slash <= 0) return null;
+      const versions = await loaders.versions.load(rest.slice(0, slash));
+      return versions.find((v) => v.version === rest.slice(slash + 1)) ?? null;
+    },
+    run(version: ModelVersion, _args: unknown, ctx: MlflowContext) {
+      if (!version.runId) return null;
+      return ctx.mlflow.forInstance(version.source.instance)?.run.load(version.runId) ?? null;
+    },
+  },
+
+  Run: {
+    __resolveReference(ref: { id: string }, ctx: MlflowContext) {
+      const { instance, rest } = splitId(ref.id);
+      return ctx.mlflow.forInstance(instance)?.run.load(rest) ?? null;
+    },
+    experiment(run: Run, _args: unknown, ctx: MlflowContext) {
+      if (!run.experimentId) return null;
+      return ctx.mlflow.forInstance(run.source.instance)?.experiment.load(run.experimentId) ?? null;
+    },
+    metric: (run: Run, args: { key: string }) => run.metrics.find((m) => m.key === args.key)?.value ?? null,
+  },
+
+  Experiment: {
+    __resolveReference(ref: { id: string }, ctx: MlflowContext) {
+      const { instance, rest } = splitId(ref.id);
+      return ctx.mlflow.forInstance(instance)?.experiment.load(rest) ?? null;
+    },
+  },
+};
