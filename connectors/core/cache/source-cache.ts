@@ -1,0 +1,155 @@
+import { silentLogger, type Logger } from '../logger';
+import { FailSafeCache } from './fail-safe-cache';
+import type { KeyValueCache } from './types';
+
+export interface SourceCacheOptions {
+  /** How long an entry is fresh, in seconds. 0 disables storing (concurrent loads are still coalesced). */
+  ttlSeconds: number;
+  /**
+   * After ttl, how long a stale entry may still be served while revalidating in the
+   * background (stale-while-revalidate); also served if the refresh fails.
+   * Default: 5 × ttlSeconds.
+   */
+  staleSeconds?: number;
+  /** Receives refresh failures and (through FailSafeCache) backend failures. Default: {@link silentLogger}. */
+  logger?: Logger;
+  /** For tests: the clock that dates entries. Default: `Date.now`. */
+  now?: () => number;
+}
+
+export type CacheState = 'hit' | 'stale' | 'miss';
+
+/** What is stored: the value and when it was loaded (epoch ms), so any replica can judge its age. */
+interface Stored<T> {
+  v: T;
+  t: number;
+}
+
+/** Bumped when the stored shape changes, so that old replicas and new ones never read each other's entries. */
+const KEY_VERSION = 'v1';
+
+/**
+ * One source instance's view of the shared cache: keys prefixed
+ * `modelgraph:v1:<source>:`, stale-while-revalidate, and in-process coalescing of
+ * identical loads, so that a burst of identical queries costs the upstream one call.
+ *
+ * The backend is wrapped in {@link FailSafeCache} here (unless it already is one), so a
+ * caller can pass a bare `RedisCache`: a backend failure is always a miss, never an error.
+ *
+ * There is deliberately no flush method: a source must not be able to wipe the entries
+ * of another, and entries expire by themselves.
+ *
+ * Values must survive `JSON.stringify` unchanged (plain data; ISO strings, not Dates).
+ */
+export class SourceCache {
+  private readonly backend: KeyValueCache;
+  private readonly prefix: string;
+  private readonly ttlMs: number;
+  private readonly staleMs: number;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  /** Loads in progress per full key: misses and background refreshes alike, so neither is ever doubled. */
+  private readonly inflight = new Map<string, Promise<unknown>>();
+
+  constructor(backend: KeyValueCache, source: string, options: SourceCacheOptions) {
+    if (!source) throw new Error('SourceCache: `source` is required');
+    const ttl = options.ttlSeconds;
+    const stale = options.staleSeconds ?? 5 * ttl;
+    if (!Number.isFinite(ttl) || ttl < 0) throw new Error(`${source}: cache ttlSeconds must be >= 0, got ${ttl}`);
+    if (!Number.isFinite(stale) || stale < 0) throw new Error(`${source}: cache staleSeconds must be >= 0, got ${stale}`);
+    this.logger = (options.logger ?? silentLogger).child({ source });
+    this.backend = backend instanceof FailSafeCache ? backend : new FailSafeCache(backend, this.logger);
+    this.prefix = `modelgraph:${KEY_VERSION}:${source}:`;
+    this.ttlMs = ttl * 1000;
+    this.staleMs = stale * 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The cached value for `key` if fresh ('hit'); a stale one at once while one background
+   * refresh runs ('stale'); otherwise the result of `load`, stored ('miss').
+   *
+   * `load` errors reach the caller only when there is nothing stale to serve; a failed
+   * background refresh is logged and the stale entry kept until it expires.
+   *
+   * The value is returned as soon as it is loaded and written to the backend just after,
+   * so another replica may miss for a few milliseconds; in this process, calls in that
+   * window join the finished load instead of loading again.
+   */
+  async getOrLoad<T>(key: string, load: () => Promise<T>): Promise<{ value: T; state: CacheState }> {
+    const fullKey = this.prefix + key;
+    if (this.ttlMs === 0) return { value: await this.coalesce(fullKey, load, false), state: 'miss' };
+
+    const entry = this.parse<T>(await this.backend.get(fullKey));
+    if (entry) {
+      // A negative age (a replica's clock ahead of ours) counts as fresh.
+      const age = this.now() - entry.t;
+      if (age < this.ttlMs) return { value: entry.v, state: 'hit' };
+      if (age < this.ttlMs + this.staleMs) {
+        this.refresh(fullKey, load);
+        return { value: entry.v, state: 'stale' };
+      }
+    }
+    return { value: await this.coalesce(fullKey, load, true), state: 'miss' };
+  }
+
+  /** Starts a background refresh unless a load of this key is already running. */
+  private refresh<T>(fullKey: string, load: () => Promise<T>): void {
+    if (this.inflight.has(fullKey)) return;
+    this.coalesce(fullKey, load, true).catch((err: unknown) => {
+      this.logger.warn('cache refresh failed; serving the stale entry', {
+        key: fullKey,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    });
+  }
+
+  /** Joins the load in flight for this key, or starts one (and stores its result). */
+  private coalesce<T>(fullKey: string, load: () => Promise<T>, store: boolean): Promise<T> {
+    const running = this.inflight.get(fullKey);
+    if (running) return running as Promise<T>;
+    // `new Promise` turns a synchronous throw in `load` into a rejection like any other.
+    const loading = new Promise<T>((resolve) => resolve(load()));
+    this.inflight.set(fullKey, loading);
+    // Callers get the value as soon as it loads; the key leaves `inflight` only once
+    // stored, so a call arriving in between joins instead of loading again.
+    loading
+      .then(
+        (value) => (store ? this.store(fullKey, value) : undefined),
+        () => undefined,
+      )
+      .finally(() => {
+        if (this.inflight.get(fullKey) === loading) this.inflight.delete(fullKey);
+      })
+      .catch(() => undefined);
+    return loading;
+  }
+
+  private async store<T>(fullKey: string, value: T): Promise<void> {
+    const stored: Stored<T> = { v: value, t: this.now() };
+    let json: string;
+    try {
+      json = JSON.stringify(stored);
+    } catch (err) {
+      // A value that cannot be serialised is served uncached rather than failing the query.
+      this.logger.warn('cache value not serialisable; not cached', {
+        key: fullKey,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return;
+    }
+    await this.backend.set(fullKey, json, { ttlSeconds: (this.ttlMs + this.staleMs) / 1000 });
+  }
+
+  private parse<T>(raw: string | undefined): Stored<T> | undefined {
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = JSON.parse(raw) as Partial<Stored<T>> | null;
+      // Anything else was not written by this version: treat it as absent, it will be overwritten.
+      if (parsed && typeof parsed === 'object' && typeof parsed.t === 'number') return parsed as Stored<T>;
+    } catch {
+      // Same: a corrupt entry is a miss.
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,479 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { Semaphore } from './concurrency';
+import { SourceError, SourceErrorCode, codeForStatus, redact } from './errors';
+import { silentLogger, type Logger } from './logger';
+
+export interface RetryOptions {
+  /** Attempts in all, the first included; 1 disables retries. Default: 4. */
+  maxAttempts?: number;
+  /** Upper bound of the first backoff; it doubles per retry (full jitter). Default: 200. */
+  baseDelayMs?: number;
+  /** Upper bound of any one backoff (not of a Retry-After wait). Default: 5000. */
+  maxDelayMs?: number;
+  /**
+   * Total time for one `request()`: attempts, waits for a connection slot and backoff
+   * sleeps. A wait that would not fit stops the retries at once. Default: 15000.
+   */
+  budgetMs?: number;
+}
+
+export interface HttpClientOptions {
+  /** 'mlflow:prod': the first word of every error message and a field of every log line. */
+  source: string;
+  /** Every request path is resolved against it. */
+  baseURL: string;
+  /** Sent with every request, e.g. Authorization. Values of secret-looking headers are redacted automatically. Default: none. */
+  headers?: Record<string, string>;
+  /** Further values to redact from every message and log (tokens, passwords). Default: none. */
+  secrets?: readonly string[];
+  /** Per attempt, from sending to the end of the body; also capped by what is left of `retry.budgetMs`. Default: 10000. */
+  timeoutMs?: number;
+  /** Requests in flight at once for this client, i.e. per source instance. Default: 8. */
+  maxConcurrency?: number;
+  /** Default: see {@link RetryOptions}. */
+  retry?: RetryOptions;
+  /** Receives one warn line per retry. Default: {@link silentLogger}. */
+  logger?: Logger;
+  /**
+   * Vendor error-body parser: returns the vendor's code and message from a non-2xx body
+   * (JSON-parsed when it parses, the raw text otherwise).
+   * Default: {@link defaultParseErrorBody}, which knows the common shapes.
+   */
+  parseErrorBody?: (status: number, body: unknown) => { upstreamCode?: string; message?: string };
+  /** For tests: the sleeping function. Default: a `setTimeout` promise. */
+  sleep?: (ms: number) => Promise<void>;
+  /** For tests: the clock (budget and HTTP-date Retry-After). Default: `Date.now`. */
+  now?: () => number;
+  /** For tests: the jitter source, in [0, 1). Default: `Math.random`. */
+  random?: () => number;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+  /**
+   * Resolved against `baseURL`. An absolute URL (a pagination link) is used as it is and
+   * gets the client's headers, Authorization included: only pass links the upstream gave.
+   */
+  path: string;
+  /** Arrays are sent as repeated keys (`a=1&a=2`); undefined values are left out. */
+  params?: Record<string, string | number | boolean | readonly (string | number)[] | undefined>;
+  /** Sent as JSON. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Whether a retry is safe. Default: true for GET/HEAD/PUT/DELETE, false otherwise (read-only POST searches pass true). */
+  idempotent?: boolean;
+}
+
+export interface HttpResponse<T> {
+  status: number;
+  /** The JSON-parsed body; undefined when the body is empty (204, 304, HEAD). */
+  data: T;
+  /** Lower-cased names; repeated headers joined with ', '. */
+  headers: Record<string, string>;
+}
+
+const IDEMPOTENT_METHODS = new Set<HttpRequest['method']>(['GET', 'HEAD', 'PUT', 'DELETE']);
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+/**
+ * Transport failures worth another attempt. DNS failures (ENOTFOUND) and TLS errors are
+ * not: they are configuration problems that a retry only makes slower to report.
+ */
+const RETRY_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+]);
+const SECRET_HEADER = /authorization|token|api[-_]?key|cookie|secret|password/i;
+const MAX_VENDOR_MESSAGE = 500;
+
+type Attempt =
+  | { kind: 'response'; response: AxiosResponse<string> }
+  | { kind: 'error'; error: unknown; timedOut: boolean; timeoutMs: number }
+  /** The budget ran out while waiting for a connection slot; nothing was sent. */
+  | { kind: 'expired' };
+
+/**
+ * The HTTP client every connector is given: retries with backoff for idempotent calls,
+ * a per-source concurrency limit, a total time budget, and failures turned into
+ * {@link SourceError}s that hold no secret.
+ *
+ * One instance per source instance, created at start-up: it owns keep-alive agents, so
+ * that the TLS handshake to an upstream is paid once rather than per call.
+ */
+export class HttpClient {
+  readonly source: string;
+  private readonly http: AxiosInstance;
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+  private readonly semaphore: Semaphore;
+  private readonly secrets: readonly string[];
+  private readonly logger: Logger;
+  private readonly timeoutMs: number;
+  private readonly retry: Required<RetryOptions>;
+  private readonly parseErrorBody: NonNullable<HttpClientOptions['parseErrorBody']>;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(options: HttpClientOptions) {
+    if (!options.source) throw new Error('HttpClient: `source` is required');
+    try {
+      new URL(options.baseURL);
+    } catch {
+      // Quote nothing of the URL: it may hold credentials.
+      throw new Error(`${options.source}: baseURL is not an absolute URL`);
+    }
+    this.source = options.source;
+    this.timeoutMs = positive(options.timeoutMs ?? 10_000, 'timeoutMs', options.source);
+    this.retry = {
+      maxAttempts: Math.max(1, Math.floor(options.retry?.maxAttempts ?? 4)),
+      baseDelayMs: options.retry?.baseDelayMs ?? 200,
+      maxDelayMs: options.retry?.maxDelayMs ?? 5_000,
+      budgetMs: positive(options.retry?.budgetMs ?? 15_000, 'retry.budgetMs', options.source),
+    };
+    this.semaphore = new Semaphore(options.maxConcurrency ?? 8);
+    this.secrets = [...(options.secrets ?? []), ...secretsInHeaders(options.headers)];
+    this.logger = (options.logger ?? silentLogger).child({ source: options.source });
+    this.parseErrorBody = options.parseErrorBody ?? defaultParseErrorBody;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+
+    this.httpAgent = new http.Agent({ keepAlive: true });
+    this.httpsAgent = new https.Agent({ keepAlive: true });
+    this.http = axios.create({
+      baseURL: options.baseURL,
+      timeout: this.timeoutMs,
+      headers: { Accept: 'application/json', 'User-Agent': 'modelgraph', ...options.headers },
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      // Every status is a response here; the retry loop decides what is an error.
+      validateStatus: () => true,
+      paramsSerializer: { serialize: (params) => serializeParams(params as HttpRequest['params']) },
+      // Parsed here rather than by axios, which silently hands back a string when a
+      // "JSON" body is an HTML login page.
+      responseType: 'text',
+      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
+    });
+  }
+
+  /** Throws {@link SourceError} for a non-2xx status (304 is returned) and for transport failures. */
+  async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const idempotent = req.idempotent ?? IDEMPOTENT_METHODS.has(req.method);
+    const maxAttempts = idempotent ? this.retry.maxAttempts : 1;
+    const secrets = req.headers ? [...this.secrets, ...secretsInHeaders(req.headers)] : this.secrets;
+    const deadline = this.now() + this.retry.budgetMs;
+
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.semaphore.run(() => this.attempt(req, deadline));
+
+      if (outcome.kind === 'expired') {
+        throw new SourceError({
+          source: this.source,
+          code: SourceErrorCode.SOURCE_TIMEOUT,
+          message: `the ${this.retry.budgetMs} ms budget ran out while waiting for a connection slot${attempt > 1 ? ` (after ${attempt - 1} attempts)` : ''}`,
+          attempts: attempt - 1,
+        });
+      }
+
+      if (outcome.kind === 'response') {
+        const res = outcome.response;
+        if ((res.status >= 200 && res.status < 300) || res.status === 304) return this.success<T>(res, secrets);
+        const retryAfterMs = parseRetryAfter(headerValue(res, 'retry-after'), this.now());
+        let overBudget: number | undefined;
+        if (RETRY_STATUSES.has(res.status) && attempt < maxAttempts) {
+          const delayMs = retryAfterMs ?? this.backoff(attempt);
+          if (delayMs < deadline - this.now()) {
+            this.logRetry(req, secrets, { status: res.status, attempt, delayMs });
+            await this.sleep(delayMs);
+            continue;
+          }
+          overBudget = delayMs;
+        }
+        throw this.statusError(res, secrets, { attempts: attempt, retryAfterMs, overBudget });
+      }
+
+      const transient = outcome.timedOut || isTransient(outcome.error);
+      let overBudget: number | undefined;
+      if (transient && attempt < maxAttempts) {
+        const delayMs = this.backoff(attempt);
+        if (delayMs < deadline - this.now()) {
+          this.logRetry(req, secrets, { error: errorCode(outcome.error, outcome.timedOut), attempt, delayMs });
+          await this.sleep(delayMs);
+          continue;
+        }
+        overBudget = delayMs;
+      }
+      throw this.transportError(outcome, secrets, attempt, overBudget);
+    }
+  }
+
+  /** GET and return the parsed body. */
+  async get<T>(path: string, params?: HttpRequest['params']): Promise<T> {
+    return (await this.request<T>({ method: 'GET', path, params })).data;
+  }
+
+  /** POST JSON and return the parsed body. Not retried unless `idempotent` (read-only searches). */
+  async post<T>(path: string, body: unknown, opts?: { idempotent?: boolean }): Promise<T> {
+    return (await this.request<T>({ method: 'POST', path, body, idempotent: opts?.idempotent })).data;
+  }
+
+  /** Closes the keep-alive sockets, so that a process (or a test) can exit at once. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private async attempt(req: HttpRequest, deadline: number): Promise<Attempt> {
+    const remaining = deadline - this.now();
+    if (remaining <= 0) return { kind: 'expired' };
+    const timeoutMs = Math.max(1, Math.min(this.timeoutMs, remaining));
+    // axios' own `timeout` is a socket idle timeout: a body that trickles in never trips
+    // it. This timer bounds the whole attempt.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    try {
+      const response = await this.http.request<string>({
+        method: req.method,
+        url: req.path,
+        params: req.params,
+        data: req.body,
+        headers: req.headers,
+        timeout: timeoutMs,
+        signal: controller.signal,
+      });
+      return { kind: 'response', response };
+    } catch (error) {
+      return { kind: 'error', error, timedOut: timedOut || isAxiosTimeout(error), timeoutMs };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Full jitter: spreads the retries of many clients hit by the same outage. */
+  private backoff(attempt: number): number {
+    const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    return Math.floor(this.random() * cap);
+  }
+
+  private logRetry(
+    req: HttpRequest,
+    secrets: readonly string[],
+    fields: { status?: number; error?: string; attempt: number; delayMs: number },
+  ): void {
+    // The path without its query string: query values can be credentials (GitLab's
+    // private_token, Google's key) and headers are never logged.
+    this.logger.warn('retrying upstream request', {
+      source: this.source,
+      method: req.method,
+      path: redact(req.path.split('?')[0] ?? '', secrets),
+      ...fields,
+    });
+  }
+
+  private success<T>(res: AxiosResponse<string>, secrets: readonly string[]): HttpResponse<T> {
+    const headers = plainHeaders(res);
+    const text = typeof res.data === 'string' ? res.data : '';
+    if (text.trim() === '') return { status: res.status, data: undefined as T, headers };
+    try {
+      return { status: res.status, data: JSON.parse(text) as T, headers };
+    } catch (err) {
+      throw new SourceError({
+        source: this.source,
+        code: SourceErrorCode.SOURCE_BAD_RESPONSE,
+        message: `HTTP ${res.status} with a body that is not JSON (content-type ${headers['content-type'] ?? 'none'})`,
+        status: res.status,
+        cause: new Error(redact((err as Error).message, secrets)),
+      });
+    }
+  }
+
+  private statusError(
+    res: AxiosResponse<string>,
+    secrets: readonly string[],
+    info: { attempts: number; retryAfterMs?: number; overBudget?: number },
+  ): SourceError {
+    const body = parseLenient(res.data);
+    let parsed: { upstreamCode?: string; message?: string } = {};
+    try {
+      parsed = this.parseErrorBody(res.status, body) ?? {};
+    } catch {
+      // A parser that chokes on an odd body must not hide the upstream's status.
+    }
+    const upstreamCode = parsed.upstreamCode ? redact(parsed.upstreamCode, secrets) : undefined;
+    const vendorMessage = truncate(parsed.message || res.statusText || http.STATUS_CODES[res.status] || 'request failed');
+    const notes: string[] = [];
+    if (info.attempts > 1) notes.push(`after ${info.attempts} attempts`);
+    if (info.overBudget !== undefined) notes.push(`a retry in ${info.overBudget} ms would exceed the ${this.retry.budgetMs} ms budget`);
+    return new SourceError({
+      source: this.source,
+      code: codeForStatus(res.status),
+      message: redact(
+        `HTTP ${res.status}${upstreamCode ? ` ${upstreamCode}` : ''}: ${vendorMessage}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+        secrets,
+      ),
+      status: res.status,
+      upstreamCode,
+      retryAfterMs: info.retryAfterMs,
+      attempts: info.attempts,
+    });
+  }
+
+  private transportError(
+    outcome: Extract<Attempt, { kind: 'error' }>,
+    secrets: readonly string[],
+    attempts: number,
+    overBudget: number | undefined,
+  ): SourceError {
+    const code = errorCode(outcome.error, outcome.timedOut);
+    const what = outcome.timedOut ? `no response within ${outcome.timeoutMs} ms` : `network error (${code})`;
+    const notes: string[] = [];
+    if (attempts > 1) notes.push(`after ${attempts} attempts`);
+    if (overBudget !== undefined) notes.push(`a retry in ${overBudget} ms would exceed the ${this.retry.budgetMs} ms budget`);
+    const cause = new Error(
+      redact(outcome.timedOut ? what : ((outcome.error as Error | undefined)?.message ?? String(outcome.error)), secrets),
+    );
+    (cause as Error & { code?: string }).code = code;
+    return new SourceError({
+      source: this.source,
+      code: outcome.timedOut ? SourceErrorCode.SOURCE_TIMEOUT : SourceErrorCode.SOURCE_UNAVAILABLE,
+      message: redact(`${what}${notes.length ? ` (${notes.join('; ')})` : ''}`, secrets),
+      attempts,
+      cause,
+    });
+  }
+}
+
+/**
+ * Repeated keys for arrays (`a=1&a=2`), as MLflow, Jira and GitHub expect, rather than
+ * axios' default `a[]=1&a[]=2`.
+ */
+export function serializeParams(params: HttpRequest['params']): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params ?? {})) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) search.append(key, String(item));
+    else search.append(key, String(value));
+  }
+  return search.toString();
+}
+
+/** Retry-After in ms, from delta-seconds or an HTTP-date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+/**
+ * Finds the vendor's code and message in the error bodies of the upstreams modelgraph
+ * talks to: MLflow/Databricks `{error_code, message}`, GitHub/GitLab `{message}` or
+ * `{error}`, Jira `{errorMessages: []}`, Google/Azure `{error: {code|status, message}}`.
+ * HTML error pages (proxies, load balancers) yield nothing, so the HTTP status text is used.
+ */
+export function defaultParseErrorBody(_status: number, body: unknown): { upstreamCode?: string; message?: string } {
+  if (typeof body === 'string') {
+    const text = body.trim();
+    return text && !text.startsWith('<') ? { message: text } : {};
+  }
+  if (!body || typeof body !== 'object') return {};
+  const b = body as Record<string, unknown>;
+  const nested = b.error && typeof b.error === 'object' ? (b.error as Record<string, unknown>) : undefined;
+  const jira = Array.isArray(b.errorMessages) ? b.errorMessages.filter(nonEmpty).join('; ') : undefined;
+  return {
+    upstreamCode: str(b.error_code) ?? str(nested?.status) ?? str(nested?.code) ?? str(b.code),
+    message: str(b.message) ?? str(nested?.message) ?? (jira || undefined) ?? str(b.error) ?? str(b.error_description),
+  };
+}
+
+function str(value: unknown): string | undefined {
+  return nonEmpty(value) ? value : undefined;
+}
+
+function nonEmpty(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+function parseLenient(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_VENDOR_MESSAGE ? `${text.slice(0, MAX_VENDOR_MESSAGE)}…` : text;
+}
+
+function positive(value: number, name: string, source: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${source}: ${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+/** The values of secret-looking headers, and the credential inside them, for redaction. */
+function secretsInHeaders(headers: Record<string, string> | undefined): string[] {
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!SECRET_HEADER.test(name) || !value) continue;
+    out.push(value);
+    const scheme = /^(\S+)\s+(\S+)$/.exec(value.trim());
+    if (!scheme) continue;
+    const credential = scheme[2] as string;
+    out.push(credential);
+    if (scheme[1]?.toLowerCase() === 'basic') {
+      const decoded = Buffer.from(credential, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      out.push(decoded);
+      if (colon >= 0 && colon < decoded.length - 1) out.push(decoded.slice(colon + 1));
+    }
+  }
+  return out;
+}
+
+function headerValue(res: AxiosResponse, name: string): string | undefined {
+  const value: unknown = (res.headers as Record<string, unknown>)[name];
+  if (value === undefined || value === null) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+function plainHeaders(res: AxiosResponse): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(res.headers ?? {})) {
+    if (value === undefined || value === null || typeof value === 'function') continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+function isAxiosTimeout(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return (e?.code === 'ETIMEDOUT' || e?.code === 'ECONNABORTED') && /timeout/i.test(String(e.message));
+}
+
+function isTransient(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return (typeof e?.code === 'string' && RETRY_ERROR_CODES.has(e.code)) || /socket hang up/i.test(String(e?.message));
+}
+
+function errorCode(error: unknown, timedOut: boolean): string {
+  if (timedOut) return 'ETIMEDOUT';
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : 'UNKNOWN';
+}

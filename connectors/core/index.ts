@@ -1,0 +1,25 @@
+// The public surface of the connector core: what every connector and the gateway import.
+export { type SourceKind, type SourceRef, sourceName } from './source';
+export { type LogLevel, type Logger, type CreateLoggerOptions, createLogger, silentLogger } from './logger';
+export { SourceErrorCode, SourceError, type SourceErrorInit, codeForStatus, redact } from './errors';
+export { Semaphore } from './concurrency';
+export {
+  type RetryOptions,
+  type HttpClientOptions,
+  type HttpRequest,
+  type HttpResponse,
+  HttpClient,
+  defaultParseErrorBody,
+  parseRetryAfter,
+  serializeParams,
+} from './http-client';
+export type { KeyValueCache } from './cache/types';
+export { MemoryCache, type MemoryCacheOptions } from './cache/memory-cache';
+export { RedisCache, createRedisClient, type RedisClientOptions } from './cache/redis-cache';
+export { FailSafeCache } from './cache/fail-safe-cache';
+export { SourceCache, type SourceCacheOptions, type CacheState } from './cache/source-cache';
+// Shared pieces written alongside the connectors; re-exported whole so that they can grow without editing this file.
+export * from './connector';
+export * from './graph';
+export * from './paginate';
+export * from './stable-json';

@@ -1,0 +1,213 @@
+import { MemoryCache } from '../../connectors/core/cache/memory-cache';
+import { SourceCache, type SourceCacheOptions } from '../../connectors/core/cache/source-cache';
+import type { KeyValueCache } from '../../connectors/core/cache/types';
+import { createLogger } from '../../connectors/core/logger';
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (err: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Lets pending promise callbacks (a background refresh and its store) run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Caches `value` under 'k' and waits until it is stored: until then the load stays joinable in flight. */
+async function prime(c: SourceCache, value: string): Promise<void> {
+  await c.getOrLoad('k', async () => value);
+  await settle();
+}
+
+describe('SourceCache', () => {
+  let clock: number;
+  let backend: MemoryCache;
+  let logLines: Array<Record<string, unknown>>;
+
+  function cache(options: Partial<SourceCacheOptions> = {}, source = 'test:x'): SourceCache {
+    return new SourceCache(backend, source, {
+      ttlSeconds: 10,
+      staleSeconds: 50,
+      now: () => clock,
+      logger: createLogger({ write: (line) => logLines.push(JSON.parse(line)) }),
+      ...options,
+    });
+  }
+
+  beforeEach(() => {
+    clock = 1_700_000_000_000;
+    backend = new MemoryCache({ now: () => clock });
+    logLines = [];
+  });
+
+  it('loads on a miss, stores under the source prefix, then hits', async () => {
+    const load = jest.fn(async () => ({ name: 'model-a' }));
+    const c = cache();
+
+    await expect(c.getOrLoad('k', load)).resolves.toEqual({ value: { name: 'model-a' }, state: 'miss' });
+    clock += 9_999;
+    await expect(c.getOrLoad('k', load)).resolves.toEqual({ value: { name: 'model-a' }, state: 'hit' });
+
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(JSON.parse((await backend.get('modelgraph:v1:test:x:k')) ?? 'null')).toEqual({
+      v: { name: 'model-a' },
+      t: 1_700_000_000_000,
+    });
+  });
+
+  it('keeps sources apart', async () => {
+    await cache({}, 'mlflow:prod').getOrLoad('k', async () => 'prod');
+
+    await expect(cache({}, 'mlflow:dev').getOrLoad('k', async () => 'dev')).resolves.toEqual({ value: 'dev', state: 'miss' });
+  });
+
+  it('stores with a backend ttl of ttl + stale, stale defaulting to 5 × ttl', async () => {
+    const sets: Array<number | undefined> = [];
+    const recording: KeyValueCache = {
+      get: async () => undefined,
+      set: async (_key, _value, options) => void sets.push(options?.ttlSeconds),
+      delete: async () => undefined,
+    };
+
+    await new SourceCache(recording, 'test:x', { ttlSeconds: 10 }).getOrLoad('a', async () => 1);
+    await new SourceCache(recording, 'test:x', { ttlSeconds: 10, staleSeconds: 0 }).getOrLoad('a', async () => 1);
+
+    expect(sets).toEqual([60, 10]);
+  });
+
+  it('after ttl serves the stale value at once and refreshes it once in the background', async () => {
+    const c = cache();
+    await prime(c, 'v1');
+    clock += 10_000;
+    const refresh = deferred<string>();
+    const load = jest.fn(() => refresh.promise);
+
+    const results = await Promise.all(Array.from({ length: 5 }, () => c.getOrLoad('k', load)));
+
+    expect(results).toEqual(Array(5).fill({ value: 'v1', state: 'stale' }));
+    expect(load).toHaveBeenCalledTimes(1);
+    refresh.resolve('v2');
+    await settle();
+    await expect(c.getOrLoad('k', load)).resolves.toEqual({ value: 'v2', state: 'hit' });
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps serving the stale value when the refresh fails, and logs it', async () => {
+    const c = cache();
+    await prime(c, 'v1');
+    clock += 30_000;
+    const failing = jest.fn(async () => {
+      throw new Error('upstream down');
+    });
+
+    await expect(c.getOrLoad('k', failing)).resolves.toEqual({ value: 'v1', state: 'stale' });
+    await settle();
+    await expect(c.getOrLoad('k', failing)).resolves.toEqual({ value: 'v1', state: 'stale' });
+    await settle();
+
+    expect(failing).toHaveBeenCalledTimes(2);
+    expect(logLines).toContainEqual(
+      expect.objectContaining({ level: 'warn', msg: 'cache refresh failed; serving the stale entry', source: 'test:x', error: 'upstream down' }),
+    );
+  });
+
+  it('loads again once the entry is older than ttl + stale', async () => {
+    const c = cache();
+    await prime(c, 'v1');
+    clock += 60_000;
+
+    await expect(c.getOrLoad('k', async () => 'v2')).resolves.toEqual({ value: 'v2', state: 'miss' });
+  });
+
+  it('propagates a load error when nothing stale exists, and caches nothing', async () => {
+    const c = cache();
+
+    await expect(c.getOrLoad('k', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(c.getOrLoad('k', () => { throw new Error('sync boom'); })).rejects.toThrow('sync boom');
+    await expect(c.getOrLoad('k', async () => 'ok')).resolves.toEqual({ value: 'ok', state: 'miss' });
+  });
+
+  it('coalesces concurrent identical loads into one', async () => {
+    const c = cache();
+    const gate = deferred<string>();
+    const load = jest.fn(() => gate.promise);
+
+    const pending = Array.from({ length: 10 }, () => c.getOrLoad('k', load));
+    await settle();
+    gate.resolve('shared');
+    const results = await Promise.all(pending);
+
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(results).toEqual(Array(10).fill({ value: 'shared', state: 'miss' }));
+  });
+
+  it('shares a load failure among the coalesced callers, then tries again', async () => {
+    const c = cache();
+    const load = jest.fn(async () => {
+      throw new Error('down');
+    });
+
+    const results = await Promise.allSettled(Array.from({ length: 3 }, () => c.getOrLoad('k', load)));
+
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(load).toHaveBeenCalledTimes(1);
+    await expect(c.getOrLoad('k', async () => 'back')).resolves.toEqual({ value: 'back', state: 'miss' });
+  });
+
+  it('with ttl 0 stores nothing but still coalesces', async () => {
+    const c = cache({ ttlSeconds: 0 });
+    const gate = deferred<number>();
+    const load = jest.fn(() => gate.promise);
+
+    const pending = Array.from({ length: 10 }, () => c.getOrLoad('k', load));
+    gate.resolve(42);
+    expect(await Promise.all(pending)).toEqual(Array(10).fill({ value: 42, state: 'miss' }));
+    await settle();
+    await expect(c.getOrLoad('k', async () => 43)).resolves.toEqual({ value: 43, state: 'miss' });
+
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(backend.size).toBe(0);
+  });
+
+  it('treats a failing backend as a miss', async () => {
+    const broken: KeyValueCache = {
+      get: async () => {
+        throw new Error('ECONNREFUSED');
+      },
+      set: async () => {
+        throw new Error('ECONNREFUSED');
+      },
+      delete: async () => undefined,
+    };
+    const c = new SourceCache(broken, 'test:x', {
+      ttlSeconds: 10,
+      logger: createLogger({ write: (line) => logLines.push(JSON.parse(line)) }),
+    });
+
+    await expect(c.getOrLoad('k', async () => 'a')).resolves.toEqual({ value: 'a', state: 'miss' });
+    await expect(c.getOrLoad('k', async () => 'b')).resolves.toEqual({ value: 'b', state: 'miss' });
+    // Rate-limited: one line however many operations fail.
+    expect(logLines.filter((l) => l.msg === 'cache backend failed; treated as a miss')).toHaveLength(1);
+  });
+
+  it('treats a corrupt entry as a miss', async () => {
+    await backend.set('modelgraph:v1:test:x:k', 'not json');
+    await backend.set('modelgraph:v1:test:x:j', '{"v":1}');
+
+    await expect(cache().getOrLoad('k', async () => 'fresh')).resolves.toEqual({ value: 'fresh', state: 'miss' });
+    await expect(cache().getOrLoad('j', async () => 'fresh')).resolves.toEqual({ value: 'fresh', state: 'miss' });
+  });
+
+  it('rejects a negative ttl at construction', () => {
+    expect(() => new SourceCache(backend, 'test:x', { ttlSeconds: -1 })).toThrow('test:x: cache ttlSeconds must be >= 0');
+  });
+});
