@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+
+type ParseArgsOptionsConfig = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
 import { ConfigError, loadConfig } from '../config/load';
 import type { ModelgraphConfig } from '../config/schema';
 import { createLogger, type Logger } from '../connectors/core/logger';
@@ -60,7 +62,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
 
 class UsageError extends Error {}
 
-function parse(args: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
   } catch (err) {

@@ -44,6 +44,7 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger): Runtime
     cache,
     mlflow,
     async close() {
+      for (const connector of mlflow) connector.close();
       redis?.disconnect();
     },
   };

@@ -9,4 +9,6 @@ export interface Connector {
   readonly source: string;
   /** Resolves when the upstream answers an authenticated, cheap read; rejects with a SourceError. */
   health(): Promise<void>;
+  /** Releases sockets and timers; the connector is not used afterwards. */
+  close(): void;
 }

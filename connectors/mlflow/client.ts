@@ -137,6 +137,11 @@ export class MlflowConnector implements Connector {
     await this.http.get<SearchRegisteredModelsResponse>('/registered-models/search', { max_results: 1 });
   }
 
+  /** Releases the keep-alive sockets, so the process can exit. */
+  close(): void {
+    this.http.close();
+  }
+
   // ---- experiments ----------------------------------------------------------------
 
   /** Every experiment, active and deleted (runs of deleted experiments still back versions). */
@@ -185,13 +190,14 @@ export class MlflowConnector implements Connector {
 
   /**
    * Many runs in a few searches: `attributes.run_id IN (...)` over every experiment, since
-   * SearchRuns needs experiment ids and a model version names only its run.
+   * SearchRuns needs experiment ids and a model version names only its run. Callers that
+   * already listed the experiments pass their ids.
    */
-  async getRunsByIds(runIds: readonly string[]): Promise<Map<string, Run>> {
+  async getRunsByIds(runIds: readonly string[], knownExperimentIds?: readonly string[]): Promise<Map<string, Run>> {
     const found = new Map<string, Run>();
     const unique = [...new Set(runIds)].filter(Boolean);
     if (unique.length === 0) return found;
-    const experimentIds = (await this.listExperiments()).map((e) => e.experimentId);
+    const experimentIds = [...(knownExperimentIds ?? (await this.listExperiments()).map((e) => e.experimentId))];
     if (experimentIds.length === 0) return found;
     const chunks: string[][] = [];
     for (let i = 0; i < unique.length; i += this.runIdsPerSearch) chunks.push(unique.slice(i, i + this.runIdsPerSearch));
@@ -301,10 +307,23 @@ export class MlflowConnector implements Connector {
   }
 
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion | null> {
-    const res = await this.nullIfMissing(
-      this.cachedGet<GetModelVersionByAliasResponse>('/registered-models/alias', { name, alias }),
-    );
-    return res?.model_version ? mapModelVersion(res.model_version, this.ctx) : null;
+    try {
+      const res = await this.nullIfMissing(
+        this.cachedGet<GetModelVersionByAliasResponse>('/registered-models/alias', { name, alias }),
+      );
+      return res?.model_version ? mapModelVersion(res.model_version, this.ctx) : null;
+    } catch (err) {
+      // Open-source MLflow answers an unknown alias with 400 INVALID_PARAMETER_VALUE
+      // ("Registered model alias X not found."), Databricks with RESOURCE_DOES_NOT_EXIST.
+      if (
+        err instanceof SourceError &&
+        err.upstreamCode === 'INVALID_PARAMETER_VALUE' &&
+        /alias .* not found/i.test(err.message)
+      ) {
+        return null;
+      }
+      throw err;
+    }
   }
 
   // ---- plumbing -------------------------------------------------------------------

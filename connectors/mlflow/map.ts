@@ -1,5 +1,6 @@
 import { isoFromMillis, type KeyValue, type ModelVersion, type ModelVersionStatus } from '../core/graph';
 import type { SourceRef } from '../core/source';
+import { stripUrlCredentials } from '../core/urls';
 import {
   MLFLOW_TAGS,
   type MlflowExperiment,
@@ -83,15 +84,16 @@ export interface RegisteredModel {
   latestVersions: ModelVersion[];
 }
 
+/** Tags and params, with any credentials embedded in URL values removed. */
 export function mapTags(tags: MlflowTag[] | undefined): KeyValue[] {
   return (tags ?? [])
     .filter((tag): tag is { key: string; value?: string } => typeof tag.key === 'string')
-    .map((tag) => ({ key: tag.key, value: tag.value ?? '' }));
+    .map((tag) => ({ key: tag.key, value: stripUrlCredentials(tag.value ?? '') }));
 }
 
 function tagValue(tags: MlflowTag[] | undefined, key: string): string | null {
   const found = tags?.find((tag) => tag.key === key)?.value;
-  return found === undefined || found === '' ? null : found;
+  return found === undefined || found === '' ? null : stripUrlCredentials(found);
 }
 
 function ref(ctx: MlflowMapContext, nativeId: string, path: string): SourceRef {

@@ -1,5 +1,8 @@
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { DocumentNode } from 'graphql';
@@ -18,7 +21,8 @@ export function createSubgraphServer<TContext extends BaseContext & PartialError
   return new ApolloServer<TContext>({
     schema: buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }),
     formatError,
-    plugins: [partialErrorsPlugin<TContext>(), ApolloServerPluginLandingPageDisabled()],
+    // Inline traces are for Apollo GraphOS usage reporting, which this gateway does not do.
+    plugins: [partialErrorsPlugin<TContext>(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
     // The gateway sends JSON POSTs; nothing else should reach a subgraph.
     csrfPrevention: true,
   });

@@ -151,6 +151,15 @@ export const resolvers: GraphQLResolverMap<MlflowContext> = {
       const versions = await loaders.versions.load(rest.slice(0, slash));
       return versions.find((v) => v.version === rest.slice(slash + 1)) ?? null;
     },
+    /**
+     * MLflow's version search leaves aliases out (mlflow/mlflow#9783) while the registered
+     * model always lists them, so an empty list is filled from there (batched, cached).
+     */
+    async aliases(version: ModelVersion, _args: unknown, ctx: MlflowContext) {
+      if (version.aliases.length > 0) return version.aliases;
+      const model = await ctx.mlflow.forInstance(version.source.instance)?.registeredModel.load(version.modelName);
+      return (model?.aliases ?? []).filter((a) => a.version === version.version).map((a) => a.alias);
+    },
     run(version: ModelVersion, _args: unknown, ctx: MlflowContext) {
       if (!version.runId) return null;
       return ctx.mlflow.forInstance(version.source.instance)?.run.load(version.runId) ?? null;

@@ -102,3 +102,22 @@ describe('MLflow mapping', () => {
     expect(() => quoteFilterValue(`a'b"c`)).toThrow(/both quote characters/);
   });
 });
+
+describe('MLflow mapping of recorded URLs', () => {
+  it('strips credentials CI systems embed in clone URLs, from the git source and from tags', () => {
+    const run = mapRun(
+      {
+        info: { run_id: 'r1' },
+        data: {
+          tags: [
+            { key: 'mlflow.source.git.repoURL', value: 'https://gitlab-ci-token:glcbt-64_s3cr3t@gitlab.com/acme/ml/forecast.git' },
+            { key: 'mlflow.source.git.commit', value: 'abc' },
+          ],
+        },
+      },
+      ctx,
+    );
+    expect(run.git?.repoUrl).toBe('https://gitlab.com/acme/ml/forecast.git');
+    expect(JSON.stringify(run)).not.toContain('s3cr3t');
+  });
+});

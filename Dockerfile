@@ -1,0 +1,19 @@
+# One image for every role; docker-compose.yml picks the role with `serve --role`.
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY . .
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/bin ./bin
+COPY --from=build /app/schema ./schema
+COPY --from=build /app/package.json ./package.json
+USER node
+ENTRYPOINT ["node", "bin/modelgraph.js"]
+CMD ["serve"]

@@ -1,0 +1,69 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../config/load';
+
+function file(name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'modelgraph-config-'));
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('loadConfig', () => {
+  it('is all defaults without a file', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.server).toMatchObject({ port: 4000, maxDepth: 15 });
+    expect(config.cache.redisUrl).toBeUndefined();
+    expect(config.sources.mlflow).toEqual([]);
+  });
+
+  it('reads YAML, interpolates ${VAR} and ${VAR:-default}, and applies PORT and REDIS_URL', () => {
+    const path = file(
+      'c.yaml',
+      [
+        'sources:',
+        '  mlflow:',
+        '    - name: prod',
+        '      url: ${MLFLOW_URL:-https://mlflow.example.com}',
+        '      auth: { type: bearer, token: "${TOKEN}" }',
+      ].join('\n'),
+    );
+    const config = loadConfig({ path, env: { TOKEN: 'dapi-1', PORT: '8080', REDIS_URL: 'redis://cache:6379' } });
+    expect(config.sources.mlflow[0]).toMatchObject({
+      url: 'https://mlflow.example.com',
+      auth: { type: 'bearer', token: 'dapi-1' },
+      timeoutMs: 10000,
+    });
+    expect(config.server.port).toBe(8080);
+    expect(config.cache.redisUrl).toBe('redis://cache:6379');
+  });
+
+  it('reads JSON', () => {
+    const path = file('c.json', JSON.stringify({ server: { port: 5000 }, logLevel: 'warn' }));
+    expect(loadConfig({ path, env: {} })).toMatchObject({ server: { port: 5000 }, logLevel: 'warn' });
+  });
+
+  it.each([
+    ['an unknown key', 'server: { prot: 1 }', /server\.prot: unknown key/],
+    ['a bad URL', 'sources: { mlflow: [{ name: prod, url: "ftp://x" }] }', /sources\.mlflow\[0\]\.url: must be an http\(s\) URL/],
+    ['a bad instance name', 'sources: { mlflow: [{ name: "Prod!", url: "http://x" }] }', /sources\.mlflow\[0\]\.name/],
+    [
+      'a duplicate instance',
+      'sources: { mlflow: [{ name: a, url: "http://x" }, { name: a, url: "http://y" }] }',
+      /sources\.mlflow\[1\]\.name: duplicate instance name "a"/,
+    ],
+    ['an unknown auth type', 'sources: { mlflow: [{ name: a, url: "http://x", auth: { type: oauth } }] }', /sources\.mlflow\[0\]\.auth\.type/],
+    ['a missing variable', 'sources: { mlflow: [{ name: a, url: "${NOPE}" }] }', /sources\.mlflow\[0\]\.url: environment variable NOPE is not set/],
+    ['a non-mapping', '- just a list', /top level must be a mapping/],
+    ['bad YAML', 'server: [1, 2', /not valid YAML or JSON/],
+  ])('rejects %s, naming the key', (_what, text, message) => {
+    const path = file('bad.yaml', text);
+    expect(() => loadConfig({ path, env: {} })).toThrow(ConfigError);
+    expect(() => loadConfig({ path, env: {} })).toThrow(message);
+  });
+
+  it('rejects a bad PORT', () => {
+    expect(() => loadConfig({ env: { PORT: 'eighty' } })).toThrow(/PORT: must be a port number/);
+  });
+});
