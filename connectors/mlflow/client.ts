@@ -84,7 +84,13 @@ export class MlflowConnector implements Connector {
   readonly source: string;
 
   private readonly ctx: MlflowMapContext;
+  /** Requests and runs: many small entries. */
   private readonly cache: SourceCache;
+  /**
+   * Whole listings: few, large entries, kept apart so that thousands of small ones never
+   * push them out of the in-process layer.
+   */
+  private readonly listings: SourceCache;
   private readonly pageSizes: Record<keyof typeof MLFLOW_PAGE_LIMITS, number>;
   private readonly perNameLookupLimit: number;
   private readonly runIdsPerSearch: number;
@@ -117,11 +123,13 @@ export class MlflowConnector implements Connector {
     this.instance = config.name;
     this.source = http.source;
     this.ctx = { instance: config.name, uiUrl: (config.uiUrl ?? config.url).replace(/\/+$/, '') };
-    this.cache = new SourceCache(deps.cache, this.source, {
+    const cacheOptions = {
       ttlSeconds: config.cache?.ttlSeconds ?? deps.cacheDefaults.ttlSeconds,
       staleSeconds: config.cache?.staleSeconds ?? deps.cacheDefaults.staleSeconds,
       logger: deps.logger,
-    });
+    };
+    this.cache = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 10_000 });
+    this.listings = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 64 });
     this.pageSizes = Object.fromEntries(
       (Object.keys(MLFLOW_PAGE_LIMITS) as (keyof typeof MLFLOW_PAGE_LIMITS)[]).map((k) => [
         k,
@@ -145,20 +153,23 @@ export class MlflowConnector implements Connector {
   // ---- experiments ----------------------------------------------------------------
 
   /** Every experiment, active and deleted (runs of deleted experiments still back versions). */
-  async listExperiments(): Promise<Experiment[]> {
-    const dtos = await collectTokenPages(
-      async (pageToken) => {
-        const body: SearchExperimentsRequest = {
-          max_results: this.pageSizes.experiments,
-          view_type: 'ALL',
-          ...(pageToken ? { page_token: pageToken } : {}),
-        };
-        const res = await this.cachedPost<SearchExperimentsResponse>('/experiments/search', body);
-        return { items: res.experiments ?? [], nextPageToken: res.next_page_token };
-      },
-      { source: this.source },
-    );
-    return dtos.map((dto) => mapExperiment(dto, this.ctx));
+  listExperiments(): Promise<Experiment[]> {
+    return this.cachedListing('experiments', async () => {
+      const dtos = await collectTokenPages(
+        async (pageToken) => {
+          const body: SearchExperimentsRequest = {
+            // Always explicit: MLflow rejects a search without it (mlflow/mlflow#10819).
+            max_results: this.pageSizes.experiments,
+            view_type: 'ALL',
+            ...(pageToken ? { page_token: pageToken } : {}),
+          };
+          const res = await this.http.post<SearchExperimentsResponse>('/experiments/search', body, { idempotent: true });
+          return { items: res.experiments ?? [], nextPageToken: res.next_page_token };
+        },
+        { source: this.source },
+      );
+      return dtos.map((dto) => mapExperiment(dto, this.ctx));
+    });
   }
 
   async getExperiment(experimentId: string): Promise<Experiment | null> {
@@ -191,51 +202,68 @@ export class MlflowConnector implements Connector {
   /**
    * Many runs in a few searches: `attributes.run_id IN (...)` over every experiment, since
    * SearchRuns needs experiment ids and a model version names only its run. Callers that
-   * already listed the experiments pass their ids.
+   * already listed the experiments pass their ids. Runs are cached one by one, so a later
+   * request finds them whichever batch it asks them in.
    */
   async getRunsByIds(runIds: readonly string[], knownExperimentIds?: readonly string[]): Promise<Map<string, Run>> {
     const found = new Map<string, Run>();
-    const unique = [...new Set(runIds)].filter(Boolean);
-    if (unique.length === 0) return found;
+    const unique = [...new Set(runIds)].filter(Boolean).sort();
+    const cached = await Promise.all(unique.map((id) => this.cache.peek<Run>(`run ${id}`)));
+    const missing = unique.filter((id, i) => {
+      const run = cached[i];
+      if (run) found.set(id, run);
+      return !run;
+    });
+    if (missing.length === 0) return found;
     const experimentIds = [...(knownExperimentIds ?? (await this.listExperiments()).map((e) => e.experimentId))];
     if (experimentIds.length === 0) return found;
     const chunks: string[][] = [];
-    for (let i = 0; i < unique.length; i += this.runIdsPerSearch) chunks.push(unique.slice(i, i + this.runIdsPerSearch));
+    for (let i = 0; i < missing.length; i += this.runIdsPerSearch) chunks.push(missing.slice(i, i + this.runIdsPerSearch));
     const pages = await Promise.all(
       chunks.map((chunk) =>
         collectTokenPages(
           async (pageToken) => {
-            const { runs, nextPageToken } = await this.searchRuns({
-              experimentIds,
-              filter: `attributes.run_id IN (${chunk.map(quoteFilterValue).join(', ')})`,
-              pageToken,
-            });
-            return { items: runs, nextPageToken };
+            const res = await this.http.post<SearchRunsResponse>(
+              '/runs/search',
+              {
+                experiment_ids: experimentIds,
+                max_results: this.pageSizes.runs,
+                filter: `attributes.run_id IN (${chunk.map(quoteFilterValue).join(', ')})`,
+                ...(pageToken ? { page_token: pageToken } : {}),
+              } satisfies SearchRunsRequest,
+              { idempotent: true },
+            );
+            return { items: (res.runs ?? []).map((r) => mapRun(r, this.ctx)), nextPageToken: res.next_page_token };
           },
           { source: this.source },
         ),
       ),
     );
-    for (const run of pages.flat()) found.set(run.runId, run);
+    for (const run of pages.flat()) {
+      found.set(run.runId, run);
+      void this.cache.put(`run ${run.runId}`, run);
+    }
     return found;
   }
 
   // ---- registered models ----------------------------------------------------------
 
-  async listRegisteredModels(filter?: string): Promise<RegisteredModel[]> {
-    const dtos = await collectTokenPages(
-      async (pageToken) => {
-        const res = await this.cachedGet<SearchRegisteredModelsResponse>('/registered-models/search', {
-          max_results: this.pageSizes.registeredModels,
-          order_by: ['name ASC'],
-          filter,
-          page_token: pageToken,
-        });
-        return { items: res.registered_models ?? [], nextPageToken: res.next_page_token };
-      },
-      { source: this.source },
-    );
-    return dtos.map((dto) => mapRegisteredModel(dto, this.ctx));
+  listRegisteredModels(filter?: string): Promise<RegisteredModel[]> {
+    return this.cachedListing(`registered-models ${filter ?? ''}`, async () => {
+      const dtos = await collectTokenPages(
+        async (pageToken) => {
+          const res = await this.http.get<SearchRegisteredModelsResponse>('/registered-models/search', {
+            max_results: this.pageSizes.registeredModels,
+            order_by: ['name ASC'],
+            filter,
+            page_token: pageToken,
+          });
+          return { items: res.registered_models ?? [], nextPageToken: res.next_page_token };
+        },
+        { source: this.source },
+      );
+      return dtos.map((dto) => mapRegisteredModel(dto, this.ctx));
+    });
   }
 
   async getRegisteredModel(name: string): Promise<RegisteredModel | null> {
@@ -260,32 +288,32 @@ export class MlflowConnector implements Connector {
 
   // ---- model versions -------------------------------------------------------------
 
-  async searchModelVersions(filter?: string): Promise<ModelVersion[]> {
-    const dtos = await collectTokenPages(
-      async (pageToken) => {
-        const res = await this.cachedGet<SearchModelVersionsResponse>('/model-versions/search', {
-          max_results: this.pageSizes.modelVersions,
-          filter,
-          page_token: pageToken,
-        });
-        return { items: res.model_versions ?? [], nextPageToken: res.next_page_token };
-      },
-      { source: this.source },
-    );
-    return dtos.map((dto) => mapModelVersion(dto, this.ctx));
+  searchModelVersions(filter?: string): Promise<ModelVersion[]> {
+    return this.cachedListing(`model-versions ${filter ?? ''}`, async () => {
+      const dtos = await collectTokenPages(
+        async (pageToken) => {
+          const res = await this.http.get<SearchModelVersionsResponse>('/model-versions/search', {
+            max_results: this.pageSizes.modelVersions,
+            filter,
+            page_token: pageToken,
+          });
+          return { items: res.model_versions ?? [], nextPageToken: res.next_page_token };
+        },
+        { source: this.source },
+      );
+      return dtos.map((dto) => mapModelVersion(dto, this.ctx));
+    });
   }
 
   /** Every version of each named model, newest first; a model with none maps to []. */
   async getModelVersionsForModels(names: readonly string[]): Promise<Map<string, ModelVersion[]>> {
     const unique = [...new Set(names)];
-    const byName = new Map<string, ModelVersion[]>(unique.map((n) => [n, []]));
-    const versions =
-      unique.length <= this.perNameLookupLimit
-        ? (await Promise.all(unique.map((n) => this.searchModelVersions(`name = ${quoteFilterValue(n)}`)))).flat()
-        : await this.searchModelVersions();
-    for (const v of versions) byName.get(v.modelName)?.push(v);
-    for (const list of byName.values()) list.sort((a, b) => Number(b.version) - Number(a.version));
-    return byName;
+    if (unique.length <= this.perNameLookupLimit) {
+      const lists = await Promise.all(unique.map((n) => this.searchModelVersions(`name = ${quoteFilterValue(n)}`)));
+      return new Map(unique.map((n, i) => [n, newestFirst(lists[i].filter((v) => v.modelName === n))]));
+    }
+    const index = byModelName(await this.searchModelVersions());
+    return new Map(unique.map((n) => [n, index.get(n) ?? []]));
   }
 
   async getModelVersion(name: string, version: string): Promise<ModelVersion | null> {
@@ -328,6 +356,15 @@ export class MlflowConnector implements Connector {
 
   // ---- plumbing -------------------------------------------------------------------
 
+  /**
+   * A whole paged listing, mapped, under one cache key: readers get graph objects without
+   * re-walking pages or re-mapping DTOs, and a listing is never a mix of pages of
+   * different ages.
+   */
+  private async cachedListing<T>(key: string, load: () => Promise<T>): Promise<T> {
+    return (await this.listings.getOrLoad(`list ${key}`, load)).value;
+  }
+
   private async cachedGet<T>(path: string, params: Record<string, string | number | string[] | undefined>): Promise<T> {
     const key = `GET ${path} ${stableJson(params)}`;
     return (await this.cache.getOrLoad(key, () => this.http.get<T>(path, params))).value;
@@ -348,6 +385,30 @@ export class MlflowConnector implements Connector {
       throw err;
     }
   }
+}
+
+function newestFirst(versions: ModelVersion[]): ModelVersion[] {
+  return [...versions].sort((a, b) => Number(b.version) - Number(a.version));
+}
+
+/**
+ * Versions grouped by model, newest first, computed once per cached listing: the listing
+ * array is the same object for as long as the cache keeps it in process.
+ */
+const versionIndexes = new WeakMap<readonly ModelVersion[], Map<string, ModelVersion[]>>();
+function byModelName(versions: readonly ModelVersion[]): Map<string, ModelVersion[]> {
+  let index = versionIndexes.get(versions);
+  if (!index) {
+    index = new Map();
+    for (const v of versions) {
+      const list = index.get(v.modelName);
+      if (list) list.push(v);
+      else index.set(v.modelName, [v]);
+    }
+    for (const [name, list] of index) index.set(name, newestFirst(list));
+    versionIndexes.set(versions, index);
+  }
+  return index;
 }
 
 function authHeaders(auth: MlflowInstanceConfig['auth']): { headers: Record<string, string>; secrets: string[] } {

@@ -97,6 +97,12 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     res.end();
   }
 
+  // Callers (the gateway's fetch agent, load balancers) keep idle connections longer than
+  // node's default 5 s; a server closing first races their reuse of the socket and the
+  // request dies with ECONNRESET. Outlast them instead.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
   // Track sockets so close() does not wait for idle keep-alive connections.
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {

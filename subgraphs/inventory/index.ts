@@ -1,7 +1,7 @@
 import { PartialErrors } from '../common/partial-errors';
 import { parseSchemaFile } from '../common/schema-file';
 import { createSubgraphServer } from '../common/subgraph-server';
-import { listLinkedModels, type Listing, type ModelListingSource } from './model-listing';
+import { createModelLister, type Listing, type ModelListingSource } from './model-listing';
 import { resolvers, type InventoryContext } from './resolvers';
 
 export type { InventoryContext } from './resolvers';
@@ -15,6 +15,7 @@ export interface InventoryOptions {
 
 /** The inventory subgraph: one `Model` per linked identity across every registry. */
 export function createInventorySubgraph(options: InventoryOptions) {
+  const listModels = createModelLister(options.sources, options.keyTag);
   return {
     name: 'inventory' as const,
     server: createSubgraphServer<InventoryContext>(parseSchemaFile('inventory.graphql'), resolvers),
@@ -22,12 +23,8 @@ export function createInventorySubgraph(options: InventoryOptions) {
       let listing: Promise<Listing> | undefined;
       return {
         partialErrors: new PartialErrors(),
-        listing: () => (listing ??= listListing()),
+        listing: () => (listing ??= listModels()),
       };
     },
   };
-
-  function listListing(): Promise<Listing> {
-    return listLinkedModels(options.sources, options.keyTag);
-  }
 }

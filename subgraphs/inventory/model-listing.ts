@@ -1,5 +1,5 @@
 import { SourceError } from '../../connectors/core/errors';
-import type { MlflowConnector } from '../../connectors/mlflow';
+import type { MlflowConnector, RegisteredModel } from '../../connectors/mlflow';
 import { linkModels, type LinkedModel, type RegistryEntry } from './linking';
 
 /** A registry the inventory lists models from. */
@@ -9,11 +9,18 @@ export interface ModelListingSource {
 }
 
 export function mlflowListingSource(connector: MlflowConnector): ModelListingSource {
+  // The connector hands back the same array while its cached listing is fresh; so does this.
+  const entriesOf = new WeakMap<readonly RegisteredModel[], RegistryEntry[]>();
   return {
     source: connector.source,
     async listEntries() {
       const models = await connector.listRegisteredModels();
-      return models.map((m) => ({ ref: m.source, name: m.name, tags: m.tags }));
+      let entries = entriesOf.get(models);
+      if (!entries) {
+        entries = models.map((m) => ({ ref: m.source, name: m.name, tags: m.tags }));
+        entriesOf.set(models, entries);
+      }
+      return entries;
     },
   };
 }
@@ -24,15 +31,25 @@ export interface Listing {
   failures: SourceError[];
 }
 
-/** Lists every source side by side and links the entries; a failed source costs only its own models. */
-export async function listLinkedModels(sources: readonly ModelListingSource[], keyTag: string): Promise<Listing> {
-  const settled = await Promise.allSettled(sources.map((s) => s.listEntries()));
-  const entries: RegistryEntry[] = [];
-  const failures: SourceError[] = [];
-  settled.forEach((result) => {
-    if (result.status === 'fulfilled') entries.push(...result.value);
-    else if (result.reason instanceof SourceError) failures.push(result.reason);
-    else throw result.reason;
-  });
-  return { models: linkModels(entries, keyTag), failures };
+/**
+ * Lists every source side by side and links the entries; a failed source costs only its own
+ * models. Linking tens of thousands of entries is the inventory's main cost, so the last
+ * result is reused while every source hands back the very same (cached) entries.
+ */
+export function createModelLister(sources: readonly ModelListingSource[], keyTag: string): () => Promise<Listing> {
+  let last: { inputs: RegistryEntry[][]; models: LinkedModel[] } | undefined;
+  return async () => {
+    const settled = await Promise.allSettled(sources.map((s) => s.listEntries()));
+    const inputs: RegistryEntry[][] = [];
+    const failures: SourceError[] = [];
+    for (const result of settled) {
+      if (result.status === 'fulfilled') inputs.push(result.value);
+      else if (result.reason instanceof SourceError) failures.push(result.reason);
+      else throw result.reason;
+    }
+    if (!last || last.inputs.length !== inputs.length || last.inputs.some((entries, i) => entries !== inputs[i])) {
+      last = { inputs, models: linkModels(inputs.flat(), keyTag) };
+    }
+    return { models: last.models, failures };
+  };
 }

@@ -200,7 +200,8 @@ describeRedis('SourceCache on a real Redis', () => {
     viaProxy.port = String(proxy.port);
     const log = capture();
     const redis = await ready(client(viaProxy.toString(), log.logger));
-    const cache = new SourceCache(new RedisCache(redis), source, { ttlSeconds: 30, logger: log.logger });
+    // No in-process layer: what is under test is the Redis path failing.
+    const cache = new SourceCache(new RedisCache(redis), source, { ttlSeconds: 30, logger: log.logger, localEntries: 0 });
 
     await cache.getOrLoad('cut', async () => 'from upstream');
     await stored('cut');
@@ -222,7 +223,8 @@ describeRedis('SourceCache on a real Redis', () => {
   it('answers without Redis when nothing listens, and logs the outage once', async () => {
     const log = capture();
     const redis = client(`redis://127.0.0.1:${await deadPort()}`, log.logger);
-    const cache = new SourceCache(new RedisCache(redis), source, { ttlSeconds: 30, logger: log.logger });
+    // No in-process layer: what is under test is the Redis path failing.
+    const cache = new SourceCache(new RedisCache(redis), source, { ttlSeconds: 30, logger: log.logger, localEntries: 0 });
     const load = jest.fn(async () => 'no cache');
 
     const started = Date.now();

@@ -178,6 +178,36 @@ describe('SourceCache', () => {
     expect(backend.size).toBe(0);
   });
 
+  it('serves a fresh entry from the process without asking the backend, and not once it is stale', async () => {
+    let now = 1_000_000;
+    let gets = 0;
+    const inner = new MemoryCache({ now: () => now });
+    const counting: KeyValueCache = {
+      get: (k) => {
+        gets++;
+        return inner.get(k);
+      },
+      set: (k, v, o) => inner.set(k, v, o),
+      delete: (k) => inner.delete(k),
+    };
+    const c = new SourceCache(counting, 'test:x', { ttlSeconds: 10, staleSeconds: 10, now: () => now });
+    await c.getOrLoad('k', async () => ({ big: 'listing' }));
+    await settle();
+    gets = 0;
+    const first = await c.getOrLoad('k', async () => ({ big: 'other' }));
+    const second = await c.getOrLoad('k', async () => ({ big: 'other' }));
+    expect(first).toEqual({ value: { big: 'listing' }, state: 'hit' });
+    expect(second.value).toBe(first.value); // the same decoded object, no JSON parse
+    expect(gets).toBe(0);
+
+    now += 10_001; // stale: the backend path decides (stale-while-revalidate)
+    await expect(c.getOrLoad('k', async () => ({ big: 'fresh' }))).resolves.toEqual({
+      value: { big: 'listing' },
+      state: 'stale',
+    });
+    expect(gets).toBe(1);
+  });
+
   it('treats a failing backend as a miss', async () => {
     const broken: KeyValueCache = {
       get: async () => {
@@ -190,6 +220,8 @@ describe('SourceCache', () => {
     };
     const c = new SourceCache(broken, 'test:x', {
       ttlSeconds: 10,
+      // No in-process layer: what is under test is the backend failing.
+      localEntries: 0,
       logger: createLogger({ write: (line) => logLines.push(JSON.parse(line)) }),
     });
 

@@ -15,6 +15,12 @@ export interface SourceCacheOptions {
   logger?: Logger;
   /** For tests: the clock that dates entries. Default: `Date.now`. */
   now?: () => number;
+  /**
+   * Fresh entries kept decoded in this process, in front of the backend (least recently
+   * used evicted). Large listings (tens of thousands of versions) then cost neither a
+   * Redis round trip nor a JSON parse per request. 0 turns it off. Default: 256.
+   */
+  localEntries?: number;
 }
 
 export type CacheState = 'hit' | 'stale' | 'miss';
@@ -39,7 +45,8 @@ const KEY_VERSION = 'v1';
  * There is deliberately no flush method: a source must not be able to wipe the entries
  * of another, and entries expire by themselves.
  *
- * Values must survive `JSON.stringify` unchanged (plain data; ISO strings, not Dates).
+ * Values must survive `JSON.stringify` unchanged (plain data; ISO strings, not Dates), and
+ * are shared between callers through the in-process layer: treat them as immutable.
  */
 export class SourceCache {
   private readonly backend: KeyValueCache;
@@ -48,6 +55,9 @@ export class SourceCache {
   private readonly staleMs: number;
   private readonly logger: Logger;
   private readonly now: () => number;
+  /** Decoded fresh entries, most recently used last. */
+  private readonly local = new Map<string, Stored<unknown>>();
+  private readonly localEntries: number;
   /** Loads in progress per full key: misses and background refreshes alike, so neither is ever doubled. */
   private readonly inflight = new Map<string, Promise<unknown>>();
 
@@ -63,6 +73,7 @@ export class SourceCache {
     this.ttlMs = ttl * 1000;
     this.staleMs = stale * 1000;
     this.now = options.now ?? Date.now;
+    this.localEntries = options.localEntries ?? 256;
   }
 
   /**
@@ -80,8 +91,16 @@ export class SourceCache {
     const fullKey = this.prefix + key;
     if (this.ttlMs === 0) return { value: await this.coalesce(fullKey, load, false), state: 'miss' };
 
+    const local = this.local.get(fullKey) as Stored<T> | undefined;
+    if (local && this.now() - local.t < this.ttlMs) {
+      this.local.delete(fullKey);
+      this.local.set(fullKey, local);
+      return { value: local.v, state: 'hit' };
+    }
+
     const entry = this.parse<T>(await this.backend.get(fullKey));
     if (entry) {
+      this.remember(fullKey, entry);
       // A negative age (a replica's clock ahead of ours) counts as fresh.
       const age = this.now() - entry.t;
       if (age < this.ttlMs) return { value: entry.v, state: 'hit' };
@@ -91,6 +110,28 @@ export class SourceCache {
       }
     }
     return { value: await this.coalesce(fullKey, load, true), state: 'miss' };
+  }
+
+  /**
+   * The fresh value for `key`, or undefined; loads nothing. With {@link put}, for callers
+   * that fetch many entities in one upstream call and cache them one by one (so that the
+   * next request finds each, however its batch is composed).
+   */
+  async peek<T>(key: string): Promise<T | undefined> {
+    if (this.ttlMs === 0) return undefined;
+    const fullKey = this.prefix + key;
+    const local = this.local.get(fullKey) as Stored<T> | undefined;
+    if (local && this.now() - local.t < this.ttlMs) return local.v;
+    const entry = this.parse<T>(await this.backend.get(fullKey));
+    if (!entry || this.now() - entry.t >= this.ttlMs) return undefined;
+    this.remember(fullKey, entry);
+    return entry.v;
+  }
+
+  /** Stores a value loaded elsewhere (see {@link peek}). */
+  async put<T>(key: string, value: T): Promise<void> {
+    if (this.ttlMs === 0) return;
+    await this.store(this.prefix + key, value);
   }
 
   /** Starts a background refresh unless a load of this key is already running. */
@@ -125,8 +166,17 @@ export class SourceCache {
     return loading;
   }
 
+  /** Keeps a fresh entry decoded in process; a stale one is left to the backend path. */
+  private remember(fullKey: string, entry: Stored<unknown>): void {
+    if (this.localEntries === 0 || this.now() - entry.t >= this.ttlMs) return;
+    this.local.delete(fullKey);
+    this.local.set(fullKey, entry);
+    if (this.local.size > this.localEntries) this.local.delete(this.local.keys().next().value as string);
+  }
+
   private async store<T>(fullKey: string, value: T): Promise<void> {
     const stored: Stored<T> = { v: value, t: this.now() };
+    this.remember(fullKey, stored);
     let json: string;
     try {
       json = JSON.stringify(stored);

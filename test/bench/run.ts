@@ -1,0 +1,154 @@
+/**
+ * `npm run bench`: the whole graph against a large demo organisation (10,000 models by
+ * default) in sandbox MLflow servers with network-like latency, measuring what users feel
+ * (latency per query) and what upstreams pay (calls per query). Each scenario has a target;
+ * the process exits 1 when one is missed, so the numbers cannot silently rot.
+ *
+ * Environment: BENCH_MODELS (10000), BENCH_LATENCY_MS upstream latency per call (20),
+ * BENCH_CONCURRENCY parallel clients for the warm scenario (16).
+ */
+import { configSchema } from '../../config/schema';
+import { silentLogger } from '../../connectors/core/logger';
+import { startStack } from '../../gateway/stack';
+import { startSandbox } from '../../sandbox';
+
+const MODELS = Number(process.env.BENCH_MODELS ?? 10_000);
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+const PAGE_QUERY = /* GraphQL */ `
+  query Page($first: Int!, $after: String) {
+    models(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        key
+        refs { instance nativeId }
+        versions { version stage aliases run { status user metrics { key value } git { commit } } }
+      }
+    }
+  }
+`;
+const KEYS_QUERY = 'query Keys($first: Int!, $after: String) { models(first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { key } } }';
+
+interface Row {
+  scenario: string;
+  ms: number;
+  calls: number;
+  target: string;
+  ok: boolean;
+}
+
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  const sandbox = await startSandbox({ models: MODELS, faults: { latencyMs: LATENCY_MS } });
+  const setupMs = Date.now() - t0;
+  const stack = await startStack(
+    configSchema.parse({
+      server: { port: 0, host: '127.0.0.1' },
+      cache: { ttlSeconds: 300, staleSeconds: 600 },
+      sources: { mlflow: Object.entries(sandbox.mlflow).map(([name, s]) => ({ name, url: s.url })) },
+      logLevel: 'silent',
+    }),
+    silentLogger,
+  );
+  const calls = () => Object.values(sandbox.mlflow).reduce((n, s) => n + s.stats.total, 0);
+  const reset = () => Object.values(sandbox.mlflow).forEach((s) => s.stats.reset());
+
+  async function query(text: string, variables: Record<string, unknown>) {
+    const res = await fetch(stack.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: text, variables }),
+    });
+    const body = (await res.json()) as { data?: any; errors?: unknown[] };
+    if (body.errors) throw new Error(`query failed: ${JSON.stringify(body.errors).slice(0, 500)}`);
+    return body.data;
+  }
+
+  async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; calls: number; value: T }> {
+    reset();
+    const start = process.hrtime.bigint();
+    const value = await fn();
+    return { ms: Number(process.hrtime.bigint() - start) / 1e6, calls: calls(), value };
+  }
+
+  const rows: Row[] = [];
+  const add = (scenario: string, ms: number, callCount: number, maxMs: number, maxCalls: number) =>
+    rows.push({
+      scenario,
+      ms: Math.round(ms),
+      calls: callCount,
+      target: `<= ${maxMs} ms, <= ${maxCalls} calls`,
+      ok: ms <= maxMs && callCount <= maxCalls,
+    });
+
+  try {
+    const cold = await timed(() => query(PAGE_QUERY, { first: 100 }));
+    add('cold: first 100 models, versions, runs, metrics', cold.ms, cold.calls, 8000, 60);
+
+    const warm = await timed(() => query(PAGE_QUERY, { first: 100 }));
+    add('warm: the same page again (cache)', warm.ms, warm.calls, 400, 0);
+
+    const later = await timed(async () => {
+      // Page 50 of 100: cursors are keys, so a deep page costs what the first one does.
+      let after: string | null = null;
+      for (let i = 0; i < 50; i++) {
+        const page: any = await query(KEYS_QUERY, { first: 100, after });
+        after = page.models.pageInfo.endCursor;
+      }
+      return query(PAGE_QUERY, { first: 100, after });
+    });
+    add('walk 50 key pages, then a deep page with versions', later.ms, later.calls, 3000, 10);
+
+    const walk = await timed(async () => {
+      let after: string | null = null;
+      let count = 0;
+      do {
+        const page: any = await query(KEYS_QUERY, { first: 500, after });
+        count += page.models.nodes.length;
+        after = page.models.pageInfo.hasNextPage ? page.models.pageInfo.endCursor : null;
+      } while (after);
+      return count;
+    });
+    if (walk.value !== MODELS) throw new Error(`walked ${walk.value} models, expected ${MODELS}`);
+    add(`full inventory walk, ${MODELS} keys in pages of 500`, walk.ms, walk.calls, 2000, 0);
+
+    const latencies: number[] = [];
+    const parallel = await timed(() =>
+      Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          const start = Date.now();
+          await query(PAGE_QUERY, { first: 100 });
+          latencies.push(Date.now() - start);
+        }),
+      ),
+    );
+    latencies.sort((a, b) => a - b);
+    const p95 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.95))];
+    add(`${CONCURRENCY} clients at once, warm page (p95)`, p95, parallel.calls, 3000, 0);
+  } finally {
+    await stack.close();
+    await sandbox.close();
+  }
+
+  process.stdout.write(
+    `\nmodelgraph benchmark: ${MODELS} models, ${LATENCY_MS} ms upstream latency, sandbox set up in ${setupMs} ms\n\n`,
+  );
+  const width = Math.max(...rows.map((r) => r.scenario.length));
+  for (const r of rows) {
+    process.stdout.write(
+      `${r.ok ? 'ok  ' : 'MISS'}  ${r.scenario.padEnd(width)}  ${String(r.ms).padStart(6)} ms  ${String(r.calls).padStart(4)} calls   target ${r.target}\n`,
+    );
+  }
+  const missed = rows.filter((r) => !r.ok).length;
+  process.stdout.write(missed ? `\n${missed} target(s) missed\n` : '\nall targets met\n');
+  return missed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`benchmark failed: ${(err as Error).stack ?? err}\n`);
+    process.exit(2);
+  },
+);

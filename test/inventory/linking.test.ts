@@ -1,0 +1,79 @@
+import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
+import type { SourceRef } from '../../connectors/core/source';
+import { linkModels, modelKeyFor, normaliseModelKey, type RegistryEntry } from '../../subgraphs/inventory/linking';
+import { createModelLister, type ModelListingSource } from '../../subgraphs/inventory/model-listing';
+
+const ref = (instance: string, nativeId: string): SourceRef => ({ kind: 'MLFLOW', instance, nativeId, url: null });
+const entry = (instance: string, name: string, tags: Record<string, string> = {}): RegistryEntry => ({
+  ref: ref(instance, name),
+  name,
+  tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+});
+
+describe('linking rules', () => {
+  it.each([
+    ['fraud-detector', 'fraud-detector'],
+    ['Fraud_Detector', 'fraud-detector'],
+    ['FraudDetector', 'fraud-detector'],
+    ['  churn predictor v2 ', 'churn-predictor-v2'],
+    ['main.risk.Credit_Scorer', 'main-risk-credit-scorer'],
+    ['Modèle Élan', 'modele-elan'],
+  ])('normalises %j to %j', (name, key) => {
+    expect(normaliseModelKey(name)).toBe(key);
+  });
+
+  it('lets a registry tag name the key, over the name', () => {
+    expect(modelKeyFor(entry('prod', 'fd_v2_final', { 'modelgraph.key': 'Fraud Detector' }), 'modelgraph.key')).toBe(
+      'fraud-detector',
+    );
+    expect(modelKeyFor(entry('prod', 'fd_v2_final', { other: 'x' }), 'modelgraph.key')).toBe('fd-v2-final');
+  });
+
+  it('links entries of different instances with the same key into one model, sorted by key', () => {
+    const models = linkModels(
+      [entry('prod', 'churn-predictor'), entry('prod', 'ad-ctr'), entry('research', 'churn_predictor'), entry('research', 'churn-predictor-exp')],
+      'modelgraph.key',
+    );
+    expect(models.map((m) => [m.key, m.refs.map((r) => `${r.instance}:${r.nativeId}`)])).toEqual([
+      ['ad-ctr', ['prod:ad-ctr']],
+      ['churn-predictor', ['prod:churn-predictor', 'research:churn_predictor']],
+      ['churn-predictor-exp', ['research:churn-predictor-exp']],
+    ]);
+  });
+});
+
+describe('createModelLister', () => {
+  const failing: ModelListingSource = {
+    source: 'mlflow:research',
+    listEntries: async () => {
+      throw new SourceError({ source: 'mlflow:research', code: SourceErrorCode.SOURCE_UNAVAILABLE, message: 'down' });
+    },
+  };
+
+  it('keeps the models of healthy sources and reports the failed one', async () => {
+    const healthy: ModelListingSource = { source: 'mlflow:prod', listEntries: async () => [entry('prod', 'a')] };
+    const listing = await createModelLister([healthy, failing], 'modelgraph.key')();
+    expect(listing.models.map((m) => m.key)).toEqual(['a']);
+    expect(listing.failures.map((f) => f.source)).toEqual(['mlflow:research']);
+  });
+
+  it('reuses the linked result while the sources hand back the same entries, and relinks when they change', async () => {
+    let entries = [entry('prod', 'a')];
+    const source: ModelListingSource = { source: 'mlflow:prod', listEntries: async () => entries };
+    const list = createModelLister([source], 'modelgraph.key');
+    const first = await list();
+    expect((await list()).models).toBe(first.models);
+    entries = [entry('prod', 'a'), entry('prod', 'b')];
+    expect((await list()).models.map((m) => m.key)).toEqual(['a', 'b']);
+  });
+
+  it('does not hide a bug: an error that is not an upstream failure propagates', async () => {
+    const broken: ModelListingSource = {
+      source: 'mlflow:prod',
+      listEntries: async () => {
+        throw new TypeError('boom');
+      },
+    };
+    await expect(createModelLister([broken], 'modelgraph.key')()).rejects.toThrow('boom');
+  });
+});
