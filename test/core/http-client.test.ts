@@ -60,6 +60,9 @@ afterEach(() => {
 afterAll(() => {
   nock.cleanAll();
   nock.enableNetConnect();
+  // nock patches node's http module for the whole jest worker; later test files in the
+  // same worker talk to real loopback servers and must get it back unpatched.
+  nock.restore();
 });
 
 describe('HttpClient requests', () => {

@@ -35,7 +35,12 @@ function connector(
 }
 
 beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  // nock patches node's http module for the whole jest worker; later test files in the
+  // same worker talk to real loopback servers and must get it back unpatched.
+  nock.restore();
+});
 beforeEach(() => nock.cleanAll());
 afterEach(() => {
   // Every request the test declared must have been made.
