@@ -30,6 +30,15 @@ const retrySchema = z
   })
   .strict();
 
+const breakerSchema = z
+  .object({
+    /** Consecutive failed calls that open the circuit. */
+    failureThreshold: positiveInt.max(1000).optional(),
+    /** Seconds an open circuit fails calls at once before one trial call. */
+    resetSeconds: z.number().int().min(0).optional(),
+  })
+  .strict();
+
 const sourceCacheSchema = z
   .object({
     ttlSeconds: z.number().int().min(0).optional(),
@@ -48,6 +57,7 @@ export const mlflowInstanceSchema = z
     timeoutMs: positiveInt.default(10_000),
     maxConcurrency: positiveInt.max(256).default(8),
     retry: retrySchema.optional(),
+    breaker: breakerSchema.optional(),
     cache: sourceCacheSchema.optional(),
   })
   .strict();

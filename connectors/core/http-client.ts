@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { Semaphore } from './concurrency';
 import { SourceError, SourceErrorCode, codeForStatus, redact } from './errors';
 import { silentLogger, type Logger } from './logger';
@@ -48,6 +49,8 @@ export interface HttpClientOptions {
   now?: () => number;
   /** For tests: the jitter source, in [0, 1). Default: `Math.random`. */
   random?: () => number;
+  /** When to stop calling a source that keeps failing; see {@link CircuitBreaker}. */
+  breaker?: Omit<CircuitBreakerOptions, 'now'>;
 }
 
 export interface HttpRequest {
@@ -123,6 +126,7 @@ export class HttpClient {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly breaker: CircuitBreaker;
 
   constructor(options: HttpClientOptions) {
     if (!options.source) throw new Error('HttpClient: `source` is required');
@@ -147,6 +151,7 @@ export class HttpClient {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.breaker = new CircuitBreaker(options.source, { ...options.breaker, now: this.now });
 
     this.httpAgent = new http.Agent({ keepAlive: true });
     this.httpsAgent = new https.Agent({ keepAlive: true });
@@ -166,8 +171,15 @@ export class HttpClient {
     });
   }
 
-  /** Throws {@link SourceError} for a non-2xx status (304 is returned) and for transport failures. */
-  async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+  /**
+   * Throws {@link SourceError} for a non-2xx status (304 is returned) and for transport
+   * failures; at once, without a network call, while the source's circuit is open.
+   */
+  request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    return this.breaker.run(() => this.send<T>(req));
+  }
+
+  private async send<T>(req: HttpRequest): Promise<HttpResponse<T>> {
     const idempotent = req.idempotent ?? IDEMPOTENT_METHODS.has(req.method);
     const maxAttempts = idempotent ? this.retry.maxAttempts : 1;
     const secrets = req.headers ? [...this.secrets, ...secretsInHeaders(req.headers)] : this.secrets;

@@ -23,3 +23,5 @@ export * from './connector';
 export * from './graph';
 export * from './paginate';
 export * from './stable-json';
+export { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
+export { stripUrlCredentials } from './urls';

@@ -107,6 +107,10 @@ export class MlflowConnector implements Connector {
       timeoutMs: config.timeoutMs,
       maxConcurrency: config.maxConcurrency,
       retry: config.retry,
+      breaker: config.breaker && {
+        failureThreshold: config.breaker.failureThreshold,
+        resetAfterMs: config.breaker.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
+      },
       logger,
       parseErrorBody,
       sleep: deps.clock?.sleep,
@@ -217,6 +221,7 @@ export class MlflowConnector implements Connector {
     if (missing.length === 0) return found;
     const experimentIds = [...(knownExperimentIds ?? (await this.listExperiments()).map((e) => e.experimentId))];
     if (experimentIds.length === 0) return found;
+    // By id, a run is wanted whatever its lifecycle: a version may come from a deleted run.
     const chunks: string[][] = [];
     for (let i = 0; i < missing.length; i += this.runIdsPerSearch) chunks.push(missing.slice(i, i + this.runIdsPerSearch));
     const pages = await Promise.all(
@@ -228,6 +233,7 @@ export class MlflowConnector implements Connector {
               {
                 experiment_ids: experimentIds,
                 max_results: this.pageSizes.runs,
+                run_view_type: 'ALL',
                 filter: `attributes.run_id IN (${chunk.map(quoteFilterValue).join(', ')})`,
                 ...(pageToken ? { page_token: pageToken } : {}),
               } satisfies SearchRunsRequest,

@@ -22,6 +22,7 @@ function demoConfig(sb: Sandbox, overrides: Partial<ModelgraphConfig> = {}): Mod
         url: server.url,
         // A dead upstream must cost the test milliseconds, not the default 15 s budget.
         retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20, budgetMs: 1000 },
+        breaker: { failureThreshold: 5, resetSeconds: 1 },
       })),
     },
     logLevel: 'silent',
@@ -201,6 +202,25 @@ describe('the demo graph over HTTP', () => {
     const shared = body.data.models.nodes.find((n: any) => n.key === 'churn-predictor');
     const demoShared = sandbox.org.models.find((m) => m.key === 'churn-predictor')!;
     expect(shared.versions).toHaveLength(demoShared.registrations.find((r) => r.instance === 'prod')!.versions.length);
+
+    // Each such query fails one call to research (its listing); after failureThreshold (5)
+    // in a row the circuit opens, and later queries do not wait for research at all.
+    for (let i = 0; i < 4; i++) await graphql(MODELS_WITH_VERSIONS, { first: 100 });
+    sandbox.mlflow.research.stats.reset();
+    const fast = await graphql(MODELS_WITH_VERSIONS, { first: 100 });
+    expect(sandbox.mlflow.research.stats.total).toBe(0);
+    expect(fast.body.errors?.find((e: any) => e.extensions?.source === 'mlflow:research')?.extensions).toMatchObject({
+      code: 'SOURCE_UNAVAILABLE',
+      upstreamCode: 'CIRCUIT_OPEN',
+    });
+    expect(fast.body.data.models.nodes).toHaveLength(inProd.length);
+
+    // Back up: one trial call after resetSeconds closes the circuit again.
+    sandbox.mlflow.research.faults.down = false;
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const healed = await graphql(MODELS_WITH_VERSIONS, { first: 100 });
+    expect(healed.body.errors).toBeUndefined();
+    expect(healed.body.data.models.nodes).toHaveLength(sandbox.org.models.length);
   });
 
   it('refuses hostile queries (too deep, too many tokens) before calling any upstream', async () => {

@@ -100,6 +100,7 @@ describe('MLflow connector contract', () => {
       .post(`${API}/runs/search`, {
         experiment_ids: ['0', '12'],
         max_results: 1000,
+        run_view_type: 'ALL',
         filter: "attributes.run_id IN ('8f2c41d7a9b04e3f9d2c1b0a7e6f5d4c', 'missing')",
       })
       .reply(200, { runs: [runFixture.run] });

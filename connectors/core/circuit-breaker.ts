@@ -1,0 +1,84 @@
+import { SourceError, SourceErrorCode } from './errors';
+
+export interface CircuitBreakerOptions {
+  /** Consecutive failed calls (after their retries) that open the circuit. Default 5. */
+  failureThreshold?: number;
+  /** How long an open circuit fails calls at once before letting one trial through. Default 30000. */
+  resetAfterMs?: number;
+  now?: () => number;
+}
+
+type State = { kind: 'closed'; failures: number } | { kind: 'open'; until: number } | { kind: 'half-open' };
+
+/**
+ * One per source instance. A dead upstream would otherwise cost every query the whole
+ * retry budget (seconds) before its fields fail; once it has failed `failureThreshold`
+ * calls in a row, calls fail at once, naming the source, until one trial call after
+ * `resetAfterMs` succeeds.
+ *
+ * Only unavailability counts (network errors, timeouts, 5xx): a 4xx or a 429 is an answer
+ * from a live upstream.
+ */
+export class CircuitBreaker {
+  private state: State = { kind: 'closed', failures: 0 };
+  private readonly threshold: number;
+  private readonly resetAfterMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly source: string,
+    options: CircuitBreakerOptions = {},
+  ) {
+    this.threshold = Math.max(1, options.failureThreshold ?? 5);
+    this.resetAfterMs = Math.max(0, options.resetAfterMs ?? 30_000);
+    this.now = options.now ?? Date.now;
+  }
+
+  get status(): 'closed' | 'open' | 'half-open' {
+    return this.state.kind;
+  }
+
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    const state = this.state;
+    if (state.kind === 'open') {
+      if (this.now() < state.until) throw this.openError(state.until);
+      this.state = { kind: 'half-open' };
+    } else if (state.kind === 'half-open') {
+      // One trial at a time; the others fail fast until it has answered.
+      throw this.openError(this.now());
+    }
+    try {
+      const result = await call();
+      this.state = { kind: 'closed', failures: 0 };
+      return result;
+    } catch (err) {
+      if (countsAsDown(err)) {
+        const failures = this.state.kind === 'closed' ? this.state.failures + 1 : this.threshold;
+        this.state =
+          failures >= this.threshold ? { kind: 'open', until: this.now() + this.resetAfterMs } : { kind: 'closed', failures };
+      } else {
+        // The upstream answered (a 4xx, a 429): it is alive.
+        this.state = { kind: 'closed', failures: 0 };
+      }
+      throw err;
+    }
+  }
+
+  private openError(until: number): SourceError {
+    const seconds = Math.max(0, Math.ceil((until - this.now()) / 1000));
+    return new SourceError({
+      source: this.source,
+      code: SourceErrorCode.SOURCE_UNAVAILABLE,
+      message: `circuit open after ${this.threshold} consecutive failures; next try in ${seconds} s`,
+      upstreamCode: 'CIRCUIT_OPEN',
+      retryAfterMs: Math.max(0, until - this.now()),
+      attempts: 0,
+    });
+  }
+}
+
+function countsAsDown(err: unknown): boolean {
+  if (!(err instanceof SourceError)) return false;
+  if (err.code === SourceErrorCode.SOURCE_TIMEOUT) return true;
+  return err.code === SourceErrorCode.SOURCE_UNAVAILABLE && (err.status === undefined || err.status >= 500);
+}
