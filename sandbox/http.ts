@@ -7,7 +7,8 @@
  * the statistics of a server it has just taken "down".
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { readBody, trackSockets } from '../lib/node-http';
 import { hashSeed, Prng } from './prng';
 
 export interface Faults {
@@ -110,7 +111,6 @@ export async function startSandboxHttpServer(options: SandboxHttpOptions): Promi
   const rng = new Prng(hashSeed(options.name, options.seed ?? 1));
   const failDraws = rng.fork('fail');
   const jitterDraws = rng.fork('jitter');
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
 
@@ -123,10 +123,7 @@ export async function startSandboxHttpServer(options: SandboxHttpOptions): Promi
       }
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const destroySockets = trackSockets(server);
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
@@ -228,9 +225,7 @@ export async function startSandboxHttpServer(options: SandboxHttpOptions): Promi
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
         server.close(() => resolve());
-        // Keep-alive sockets would hold server.close() (and a test run) open.
-        for (const socket of sockets) socket.destroy();
-        server.closeAllConnections();
+        destroySockets();
       }),
   };
 }
@@ -244,21 +239,6 @@ function send(res: ServerResponse, response: SandboxResponse, method: string | u
   res.end(method === 'HEAD' ? undefined : body);
 }
 
-/** The whole body, or undefined when it exceeds `limit`. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): SandboxResponse {
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) };

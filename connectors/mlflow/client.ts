@@ -158,21 +158,15 @@ export class MlflowConnector implements Connector {
 
   /** Every experiment, active and deleted (runs of deleted experiments still back versions). */
   listExperiments(): Promise<Experiment[]> {
-    return this.cachedListing('experiments', async () => {
-      const dtos = await collectTokenPages(
-        async (pageToken) => {
-          const body: SearchExperimentsRequest = {
-            // Always explicit: MLflow rejects a search without it (mlflow/mlflow#10819).
-            max_results: this.pageSizes.experiments,
-            view_type: 'ALL',
-            ...(pageToken ? { page_token: pageToken } : {}),
-          };
-          const res = await this.http.post<SearchExperimentsResponse>('/experiments/search', body, { idempotent: true });
-          return { items: res.experiments ?? [], nextPageToken: res.next_page_token };
-        },
-        { source: this.source },
-      );
-      return dtos.map((dto) => mapExperiment(dto, this.ctx));
+    return this.listing('experiments', mapExperiment, async (pageToken) => {
+      const body: SearchExperimentsRequest = {
+        // Always explicit: MLflow rejects a search without it (mlflow/mlflow#10819).
+        max_results: this.pageSizes.experiments,
+        view_type: 'ALL',
+        ...(pageToken ? { page_token: pageToken } : {}),
+      };
+      const res = await this.http.post<SearchExperimentsResponse>('/experiments/search', body, { idempotent: true });
+      return { items: res.experiments ?? [], nextPageToken: res.next_page_token };
     });
   }
 
@@ -255,20 +249,14 @@ export class MlflowConnector implements Connector {
   // ---- registered models ----------------------------------------------------------
 
   listRegisteredModels(filter?: string): Promise<RegisteredModel[]> {
-    return this.cachedListing(`registered-models ${filter ?? ''}`, async () => {
-      const dtos = await collectTokenPages(
-        async (pageToken) => {
-          const res = await this.http.get<SearchRegisteredModelsResponse>('/registered-models/search', {
-            max_results: this.pageSizes.registeredModels,
-            order_by: ['name ASC'],
-            filter,
-            page_token: pageToken,
-          });
-          return { items: res.registered_models ?? [], nextPageToken: res.next_page_token };
-        },
-        { source: this.source },
-      );
-      return dtos.map((dto) => mapRegisteredModel(dto, this.ctx));
+    return this.listing(`registered-models ${filter ?? ''}`, mapRegisteredModel, async (pageToken) => {
+      const res = await this.http.get<SearchRegisteredModelsResponse>('/registered-models/search', {
+        max_results: this.pageSizes.registeredModels,
+        order_by: ['name ASC'],
+        filter,
+        page_token: pageToken,
+      });
+      return { items: res.registered_models ?? [], nextPageToken: res.next_page_token };
     });
   }
 
@@ -295,19 +283,13 @@ export class MlflowConnector implements Connector {
   // ---- model versions -------------------------------------------------------------
 
   searchModelVersions(filter?: string): Promise<ModelVersion[]> {
-    return this.cachedListing(`model-versions ${filter ?? ''}`, async () => {
-      const dtos = await collectTokenPages(
-        async (pageToken) => {
-          const res = await this.http.get<SearchModelVersionsResponse>('/model-versions/search', {
-            max_results: this.pageSizes.modelVersions,
-            filter,
-            page_token: pageToken,
-          });
-          return { items: res.model_versions ?? [], nextPageToken: res.next_page_token };
-        },
-        { source: this.source },
-      );
-      return dtos.map((dto) => mapModelVersion(dto, this.ctx));
+    return this.listing(`model-versions ${filter ?? ''}`, mapModelVersion, async (pageToken) => {
+      const res = await this.http.get<SearchModelVersionsResponse>('/model-versions/search', {
+        max_results: this.pageSizes.modelVersions,
+        filter,
+        page_token: pageToken,
+      });
+      return { items: res.model_versions ?? [], nextPageToken: res.next_page_token };
     });
   }
 
@@ -367,7 +349,15 @@ export class MlflowConnector implements Connector {
    * re-walking pages or re-mapping DTOs, and a listing is never a mix of pages of
    * different ages.
    */
-  private async cachedListing<T>(key: string, load: () => Promise<T>): Promise<T> {
+  private async listing<TDto, TGraph>(
+    key: string,
+    map: (dto: TDto, ctx: MlflowMapContext) => TGraph,
+    fetchPage: (pageToken: string | undefined) => Promise<{ items: TDto[]; nextPageToken?: string }>,
+  ): Promise<TGraph[]> {
+    const load = async () => {
+      const dtos = await collectTokenPages(fetchPage, { source: this.source });
+      return dtos.map((dto) => map(dto, this.ctx));
+    };
     return (await this.listings.getOrLoad(`list ${key}`, load)).value;
   }
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { readBody, trackSockets } from '../../lib/node-http';
 
 /** A route next to /graphql (health checks); it writes the whole response itself. */
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -61,8 +62,8 @@ export async function startGraphQLServer<TContext extends BaseContext>(
       res.end(JSON.stringify({ error: 'not found', graphql: '/graphql' }));
       return;
     }
-    const raw = await readBody(req, maxBodyBytes);
-    if (raw === null) {
+    const bytes = await readBody(req, maxBodyBytes);
+    if (bytes === undefined) {
       res.statusCode = 413;
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ errors: [{ message: `request body larger than ${maxBodyBytes} bytes` }] }));
@@ -72,6 +73,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
+    const raw = bytes.toString('utf8');
     let body: unknown = raw;
     if (raw.length > 0 && (headers.get('content-type') ?? '').includes('application/json')) {
       try {
@@ -103,12 +105,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
-  // Track sockets so close() does not wait for idle keep-alive connections.
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const destroySockets = trackSockets(server);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -121,28 +118,13 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     port,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
+      destroySockets();
       await closed;
       await apollo.stop();
     },
   };
 }
 
-/** The body as text, or null when it exceeds the limit. */
-function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
