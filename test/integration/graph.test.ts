@@ -184,6 +184,34 @@ describe('the demo graph over HTTP', () => {
     expect(missing.data.model).toBeNull();
   });
 
+  it('passes MLflow run searches through, paging with MLflow\'s own token as the cursor', async () => {
+    const demo = sandbox.org.models.find((m) => m.key === 'fraud-detector')!;
+    const experiments = demo.experiments.filter((e) => e.instance === 'prod');
+    const runs = experiments.flatMap((e) => e.runs).filter((r) => r.status === 'FINISHED');
+    const query = `query($ids: [String!]!, $after: String) {
+      mlflowRuns(instance: "prod", experimentIds: $ids, filter: "attributes.status = 'FINISHED'", first: 2, after: $after) {
+        nodes { runId status experiment { experimentId } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }`;
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const { body }: { body: any } = await graphql(query, { ids: experiments.map((e) => e.id), after });
+      expect(body.errors).toBeUndefined();
+      for (const run of body.data.mlflowRuns.nodes) {
+        expect(run.status).toBe('FINISHED');
+        seen.push(run.runId);
+      }
+      after = body.data.mlflowRuns.pageInfo.hasNextPage ? body.data.mlflowRuns.pageInfo.endCursor : null;
+    } while (after);
+    expect(seen.sort()).toEqual(runs.map((r) => r.id).sort());
+
+    const { body: bad } = await graphql('{ mlflowRuns(instance: "nope", experimentIds: ["1"]) { nodes { runId } } }');
+    expect(bad.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(bad.errors?.[0].message).toContain('unknown MLflow instance "nope"');
+  });
+
   it('when one MLflow instance is down, names it in an error and still answers with the rest', async () => {
     sandbox.mlflow.research.faults.down = true;
     const { status, body } = await graphql(MODELS_WITH_VERSIONS, { first: 100 });
