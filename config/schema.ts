@@ -46,6 +46,14 @@ const sourceCacheSchema = z
   })
   .strict();
 
+const connectionOptions = {
+  timeoutMs: positiveInt.default(10_000),
+  maxConcurrency: positiveInt.max(256).default(8),
+  retry: retrySchema.optional(),
+  breaker: breakerSchema.optional(),
+  cache: sourceCacheSchema.optional(),
+};
+
 export const mlflowInstanceSchema = z
   .object({
     name: instanceName,
@@ -54,11 +62,80 @@ export const mlflowInstanceSchema = z
     /** Where links in the graph point (defaults to `url`). */
     uiUrl: httpUrl.optional(),
     auth: authSchema.default({ type: 'none' }),
-    timeoutMs: positiveInt.default(10_000),
-    maxConcurrency: positiveInt.max(256).default(8),
-    retry: retrySchema.optional(),
-    breaker: breakerSchema.optional(),
-    cache: sourceCacheSchema.optional(),
+    ...connectionOptions,
+  })
+  .strict();
+
+
+/**
+ * How a Jira issue belongs to a model: a label (`{key}` stands for the model key), a
+ * component named by the same pattern, or a custom field holding the key.
+ */
+const jiraModelLinkSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('label'), pattern: z.string().includes('{key}').default('model:{key}') }).strict(),
+  z.object({ type: z.literal('component'), pattern: z.string().includes('{key}').default('{key}') }).strict(),
+  z
+    .object({
+      type: z.literal('customField'),
+      /** e.g. `customfield_10042` */
+      field: z.string().regex(/^customfield_\d+$/, 'must be a custom field id such as customfield_10042'),
+    })
+    .strict(),
+]);
+
+export const jiraInstanceSchema = z
+  .object({
+    name: instanceName,
+    /** Jira Cloud (REST v3) or Jira Data Center / Server (REST v2). */
+    flavor: z.enum(['cloud', 'datacenter']).default('cloud'),
+    /** Site URL, e.g. https://acme.atlassian.net or https://jira.example.com */
+    url: httpUrl,
+    auth: z.discriminatedUnion('type', [
+      /** Cloud: the account's email and an API token. */
+      z.object({ type: z.literal('basic'), email: z.string().min(1), apiToken: z.string().min(1) }).strict(),
+      /** Data Center: a personal access token. */
+      z.object({ type: z.literal('bearer'), token: z.string().min(1) }).strict(),
+    ]),
+    modelLink: jiraModelLinkSchema.default({ type: 'label', pattern: 'model:{key}' }),
+    /** Restricts ticket searches to these projects (JQL `project in (...)`). */
+    projects: z.array(z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'must be a Jira project key')).optional(),
+    ...connectionOptions,
+  })
+  .strict();
+
+export const githubInstanceSchema = z
+  .object({
+    name: instanceName,
+    /** REST API root: https://api.github.com, or https://<host>/api/v3 for GitHub Enterprise Server. */
+    url: httpUrl.default('https://api.github.com'),
+    /** Web root for links, e.g. https://github.com (derived from `url` when omitted). */
+    webUrl: httpUrl.optional(),
+    auth: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('none') }).strict(),
+        /** A personal access token or an installation token. */
+        z.object({ type: z.literal('token'), token: z.string().min(1) }).strict(),
+      ])
+      .default({ type: 'none' }),
+    ...connectionOptions,
+  })
+  .strict();
+
+export const gitlabInstanceSchema = z
+  .object({
+    name: instanceName,
+    /** Instance root: https://gitlab.com or a self-managed URL (the API is under /api/v4). */
+    url: httpUrl.default('https://gitlab.com'),
+    auth: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('none') }).strict(),
+        /** Sent as `PRIVATE-TOKEN` (personal, project or group access token). */
+        z.object({ type: z.literal('privateToken'), token: z.string().min(1) }).strict(),
+        /** Sent as `Authorization: Bearer` (OAuth token). */
+        z.object({ type: z.literal('bearer'), token: z.string().min(1) }).strict(),
+      ])
+      .default({ type: 'none' }),
+    ...connectionOptions,
   })
   .strict();
 
@@ -89,9 +166,12 @@ export const configSchema = z
     sources: z
       .object({
         mlflow: z.array(mlflowInstanceSchema).default([]),
+        jira: z.array(jiraInstanceSchema).default([]),
+        github: z.array(githubInstanceSchema).default([]),
+        gitlab: z.array(gitlabInstanceSchema).default([]),
       })
       .strict()
-      .default({ mlflow: [] }),
+      .default({ mlflow: [], jira: [], github: [], gitlab: [] }),
     linking: z
       .object({
         /** A registry tag whose value names the model key, overriding name normalisation. */
@@ -105,19 +185,24 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    config.sources.mlflow.forEach((instance, index) => {
-      if (seen.has(instance.name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['sources', 'mlflow', index, 'name'],
-          message: `duplicate instance name "${instance.name}"`,
-        });
-      }
-      seen.add(instance.name);
-    });
+    for (const kind of ['mlflow', 'jira', 'github', 'gitlab'] as const) {
+      const seen = new Set<string>();
+      config.sources[kind].forEach((instance, index) => {
+        if (seen.has(instance.name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sources', kind, index, 'name'],
+            message: `duplicate instance name "${instance.name}"`,
+          });
+        }
+        seen.add(instance.name);
+      });
+    }
   });
 
 export type ModelgraphConfig = z.infer<typeof configSchema>;
+export type JiraInstanceConfig = z.infer<typeof jiraInstanceSchema>;
+export type GithubInstanceConfig = z.infer<typeof githubInstanceSchema>;
+export type GitlabInstanceConfig = z.infer<typeof gitlabInstanceSchema>;
 export type MlflowInstanceConfig = z.infer<typeof mlflowInstanceSchema>;
 export type AuthConfig = z.infer<typeof authSchema>;

@@ -12,3 +12,14 @@ export interface Connector {
   /** Releases sockets and timers; the connector is not used afterwards. */
   close(): void;
 }
+
+/** What every connector's `fromConfig` is given besides its own config. */
+export interface ConnectorDeps {
+  /** The cache backend (Redis or memory); the connector prefixes its keys with its source. */
+  cache: import('./cache/types').KeyValueCache;
+  /** Defaults for this source's cache entries; the instance's `cache` config overrides them. */
+  cacheDefaults: { ttlSeconds: number; staleSeconds: number };
+  logger?: import('./logger').Logger;
+  /** The clock used for retry waits and budgets (tests make waits instant and record them). */
+  clock?: { sleep?: (ms: number) => Promise<void>; now?: () => number };
+}

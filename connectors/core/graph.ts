@@ -44,3 +44,22 @@ export function isoFromMillis(ms: number | string | undefined | null): string | 
   if (!Number.isFinite(n) || n <= 0) return null;
   return new Date(n).toISOString();
 }
+
+/** Tools that know people, as named in a person's identities. */
+export type IdentityTool = 'MLFLOW' | 'JIRA' | 'GITHUB' | 'GITLAB' | 'GIT';
+
+/**
+ * A person as one tool knows them, before identity resolution: an MLflow user id, a Jira
+ * account id, a GitHub or GitLab login, or a commit author (tool GIT, nativeId the email).
+ * The identity module turns these into one `Person`.
+ */
+export interface PersonIdentity {
+  tool: IdentityTool;
+  /** The configured instance (`GIT` identities use the repository host's instance). */
+  instance: string;
+  /** The tool's own id: account id, login, user id, or for GIT the author email. */
+  nativeId: string;
+  /** When the tool exposes one (Jira Cloud often hides it). */
+  email: string | null;
+  displayName: string | null;
+}

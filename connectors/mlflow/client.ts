@@ -1,7 +1,6 @@
 import type { MlflowInstanceConfig } from '../../config/schema';
-import type { KeyValueCache } from '../core/cache/types';
 import { SourceCache } from '../core/cache/source-cache';
-import type { Connector } from '../core/connector';
+import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError } from '../core/errors';
 import type { ModelVersion } from '../core/graph';
 import { HttpClient } from '../core/http-client';
@@ -37,12 +36,7 @@ import {
   type SearchRunsResponse,
 } from './types';
 
-export interface MlflowConnectorDeps {
-  /** The cache backend (Redis or memory); the connector prefixes its keys with its source. */
-  cache: KeyValueCache;
-  /** Defaults for this source's cache entries; the instance's `cache` config overrides them. */
-  cacheDefaults: { ttlSeconds: number; staleSeconds: number };
-  logger?: Logger;
+export interface MlflowConnectorDeps extends ConnectorDeps {
   /** Page sizes, clamped to MLflow's documented maxima (tests use small pages). */
   pageSizes?: Partial<Record<keyof typeof MLFLOW_PAGE_LIMITS, number>>;
   /**
@@ -54,8 +48,6 @@ export interface MlflowConnectorDeps {
   perNameLookupLimit?: number;
   /** Run ids per `attributes.run_id IN (...)` search; default 100 keeps the filter short. */
   runIdsPerSearch?: number;
-  /** The clock used for retry waits and budgets (tests make waits instant and record them). */
-  clock?: { sleep?: (ms: number) => Promise<void>; now?: () => number };
 }
 
 /** Default page sizes: MLflow's own defaults, which every backend accepts. */

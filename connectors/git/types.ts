@@ -1,0 +1,66 @@
+import type { PersonIdentity } from '../core/graph';
+import type { SourceRef } from '../core/source';
+
+/**
+ * Graph shapes every git host connector (GitHub, GitLab) produces, so that the git
+ * subgraph serves one `Repository` and one `Commit` whatever the host.
+ */
+
+export type GitHost = 'GITHUB' | 'GITLAB';
+
+export interface Repository {
+  /** Canonical web URL without `.git`, lower-cased host: `https://github.com/acme-ml/fraud-detector`. The entity key. */
+  url: string;
+  host: GitHost;
+  /** The configured host instance the repository was read from. */
+  instance: string;
+  source: SourceRef;
+  /** `owner/name` (GitHub) or `group/subgroup/name` (GitLab path_with_namespace). */
+  fullName: string;
+  defaultBranch: string | null;
+  description: string | null;
+  topics: string[];
+  visibility: 'PUBLIC' | 'INTERNAL' | 'PRIVATE' | 'UNKNOWN';
+  archived: boolean;
+  updatedAt: string | null;
+}
+
+export interface Commit {
+  sha: string;
+  /** Canonical URL of the repository the commit belongs to. */
+  repositoryUrl: string;
+  message: string;
+  /** The git author (name and email from the commit), with the host account when it is known. */
+  author: PersonIdentity | null;
+  authoredAt: string | null;
+  committedAt: string | null;
+  url: string;
+  source: SourceRef;
+}
+
+/** A CODEOWNERS file as found in a repository, before parsing. */
+export interface CodeOwnersFile {
+  /** Where it was found: `.github/CODEOWNERS`, `CODEOWNERS`, `docs/CODEOWNERS`, `.gitlab/CODEOWNERS`. */
+  path: string;
+  /** The branch or sha it was read at. */
+  ref: string;
+  content: string;
+}
+
+/** What the git subgraph needs of a host connector. */
+export interface GitHostConnector {
+  readonly host: GitHost;
+  readonly instance: string;
+  readonly source: string;
+  /** Web origin this instance serves (`https://github.com`, `https://gitlab.example.com`). */
+  readonly webOrigin: string;
+  /** null when the repository does not exist or is not visible with the configured credentials. */
+  getRepository(fullName: string): Promise<Repository | null>;
+  getCommit(fullName: string, sha: string): Promise<Commit | null>;
+  /** The newest commit on a branch (default branch when omitted); null for an empty repository. */
+  getLatestCommit(fullName: string, branch?: string): Promise<Commit | null>;
+  /** The first CODEOWNERS file found in the host's documented locations at `ref` (default branch when omitted). */
+  getCodeOwnersFile(fullName: string, ref?: string): Promise<CodeOwnersFile | null>;
+  health(): Promise<void>;
+  close(): void;
+}
