@@ -30,8 +30,10 @@ export interface Commit {
   /** Canonical URL of the repository the commit belongs to. */
   repositoryUrl: string;
   message: string;
-  /** The git author (name and email from the commit), with the host account when it is known. */
+  /** The git author as the commit records it: tool GIT, nativeId the email, displayName the name. */
   author: PersonIdentity | null;
+  /** The host account the host matched the author to (GitHub `author.login`, GitLab user), if any. */
+  authorAccount: PersonIdentity | null;
   authoredAt: string | null;
   committedAt: string | null;
   url: string;
