@@ -126,6 +126,8 @@ export const gitlabInstanceSchema = z
     name: instanceName,
     /** Instance root: https://gitlab.com or a self-managed URL (the API is under /api/v4). */
     url: httpUrl.default('https://gitlab.com'),
+    /** Web root repositories are known by, when it differs from `url` (a proxy, an API-only host). */
+    webUrl: httpUrl.optional(),
     auth: z
       .discriminatedUnion('type', [
         z.object({ type: z.literal('none') }).strict(),
@@ -176,9 +178,21 @@ export const configSchema = z
       .object({
         /** A registry tag whose value names the model key, overriding name normalisation. */
         keyTag: z.string().min(1).default('modelgraph.key'),
+        /**
+         * Model key -> repository URL, for models whose runs record no git source (or the
+         * wrong one); wins over what the newest version's run says.
+         */
+        repositories: z.record(z.string().min(1), z.string().min(1)).default({}),
       })
       .strict()
-      .default({ keyTag: 'modelgraph.key' }),
+      .default({ keyTag: 'modelgraph.key', repositories: {} }),
+    people: z
+      .object({
+        /** YAML file tying tool identities that hide emails to people (see README). */
+        aliasesFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
     /** Subgraph URLs, for a gateway run on its own (`modelgraph serve --role gateway`). */
     subgraphs: z.partialRecord(z.enum(['inventory', 'mlflow']), httpUrl).optional(),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { IdentityTool, PersonIdentity } from '../../connectors/core/graph';
+
+/**
+ * One person across tools. Every subgraph that emits a person (an MLflow run's user, a
+ * Jira assignee, a commit author, a GitHub login) turns the tool's identity into a `Person`
+ * reference here, so the same human gets the same id whichever tool named them.
+ *
+ * A person's id is their normalised email. Tools that hide emails (Jira Cloud account
+ * ids, GitHub logins, bare MLflow user names) are tied to a person by the aliases file;
+ * an identity nobody can tie to an email keeps an id of its own, `<tool>:<instance>:<id>`,
+ * rather than being guessed into someone else. Display names never decide identity: two
+ * "Alex Kim"s stay two people.
+ */
+
+export interface PersonRecord {
+  id: string;
+  email: string | null;
+  displayName: string | null;
+  /** Every identity known to belong to the person (from the aliases file, or the id itself). */
+  identities: PersonIdentity[];
+}
+
+const TOOLS: readonly IdentityTool[] = ['MLFLOW', 'JIRA', 'GITHUB', 'GITLAB', 'GIT'];
+
+/**
+ * The aliases file:
+ * ```yaml
+ * people:
+ *   - email: elena.nguyen@acme.io
+ *     name: Elena Nguyen
+ *     identities:
+ *       - jira:corp:557058:f1d3c2b1-...   # tool:instance:native id (the id may hold colons)
+ *       - github:*:enguyen                # * = any instance of that tool
+ *       - git:*:elena.n@gmail.com         # another email she commits with
+ * ```
+ */
+const aliasesSchema = z
+  .object({
+    people: z.array(
+      z
+        .object({
+          email: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must be an email address'),
+          name: z.string().min(1).optional(),
+          identities: z
+            .array(
+              z
+                .string()
+                .regex(
+                  /^(mlflow|jira|github|gitlab|git):[^:\s]+:\S.*$/i,
+                  'must be <tool>:<instance or *>:<id>, tool one of mlflow, jira, github, gitlab, git',
+                ),
+            )
+            .default([]),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function looksLikeEmail(value: string): boolean {
+  return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value.trim());
+}
+
+function aliasKey(tool: IdentityTool, instance: string, nativeId: string): string {
+  return `${tool}\u0000${instance}\u0000${nativeId.trim().toLowerCase()}`;
+}
+
+export class PeopleDirectory {
+  private readonly byAlias = new Map<string, PersonRecord>();
+  private readonly byId = new Map<string, PersonRecord>();
+
+  private constructor(records: PersonRecord[]) {
+    for (const record of records) {
+      this.byId.set(record.id, record);
+      for (const identity of record.identities) {
+        this.byAlias.set(aliasKey(identity.tool, identity.instance, identity.nativeId), record);
+      }
+      // Their email, as a commit author or an MLflow user id, is them too.
+      this.byAlias.set(aliasKey('GIT', '*', record.id), record);
+    }
+  }
+
+  static empty(): PeopleDirectory {
+    return new PeopleDirectory([]);
+  }
+
+  /** Reads and validates the aliases file; an error names the file and the entry. */
+  static fromFile(path: string): PeopleDirectory {
+    let raw: unknown;
+    try {
+      raw = parseYaml(readFileSync(path, 'utf8'));
+    } catch (err) {
+      throw new Error(`people aliases file ${path}: ${(err as Error).message}`);
+    }
+    return PeopleDirectory.fromData(raw, path);
+  }
+
+  static fromData(raw: unknown, where = 'people aliases'): PeopleDirectory {
+    const parsed = aliasesSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`${where}: ${issue.path.map(String).join('.')}: ${issue.message}`);
+    }
+    const seen = new Set<string>();
+    const records = parsed.data.people.map((p, index) => {
+      const id = normaliseEmail(p.email);
+      if (seen.has(id)) throw new Error(`${where}: people.${index}.email: ${id} is listed twice`);
+      seen.add(id);
+      const identities = p.identities.map((text): PersonIdentity => {
+        const [tool, instance, ...rest] = text.split(':');
+        return {
+          tool: tool.toUpperCase() as IdentityTool,
+          instance,
+          nativeId: rest.join(':'),
+          email: null,
+          displayName: p.name ?? null,
+        };
+      });
+      return { id, email: id, displayName: p.name ?? null, identities };
+    });
+    return new PeopleDirectory(records);
+  }
+
+  /** The person an identity belongs to: always an answer, never a guess. */
+  resolve(identity: PersonIdentity): { id: string } {
+    return { id: this.recordFor(identity).id };
+  }
+
+  /** What the inventory says about a person id it is handed. */
+  describe(id: string): PersonRecord {
+    const known = this.byId.get(id);
+    if (known) return known;
+    if (looksLikeEmail(id)) return { id, email: id, displayName: null, identities: [] };
+    const identity = parseFallbackId(id);
+    return { id, email: null, displayName: null, identities: identity ? [identity] : [] };
+  }
+
+  private recordFor(identity: PersonIdentity): PersonRecord {
+    const alias =
+      this.byAlias.get(aliasKey(identity.tool, identity.instance, identity.nativeId)) ??
+      this.byAlias.get(aliasKey(identity.tool, '*', identity.nativeId));
+    if (alias) return alias;
+    // An email the tool exposes, or a native id that is one (MLflow user ids, git authors).
+    const email = identity.email ?? (looksLikeEmail(identity.nativeId) ? identity.nativeId : null);
+    if (email) {
+      const id = normaliseEmail(email);
+      return this.byId.get(id) ?? this.byAlias.get(aliasKey('GIT', '*', id)) ?? {
+        id,
+        email: id,
+        displayName: identity.displayName,
+        identities: [identity],
+      };
+    }
+    const id = fallbackId(identity);
+    return { id, email: null, displayName: identity.displayName, identities: [identity] };
+  }
+}
+
+/** `<tool>:<instance>:<native id>`, for identities with no known email. */
+export function fallbackId(identity: Pick<PersonIdentity, 'tool' | 'instance' | 'nativeId'>): string {
+  return `${identity.tool.toLowerCase()}:${identity.instance}:${identity.nativeId}`;
+}
+
+function parseFallbackId(id: string): PersonIdentity | null {
+  const [tool, instance, ...rest] = id.split(':');
+  const upper = tool?.toUpperCase() as IdentityTool;
+  if (!TOOLS.includes(upper) || !instance || rest.length === 0) return null;
+  return { tool: upper, instance, nativeId: rest.join(':'), email: null, displayName: null };
+}
