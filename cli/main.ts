@@ -2,14 +2,14 @@ import { parseArgs } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
 import { ConfigError, loadConfig } from '../config/load';
-import type { ModelgraphConfig } from '../config/schema';
+import { configSchema, type ModelgraphConfig } from '../config/schema';
 import { createLogger, type Logger } from '../connectors/core/logger';
-import { composeCommand } from '../gateway/compose';
+import { composeCommand, readSupergraph } from '../gateway/compose';
 import { startGateway } from '../gateway/server';
 import { createRuntime, startStack, startSubgraph } from '../gateway/stack';
-import { readSupergraph } from '../gateway/compose';
 import { SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
-import { startSandbox } from '../sandbox';
+import { sandboxConfig, startSandbox } from '../sandbox';
+import { PeopleDirectory } from '../subgraphs/common/identity';
 
 const USAGE = `modelgraph: one GraphQL graph over MLflow and the other tools of AI teams
 
@@ -23,7 +23,8 @@ Usage:
       Compose schema/supergraph.graphql from the subgraph schemas; --check fails when
       the checked-in file is stale.
   modelgraph sandbox [--port N] [--models N] [--seed N]
-      Run only the sandbox upstreams (MLflow instances prod and research on N, N+1).
+      Run only the sandbox upstreams: MLflow prod and research on N and N+1, Jira Cloud
+      on N+2, GitHub on N+3, GitLab on N+4.
 
 Environment: PORT, REDIS_URL, MODELGRAPH_CONFIG, NODE_ENV=production (introspection off).
 `;
@@ -101,20 +102,19 @@ async function serve(args: string[]): Promise<number | undefined> {
   try {
     if (role === 'all') {
       let demoNote = '';
+      let people: PeopleDirectory | undefined;
       if (!configPath) {
         const models = intOption(opts.models, 'models') ?? 36;
         const sandboxes = await startSandbox({ models, seed: intOption(opts.seed, 'seed') });
         closers.push(() => sandboxes.close());
-        config.sources.mlflow = Object.entries(sandboxes.mlflow).map(([name, server]) => ({
-          name,
-          url: server.url,
-          auth: { type: 'none' as const },
-          timeoutMs: 10_000,
-          maxConcurrency: 8,
-        }));
-        demoNote = `demo organisation: ${sandboxes.org.models.length} models in sandbox MLflow instances ${Object.keys(sandboxes.mlflow).join(', ')}`;
+        const demo = sandboxConfig(sandboxes);
+        config.sources = configSchema.shape.sources.parse(demo.sources);
+        people = PeopleDirectory.fromData(demo.peopleAliases, 'demo people');
+        demoNote =
+          `demo organisation: ${sandboxes.org.models.length} models; sandbox MLflow (${Object.keys(sandboxes.mlflow).join(', ')}), ` +
+          'Jira Cloud, GitHub and GitLab';
       }
-      const stack = await startStack(config, logger);
+      const stack = await startStack(config, logger, { people });
       closers.unshift(() => stack.close());
       printBanner(stack.graphqlUrl, config, demoNote);
     } else if (role === 'gateway') {
@@ -189,12 +189,13 @@ async function sandbox(args: string[]): Promise<number> {
 
 function printBanner(url: string, config: ModelgraphConfig, demoNote: string): void {
   const shown = url.replace('://127.0.0.1:', '://localhost:');
-  const example = '{ models(first: 3) { nodes { key refs { instance } versions { version stage run { metrics { key value } } } } } }';
+  const example =
+    '{ models(first: 3) { nodes { key versions(stage: \"Production\") { version run { metrics { key value } commit { sha author { email } } } } repository { url } codeOwners { handle } tickets { key status } } } }';
   process.stdout.write(
     [
       '',
       `modelgraph is serving ${shown}`,
-      demoNote ? `  ${demoNote}` : `  sources: ${config.sources.mlflow.map((m) => `mlflow:${m.name}`).join(', ') || '(none)'}`,
+      demoNote ? `  ${demoNote}` : `  sources: ${describeSources(config) || '(none)'}`,
       `  cache: ${config.cache.redisUrl ? 'redis' : 'in-memory'}`,
       '',
       'Try:',
@@ -205,6 +206,12 @@ function printBanner(url: string, config: ModelgraphConfig, demoNote: string): v
       '',
     ].join('\n'),
   );
+}
+
+function describeSources(config: ModelgraphConfig): string {
+  return Object.entries(config.sources)
+    .flatMap(([kind, instances]) => instances.map((i: { name: string }) => `${kind}:${i.name}`))
+    .join(', ');
 }
 
 function untilSignal(logger: Logger): Promise<void> {

@@ -194,7 +194,7 @@ export const configSchema = z
       .strict()
       .default({}),
     /** Subgraph URLs, for a gateway run on its own (`modelgraph serve --role gateway`). */
-    subgraphs: z.partialRecord(z.enum(['inventory', 'mlflow']), httpUrl).optional(),
+    subgraphs: z.partialRecord(z.enum(['inventory', 'mlflow', 'jira', 'git']), httpUrl).optional(),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .strict()

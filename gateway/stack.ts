@@ -4,15 +4,23 @@ import type { ModelgraphConfig } from '../config/schema';
 import { MemoryCache } from '../connectors/core/cache/memory-cache';
 import { createRedisClient, RedisCache } from '../connectors/core/cache/redis-cache';
 import type { KeyValueCache } from '../connectors/core/cache/types';
+import type { ConnectorDeps } from '../connectors/core/connector';
 import type { Logger } from '../connectors/core/logger';
+import type { GitHostConnector } from '../connectors/git/types';
+import { GithubConnector } from '../connectors/github';
+import { GitlabConnector } from '../connectors/gitlab';
+import { JiraConnector } from '../connectors/jira';
 import { MlflowConnector } from '../connectors/mlflow';
 import type { RunningServer } from '../subgraphs/common/http-server';
 import { startGraphQLServer, sendJson } from '../subgraphs/common/http-server';
+import { PeopleDirectory } from '../subgraphs/common/identity';
+import { createGitSubgraph } from '../subgraphs/git';
 import { createInventorySubgraph, mlflowListingSource } from '../subgraphs/inventory';
+import { createJiraSubgraph } from '../subgraphs/jira';
 import { createMlflowSubgraph } from '../subgraphs/mlflow';
 import { readSupergraph } from './compose';
 import { startGateway } from './server';
-import type { SubgraphName } from './subgraphs';
+import { SUBGRAPHS, type SubgraphName } from './subgraphs';
 
 /**
  * Wiring: configuration in, running servers out. The only place that turns config into
@@ -22,12 +30,20 @@ import type { SubgraphName } from './subgraphs';
 
 export interface Runtime {
   cache: KeyValueCache;
+  people: PeopleDirectory;
   mlflow: MlflowConnector[];
+  jira: JiraConnector[];
+  gitHosts: GitHostConnector[];
   close(): Promise<void>;
 }
 
+export interface RuntimeOptions {
+  /** People known without an aliases file (the demo derives them from its organisation). */
+  people?: PeopleDirectory;
+}
+
 /** Caches and connectors, shared by every subgraph in the process. */
-export function createRuntime(config: ModelgraphConfig, logger: Logger): Runtime {
+export function createRuntime(config: ModelgraphConfig, logger: Logger, options: RuntimeOptions = {}): Runtime {
   let redis: Redis | undefined;
   let cache: KeyValueCache;
   if (config.cache.redisUrl) {
@@ -36,15 +52,28 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger): Runtime
   } else {
     cache = new MemoryCache();
   }
-  const cacheDefaults = { ttlSeconds: config.cache.ttlSeconds, staleSeconds: config.cache.staleSeconds };
-  const mlflow = config.sources.mlflow.map((instance) =>
-    MlflowConnector.fromConfig(instance, { cache, cacheDefaults, logger }),
-  );
+  const deps: ConnectorDeps = {
+    cache,
+    cacheDefaults: { ttlSeconds: config.cache.ttlSeconds, staleSeconds: config.cache.staleSeconds },
+    logger,
+  };
+  const people =
+    options.people ??
+    (config.people.aliasesFile ? PeopleDirectory.fromFile(config.people.aliasesFile) : PeopleDirectory.empty());
+  const mlflow = config.sources.mlflow.map((c) => MlflowConnector.fromConfig(c, deps));
+  const jira = config.sources.jira.map((c) => JiraConnector.fromConfig(c, deps));
+  const gitHosts: GitHostConnector[] = [
+    ...config.sources.github.map((c) => GithubConnector.fromConfig(c, deps)),
+    ...config.sources.gitlab.map((c) => GitlabConnector.fromConfig(c, deps)),
+  ];
   return {
     cache,
+    people,
     mlflow,
+    jira,
+    gitHosts,
     async close() {
-      for (const connector of mlflow) connector.close();
+      for (const connector of [...mlflow, ...jira, ...gitHosts]) connector.close();
       redis?.disconnect();
     },
   };
@@ -66,11 +95,23 @@ export function startSubgraph(
     case 'inventory':
       return serveSubgraph(
         name,
-        createInventorySubgraph({ sources: runtime.mlflow.map(mlflowListingSource), keyTag: config.linking.keyTag }),
+        createInventorySubgraph({
+          sources: runtime.mlflow.map(mlflowListingSource),
+          keyTag: config.linking.keyTag,
+          people: runtime.people,
+        }),
         listen,
       );
     case 'mlflow':
-      return serveSubgraph(name, createMlflowSubgraph(runtime.mlflow), listen);
+      return serveSubgraph(name, createMlflowSubgraph(runtime.mlflow, runtime.people), listen);
+    case 'jira':
+      return serveSubgraph(name, createJiraSubgraph(runtime.jira, runtime.people), listen);
+    case 'git':
+      return serveSubgraph(
+        name,
+        createGitSubgraph(runtime.gitHosts, runtime.people, config.linking.repositories),
+        listen,
+      );
   }
 }
 
@@ -101,15 +142,19 @@ export interface Stack {
  * Every subgraph on a free loopback port, and the gateway on the configured port: one
  * process serving the whole graph.
  */
-export async function startStack(config: ModelgraphConfig, logger: Logger, options: { supergraphSdl?: string } = {}): Promise<Stack> {
-  const runtime = createRuntime(config, logger);
+export async function startStack(
+  config: ModelgraphConfig,
+  logger: Logger,
+  options: RuntimeOptions & { supergraphSdl?: string } = {},
+): Promise<Stack> {
+  const runtime = createRuntime(config, logger, options);
   const started: RunningServer[] = [];
   try {
-    const inventory = await startSubgraph('inventory', runtime, config);
-    started.push(inventory);
-    const mlflow = await startSubgraph('mlflow', runtime, config);
-    started.push(mlflow);
-    const subgraphs = { inventory, mlflow };
+    const subgraphs = {} as Record<SubgraphName, RunningServer>;
+    for (const { name } of SUBGRAPHS) {
+      subgraphs[name] = await startSubgraph(name, runtime, config);
+      started.push(subgraphs[name]);
+    }
     const gateway = await startGateway({
       supergraphSdl: options.supergraphSdl ?? readSupergraph(),
       subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, `${s.url}/graphql`])),

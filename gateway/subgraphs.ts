@@ -6,6 +6,8 @@
 export const SUBGRAPHS = [
   { name: 'inventory', schemaFile: 'inventory.graphql', defaultUrl: 'http://inventory:4001/graphql' },
   { name: 'mlflow', schemaFile: 'mlflow.graphql', defaultUrl: 'http://mlflow:4002/graphql' },
+  { name: 'jira', schemaFile: 'jira.graphql', defaultUrl: 'http://jira:4003/graphql' },
+  { name: 'git', schemaFile: 'git.graphql', defaultUrl: 'http://git:4004/graphql' },
 ] as const;
 
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];

@@ -4,7 +4,11 @@
  */
 import { DEMO_MLFLOW_INSTANCES, generateDemoOrg, type DemoOrg } from './demo-org';
 import type { Faults } from './http';
+import { startGithubSandbox } from './github/server';
+import { startGitlabSandbox } from './gitlab/server';
+import { startJiraSandbox } from './jira/server';
 import { startMlflowSandbox, type MlflowAuth, type SandboxServer } from './mlflow/server';
+import { demoPeopleAliases } from './people';
 
 export interface SandboxOptions {
   /** Default 42. */
@@ -31,35 +35,114 @@ export interface Sandbox {
   org: DemoOrg;
   /** Keyed by instance name. */
   mlflow: Record<string, SandboxServer>;
+  /** Jira Cloud site `corp`. */
+  jira: Record<string, SandboxServer>;
+  /** github.com as `cloud`. */
+  github: Record<string, SandboxServer>;
+  /** gitlab.com as `com`. */
+  gitlab: Record<string, SandboxServer>;
+  /** Every server, for tests and benchmarks that count or fault them all. */
+  all(): SandboxServer[];
   close(): Promise<void>;
 }
+
+/** Credentials the sandbox servers demand, as a real deployment's config would carry them. */
+export const SANDBOX_CREDENTIALS = {
+  jira: { email: 'modelgraph-bot@acme.io', apiToken: 'sandbox-jira-api-token' },
+  github: { token: 'ghp_sandboxSandboxSandboxSandbox0001' },
+  gitlab: { token: 'glpat-sandbox-sandbox-0001' },
+} as const;
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const org = options.org ?? generateDemoOrg({ seed: options.seed, models: options.models });
   const instances = options.mlflowInstances ?? [...DEMO_MLFLOW_INSTANCES];
   const mlflow: Record<string, SandboxServer> = {};
+  const jira: Record<string, SandboxServer> = {};
+  const github: Record<string, SandboxServer> = {};
+  const gitlab: Record<string, SandboxServer> = {};
+  const all = () => [...Object.values(mlflow), ...Object.values(jira), ...Object.values(github), ...Object.values(gitlab)];
+  // Fixed ports (the `sandbox` command in docker-compose) follow the MLflow instances.
+  let nextPort = options.basePort;
+  const port = () => (nextPort === undefined ? undefined : nextPort++);
+  const common = { org, host: options.host, faults: options.faults };
   try {
-    for (const [i, instance] of instances.entries()) {
+    for (const instance of instances) {
       mlflow[instance] = await startMlflowSandbox({
-        org,
+        ...common,
         instance,
-        host: options.host,
-        port: options.mlflowPorts?.[instance] ?? (options.basePort !== undefined ? options.basePort + i : undefined),
-        faults: options.faults,
+        port: options.mlflowPorts?.[instance] ?? port(),
         auth: options.mlflowAuth?.[instance],
       });
     }
+    jira.corp = await startJiraSandbox({
+      ...common,
+      instance: 'corp',
+      flavor: 'cloud',
+      port: port(),
+      auth: { type: 'basic', ...SANDBOX_CREDENTIALS.jira },
+    });
+    github.cloud = await startGithubSandbox({
+      ...common,
+      instance: 'cloud',
+      port: port(),
+      auth: { type: 'token', token: SANDBOX_CREDENTIALS.github.token },
+      // Benchmarks and repeated demo queries would exhaust an hourly budget meant for people.
+      rateLimit: false,
+    });
+    gitlab.com = await startGitlabSandbox({
+      ...common,
+      instance: 'com',
+      port: port(),
+      auth: { type: 'privateToken', token: SANDBOX_CREDENTIALS.gitlab.token },
+      rateLimit: false,
+    });
   } catch (err) {
     // Half a sandbox would leak listening sockets into the caller's process.
-    await Promise.all(Object.values(mlflow).map((s) => s.close()));
+    await Promise.all(all().map((s) => s.close()));
     throw err;
   }
   return {
     org,
     mlflow,
+    jira,
+    github,
+    gitlab,
+    all,
     close: async () => {
-      await Promise.all(Object.values(mlflow).map((s) => s.close()));
+      await Promise.all(all().map((s) => s.close()));
     },
+  };
+}
+
+/**
+ * The `sources` and `people` configuration that points modelgraph at a running sandbox,
+ * as a deployment's config file would point it at the real tools (parse it with the
+ * config schema).
+ */
+export function sandboxConfig(sandbox: Sandbox) {
+  return {
+    sources: {
+      mlflow: Object.entries(sandbox.mlflow).map(([name, server]) => ({ name, url: server.url })),
+      jira: Object.entries(sandbox.jira).map(([name, server]) => ({
+        name,
+        flavor: 'cloud',
+        url: server.url,
+        auth: { type: 'basic', ...SANDBOX_CREDENTIALS.jira },
+      })),
+      github: Object.entries(sandbox.github).map(([name, server]) => ({
+        name,
+        url: server.url,
+        webUrl: 'https://github.com',
+        auth: { type: 'token', token: SANDBOX_CREDENTIALS.github.token },
+      })),
+      gitlab: Object.entries(sandbox.gitlab).map(([name, server]) => ({
+        name,
+        url: server.url,
+        webUrl: 'https://gitlab.com',
+        auth: { type: 'privateToken', token: SANDBOX_CREDENTIALS.gitlab.token },
+      })),
+    },
+    peopleAliases: demoPeopleAliases(sandbox.org),
   };
 }
 
@@ -84,6 +167,10 @@ export type {
   DemoVersionStatus,
 } from './demo-org';
 export { DEFAULT_FAULTS, startSandboxHttpServer, createRequestStats } from './http';
+export { demoPeopleAliases } from './people';
+export { startJiraSandbox, seedJiraIssues, JIRA_SEED_GAPS } from './jira';
+export { startGithubSandbox } from './github/server';
+export { startGitlabSandbox } from './gitlab/server';
 export type { Faults, RequestStats, SandboxHandler, SandboxHttpServer, SandboxRequest, SandboxResponse } from './http';
 export { startMlflowSandbox, createMlflowHandler } from './mlflow/server';
 export type { MlflowAuth, MlflowSandboxOptions, SandboxServer } from './mlflow/server';

@@ -51,6 +51,39 @@ export interface HttpClientOptions {
   random?: () => number;
   /** When to stop calling a source that keeps failing; see {@link CircuitBreaker}. */
   breaker?: Omit<CircuitBreakerOptions, 'now'>;
+  /**
+   * Vendor knowledge of which error responses are worth another attempt, how long to wait
+   * first, and which code the error gets when no retry happens. Called for every non-2xx,
+   * non-304 response; `undefined` (or a throw) leaves the response to the default rules.
+   * GitHub needs it: its rate limits answer 403 as often as 429, and name the wait in
+   * `x-ratelimit-reset` rather than `Retry-After`.
+   * A classified retry still counts against `retry.maxAttempts` and `retry.budgetMs`.
+   * Default: none — 429/502/503/504 are retried after Retry-After or a backoff, and the
+   * code follows the status ({@link codeForStatus}).
+   */
+  classifyResponse?: (response: ClassifiableResponse, nowMs: number) => ResponseClassification | undefined;
+}
+
+/** What {@link HttpClientOptions.classifyResponse} is shown of an error response. */
+export interface ClassifiableResponse {
+  status: number;
+  /** Lower-cased names; repeated headers joined with ', '. */
+  headers: Readonly<Record<string, string>>;
+  /** The JSON-parsed body, or the raw text when it is not JSON. */
+  body: unknown;
+}
+
+/** A vendor's verdict on one error response; see {@link HttpClientOptions.classifyResponse}. */
+export interface ResponseClassification {
+  /** Whether another attempt may succeed. */
+  retryable: boolean;
+  /**
+   * How long to wait before the next attempt, in ms; also the error's `retryAfterMs` when
+   * the wait does not fit the budget. Default: Retry-After, else the jittered backoff.
+   */
+  delayMs?: number;
+  /** The code of the error thrown when there is no (further) retry. Default: {@link codeForStatus}. */
+  code?: SourceErrorCode;
 }
 
 export interface HttpRequest {
@@ -127,6 +160,7 @@ export class HttpClient {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly breaker: CircuitBreaker;
+  private readonly classifyResponse: HttpClientOptions['classifyResponse'];
 
   constructor(options: HttpClientOptions) {
     if (!options.source) throw new Error('HttpClient: `source` is required');
@@ -152,6 +186,7 @@ export class HttpClient {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.breaker = new CircuitBreaker(options.source, { ...options.breaker, now: this.now });
+    this.classifyResponse = options.classifyResponse;
 
     this.httpAgent = new http.Agent({ keepAlive: true });
     this.httpsAgent = new https.Agent({ keepAlive: true });
@@ -200,9 +235,11 @@ export class HttpClient {
       if (outcome.kind === 'response') {
         const res = outcome.response;
         if ((res.status >= 200 && res.status < 300) || res.status === 304) return this.success<T>(res, secrets);
-        const retryAfterMs = parseRetryAfter(headerValue(res, 'retry-after'), this.now());
+        const verdict = this.classify(res);
+        const retryAfterMs = verdict?.delayMs ?? parseRetryAfter(headerValue(res, 'retry-after'), this.now());
+        const retryable = verdict ? verdict.retryable : RETRY_STATUSES.has(res.status);
         let overBudget: number | undefined;
-        if (RETRY_STATUSES.has(res.status) && attempt < maxAttempts) {
+        if (retryable && attempt < maxAttempts) {
           const delayMs = retryAfterMs ?? this.backoff(attempt);
           if (delayMs < deadline - this.now()) {
             this.logRetry(req, secrets, { status: res.status, attempt, delayMs });
@@ -211,7 +248,7 @@ export class HttpClient {
           }
           overBudget = delayMs;
         }
-        throw this.statusError(res, secrets, { attempts: attempt, retryAfterMs, overBudget });
+        throw this.statusError(res, secrets, { attempts: attempt, retryAfterMs, overBudget, code: verdict?.code });
       }
 
       const transient = outcome.timedOut || isTransient(outcome.error);
@@ -275,6 +312,25 @@ export class HttpClient {
     }
   }
 
+  /** The vendor's verdict on an error response, if it has one; a throwing classifier has none. */
+  private classify(res: AxiosResponse<string>): ResponseClassification | undefined {
+    if (!this.classifyResponse) return undefined;
+    try {
+      const verdict = this.classifyResponse(
+        { status: res.status, headers: plainHeaders(res), body: parseLenient(res.data) },
+        this.now(),
+      );
+      if (!verdict) return undefined;
+      const delayMs = verdict.delayMs;
+      // A negative or non-numeric wait is a classifier bug: fall back to the default wait.
+      return delayMs === undefined || (Number.isFinite(delayMs) && delayMs >= 0)
+        ? verdict
+        : { retryable: verdict.retryable, code: verdict.code };
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Full jitter: spreads the retries of many clients hit by the same outage. */
   private backoff(attempt: number): number {
     const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
@@ -316,7 +372,7 @@ export class HttpClient {
   private statusError(
     res: AxiosResponse<string>,
     secrets: readonly string[],
-    info: { attempts: number; retryAfterMs?: number; overBudget?: number },
+    info: { attempts: number; retryAfterMs?: number; overBudget?: number; code?: SourceErrorCode },
   ): SourceError {
     const body = parseLenient(res.data);
     let parsed: { upstreamCode?: string; message?: string } = {};
@@ -332,7 +388,7 @@ export class HttpClient {
     if (info.overBudget !== undefined) notes.push(`a retry in ${info.overBudget} ms would exceed the ${this.retry.budgetMs} ms budget`);
     return new SourceError({
       source: this.source,
-      code: codeForStatus(res.status),
+      code: info.code ?? codeForStatus(res.status),
       message: redact(
         `HTTP ${res.status}${upstreamCode ? ` ${upstreamCode}` : ''}: ${vendorMessage}${notes.length ? ` (${notes.join('; ')})` : ''}`,
         secrets,

@@ -8,6 +8,8 @@ export {
   type HttpClientOptions,
   type HttpRequest,
   type HttpResponse,
+  type ClassifiableResponse,
+  type ResponseClassification,
   HttpClient,
   defaultParseErrorBody,
   parseRetryAfter,
@@ -17,7 +19,7 @@ export type { KeyValueCache } from './cache/types';
 export { MemoryCache, type MemoryCacheOptions } from './cache/memory-cache';
 export { RedisCache, createRedisClient, type RedisClientOptions } from './cache/redis-cache';
 export { FailSafeCache } from './cache/fail-safe-cache';
-export { SourceCache, type SourceCacheOptions, type CacheState } from './cache/source-cache';
+export { SourceCache, type SourceCacheOptions, type CacheState, type CachedEntry } from './cache/source-cache';
 // Shared pieces written alongside the connectors; re-exported whole so that they can grow without editing this file.
 export * from './connector';
 export * from './graph';

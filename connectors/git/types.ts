@@ -63,6 +63,11 @@ export interface GitHostConnector {
   getLatestCommit(fullName: string, branch?: string): Promise<Commit | null>;
   /** The first CODEOWNERS file found in the host's documented locations at `ref` (default branch when omitted). */
   getCodeOwnersFile(fullName: string, ref?: string): Promise<CodeOwnersFile | null>;
+  /**
+   * Every repository under a top-level owner (a GitHub organisation, a GitLab group with
+   * its subgroups), paged to the end: one listing instead of one call per repository.
+   */
+  listOwnerRepositories(owner: string): Promise<Repository[]>;
   health(): Promise<void>;
   close(): void;
 }

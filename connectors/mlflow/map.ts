@@ -45,6 +45,8 @@ export interface GitSource {
   repoUrl: string;
   commit: string | null;
   branch: string | null;
+  /** The entry point's path in the repository, when the run was a job started from a file there. */
+  path: string | null;
 }
 
 export interface Run {
@@ -155,8 +157,21 @@ export function mapRun(dto: MlflowRun, ctx: MlflowMapContext): Run {
     tags: mapTags(data.tags),
     // A commit without a repository tells nobody where to look, so both or nothing
     // (but a repository without a commit is still worth showing).
-    git: repoUrl ? { repoUrl, commit, branch: tagValue(data.tags, MLFLOW_TAGS.gitBranch) } : null,
+    git: repoUrl
+      ? { repoUrl, commit, branch: tagValue(data.tags, MLFLOW_TAGS.gitBranch), path: repositoryPath(data.tags) }
+      : null,
   };
+}
+
+/**
+ * `mlflow.source.name` of a JOB run is the entry point as the job ran it, relative to the
+ * repository (`models/ltv/train.py`); notebooks and absolute paths say nothing about it.
+ */
+function repositoryPath(tags: MlflowTag[] | undefined): string | null {
+  const name = tagValue(tags, MLFLOW_TAGS.sourceName);
+  if (!name || tagValue(tags, MLFLOW_TAGS.sourceType) !== 'JOB') return null;
+  if (name.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(name)) return null;
+  return name.replace(/^\.\//, '');
 }
 
 const VERSION_STATUS: Record<string, ModelVersionStatus> = {

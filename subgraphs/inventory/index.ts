@@ -1,3 +1,4 @@
+import type { PeopleDirectory } from '../common/identity';
 import { PartialErrors } from '../common/partial-errors';
 import { parseSchemaFile } from '../common/schema-file';
 import { createSubgraphServer } from '../common/subgraph-server';
@@ -11,6 +12,7 @@ export interface InventoryOptions {
   sources: readonly ModelListingSource[];
   /** Registry tag whose value names a model's key (linking rule 1). */
   keyTag: string;
+  people: PeopleDirectory;
 }
 
 /** The inventory subgraph: one `Model` per linked identity across every registry. */
@@ -23,6 +25,7 @@ export function createInventorySubgraph(options: InventoryOptions) {
       let listing: Promise<Listing> | undefined;
       return {
         partialErrors: new PartialErrors(),
+        people: options.people,
         listing: () => (listing ??= listModels()),
       };
     },

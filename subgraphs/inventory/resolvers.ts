@@ -1,11 +1,13 @@
 import { GraphQLError } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { SourceKind } from '../../connectors/core/source';
+import type { PeopleDirectory } from '../common/identity';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import type { LinkedModel } from './linking';
 import type { Listing } from './model-listing';
 
 export interface InventoryContext extends PartialErrorsContext {
+  people: PeopleDirectory;
   /** The linked listing, computed at most once per request. */
   listing(): Promise<Listing>;
 }
@@ -88,6 +90,10 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
       const models = await listingWithErrors(ctx, ['model']);
       return models.find((m) => m.key === args.key) ?? null;
     },
+    person: (_root: unknown, args: { id: string }, ctx: InventoryContext) => ctx.people.describe(args.id),
+  },
+  Person: {
+    __resolveReference: (ref: { id: string }, ctx: InventoryContext) => ctx.people.describe(ref.id),
   },
   Model: {
     async __resolveReference(ref: { key: string }, ctx: InventoryContext) {

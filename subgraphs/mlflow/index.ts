@@ -1,4 +1,5 @@
 import type { MlflowConnector } from '../../connectors/mlflow';
+import type { PeopleDirectory } from '../common/identity';
 import { PartialErrors } from '../common/partial-errors';
 import { parseSchemaFile } from '../common/schema-file';
 import { createSubgraphServer } from '../common/subgraph-server';
@@ -8,7 +9,7 @@ import { resolvers, type MlflowContext } from './resolvers';
 export type { MlflowContext } from './resolvers';
 
 /** The mlflow subgraph: experiments, runs, registered models and versions of every MLflow instance. */
-export function createMlflowSubgraph(connectors: readonly MlflowConnector[]) {
+export function createMlflowSubgraph(connectors: readonly MlflowConnector[], people: PeopleDirectory) {
   const byInstance = new Map(connectors.map((c) => [c.instance, c]));
   return {
     name: 'mlflow' as const,
@@ -16,6 +17,7 @@ export function createMlflowSubgraph(connectors: readonly MlflowConnector[]) {
     // Fresh loaders per request: batching and dedup within a request, nothing shared across.
     context: async (): Promise<MlflowContext> => ({
       mlflow: new MlflowLoaders(byInstance),
+      people,
       partialErrors: new PartialErrors(),
     }),
   };

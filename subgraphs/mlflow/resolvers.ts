@@ -5,11 +5,13 @@ import type { SourceRef } from '../../connectors/core/source';
 import type { Experiment, RegisteredModel, Run } from '../../connectors/mlflow';
 import { acrossSources } from '../common/across-sources';
 import type { PartialErrorsContext } from '../common/partial-errors';
+import type { PeopleDirectory } from '../common/identity';
 import { DateTimeScalar } from '../common/scalars';
 import type { MlflowInstanceLoaders, MlflowLoaders } from './loaders';
 
 export interface MlflowContext extends PartialErrorsContext {
   mlflow: MlflowLoaders;
+  people: PeopleDirectory;
 }
 
 /** A Model as the gateway hands it over: its key and, through @requires, its refs. */
@@ -55,6 +57,11 @@ function splitId(id: string): { instance: string; rest: string } {
   const slash = id.indexOf('/');
   if (slash <= 0) throw badInput(`malformed id "${id}"`);
   return { instance: id.slice(0, slash), rest: id.slice(slash + 1) };
+}
+
+/** MLflow user ids are emails on most servers, bare logins on some: the directory decides. */
+function personRef(ctx: MlflowContext, instance: string, userId: string): { id: string } {
+  return ctx.people.resolve({ tool: 'MLFLOW', instance, nativeId: userId, email: null, displayName: null });
 }
 
 async function runsOfVersions(loaders: MlflowInstanceLoaders, modelName: string): Promise<Run[]> {
@@ -120,6 +127,19 @@ export const resolvers: GraphQLResolverMap<MlflowContext> = {
       const wanted = args.stage.toLowerCase();
       return versions.filter((v) => (v.stage ?? 'none').toLowerCase() === wanted);
     },
+    async sourceCode(model: ModelRepresentation, _args: unknown, ctx: MlflowContext, info: GraphQLResolveInfo) {
+      const versions = await perMlflowRef(model, ctx, info, async (loaders, name) =>
+        (await loaders.versions.load(name)).map((version) => ({ version, loaders })),
+      );
+      // Newest first across instances: the code behind the latest registration is the model's code now.
+      versions.sort((a, b) => (b.version.createdAt ?? '').localeCompare(a.version.createdAt ?? ''));
+      for (const { version, loaders } of versions) {
+        if (!version.runId) continue;
+        const run = await loaders.run.load(version.runId);
+        if (run?.git) return run.git;
+      }
+      return null;
+    },
     experiments: (model: ModelRepresentation, _args: unknown, ctx: MlflowContext, info: GraphQLResolveInfo) =>
       perMlflowRef(model, ctx, info, async (loaders, name) => {
         const runs = await runsOfVersions(loaders, name);
@@ -160,6 +180,8 @@ export const resolvers: GraphQLResolverMap<MlflowContext> = {
       const model = await ctx.mlflow.forInstance(version.source.instance)?.registeredModel.load(version.modelName);
       return (model?.aliases ?? []).filter((a) => a.version === version.version).map((a) => a.alias);
     },
+    creator: (version: ModelVersion, _args: unknown, ctx: MlflowContext) =>
+      version.createdBy ? personRef(ctx, version.source.instance, version.createdBy) : null,
     run(version: ModelVersion, _args: unknown, ctx: MlflowContext) {
       if (!version.runId) return null;
       return ctx.mlflow.forInstance(version.source.instance)?.run.load(version.runId) ?? null;
@@ -176,6 +198,7 @@ export const resolvers: GraphQLResolverMap<MlflowContext> = {
       return ctx.mlflow.forInstance(run.source.instance)?.experiment.load(run.experimentId) ?? null;
     },
     metric: (run: Run, args: { key: string }) => run.metrics.find((m) => m.key === args.key)?.value ?? null,
+    person: (run: Run, _args: unknown, ctx: MlflowContext) => (run.user ? personRef(ctx, run.source.instance, run.user) : null),
   },
 
   Experiment: {

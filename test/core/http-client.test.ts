@@ -445,3 +445,95 @@ describe('HttpClient construction', () => {
     );
   });
 });
+
+describe('HttpClient classifyResponse (vendor rules for error responses)', () => {
+  const rateLimited = { retryable: true, delayMs: 1_500, code: SourceErrorCode.SOURCE_RATE_LIMITED } as const;
+
+  it('retries a response the default rules would not (a 403), waiting the classified delay', async () => {
+    nock(BASE).get('/x').reply(403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0' });
+    nock(BASE).get('/x').reply(200, { ok: 1 });
+    const seen: Array<{ status: number; remaining?: string; body: unknown; now: number }> = [];
+
+    const c = client({
+      now: () => 5_000,
+      classifyResponse: (res, now) => {
+        seen.push({ status: res.status, remaining: res.headers['x-ratelimit-remaining'], body: res.body, now });
+        return rateLimited;
+      },
+    });
+
+    await expect(c.get('/x')).resolves.toEqual({ ok: 1 });
+    expect(waits).toEqual([1_500]);
+    expect(seen).toEqual([{ status: 403, remaining: '0', body: { message: 'API rate limit exceeded' }, now: 5_000 }]);
+  });
+
+  it('fails at once with the classified code and delay when the delay exceeds the budget', async () => {
+    nock(BASE).get('/x').reply(403, { message: 'API rate limit exceeded' });
+
+    const err = await failure(
+      client({ classifyResponse: () => ({ ...rateLimited, delayMs: 600_000 }) }).get('/x'),
+    );
+
+    expect(err).toMatchObject({ code: SourceErrorCode.SOURCE_RATE_LIMITED, status: 403, retryAfterMs: 600_000, attempts: 1 });
+    expect(err.message).toBe(
+      'test:x: HTTP 403: API rate limit exceeded (a retry in 600000 ms would exceed the 15000 ms budget)',
+    );
+    expect(waits).toEqual([]);
+  });
+
+  it('does not retry what the classifier calls final, and uses its code', async () => {
+    nock(BASE).get('/x').reply(429, { message: 'no' });
+
+    const err = await failure(
+      client({ classifyResponse: () => ({ retryable: false, code: SourceErrorCode.SOURCE_FORBIDDEN }) }).get('/x'),
+    );
+
+    expect(err).toMatchObject({ code: SourceErrorCode.SOURCE_FORBIDDEN, status: 429, attempts: 1 });
+    expect(waits).toEqual([]);
+  });
+
+  it('still stops at maxAttempts for classified retries', async () => {
+    nock(BASE).get('/x').times(2).reply(403, { message: 'slow down' });
+
+    const err = await failure(client({ retry: { maxAttempts: 2 }, classifyResponse: () => rateLimited }).get('/x'));
+
+    expect(err).toMatchObject({ code: SourceErrorCode.SOURCE_RATE_LIMITED, attempts: 2, retryAfterMs: 1_500 });
+    expect(waits).toEqual([1_500]);
+  });
+
+  it('falls back to Retry-After, then backoff, when a retryable verdict names no delay', async () => {
+    nock(BASE).get('/x').reply(403, {}, { 'Retry-After': '4' });
+    nock(BASE).get('/x').reply(403, {});
+    nock(BASE).get('/x').reply(200, { ok: 1 });
+
+    await expect(client({ classifyResponse: () => ({ retryable: true }) }).get('/x')).resolves.toEqual({ ok: 1 });
+    // Retry-After 4 s, then the second backoff step (random 0.5 of 400).
+    expect(waits).toEqual([4_000, 200]);
+  });
+
+  it('leaves responses it returns undefined for, or throws on, to the default rules', async () => {
+    nock(BASE).get('/a').reply(429, {}, { 'Retry-After': '1' });
+    nock(BASE).get('/a').reply(200, { ok: 'a' });
+    nock(BASE).get('/b').reply(503);
+    nock(BASE).get('/b').reply(200, { ok: 'b' });
+    nock(BASE).get('/c').reply(403, { message: 'nope' });
+
+    await expect(client({ classifyResponse: () => undefined }).get('/a')).resolves.toEqual({ ok: 'a' });
+    const throwing = client({
+      classifyResponse: () => {
+        throw new Error('classifier bug');
+      },
+    });
+    await expect(throwing.get('/b')).resolves.toEqual({ ok: 'b' });
+    expect(await failure(throwing.get('/c'))).toMatchObject({ code: SourceErrorCode.SOURCE_FORBIDDEN, attempts: 1 });
+    expect(waits).toEqual([1_000, 100]);
+  });
+
+  it('is not consulted for successes or 304', async () => {
+    nock(BASE).get('/x').reply(304);
+    const classifyResponse = jest.fn(() => rateLimited);
+
+    await expect(client({ classifyResponse }).request({ method: 'GET', path: '/x' })).resolves.toMatchObject({ status: 304 });
+    expect(classifyResponse).not.toHaveBeenCalled();
+  });
+});

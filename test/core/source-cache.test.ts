@@ -243,3 +243,159 @@ describe('SourceCache', () => {
     expect(() => new SourceCache(backend, 'test:x', { ttlSeconds: -1 })).toThrow('test:x: cache ttlSeconds must be >= 0');
   });
 });
+
+describe('SourceCache.getOrRevalidate (conditional requests)', () => {
+  let clock: number;
+  let backend: MemoryCache;
+  let logLines: Array<Record<string, unknown>>;
+  const T0 = 1_700_000_000_000;
+
+  function cache(options: Partial<SourceCacheOptions> = {}): SourceCache {
+    return new SourceCache(backend, 'test:x', {
+      ttlSeconds: 10,
+      staleSeconds: 50,
+      now: () => clock,
+      logger: createLogger({ write: (line) => logLines.push(JSON.parse(line)) }),
+      ...options,
+    });
+  }
+
+  /** What a connector stores: the body and the validator that came with it. */
+  interface Validated {
+    etag: string;
+    body: string;
+  }
+
+  beforeEach(() => {
+    clock = T0;
+    backend = new MemoryCache({ now: () => clock });
+    logLines = [];
+  });
+
+  it('loads with no previous entry on a miss, then hits without loading', async () => {
+    const c = cache();
+    const load = jest.fn(async (previous: unknown) => ({ etag: '"a"', body: `v1 after ${JSON.stringify(previous)}` }));
+
+    await expect(c.getOrRevalidate<Validated>('k', load)).resolves.toEqual({
+      value: { etag: '"a"', body: 'v1 after undefined' },
+      state: 'miss',
+    });
+    await settle();
+    clock += 9_999;
+    await expect(c.getOrRevalidate<Validated>('k', load)).resolves.toMatchObject({ state: 'hit' });
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('serves a stale entry at once and revalidates it in the background with the entry it holds', async () => {
+    const c = cache();
+    await c.getOrRevalidate<Validated>('k', async () => ({ etag: '"a"', body: 'v1' }));
+    await settle();
+    clock = T0 + 15_000;
+    const previousSeen: unknown[] = [];
+    // A 304: the held value is handed back unchanged, and must be stored again as new.
+    const revalidate = jest.fn(async (previous: { value: Validated; storedAt: number } | undefined) => {
+      previousSeen.push(previous);
+      return previous!.value;
+    });
+
+    await expect(c.getOrRevalidate<Validated>('k', revalidate)).resolves.toEqual({
+      value: { etag: '"a"', body: 'v1' },
+      state: 'stale',
+    });
+    await settle();
+
+    expect(previousSeen).toEqual([{ value: { etag: '"a"', body: 'v1' }, storedAt: T0 }]);
+    // Refreshed: stored at the revalidation time, so fresh for another ttl.
+    expect(JSON.parse((await backend.get('modelgraph:v1:test:x:k')) ?? 'null')).toEqual({
+      v: { etag: '"a"', body: 'v1' },
+      t: T0 + 15_000,
+    });
+    clock = T0 + 24_000;
+    await expect(c.getOrRevalidate<Validated>('k', revalidate)).resolves.toMatchObject({ state: 'hit' });
+    expect(revalidate).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps serving the stale entry when the revalidation fails', async () => {
+    const c = cache();
+    await c.getOrRevalidate<Validated>('k', async () => ({ etag: '"a"', body: 'v1' }));
+    await settle();
+    clock = T0 + 20_000;
+    const failing = jest.fn(async () => {
+      throw new Error('upstream down');
+    });
+
+    await expect(c.getOrRevalidate<Validated>('k', failing)).resolves.toMatchObject({ value: { body: 'v1' }, state: 'stale' });
+    await settle();
+    await expect(c.getOrRevalidate<Validated>('k', failing)).resolves.toMatchObject({ value: { body: 'v1' }, state: 'stale' });
+    expect(logLines).toContainEqual(expect.objectContaining({ msg: 'cache refresh failed; serving the stale entry' }));
+  });
+
+  it('keeps an entry revalidateSeconds past ttl + stale, for revalidation only', async () => {
+    const sets: Array<number | undefined> = [];
+    const recording: KeyValueCache = {
+      get: (key) => backend.get(key),
+      set: async (key, value, options) => {
+        sets.push(options?.ttlSeconds);
+        await backend.set(key, value, options);
+      },
+      delete: (key) => backend.delete(key),
+    };
+    const c = new SourceCache(recording, 'test:x', { ttlSeconds: 10, staleSeconds: 50, revalidateSeconds: 3600, now: () => clock });
+    await c.getOrRevalidate<Validated>('k', async () => ({ etag: '"a"', body: 'v1' }));
+    await settle();
+    expect(sets).toEqual([3660]);
+
+    clock = T0 + 60_000 + 1_000_000;
+    const revalidate = jest.fn(async (previous: { value: Validated; storedAt: number } | undefined) => ({
+      etag: '"b"',
+      body: `v2, was ${previous?.value.body} from ${previous?.storedAt}`,
+    }));
+    // Too old to serve: the caller waits for the revalidation ('miss'), which is given the entry.
+    await expect(c.getOrRevalidate<Validated>('k', revalidate)).resolves.toEqual({
+      value: { etag: '"b"', body: `v2, was v1 from ${T0}` },
+      state: 'miss',
+    });
+  });
+
+  it('without revalidateSeconds an entry older than ttl + stale is gone: load gets nothing', async () => {
+    const c = cache();
+    await c.getOrRevalidate<Validated>('k', async () => ({ etag: '"a"', body: 'v1' }));
+    await settle();
+    clock = T0 + 60_000;
+    const load = jest.fn(async (previous: unknown) => ({ etag: '"b"', body: String(previous) }));
+
+    await expect(c.getOrRevalidate<Validated>('k', load)).resolves.toEqual({ value: { etag: '"b"', body: 'undefined' }, state: 'miss' });
+  });
+
+  it('leaves getOrLoad as it was when revalidateSeconds is set: an entry past ttl + stale is a miss', async () => {
+    const c = cache({ revalidateSeconds: 3600 });
+    await c.getOrLoad('k', async () => 'v1');
+    await settle();
+    clock = T0 + 61_000;
+
+    await expect(c.getOrLoad('k', async () => 'v2')).resolves.toEqual({ value: 'v2', state: 'miss' });
+    await expect(c.peek('k')).resolves.toBe('v2');
+  });
+
+  it('with ttl 0 stores nothing and never hands a previous entry', async () => {
+    const c = cache({ ttlSeconds: 0 });
+    const load = jest.fn(async (previous: unknown) => ({ etag: '"a"', body: String(previous) }));
+
+    await c.getOrRevalidate<Validated>('k', load);
+    await settle();
+    await expect(c.getOrRevalidate<Validated>('k', load)).resolves.toEqual({ value: { etag: '"a"', body: 'undefined' }, state: 'miss' });
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('coalesces concurrent revalidations of one key', async () => {
+    const c = cache();
+    const load = jest.fn(async () => ({ etag: '"a"', body: 'v1' }));
+
+    await Promise.all(Array.from({ length: 5 }, () => c.getOrRevalidate<Validated>('k', load)));
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('rejects a negative revalidateSeconds at construction', () => {
+    expect(() => cache({ revalidateSeconds: -1 })).toThrow('test:x: cache revalidateSeconds must be >= 0');
+  });
+});

@@ -43,6 +43,8 @@ describe('gateway health and policy', () => {
     expect(body.subgraphs.map((s) => [s.name, s.ok])).toEqual([
       ['inventory', true],
       ['mlflow', true],
+      ['jira', true],
+      ['git', true],
     ]);
   });
 
@@ -53,7 +55,7 @@ describe('gateway health and policy', () => {
     try {
       const common = {
         supergraphSdl: readSupergraph(),
-        subgraphUrls: { inventory: `${stack.subgraphs.inventory.url}/graphql`, mlflow: `${stack.subgraphs.mlflow.url}/graphql` },
+        subgraphUrls: Object.fromEntries(Object.entries(stack.subgraphs).map(([name, s]) => [name, `${s.url}/graphql`])),
         maxDepth: 15,
         maxTokens: 5000,
         logger: silentLogger,

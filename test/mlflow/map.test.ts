@@ -73,6 +73,7 @@ describe('MLflow mapping', () => {
         repoUrl: 'git@github.com:acme/fraud-detector.git',
         commit: '4b825dc642cb6eb9a060e54bf8d69288fbee4904',
         branch: 'main',
+        path: 'models/fraud/train.py',
       },
       source: { url: 'https://mlflow.example.com/#/experiments/12/runs/8f2c41d7a9b04e3f9d2c1b0a7e6f5d4c' },
     });

@@ -21,9 +21,23 @@ export interface SourceCacheOptions {
    * Redis round trip nor a JSON parse per request. 0 turns it off. Default: 256.
    */
   localEntries?: number;
+  /**
+   * After ttl + stale, how long an entry is still kept in the backend: never served as it
+   * is, only handed to {@link SourceCache.getOrRevalidate}'s `load`, which can then ask the
+   * upstream whether it changed (an ETag and `If-None-Match`) instead of loading it whole.
+   * Default: 0 — entries leave the backend at ttl + stale.
+   */
+  revalidateSeconds?: number;
 }
 
 export type CacheState = 'hit' | 'stale' | 'miss';
+
+/** A stored entry as {@link SourceCache.getOrRevalidate} hands it to `load`. */
+export interface CachedEntry<T> {
+  value: T;
+  /** When it was loaded or last revalidated, epoch ms (possibly by another replica's clock). */
+  storedAt: number;
+}
 
 /** What is stored: the value and when it was loaded (epoch ms), so any replica can judge its age. */
 interface Stored<T> {
@@ -53,6 +67,7 @@ export class SourceCache {
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly staleMs: number;
+  private readonly revalidateMs: number;
   private readonly logger: Logger;
   private readonly now: () => number;
   /** Decoded fresh entries, most recently used last. */
@@ -67,11 +82,16 @@ export class SourceCache {
     const stale = options.staleSeconds ?? 5 * ttl;
     if (!Number.isFinite(ttl) || ttl < 0) throw new Error(`${source}: cache ttlSeconds must be >= 0, got ${ttl}`);
     if (!Number.isFinite(stale) || stale < 0) throw new Error(`${source}: cache staleSeconds must be >= 0, got ${stale}`);
+    const revalidate = options.revalidateSeconds ?? 0;
+    if (!Number.isFinite(revalidate) || revalidate < 0) {
+      throw new Error(`${source}: cache revalidateSeconds must be >= 0, got ${revalidate}`);
+    }
     this.logger = (options.logger ?? silentLogger).child({ source });
     this.backend = backend instanceof FailSafeCache ? backend : new FailSafeCache(backend, this.logger);
     this.prefix = `modelgraph:${KEY_VERSION}:${source}:`;
     this.ttlMs = ttl * 1000;
     this.staleMs = stale * 1000;
+    this.revalidateMs = revalidate * 1000;
     this.now = options.now ?? Date.now;
     this.localEntries = options.localEntries ?? 256;
   }
@@ -110,6 +130,43 @@ export class SourceCache {
       }
     }
     return { value: await this.coalesce(fullKey, load, true), state: 'miss' };
+  }
+
+  /**
+   * {@link getOrLoad} for upstreams that answer conditional requests: `load` is given the
+   * entry held for `key` (when there is one) so that it can revalidate it — send its ETag
+   * in `If-None-Match` and, on a 304, return the held value, which is then stored again as
+   * new. Everything else is as in getOrLoad: a fresh entry is a 'hit' without calling
+   * `load`; a stale one is served at once ('stale') while `load(entry)` runs in the
+   * background; with nothing servable, `load` runs now ('miss') and is given the entry
+   * kept past ttl + stale for `revalidateSeconds`, or undefined.
+   */
+  async getOrRevalidate<T>(
+    key: string,
+    load: (previous: CachedEntry<T> | undefined) => Promise<T>,
+  ): Promise<{ value: T; state: CacheState }> {
+    const fullKey = this.prefix + key;
+    if (this.ttlMs === 0) return { value: await this.coalesce(fullKey, () => load(undefined), false), state: 'miss' };
+
+    const local = this.local.get(fullKey) as Stored<T> | undefined;
+    if (local && this.now() - local.t < this.ttlMs) {
+      this.local.delete(fullKey);
+      this.local.set(fullKey, local);
+      return { value: local.v, state: 'hit' };
+    }
+
+    const entry = this.parse<T>(await this.backend.get(fullKey));
+    const previous = entry && { value: entry.v, storedAt: entry.t };
+    if (entry && previous) {
+      this.remember(fullKey, entry);
+      const age = this.now() - entry.t;
+      if (age < this.ttlMs) return { value: entry.v, state: 'hit' };
+      if (age < this.ttlMs + this.staleMs) {
+        this.refresh(fullKey, () => load(previous));
+        return { value: entry.v, state: 'stale' };
+      }
+    }
+    return { value: await this.coalesce(fullKey, () => load(previous), true), state: 'miss' };
   }
 
   /**
@@ -188,7 +245,7 @@ export class SourceCache {
       });
       return;
     }
-    await this.backend.set(fullKey, json, { ttlSeconds: (this.ttlMs + this.staleMs) / 1000 });
+    await this.backend.set(fullKey, json, { ttlSeconds: (this.ttlMs + this.staleMs + this.revalidateMs) / 1000 });
   }
 
   private parse<T>(raw: string | undefined): Stored<T> | undefined {

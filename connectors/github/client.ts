@@ -1,0 +1,566 @@
+import type { GithubInstanceConfig } from '../../config/schema';
+import { SourceCache } from '../core/cache/source-cache';
+import type { Connector, ConnectorDeps } from '../core/connector';
+import { SourceError, SourceErrorCode } from '../core/errors';
+import {
+  HttpClient,
+  parseRetryAfter,
+  serializeParams,
+  type ClassifiableResponse,
+  type HttpResponse,
+  type ResponseClassification,
+} from '../core/http-client';
+import { silentLogger, type Logger } from '../core/logger';
+import { sourceName } from '../core/source';
+import type { CodeOwnersFile, Commit, GitHostConnector, Repository } from '../git/types';
+import {
+  mapCodeOwnersFile,
+  mapCommit,
+  mapContentFile,
+  mapRepository,
+  refFromContentUrl,
+  type GithubMapContext,
+  type RepositoryFile,
+} from './map';
+import {
+  GITHUB_API_VERSION,
+  GITHUB_CODEOWNERS_PATHS,
+  GITHUB_MEDIA_TYPE,
+  GITHUB_PAGE_LIMITS,
+  type Commit as GithubCommit,
+  type ContentFile,
+  type ContentResponse,
+  type FullRepository,
+  type MinimalRepository,
+  type RateLimitOverview,
+  type ValidationError,
+} from './types';
+
+export interface GithubConnectorDeps extends ConnectorDeps {
+  /** Page sizes, clamped to GitHub's documented maximum of 100 (tests use small pages). Default 100. */
+  pageSizes?: Partial<Record<keyof typeof GITHUB_PAGE_LIMITS, number>>;
+  /**
+   * How long past ttl + stale a cached response is kept only to be revalidated with its
+   * ETag: GitHub answers an unchanged resource with a 304, which does not count against the
+   * rate limit. Default 86400 (a day).
+   */
+  revalidateSeconds?: number;
+  /** A Link-paginated listing longer than this many pages is an error. Default 1000. */
+  maxPages?: number;
+}
+
+/** What is cached per conditional request: the mapped value and the ETag it came with. */
+interface Validated<T> {
+  etag: string | null;
+  value: T;
+}
+
+/** One page of a Link-paginated listing, as cached: enough to revalidate it alone. */
+export interface LinkPage<T> {
+  /** The URL asked for: the first page's path, then the `rel="next"` links GitHub gave. */
+  url: string;
+  etag: string | null;
+  next: string | null;
+  items: T[];
+}
+
+/**
+ * GitHub REST API (api.github.com, GitHub Enterprise Cloud, GitHub Enterprise Server under
+ * `/api/v3`), API version 2022-11-28: repositories, commits and CODEOWNERS files.
+ *
+ * Every read is a conditional request once cached: a stale entry is revalidated with its
+ * ETag, and GitHub's 304 costs no rate limit. Rate limits are waited out when the wait fits
+ * the retry budget (see {@link classifyGithubResponse}), else reported as SOURCE_RATE_LIMITED
+ * with the wait in `retryAfterMs`.
+ */
+export class GithubConnector implements Connector, GitHostConnector {
+  readonly kind = 'GITHUB' as const;
+  readonly host = 'GITHUB' as const;
+  readonly instance: string;
+  readonly source: string;
+  readonly webOrigin: string;
+
+  private readonly ctx: GithubMapContext;
+  /** Repositories, commits, CODEOWNERS: many small entries. */
+  private readonly cache: SourceCache;
+  /** Whole org listings: few, large entries, kept apart so small ones never evict them. */
+  private readonly listings: SourceCache;
+  private readonly pageSizes: Record<keyof typeof GITHUB_PAGE_LIMITS, number>;
+  private readonly maxPages: number;
+  /** Where Link headers may point: the API's own origin. */
+  private readonly apiOrigin: string;
+
+  static fromConfig(config: GithubInstanceConfig, deps: GithubConnectorDeps): GithubConnector {
+    const source = sourceName('GITHUB', config.name);
+    const logger = (deps.logger ?? silentLogger).child({ source });
+    const http = createGithubHttpClient(config, { ...deps, logger });
+    return new GithubConnector(config, http, { ...deps, logger });
+  }
+
+  private constructor(
+    config: GithubInstanceConfig,
+    private readonly http: HttpClient,
+    deps: GithubConnectorDeps & { logger: Logger },
+  ) {
+    this.instance = config.name;
+    this.source = http.source;
+    this.webOrigin = githubWebOrigin(config.url, config.webUrl);
+    this.ctx = { instance: config.name, webOrigin: this.webOrigin };
+    const cacheOptions = {
+      ttlSeconds: config.cache?.ttlSeconds ?? deps.cacheDefaults.ttlSeconds,
+      staleSeconds: config.cache?.staleSeconds ?? deps.cacheDefaults.staleSeconds,
+      revalidateSeconds: deps.revalidateSeconds ?? 86_400,
+      logger: deps.logger,
+      now: deps.clock?.now,
+    };
+    this.cache = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 10_000 });
+    this.listings = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 64 });
+    this.pageSizes = {
+      orgRepositories: clampPageSize(deps.pageSizes?.orgRepositories, GITHUB_PAGE_LIMITS.orgRepositories),
+      commits: clampPageSize(deps.pageSizes?.commits, GITHUB_PAGE_LIMITS.commits),
+    };
+    this.maxPages = deps.maxPages ?? 1000;
+    this.apiOrigin = new URL(config.url).origin;
+  }
+
+  /**
+   * `GET /rate_limit`: authenticated, and documented as not counting against the rate limit.
+   * GitHub Enterprise Server with rate limiting off (its default) answers it with 404 "Rate
+   * limiting is not enabled.", which is a healthy, authenticated answer too.
+   */
+  async health(): Promise<void> {
+    try {
+      await this.http.get<RateLimitOverview>('/rate_limit');
+    } catch (err) {
+      if (err instanceof SourceError && err.status === 404 && /rate limiting is not enabled/i.test(err.message)) return;
+      throw err;
+    }
+  }
+
+  /** Releases the keep-alive sockets, so the process can exit. */
+  close(): void {
+    this.http.close();
+  }
+
+  /** `GET /repos/{owner}/{repo}` (repos/get); follows GitHub's 301 for a renamed repository. */
+  async getRepository(fullName: string): Promise<Repository | null> {
+    const repo = splitFullName(fullName);
+    if (!repo) return null;
+    return this.conditionalGet<FullRepository, Repository>(`repo ${repo.key}`, repo.path, undefined, (dto) =>
+      mapRepository(dto, this.ctx),
+    );
+  }
+
+  /**
+   * `GET /repos/{owner}/{repo}/commits/{ref}` (repos/get-commit). Null when the repository
+   * is not visible (404) or has no such commit (422 "No commit found for SHA").
+   */
+  async getCommit(fullName: string, sha: string): Promise<Commit | null> {
+    const repo = splitFullName(fullName);
+    if (!repo || !sha.trim()) return null;
+    return this.conditionalGet<GithubCommit, Commit>(
+      `commit ${repo.key} ${sha}`,
+      `${repo.path}/commits/${encodeURIComponent(sha)}`,
+      undefined,
+      (dto) => mapCommit(dto, repo.fullName, this.ctx),
+      isMissingCommit,
+    );
+  }
+
+  /**
+   * `GET /repos/{owner}/{repo}/commits?per_page=1[&sha=branch]` (repos/list-commits): the
+   * newest commit. Null for an empty repository (409 "Git Repository is empty."), an unknown
+   * branch or an invisible repository.
+   */
+  async getLatestCommit(fullName: string, branch?: string): Promise<Commit | null> {
+    const repo = splitFullName(fullName);
+    if (!repo) return null;
+    const value = await this.conditionalGet<GithubCommit[], Commit | null>(
+      `latest-commit ${repo.key} ${branch ?? ''}`,
+      `${repo.path}/commits`,
+      { per_page: 1, sha: branch || undefined },
+      (list) => {
+        if (!Array.isArray(list)) throw this.badResponse('list-commits answered with something other than an array');
+        return list[0] ? mapCommit(list[0], repo.fullName, this.ctx) : null;
+      },
+      isMissingCommit,
+    );
+    return value ?? null;
+  }
+
+  /**
+   * The CODEOWNERS file GitHub uses: the first of `.github/CODEOWNERS`, `CODEOWNERS` and
+   * `docs/CODEOWNERS` that exists at `ref` (repos/get-content; a 404 moves on to the next).
+   * Null when there is none, or the repository is not visible.
+   *
+   * The whole lookup is cached as one entry; revalidating it asks the earlier locations
+   * again (a file may have appeared there) and the found one with its ETag.
+   */
+  async getCodeOwnersFile(fullName: string, ref?: string): Promise<CodeOwnersFile | null> {
+    const repo = splitFullName(fullName);
+    if (!repo) return null;
+    const { value } = await this.cache.getOrRevalidate<Validated<CodeOwnersFile | null>>(
+      `codeowners ${repo.key} ${ref ?? ''}`,
+      async (previous) => {
+        const held = previous?.value;
+        for (const path of GITHUB_CODEOWNERS_PATHS) {
+          const heldHere = held?.value?.path === path ? held : undefined;
+          let res: HttpResponse<ContentResponse>;
+          try {
+            res = await this.http.request<ContentResponse>({
+              method: 'GET',
+              path: `${repo.path}/contents/${encodePath(path)}`,
+              params: { ref: ref || undefined },
+              headers: ifNoneMatch(heldHere?.etag),
+            });
+          } catch (err) {
+            if (isNotFound(err)) continue;
+            throw err;
+          }
+          if (res.status === 304) {
+            if (!heldHere) throw this.badResponse('304 Not Modified to a request without If-None-Match');
+            return { etag: res.headers.etag ?? heldHere.etag, value: heldHere.value };
+          }
+          // A directory (or a submodule) by that name is not a CODEOWNERS file; GitHub skips it too.
+          if (!isContentFile(res.data)) continue;
+          const file = res.data;
+          const readAt = ref || refFromContentUrl(file.url) || (await this.getRepository(fullName))?.defaultBranch || 'HEAD';
+          const mapped = mapCodeOwnersFile(file, readAt);
+          if (!mapped) {
+            throw this.badResponse(`${path} came without content (encoding "${file.encoding}", ${file.size} bytes)`);
+          }
+          return { etag: res.headers.etag ?? null, value: mapped };
+        }
+        return { etag: null, value: null };
+      },
+    );
+    return value.value;
+  }
+
+  /**
+   * One file's text at `ref` (default branch when omitted): `GET /repos/{owner}/{repo}/contents/{path}`
+   * (repos/get-content), base64 decoded. Null when the path does not exist or is not a file
+   * (a directory, a submodule); SOURCE_BAD_RESPONSE for a file GitHub sends without content
+   * (over 1 MB). `ref` of the result: as asked, else as GitHub reports it in the file's URL,
+   * else `HEAD`.
+   */
+  async getFile(fullName: string, path: string, ref?: string): Promise<RepositoryFile | null> {
+    const repo = splitFullName(fullName);
+    if (!repo) return null;
+    const cleanPath = path.replace(/^\/+|\/+$/g, '');
+    return this.conditionalGet<ContentResponse, RepositoryFile | null>(
+      `file ${repo.key} ${ref ?? ''} ${cleanPath}`,
+      `${repo.path}/contents/${encodePath(cleanPath)}`,
+      { ref: ref || undefined },
+      (data) => {
+        if (!isContentFile(data)) return null;
+        const file = mapContentFile(data, ref || refFromContentUrl(data.url) || 'HEAD');
+        if (!file) throw this.badResponse(`${cleanPath} came without content (encoding "${data.encoding}", ${data.size} bytes)`);
+        return file;
+      },
+    ).then((file) => file ?? null);
+  }
+
+  /**
+   * Every repository of an organization: `GET /orgs/{org}/repos?per_page=100&sort=full_name`
+   * (repos/list-for-org), following `Link: rel="next"`. Each page is revalidated with its
+   * own ETag. An unknown organization is SOURCE_NOT_FOUND.
+   */
+  listOrgRepositories(org: string): Promise<Repository[]> {
+    return this.listRepositories(`org-repositories ${org.toLowerCase()}`, `/orgs/${encodeURIComponent(org)}/repos`);
+  }
+
+  /**
+   * Every repository of a top-level owner: the organization's (as listOrgRepositories), or,
+   * when no organization has that name, the user's public ones (`GET /users/{username}/repos`,
+   * repos/list-for-user). SOURCE_NOT_FOUND when neither exists.
+   */
+  async listOwnerRepositories(owner: string): Promise<Repository[]> {
+    try {
+      return await this.listOrgRepositories(owner);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    return this.listRepositories(`user-repositories ${owner.toLowerCase()}`, `/users/${encodeURIComponent(owner)}/repos`);
+  }
+
+  private async listRepositories(key: string, path: string): Promise<Repository[]> {
+    const first = `${path}?${serializeParams({ per_page: this.pageSizes.orgRepositories, sort: 'full_name' })}`;
+    const { value } = await this.listings.getOrRevalidate<LinkPage<Repository>[]>(key, (previous) =>
+      walkLinkPages<MinimalRepository, Repository>(this.http, first, (dto) => mapRepository(dto, this.ctx), {
+        previous: previous?.value,
+        maxPages: this.maxPages,
+        origin: this.apiOrigin,
+      }),
+    );
+    return value.flatMap((page) => page.items);
+  }
+
+  // ---- plumbing -------------------------------------------------------------------
+
+  /**
+   * A GET through the cache, revalidated with its ETag once stale. A response `missing`
+   * recognises (by default a 404) is cached as null: a lookup of what does not exist is an
+   * answer, and asking again within the ttl would cost rate limit for the same answer.
+   */
+  private async conditionalGet<TDto, TOut>(
+    key: string,
+    path: string,
+    params: Record<string, string | number | undefined> | undefined,
+    map: (dto: TDto) => TOut,
+    missing: (err: unknown) => boolean = isNotFound,
+  ): Promise<TOut | null> {
+    const { value } = await this.cache.getOrRevalidate<Validated<TOut | null>>(key, async (previous) => {
+      const held = previous?.value;
+      let res: HttpResponse<TDto>;
+      try {
+        res = await this.http.request<TDto>({ method: 'GET', path, params, headers: ifNoneMatch(held?.etag) });
+      } catch (err) {
+        if (missing(err)) return { etag: null, value: null };
+        throw err;
+      }
+      if (res.status === 304) {
+        if (!held) throw this.badResponse('304 Not Modified to a request without If-None-Match');
+        // Unchanged: the held value is stored again as new, without a body having come.
+        return { etag: res.headers.etag ?? held.etag, value: held.value };
+      }
+      return { etag: res.headers.etag ?? null, value: map(res.data) };
+    });
+    return value.value;
+  }
+
+  private badResponse(detail: string): SourceError {
+    return new SourceError({ source: this.source, code: SourceErrorCode.SOURCE_BAD_RESPONSE, message: detail });
+  }
+}
+
+/**
+ * The HTTP client exactly as the connector uses it: GitHub's media type and API version,
+ * the bearer token, GitHub's error bodies and rate-limit rules.
+ */
+export function createGithubHttpClient(
+  config: GithubInstanceConfig,
+  deps: Pick<ConnectorDeps, 'logger' | 'clock'>,
+): HttpClient {
+  const source = sourceName('GITHUB', config.name);
+  const headers: Record<string, string> = {
+    Accept: GITHUB_MEDIA_TYPE,
+    'X-GitHub-Api-Version': GITHUB_API_VERSION,
+  };
+  const secrets: string[] = [];
+  if (config.auth.type === 'token') {
+    headers.Authorization = `Bearer ${config.auth.token}`;
+    secrets.push(config.auth.token);
+  }
+  return new HttpClient({
+    source,
+    baseURL: config.url.replace(/\/+$/, ''),
+    headers,
+    secrets,
+    timeoutMs: config.timeoutMs,
+    maxConcurrency: config.maxConcurrency,
+    retry: config.retry,
+    breaker: config.breaker && {
+      failureThreshold: config.breaker.failureThreshold,
+      resetAfterMs: config.breaker.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
+    },
+    logger: deps.logger,
+    parseErrorBody: parseGithubErrorBody,
+    classifyResponse: classifyGithubResponse,
+    sleep: deps.clock?.sleep,
+    now: deps.clock?.now,
+  });
+}
+
+/**
+ * Follows a listing's `Link: <url>; rel="next"` headers to the end, one request per page.
+ * Given the pages of an earlier walk, a page asked at the same position and URL is sent
+ * with its ETag, and a 304 keeps its items (and its next link, unless the 304 carries one).
+ * A next link to another origin than `origin` (the API's; by default the first link's) is
+ * refused: the client would send it the token.
+ */
+export async function walkLinkPages<TDto, TItem>(
+  http: HttpClient,
+  firstPath: string,
+  map: (dto: TDto) => TItem,
+  options: { previous?: readonly LinkPage<TItem>[]; maxPages?: number; origin?: string } = {},
+): Promise<LinkPage<TItem>[]> {
+  const maxPages = options.maxPages ?? 1000;
+  const pages: LinkPage<TItem>[] = [];
+  const seen = new Set<string>();
+  let origin = options.origin;
+  let url: string | null = firstPath;
+  while (url !== null) {
+    if (pages.length >= maxPages) throw badPaging(http.source, `more than ${maxPages} pages; refusing to follow further`);
+    if (seen.has(url)) throw badPaging(http.source, 'a Link rel="next" came back twice; the upstream is looping');
+    seen.add(url);
+    const held = options.previous?.[pages.length];
+    const heldPage = held && held.url === url ? held : undefined;
+    const res: HttpResponse<TDto[]> = await http.request<TDto[]>({ method: 'GET', path: url, headers: ifNoneMatch(heldPage?.etag) });
+    let page: LinkPage<TItem>;
+    if (res.status === 304) {
+      if (!heldPage) throw badPaging(http.source, '304 Not Modified to a request without If-None-Match');
+      const link = res.headers.link;
+      page = { ...heldPage, etag: res.headers.etag ?? heldPage.etag, next: link === undefined ? heldPage.next : parseLinkHeader(link).next ?? null };
+    } else {
+      if (!Array.isArray(res.data)) throw badPaging(http.source, 'a listing page is not a JSON array');
+      page = { url, etag: res.headers.etag ?? null, next: parseLinkHeader(res.headers.link).next ?? null, items: res.data.map(map) };
+    }
+    pages.push(page);
+    // Without a given origin, the first absolute link fixes the one every later link must keep.
+    if (page.next) {
+      const nextOrigin = originOf(page.next);
+      if (!nextOrigin) throw badPaging(http.source, 'a Link rel="next" is not an absolute http(s) URL');
+      origin ??= nextOrigin;
+      if (nextOrigin !== origin) throw badPaging(http.source, `a Link rel="next" points to another origin (${nextOrigin})`);
+    }
+    url = page.next;
+  }
+  return pages;
+}
+
+/** `<https://…?page=2>; rel="next", <https://…?page=5>; rel="last"` -> `{ next, last }`. */
+export function parseLinkHeader(header: string | undefined): Record<string, string> {
+  const links: Record<string, string> = {};
+  if (!header) return links;
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const match = /^\s*<([^>]*)>\s*((?:;\s*[^;]+)*)$/.exec(part);
+    if (!match) continue;
+    const rel = /;\s*rel\s*=\s*"?([^";]+)"?/i.exec(match[2] ?? '');
+    if (!rel) continue;
+    // One link can carry several relation types: rel="next last".
+    for (const name of rel[1]!.trim().split(/\s+/)) links[name.toLowerCase()] ??= match[1]!;
+  }
+  return links;
+}
+
+/**
+ * GitHub's rate limits (REST API docs, "Rate limits for the REST API" and "Troubleshooting"):
+ * both primary and secondary limits answer 403 or 429.
+ * - `retry-after` present: wait that long (secondary limits send it).
+ * - `x-ratelimit-remaining: 0`: the primary limit; wait until `x-ratelimit-reset` (epoch
+ *   seconds), plus a second as clocks differ and the reset is whole seconds.
+ * - a secondary-limit message without either header: "wait for at least one minute".
+ * Each is SOURCE_RATE_LIMITED when the wait does not fit the retry budget. Any other 403 is
+ * SOURCE_FORBIDDEN and is not retried; any other 429 is left to the client's default rules.
+ */
+export function classifyGithubResponse(res: ClassifiableResponse, nowMs: number): ResponseClassification | undefined {
+  if (res.status !== 403 && res.status !== 429) return undefined;
+  const rateLimited = SourceErrorCode.SOURCE_RATE_LIMITED;
+  const retryAfter = parseRetryAfter(res.headers['retry-after'], nowMs);
+  if (retryAfter !== undefined) return { retryable: true, delayMs: retryAfter, code: rateLimited };
+  if (res.headers['x-ratelimit-remaining']?.trim() === '0') {
+    const reset = Number(res.headers['x-ratelimit-reset']);
+    if (!Number.isFinite(reset) || reset <= 0) return { retryable: false, code: rateLimited };
+    return { retryable: true, delayMs: Math.max(0, reset * 1000 - nowMs) + 1000, code: rateLimited };
+  }
+  const message = res.body && typeof res.body === 'object' ? (res.body as { message?: unknown }).message : undefined;
+  if (typeof message === 'string' && /secondary rate limit|abuse detection/i.test(message)) {
+    return { retryable: true, delayMs: 60_000, code: rateLimited };
+  }
+  if (res.status === 403) return { retryable: false, code: SourceErrorCode.SOURCE_FORBIDDEN };
+  return undefined;
+}
+
+/**
+ * `basic-error` `{message, documentation_url, status}` and `validation-error` (with
+ * `errors`): the message, with the validation details after it; the first error's `code`
+ * as the upstream code. GitHub's own HTML pages (a 502 "Unicorn!") yield nothing.
+ */
+export function parseGithubErrorBody(_status: number, body: unknown): { upstreamCode?: string; message?: string } {
+  if (typeof body === 'string') {
+    const text = body.trim();
+    return text && !text.startsWith('<') ? { message: text.slice(0, 300) } : {};
+  }
+  if (!body || typeof body !== 'object') return {};
+  const { message, errors } = body as ValidationError;
+  const details = (Array.isArray(errors) ? errors : [])
+    .map((e) =>
+      typeof e === 'string' ? e : e && typeof e === 'object' ? e.message || [e.resource, e.field, e.code].filter(Boolean).join(' ') : '',
+    )
+    .filter(Boolean);
+  const first = Array.isArray(errors) ? errors.find((e) => e && typeof e === 'object') : undefined;
+  const code = first && typeof first === 'object' && typeof first.code === 'string' ? first.code : undefined;
+  const text = typeof message === 'string' && message.trim() ? message.trim() : undefined;
+  return {
+    upstreamCode: code,
+    message: text && details.length ? `${text} (${details.join('; ')})` : text ?? (details.join('; ') || undefined),
+  };
+}
+
+/**
+ * The web origin of an instance: `webUrl` when configured; else github.com for
+ * api.github.com, `<sub>.ghe.com` for GHE.com's `api.<sub>.ghe.com`, and the API URL
+ * without `/api/v3` for GitHub Enterprise Server.
+ */
+export function githubWebOrigin(apiUrl: string, webUrl?: string): string {
+  if (webUrl) return webUrl.replace(/\/+$/, '');
+  const url = new URL(apiUrl);
+  const host = url.host.toLowerCase();
+  if (host === 'api.github.com') return 'https://github.com';
+  if (/^api\.[^.]+\.ghe\.com$/.test(host)) return `${url.protocol}//${host.slice('api.'.length)}`;
+  const path = url.pathname.replace(/\/+$/, '');
+  return `${url.protocol}//${host}${path.replace(/\/api\/v3$/i, '')}`;
+}
+
+// ---- helpers ------------------------------------------------------------------------
+
+interface RepoPath {
+  fullName: string;
+  /** Lower-cased `owner/name`: GitHub names are case-insensitive, cache keys must be too. */
+  key: string;
+  /** `/repos/{owner}/{repo}`, each part URL-encoded. */
+  path: string;
+}
+
+/** `owner/name` (a trailing `.git` tolerated); undefined for anything else, e.g. a GitLab subgroup path. */
+function splitFullName(fullName: string): RepoPath | undefined {
+  const match = /^\s*([^/\s]+)\/([^/\s]+?)(?:\.git)?\s*$/.exec(fullName);
+  if (!match) return undefined;
+  const [, owner, name] = match as unknown as [string, string, string];
+  return {
+    fullName: `${owner}/${name}`,
+    key: `${owner}/${name}`.toLowerCase(),
+    path: `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`,
+  };
+}
+
+function encodePath(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
+
+function ifNoneMatch(etag: string | null | undefined): Record<string, string> | undefined {
+  return etag ? { 'If-None-Match': etag } : undefined;
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof SourceError && err.code === SourceErrorCode.SOURCE_NOT_FOUND;
+}
+
+/** 404 (no such repository or branch), 409 (empty repository), 422 "No commit found for SHA". */
+function isMissingCommit(err: unknown): boolean {
+  if (!(err instanceof SourceError)) return false;
+  if (err.code === SourceErrorCode.SOURCE_NOT_FOUND || err.status === 409) return true;
+  return err.status === 422 && /no commit found/i.test(err.message);
+}
+
+function isContentFile(data: ContentResponse): data is ContentFile {
+  return !Array.isArray(data) && data !== null && typeof data === 'object' && data.type === 'file';
+}
+
+function clampPageSize(wanted: number | undefined, max: number): number {
+  return Math.max(1, Math.min(Math.floor(wanted ?? max), max));
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function badPaging(source: string, detail: string): SourceError {
+  return new SourceError({ source, code: SourceErrorCode.SOURCE_BAD_RESPONSE, message: `${source}: ${detail}` });
+}

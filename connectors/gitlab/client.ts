@@ -1,0 +1,398 @@
+import type { GitlabInstanceConfig } from '../../config/schema';
+import { SourceCache } from '../core/cache/source-cache';
+import type { Connector, ConnectorDeps } from '../core/connector';
+import { SourceError, SourceErrorCode } from '../core/errors';
+import { HttpClient, type ClassifiableResponse, type HttpResponse, type ResponseClassification } from '../core/http-client';
+import { silentLogger, type Logger } from '../core/logger';
+import { collectTokenPages } from '../core/paginate';
+import { sourceName } from '../core/source';
+import type { CodeOwnersFile, Commit, GitHostConnector, Repository } from '../git/types';
+import { mapCodeOwnersFile, mapCommit, mapProject, type GitlabMapContext } from './map';
+import {
+  GITLAB_CODEOWNERS_PATHS,
+  GITLAB_PAGINATION,
+  type GitlabCommit,
+  type GitlabCommitDetail,
+  type GitlabErrorBody,
+  type GitlabProject,
+  type GitlabRepositoryFile,
+  type GitlabVersion,
+} from './types';
+
+/**
+ * The instance config, plus an optional `webUrl`: the root GitLab's own links use, for when
+ * the API is reached at another address (a proxy, the sandbox standing in for gitlab.com).
+ * Not in `gitlabInstanceSchema` yet; until it is, `url` is both.
+ */
+export type GitlabConnectorConfig = GitlabInstanceConfig & { webUrl?: string };
+
+export interface GitlabConnectorDeps extends ConnectorDeps {
+  /** Projects per page of a group listing, clamped to GitLab's documented 1..100. Default 100. */
+  pageSize?: number;
+}
+
+type Params = Record<string, string | number | boolean | undefined>;
+
+/**
+ * GitLab REST API v4 (gitlab.com, self-managed, Dedicated) as a git host: projects,
+ * commits, CODEOWNERS and group listings, read through the shared cache.
+ *
+ * Projects are addressed by their URL-encoded `path_with_namespace`
+ * (`acme-data%2Fsupply-chain%2Fdemand-forecaster`), as `doc/api/rest/_index.md`
+ * ("Namespaced paths") documents; file paths in the files API are URL-encoded the same way.
+ */
+export class GitlabConnector implements Connector, GitHostConnector {
+  readonly kind = 'GITLAB' as const;
+  readonly host = 'GITLAB' as const;
+  readonly instance: string;
+  readonly source: string;
+  readonly webOrigin: string;
+
+  private readonly ctx: GitlabMapContext;
+  /** Projects, commits, CODEOWNERS: many small entries. */
+  private readonly cache: SourceCache;
+  /** Group listings: few, large entries, kept apart so small ones never push them out. */
+  private readonly listings: SourceCache;
+  private readonly pageSize: number;
+  private readonly apiOrigin: string;
+
+  static fromConfig(config: GitlabConnectorConfig, deps: GitlabConnectorDeps): GitlabConnector {
+    const source = sourceName('GITLAB', config.name);
+    const logger = (deps.logger ?? silentLogger).child({ source });
+    const { headers, secrets } = authHeaders(config.auth);
+    const http = new HttpClient({
+      source,
+      // A self-managed instance may live under a relative URL root (`https://host/gitlab`).
+      baseURL: `${config.url.replace(/\/+$/, '')}/api/v4`,
+      headers,
+      secrets,
+      timeoutMs: config.timeoutMs,
+      maxConcurrency: config.maxConcurrency,
+      retry: config.retry,
+      breaker: config.breaker && {
+        failureThreshold: config.breaker.failureThreshold,
+        resetAfterMs: config.breaker.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
+      },
+      logger,
+      parseErrorBody,
+      classifyResponse,
+      sleep: deps.clock?.sleep,
+      now: deps.clock?.now,
+    });
+    return new GitlabConnector(config, http, { ...deps, logger });
+  }
+
+  private constructor(
+    config: GitlabConnectorConfig,
+    private readonly http: HttpClient,
+    deps: GitlabConnectorDeps & { logger: Logger },
+  ) {
+    this.instance = config.name;
+    this.source = http.source;
+    const webUrl = (config.webUrl ?? config.url).replace(/\/+$/, '');
+    this.webOrigin = new URL(webUrl).origin;
+    this.apiOrigin = new URL(config.url).origin;
+    this.ctx = { instance: config.name, webUrl, anonymous: config.auth.type === 'none' };
+    const cacheOptions = {
+      ttlSeconds: config.cache?.ttlSeconds ?? deps.cacheDefaults.ttlSeconds,
+      staleSeconds: config.cache?.staleSeconds ?? deps.cacheDefaults.staleSeconds,
+      logger: deps.logger,
+    };
+    this.cache = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 10_000 });
+    this.listings = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 64 });
+    this.pageSize = Math.max(1, Math.min(Math.floor(deps.pageSize ?? GITLAB_PAGINATION.maxPerPage), GITLAB_PAGINATION.maxPerPage));
+  }
+
+  /**
+   * With credentials, `GET /version` (authenticated users only, so it proves the token);
+   * without, one public project (`GET /projects?per_page=1&simple=true`).
+   */
+  async health(): Promise<void> {
+    if (this.ctx.anonymous) await this.http.get<GitlabProject[]>('/projects', { per_page: 1, simple: true });
+    else await this.http.get<GitlabVersion>('/version');
+  }
+
+  /** Releases the keep-alive sockets, so the process can exit. */
+  close(): void {
+    this.http.close();
+  }
+
+  /** `GET /projects/:id`; null when the project does not exist or these credentials cannot see it. */
+  async getRepository(fullName: string): Promise<Repository | null> {
+    const path = cleanPath(fullName);
+    return this.lookup(`project ${path.toLowerCase()}`, async () => {
+      const dto = await this.http.get<GitlabProject>(projectPath(path));
+      return mapProject(dto, this.ctx);
+    });
+  }
+
+  /** `GET /projects/:id/repository/commits/:sha` (`stats=false`: the graph does not use them and they cost GitLab a diff). */
+  async getCommit(fullName: string, sha: string): Promise<Commit | null> {
+    const path = cleanPath(fullName);
+    return this.lookup(`commit ${path.toLowerCase()} ${sha}`, async () => {
+      const dto = await this.http.get<GitlabCommitDetail>(`${projectPath(path)}/repository/commits/${encodeURIComponent(sha)}`, {
+        stats: false,
+      });
+      return mapCommit(dto, this.ctx, path);
+    });
+  }
+
+  /**
+   * `GET /projects/:id/repository/commits?ref_name=<branch>&per_page=1`: the newest commit on
+   * the branch, the default branch when none is named (GitLab's own default for `ref_name`).
+   * Null for an empty repository, an unknown branch or project.
+   */
+  async getLatestCommit(fullName: string, branch?: string): Promise<Commit | null> {
+    const path = cleanPath(fullName);
+    return this.lookup(`latest-commit ${path.toLowerCase()} ${branch ?? ''}`, async () => {
+      const list = await this.http.get<GitlabCommit[]>(`${projectPath(path)}/repository/commits`, {
+        ref_name: branch || undefined,
+        per_page: 1,
+      });
+      const newest = Array.isArray(list) ? list[0] : undefined;
+      return newest ? mapCommit(newest, this.ctx, path) : null;
+    });
+  }
+
+  /**
+   * The CODEOWNERS file GitLab would use at `ref`: the first of `CODEOWNERS`,
+   * `docs/CODEOWNERS`, `.gitlab/CODEOWNERS` that exists. The files API requires `ref`, so
+   * without one the project's default branch is looked up first (usually a cache hit: the
+   * repository was asked for already); an empty repository has none and so no CODEOWNERS.
+   */
+  async getCodeOwnersFile(fullName: string, ref?: string): Promise<CodeOwnersFile | null> {
+    const path = cleanPath(fullName);
+    const at = ref || (await this.getRepository(path))?.defaultBranch;
+    if (!at) return null;
+    return this.lookup(`codeowners ${path.toLowerCase()} ${at}`, async () => {
+      for (const candidate of GITLAB_CODEOWNERS_PATHS) {
+        try {
+          const file = await this.http.get<GitlabRepositoryFile>(
+            `${projectPath(path)}/repository/files/${encodeURIComponent(candidate)}`,
+            { ref: at },
+          );
+          return mapCodeOwnersFile(file, candidate, at);
+        } catch (err) {
+          // Only "404 File Not Found" sends us on to the next location: a missing project
+          // ("404 Project Not Found") or ref ("404 Commit Not Found") is missing there too.
+          if (isNotFound(err) && isGitlabNotFound(err, 'File')) continue;
+          throw err;
+        }
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Every project of a group and its subgroups (`GET /groups/:id/projects?include_subgroups=true`),
+   * ordered by id so that offset pages stay stable while projects are created, following the
+   * pagination links to the end. Projects merely shared with the group are left out
+   * (`with_shared` defaults to true in GitLab). Empty when the group does not exist or is
+   * not visible with these credentials (GitLab answers both with 404).
+   */
+  async listGroupProjects(group: string): Promise<Repository[]> {
+    const path = cleanPath(group);
+    const { value } = await this.listings.getOrLoad(`group-projects ${path.toLowerCase()}`, async () => {
+      try {
+        const dtos = await this.collectPages<GitlabProject>(`/groups/${encodeURIComponent(path)}/projects`, {
+          include_subgroups: true,
+          with_shared: false,
+          order_by: 'id',
+          sort: 'asc',
+          per_page: this.pageSize,
+        });
+        // Offset pages can repeat a project when one is created or deleted mid-walk.
+        const seen = new Set<string>();
+        const repos: Repository[] = [];
+        for (const dto of dtos) {
+          const id = String(dto.id ?? dto.path_with_namespace);
+          if (seen.has(id)) continue;
+          seen.add(id);
+          repos.push(mapProject(dto, this.ctx));
+        }
+        return repos;
+      } catch (err) {
+        if (isNotFound(err)) return [];
+        throw err;
+      }
+    });
+    return value;
+  }
+
+  /** {@link GitHostConnector.listOwnerRepositories}: a top-level group with all its subgroups. */
+  listOwnerRepositories(owner: string): Promise<Repository[]> {
+    return this.listGroupProjects(owner);
+  }
+
+  // ---- plumbing -------------------------------------------------------------------
+
+  /**
+   * A single lookup through the cache. A 404 is an answer (null), cached like any other, so a
+   * repository nobody can see does not cost an upstream call per request.
+   */
+  private async lookup<T>(key: string, load: () => Promise<T>): Promise<T | null> {
+    const { value } = await this.cache.getOrLoad<T | null>(key, async () => {
+      try {
+        return await load();
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    });
+    return value;
+  }
+
+  /**
+   * Offset pagination (`doc/api/rest/_index.md`): the `Link` header's `rel="next"` when GitLab
+   * sends one ("use these links instead of generating your own URLs"; keyset pagination sends
+   * only that), else `x-next-page`; an empty `x-next-page` and no link is the last page.
+   */
+  private collectPages<T>(path: string, params: Params): Promise<T[]> {
+    return collectTokenPages<T>(
+      async (token) => {
+        const res: HttpResponse<unknown> = token?.startsWith('link:')
+          ? await this.http.request<unknown>({ method: 'GET', path: token.slice('link:'.length) })
+          : await this.http.request<unknown>({
+              method: 'GET',
+              path,
+              params: token ? { ...params, page: token.slice('page:'.length) } : params,
+            });
+        if (!Array.isArray(res.data)) {
+          throw new SourceError({
+            source: this.source,
+            code: SourceErrorCode.SOURCE_BAD_RESPONSE,
+            message: `GET ${path}: expected a JSON array, got ${res.data === undefined ? 'an empty body' : typeof res.data}`,
+            status: res.status,
+          });
+        }
+        return { items: res.data as T[], nextPageToken: this.nextPageToken(res.headers) };
+      },
+      { source: this.source },
+    );
+  }
+
+  private nextPageToken(headers: Record<string, string>): string | undefined {
+    const next = parseLinkHeader(headers.link).next;
+    // The client sends its token with every request, so a link elsewhere is never followed.
+    if (next && sameOrigin(next, this.apiOrigin)) return `link:${next}`;
+    const page = headers['x-next-page']?.trim();
+    if (page && /^\d+$/.test(page)) return `page:${page}`;
+    if (next) {
+      throw new SourceError({
+        source: this.source,
+        code: SourceErrorCode.SOURCE_BAD_RESPONSE,
+        message: `the next-page link points to another origin than ${this.apiOrigin} (is the instance's external_url right?); not following it`,
+      });
+    }
+    return undefined;
+  }
+}
+
+function cleanPath(fullName: string): string {
+  return fullName.trim().replace(/^\/+|\/+$/g, '');
+}
+
+function projectPath(fullName: string): string {
+  return `/projects/${encodeURIComponent(fullName)}`;
+}
+
+function isNotFound(err: unknown): err is SourceError {
+  return err instanceof SourceError && err.status === 404;
+}
+
+/** GitLab words its 404s `404 <Resource> Not Found` (`not_found!` in `lib/api/helpers.rb`). */
+function isGitlabNotFound(err: SourceError, resource: string): boolean {
+  return err.message.includes(`404 ${resource} Not Found`);
+}
+
+function sameOrigin(url: string, origin: string): boolean {
+  try {
+    return new URL(url).origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+/** `<url>; rel="next", <url>; rel="prev"` (RFC 8288) to `{ next: url, prev: url }`. */
+export function parseLinkHeader(value: string | undefined): Record<string, string> {
+  const links: Record<string, string> = {};
+  if (!value) return links;
+  for (const part of value.split(/,\s*(?=<)/)) {
+    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (!match) continue;
+    const rel = /;\s*rel="?([^";]+)"?/i.exec(match[2]!)?.[1];
+    if (!rel) continue;
+    for (const name of rel.trim().split(/\s+/)) links[name.toLowerCase()] ??= match[1]!;
+  }
+  return links;
+}
+
+function authHeaders(auth: GitlabInstanceConfig['auth']): { headers: Record<string, string>; secrets: string[] } {
+  switch (auth.type) {
+    case 'none':
+      return { headers: {}, secrets: [] };
+    case 'privateToken':
+      // Personal, project and group access tokens (`doc/api/rest/authentication.md`).
+      return { headers: { 'PRIVATE-TOKEN': auth.token }, secrets: [auth.token] };
+    case 'bearer':
+      // OAuth 2.0 tokens (access tokens are accepted this way too).
+      return { headers: { Authorization: `Bearer ${auth.token}` }, secrets: [auth.token] };
+  }
+}
+
+/**
+ * A 429 without Retry-After waits until `RateLimit-Reset` (Unix seconds) or
+ * `RateLimit-ResetTime` (an HTTP date) instead of the short default backoff. Rack::Attack's
+ * throttles always send Retry-After; GitLab's application-level limits (files API on large
+ * blobs, project export, ...) answer 429 without it, and their window is a minute or more
+ * (`doc/administration/settings/user_and_ip_rate_limits.md`, "Response headers").
+ * Everything else follows the client's default rules.
+ */
+export function classifyResponse(res: ClassifiableResponse, nowMs: number): ResponseClassification | undefined {
+  if (res.status !== 429 || res.headers['retry-after'] !== undefined) return undefined;
+  const resetSeconds = Number(res.headers['ratelimit-reset']);
+  const resetMs = Number.isFinite(resetSeconds) && resetSeconds > 0 ? resetSeconds * 1000 : Date.parse(res.headers['ratelimit-resettime'] ?? '');
+  if (!Number.isFinite(resetMs)) return undefined;
+  return { retryable: true, delayMs: Math.max(0, resetMs - nowMs) };
+}
+
+/**
+ * GitLab's error bodies: `{"message": "404 Project Not Found"}`, `{"message": {"field":
+ * ["is invalid"]}}`, `{"error": "ref is missing"}`, OAuth's `{"error": "invalid_token",
+ * "error_description": "..."}`, and Rack::Attack's plain-text `Retry later` on 429.
+ */
+export function parseErrorBody(_status: number, body: unknown): { upstreamCode?: string; message?: string } {
+  if (typeof body === 'string') {
+    const text = body.trim();
+    // An HTML page (a proxy, a sign-in redirect) says nothing the status does not.
+    return text && !text.startsWith('<') ? { message: text.slice(0, 300) } : {};
+  }
+  if (!body || typeof body !== 'object') return {};
+  const { message, error, error_description } = body as GitlabErrorBody;
+  if (typeof message === 'string' && message.trim()) return { message: message.trim() };
+  if (message && typeof message === 'object') {
+    const text = flattenMessage(message);
+    if (text) return { message: text };
+  }
+  if (typeof error === 'string' && error.trim()) {
+    return typeof error_description === 'string' && error_description.trim()
+      ? { upstreamCode: error.trim(), message: error_description.trim() }
+      : { message: error.trim() };
+  }
+  return {};
+}
+
+/** `{"name": ["has already been taken"], "base": ["..."]}` to `name has already been taken; ...`. */
+function flattenMessage(message: Record<string, unknown>): string {
+  return Object.entries(message)
+    .map(([key, value]) => {
+      const text = Array.isArray(value)
+        ? value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')
+        : typeof value === 'string'
+          ? value
+          : JSON.stringify(value);
+      return key === 'base' || key === 'error' ? text : `${key} ${text}`;
+    })
+    .filter(Boolean)
+    .join('; ');
+}

@@ -1,0 +1,11 @@
+export {
+  GitlabConnector,
+  classifyResponse,
+  parseErrorBody,
+  parseLinkHeader,
+  type GitlabConnectorConfig,
+  type GitlabConnectorDeps,
+} from './client';
+export * from './map';
+export type * from './types';
+export { GITLAB_CODEOWNERS_PATHS, GITLAB_PAGINATION } from './types';

@@ -1,0 +1,113 @@
+import type { PersonIdentity } from '../core/graph';
+import type { SourceRef } from '../core/source';
+import { canonicalRepoUrl } from '../git/repo-url';
+import type { CodeOwnersFile, Commit, Repository } from '../git/types';
+import type { GitlabCommit, GitlabProject, GitlabRepositoryFile } from './types';
+
+/** Pure mapping from GitLab DTOs to graph objects: no I/O, no clock, no config lookups. */
+
+/** What the mapping needs to know about the instance an object came from. */
+export interface GitlabMapContext {
+  instance: string;
+  /**
+   * The instance's web root without a trailing slash (`https://gitlab.com`, or
+   * `https://example.com/gitlab` under a relative URL root). Used only when a DTO carries no
+   * `web_url` of its own (commits from GitLab before 13.x).
+   */
+  webUrl: string;
+  /**
+   * True when the connector sends no credentials. GitLab then answers with public projects
+   * only, and with "simple" fields that leave `visibility` out, so a project it shows is public.
+   */
+  anonymous: boolean;
+}
+
+export type ProjectTransformer = (dto: GitlabProject, ctx: GitlabMapContext) => Repository;
+export type CommitTransformer = (dto: GitlabCommit, ctx: GitlabMapContext, fullName: string) => Commit;
+
+/**
+ * A repository web URL as the graph keys repositories: `canonicalRepoUrl` of the git
+ * subgraph (https, lower-cased host and path, no `.git`), so that a project read here and a
+ * remote URL recorded by MLflow name the same `Repository`. GitLab resolves project paths
+ * case-insensitively, so lower-casing loses nothing.
+ */
+export function canonicalRepositoryUrl(url: string): string {
+  return canonicalRepoUrl(url) ?? url.trim().replace(/\/+$/, '').replace(/\.git$/i, '');
+}
+
+/** GitLab's timestamps (`2012-09-20T11:50:22+03:00`, `2013-09-30T13:46:02.000Z`) as ISO-8601 UTC. */
+export function isoDate(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+const VISIBILITY: Record<string, Repository['visibility']> = {
+  public: 'PUBLIC',
+  internal: 'INTERNAL',
+  private: 'PRIVATE',
+};
+
+function nonEmpty(value: string | null | undefined): string | null {
+  return value === undefined || value === null || value.trim() === '' ? null : value;
+}
+
+function ref(ctx: GitlabMapContext, nativeId: string, url: string | null): SourceRef {
+  return { kind: 'GITLAB', instance: ctx.instance, nativeId, url };
+}
+
+/** A project as the git subgraph's `Repository`. */
+export const mapProject: ProjectTransformer = (dto, ctx) => {
+  const fullName = dto.path_with_namespace ?? '';
+  const url = canonicalRepositoryUrl(dto.web_url ?? `${ctx.webUrl}/${fullName}`);
+  const visibility = dto.visibility ? VISIBILITY[dto.visibility.toLowerCase()] : undefined;
+  return {
+    url,
+    host: 'GITLAB',
+    instance: ctx.instance,
+    source: ref(ctx, fullName, url),
+    fullName,
+    defaultBranch: nonEmpty(dto.default_branch),
+    description: nonEmpty(dto.description),
+    // `tag_list` is what GitLab before 14.0 sent, and later ones still send beside `topics`.
+    topics: [...(dto.topics ?? dto.tag_list ?? [])],
+    visibility: visibility ?? (dto.visibility === undefined && ctx.anonymous ? 'PUBLIC' : 'UNKNOWN'),
+    archived: dto.archived === true,
+    updatedAt: isoDate(dto.last_activity_at),
+  };
+};
+
+/**
+ * A commit of project `fullName`. GitLab's commit API reports the git author (name, email) but
+ * not the GitLab user it belongs to, so `authorAccount` is always null here.
+ */
+export const mapCommit: CommitTransformer = (dto, ctx, fullName) => {
+  const sha = dto.id ?? '';
+  const webUrl = nonEmpty(dto.web_url);
+  // `…/group/project/-/commit/<sha>`: the project URL is what comes before `/-/`.
+  const projectUrl = webUrl?.includes('/-/commit/') ? webUrl.slice(0, webUrl.indexOf('/-/commit/')) : `${ctx.webUrl}/${fullName}`;
+  const repositoryUrl = canonicalRepositoryUrl(projectUrl);
+  const url = webUrl ?? `${repositoryUrl}/-/commit/${sha}`;
+  const email = nonEmpty(dto.author_email);
+  const author: PersonIdentity | null = email
+    ? { tool: 'GIT', instance: ctx.instance, nativeId: email, email, displayName: nonEmpty(dto.author_name) }
+    : null;
+  return {
+    sha,
+    repositoryUrl,
+    message: (dto.message ?? dto.title ?? '').trimEnd(),
+    author,
+    authorAccount: null,
+    authoredAt: isoDate(dto.authored_date),
+    committedAt: isoDate(dto.committed_date ?? dto.created_at),
+    url,
+    source: ref(ctx, sha, url),
+  };
+};
+
+/** A file read from the files API (content base64-encoded), as a `CodeOwnersFile`. */
+export function mapCodeOwnersFile(dto: GitlabRepositoryFile, path: string, readAt: string): CodeOwnersFile {
+  const raw = dto.content ?? '';
+  const content = (dto.encoding ?? 'base64') === 'base64' ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  return { path: dto.file_path ?? path, ref: readAt, content };
+}

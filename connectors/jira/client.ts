@@ -1,0 +1,384 @@
+import type { JiraInstanceConfig } from '../../config/schema';
+import { SourceCache } from '../core/cache/source-cache';
+import type { Connector, ConnectorDeps } from '../core/connector';
+import { SourceError, SourceErrorCode } from '../core/errors';
+import { HttpClient } from '../core/http-client';
+import { silentLogger, type Logger } from '../core/logger';
+import { collectTokenPages } from '../core/paginate';
+import { sourceName } from '../core/source';
+import {
+  chunkModelKeys,
+  jqlForModels,
+  mapIssue,
+  modelLinkValue,
+  ticketFields,
+  type JiraMapContext,
+  type JiraModelLink,
+  type Ticket,
+} from './map';
+import {
+  JIRA_DEFAULT_PAGE_SIZES,
+  JIRA_PAGE_LIMITS,
+  type ErrorCollection,
+  type JiraFlavor,
+  type JiraIssueBean,
+  type JiraMyself,
+  type SearchAndReconcileResults,
+  type SearchResultsV2,
+} from './types';
+
+export interface JiraConnectorDeps extends ConnectorDeps {
+  /**
+   * Issues asked for per search page, clamped to `JIRA_PAGE_LIMITS[flavor]` (Cloud 5000,
+   * Data Center 1000). Default: 100 on Cloud, 1000 on Data Center (tests use small pages).
+   */
+  pageSize?: number;
+  /** Model keys per batched ticket search. Default 50. */
+  keysPerSearch?: number;
+  /**
+   * Longest JQL a batched ticket search may have, in characters. Default 1500, which keeps
+   * a GET search URL (JQL percent-encoded, plus the field list) under about 4 KB.
+   */
+  maxJqlLength?: number;
+}
+
+export interface TicketSearchOptions {
+  /**
+   * At most this many tickets, in the search's order: paging stops once they are found.
+   * Not Jira's page size (the connector pages by itself). Default: all.
+   */
+  maxResults?: number;
+}
+
+/** Beyond this many pages a search is refused rather than followed (a looping upstream). */
+const MAX_PAGES = 1000;
+
+/**
+ * Jira Cloud (REST API v3) and Jira Data Center / Server (REST API v2): issue search by JQL
+ * and lookup by key, mapped to {@link Ticket}s, and batched ticket lookup per model.
+ *
+ * Cloud searches use `GET /rest/api/3/search/jql` with `nextPageToken` paging (the old
+ * `/rest/api/3/search` is removed, CHANGE-2046); Data Center uses `GET /rest/api/2/search`
+ * with `startAt` paging. Both always send an explicit `fields` list.
+ *
+ * Sources: the Cloud OpenAPI (`searchAndReconsileIssuesUsingJql`: `fields` defaults to
+ * `id`, `maxResults` defaults to 50 and "returns max 5000 issues", `nextPageToken` is left
+ * out on the last page, over-long JQL goes to the POST variant; `getIssue`: 404 when the
+ * issue is missing or invisible); Atlassian's "Rate limiting" page (429 with `Retry-After`
+ * in seconds, `X-RateLimit-Reset` an ISO 8601 time, `RateLimit-Reason`), which HttpClient
+ * honours; for Data Center, `IssueSearchLimits` (`jira.search.views.default.max`, 1000) and
+ * the KB "Changing maxResults parameter for Jira REST API" (the response's `maxResults` is
+ * the limit actually applied; page by it).
+ */
+export class JiraConnector implements Connector {
+  readonly kind = 'JIRA' as const;
+  readonly instance: string;
+  readonly source: string;
+  readonly flavor: JiraFlavor;
+
+  private readonly ctx: JiraMapContext;
+  private readonly modelLink: JiraModelLink;
+  private readonly projects: readonly string[] | undefined;
+  /** `/rest/api/3` (Cloud) or `/rest/api/2` (Data Center). */
+  private readonly api: string;
+  /** Comma-separated, as both APIs take it in a query string. */
+  private readonly fields: string;
+  /** Single issues and per-model ticket lists: many small entries. */
+  private readonly cache: SourceCache;
+  /** Whole search results: few, large entries, kept apart from the small ones. */
+  private readonly listings: SourceCache;
+  private readonly pageSize: number;
+  private readonly keysPerSearch: number;
+  private readonly maxJqlLength: number;
+
+  static fromConfig(config: JiraInstanceConfig, deps: JiraConnectorDeps): JiraConnector {
+    const source = sourceName('JIRA', config.name);
+    const logger = (deps.logger ?? silentLogger).child({ source });
+    const { headers, secrets } = authHeaders(config.auth);
+    const http = new HttpClient({
+      source,
+      baseURL: siteUrl(config.url),
+      headers,
+      secrets,
+      timeoutMs: config.timeoutMs,
+      maxConcurrency: config.maxConcurrency,
+      retry: config.retry,
+      breaker: config.breaker && {
+        failureThreshold: config.breaker.failureThreshold,
+        resetAfterMs: config.breaker.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
+      },
+      logger,
+      parseErrorBody,
+      sleep: deps.clock?.sleep,
+      now: deps.clock?.now,
+    });
+    return new JiraConnector(config, http, { ...deps, logger });
+  }
+
+  private constructor(
+    config: JiraInstanceConfig,
+    private readonly http: HttpClient,
+    deps: JiraConnectorDeps & { logger: Logger },
+  ) {
+    this.instance = config.name;
+    this.source = http.source;
+    this.flavor = config.flavor;
+    this.modelLink = config.modelLink;
+    this.projects = config.projects?.length ? [...config.projects] : undefined;
+    this.api = config.flavor === 'cloud' ? '/rest/api/3' : '/rest/api/2';
+    this.fields = ticketFields(config.modelLink).join(',');
+    this.ctx = { instance: config.name, siteUrl: siteUrl(config.url), flavor: config.flavor, modelLink: config.modelLink };
+    const cacheOptions = {
+      ttlSeconds: config.cache?.ttlSeconds ?? deps.cacheDefaults.ttlSeconds,
+      staleSeconds: config.cache?.staleSeconds ?? deps.cacheDefaults.staleSeconds,
+      logger: deps.logger,
+    };
+    this.cache = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 10_000 });
+    this.listings = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 64 });
+    const limit = JIRA_PAGE_LIMITS[config.flavor];
+    this.pageSize = Math.max(1, Math.min(Math.floor(deps.pageSize ?? JIRA_DEFAULT_PAGE_SIZES[config.flavor]), limit));
+    this.keysPerSearch = Math.max(1, Math.floor(deps.keysPerSearch ?? 50));
+    this.maxJqlLength = Math.max(100, Math.floor(deps.maxJqlLength ?? 1500));
+  }
+
+  /** The signed-in user: the cheapest authenticated read Jira has. */
+  async health(): Promise<void> {
+    const me = await this.http.get<JiraMyself>(`${this.api}/myself`);
+    if (!me || typeof me !== 'object') {
+      throw new SourceError({
+        source: this.source,
+        code: SourceErrorCode.SOURCE_BAD_RESPONSE,
+        message: 'GET myself answered without a user',
+      });
+    }
+  }
+
+  /** Releases the keep-alive sockets, so the process can exit. */
+  close(): void {
+    this.http.close();
+  }
+
+  /** Every ticket a JQL search finds (all pages), cached whole under the JQL. */
+  async searchTickets(jql: string, opts: TicketSearchOptions = {}): Promise<Ticket[]> {
+    const limit = opts.maxResults !== undefined && opts.maxResults > 0 ? Math.floor(opts.maxResults) : undefined;
+    const key = `search ${limit ?? 'all'} ${jql}`;
+    const load = async () => (await this.searchIssues(jql, limit)).map((dto) => mapIssue(dto, this.ctx));
+    return (await this.listings.getOrLoad(key, load)).value;
+  }
+
+  /** One issue by key (or id); null when Jira says it does not exist or is not visible. */
+  async getTicket(key: string): Promise<Ticket | null> {
+    try {
+      const dto = (
+        await this.cache.getOrLoad(`issue ${key}`, () =>
+          this.http.get<JiraIssueBean>(`${this.api}/issue/${encodeURIComponent(key)}`, { fields: this.fields }),
+        )
+      ).value;
+      return dto && typeof dto === 'object' ? mapIssue(dto, this.ctx) : null;
+    } catch (err) {
+      // Jira answers an unknown key and an invisible issue alike: 404, "Issue does not
+      // exist or you do not have permission to see it."
+      if (err instanceof SourceError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * The tickets of many models in a few searches: the keys go into `... in (...)` JQL
+   * batches bounded in keys and characters, and each ticket found is assigned back to every
+   * requested key it links to. Every requested key is in the map (an empty list when no
+   * ticket links to it). Lists are cached per key, so a later request finds each key
+   * whatever batch it comes in.
+   */
+  async ticketsForModels(modelKeys: readonly string[]): Promise<Map<string, Ticket[]>> {
+    const unique = [...new Set(modelKeys)].filter((k) => k !== '');
+    const result = new Map<string, Ticket[]>(unique.map((k) => [k, []]));
+    const cached = await Promise.all(unique.map((k) => this.cache.peek<Ticket[]>(`tickets-for ${k}`)));
+    const missing = unique.filter((k, i) => {
+      const hit = cached[i];
+      if (hit) result.set(k, hit);
+      return !hit;
+    });
+    if (missing.length === 0) return result;
+
+    const chunks = chunkModelKeys([...missing].sort(), this.modelLink, {
+      maxKeys: this.keysPerSearch,
+      maxLength: this.maxJqlLength,
+      projects: this.projects,
+    });
+    const pages = await Promise.all(chunks.map((chunk) => this.searchForModels(chunk)));
+
+    // Compared ignoring case: JQL matched the search that way (component names certainly),
+    // so a ticket the search returned belongs to the key whatever case its label has.
+    const byLowerKey = new Map<string, string[]>();
+    for (const k of missing) {
+      const lower = k.toLowerCase();
+      byLowerKey.set(lower, [...(byLowerKey.get(lower) ?? []), k]);
+    }
+    const found = new Map<string, Map<string, Ticket>>(missing.map((k) => [k, new Map()]));
+    for (const ticket of pages.flat()) {
+      for (const linked of ticket.modelKeys) {
+        for (const requested of byLowerKey.get(linked.toLowerCase()) ?? []) found.get(requested)!.set(ticket.key, ticket);
+      }
+    }
+    for (const k of missing) {
+      const tickets = [...found.get(k)!.values()];
+      result.set(k, tickets);
+      void this.cache.put(`tickets-for ${k}`, tickets);
+    }
+    return result;
+  }
+
+  // ---- plumbing -------------------------------------------------------------------
+
+  /**
+   * One batch of model keys. A component or select-list option that does not exist makes
+   * Jira refuse the whole JQL (400, "The value 'x' does not exist for the field
+   * 'component'."), and `/search/jql` has no `validateQuery=warn` to turn that into a
+   * warning: such values cannot match any ticket, so they are dropped and the search
+   * repeated. Each repeat drops at least one key, so this ends.
+   */
+  private async searchForModels(keys: string[]): Promise<Ticket[]> {
+    let remaining = keys;
+    while (remaining.length > 0) {
+      const jql = jqlForModels(remaining, this.modelLink, this.projects);
+      try {
+        return (await this.searchIssues(jql)).map((dto) => mapIssue(dto, this.ctx));
+      } catch (err) {
+        const unknown = unknownLinkValues(err);
+        const next = remaining.filter((k) => !unknown.has(modelLinkValue(k, this.modelLink).toLowerCase()));
+        if (next.length === remaining.length) throw err;
+        remaining = next;
+      }
+    }
+    return [];
+  }
+
+  private searchIssues(jql: string, limit?: number): Promise<JiraIssueBean[]> {
+    return this.flavor === 'cloud' ? this.searchCloud(jql, limit) : this.searchDataCenter(jql, limit);
+  }
+
+  /**
+   * `GET /rest/api/3/search/jql`: follows `nextPageToken` until `isLast` (the token is "not
+   * included in the response for the last page"). A GET, so retried like any read; the JQL
+   * batches stay short enough for a URL.
+   */
+  private async searchCloud(jql: string, limit?: number): Promise<JiraIssueBean[]> {
+    let count = 0;
+    const issues = await collectTokenPages<JiraIssueBean>(
+      async (nextPageToken) => {
+        const res = this.checkPage(
+          await this.http.get<SearchAndReconcileResults>(`${this.api}/search/jql`, {
+            jql,
+            maxResults: this.pageSize,
+            fields: this.fields,
+            nextPageToken,
+          }),
+        );
+        const page = res.issues ?? [];
+        count += page.length;
+        const last = res.isLast === true || (limit !== undefined && count >= limit);
+        return { items: page, nextPageToken: last ? undefined : res.nextPageToken };
+      },
+      { source: this.source, maxPages: MAX_PAGES },
+    );
+    return limit === undefined ? issues : issues.slice(0, limit);
+  }
+
+  /**
+   * `GET /rest/api/2/search`: offset paging. The server caps `maxResults` and reports the
+   * page size it used in the response, so later pages ask for that; `startAt` advances by
+   * the issues received, until `total`.
+   */
+  private async searchDataCenter(jql: string, limit?: number): Promise<JiraIssueBean[]> {
+    const issues: JiraIssueBean[] = [];
+    let startAt = 0;
+    let pageSize = this.pageSize;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const res = this.checkPage(
+        await this.http.get<SearchResultsV2>(`${this.api}/search`, { jql, startAt, maxResults: pageSize, fields: this.fields }),
+      );
+      const batch = res.issues ?? [];
+      issues.push(...batch);
+      if (typeof res.maxResults === 'number' && res.maxResults > 0 && res.maxResults < pageSize) pageSize = res.maxResults;
+      startAt = (typeof res.startAt === 'number' ? res.startAt : startAt) + batch.length;
+      const total = typeof res.total === 'number' ? res.total : startAt;
+      // An empty page before `total` means the result shrank under us: what we have is all there is.
+      if (batch.length === 0 || startAt >= total || (limit !== undefined && issues.length >= limit)) {
+        return limit === undefined ? issues : issues.slice(0, limit);
+      }
+    }
+    throw new SourceError({
+      source: this.source,
+      code: SourceErrorCode.SOURCE_BAD_RESPONSE,
+      message: `more than ${MAX_PAGES} pages; refusing to follow further`,
+    });
+  }
+
+  /** A 200 whose body is not a search result (an SSO page rendered as JSON, a proxy's reply). */
+  private checkPage<T extends { issues?: unknown }>(res: T): T {
+    if (!res || typeof res !== 'object' || (res.issues !== undefined && !Array.isArray(res.issues))) {
+      throw new SourceError({
+        source: this.source,
+        code: SourceErrorCode.SOURCE_BAD_RESPONSE,
+        message: 'the search answered with something that is not a page of issues',
+      });
+    }
+    return res;
+  }
+}
+
+function siteUrl(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/**
+ * Cloud: Basic with the account's email and an API token. Data Center: a personal access
+ * token as Bearer. Both the token and its encoded forms are redacted from every message.
+ */
+function authHeaders(auth: JiraInstanceConfig['auth']): { headers: Record<string, string>; secrets: string[] } {
+  if (auth.type === 'basic') {
+    const encoded = Buffer.from(`${auth.email}:${auth.apiToken}`).toString('base64');
+    return { headers: { Authorization: `Basic ${encoded}` }, secrets: [auth.apiToken, encoded] };
+  }
+  return { headers: { Authorization: `Bearer ${auth.token}` }, secrets: [auth.token] };
+}
+
+const UNKNOWN_VALUE = /The value '(.*?)' does not exist for the field '([^']*)'/g;
+const UNKNOWN_OPTION = /The option '(.*?)' for field '[^']*' does not exist/g;
+
+/** Lower-cased values a 400 says do not exist (components, select options); empty for anything else. */
+function unknownLinkValues(err: unknown): Set<string> {
+  const out = new Set<string>();
+  if (!(err instanceof SourceError) || err.status !== 400) return out;
+  for (const m of err.message.matchAll(UNKNOWN_VALUE)) if (m[2] !== 'project') out.add(m[1]!.toLowerCase());
+  for (const m of err.message.matchAll(UNKNOWN_OPTION)) out.add(m[1]!.toLowerCase());
+  return out;
+}
+
+/**
+ * Jira's `ErrorCollection` (`{errorMessages: [...], errors: {field: message}}`): every
+ * message and every field error, joined. Cloud answers a bad credential with a plain-text
+ * line ("Client must be authenticated to access this resource.") and unknown endpoints
+ * with an RFC 7807 body (`detail`); proxies answer with HTML, which yields nothing (the
+ * HTTP status text is used).
+ */
+export function parseErrorBody(_status: number, body: unknown): { upstreamCode?: string; message?: string } {
+  if (body && typeof body === 'object') {
+    const { errorMessages, errors } = body as ErrorCollection;
+    const parts = [
+      ...(Array.isArray(errorMessages) ? errorMessages : []),
+      ...(errors && typeof errors === 'object' ? Object.values(errors) : []),
+    ].filter((m): m is string => typeof m === 'string' && m.trim() !== '');
+    if (parts.length > 0) return { message: parts.join('; ') };
+    const { detail, message } = body as { detail?: unknown; message?: unknown };
+    if (typeof detail === 'string' && detail.trim()) return { message: detail.trim() };
+    if (typeof message === 'string' && message.trim()) return { message: message.trim() };
+    return {};
+  }
+  if (typeof body === 'string') {
+    const text = body.trim();
+    return text && !text.startsWith('<') ? { message: text.slice(0, 300) } : {};
+  }
+  return {};
+}

@@ -1,0 +1,240 @@
+/**
+ * Jira REST DTOs, named as Atlassian names them: Jira Cloud platform REST API v3
+ * (`jira-cloud-platform-v3.openapi.json`: `IssueBean`, `SearchAndReconcileResults`,
+ * `SearchAndReconcileRequestBean`, `User`, `StatusDetails`, `StatusCategory`,
+ * `ErrorCollection`) and Jira Data Center / Server REST API v2 (`SearchResults` of
+ * `/rest/api/2/search`).
+ *
+ * Jira leaves fields out when they were not asked for and sends `null` for empty ones
+ * (`assignee`, `resolutiondate`, `priority`), so every field is optional and nullable here
+ * and the mapping decides the defaults.
+ */
+
+/** Jira Cloud or Jira Data Center / Server: which REST API (v3 or v2) and which user ids. */
+export type JiraFlavor = 'cloud' | 'datacenter';
+
+/**
+ * A user as an issue field carries it. Cloud identifies people by `accountId` and hides
+ * `emailAddress` unless the person's profile makes it visible (GDPR migration: `name` and
+ * `key` are "no longer available" on Cloud). Data Center identifies them by the username
+ * `name` (and an internal `key`, `JIRAUSER10100` on recent versions) and sends the email.
+ */
+export interface JiraUser {
+  self?: string;
+  /** Cloud. */
+  accountId?: string;
+  /** Cloud: 'atlassian' (people), 'app' (integrations), 'customer' (service desk). */
+  accountType?: string;
+  /** Data Center: the username. Cloud: absent or ''. */
+  name?: string;
+  /** Data Center: the internal user key. Cloud: absent or ''. */
+  key?: string;
+  displayName?: string;
+  /** "Depending on the user's privacy setting, this may be returned as null" (Cloud). */
+  emailAddress?: string | null;
+  active?: boolean;
+  timeZone?: string;
+  avatarUrls?: Record<string, string>;
+}
+
+/**
+ * `StatusCategory`. Jira's own keys are `new` (To Do), `indeterminate` (In Progress),
+ * `done` (Done) and `undefined` (No Category); the OpenAPI examples show invented ones
+ * (`in-flight`, `completed`), which real sites never send.
+ */
+export interface JiraStatusCategory {
+  self?: string;
+  id?: number;
+  key?: string;
+  colorName?: string;
+  name?: string;
+}
+
+/** `StatusDetails`. */
+export interface JiraStatus {
+  self?: string;
+  id?: string;
+  name?: string;
+  description?: string;
+  iconUrl?: string;
+  statusCategory?: JiraStatusCategory;
+}
+
+/** `IssueTypeDetails`. */
+export interface JiraIssueType {
+  self?: string;
+  id?: string;
+  name?: string;
+  description?: string;
+  iconUrl?: string;
+  subtask?: boolean;
+  hierarchyLevel?: number;
+}
+
+/** `Priority`. */
+export interface JiraPriority {
+  self?: string;
+  id?: string;
+  name?: string;
+  iconUrl?: string;
+}
+
+/** `ComponentJsonBean` as an issue's `components` field carries it. */
+export interface JiraComponent {
+  self?: string;
+  id?: string;
+  name?: string;
+  description?: string;
+}
+
+/** The project an issue is in (`fields.project`). */
+export interface JiraProjectRef {
+  self?: string;
+  id?: string;
+  key?: string;
+  name?: string;
+  projectTypeKey?: string;
+}
+
+/**
+ * A custom field option (single or multi select): `{self, value, id}`. Text custom fields
+ * carry a plain string, labels-type custom fields an array of strings.
+ */
+export interface JiraCustomFieldOption {
+  self?: string;
+  id?: string;
+  value?: string;
+}
+
+/**
+ * The `fields` object of an `IssueBean`, for the system fields modelgraph reads. Custom
+ * fields arrive under their ids (`customfield_10042`); their shape depends on the field type.
+ * Dates are Jira's `yyyy-MM-dd'T'HH:mm:ss.SSSZ` (`2025-01-06T09:00:00.000+0000`), in the
+ * time zone of the calling user.
+ */
+export interface JiraIssueFields {
+  summary?: string | null;
+  /** Cloud v3: an Atlassian Document Format object; Data Center v2: wiki-markup text. Not mapped. */
+  description?: unknown;
+  issuetype?: JiraIssueType | null;
+  status?: JiraStatus | null;
+  priority?: JiraPriority | null;
+  labels?: string[] | null;
+  components?: JiraComponent[] | null;
+  assignee?: JiraUser | null;
+  reporter?: JiraUser | null;
+  created?: string | null;
+  updated?: string | null;
+  resolutiondate?: string | null;
+  project?: JiraProjectRef | null;
+  [customField: `customfield_${string}`]: unknown;
+}
+
+/** `IssueBean`. */
+export interface JiraIssueBean {
+  expand?: string;
+  id?: string;
+  key?: string;
+  self?: string;
+  fields?: JiraIssueFields;
+}
+
+// ---- requests and responses -------------------------------------------------------
+
+/**
+ * GET /rest/api/3/search/jql query parameters (Cloud). `fields` is "a comma-separated list"
+ * and defaults to `id` alone, so the connector always names its fields; `maxResults`
+ * defaults to 50 and "returns max 5000 issues" (fewer per page when many fields are asked).
+ */
+export interface SearchJqlParams {
+  jql: string;
+  nextPageToken?: string;
+  maxResults?: number;
+  fields?: string;
+  expand?: string;
+  fieldsByKeys?: boolean;
+  failFast?: boolean;
+}
+
+/** POST /rest/api/3/search/jql body (Cloud): `SearchAndReconcileRequestBean`. */
+export interface SearchAndReconcileRequestBean {
+  jql?: string;
+  nextPageToken?: string;
+  maxResults?: number;
+  fields?: string[];
+  expand?: string;
+  properties?: string[];
+  fieldsByKeys?: boolean;
+  reconcileIssues?: number[];
+}
+
+/**
+ * GET|POST /rest/api/3/search/jql response (Cloud). No `total`, `startAt` or `maxResults`:
+ * `nextPageToken` is "not included in the response for the last page", and `isLast` says so.
+ */
+export interface SearchAndReconcileResults {
+  issues?: JiraIssueBean[];
+  nextPageToken?: string | null;
+  isLast?: boolean;
+  names?: Record<string, string>;
+  schema?: Record<string, unknown>;
+}
+
+/** GET /rest/api/2/search query parameters (Data Center / Server). */
+export interface SearchParamsV2 {
+  jql: string;
+  startAt?: number;
+  maxResults?: number;
+  fields?: string;
+  expand?: string;
+  validateQuery?: string | boolean;
+}
+
+/**
+ * GET|POST /rest/api/2/search response (Data Center / Server). The server caps
+ * `maxResults` (`jira.search.views.default.max`, 1000 by default) and reports the page
+ * size it actually used in the response's `maxResults`.
+ */
+export interface SearchResultsV2 {
+  expand?: string;
+  startAt?: number;
+  maxResults?: number;
+  total?: number;
+  issues?: JiraIssueBean[];
+  warningMessages?: string[];
+}
+
+/** `ErrorCollection`: the error body of every Jira REST resource. */
+export interface ErrorCollection {
+  errorMessages?: string[];
+  errors?: Record<string, string>;
+  status?: number;
+}
+
+/** The parts of GET /rest/api/{2,3}/myself that health checks read. */
+export interface JiraMyself extends JiraUser {
+  locale?: string;
+}
+
+/**
+ * Page sizes the client never exceeds.
+ *
+ * - `cloud`: `/search/jql`'s documented maximum ("It returns max 5000 issues"); with a
+ *   real field list the server returns fewer per page, which token paging absorbs.
+ * - `datacenter`: `jira.search.views.default.max`, whose default is 1000
+ *   (`IssueSearchLimits.DEFAULT_MAX_RESULTS`); a site may lower it, and the response's
+ *   `maxResults` then says what was used.
+ */
+export const JIRA_PAGE_LIMITS = {
+  cloud: 5000,
+  datacenter: 1000,
+} as const;
+
+/**
+ * Default page sizes: 100 on Cloud (Jira Cloud answers field-heavy searches 100 at a time
+ * whatever is asked), the server maximum on Data Center.
+ */
+export const JIRA_DEFAULT_PAGE_SIZES = {
+  cloud: 100,
+  datacenter: 1000,
+} as const;

@@ -1,0 +1,21 @@
+import type { JiraConnector } from '../../connectors/jira';
+import type { PeopleDirectory } from '../common/identity';
+import { PartialErrors } from '../common/partial-errors';
+import { parseSchemaFile } from '../common/schema-file';
+import { createSubgraphServer } from '../common/subgraph-server';
+import { JiraLoaders, resolvers, type JiraContext } from './resolvers';
+
+export type { JiraContext } from './resolvers';
+
+/** The jira subgraph: tickets of every Jira site, and the tickets linked to each model. */
+export function createJiraSubgraph(connectors: readonly JiraConnector[], people: PeopleDirectory) {
+  return {
+    name: 'jira' as const,
+    server: createSubgraphServer<JiraContext>(parseSchemaFile('jira.graphql'), resolvers),
+    context: async (): Promise<JiraContext> => ({
+      jira: new Map(connectors.map((c) => [c.instance, new JiraLoaders(c)])),
+      people,
+      partialErrors: new PartialErrors(),
+    }),
+  };
+}

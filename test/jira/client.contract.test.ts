@@ -1,0 +1,367 @@
+import nock from 'nock';
+import { jiraInstanceSchema } from '../../config/schema';
+import { MemoryCache } from '../../connectors/core/cache/memory-cache';
+import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
+import { JiraConnector, ticketFields, type JiraConnectorDeps } from '../../connectors/jira';
+import type { JiraIssueBean, SearchAndReconcileResults } from '../../connectors/jira/types';
+import cloudFixture from '../fixtures/jira/cloud-search-jql.json';
+import dcFixture from '../fixtures/jira/dc-search.json';
+import errorFixture from '../fixtures/jira/error-collection.json';
+import notFoundFixture from '../fixtures/jira/issue-not-found.json';
+
+/**
+ * The connector against Jira's documented REST APIs, with the network mocked by nock: every
+ * test states the method, path, parameters and headers Jira expects.
+ *
+ * - Cloud: `GET /rest/api/3/search/jql` (jql, maxResults, fields, nextPageToken), Basic auth
+ *   with the account email and an API token.
+ * - Data Center: `GET /rest/api/2/search` (jql, startAt, maxResults, fields), Bearer PAT.
+ */
+
+const CLOUD = 'https://acme.atlassian.net';
+const DC = 'https://jira.example.com';
+const EMAIL = 'svc-modelgraph@acme.io';
+const API_TOKEN = 'ATATT3xFfGF0-cloud-secret-token';
+const PAT = 'NjE2ODQ3MjI4NjQ2OkR-dc-secret-pat';
+const BASIC = `Basic ${Buffer.from(`${EMAIL}:${API_TOKEN}`).toString('base64')}`;
+const FIELDS = ticketFields({ type: 'label', pattern: 'model:{key}' }).join(',');
+
+function cloudConnector(
+  instance: Record<string, unknown> = {},
+  deps: Partial<JiraConnectorDeps> = {},
+): { jira: JiraConnector; waits: number[] } {
+  const waits: number[] = [];
+  const config = jiraInstanceSchema.parse({
+    name: 'corp',
+    flavor: 'cloud',
+    url: `${CLOUD}/`,
+    auth: { type: 'basic', email: EMAIL, apiToken: API_TOKEN },
+    ...instance,
+  });
+  const jira = JiraConnector.fromConfig(config, {
+    cache: new MemoryCache(),
+    cacheDefaults: { ttlSeconds: 0, staleSeconds: 0 },
+    clock: {
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    },
+    ...deps,
+  });
+  return { jira, waits };
+}
+
+function dcConnector(instance: Record<string, unknown> = {}, deps: Partial<JiraConnectorDeps> = {}): JiraConnector {
+  const config = jiraInstanceSchema.parse({
+    name: 'onprem',
+    flavor: 'datacenter',
+    url: DC,
+    auth: { type: 'bearer', token: PAT },
+    ...instance,
+  });
+  return JiraConnector.fromConfig(config, {
+    cache: new MemoryCache(),
+    cacheDefaults: { ttlSeconds: 0, staleSeconds: 0 },
+    clock: { sleep: async () => undefined },
+    ...deps,
+  });
+}
+
+const cloudIssues = (cloudFixture as SearchAndReconcileResults).issues!;
+
+function issue(key: string, labels: string[] = []): JiraIssueBean {
+  return { id: String(10000 + Number(key.split('-')[1])), key, fields: { summary: `Ticket ${key}`, labels } };
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  // nock patches node's http module for the whole jest worker; later test files in the
+  // same worker talk to real loopback servers and must get it back unpatched.
+  nock.restore();
+});
+beforeEach(() => nock.cleanAll());
+afterEach(() => {
+  // Every request the test declared must have been made.
+  expect(nock.pendingMocks()).toEqual([]);
+});
+
+describe('Jira Cloud connector contract', () => {
+  it('checks health with GET /rest/api/3/myself and Basic email:apiToken', async () => {
+    nock(CLOUD, { reqheaders: { authorization: BASIC, accept: /application\/json/ } })
+      .get('/rest/api/3/myself')
+      .reply(200, { accountId: '712020:abc', displayName: 'modelgraph', active: true });
+    const { jira } = cloudConnector();
+    await expect(jira.health()).resolves.toBeUndefined();
+    expect(jira.source).toBe('jira:corp');
+    expect(jira.kind).toBe('JIRA');
+  });
+
+  it('searches with GET /search/jql, an explicit field list, and follows nextPageToken across three pages', async () => {
+    const jql = 'project = RISK ORDER BY key ASC';
+    const base = { jql, maxResults: '2', fields: FIELDS };
+    nock(CLOUD, { reqheaders: { authorization: BASIC } })
+      .get('/rest/api/3/search/jql')
+      .query(base)
+      .reply(200, { issues: cloudIssues.slice(0, 2), nextPageToken: 'CAEaAggC', isLast: false });
+    nock(CLOUD, { reqheaders: { authorization: BASIC } })
+      .get('/rest/api/3/search/jql')
+      .query({ ...base, nextPageToken: 'CAEaAggC' })
+      .reply(200, { issues: [issue('RISK-20'), issue('RISK-21')], nextPageToken: 'CAEaAggE', isLast: false });
+    nock(CLOUD, { reqheaders: { authorization: BASIC } })
+      .get('/rest/api/3/search/jql')
+      .query({ ...base, nextPageToken: 'CAEaAggE' })
+      // The last page carries no token.
+      .reply(200, { issues: [issue('RISK-22')], isLast: true });
+    const { jira } = cloudConnector({}, { pageSize: 2 });
+    const tickets = await jira.searchTickets(jql);
+    expect(tickets.map((t) => t.key)).toEqual(['RISK-12', 'RISK-15', 'RISK-20', 'RISK-21', 'RISK-22']);
+    expect(tickets[0]!.url).toBe('https://acme.atlassian.net/browse/RISK-12');
+    expect(tickets[0]!.assignee?.nativeId).toBe('5b10a2844c20165700ede21g');
+  });
+
+  it('stops at isLast even when a token comes along, and at maxResults tickets', async () => {
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query({ jql: 'labels = a', maxResults: '100', fields: FIELDS })
+      .reply(200, { issues: [issue('A-1')], nextPageToken: 'stale', isLast: true });
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query({ jql: 'labels = b', maxResults: '100', fields: FIELDS })
+      .reply(200, { issues: [issue('B-1'), issue('B-2'), issue('B-3')], nextPageToken: 'more', isLast: false });
+    const { jira } = cloudConnector();
+    expect((await jira.searchTickets('labels = a')).map((t) => t.key)).toEqual(['A-1']);
+    expect((await jira.searchTickets('labels = b', { maxResults: 2 })).map((t) => t.key)).toEqual(['B-1', 'B-2']);
+  });
+
+  it('never asks for more than the documented 5000 per page', async () => {
+    nock(CLOUD).get('/rest/api/3/search/jql').query({ jql: 'key = A-1', maxResults: '5000', fields: FIELDS }).reply(200, { issues: [], isLast: true });
+    const { jira } = cloudConnector({}, { pageSize: 50_000 });
+    await expect(jira.searchTickets('key = A-1')).resolves.toEqual([]);
+  });
+
+  it('honours Retry-After on 429 (with Jira Cloud rate-limit headers) and then succeeds', async () => {
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query(true)
+      .reply(429, { errorMessages: ['Rate limit exceeded.'], errors: {} }, {
+        'Retry-After': '7',
+        'X-RateLimit-Limit': '350',
+        'X-RateLimit-Remaining': '0',
+        'X-RateLimit-Reset': '2025-06-01T10:01Z',
+        'RateLimit-Reason': 'jira-burst-based',
+      });
+    nock(CLOUD).get('/rest/api/3/search/jql').query(true).reply(200, { issues: [issue('A-1')], isLast: true });
+    const { jira, waits } = cloudConnector();
+    expect((await jira.searchTickets('labels = a')).map((t) => t.key)).toEqual(['A-1']);
+    expect(waits).toEqual([7000]);
+  });
+
+  it('gives up on a rate limit whose Retry-After exceeds the budget, as SOURCE_RATE_LIMITED', async () => {
+    nock(CLOUD).get('/rest/api/3/myself').reply(429, { errorMessages: ['Rate limit exceeded.'], errors: {} }, { 'Retry-After': '3600' });
+    const { jira, waits } = cloudConnector();
+    const err = await jira.health().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    expect((err as SourceError).code).toBe(SourceErrorCode.SOURCE_RATE_LIMITED);
+    expect((err as SourceError).retryAfterMs).toBe(3_600_000);
+    expect(waits).toEqual([]);
+  });
+
+  it('parses an ErrorCollection into a SourceError named after the source', async () => {
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query(true)
+      .reply(400, {
+        errorMessages: errorFixture.errorMessages,
+        errors: { jql: "Field 'foo' does not exist or you do not have permission to view it." },
+      });
+    const { jira } = cloudConnector();
+    const err = (await jira.searchTickets('project = RISK foo').catch((e: unknown) => e)) as SourceError;
+    expect(err).toBeInstanceOf(SourceError);
+    expect(err.code).toBe(SourceErrorCode.SOURCE_BAD_REQUEST);
+    expect(err.status).toBe(400);
+    expect(err.source).toBe('jira:corp');
+    expect(err.message).toBe(
+      "jira:corp: HTTP 400: Error in the JQL Query: Expecting either 'OR' or 'AND' but got 'foo'. (line 1, character 22); " +
+        "Field 'foo' does not exist or you do not have permission to view it.",
+    );
+  });
+
+  it("reports Cloud's plain-text 401 without leaking the token, even when it is echoed", async () => {
+    nock(CLOUD)
+      .get('/rest/api/3/myself')
+      .reply(401, `Client must be authenticated to access this resource. (token ${API_TOKEN})`, { 'Content-Type': 'text/plain;charset=UTF-8' });
+    const { jira } = cloudConnector();
+    const err = (await jira.health().catch((e: unknown) => e)) as SourceError;
+    expect(err.code).toBe(SourceErrorCode.SOURCE_UNAUTHENTICATED);
+    expect(err.message).toContain('jira:corp: HTTP 401: Client must be authenticated to access this resource.');
+    expect(err.message).not.toContain(API_TOKEN);
+    expect(JSON.stringify(err)).not.toContain(API_TOKEN);
+  });
+
+  it('gets one ticket with GET /rest/api/3/issue/{key} and the field list; 404 is null', async () => {
+    nock(CLOUD, { reqheaders: { authorization: BASIC } })
+      .get('/rest/api/3/issue/RISK-12')
+      .query({ fields: FIELDS })
+      .reply(200, cloudIssues[0]);
+    nock(CLOUD).get('/rest/api/3/issue/RISK-999').query({ fields: FIELDS }).reply(404, notFoundFixture);
+    const { jira } = cloudConnector();
+    expect((await jira.getTicket('RISK-12'))?.summary).toBe('Approve fraud-detector v5 for production');
+    await expect(jira.getTicket('RISK-999')).resolves.toBeNull();
+  });
+
+  it('does not turn a 403 into null', async () => {
+    nock(CLOUD).get('/rest/api/3/issue/RISK-1').query(true).reply(403, { errorMessages: ['You do not have permission.'], errors: {} });
+    const { jira } = cloudConnector();
+    await expect(jira.getTicket('RISK-1')).rejects.toMatchObject({ code: SourceErrorCode.SOURCE_FORBIDDEN });
+  });
+
+  it('finds the tickets of 120 models in three bounded searches and maps each back to its keys', async () => {
+    const keys = Array.from({ length: 120 }, (_, i) => `model-${String(i).padStart(3, '0')}`);
+    const searches: string[] = [];
+    nock(CLOUD, { reqheaders: { authorization: BASIC } })
+      .get('/rest/api/3/search/jql')
+      .query(true)
+      .times(3)
+      .reply(function (uri) {
+        const query = new URL(uri, CLOUD).searchParams;
+        const jql = query.get('jql')!;
+        searches.push(jql);
+        expect(query.get('fields')).toBe(FIELDS);
+        expect(query.get('maxResults')).toBe('100');
+        const labels = [...jql.matchAll(/"model:([^"]+)"/g)].map((m) => m[1]!);
+        // Tickets for every tenth model, and one ticket that links model-000 and model-119.
+        const issues = labels.filter((k) => Number(k.slice(-3)) % 10 === 0).map((k) => issue(`ML-${Number(k.slice(-3)) + 1}`, [`model:${k}`, 'model-approval']));
+        if (labels.includes('model-000')) issues.push(issue('ML-500', ['model:model-000', 'model:model-119']));
+        return [200, { issues, isLast: true }];
+      });
+    const { jira } = cloudConnector({ projects: ['ML'] });
+    const byKey = await jira.ticketsForModels(keys);
+
+    expect(searches).toHaveLength(3);
+    for (const jql of searches) {
+      expect(jql).toMatch(/^project in \("ML"\) AND labels in \(.*\) ORDER BY key ASC$/);
+      expect(jql.length).toBeLessThanOrEqual(1500);
+      expect([...jql.matchAll(/"model:/g)].length).toBeLessThanOrEqual(50);
+    }
+    expect([...byKey.keys()]).toEqual(keys);
+    expect(byKey.get('model-010')!.map((t) => t.key)).toEqual(['ML-11']);
+    expect(byKey.get('model-000')!.map((t) => t.key)).toEqual(['ML-1', 'ML-500']);
+    expect(byKey.get('model-119')!.map((t) => t.key)).toEqual(['ML-500']);
+    expect(byKey.get('model-001')).toEqual([]);
+  });
+
+  it('serves ticketsForModels from the per-key cache on the next request, whatever the batch', async () => {
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query({ jql: 'labels in ("model:a", "model:b") ORDER BY key ASC', maxResults: '100', fields: FIELDS })
+      .reply(200, { issues: [issue('A-1', ['model:a'])], isLast: true });
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query({ jql: 'labels in ("model:c") ORDER BY key ASC', maxResults: '100', fields: FIELDS })
+      .reply(200, { issues: [], isLast: true });
+    const { jira } = cloudConnector({}, { cacheDefaults: { ttlSeconds: 60, staleSeconds: 60 } });
+    await jira.ticketsForModels(['a', 'b']);
+    const again = await jira.ticketsForModels(['b', 'a', 'c']);
+    expect(again.get('a')!.map((t) => t.key)).toEqual(['A-1']);
+    expect(again.get('b')).toEqual([]);
+    expect(again.get('c')).toEqual([]);
+  });
+
+  it('drops components Jira says do not exist and repeats the batch without them', async () => {
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query({ jql: 'component in ("a", "b", "c") ORDER BY key ASC', maxResults: '100', fields: FIELDS })
+      .reply(400, {
+        errorMessages: ["The value 'b' does not exist for the field 'component'.", "The value 'C' does not exist for the field 'component'."],
+        errors: {},
+      });
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query({ jql: 'component in ("a") ORDER BY key ASC', maxResults: '100', fields: FIELDS })
+      .reply(200, { issues: [{ key: 'A-1', fields: { components: [{ name: 'a' }] } }], isLast: true });
+    const { jira } = cloudConnector({ modelLink: { type: 'component' } });
+    const byKey = await jira.ticketsForModels(['a', 'b', 'c']);
+    expect(byKey.get('a')!.map((t) => t.key)).toEqual(['A-1']);
+    expect(byKey.get('b')).toEqual([]);
+    expect(byKey.get('c')).toEqual([]);
+  });
+
+  it('does not swallow other 400s of a batch (a project that does not exist)', async () => {
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query(true)
+      .reply(400, { errorMessages: ["The value 'NOPE' does not exist for the field 'project'."], errors: {} });
+    const { jira } = cloudConnector({ projects: ['NOPE'] });
+    await expect(jira.ticketsForModels(['a'])).rejects.toMatchObject({ code: SourceErrorCode.SOURCE_BAD_REQUEST });
+  });
+
+  it('uses cf[N] for a custom-field rule and asks for the field', async () => {
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query({ jql: 'cf[10042] in ("fraud-detector") ORDER BY key ASC', maxResults: '100', fields: `${FIELDS},customfield_10042` })
+      .reply(200, { issues: [cloudIssues[0]], isLast: true });
+    const { jira } = cloudConnector({ modelLink: { type: 'customField', field: 'customfield_10042' } });
+    expect((await jira.ticketsForModels(['fraud-detector'])).get('fraud-detector')!.map((t) => t.key)).toEqual(['RISK-12']);
+  });
+});
+
+describe('Jira Data Center connector contract', () => {
+  it('checks health with GET /rest/api/2/myself and a Bearer personal access token', async () => {
+    nock(DC, { reqheaders: { authorization: `Bearer ${PAT}` } })
+      .get('/rest/api/2/myself')
+      .reply(200, { name: 'svc-modelgraph', key: 'JIRAUSER10000', active: true });
+    await expect(dcConnector().health()).resolves.toBeUndefined();
+  });
+
+  it('pages /rest/api/2/search by startAt, using the page size the server says it used, until total', async () => {
+    const jql = 'project = SCM ORDER BY key ASC';
+    nock(DC, { reqheaders: { authorization: `Bearer ${PAT}` } })
+      .get('/rest/api/2/search')
+      .query({ jql, startAt: '0', maxResults: '1000', fields: FIELDS })
+      // The server capped the page at 2 and says so.
+      .reply(200, { ...dcFixture, startAt: 0, maxResults: 2, total: 5 });
+    nock(DC)
+      .get('/rest/api/2/search')
+      .query({ jql, startAt: '2', maxResults: '2', fields: FIELDS })
+      .reply(200, { startAt: 2, maxResults: 2, total: 5, issues: [issue('SCM-4'), issue('SCM-5')] });
+    nock(DC)
+      .get('/rest/api/2/search')
+      .query({ jql, startAt: '4', maxResults: '2', fields: FIELDS })
+      .reply(200, { startAt: 4, maxResults: 2, total: 5, issues: [issue('SCM-6')] });
+    const tickets = await dcConnector().searchTickets(jql);
+    expect(tickets.map((t) => t.key)).toEqual(['SCM-3', 'SCM-1', 'SCM-4', 'SCM-5', 'SCM-6']);
+    expect(tickets[0]!.assignee).toMatchObject({ nativeId: 'rahul.petrov', email: 'rahul.petrov@acme.io' });
+    expect(tickets[0]!.url).toBe('https://jira.example.com/browse/SCM-3');
+  });
+
+  it('stops on an empty page before total instead of looping', async () => {
+    nock(DC).get('/rest/api/2/search').query(true).reply(200, { startAt: 0, maxResults: 50, total: 10, issues: [issue('A-1')] });
+    nock(DC).get('/rest/api/2/search').query(true).reply(200, { startAt: 1, maxResults: 50, total: 10, issues: [] });
+    expect((await dcConnector().searchTickets('labels = a')).map((t) => t.key)).toEqual(['A-1']);
+  });
+
+  it('gets an issue with GET /rest/api/2/issue/{key}; 404 is null', async () => {
+    nock(DC).get('/rest/api/2/issue/SCM-1').query({ fields: FIELDS }).reply(200, dcFixture.issues[1]);
+    nock(DC).get('/rest/api/2/issue/SCM-404').query({ fields: FIELDS }).reply(404, notFoundFixture);
+    const jira = dcConnector();
+    expect((await jira.getTicket('SCM-1'))?.statusCategory).toBe('DONE');
+    await expect(jira.getTicket('SCM-404')).resolves.toBeNull();
+  });
+
+  it('batches model keys on Data Center too', async () => {
+    nock(DC)
+      .get('/rest/api/2/search')
+      .query({ jql: 'labels in ("model:inventory-optimizer", "model:lead-scorer") ORDER BY key ASC', startAt: '0', maxResults: '1000', fields: FIELDS })
+      .reply(200, { startAt: 0, maxResults: 1000, total: 1, issues: [dcFixture.issues[1]] });
+    const byKey = await dcConnector().ticketsForModels(['lead-scorer', 'inventory-optimizer']);
+    expect([...byKey.keys()]).toEqual(['lead-scorer', 'inventory-optimizer']);
+    expect(byKey.get('inventory-optimizer')!.map((t) => t.key)).toEqual(['SCM-1']);
+    expect(byKey.get('lead-scorer')).toEqual([]);
+  });
+
+  it('refuses a 200 that is not a page of issues', async () => {
+    nock(DC).get('/rest/api/2/search').query(true).reply(200, { issues: 'nope' });
+    await expect(dcConnector().searchTickets('labels = a')).rejects.toMatchObject({ code: SourceErrorCode.SOURCE_BAD_RESPONSE });
+  });
+});
