@@ -135,9 +135,10 @@ export class PeopleDirectory {
 
   /** What the inventory says about a person id it is handed. */
   describe(id: string): PersonRecord {
-    const known = this.byId.get(id);
-    if (known) return known;
-    if (looksLikeEmail(id)) return { id, email: id, displayName: null, identities: [] };
+    if (looksLikeEmail(id)) {
+      const email = normaliseEmail(id);
+      return this.byId.get(email) ?? { id: email, email, displayName: null, identities: [] };
+    }
     const identity = parseFallbackId(id);
     return { id, email: null, displayName: null, identities: identity ? [identity] : [] };
   }

@@ -40,7 +40,11 @@ export class GitLoaders {
         settleEach(urls, async (url) => {
           const where = this.locate(url);
           if (!where) return null;
-          const file = await where.host.getCodeOwnersFile(where.fullName);
+          // The repository (from the batched owner listing) names the default branch, which
+          // saves the host a lookup of its own (GitLab's files API requires a ref).
+          const repo = await this.repository.load(url);
+          if (!repo) return null;
+          const file = await where.host.getCodeOwnersFile(where.fullName, repo.defaultBranch ?? undefined);
           const flavor = where.host.host === 'GITLAB' ? 'gitlab' : 'github';
           return file ? { file, parsed: parseCodeOwners(file.content, flavor) } : null;
         }),

@@ -128,17 +128,15 @@ export const resolvers: GraphQLResolverMap<MlflowContext> = {
       return versions.filter((v) => (v.stage ?? 'none').toLowerCase() === wanted);
     },
     async sourceCode(model: ModelRepresentation, _args: unknown, ctx: MlflowContext, info: GraphQLResolveInfo) {
-      const versions = await perMlflowRef(model, ctx, info, async (loaders, name) =>
-        (await loaders.versions.load(name)).map((version) => ({ version, loaders })),
-      );
+      const candidates = await perMlflowRef(model, ctx, info, async (loaders, name) => {
+        const versions = (await loaders.versions.load(name)).filter((v) => v.runId);
+        // All runs at once, so that they join one batched search.
+        const runs = await Promise.all(versions.map((v) => loaders.run.load(v.runId as string)));
+        return versions.map((version, i) => ({ version, git: runs[i]?.git ?? null }));
+      });
       // Newest first across instances: the code behind the latest registration is the model's code now.
-      versions.sort((a, b) => (b.version.createdAt ?? '').localeCompare(a.version.createdAt ?? ''));
-      for (const { version, loaders } of versions) {
-        if (!version.runId) continue;
-        const run = await loaders.run.load(version.runId);
-        if (run?.git) return run.git;
-      }
-      return null;
+      candidates.sort((a, b) => (b.version.createdAt ?? '').localeCompare(a.version.createdAt ?? ''));
+      return candidates.find((c) => c.git)?.git ?? null;
     },
     experiments: (model: ModelRepresentation, _args: unknown, ctx: MlflowContext, info: GraphQLResolveInfo) =>
       perMlflowRef(model, ctx, info, async (loaders, name) => {

@@ -1,0 +1,236 @@
+import { configSchema } from '../../config/schema';
+import { silentLogger } from '../../connectors/core/logger';
+import { canonicalRepoUrl } from '../../connectors/git/repo-url';
+import { startStack, type Stack } from '../../gateway/stack';
+import { JIRA_SEED_GAPS, sandboxConfig, startSandbox, type DemoModel, type DemoRun, type Sandbox } from '../../sandbox';
+import { PeopleDirectory } from '../../subgraphs/common/identity';
+
+/**
+ * The graph across mlflow + jira + git + inventory over HTTP: owners, repositories,
+ * commits and approval tickets of every demo model, against the sandboxes of all five
+ * upstreams.
+ */
+
+let sandbox: Sandbox;
+let stack: Stack;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ models: 36 });
+  const demo = sandboxConfig(sandbox);
+  const retry = { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20, budgetMs: 1000 };
+  stack = await startStack(
+    configSchema.parse({
+      server: { port: 0, host: '127.0.0.1' },
+      // No caching, so every query's upstream calls are counted in full.
+      cache: { ttlSeconds: 0, staleSeconds: 0 },
+      sources: {
+        ...demo.sources,
+        jira: demo.sources.jira.map((j) => ({ ...j, retry, breaker: { failureThreshold: 100 } })),
+      },
+      logLevel: 'silent',
+    }),
+    silentLogger,
+    { people: PeopleDirectory.fromData(demo.peopleAliases) },
+  );
+});
+
+afterAll(async () => {
+  await stack?.close();
+  await sandbox?.close();
+});
+
+beforeEach(() => {
+  for (const s of sandbox.all()) {
+    s.faults.down = false;
+    s.stats.reset();
+  }
+});
+
+async function graphql(query: string, variables: Record<string, unknown> = {}) {
+  const res = await fetch(stack.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as { data?: any; errors?: any[] };
+}
+
+const EVERYTHING = /* GraphQL */ `
+  {
+    models(first: 100) {
+      nodes {
+        key
+        tickets { id key summary statusCategory modelKeys assignee { id } }
+        repository { url fullName host }
+        codeOwners { handle kind person { id } }
+        versions(stage: "Production") {
+          version
+          run { runId person { id displayName } commit { sha author { id } authorIdentity { email } } }
+        }
+      }
+    }
+  }
+`;
+
+const demoModel = (key: string): DemoModel => sandbox.org.models.find((m) => m.key === key)!;
+const runsOf = (m: DemoModel): DemoRun[] => m.experiments.flatMap((e) => e.runs);
+const productionRuns = (m: DemoModel): DemoRun[] =>
+  m.registrations
+    .flatMap((r) => r.versions)
+    .filter((v) => v.stage === 'Production')
+    .map((v) => runsOf(m).find((r) => r.id === v.runId)!)
+    .filter(Boolean);
+
+describe('owners, code and approvals across tools', () => {
+  let body: { data?: any; errors?: any[] };
+  let byKey: Map<string, any>;
+
+  beforeAll(async () => {
+    body = await graphql(EVERYTHING);
+    byKey = new Map(body.data.models.nodes.map((n: any) => [n.key, n]));
+  });
+
+  it('answers without errors', () => {
+    expect(body.errors).toBeUndefined();
+    expect(byKey.size).toBe(sandbox.org.models.length);
+  });
+
+  it('links each model to its approval tickets, with the seeded gaps', () => {
+    expect(byKey.get(JIRA_SEED_GAPS.noTicket).tickets).toEqual([]);
+    // In production, but the approval ticket of the production version is not done.
+    const risky = demoModel(JIRA_SEED_GAPS.productionNotApproved);
+    const inProduction = risky.registrations.flatMap((r) => r.versions).find((v) => v.stage === 'Production')!;
+    const approval = byKey
+      .get(risky.key)
+      .tickets.find((t: any) => t.summary.includes(`${risky.key} v${inProduction.version} `));
+    expect(approval).toBeDefined();
+    expect(approval.statusCategory).not.toBe('DONE');
+    // ...whereas fraud-detector's production version was approved.
+    const fraud = demoModel('fraud-detector');
+    const fraudProd = fraud.registrations.flatMap((r) => r.versions).find((v) => v.stage === 'Production')!;
+    expect(
+      byKey.get('fraud-detector').tickets.find((t: any) => t.summary.includes(`v${fraudProd.version} `))?.statusCategory,
+    ).toBe('DONE');
+    const [a, b] = JIRA_SEED_GAPS.twoModels;
+    const shared = byKey.get(a).tickets.filter((t: any) => byKey.get(b).tickets.some((u: any) => u.id === t.id));
+    expect(shared).toHaveLength(1);
+    expect(shared[0].modelKeys.sort()).toEqual([a, b].sort());
+    // Linked by a component, not the configured label rule: invisible to this site's rule.
+    expect(byKey.get(JIRA_SEED_GAPS.componentLinked).tickets).toEqual([]);
+  });
+
+  it('finds each model\'s repository from the newest version\'s run, however the URL was recorded', () => {
+    for (const model of sandbox.org.models) {
+      const traceable = runsOf(model).some((r) => r.git);
+      const node = byKey.get(model.key);
+      if (!traceable) {
+        expect(node.repository).toBeNull();
+        continue;
+      }
+      expect(node.repository?.url).toBe(canonicalRepoUrl(model.repository.url));
+      expect(node.repository.host).toBe(model.repository.host.toUpperCase());
+    }
+  });
+
+  it('reads code owners from CODEOWNERS, and has none where the repository has no file', () => {
+    expect(byKey.get('fraud-detector').codeOwners.length).toBeGreaterThan(0);
+    expect(byKey.get('lead-scorer').codeOwners).toBeNull();
+    expect(byKey.get('causal-uplift-explorer').codeOwners).toBeNull();
+    const users = body.data.models.nodes.flatMap((n: any) => n.codeOwners ?? []).filter((o: any) => o.kind === 'USER');
+    expect(users.length).toBeGreaterThan(0);
+    // Every user owner resolves to a person by the aliases file (their email), not a login.
+    expect(users.filter((o: any) => !o.person.id.includes('@'))).toEqual([]);
+  });
+
+  it('follows a production version to the commit it was trained from, and its author', () => {
+    let checked = 0;
+    for (const model of sandbox.org.models) {
+      for (const version of byKey.get(model.key).versions) {
+        const run = productionRuns(model).find((r) => r.id === version.run.runId)!;
+        if (run.git) {
+          expect(version.run.commit?.sha).toBe(run.git.commit);
+          expect(version.run.commit.author.id).toMatch(/@/);
+          checked++;
+        } else {
+          expect(version.run.commit).toBeNull();
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+    // Every run of address-normalizer is untraceable.
+    expect(byKey.get('address-normalizer').versions.every((v: any) => v.run.commit === null)).toBe(true);
+  });
+
+  it('resolves people across tools: one person for an MLflow user, a Jira assignee and a commit', async () => {
+    const person = sandbox.org.people[0];
+    // Emails are ids whatever their case.
+    const { data } = await graphql(`{ person(id: "${person.email.toUpperCase()}") { id } }`);
+    expect(data.person).toEqual({ id: person.email.toLowerCase() });
+    const ids = new Set<string>();
+    for (const node of body.data.models.nodes) {
+      for (const t of node.tickets ?? []) if (t.assignee) ids.add(t.assignee.id);
+      for (const v of node.versions) if (v.run.person) ids.add(v.run.person.id);
+    }
+    const emails = new Set(sandbox.org.people.map((p) => p.email.toLowerCase()));
+    const unresolved = [...ids].filter((id) => !emails.has(id) && !id.startsWith('svc-') && !id.startsWith('mlflow:'));
+    // Only the person the aliases file leaves out stays a tool identity.
+    const left = sandbox.org.people[sandbox.org.people.length - 1];
+    expect(unresolved.every((id) => id.endsWith(left.jiraAccountId) || id.endsWith(left.githubLogin))).toBe(true);
+
+    const { data: described } = await graphql(`{ person(id: "${person.email}") { email displayName identities { tool nativeId } } }`);
+    expect(described.person.displayName).toBe(person.displayName);
+    expect(described.person.identities).toEqual(
+      expect.arrayContaining([
+        { tool: 'JIRA', nativeId: person.jiraAccountId },
+        { tool: 'GITHUB', nativeId: person.githubLogin },
+      ]),
+    );
+  });
+
+  it('keeps upstream calls batched: one ticket search and one repository listing per owner, not per model', async () => {
+    for (const s of sandbox.all()) s.stats.reset();
+    await graphql(EVERYTHING);
+    const routes = (server: { stats: { byRoute: Record<string, number> } }, pattern: RegExp) =>
+      Object.entries(server.stats.byRoute)
+        .filter(([route]) => pattern.test(route))
+        .reduce((n, [, count]) => n + count, 0);
+
+    expect(sandbox.jira.corp.stats.total).toBe(1);
+
+    const github = sandbox.github.cloud;
+    const gitlab = sandbox.gitlab.com;
+    expect(routes(github, /^GET \/orgs\/acme-ml\/repos$/)).toBe(1);
+    expect(routes(github, /^GET \/repos\/[^/]+\/[^/]+$/)).toBe(0);
+    expect(routes(gitlab, /^GET \/api\/v4\/groups\/[^/]+\/projects$/)).toBe(1);
+    expect(routes(gitlab, /^GET \/api\/v4\/projects\/[^/]+$/)).toBe(0);
+
+    // No batch API exists for commits or files: one call per distinct commit, and at most
+    // one per CODEOWNERS location per distinct repository.
+    const distinct = (host: string) => {
+      const models = sandbox.org.models.filter((m) => m.repository.host === host);
+      const commits = new Set(models.flatMap(productionRuns).flatMap((r) => (r.git ? [`${r.git.repoUrl}@${r.git.commit}`] : [])));
+      const repos = new Set(models.map((m) => m.repository.fullName));
+      return { commits: commits.size, repos: repos.size };
+    };
+    const gh = distinct('github');
+    expect(routes(github, /\/commits\/[0-9a-f]{40}$/)).toBeLessThanOrEqual(gh.commits);
+    expect(routes(github, /\/contents\//)).toBeLessThanOrEqual(3 * gh.repos);
+    const gl = distinct('gitlab');
+    expect(routes(gitlab, /\/repository\/commits\/[0-9a-f]{40}$/)).toBeLessThanOrEqual(gl.commits);
+    expect(routes(gitlab, /\/repository\/files\//)).toBeLessThanOrEqual(3 * gl.repos);
+  });
+
+  it('when Jira is down, tickets fail with the source named and everything else is answered', async () => {
+    sandbox.jira.corp.faults.down = true;
+    const down = await graphql(EVERYTHING);
+    const jiraErrors = (down.errors ?? []).filter((e: any) => e.extensions?.source === 'jira:corp');
+    expect(jiraErrors.length).toBeGreaterThan(0);
+    expect(jiraErrors[0].extensions.code).toBe('SOURCE_UNAVAILABLE');
+    expect((down.errors ?? []).filter((e: any) => e.extensions?.source !== 'jira:corp')).toEqual([]);
+    const nodes = down.data.models.nodes;
+    expect(nodes).toHaveLength(sandbox.org.models.length);
+    expect(nodes.every((n: any) => n.tickets === null)).toBe(true);
+    expect(nodes.find((n: any) => n.key === 'fraud-detector').repository.url).toBe('https://github.com/acme-ml/fraud-detector');
+    expect(nodes.find((n: any) => n.key === 'fraud-detector').versions[0].run.commit.sha).toMatch(/^[0-9a-f]{40}$/);
+  });
+});
