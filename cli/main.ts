@@ -178,8 +178,9 @@ async function sandbox(args: string[]): Promise<number> {
     host: '0.0.0.0',
     basePort,
   });
-  for (const [name, server] of Object.entries(sandboxes.mlflow)) {
-    process.stdout.write(`sandbox MLflow "${name}": ${server.url}\n`);
+  const kinds = { MLflow: sandboxes.mlflow, 'Jira Cloud': sandboxes.jira, GitHub: sandboxes.github, GitLab: sandboxes.gitlab };
+  for (const [kind, servers] of Object.entries(kinds)) {
+    for (const [name, server] of Object.entries(servers)) process.stdout.write(`sandbox ${kind} "${name}": ${server.url}\n`);
   }
   const logger = createLogger({ bindings: { service: 'modelgraph', role: 'sandbox' } });
   await untilSignal(logger);

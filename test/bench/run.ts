@@ -10,7 +10,8 @@
 import { configSchema } from '../../config/schema';
 import { silentLogger } from '../../connectors/core/logger';
 import { startStack } from '../../gateway/stack';
-import { startSandbox } from '../../sandbox';
+import { sandboxConfig, startSandbox } from '../../sandbox';
+import { PeopleDirectory } from '../../subgraphs/common/identity';
 
 const MODELS = Number(process.env.BENCH_MODELS ?? 10_000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
@@ -23,7 +24,11 @@ const PAGE_QUERY = /* GraphQL */ `
       nodes {
         key
         refs { instance nativeId }
-        versions { version stage aliases run { status user metrics { key value } git { commit } } }
+        versions { version stage aliases run { status person { id } metrics { key value } git { commit } } }
+        tickets { key statusCategory assignee { id } }
+        repository { url }
+        codeOwners { handle }
+        production: versions(stage: "Production") { run { commit { sha author { id } } } }
       }
     }
   }
@@ -42,17 +47,19 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   const sandbox = await startSandbox({ models: MODELS, faults: { latencyMs: LATENCY_MS } });
   const setupMs = Date.now() - t0;
+  const demo = sandboxConfig(sandbox);
   const stack = await startStack(
     configSchema.parse({
       server: { port: 0, host: '127.0.0.1' },
       cache: { ttlSeconds: 300, staleSeconds: 600 },
-      sources: { mlflow: Object.entries(sandbox.mlflow).map(([name, s]) => ({ name, url: s.url })) },
+      sources: demo.sources,
       logLevel: 'silent',
     }),
     silentLogger,
+    { people: PeopleDirectory.fromData(demo.peopleAliases) },
   );
-  const calls = () => Object.values(sandbox.mlflow).reduce((n, s) => n + s.stats.total, 0);
-  const reset = () => Object.values(sandbox.mlflow).forEach((s) => s.stats.reset());
+  const calls = () => sandbox.all().reduce((n, s) => n + s.stats.total, 0);
+  const reset = () => sandbox.all().forEach((s) => s.stats.reset());
 
   async function query(text: string, variables: Record<string, unknown>) {
     const res = await fetch(stack.graphqlUrl, {
@@ -82,9 +89,13 @@ async function main(): Promise<number> {
       ok: ms <= maxMs && callCount <= maxCalls,
     });
 
+  let coldBreakdown = '';
   try {
     const cold = await timed(() => query(PAGE_QUERY, { first: 100 }));
-    add('cold: first 100 models, versions, runs, metrics', cold.ms, cold.calls, 8000, 60);
+    // Git hosts have no batch API for commits or files: about one call per distinct commit and
+    // one to three per repository (CODEOWNERS locations), plus the owner listing's pages.
+    add('cold: 100 models, versions, runs, tickets, repos, owners, commits', cold.ms, cold.calls, 12_000, 450);
+    coldBreakdown = sandbox.all().map((s) => `${s.instance} ${s.stats.total}`).join(', ');
 
     const warm = await timed(() => query(PAGE_QUERY, { first: 100 }));
     add('warm: the same page again (cache)', warm.ms, warm.calls, 400, 0);
@@ -98,7 +109,7 @@ async function main(): Promise<number> {
       }
       return query(PAGE_QUERY, { first: 100, after });
     });
-    add('walk 50 key pages, then a deep page with versions', later.ms, later.calls, 3000, 10);
+    add('walk 50 key pages, then a deep page (all fields)', later.ms, later.calls, 4000, 300);
 
     const walk = await timed(async () => {
       let after: string | null = null;
@@ -140,6 +151,7 @@ async function main(): Promise<number> {
       `${r.ok ? 'ok  ' : 'MISS'}  ${r.scenario.padEnd(width)}  ${String(r.ms).padStart(6)} ms  ${String(r.calls).padStart(4)} calls   target ${r.target}\n`,
     );
   }
+  process.stdout.write(`\ncold page, upstream calls per source: ${coldBreakdown}\n`);
   const missed = rows.filter((r) => !r.ok).length;
   process.stdout.write(missed ? `\n${missed} target(s) missed\n` : '\nall targets met\n');
   return missed ? 1 : 0;
