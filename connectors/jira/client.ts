@@ -2,13 +2,14 @@ import type { JiraInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode } from '../core/errors';
-import { HttpClient } from '../core/http-client';
+import { HttpClient, type ClassifiableResponse, type ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
 import { collectTokenPages } from '../core/paginate';
 import { sourceName } from '../core/source';
 import {
   chunkModelKeys,
   jqlForModels,
+  jqlString,
   mapIssue,
   modelLinkValue,
   ticketFields,
@@ -109,6 +110,7 @@ export class JiraConnector implements Connector {
       },
       logger,
       parseErrorBody,
+      classifyResponse,
       sleep: deps.clock?.sleep,
       now: deps.clock?.now,
     });
@@ -225,6 +227,26 @@ export class JiraConnector implements Connector {
       const tickets = [...found.get(k)!.values()];
       result.set(k, tickets);
       void this.cache.put(`tickets-for ${k}`, tickets);
+    }
+    return result;
+  }
+
+  /**
+   * Tickets assigned to or reported by each of these users (Cloud account ids, Data Center
+   * usernames), newest first: a few `assignee in (...) OR reporter in (...)` searches for
+   * all of them, not one per person. Every requested id is in the map.
+   */
+  async ticketsOfUsers(userIds: readonly string[], options: { maxResults?: number } = {}): Promise<Map<string, Ticket[]>> {
+    const unique = [...new Set(userIds)].filter((id) => id !== '').sort();
+    const result = new Map<string, Ticket[]>(unique.map((id) => [id, []]));
+    for (let i = 0; i < unique.length; i += this.keysPerSearch) {
+      const users = unique.slice(i, i + this.keysPerSearch).map(jqlString).join(', ');
+      const scope = this.projects ? ` AND project in (${this.projects.map(jqlString).join(', ')})` : '';
+      const jql = `(assignee in (${users}) OR reporter in (${users}))${scope} ORDER BY updated DESC`;
+      for (const ticket of await this.searchTickets(jql, options)) {
+        const people = new Set([ticket.assignee?.nativeId, ticket.reporter?.nativeId]);
+        for (const id of people) if (id && result.has(id)) result.get(id)!.push(ticket);
+      }
     }
     return result;
   }
@@ -363,6 +385,19 @@ function unknownLinkValues(err: unknown): Set<string> {
  * with an RFC 7807 body (`detail`); proxies answer with HTML, which yields nothing (the
  * HTTP status text is used).
  */
+/**
+ * Jira Cloud answers a rate limit with 429 and `Retry-After` (which HttpClient honours);
+ * when a proxy has dropped that header, `X-RateLimit-Reset` still says when the window
+ * reopens, as an ISO 8601 time (Atlassian's rate-limiting guide), so wait until then
+ * rather than guess with backoff.
+ */
+export function classifyResponse(res: ClassifiableResponse, nowMs: number): ResponseClassification | undefined {
+  if (res.status !== 429 || res.headers['retry-after'] !== undefined) return undefined;
+  const resetMs = Date.parse(res.headers['x-ratelimit-reset'] ?? '');
+  if (!Number.isFinite(resetMs)) return undefined;
+  return { retryable: true, delayMs: Math.max(0, resetMs - nowMs) };
+}
+
 export function parseErrorBody(_status: number, body: unknown): { upstreamCode?: string; message?: string } {
   if (body && typeof body === 'object') {
     const { errorMessages, errors } = body as ErrorCollection;

@@ -32,7 +32,7 @@ export interface JiraStore {
   search(jql: string, options?: { validate?: 'strict' | 'warn' }): JiraSearchResult;
 }
 
-type FieldKind = 'project' | 'key' | 'labels' | 'component' | 'status' | 'statuscategory' | 'model';
+type FieldKind = 'project' | 'key' | 'labels' | 'component' | 'status' | 'statuscategory' | 'model' | 'assignee' | 'reporter';
 
 const FIELD_ALIASES: Record<string, FieldKind> = {
   project: 'project',
@@ -42,6 +42,8 @@ const FIELD_ALIASES: Record<string, FieldKind> = {
   component: 'component',
   status: 'status',
   statuscategory: 'statuscategory',
+  assignee: 'assignee',
+  reporter: 'reporter',
   [`cf[${JIRA_MODEL_FIELD.numericId}]`]: 'model',
   [JIRA_MODEL_FIELD.id]: 'model',
 };
@@ -51,10 +53,20 @@ const SORTABLE = new Set(['key', 'issuekey', 'created', 'updated']);
 const SUPPORTED_OPERATORS = new Set(['=', '!=', 'in', 'not in']);
 
 export function createJiraStore(org: DemoOrg, flavor: 'cloud' | 'datacenter'): JiraStore {
-  return createStoreFromSeed(seedJiraIssues(org, { flavor }));
+  return createStoreFromSeed(seedJiraIssues(org, { flavor }), flavor);
 }
 
-export function createStoreFromSeed(seed: JiraSeed): JiraStore {
+export function createStoreFromSeed(seed: JiraSeed, flavor: 'cloud' | 'datacenter' = 'cloud'): JiraStore {
+  // User fields take what the flavour identifies users by: Cloud only account ids (usernames
+  // went away with GDPR), Data Center usernames or user keys.
+  const userByRef = new Map<string, string>();
+  for (const u of seed.users) {
+    if (flavor === 'cloud') userByRef.set(u.accountId.toLowerCase(), u.personId);
+    else {
+      userByRef.set(u.name.toLowerCase(), u.personId);
+      userByRef.set(u.key.toLowerCase(), u.personId);
+    }
+  }
   const byKey = new Map(seed.issues.map((i) => [i.key.toLowerCase(), i]));
   const byId = new Map(seed.issues.map((i) => [i.id, i]));
   const projects = new Map<string, JiraSeedProject>();
@@ -104,6 +116,9 @@ export function createStoreFromSeed(seed: JiraSeed): JiraStore {
           valueErrors.push(`The option '${value}' for field '${JIRA_MODEL_FIELD.name}' does not exist.`);
         }
         if (kind === 'statuscategory' && !categories.has(lower)) valueErrors.push(`The value '${value}' does not exist for the field '${clause.field}'.`);
+        if ((kind === 'assignee' || kind === 'reporter') && !userByRef.has(lower)) {
+          valueErrors.push(`The value '${value}' does not exist for the field '${clause.field}'.`);
+        }
         if (kind === 'key') {
           if (!/^[A-Za-z][A-Za-z0-9_]*-\d+$/.test(value) && !/^\d+$/.test(value)) {
             errors.push(`The issue key '${value}' for field '${clause.field}' is invalid.`);
@@ -151,6 +166,12 @@ export function createStoreFromSeed(seed: JiraSeed): JiraStore {
       case 'model':
         have = issue.modelField;
         break;
+      case 'assignee':
+      case 'reporter': {
+        const people = wanted.map((v) => userByRef.get(v));
+        const who = kind === 'assignee' ? issue.assignee : issue.reporter;
+        return negate(term, who !== null && people.includes(who), who !== null);
+      }
     }
     const lowerHave = have.map((h) => h.toLowerCase());
     // Multi-value fields: `!=` and `NOT IN` never match an issue where the field is empty.

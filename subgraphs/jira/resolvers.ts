@@ -8,19 +8,25 @@ import type { PeopleDirectory } from '../common/identity';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import { DateTimeScalar } from '../common/scalars';
 
-/** Per-request loaders for one Jira site: tickets of many models in a few batched searches. */
+/** A person's tickets per site are capped here; `first` narrows it further. */
+const TICKETS_PER_PERSON_SEARCH = 500;
+
+/** Per-request loaders for one Jira site: tickets of many models, or people, in a few batched searches. */
 export class JiraLoaders {
   readonly ticketsByModel: DataLoader<string, Ticket[]>;
+  readonly ticketsByUser: DataLoader<string, Ticket[]>;
 
   constructor(readonly connector: JiraConnector) {
-    this.ticketsByModel = new DataLoader(
-      async (keys) => {
-        const found = await connector.ticketsForModels(keys);
-        return keys.map((k) => found.get(k) ?? []);
-      },
-      // As in the mlflow subgraph: let every wave of the same I/O turn join one batch.
-      { batchScheduleFn: (dispatch) => setImmediate(dispatch) },
-    );
+    // As in the mlflow subgraph: let every wave of the same I/O turn join one batch.
+    const options = { batchScheduleFn: (dispatch: () => void) => setImmediate(dispatch) };
+    this.ticketsByModel = new DataLoader(async (keys) => {
+      const found = await connector.ticketsForModels(keys);
+      return keys.map((k) => found.get(k) ?? []);
+    }, options);
+    this.ticketsByUser = new DataLoader(async (ids) => {
+      const found = await connector.ticketsOfUsers(ids, { maxResults: TICKETS_PER_PERSON_SEARCH });
+      return ids.map((id) => found.get(id) ?? []);
+    }, options);
   }
 }
 
@@ -75,6 +81,39 @@ export const resolvers: GraphQLResolverMap<JiraContext> = {
           (!args.statusCategory || t.statusCategory === args.statusCategory) &&
           (!args.status || (t.status ?? '').toLowerCase() === args.status.toLowerCase()),
       );
+    },
+  },
+
+  Person: {
+    __resolveReference: (person: { id: string }) => person,
+    async tickets(
+      person: { identities?: Array<Pick<PersonIdentity, 'tool' | 'instance' | 'nativeId'>> },
+      args: { statusCategory?: Ticket['statusCategory'] | null; first: number },
+      ctx: JiraContext,
+      info: GraphQLResolveInfo,
+    ) {
+      if (args.first < 1 || args.first > TICKETS_PER_PERSON_SEARCH) {
+        throw badInput(`first must be between 1 and ${TICKETS_PER_PERSON_SEARCH}`);
+      }
+      const jiraIds = (person.identities ?? []).filter((i) => i.tool === 'JIRA');
+      const loads = [...ctx.jira.entries()].flatMap(([instance, loaders]) => {
+        const ids = jiraIds.filter((i) => i.instance === instance || i.instance === '*').map((i) => i.nativeId);
+        if (ids.length === 0) return [];
+        return [
+          async () => {
+            const byId = new Map<string, Ticket>();
+            for (const list of await loaders.ticketsByUser.loadMany(ids)) {
+              if (list instanceof Error) throw list;
+              for (const t of list) byId.set(t.key, t);
+            }
+            return [...byId.values()]
+              .filter((t) => !args.statusCategory || t.statusCategory === args.statusCategory)
+              .sort((a, b) => (b.updated ?? '').localeCompare(a.updated ?? ''))
+              .slice(0, args.first);
+          },
+        ];
+      });
+      return acrossSources(ctx, info, loads);
     },
   },
 

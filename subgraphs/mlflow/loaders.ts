@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { ModelVersion } from '../../connectors/core/graph';
-import type { Experiment, MlflowConnector, RegisteredModel, Run } from '../../connectors/mlflow';
+import { quoteFilterValue, type Experiment, type MlflowConnector, type RegisteredModel, type Run } from '../../connectors/mlflow';
 
 /**
  * Per-request loaders for one MLflow instance. Every resolver goes through them, so a
@@ -12,6 +12,12 @@ export class MlflowInstanceLoaders {
   readonly versions: DataLoader<string, ModelVersion[]>;
   readonly run: DataLoader<string, Run | null>;
   readonly experiment: DataLoader<string, Experiment | null>;
+  /**
+   * Runs by `mlflow.user` value, newest first: one search per value, since MLflow filters
+   * cannot OR. Matched ignoring case (ILIKE, then checked exactly): clients report the same
+   * email in different cases.
+   */
+  readonly runsByUser: DataLoader<string, Run[]>;
 
   private experiments?: Promise<Experiment[]>;
 
@@ -37,7 +43,27 @@ export class MlflowInstanceLoaders {
       const byId = new Map((await this.allExperiments()).map((e) => [e.experimentId, e]));
       return ids.map((id) => byId.get(id) ?? null);
     }, options);
+    this.runsByUser = new DataLoader(async (users) => {
+      const experimentIds = (await this.allExperiments()).map((e) => e.experimentId);
+      return Promise.all(
+        users.map(async (user) =>
+          experimentIds.length === 0
+            ? []
+            : (
+                await connector.searchRuns({
+                  experimentIds,
+                  filter: `tags.\`mlflow.user\` ILIKE ${quoteFilterValue(user)}`,
+                  orderBy: ['attributes.start_time DESC'],
+                  maxResults: MlflowInstanceLoaders.RUNS_PER_USER,
+                })
+              ).runs.filter((run) => run.user?.toLowerCase() === user.toLowerCase()),
+        ),
+      );
+    }, options);
   }
+
+  /** How many of a person's newest runs are fetched per instance; `first` narrows it further. */
+  static readonly RUNS_PER_USER = 500;
 
   /** Run searches need every experiment id, and experiments come from the same listing: list once. */
   private allExperiments(): Promise<Experiment[]> {
@@ -50,6 +76,11 @@ export class MlflowLoaders {
   private readonly byInstance = new Map<string, MlflowInstanceLoaders>();
 
   constructor(private readonly connectors: ReadonlyMap<string, MlflowConnector>) {}
+
+  /** The loaders of every configured instance. */
+  all(): MlflowInstanceLoaders[] {
+    return [...this.connectors.keys()].map((instance) => this.forInstance(instance)!);
+  }
 
   /** Undefined for an instance this subgraph is not configured with. */
   forInstance(instance: string): MlflowInstanceLoaders | undefined {

@@ -7,7 +7,7 @@ import { acrossSources } from '../common/across-sources';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import type { PeopleDirectory } from '../common/identity';
 import { DateTimeScalar } from '../common/scalars';
-import type { MlflowInstanceLoaders, MlflowLoaders } from './loaders';
+import { MlflowInstanceLoaders, type MlflowLoaders } from './loaders';
 
 export interface MlflowContext extends PartialErrorsContext {
   mlflow: MlflowLoaders;
@@ -197,6 +197,40 @@ export const resolvers: GraphQLResolverMap<MlflowContext> = {
     },
     metric: (run: Run, args: { key: string }) => run.metrics.find((m) => m.key === args.key)?.value ?? null,
     person: (run: Run, _args: unknown, ctx: MlflowContext) => (run.user ? personRef(ctx, run.source.instance, run.user) : null),
+  },
+
+  Person: {
+    __resolveReference: (person: { id: string }) => person,
+    async runs(
+      person: { email?: string | null; identities?: Array<{ tool: string; instance: string; nativeId: string }> },
+      args: { first: number },
+      ctx: MlflowContext,
+      info: GraphQLResolveInfo,
+    ) {
+      if (args.first < 1 || args.first > MlflowInstanceLoaders.RUNS_PER_USER) {
+        throw badInput(`first must be between 1 and ${MlflowInstanceLoaders.RUNS_PER_USER}`);
+      }
+      const mlflowIds = (person.identities ?? []).filter((i) => i.tool === 'MLFLOW');
+      const loads = ctx.mlflow.all().map((loaders) => async () => {
+        const instance = loaders.connector.instance;
+        // MLflow records whatever the client reported: the email (in any case) or a login.
+        const users = new Set(
+          [
+            ...(person.email ? [person.email] : []),
+            ...mlflowIds.filter((i) => i.instance === instance || i.instance === '*').map((i) => i.nativeId),
+          ].map((u) => u.toLowerCase()),
+        );
+        const byId = new Map<string, Run>();
+        for (const list of await loaders.runsByUser.loadMany([...users])) {
+          if (list instanceof Error) throw list;
+          for (const run of list) byId.set(run.runId, run);
+        }
+        return [...byId.values()]
+          .sort((a, b) => (b.startTime ?? '').localeCompare(a.startTime ?? ''))
+          .slice(0, args.first);
+      });
+      return acrossSources(ctx, info, loads);
+    },
   },
 
   Experiment: {

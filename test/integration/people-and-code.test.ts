@@ -187,6 +187,29 @@ describe('owners, code and approvals across tools', () => {
     );
   });
 
+  it('lists a person\'s tickets (through their Jira account id) and runs (through their MLflow user id)', async () => {
+    // Someone whose MLflow user id is not their email, so both need the aliases file.
+    const person = sandbox.org.people.find(
+      (p, i) => i < sandbox.org.people.length - 1 && p.mlflowUserId.toLowerCase() !== p.email.toLowerCase(),
+    )!;
+    const { data, errors } = await graphql(`{
+      person(id: "${person.email}") {
+        tickets(first: 500) { key assignee { id } reporter { id } }
+        runs(first: 500) { runId person { id } }
+      }
+    }`);
+    expect(errors).toBeUndefined();
+    const expectedRuns = sandbox.org.models
+      .flatMap(runsOf)
+      .filter((r) => r.personId === person.id && r.lifecycleStage === 'active' && r.userId === person.mlflowUserId);
+    expect(data.person.runs.map((r: any) => r.runId).sort()).toEqual(expectedRuns.map((r) => r.id).sort());
+    expect(data.person.runs.every((r: any) => r.person.id === person.email)).toBe(true);
+    expect(data.person.tickets.length).toBeGreaterThan(0);
+    for (const t of data.person.tickets) {
+      expect([t.assignee?.id, t.reporter?.id]).toContain(person.email);
+    }
+  });
+
   it('keeps upstream calls batched: one ticket search and one repository listing per owner, not per model', async () => {
     for (const s of sandbox.all()) s.stats.reset();
     await graphql(EVERYTHING);

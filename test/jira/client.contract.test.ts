@@ -157,6 +157,19 @@ describe('Jira Cloud connector contract', () => {
     expect(waits).toEqual([7000]);
   });
 
+  it('waits until X-RateLimit-Reset on a 429 that lost its Retry-After', async () => {
+    const now = Date.parse('2025-06-01T10:00:55Z');
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query(true)
+      .reply(429, { errorMessages: ['Rate limit exceeded.'], errors: {} }, { 'X-RateLimit-Reset': '2025-06-01T10:01Z' });
+    nock(CLOUD).get('/rest/api/3/search/jql').query(true).reply(200, { issues: [issue('A-1')], isLast: true });
+    const waits: number[] = [];
+    const { jira } = cloudConnector({}, { clock: { now: () => now, sleep: async (ms) => void waits.push(ms) } });
+    expect((await jira.searchTickets('labels = a')).map((t) => t.key)).toEqual(['A-1']);
+    expect(waits).toEqual([5000]);
+  });
+
   it('gives up on a rate limit whose Retry-After exceeds the budget, as SOURCE_RATE_LIMITED', async () => {
     nock(CLOUD).get('/rest/api/3/myself').reply(429, { errorMessages: ['Rate limit exceeded.'], errors: {} }, { 'Retry-After': '3600' });
     const { jira, waits } = cloudConnector();
@@ -363,5 +376,34 @@ describe('Jira Data Center connector contract', () => {
   it('refuses a 200 that is not a page of issues', async () => {
     nock(DC).get('/rest/api/2/search').query(true).reply(200, { issues: 'nope' });
     await expect(dcConnector().searchTickets('labels = a')).rejects.toMatchObject({ code: SourceErrorCode.SOURCE_BAD_RESPONSE });
+  });
+});
+
+describe('Jira connector: tickets of people', () => {
+  it('asks for several users in one JQL search and hands each their tickets', async () => {
+    const withPeople = (key: string, assignee: string | null, reporter: string): JiraIssueBean => ({
+      ...issue(key),
+      fields: {
+        summary: `Ticket ${key}`,
+        assignee: assignee ? { accountId: assignee, displayName: assignee } : null,
+        reporter: { accountId: reporter, displayName: reporter },
+      },
+    });
+    nock(CLOUD, { reqheaders: { authorization: BASIC } })
+      .get('/rest/api/3/search/jql')
+      .query({
+        jql: '(assignee in ("5b10a", "712020:b-2", "nobody-asked") OR reporter in ("5b10a", "712020:b-2", "nobody-asked")) ORDER BY updated DESC',
+        maxResults: '100',
+        fields: FIELDS,
+      })
+      .reply(200, {
+        issues: [withPeople('RISK-1', '5b10a', '712020:b-2'), withPeople('RISK-2', null, '712020:b-2')],
+        isLast: true,
+      });
+    const { jira } = cloudConnector();
+    const byUser = await jira.ticketsOfUsers(['712020:b-2', '5b10a', '5b10a', 'nobody-asked']);
+    expect(byUser.get('5b10a')?.map((t) => t.key)).toEqual(['RISK-1']);
+    expect(byUser.get('712020:b-2')?.map((t) => t.key)).toEqual(['RISK-1', 'RISK-2']);
+    expect(byUser.get('nobody-asked')).toEqual([]);
   });
 });

@@ -509,3 +509,21 @@ describe('JiraConnector against the sandbox', () => {
     }
   });
 });
+
+describe('Jira sandbox: user fields', () => {
+  it('matches assignee and reporter by Cloud account id, and by Data Center username or key', () => {
+    const withAssignee = seed.issues.find((i) => i.assignee !== null)!;
+    const user = store.usersByPerson.get(withAssignee.assignee!)!;
+    const cloudKeys = store.search(`assignee in ("${user.accountId}")`).issues.map((i) => i.key);
+    expect(cloudKeys).toContain(withAssignee.key);
+    expect(cloudKeys.length).toBe(seed.issues.filter((i) => i.assignee === user.personId).length);
+    // Cloud has no usernames any more.
+    expect(() => store.search(`assignee = "${user.name}"`)).toThrow(/does not exist for the field 'assignee'/);
+
+    const dcStore = createStoreFromSeed(seedJiraIssues(org, { flavor: 'datacenter' }), 'datacenter');
+    const reported = dcStore.search(`reporter = "${user.name}" OR reporter = "${user.key}"`).issues;
+    expect(reported.map((i) => i.key).sort()).toEqual(
+      seed.issues.filter((i) => i.reporter === user.personId).map((i) => i.key).sort(),
+    );
+  });
+});
