@@ -186,6 +186,17 @@ export const configSchema = z
       })
       .strict()
       .default({ keyTag: 'modelgraph.key', repositories: {} }),
+    inventory: z
+      .object({
+        /**
+         * The gateway's GraphQL URL as the inventory service reaches it, for the reverse
+         * relations it computes by asking the graph (Person.ownedModels). The all-in-one
+         * process sets it itself.
+         */
+        graphUrl: httpUrl.optional(),
+      })
+      .strict()
+      .default({}),
     people: z
       .object({
         /** YAML file tying tool identities that hide emails to people (see README). */

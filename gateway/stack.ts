@@ -15,7 +15,7 @@ import type { RunningServer } from '../subgraphs/common/http-server';
 import { startGraphQLServer, sendJson } from '../subgraphs/common/http-server';
 import { PeopleDirectory } from '../subgraphs/common/identity';
 import { createGitSubgraph } from '../subgraphs/git';
-import { createInventorySubgraph, mlflowListingSource } from '../subgraphs/inventory';
+import { createInventorySubgraph, httpGraphQuery, mlflowListingSource } from '../subgraphs/inventory';
 import { createJiraSubgraph } from '../subgraphs/jira';
 import { createMlflowSubgraph } from '../subgraphs/mlflow';
 import { readSupergraph } from './compose';
@@ -29,6 +29,8 @@ import { SUBGRAPHS, type SubgraphName } from './subgraphs';
  */
 
 export interface Runtime {
+  /** The gateway URL the inventory asks for reverse relations; set once the gateway listens. */
+  graphUrl?: string;
   cache: KeyValueCache;
   people: PeopleDirectory;
   mlflow: MlflowConnector[];
@@ -67,6 +69,7 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     ...config.sources.gitlab.map((c) => GitlabConnector.fromConfig(c, deps)),
   ];
   return {
+    graphUrl: config.inventory.graphUrl,
     cache,
     people,
     mlflow,
@@ -99,6 +102,8 @@ export function startSubgraph(
           sources: runtime.mlflow.map(mlflowListingSource),
           keyTag: config.linking.keyTag,
           people: runtime.people,
+          graph: () => (runtime.graphUrl ? httpGraphQuery(runtime.graphUrl) : undefined),
+          ownershipTtlMs: config.cache.ttlSeconds * 1000,
         }),
         listen,
       );
@@ -165,6 +170,8 @@ export async function startStack(
       maxTokens: config.server.maxTokens,
       logger: logger.child({ component: 'gateway' }),
     });
+    // The inventory reaches the graph through this same gateway.
+    runtime.graphUrl ??= `${gateway.url}/graphql`;
     return {
       graphqlUrl: `${gateway.url}/graphql`,
       gateway,

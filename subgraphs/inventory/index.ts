@@ -3,21 +3,28 @@ import { PartialErrors } from '../common/partial-errors';
 import { parseSchemaFile } from '../common/schema-file';
 import { createSubgraphServer } from '../common/subgraph-server';
 import { createModelLister, type Listing, type ModelListingSource } from './model-listing';
+import { OwnershipIndex, type GraphQuery } from './ownership';
 import { resolvers, type InventoryContext } from './resolvers';
 
 export type { InventoryContext } from './resolvers';
 export { mlflowListingSource, type ModelListingSource } from './model-listing';
+export { httpGraphQuery, type GraphQuery } from './ownership';
 
 export interface InventoryOptions {
   sources: readonly ModelListingSource[];
   /** Registry tag whose value names a model's key (linking rule 1). */
   keyTag: string;
   people: PeopleDirectory;
+  /** The whole graph, for the reverse relations no subgraph holds (Person.ownedModels). */
+  graph?: () => GraphQuery | undefined;
+  /** How long the ownership index is kept. */
+  ownershipTtlMs: number;
 }
 
 /** The inventory subgraph: one `Model` per linked identity across every registry. */
 export function createInventorySubgraph(options: InventoryOptions) {
   const listModels = createModelLister(options.sources, options.keyTag);
+  const ownership = new OwnershipIndex(options.graph ?? (() => undefined), options.ownershipTtlMs);
   return {
     name: 'inventory' as const,
     server: createSubgraphServer<InventoryContext>(parseSchemaFile('inventory.graphql'), resolvers),
@@ -26,6 +33,7 @@ export function createInventorySubgraph(options: InventoryOptions) {
       return {
         partialErrors: new PartialErrors(),
         people: options.people,
+        ownership,
         listing: () => (listing ??= listModels()),
       };
     },

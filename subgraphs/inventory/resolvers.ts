@@ -4,10 +4,12 @@ import type { SourceKind } from '../../connectors/core/source';
 import type { PeopleDirectory } from '../common/identity';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import type { LinkedModel } from './linking';
+import type { OwnershipIndex } from './ownership';
 import type { Listing } from './model-listing';
 
 export interface InventoryContext extends PartialErrorsContext {
   people: PeopleDirectory;
+  ownership: OwnershipIndex;
   /** The linked listing, computed at most once per request. */
   listing(): Promise<Listing>;
 }
@@ -94,6 +96,11 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
   },
   Person: {
     __resolveReference: (ref: { id: string }, ctx: InventoryContext) => ctx.people.describe(ref.id),
+    async ownedModels(person: { id: string }, _args: unknown, ctx: InventoryContext) {
+      const keys = new Set(await ctx.ownership.modelsOwnedBy(person.id));
+      const listing = await ctx.listing();
+      return listing.models.filter((m) => keys.has(m.key));
+    },
   },
   Model: {
     async __resolveReference(ref: { key: string }, ctx: InventoryContext) {

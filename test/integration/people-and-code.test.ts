@@ -210,6 +210,23 @@ describe('owners, code and approvals across tools', () => {
     }
   });
 
+  it('lists the models a person owns, the reverse of Model.codeOwners', async () => {
+    const owned = new Map<string, string[]>();
+    for (const node of body.data.models.nodes) {
+      for (const owner of node.codeOwners ?? []) {
+        if (owner.person) owned.set(owner.person.id, [...(owned.get(owner.person.id) ?? []), node.key]);
+      }
+    }
+    expect(owned.size).toBeGreaterThan(0);
+    for (const [personId, keys] of owned) {
+      const { data, errors } = await graphql(`{ person(id: "${personId}") { ownedModels { key } } }`);
+      expect(errors).toBeUndefined();
+      expect(data.person.ownedModels.map((m: any) => m.key).sort()).toEqual([...new Set(keys)].sort());
+    }
+    const { data } = await graphql(`{ person(id: "nobody@acme.io") { ownedModels { key } } }`);
+    expect(data.person.ownedModels).toEqual([]);
+  });
+
   it('keeps upstream calls batched: one ticket search and one repository listing per owner, not per model', async () => {
     for (const s of sandbox.all()) s.stats.reset();
     await graphql(EVERYTHING);
