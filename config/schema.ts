@@ -226,6 +226,8 @@ export const configSchema = z
   });
 
 export type ModelgraphConfig = z.infer<typeof configSchema>;
+/** The settings every source instance has, whatever its product. */
+export type ConnectionConfig = z.infer<z.ZodObject<typeof connectionOptions>>;
 export type JiraInstanceConfig = z.infer<typeof jiraInstanceSchema>;
 export type GithubInstanceConfig = z.infer<typeof githubInstanceSchema>;
 export type GitlabInstanceConfig = z.infer<typeof gitlabInstanceSchema>;

@@ -1,3 +1,4 @@
+import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
 import type { GithubInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
@@ -106,15 +107,10 @@ export class GithubConnector implements Connector, GitHostConnector {
     this.source = http.source;
     this.webOrigin = githubWebOrigin(config.url, config.webUrl);
     this.ctx = { instance: config.name, webOrigin: this.webOrigin };
-    const cacheOptions = {
-      ttlSeconds: config.cache?.ttlSeconds ?? deps.cacheDefaults.ttlSeconds,
-      staleSeconds: config.cache?.staleSeconds ?? deps.cacheDefaults.staleSeconds,
+    ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source, {
       revalidateSeconds: deps.revalidateSeconds ?? 86_400,
-      logger: deps.logger,
       now: deps.clock?.now,
-    };
-    this.cache = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 10_000 });
-    this.listings = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 64 });
+    }));
     this.pageSizes = {
       orgRepositories: clampPageSize(deps.pageSizes?.orgRepositories, GITHUB_PAGE_LIMITS.orgRepositories),
       commits: clampPageSize(deps.pageSizes?.commits, GITHUB_PAGE_LIMITS.commits),
@@ -352,23 +348,13 @@ export function createGithubHttpClient(
     headers.Authorization = `Bearer ${config.auth.token}`;
     secrets.push(config.auth.token);
   }
-  return new HttpClient({
+  return createSourceHttpClient(config, { ...deps, logger: deps.logger ?? silentLogger }, {
     source,
     baseURL: config.url.replace(/\/+$/, ''),
     headers,
     secrets,
-    timeoutMs: config.timeoutMs,
-    maxConcurrency: config.maxConcurrency,
-    retry: config.retry,
-    breaker: config.breaker && {
-      failureThreshold: config.breaker.failureThreshold,
-      resetAfterMs: config.breaker.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
-    },
-    logger: deps.logger,
     parseErrorBody: parseGithubErrorBody,
     classifyResponse: classifyGithubResponse,
-    sleep: deps.clock?.sleep,
-    now: deps.clock?.now,
   });
 }
 

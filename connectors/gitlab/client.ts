@@ -1,3 +1,4 @@
+import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
 import type { GitlabInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
@@ -60,24 +61,14 @@ export class GitlabConnector implements Connector, GitHostConnector {
     const source = sourceName('GITLAB', config.name);
     const logger = (deps.logger ?? silentLogger).child({ source });
     const { headers, secrets } = authHeaders(config.auth);
-    const http = new HttpClient({
+    const http = createSourceHttpClient(config, { ...deps, logger }, {
       source,
       // A self-managed instance may live under a relative URL root (`https://host/gitlab`).
       baseURL: `${config.url.replace(/\/+$/, '')}/api/v4`,
       headers,
       secrets,
-      timeoutMs: config.timeoutMs,
-      maxConcurrency: config.maxConcurrency,
-      retry: config.retry,
-      breaker: config.breaker && {
-        failureThreshold: config.breaker.failureThreshold,
-        resetAfterMs: config.breaker.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
-      },
-      logger,
       parseErrorBody,
       classifyResponse,
-      sleep: deps.clock?.sleep,
-      now: deps.clock?.now,
     });
     return new GitlabConnector(config, http, { ...deps, logger });
   }
@@ -93,13 +84,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
     this.webOrigin = new URL(webUrl).origin;
     this.apiOrigin = new URL(config.url).origin;
     this.ctx = { instance: config.name, webUrl, anonymous: config.auth.type === 'none' };
-    const cacheOptions = {
-      ttlSeconds: config.cache?.ttlSeconds ?? deps.cacheDefaults.ttlSeconds,
-      staleSeconds: config.cache?.staleSeconds ?? deps.cacheDefaults.staleSeconds,
-      logger: deps.logger,
-    };
-    this.cache = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 10_000 });
-    this.listings = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 64 });
+    ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source));
     this.pageSize = Math.max(1, Math.min(Math.floor(deps.pageSize ?? GITLAB_PAGINATION.maxPerPage), GITLAB_PAGINATION.maxPerPage));
   }
 

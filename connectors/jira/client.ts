@@ -1,3 +1,4 @@
+import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
 import type { JiraInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
@@ -96,23 +97,13 @@ export class JiraConnector implements Connector {
     const source = sourceName('JIRA', config.name);
     const logger = (deps.logger ?? silentLogger).child({ source });
     const { headers, secrets } = authHeaders(config.auth);
-    const http = new HttpClient({
+    const http = createSourceHttpClient(config, { ...deps, logger }, {
       source,
       baseURL: siteUrl(config.url),
       headers,
       secrets,
-      timeoutMs: config.timeoutMs,
-      maxConcurrency: config.maxConcurrency,
-      retry: config.retry,
-      breaker: config.breaker && {
-        failureThreshold: config.breaker.failureThreshold,
-        resetAfterMs: config.breaker.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
-      },
-      logger,
       parseErrorBody,
       classifyResponse,
-      sleep: deps.clock?.sleep,
-      now: deps.clock?.now,
     });
     return new JiraConnector(config, http, { ...deps, logger });
   }
@@ -130,13 +121,7 @@ export class JiraConnector implements Connector {
     this.api = config.flavor === 'cloud' ? '/rest/api/3' : '/rest/api/2';
     this.fields = ticketFields(config.modelLink).join(',');
     this.ctx = { instance: config.name, siteUrl: siteUrl(config.url), flavor: config.flavor, modelLink: config.modelLink };
-    const cacheOptions = {
-      ttlSeconds: config.cache?.ttlSeconds ?? deps.cacheDefaults.ttlSeconds,
-      staleSeconds: config.cache?.staleSeconds ?? deps.cacheDefaults.staleSeconds,
-      logger: deps.logger,
-    };
-    this.cache = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 10_000 });
-    this.listings = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 64 });
+    ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source));
     const limit = JIRA_PAGE_LIMITS[config.flavor];
     this.pageSize = Math.max(1, Math.min(Math.floor(deps.pageSize ?? JIRA_DEFAULT_PAGE_SIZES[config.flavor]), limit));
     this.keysPerSearch = Math.max(1, Math.floor(deps.keysPerSearch ?? 50));

@@ -1,3 +1,4 @@
+import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
 import type { MlflowInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
@@ -91,22 +92,12 @@ export class MlflowConnector implements Connector {
     const source = sourceName('MLFLOW', config.name);
     const logger = (deps.logger ?? silentLogger).child({ source });
     const { headers, secrets } = authHeaders(config.auth);
-    const http = new HttpClient({
+    const http = createSourceHttpClient(config, { ...deps, logger }, {
       source,
       baseURL: `${config.url.replace(/\/+$/, '')}/api/2.0/mlflow`,
       headers,
       secrets,
-      timeoutMs: config.timeoutMs,
-      maxConcurrency: config.maxConcurrency,
-      retry: config.retry,
-      breaker: config.breaker && {
-        failureThreshold: config.breaker.failureThreshold,
-        resetAfterMs: config.breaker.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
-      },
-      logger,
       parseErrorBody,
-      sleep: deps.clock?.sleep,
-      now: deps.clock?.now,
     });
     return new MlflowConnector(config, http, { ...deps, logger });
   }
@@ -119,13 +110,7 @@ export class MlflowConnector implements Connector {
     this.instance = config.name;
     this.source = http.source;
     this.ctx = { instance: config.name, uiUrl: (config.uiUrl ?? config.url).replace(/\/+$/, '') };
-    const cacheOptions = {
-      ttlSeconds: config.cache?.ttlSeconds ?? deps.cacheDefaults.ttlSeconds,
-      staleSeconds: config.cache?.staleSeconds ?? deps.cacheDefaults.staleSeconds,
-      logger: deps.logger,
-    };
-    this.cache = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 10_000 });
-    this.listings = new SourceCache(deps.cache, this.source, { ...cacheOptions, localEntries: 64 });
+    ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source));
     this.pageSizes = Object.fromEntries(
       (Object.keys(MLFLOW_PAGE_LIMITS) as (keyof typeof MLFLOW_PAGE_LIMITS)[]).map((k) => [
         k,
