@@ -290,3 +290,27 @@ function validateFaults(f: Faults): void {
   }
   if (f.retryAfterSeconds !== undefined && !(f.retryAfterSeconds >= 0)) throw new Error('retryAfterSeconds must be >= 0');
 }
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  408: 'Request Time-out',
+  502: 'Bad Gateway',
+  503: 'Service Temporarily Unavailable',
+  504: 'Gateway Time-out',
+};
+
+/**
+ * What a reverse proxy in front of a tool answers when the failure is its own (a 502, a
+ * 504): nginx's HTML page, not the vendor's JSON, which clients must survive too.
+ */
+export function proxyErrorPage(status: number): SandboxResponse {
+  const title = `${status} ${STATUS_TEXT[status] ?? 'Error'}`;
+  return {
+    status,
+    headers: { 'content-type': 'text/html' },
+    body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+  };
+}

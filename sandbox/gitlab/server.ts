@@ -12,7 +12,15 @@
 import { createHash } from 'node:crypto';
 import type { GitlabProject } from '../../connectors/gitlab/types';
 import type { DemoOrg } from '../demo-org';
-import { json, startSandboxHttpServer, type Faults, type SandboxHandler, type SandboxRequest, type SandboxResponse } from '../http';
+import {
+  json,
+  proxyErrorPage,
+  startSandboxHttpServer,
+  type Faults,
+  type SandboxHandler,
+  type SandboxRequest,
+  type SandboxResponse,
+} from '../http';
 import type { SandboxServer } from '../mlflow/server';
 import { createGitlabStore, gitBlobId, type GitlabCommitRecord, type GitlabProjectRecord, type GitlabStore } from './store';
 
@@ -118,23 +126,9 @@ export function gitlabFaultResponse(status: number, now: () => number = Date.now
     };
   }
   if (status === 500) return message(500, '500 Internal Server Error');
-  const title = `${status} ${STATUS_TEXT[status] ?? 'Error'}`;
-  return {
-    status,
-    headers: { 'content-type': 'text/html' },
-    body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
-  };
+  return proxyErrorPage(status);
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  502: 'Bad Gateway',
-  503: 'Service Temporarily Unavailable',
-  504: 'Gateway Time-out',
-};
 
 // ---- rate limiting --------------------------------------------------------------------------
 

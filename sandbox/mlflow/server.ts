@@ -14,6 +14,7 @@ import {
   type SandboxHandler,
   type SandboxRequest,
   type SandboxResponse,
+  proxyErrorPage,
 } from '../http';
 import { invalidParameter, MlflowError } from './errors';
 import { createMlflowStore, MLFLOW_MAX_RESULTS, type MlflowStore } from './store';
@@ -95,23 +96,9 @@ export function mlflowFaultResponse(status: number): SandboxResponse {
     return errorResponse(new MlflowError('TEMPORARILY_UNAVAILABLE', 'The service is temporarily unavailable. Please try again later.'));
   }
   if (status === 500) return errorResponse(new MlflowError('INTERNAL_ERROR', 'Internal server error'));
-  const title = `${status} ${STATUS_TEXT[status] ?? 'Error'}`;
-  return {
-    status,
-    headers: { 'content-type': 'text/html' },
-    body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
-  };
+  return proxyErrorPage(status);
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  408: 'Request Time-out',
-  502: 'Bad Gateway',
-  504: 'Gateway Time-out',
-};
 
 // ---- request messages -----------------------------------------------------------------------
 
