@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { useNock } from '../helpers/nock';
 import { githubInstanceSchema } from '../../config/schema';
 import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
@@ -75,19 +76,10 @@ async function untilDone(scope: nock.Scope): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => {
-  nock.enableNetConnect();
-  // nock patches node's http module for the whole jest worker; later test files in the
-  // same worker talk to real loopback servers and must get it back unpatched.
-  nock.restore();
-});
-beforeEach(() => nock.cleanAll());
+useNock();
 afterEach(() => {
   for (const c of connectors) c.close();
   connectors = [];
-  // Every request the test declared must have been made, and no other.
-  expect(nock.pendingMocks()).toEqual([]);
 });
 
 describe('GitHub connector contract: requests', () => {

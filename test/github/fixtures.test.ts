@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import nock from 'nock';
+import { useNock } from '../helpers/nock';
 import { githubInstanceSchema } from '../../config/schema';
 import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
@@ -71,15 +72,8 @@ const clock = { sleep: async () => undefined };
 let github: GithubConnector;
 let http: HttpClient;
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => {
-  nock.enableNetConnect();
-  // nock patches node's http module for the whole jest worker; later test files in the
-  // same worker talk to real loopback servers and must get it back unpatched.
-  nock.restore();
-});
+useNock();
 beforeEach(() => {
-  nock.cleanAll();
   github = GithubConnector.fromConfig(config, {
     cache: new MemoryCache(),
     cacheDefaults: { ttlSeconds: 60, staleSeconds: 300 },
@@ -90,7 +84,6 @@ beforeEach(() => {
 afterEach(() => {
   github.close();
   http.close();
-  expect(nock.pendingMocks()).toEqual([]);
 });
 
 describe('@octokit/fixtures scenarios replayed against the GitHub connector', () => {

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { useNock } from '../helpers/nock';
 import { gitlabInstanceSchema } from '../../config/schema';
 import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
@@ -53,18 +54,7 @@ function file(path: string, content: string) {
   return { ...fileFixture, file_name: path.split('/').pop(), file_path: path, content: Buffer.from(content).toString('base64') };
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => {
-  nock.enableNetConnect();
-  // nock patches node's http module for the whole jest worker; later test files in the
-  // same worker talk to real loopback servers and must get it back unpatched.
-  nock.restore();
-});
-beforeEach(() => nock.cleanAll());
-afterEach(() => {
-  // Every request the test declared must have been made.
-  expect(nock.pendingMocks()).toEqual([]);
-});
+useNock();
 
 describe('GitLab connector contract', () => {
   it('names itself after its instance and serves the web origin of its URL', () => {

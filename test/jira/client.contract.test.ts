@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { useNock } from '../helpers/nock';
 import { jiraInstanceSchema } from '../../config/schema';
 import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
@@ -73,18 +74,7 @@ function issue(key: string, labels: string[] = []): JiraIssueBean {
   return { id: String(10000 + Number(key.split('-')[1])), key, fields: { summary: `Ticket ${key}`, labels } };
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => {
-  nock.enableNetConnect();
-  // nock patches node's http module for the whole jest worker; later test files in the
-  // same worker talk to real loopback servers and must get it back unpatched.
-  nock.restore();
-});
-beforeEach(() => nock.cleanAll());
-afterEach(() => {
-  // Every request the test declared must have been made.
-  expect(nock.pendingMocks()).toEqual([]);
-});
+useNock();
 
 describe('Jira Cloud connector contract', () => {
   it('checks health with GET /rest/api/3/myself and Basic email:apiToken', async () => {

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { useNock } from '../helpers/nock';
 import { mlflowInstanceSchema } from '../../config/schema';
 import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
@@ -34,18 +35,7 @@ function connector(
   return { mlflow, waits };
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => {
-  nock.enableNetConnect();
-  // nock patches node's http module for the whole jest worker; later test files in the
-  // same worker talk to real loopback servers and must get it back unpatched.
-  nock.restore();
-});
-beforeEach(() => nock.cleanAll());
-afterEach(() => {
-  // Every request the test declared must have been made.
-  expect(nock.pendingMocks()).toEqual([]);
-});
+useNock();
 
 describe('MLflow connector contract', () => {
   it('searches registered models with GET, the documented parameters and a bearer token', async () => {
