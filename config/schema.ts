@@ -141,6 +141,75 @@ export const gitlabInstanceSchema = z
   })
   .strict();
 
+export const sagemakerInstanceSchema = z
+  .object({
+    name: instanceName,
+    /** AWS region, e.g. us-east-1. */
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
+    /** Endpoint override (a VPC endpoint, the sandbox); default: the SDK's regional endpoint. */
+    endpoint: httpUrl.optional(),
+    /**
+     * Default: the AWS SDK's standard credential chain (environment, shared config and
+     * profile, SSO, web identity, container and instance roles). `static` is for the sandbox
+     * or short tests; `profile` picks a named profile of the shared config files.
+     */
+    credentials: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('default') }).strict(),
+        z.object({ type: z.literal('profile'), profile: z.string().min(1) }).strict(),
+        z
+          .object({
+            type: z.literal('static'),
+            accessKeyId: z.string().min(1),
+            secretAccessKey: z.string().min(1),
+            sessionToken: z.string().min(1).optional(),
+          })
+          .strict(),
+      ])
+      .default({ type: 'default' }),
+    ...connectionOptions,
+  })
+  .strict();
+
+export const vertexInstanceSchema = z
+  .object({
+    name: instanceName,
+    /** Google Cloud project id. */
+    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id'),
+    /** Region, e.g. europe-west4; the API host is `{location}-aiplatform.googleapis.com`. */
+    location: z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'must be a Google Cloud region such as europe-west4'),
+    /** API root override (the sandbox, Private Service Connect); default the regional host. */
+    endpoint: httpUrl.optional(),
+    /** Default: application default credentials through google-auth-library. */
+    auth: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('adc') }).strict(),
+        z.object({ type: z.literal('token'), token: z.string().min(1) }).strict(),
+      ])
+      .default({ type: 'adc' }),
+    ...connectionOptions,
+  })
+  .strict();
+
+export const azuremlInstanceSchema = z
+  .object({
+    name: instanceName,
+    subscriptionId: z.uuid({ error: 'must be a subscription id (a GUID)' }),
+    resourceGroup: z.string().min(1).max(90),
+    workspace: z.string().min(1),
+    /** Resource Manager root; default https://management.azure.com (sovereign clouds differ). */
+    endpoint: httpUrl.default('https://management.azure.com'),
+    /** Default: DefaultAzureCredential from @azure/identity, for the management scope. */
+    auth: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('default') }).strict(),
+        z.object({ type: z.literal('token'), token: z.string().min(1) }).strict(),
+      ])
+      .default({ type: 'default' }),
+    ...connectionOptions,
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     server: z
@@ -171,9 +240,12 @@ export const configSchema = z
         jira: z.array(jiraInstanceSchema).default([]),
         github: z.array(githubInstanceSchema).default([]),
         gitlab: z.array(gitlabInstanceSchema).default([]),
+        sagemaker: z.array(sagemakerInstanceSchema).default([]),
+        vertex: z.array(vertexInstanceSchema).default([]),
+        azureml: z.array(azuremlInstanceSchema).default([]),
       })
       .strict()
-      .default({ mlflow: [], jira: [], github: [], gitlab: [] }),
+      .default({ mlflow: [], jira: [], github: [], gitlab: [], sagemaker: [], vertex: [], azureml: [] }),
     linking: z
       .object({
         /** A registry tag whose value names the model key, overriding name normalisation. */
@@ -210,7 +282,7 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    for (const kind of ['mlflow', 'jira', 'github', 'gitlab'] as const) {
+    for (const kind of ['mlflow', 'jira', 'github', 'gitlab', 'sagemaker', 'vertex', 'azureml'] as const) {
       const seen = new Set<string>();
       config.sources[kind].forEach((instance, index) => {
         if (seen.has(instance.name)) {
@@ -231,5 +303,8 @@ export type ConnectionConfig = z.infer<z.ZodObject<typeof connectionOptions>>;
 export type JiraInstanceConfig = z.infer<typeof jiraInstanceSchema>;
 export type GithubInstanceConfig = z.infer<typeof githubInstanceSchema>;
 export type GitlabInstanceConfig = z.infer<typeof gitlabInstanceSchema>;
+export type SagemakerInstanceConfig = z.infer<typeof sagemakerInstanceSchema>;
+export type VertexInstanceConfig = z.infer<typeof vertexInstanceSchema>;
+export type AzuremlInstanceConfig = z.infer<typeof azuremlInstanceSchema>;
 export type MlflowInstanceConfig = z.infer<typeof mlflowInstanceSchema>;
 export type AuthConfig = z.infer<typeof authSchema>;
