@@ -255,6 +255,11 @@ export const configSchema = z
          * wrong one); wins over what the newest version's run says.
          */
         repositories: z.record(z.string().min(1), z.string().min(1)).default({}),
+        /**
+         * YAML file of explicit links, `links: {"<kind>:<instance>:<native id>": <model key>}`,
+         * for registry entries the tag and name rules link wrongly; overrides win.
+         */
+        overridesFile: z.string().min(1).optional(),
       })
       .strict()
       .default({ keyTag: 'modelgraph.key', repositories: {} }),
@@ -277,7 +282,7 @@ export const configSchema = z
       .strict()
       .default({}),
     /** Subgraph URLs, for a gateway run on its own (`modelgraph serve --role gateway`). */
-    subgraphs: z.partialRecord(z.enum(['inventory', 'mlflow', 'jira', 'git']), httpUrl).optional(),
+    subgraphs: z.partialRecord(z.enum(['inventory', 'mlflow', 'jira', 'git', 'registries']), httpUrl).optional(),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .strict()

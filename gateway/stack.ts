@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import type { Redis } from 'ioredis';
 import type { ModelgraphConfig } from '../config/schema';
@@ -15,9 +16,18 @@ import type { RunningServer } from '../subgraphs/common/http-server';
 import { startGraphQLServer, sendJson } from '../subgraphs/common/http-server';
 import { PeopleDirectory } from '../subgraphs/common/identity';
 import { createGitSubgraph } from '../subgraphs/git';
-import { createInventorySubgraph, httpGraphQuery, mlflowListingSource } from '../subgraphs/inventory';
+import {
+  createInventorySubgraph,
+  httpGraphQuery,
+  mlflowListingSource,
+  readOverrides,
+  registryListingSource,
+  type LinkingRules,
+} from '../subgraphs/inventory';
 import { createJiraSubgraph } from '../subgraphs/jira';
 import { createMlflowSubgraph } from '../subgraphs/mlflow';
+import { createRegistriesSubgraph } from '../subgraphs/registries';
+import type { RegistryConnector } from '../connectors/registry/types';
 import { readSupergraph } from './compose';
 import { startGateway } from './server';
 import { SUBGRAPHS, type SubgraphName } from './subgraphs';
@@ -29,6 +39,7 @@ import { SUBGRAPHS, type SubgraphName } from './subgraphs';
  */
 
 export interface Runtime {
+  linking: LinkingRules;
   /** The gateway URL the inventory asks for reverse relations; set once the gateway listens. */
   graphUrl?: string;
   cache: KeyValueCache;
@@ -36,6 +47,7 @@ export interface Runtime {
   mlflow: MlflowConnector[];
   jira: JiraConnector[];
   gitHosts: GitHostConnector[];
+  registries: RegistryConnector[];
   close(): Promise<void>;
 }
 
@@ -68,15 +80,24 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     ...config.sources.github.map((c) => GithubConnector.fromConfig(c, deps)),
     ...config.sources.gitlab.map((c) => GitlabConnector.fromConfig(c, deps)),
   ];
+  const linking: LinkingRules = {
+    keyTag: config.linking.keyTag,
+    overrides: config.linking.overridesFile
+      ? readOverrides(readFileSync(config.linking.overridesFile, 'utf8'), config.linking.overridesFile)
+      : undefined,
+  };
+  const registries: RegistryConnector[] = [];
   return {
+    linking,
     graphUrl: config.inventory.graphUrl,
     cache,
     people,
     mlflow,
     jira,
     gitHosts,
+    registries,
     async close() {
-      for (const connector of [...mlflow, ...jira, ...gitHosts]) connector.close();
+      for (const connector of [...mlflow, ...jira, ...gitHosts, ...registries]) connector.close();
       redis?.disconnect();
     },
   };
@@ -99,8 +120,8 @@ export function startSubgraph(
       return serveSubgraph(
         name,
         createInventorySubgraph({
-          sources: runtime.mlflow.map(mlflowListingSource),
-          keyTag: config.linking.keyTag,
+          sources: [...runtime.mlflow.map(mlflowListingSource), ...runtime.registries.map(registryListingSource)],
+          linking: runtime.linking,
           people: runtime.people,
           graph: () => (runtime.graphUrl ? httpGraphQuery(runtime.graphUrl) : undefined),
           ownershipTtlMs: config.cache.ttlSeconds * 1000,
@@ -111,6 +132,8 @@ export function startSubgraph(
       return serveSubgraph(name, createMlflowSubgraph(runtime.mlflow, runtime.people), listen);
     case 'jira':
       return serveSubgraph(name, createJiraSubgraph(runtime.jira, runtime.people), listen);
+    case 'registries':
+      return serveSubgraph(name, createRegistriesSubgraph(runtime.registries), listen);
     case 'git':
       return serveSubgraph(
         name,

@@ -8,6 +8,7 @@ export const SUBGRAPHS = [
   { name: 'mlflow', schemaFile: 'mlflow.graphql', defaultUrl: 'http://mlflow:4002/graphql' },
   { name: 'jira', schemaFile: 'jira.graphql', defaultUrl: 'http://jira:4003/graphql' },
   { name: 'git', schemaFile: 'git.graphql', defaultUrl: 'http://git:4004/graphql' },
+  { name: 'registries', schemaFile: 'registries.graphql', defaultUrl: 'http://registries:4005/graphql' },
 ] as const;
 
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];

@@ -2,18 +2,20 @@ import type { PeopleDirectory } from '../common/identity';
 import { PartialErrors } from '../common/partial-errors';
 import { parseSchemaFile } from '../common/schema-file';
 import { createSubgraphServer } from '../common/subgraph-server';
+import type { LinkingRules } from './linking';
 import { createModelLister, type Listing, type ModelListingSource } from './model-listing';
 import { OwnershipIndex, type GraphQuery } from './ownership';
 import { resolvers, type InventoryContext } from './resolvers';
 
 export type { InventoryContext } from './resolvers';
-export { mlflowListingSource, type ModelListingSource } from './model-listing';
+export { mlflowListingSource, registryListingSource, type ModelListingSource } from './model-listing';
+export { readOverrides, type LinkingRules } from './linking';
 export { httpGraphQuery, type GraphQuery } from './ownership';
 
 export interface InventoryOptions {
   sources: readonly ModelListingSource[];
-  /** Registry tag whose value names a model's key (linking rule 1). */
-  keyTag: string;
+  /** How registry entries are linked into models. */
+  linking: LinkingRules;
   people: PeopleDirectory;
   /** The whole graph, for the reverse relations no subgraph holds (Person.ownedModels). */
   graph?: () => GraphQuery | undefined;
@@ -23,7 +25,7 @@ export interface InventoryOptions {
 
 /** The inventory subgraph: one `Model` per linked identity across every registry. */
 export function createInventorySubgraph(options: InventoryOptions) {
-  const listModels = createModelLister(options.sources, options.keyTag);
+  const listModels = createModelLister(options.sources, options.linking);
   const ownership = new OwnershipIndex(options.graph ?? (() => undefined), options.ownershipTtlMs);
   return {
     name: 'inventory' as const,

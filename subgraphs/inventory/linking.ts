@@ -1,12 +1,17 @@
+import { parse as parseYaml } from 'yaml';
 import type { SourceRef } from '../../connectors/core/source';
 
 /**
  * Linking rules: when are two registry entries the same model? Decided here and nowhere
  * else; the other subgraphs only follow the refs this produces.
  *
- * 1. A registry tag (configurable, default `modelgraph.key`) whose value names the key.
+ * 0. An explicit override for one registry entry (`<kind>:<instance>:<native id>` -> key),
+ *    for what the other rules get wrong.
+ * 1. A registry tag (configurable, default `modelgraph.key`) whose value names the key;
+ *    where tag keys cannot hold dots (Vertex AI labels) the same name with `-` for `.`
+ *    (`modelgraph-key`).
  * 2. Otherwise the normalised name: `Fraud_Detector`, `fraud-detector` and `FraudDetector`
- *    are one model.
+ *    are one model, and `fraud-detector-v2` another.
  */
 
 /** A model as one registry lists it, before linking. */
@@ -33,20 +38,54 @@ export function normaliseModelKey(name: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-export function modelKeyFor(entry: RegistryEntry, keyTag: string): string {
-  const tagged = entry.tags.find((t) => t.key === keyTag)?.value?.trim();
-  return normaliseModelKey(tagged || entry.name);
+export interface LinkingRules {
+  keyTag: string;
+  /** `<kind>:<instance>:<native id>` (kind lower-case, e.g. `sagemaker:prod-us:legacy-pricing`) -> model key. */
+  overrides?: Readonly<Record<string, string>>;
+}
+
+/** How a ref was linked: for `Model.linkEvidence` and for people debugging a link. */
+export type LinkRule = 'OVERRIDE' | 'TAG' | 'NAME';
+
+export function refId(ref: Pick<SourceRef, 'kind' | 'instance' | 'nativeId'>): string {
+  return `${ref.kind.toLowerCase()}:${ref.instance}:${ref.nativeId}`;
+}
+
+export function modelKeyFor(entry: RegistryEntry, rules: LinkingRules | string): { key: string; rule: LinkRule } {
+  const { keyTag, overrides } = typeof rules === 'string' ? { keyTag: rules, overrides: undefined } : rules;
+  const override = overrides?.[refId(entry.ref)];
+  if (override) return { key: normaliseModelKey(override), rule: 'OVERRIDE' };
+  const dashed = keyTag.replace(/\./g, '-');
+  const tagged = entry.tags.find((t) => t.key === keyTag || t.key === dashed)?.value?.trim();
+  if (tagged) return { key: normaliseModelKey(tagged), rule: 'TAG' };
+  return { key: normaliseModelKey(entry.name), rule: 'NAME' };
 }
 
 /** Groups entries into models, ordered by key; refs keep the order the entries came in. */
-export function linkModels(entries: readonly RegistryEntry[], keyTag: string): LinkedModel[] {
+export function linkModels(entries: readonly RegistryEntry[], rules: LinkingRules | string): LinkedModel[] {
   const byKey = new Map<string, LinkedModel>();
   for (const entry of entries) {
-    const key = modelKeyFor(entry, keyTag);
+    const { key } = modelKeyFor(entry, rules);
     if (!key) continue;
     const model = byKey.get(key);
     if (model) model.refs.push(entry.ref);
     else byKey.set(key, { key, name: entry.name, refs: [entry.ref] });
   }
   return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** Reads a linking overrides file; an error names the file and the entry. */
+export function readOverrides(text: string, where: string): Record<string, string> {
+  const raw = parseYaml(text) as unknown;
+  const links = (raw && typeof raw === 'object' ? (raw as { links?: unknown }).links : undefined) ?? {};
+  if (typeof links !== 'object' || Array.isArray(links)) throw new Error(`${where}: links must be a mapping`);
+  const out: Record<string, string> = {};
+  for (const [ref, key] of Object.entries(links as Record<string, unknown>)) {
+    if (!/^(mlflow|sagemaker|vertex_ai|azure_ml):[^:]+:.+$/.test(ref)) {
+      throw new Error(`${where}: links."${ref}": must be <kind>:<instance>:<native id>, kind one of mlflow, sagemaker, vertex_ai, azure_ml`);
+    }
+    if (typeof key !== 'string' || !normaliseModelKey(key)) throw new Error(`${where}: links."${ref}": must name a model key`);
+    out[ref] = key;
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { SourceError } from '../../connectors/core/errors';
 import type { MlflowConnector, RegisteredModel } from '../../connectors/mlflow';
-import { linkModels, type LinkedModel, type RegistryEntry } from './linking';
+import type { CloudModel, RegistryConnector } from '../../connectors/registry/types';
+import { linkModels, type LinkedModel, type LinkingRules, type RegistryEntry } from './linking';
 
 /** A registry the inventory lists models from. */
 export interface ModelListingSource {
@@ -25,6 +26,22 @@ export function mlflowListingSource(connector: MlflowConnector): ModelListingSou
   };
 }
 
+export function registryListingSource(connector: RegistryConnector): ModelListingSource {
+  const entriesOf = new WeakMap<readonly CloudModel[], RegistryEntry[]>();
+  return {
+    source: connector.source,
+    async listEntries() {
+      const models = await connector.listModels();
+      let entries = entriesOf.get(models);
+      if (!entries) {
+        entries = models.map((m) => ({ ref: m.source, name: m.name, tags: m.tags }));
+        entriesOf.set(models, entries);
+      }
+      return entries;
+    },
+  };
+}
+
 export interface Listing {
   models: LinkedModel[];
   /** Sources that could not be listed: their models are missing from `models`. */
@@ -36,7 +53,7 @@ export interface Listing {
  * models. Linking tens of thousands of entries is the inventory's main cost, so the last
  * result is reused while every source hands back the very same (cached) entries.
  */
-export function createModelLister(sources: readonly ModelListingSource[], keyTag: string): () => Promise<Listing> {
+export function createModelLister(sources: readonly ModelListingSource[], rules: LinkingRules): () => Promise<Listing> {
   let last: { inputs: RegistryEntry[][]; models: LinkedModel[] } | undefined;
   return async () => {
     const settled = await Promise.allSettled(sources.map((s) => s.listEntries()));
@@ -48,7 +65,7 @@ export function createModelLister(sources: readonly ModelListingSource[], keyTag
       else throw result.reason;
     }
     if (!last || last.inputs.length !== inputs.length || last.inputs.some((entries, i) => entries !== inputs[i])) {
-      last = { inputs, models: linkModels(inputs.flat(), keyTag) };
+      last = { inputs, models: linkModels(inputs.flat(), rules) };
     }
     return { models: last.models, failures };
   };

@@ -45,6 +45,7 @@ describe('gateway health and policy', () => {
       ['mlflow', true],
       ['jira', true],
       ['git', true],
+      ['registries', true],
     ]);
   });
 

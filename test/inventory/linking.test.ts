@@ -1,6 +1,6 @@
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
 import type { SourceRef } from '../../connectors/core/source';
-import { linkModels, modelKeyFor, normaliseModelKey, type RegistryEntry } from '../../subgraphs/inventory/linking';
+import { linkModels, modelKeyFor, normaliseModelKey, readOverrides, type RegistryEntry } from '../../subgraphs/inventory/linking';
 import { createModelLister, type ModelListingSource } from '../../subgraphs/inventory/model-listing';
 
 const ref = (instance: string, nativeId: string): SourceRef => ({ kind: 'MLFLOW', instance, nativeId, url: null });
@@ -23,10 +23,35 @@ describe('linking rules', () => {
   });
 
   it('lets a registry tag name the key, over the name', () => {
-    expect(modelKeyFor(entry('prod', 'fd_v2_final', { 'modelgraph.key': 'Fraud Detector' }), 'modelgraph.key')).toBe(
-      'fraud-detector',
-    );
-    expect(modelKeyFor(entry('prod', 'fd_v2_final', { other: 'x' }), 'modelgraph.key')).toBe('fd-v2-final');
+    expect(modelKeyFor(entry('prod', 'fd_v2_final', { 'modelgraph.key': 'Fraud Detector' }), 'modelgraph.key')).toEqual({
+      key: 'fraud-detector',
+      rule: 'TAG',
+    });
+    expect(modelKeyFor(entry('prod', 'fd_v2_final', { other: 'x' }), 'modelgraph.key')).toEqual({
+      key: 'fd-v2-final',
+      rule: 'NAME',
+    });
+  });
+
+  it('reads the tag with dashes where keys cannot hold dots (Vertex AI labels)', () => {
+    expect(modelKeyFor(entry('eu', '4471', { 'modelgraph-key': 'churn-predictor' }), 'modelgraph.key')).toEqual({
+      key: 'churn-predictor',
+      rule: 'TAG',
+    });
+  });
+
+  it('lets an explicit override win over tag and name, for one registry entry', () => {
+    const rules = { keyTag: 'modelgraph.key', overrides: { 'mlflow:prod:legacy_pricing': 'Pricing Model' } };
+    expect(modelKeyFor(entry('prod', 'legacy_pricing', { 'modelgraph.key': 'x' }), rules)).toEqual({
+      key: 'pricing-model',
+      rule: 'OVERRIDE',
+    });
+    expect(modelKeyFor(entry('research', 'legacy_pricing'), rules).rule).toBe('NAME');
+  });
+
+  it('keeps two different models with similar names apart', () => {
+    const models = linkModels([entry('prod', 'churn-predictor'), entry('prod', 'churn-predictor-v2'), entry('research', 'churn_predictor_2')], 'modelgraph.key');
+    expect(models.map((m) => m.key)).toEqual(['churn-predictor', 'churn-predictor-2', 'churn-predictor-v2']);
   });
 
   it('links entries of different instances with the same key into one model, sorted by key', () => {
@@ -52,7 +77,7 @@ describe('createModelLister', () => {
 
   it('keeps the models of healthy sources and reports the failed one', async () => {
     const healthy: ModelListingSource = { source: 'mlflow:prod', listEntries: async () => [entry('prod', 'a')] };
-    const listing = await createModelLister([healthy, failing], 'modelgraph.key')();
+    const listing = await createModelLister([healthy, failing], { keyTag: 'modelgraph.key' })();
     expect(listing.models.map((m) => m.key)).toEqual(['a']);
     expect(listing.failures.map((f) => f.source)).toEqual(['mlflow:research']);
   });
@@ -60,7 +85,7 @@ describe('createModelLister', () => {
   it('reuses the linked result while the sources hand back the same entries, and relinks when they change', async () => {
     let entries = [entry('prod', 'a')];
     const source: ModelListingSource = { source: 'mlflow:prod', listEntries: async () => entries };
-    const list = createModelLister([source], 'modelgraph.key');
+    const list = createModelLister([source], { keyTag: 'modelgraph.key' });
     const first = await list();
     expect((await list()).models).toBe(first.models);
     entries = [entry('prod', 'a'), entry('prod', 'b')];
@@ -74,6 +99,16 @@ describe('createModelLister', () => {
         throw new TypeError('boom');
       },
     };
-    await expect(createModelLister([broken], 'modelgraph.key')()).rejects.toThrow('boom');
+    await expect(createModelLister([broken], { keyTag: 'modelgraph.key' })()).rejects.toThrow('boom');
+  });
+});
+
+describe('readOverrides', () => {
+  it('reads explicit links and names a bad entry', () => {
+    expect(readOverrides('links:\n  "sagemaker:prod-us:legacy-pricing-model": price-optimizer\n', 'o.yaml')).toEqual({
+      'sagemaker:prod-us:legacy-pricing-model': 'price-optimizer',
+    });
+    expect(() => readOverrides('links:\n  "slack:x:y": a\n', 'o.yaml')).toThrow(/o\.yaml: links\."slack:x:y": must be <kind>:<instance>:<native id>/);
+    expect(() => readOverrides('links:\n  "mlflow:prod:a": "!!!"\n', 'o.yaml')).toThrow(/must name a model key/);
   });
 });

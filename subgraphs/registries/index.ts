@@ -1,0 +1,20 @@
+import type { RegistryConnector } from '../../connectors/registry/types';
+import { PartialErrors } from '../common/partial-errors';
+import { parseSchemaFile } from '../common/schema-file';
+import { createSubgraphServer } from '../common/subgraph-server';
+import { RegistryLoaders } from './loaders';
+import { resolvers, type RegistriesContext } from './resolvers';
+
+export type { RegistriesContext } from './resolvers';
+
+/** The registries subgraph: SageMaker, Vertex AI and Azure ML versions and deployments. */
+export function createRegistriesSubgraph(connectors: readonly RegistryConnector[]) {
+  return {
+    name: 'registries' as const,
+    server: createSubgraphServer<RegistriesContext>(parseSchemaFile('registries.graphql'), resolvers),
+    context: async (): Promise<RegistriesContext> => ({
+      registries: new Map(connectors.map((c) => [`${c.kind}:${c.instance}`, new RegistryLoaders(c)])),
+      partialErrors: new PartialErrors(),
+    }),
+  };
+}

@@ -1,0 +1,121 @@
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { SourceRef } from '../../connectors/core/source';
+import type { CloudModelVersion, Deployment, DeploymentStatus, RegistryKind } from '../../connectors/registry/types';
+import { parseVersionRef } from '../../connectors/registry/version-ref';
+import { acrossSources } from '../common/across-sources';
+import type { PartialErrorsContext } from '../common/partial-errors';
+import { DateTimeScalar } from '../common/scalars';
+import type { RegistryLoaders } from './loaders';
+
+export interface RegistriesContext extends PartialErrorsContext {
+  /** By `<kind>:<instance>`, e.g. `SAGEMAKER:prod-us`. */
+  registries: ReadonlyMap<string, RegistryLoaders>;
+}
+
+interface ModelRepresentation {
+  key: string;
+  refs?: Array<Pick<SourceRef, 'kind' | 'instance' | 'nativeId'>>;
+}
+
+const REGISTRY_KINDS: ReadonlySet<string> = new Set(['SAGEMAKER', 'VERTEX_AI', 'AZURE_ML']);
+
+function registryOf(ctx: RegistriesContext, kind: string, instance: string): RegistryLoaders | undefined {
+  return ctx.registries.get(`${kind}:${instance}`);
+}
+
+/** One load per cloud ref of the model (refs to unconfigured instances are skipped). */
+function perCloudRef<T>(
+  model: ModelRepresentation,
+  ctx: RegistriesContext,
+  info: GraphQLResolveInfo,
+  load: (loaders: RegistryLoaders, nativeId: string) => Promise<T[]>,
+): Promise<T[]> {
+  const loads = (model.refs ?? [])
+    .filter((ref) => REGISTRY_KINDS.has(ref.kind))
+    .flatMap((ref) => {
+      const loaders = registryOf(ctx, ref.kind, ref.instance);
+      return loaders ? [() => load(loaders, ref.nativeId)] : [];
+    });
+  return acrossSources(ctx, info, loads);
+}
+
+const DETAILS_TYPE: Record<RegistryKind, string> = {
+  SAGEMAKER: 'SageMakerVersionDetails',
+  VERTEX_AI: 'VertexAiVersionDetails',
+  AZURE_ML: 'AzureMlVersionDetails',
+};
+
+export const resolvers: GraphQLResolverMap<RegistriesContext> = {
+  DateTime: DateTimeScalar,
+
+  CloudVersionDetails: {
+    __resolveType: (details: CloudModelVersion['details']) => DETAILS_TYPE[details.kind],
+  },
+
+  Query: {
+    deployments(
+      _root: unknown,
+      args: { provider?: RegistryKind | null; instance?: string | null; status?: DeploymentStatus | null },
+      ctx: RegistriesContext,
+      info: GraphQLResolveInfo,
+    ) {
+      const loads = [...ctx.registries.values()]
+        .filter((r) => (!args.provider || r.connector.kind === args.provider) && (!args.instance || r.connector.instance === args.instance))
+        .map((r) => async () => (await r.deployments()).filter((d) => !args.status || d.status === args.status));
+      return acrossSources(ctx, info, loads);
+    },
+  },
+
+  Model: {
+    __resolveReference: (model: ModelRepresentation) => model,
+    async cloudVersions(model: ModelRepresentation, _args: unknown, ctx: RegistriesContext, info: GraphQLResolveInfo) {
+      const versions = await perCloudRef(model, ctx, info, (loaders, id) => loaders.versions.load(id));
+      return versions.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+    },
+    deployments: (model: ModelRepresentation, _args: unknown, ctx: RegistriesContext, info: GraphQLResolveInfo) =>
+      perCloudRef(model, ctx, info, (loaders, id) => loaders.deploymentsOfModel(id)),
+  },
+
+  CloudModelVersion: {
+    async __resolveReference(ref: { id: string }, ctx: RegistriesContext) {
+      for (const loaders of ctx.registries.values()) {
+        if (!ref.id.startsWith(`${loaders.connector.instance}/`)) continue;
+        const rest = ref.id.slice(loaders.connector.instance.length + 1);
+        const slash = rest.lastIndexOf('/');
+        const found = (await loaders.versions.load(rest.slice(0, slash))).find((v) => v.id === ref.id);
+        if (found) return found;
+      }
+      return null;
+    },
+    async deployments(version: CloudModelVersion, _args: unknown, ctx: RegistriesContext) {
+      const loaders = registryOf(ctx, version.source.kind, version.source.instance);
+      if (!loaders) return [];
+      return (await loaders.deployments()).filter((d) => {
+        const ref = parseVersionRef(loaders.connector.kind, d.modelVersionRef);
+        return ref?.version === version.version && (ref.modelId === modelIdOf(version));
+      });
+    },
+  },
+
+  Deployment: {
+    async __resolveReference(ref: { id: string }, ctx: RegistriesContext) {
+      for (const loaders of ctx.registries.values()) {
+        if (!ref.id.startsWith(`${loaders.connector.source}/`)) continue;
+        return (await loaders.deployments()).find((d) => d.id === ref.id) ?? null;
+      }
+      return null;
+    },
+    modelVersion(deployment: Deployment, _args: unknown, ctx: RegistriesContext) {
+      const loaders = registryOf(ctx, deployment.provider, deployment.instance);
+      if (!loaders) throw new GraphQLError(`no registry ${deployment.provider}:${deployment.instance}`);
+      return loaders.versionServedBy(deployment);
+    },
+  },
+};
+
+/** The model's native id within its registry: the middle of `<instance>/<model>/<version>`. */
+function modelIdOf(version: CloudModelVersion): string {
+  const withoutInstance = version.id.slice(version.source.instance.length + 1);
+  return withoutInstance.slice(0, withoutInstance.lastIndexOf('/'));
+}

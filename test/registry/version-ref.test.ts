@@ -1,0 +1,26 @@
+import { parseVersionRef } from '../../connectors/registry/version-ref';
+
+describe('parseVersionRef', () => {
+  it.each([
+    ['SAGEMAKER', 'arn:aws:sagemaker:us-east-1:123456789012:model-package/fraud-detector/3', 'fraud-detector', '3'],
+    ['SAGEMAKER', 'arn:aws-us-gov:sagemaker:us-gov-west-1:123456789012:model-package/FraudDetector/12', 'FraudDetector', '12'],
+    ['VERTEX_AI', 'projects/acme-ml-prod/locations/europe-west4/models/4471@2', '4471', '2'],
+    [
+      'AZURE_ML',
+      '/subscriptions/0000/resourceGroups/rg-ml-prod/providers/Microsoft.MachineLearningServices/workspaces/mlw/models/demand-forecaster/versions/5',
+      'demand-forecaster',
+      '5',
+    ],
+  ] as const)('%s %s', (kind, ref, modelId, version) => {
+    expect(parseVersionRef(kind, ref)).toEqual({ modelId, version });
+  });
+
+  it.each([
+    ['SAGEMAKER', 'arn:aws:sagemaker:us-east-1:123456789012:model/bare-image-model'],
+    ['VERTEX_AI', 'projects/p/locations/l/models/4471'],
+    ['AZURE_ML', 'azureml:demand-forecaster'],
+    ['SAGEMAKER', null],
+  ] as const)('is null for what is not a registered version: %s %s', (kind, ref) => {
+    expect(parseVersionRef(kind, ref)).toBeNull();
+  });
+});
