@@ -194,7 +194,7 @@ export const vertexInstanceSchema = z
 export const azuremlInstanceSchema = z
   .object({
     name: instanceName,
-    subscriptionId: z.uuid({ error: 'must be a subscription id (a GUID)' }),
+    subscriptionId: z.guid({ error: 'must be a subscription id (a GUID)' }),
     resourceGroup: z.string().min(1).max(90),
     workspace: z.string().min(1),
     /** Resource Manager root; default https://management.azure.com (sovereign clouds differ). */

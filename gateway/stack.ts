@@ -12,6 +12,9 @@ import { GithubConnector } from '../connectors/github';
 import { GitlabConnector } from '../connectors/gitlab';
 import { JiraConnector } from '../connectors/jira';
 import { MlflowConnector } from '../connectors/mlflow';
+import { AzuremlConnector } from '../connectors/azureml';
+import { SagemakerConnector } from '../connectors/sagemaker';
+import { VertexConnector } from '../connectors/vertex';
 import type { RunningServer } from '../subgraphs/common/http-server';
 import { startGraphQLServer, sendJson } from '../subgraphs/common/http-server';
 import { PeopleDirectory } from '../subgraphs/common/identity';
@@ -86,7 +89,11 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
       ? readOverrides(readFileSync(config.linking.overridesFile, 'utf8'), config.linking.overridesFile)
       : undefined,
   };
-  const registries: RegistryConnector[] = [];
+  const registries: RegistryConnector[] = [
+    ...config.sources.sagemaker.map((c) => SagemakerConnector.fromConfig(c, deps)),
+    ...config.sources.vertex.map((c) => VertexConnector.fromConfig(c, deps)),
+    ...config.sources.azureml.map((c) => AzuremlConnector.fromConfig(c, deps)),
+  ];
   return {
     linking,
     graphUrl: config.inventory.graphUrl,

@@ -9,6 +9,9 @@ import { startGitlabSandbox } from './gitlab/server';
 import { startJiraSandbox } from './jira/server';
 import { startMlflowSandbox, type MlflowAuth, type SandboxServer } from './mlflow/server';
 import { demoPeopleAliases } from './people';
+import { AZUREML_SANDBOX_TOKEN, AZUREML_SANDBOX_WORKSPACE, startAzuremlSandbox } from './azureml';
+import { SAGEMAKER_SANDBOX_INSTANCE, SAGEMAKER_SANDBOX_REGION, startSagemakerSandbox } from './sagemaker';
+import { VERTEX_SANDBOX_LOCATION, VERTEX_SANDBOX_PROJECT, VERTEX_SANDBOX_TOKEN, startVertexSandbox } from './vertex';
 
 export interface SandboxOptions {
   /** Default 42. */
@@ -41,6 +44,12 @@ export interface Sandbox {
   github: Record<string, SandboxServer>;
   /** gitlab.com as `com`. */
   gitlab: Record<string, SandboxServer>;
+  /** One AWS account and region as `prod-us`. */
+  sagemaker: Record<string, SandboxServer>;
+  /** One Google Cloud project and location as `prod`. */
+  vertex: Record<string, SandboxServer>;
+  /** One Azure ML workspace as `prod`. */
+  azureml: Record<string, SandboxServer>;
   /** Every server, for tests and benchmarks that count or fault them all. */
   all(): SandboxServer[];
   close(): Promise<void>;
@@ -51,6 +60,9 @@ export const SANDBOX_CREDENTIALS = {
   jira: { email: 'modelgraph-bot@acme.io', apiToken: 'sandbox-jira-api-token' },
   github: { token: 'ghp_sandboxSandboxSandboxSandbox0001' },
   gitlab: { token: 'glpat-sandbox-sandbox-0001' },
+  sagemaker: { accessKeyId: 'AKIASANDBOXSANDBOX01', secretAccessKey: 'sandbox/sandbox/sandbox/sandbox/sandbox0' },
+  vertex: { token: VERTEX_SANDBOX_TOKEN },
+  azureml: { token: AZUREML_SANDBOX_TOKEN },
 } as const;
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -60,7 +72,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const jira: Record<string, SandboxServer> = {};
   const github: Record<string, SandboxServer> = {};
   const gitlab: Record<string, SandboxServer> = {};
-  const all = () => [...Object.values(mlflow), ...Object.values(jira), ...Object.values(github), ...Object.values(gitlab)];
+  const sagemaker: Record<string, SandboxServer> = {};
+  const vertex: Record<string, SandboxServer> = {};
+  const azureml: Record<string, SandboxServer> = {};
+  const all = () =>
+    [mlflow, jira, github, gitlab, sagemaker, vertex, azureml].flatMap((servers) => Object.values(servers));
   // Fixed ports (the `sandbox` command in docker-compose) follow the MLflow instances.
   let nextPort = options.basePort;
   const port = () => (nextPort === undefined ? undefined : nextPort++);
@@ -96,6 +112,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       auth: { type: 'privateToken', token: SANDBOX_CREDENTIALS.gitlab.token },
       rateLimit: false,
     });
+    sagemaker[SAGEMAKER_SANDBOX_INSTANCE] = await startSagemakerSandbox({
+      ...common,
+      instance: SAGEMAKER_SANDBOX_INSTANCE,
+      port: port(),
+      credentials: SANDBOX_CREDENTIALS.sagemaker,
+    });
+    vertex.prod = await startVertexSandbox({ ...common, instance: 'prod', port: port(), token: SANDBOX_CREDENTIALS.vertex.token });
+    azureml.prod = await startAzuremlSandbox({ ...common, instance: 'prod', port: port(), token: SANDBOX_CREDENTIALS.azureml.token });
   } catch (err) {
     // Half a sandbox would leak listening sockets into the caller's process.
     await Promise.all(all().map((s) => s.close()));
@@ -107,6 +131,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     jira,
     github,
     gitlab,
+    sagemaker,
+    vertex,
+    azureml,
     all,
     close: async () => {
       await Promise.all(all().map((s) => s.close()));
@@ -141,6 +168,27 @@ export function sandboxConfig(sandbox: Sandbox) {
         webUrl: 'https://gitlab.com',
         auth: { type: 'privateToken', token: SANDBOX_CREDENTIALS.gitlab.token },
       })),
+      sagemaker: Object.entries(sandbox.sagemaker).map(([name, server]) => ({
+        name,
+        region: SAGEMAKER_SANDBOX_REGION,
+        endpoint: server.url,
+        credentials: { type: 'static', ...SANDBOX_CREDENTIALS.sagemaker },
+      })),
+      vertex: Object.entries(sandbox.vertex).map(([name, server]) => ({
+        name,
+        project: VERTEX_SANDBOX_PROJECT,
+        location: VERTEX_SANDBOX_LOCATION,
+        endpoint: server.url,
+        auth: { type: 'token', token: SANDBOX_CREDENTIALS.vertex.token },
+      })),
+      azureml: Object.entries(sandbox.azureml).map(([name, server]) => ({
+        name,
+        subscriptionId: AZUREML_SANDBOX_WORKSPACE.subscriptionId,
+        resourceGroup: AZUREML_SANDBOX_WORKSPACE.resourceGroup,
+        workspace: AZUREML_SANDBOX_WORKSPACE.workspace,
+        endpoint: server.url,
+        auth: { type: 'token', token: SANDBOX_CREDENTIALS.azureml.token },
+      })),
     },
     peopleAliases: demoPeopleAliases(sandbox.org),
   };
@@ -171,6 +219,9 @@ export { demoPeopleAliases } from './people';
 export { startJiraSandbox, seedJiraIssues, JIRA_SEED_GAPS } from './jira';
 export { startGithubSandbox } from './github/server';
 export { startGitlabSandbox } from './gitlab/server';
+export { startSagemakerSandbox, seedSagemaker, SAGEMAKER_SEED_GAPS } from './sagemaker';
+export { startVertexSandbox, seedVertex, VERTEX_SEED_GAPS } from './vertex';
+export { startAzuremlSandbox, seedAzureml, AZUREML_SEED_GAPS } from './azureml';
 export type { Faults, RequestStats, SandboxHandler, SandboxHttpServer, SandboxRequest, SandboxResponse } from './http';
 export { startMlflowSandbox, createMlflowHandler } from './mlflow/server';
 export type { MlflowAuth, MlflowSandboxOptions, SandboxServer } from './mlflow/server';

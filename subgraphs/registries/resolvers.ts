@@ -2,7 +2,6 @@ import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { SourceRef } from '../../connectors/core/source';
 import type { CloudModelVersion, Deployment, DeploymentStatus, RegistryKind } from '../../connectors/registry/types';
-import { parseVersionRef } from '../../connectors/registry/version-ref';
 import { acrossSources } from '../common/across-sources';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import { DateTimeScalar } from '../common/scalars';
@@ -88,13 +87,8 @@ export const resolvers: GraphQLResolverMap<RegistriesContext> = {
       }
       return null;
     },
-    async deployments(version: CloudModelVersion, _args: unknown, ctx: RegistriesContext) {
-      const loaders = registryOf(ctx, version.source.kind, version.source.instance);
-      if (!loaders) return [];
-      return (await loaders.deployments()).filter((d) => {
-        const ref = parseVersionRef(loaders.connector.kind, d.modelVersionRef);
-        return ref?.version === version.version && (ref.modelId === modelIdOf(version));
-      });
+    deployments(version: CloudModelVersion, _args: unknown, ctx: RegistriesContext) {
+      return registryOf(ctx, version.source.kind, version.source.instance)?.deploymentsOfVersion(version) ?? [];
     },
   },
 
@@ -113,9 +107,3 @@ export const resolvers: GraphQLResolverMap<RegistriesContext> = {
     },
   },
 };
-
-/** The model's native id within its registry: the middle of `<instance>/<model>/<version>`. */
-function modelIdOf(version: CloudModelVersion): string {
-  const withoutInstance = version.id.slice(version.source.instance.length + 1);
-  return withoutInstance.slice(0, withoutInstance.lastIndexOf('/'));
-}

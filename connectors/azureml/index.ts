@@ -1,0 +1,4 @@
+export { AzuremlConnector, ArmTokenProvider, parseErrorBody, type AzuremlConnectorDeps } from './client';
+export * from './map';
+export type * from './types';
+export { AZUREML_API_VERSION, AZUREML_PROVIDER } from './types';

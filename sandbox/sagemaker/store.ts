@@ -1,0 +1,521 @@
+/**
+ * One SageMaker account and region's registry and endpoints, built from a seed, answering the
+ * read operations modelgraph uses as the service does: the AWS JSON 1.1 output shapes
+ * (PascalCase members, timestamps in epoch seconds), request validation worded like AWS's
+ * ("1 validation error detected: ..."), `NextToken` paging with `MaxResults` checked against
+ * the documented ranges, and SageMaker's habit of answering a Describe* of something missing
+ * with a ValidationException ("Could not find endpoint ...", "... does not exist.").
+ *
+ * Operations take the request's JSON object and return the response's; failures are thrown
+ * as {@link SagemakerApiError}, which the server renders.
+ */
+import { createHash } from 'node:crypto';
+import type {
+  SagemakerSeed,
+  SagemakerSeedEndpoint,
+  SagemakerSeedEndpointConfig,
+  SagemakerSeedModel,
+  SagemakerSeedPackage,
+  SeedPrincipal,
+  SeedTag,
+} from './seed';
+
+type Json = Record<string, unknown>;
+
+/** An AWS JSON error: `__type` and message, and the HTTP status it travels with (400 for nearly all). */
+export class SagemakerApiError extends Error {
+  constructor(
+    /** As sent in `__type`, e.g. `com.amazon.coral.validate#ValidationException` or `ResourceNotFound`. */
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+
+  /** The short name (`ValidationException`), as in `x-amzn-ErrorType`. */
+  get code(): string {
+    return this.type.includes('#') ? this.type.slice(this.type.indexOf('#') + 1) : this.type;
+  }
+}
+
+export function validationError(message: string): SagemakerApiError {
+  return new SagemakerApiError('com.amazon.coral.validate#ValidationException', message);
+}
+
+/** Wrong JSON types in a request (a string where a number belongs). */
+export function serializationError(message: string): SagemakerApiError {
+  return new SagemakerApiError('com.amazon.coral.service#SerializationException', message);
+}
+
+/** Documented `MaxResults` ranges (SageMaker API Reference), and the default when absent. */
+export const SAGEMAKER_SANDBOX_LIMITS = {
+  ListModelPackageGroups: { min: 1, max: 100, default: 10 },
+  ListModelPackages: { min: 1, max: 100, default: 10 },
+  ListEndpoints: { min: 1, max: 100, default: 10 },
+  /** "Valid Range: Minimum value of 50", no maximum. */
+  ListTags: { min: 50, max: Number.MAX_SAFE_INTEGER, default: 50 },
+} as const;
+
+export interface SagemakerStore {
+  accountId: string;
+  region: string;
+  seed: SagemakerSeed;
+  ListModelPackageGroups(input: Json): Json;
+  ListModelPackages(input: Json): Json;
+  DescribeModelPackage(input: Json): Json;
+  DescribeModelPackageGroup(input: Json): Json;
+  ListTags(input: Json): Json;
+  ListEndpoints(input: Json): Json;
+  DescribeEndpoint(input: Json): Json;
+  DescribeEndpointConfig(input: Json): Json;
+  DescribeModel(input: Json): Json;
+}
+
+export type SagemakerOperation = Exclude<keyof SagemakerStore, 'accountId' | 'region' | 'seed'>;
+
+export const SAGEMAKER_OPERATIONS: readonly SagemakerOperation[] = [
+  'ListModelPackageGroups',
+  'ListModelPackages',
+  'DescribeModelPackage',
+  'DescribeModelPackageGroup',
+  'ListTags',
+  'ListEndpoints',
+  'DescribeEndpoint',
+  'DescribeEndpointConfig',
+  'DescribeModel',
+];
+
+export function createSagemakerStore(seed: SagemakerSeed): SagemakerStore {
+  const groups = new Map(seed.groups.map((g) => [g.name, g]));
+  const packagesByGroup = new Map<string, SagemakerSeedPackage[]>();
+  for (const p of seed.packages) packagesByGroup.set(p.groupName, [...(packagesByGroup.get(p.groupName) ?? []), p]);
+  const packagesByArn = new Map(seed.packages.map((p) => [p.arn.toLowerCase(), p]));
+  const models = new Map(seed.models.map((m) => [m.name, m]));
+  const configs = new Map(seed.endpointConfigs.map((c) => [c.name, c]));
+  const endpoints = new Map(seed.endpoints.map((e) => [e.name, e]));
+  const tagsByArn = new Map<string, SeedTag[]>();
+  for (const r of [...seed.groups, ...seed.models, ...seed.endpointConfigs, ...seed.endpoints]) tagsByArn.set(r.arn.toLowerCase(), r.tags);
+  const arnPrefix = `arn:aws:sagemaker:${seed.region}:${seed.accountId}:`;
+  const arnOf = (type: string, name: string) => `${arnPrefix}${type}/${name.toLowerCase()}`;
+
+  /** A name or ARN of this account and region; ARNs hold lower-cased names, so they match whatever the case. */
+  function byNameOrArn<T extends { name: string; arn: string }>(index: Map<string, T>, value: string, type: string): T | undefined {
+    if (!value.startsWith('arn:')) return index.get(value);
+    if (!value.toLowerCase().startsWith(`${arnPrefix}${type}/`)) return undefined;
+    for (const item of index.values()) if (item.arn.toLowerCase() === value.toLowerCase()) return item;
+    return undefined;
+  }
+
+  return {
+    accountId: seed.accountId,
+    region: seed.region,
+    seed,
+
+    ListModelPackageGroups(input) {
+      const sortBy = optionalEnum(input, 'SortBy', 'sortBy', ['Name', 'CreationTime']) ?? 'CreationTime';
+      const sortOrder = optionalEnum(input, 'SortOrder', 'sortOrder', ['Ascending', 'Descending']) ?? 'Ascending';
+      const cross = optionalEnum(input, 'CrossAccountFilterOption', 'crossAccountFilterOption', ['SameAccount', 'CrossAccount']);
+      const nameContains = optionalString(input, 'NameContains', 'nameContains');
+      const after = optionalTime(input, 'CreationTimeAfter');
+      const before = optionalTime(input, 'CreationTimeBefore');
+      // Nothing is shared into this account from another one.
+      const items =
+        cross === 'CrossAccount'
+          ? []
+          : sortItems(
+              seed.groups.filter(
+                (g) =>
+                  (!nameContains || g.name.toLowerCase().includes(nameContains.toLowerCase())) &&
+                  (after === undefined || g.creationTime > after) &&
+                  (before === undefined || g.creationTime < before),
+              ),
+              sortBy === 'Name' ? (g) => g.name : (g) => g.creationTime,
+              sortOrder,
+            );
+      return page(input, 'ListModelPackageGroups', items, (g) => ({
+        ModelPackageGroupName: g.name,
+        ModelPackageGroupArn: g.arn,
+        ...(g.description ? { ModelPackageGroupDescription: g.description } : {}),
+        CreationTime: seconds(g.creationTime),
+        ModelPackageGroupStatus: 'Completed',
+      }), 'ModelPackageGroupSummaryList');
+    },
+
+    ListModelPackages(input) {
+      const groupName = optionalString(input, 'ModelPackageGroupName', 'modelPackageGroupName');
+      // The documented default is Unversioned: registry versions are only listed when asked for.
+      const type = optionalEnum(input, 'ModelPackageType', 'modelPackageType', ['Versioned', 'Unversioned', 'Both']) ?? 'Unversioned';
+      const approval = optionalEnum(input, 'ModelApprovalStatus', 'modelApprovalStatus', ['Approved', 'Rejected', 'PendingManualApproval']);
+      const sortBy = optionalEnum(input, 'SortBy', 'sortBy', ['Name', 'CreationTime']) ?? 'CreationTime';
+      const sortOrder = optionalEnum(input, 'SortOrder', 'sortOrder', ['Ascending', 'Descending']) ?? 'Ascending';
+      const nameContains = optionalString(input, 'NameContains', 'nameContains');
+      const after = optionalTime(input, 'CreationTimeAfter');
+      const before = optionalTime(input, 'CreationTimeBefore');
+      let candidates: SagemakerSeedPackage[];
+      if (groupName !== undefined) {
+        const group = byNameOrArn(groups, groupName, 'model-package-group');
+        candidates = group ? packagesByGroup.get(group.name) ?? [] : [];
+      } else {
+        candidates = seed.packages;
+      }
+      const items = sortItems(
+        type === 'Unversioned'
+          ? []
+          : candidates.filter(
+              (p) =>
+                (!approval || p.approval === approval) &&
+                (!nameContains || p.groupName.toLowerCase().includes(nameContains.toLowerCase())) &&
+                (after === undefined || p.creationTime > after) &&
+                (before === undefined || p.creationTime < before),
+            ),
+        sortBy === 'Name' ? (p) => `${p.groupName}/${String(p.version).padStart(6, '0')}` : (p) => p.creationTime,
+        sortOrder,
+      );
+      return page(input, 'ListModelPackages', items, (p) => ({
+        ModelPackageGroupName: p.groupName,
+        ModelPackageVersion: p.version,
+        ModelPackageArn: p.arn,
+        ...(p.description ? { ModelPackageDescription: p.description } : {}),
+        CreationTime: seconds(p.creationTime),
+        ModelPackageStatus: p.status,
+        ModelApprovalStatus: p.approval,
+      }), 'ModelPackageSummaryList');
+    },
+
+    DescribeModelPackage(input) {
+      const name = requiredString(input, 'ModelPackageName', 'modelPackageName');
+      const pkg = findPackage(name);
+      if (!pkg) {
+        throw validationError(`ModelPackage ${name.startsWith('arn:') ? name : arnOf('model-package', name)} does not exist.`);
+      }
+      const group = groups.get(pkg.groupName);
+      return {
+        ModelPackageName: pkg.groupName,
+        ModelPackageGroupName: pkg.groupName,
+        ModelPackageVersion: pkg.version,
+        ModelPackageArn: pkg.arn,
+        ...(pkg.description ? { ModelPackageDescription: pkg.description } : {}),
+        CreationTime: seconds(pkg.creationTime),
+        InferenceSpecification: {
+          Containers: [{ Image: pkg.image, ModelDataUrl: pkg.modelDataUrl }],
+          SupportedContentTypes: pkg.contentTypes,
+          SupportedResponseMIMETypes: pkg.contentTypes,
+          SupportedRealtimeInferenceInstanceTypes: pkg.instanceTypes,
+          SupportedTransformInstanceTypes: ['ml.m5.large'],
+        },
+        ModelPackageStatus: pkg.status,
+        ModelPackageStatusDetails: {
+          ValidationStatuses: [],
+          ImageScanStatuses: [],
+        },
+        CertifyForMarketplace: false,
+        ModelApprovalStatus: pkg.approval,
+        ...(pkg.approvalDescription ? { ApprovalDescription: pkg.approvalDescription } : {}),
+        CreatedBy: userContext(pkg.createdBy, seed),
+        LastModifiedTime: seconds(pkg.lastModifiedTime),
+        LastModifiedBy: userContext(group?.createdBy ?? pkg.createdBy, seed),
+        CustomerMetadataProperties: pkg.customerMetadata,
+        ModelPackageRegistrationType: 'Registered',
+      };
+    },
+
+    DescribeModelPackageGroup(input) {
+      const name = requiredString(input, 'ModelPackageGroupName', 'modelPackageGroupName');
+      const group = byNameOrArn(groups, name, 'model-package-group');
+      if (!group) {
+        throw validationError(`ModelPackageGroup ${name.startsWith('arn:') ? name : arnOf('model-package-group', name)} does not exist.`);
+      }
+      return {
+        ModelPackageGroupName: group.name,
+        ModelPackageGroupArn: group.arn,
+        ...(group.description ? { ModelPackageGroupDescription: group.description } : {}),
+        CreationTime: seconds(group.creationTime),
+        CreatedBy: userContext(group.createdBy, seed),
+        ModelPackageGroupStatus: 'Completed',
+      };
+    },
+
+    ListTags(input) {
+      const arn = requiredString(input, 'ResourceArn', 'resourceArn');
+      if (!/^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:.+/.test(arn)) {
+        throw validationError(
+          `1 validation error detected: Value '${arn}' at 'resourceArn' failed to satisfy constraint: ` +
+            'Member must satisfy regular expression pattern: arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:.+',
+        );
+      }
+      const tags = tagsByArn.get(arn.toLowerCase());
+      if (!tags) {
+        // Versioned model packages exist but cannot carry tags: SageMaker answers with none.
+        if (packagesByArn.has(arn.toLowerCase())) return page(input, 'ListTags', [], (t: SeedTag) => t, 'Tags');
+        throw validationError(`Resource ${arn} does not exist.`);
+      }
+      return page(input, 'ListTags', tags, (t) => ({ Key: t.Key, Value: t.Value }), 'Tags');
+    },
+
+    ListEndpoints(input) {
+      const sortBy = optionalEnum(input, 'SortBy', 'sortBy', ['Name', 'CreationTime', 'Status']) ?? 'CreationTime';
+      const sortOrder = optionalEnum(input, 'SortOrder', 'sortOrder', ['Ascending', 'Descending']) ?? 'Descending';
+      const status = optionalEnum(input, 'StatusEquals', 'statusEquals', [
+        'OutOfService',
+        'Creating',
+        'Updating',
+        'SystemUpdating',
+        'RollingBack',
+        'InService',
+        'Deleting',
+        'Failed',
+        'UpdateRollbackFailed',
+      ]);
+      const nameContains = optionalString(input, 'NameContains', 'nameContains');
+      const after = optionalTime(input, 'CreationTimeAfter');
+      const before = optionalTime(input, 'CreationTimeBefore');
+      const items = sortItems(
+        seed.endpoints.filter(
+          (e) =>
+            (!status || e.status === status) &&
+            (!nameContains || e.name.toLowerCase().includes(nameContains.toLowerCase())) &&
+            (after === undefined || e.creationTime > after) &&
+            (before === undefined || e.creationTime < before),
+        ),
+        sortBy === 'Name' ? (e) => e.name : sortBy === 'Status' ? (e) => e.status : (e) => e.creationTime,
+        sortOrder,
+      );
+      return page(input, 'ListEndpoints', items, (e) => ({
+        EndpointName: e.name,
+        EndpointArn: e.arn,
+        CreationTime: seconds(e.creationTime),
+        LastModifiedTime: seconds(e.lastModifiedTime),
+        EndpointStatus: e.status,
+      }), 'Endpoints');
+    },
+
+    DescribeEndpoint(input) {
+      const name = requiredString(input, 'EndpointName', 'endpointName');
+      const endpoint = endpoints.get(name);
+      if (!endpoint) throw validationError(`Could not find endpoint "${arnOf('endpoint', name)}".`);
+      const config = configs.get(endpoint.configName);
+      return {
+        EndpointName: endpoint.name,
+        EndpointArn: endpoint.arn,
+        EndpointConfigName: endpoint.configName,
+        // A failed creation leaves no running variants behind.
+        ...(endpoint.status === 'Failed' || !config ? {} : { ProductionVariants: config.variants.map((v) => runningVariant(v, endpoint)) }),
+        EndpointStatus: endpoint.status,
+        ...(endpoint.failureReason ? { FailureReason: endpoint.failureReason } : {}),
+        CreationTime: seconds(endpoint.creationTime),
+        LastModifiedTime: seconds(endpoint.lastModifiedTime),
+      };
+    },
+
+    DescribeEndpointConfig(input) {
+      const name = requiredString(input, 'EndpointConfigName', 'endpointConfigName');
+      const config = configs.get(name);
+      if (!config) throw validationError(`Could not find endpoint configuration "${arnOf('endpoint-config', name)}".`);
+      return {
+        EndpointConfigName: config.name,
+        EndpointConfigArn: config.arn,
+        ProductionVariants: config.variants.map((v) => ({
+          VariantName: v.name,
+          ModelName: v.modelName,
+          InitialInstanceCount: v.instanceCount,
+          InstanceType: v.instanceType,
+          InitialVariantWeight: v.weight,
+        })),
+        CreationTime: seconds(config.creationTime),
+        EnableNetworkIsolation: false,
+      };
+    },
+
+    DescribeModel(input) {
+      const name = requiredString(input, 'ModelName', 'modelName');
+      const model = models.get(name);
+      if (!model) throw validationError(`Could not find model "${arnOf('model', name)}".`);
+      const container = containerOf(model);
+      return {
+        ModelName: model.name,
+        ...(model.asPipeline ? { Containers: [container] } : { PrimaryContainer: container }),
+        ExecutionRoleArn: model.executionRoleArn,
+        CreationTime: seconds(model.creationTime),
+        ModelArn: model.arn,
+        EnableNetworkIsolation: false,
+      };
+    },
+  };
+
+  function findPackage(name: string): SagemakerSeedPackage | undefined {
+    if (name.startsWith('arn:')) return packagesByArn.get(name.toLowerCase());
+    // `group/version`, which the API accepts for versioned packages too.
+    const m = /^([^/]+)\/(\d+)$/.exec(name);
+    return m ? packagesByGroup.get(m[1]!)?.find((p) => p.version === Number(m[2])) : undefined;
+  }
+
+  function runningVariant(v: SagemakerSeedEndpointConfig['variants'][number], endpoint: SagemakerSeedEndpoint): Json {
+    const model = models.get(v.modelName);
+    const specified = model ? imageOf(model) : undefined;
+    return {
+      VariantName: v.name,
+      ...(specified
+        ? {
+            DeployedImages: [
+              {
+                SpecifiedImage: specified,
+                ResolvedImage: `${specified.split(':')[0]}@sha256:${createHash('sha256').update(specified).digest('hex')}`,
+                ResolutionTime: seconds(endpoint.creationTime + 60_000),
+              },
+            ],
+          }
+        : {}),
+      CurrentWeight: v.weight,
+      DesiredWeight: v.weight,
+      CurrentInstanceCount: v.instanceCount,
+      DesiredInstanceCount: v.instanceCount,
+    };
+  }
+
+  function imageOf(model: SagemakerSeedModel): string | undefined {
+    if ('image' in model.container) return model.container.image;
+    return packagesByArn.get(model.container.modelPackageArn.toLowerCase())?.image;
+  }
+
+  function containerOf(model: SagemakerSeedModel): Json {
+    if ('image' in model.container) {
+      return { Image: model.container.image, Mode: 'SingleModel', ModelDataUrl: model.container.modelDataUrl, Environment: {} };
+    }
+    return { ModelPackageName: model.container.modelPackageArn, Mode: 'SingleModel', Environment: {} };
+  }
+}
+
+// ---- request members ---------------------------------------------------------------------------
+
+/** Coral words member paths in lower camel case (`maxResults`). */
+function nullMember(path: string): SagemakerApiError {
+  return validationError(`1 validation error detected: Value null at '${path}' failed to satisfy constraint: Member must not be null`);
+}
+
+function requiredString(input: Json, key: string, path: string): string {
+  const value = input[key];
+  if (value === undefined || value === null) throw nullMember(path);
+  if (typeof value !== 'string') throw serializationError(`Expected a string for '${key}'`);
+  if (value.length === 0) {
+    throw validationError(`1 validation error detected: Value '' at '${path}' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+  }
+  return value;
+}
+
+function optionalString(input: Json, key: string, _path: string): string | undefined {
+  const value = input[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw serializationError(`Expected a string for '${key}'`);
+  return value;
+}
+
+function optionalEnum<T extends string>(input: Json, key: string, path: string, values: readonly T[]): T | undefined {
+  const value = optionalString(input, key, path);
+  if (value === undefined) return undefined;
+  if (!(values as readonly string[]).includes(value)) {
+    throw validationError(
+      `1 validation error detected: Value '${value}' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(', ')}]`,
+    );
+  }
+  return value as T;
+}
+
+/** Timestamps arrive as epoch seconds; returned as epoch ms. */
+function optionalTime(input: Json, key: string): number | undefined {
+  const value = input[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw serializationError(`Expected a timestamp (epoch seconds) for '${key}'`);
+  return value * 1000;
+}
+
+function sortItems<T>(items: readonly T[], key: (item: T) => string | number, order: 'Ascending' | 'Descending'): T[] {
+  const sign = order === 'Ascending' ? 1 : -1;
+  return [...items].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x < y ? -sign : x > y ? sign : 0;
+  });
+}
+
+// ---- paging ----------------------------------------------------------------------------------
+
+/**
+ * One page of `items` after `NextToken`. Tokens are opaque to clients; here they carry the
+ * offset and a fingerprint of the request's other members, so that a token replayed with a
+ * different filter is refused, as AWS refuses it.
+ */
+function page<T>(
+  input: Json,
+  operation: keyof typeof SAGEMAKER_SANDBOX_LIMITS,
+  items: readonly T[],
+  render: (item: T) => unknown,
+  listKey: string,
+): Json {
+  const limits = SAGEMAKER_SANDBOX_LIMITS[operation];
+  const raw = input.MaxResults;
+  if (raw !== undefined && raw !== null && (typeof raw !== 'number' || !Number.isInteger(raw))) {
+    throw serializationError(`Expected an integer for 'MaxResults'`);
+  }
+  const maxResults = typeof raw === 'number' ? raw : limits.default;
+  if (maxResults < limits.min) {
+    throw validationError(
+      `1 validation error detected: Value '${maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to ${limits.min}`,
+    );
+  }
+  if (maxResults > limits.max) {
+    throw validationError(
+      `1 validation error detected: Value '${maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${limits.max}`,
+    );
+  }
+  const fingerprint = requestFingerprint(operation, input);
+  let offset = 0;
+  const token = input.NextToken;
+  if (token !== undefined && token !== null && token !== '') {
+    if (typeof token !== 'string') throw serializationError(`Expected a string for 'NextToken'`);
+    offset = readToken(token, fingerprint);
+  }
+  const slice = items.slice(offset, offset + maxResults);
+  const next = offset + maxResults < items.length ? writeToken(offset + maxResults, fingerprint) : undefined;
+  return { [listKey]: slice.map(render), ...(next ? { NextToken: next } : {}) };
+}
+
+function requestFingerprint(operation: string, input: Json): string {
+  const rest = Object.entries(input)
+    .filter(([k]) => k !== 'NextToken' && k !== 'MaxResults')
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return createHash('sha256').update(`${operation}${JSON.stringify(rest)}`).digest('hex').slice(0, 16);
+}
+
+function writeToken(offset: number, fingerprint: string): string {
+  return Buffer.from(JSON.stringify({ o: offset, f: fingerprint }), 'utf8').toString('base64');
+}
+
+function readToken(token: string, fingerprint: string): number {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { o?: unknown; f?: unknown };
+    if (typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0 && parsed.f === fingerprint) return parsed.o;
+  } catch {
+    // Falls through to the error below.
+  }
+  throw validationError('Invalid pagination token because of a different filter or an expired or malformed token.');
+}
+
+// ---- output pieces ------------------------------------------------------------------------------
+
+/** Epoch ms to the epoch seconds (with milliseconds as a fraction) AWS JSON timestamps are. */
+export function seconds(ms: number): number {
+  return ms / 1000;
+}
+
+function userContext(p: SeedPrincipal, seed: SagemakerSeed): Json {
+  if (p.userProfileName) {
+    return {
+      UserProfileArn: `arn:aws:sagemaker:${seed.region}:${seed.accountId}:user-profile/${p.domainId ?? 'd-unknown'}/${p.userProfileName}`,
+      UserProfileName: p.userProfileName,
+      DomainId: p.domainId,
+    };
+  }
+  return { IamIdentity: { Arn: p.iamArn, PrincipalId: `AROA${createHash('sha1').update(p.iamArn ?? '').digest('hex').slice(0, 17).toUpperCase()}` } };
+}
+

@@ -1,0 +1,544 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nock from 'nock';
+import { useNock } from '../helpers/nock';
+import { sagemakerInstanceSchema } from '../../config/schema';
+import { MemoryCache } from '../../connectors/core/cache/memory-cache';
+import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
+import { SagemakerConnector, SagemakerRetryStrategy, toSourceError, type SagemakerConnectorDeps } from '../../connectors/sagemaker';
+import describeEndpointConfigFixture from '../fixtures/sagemaker/describe-endpoint-config.json';
+import describeEndpointFixture from '../fixtures/sagemaker/describe-endpoint.json';
+import describeModelBareFixture from '../fixtures/sagemaker/describe-model-bare-image.json';
+import describeModelFixture from '../fixtures/sagemaker/describe-model.json';
+import describeModelPackageFixture from '../fixtures/sagemaker/describe-model-package.json';
+import throttlingFixture from '../fixtures/sagemaker/error-throttling.json';
+import notFoundFixture from '../fixtures/sagemaker/error-validation-not-found.json';
+
+/**
+ * The connector with the official SDK against SageMaker's wire protocol, the network mocked
+ * by nock: AWS JSON 1.1 `POST /` to the regional host, the operation in `X-Amz-Target`, a
+ * SigV4 `Authorization` scoped to the region and `sagemaker`, bodies with the documented
+ * members, epoch-second timestamps in the responses. Every test states the exact bodies.
+ */
+
+const HOST = 'https://api.sagemaker.us-east-1.amazonaws.com';
+const ACCOUNT = '111122223333';
+const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const AMZ_JSON = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': '0b5e5e0e-5c4a-4f5e-9a8f-3d0e2c7b9a11' };
+const arn = (type: string, name: string) => `arn:aws:sagemaker:us-east-1:${ACCOUNT}:${type}/${name.toLowerCase()}`;
+
+interface Call {
+  target: string;
+  body: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+}
+const calls: Call[] = [];
+const open: SagemakerConnector[] = [];
+
+useNock();
+beforeEach(() => {
+  calls.length = 0;
+});
+afterEach(() => {
+  for (const c of open.splice(0)) c.close();
+});
+
+function connector(
+  instance: Record<string, unknown> = {},
+  deps: Partial<SagemakerConnectorDeps> = {},
+): { sagemaker: SagemakerConnector; waits: number[]; clock: { t: number } } {
+  const waits: number[] = [];
+  const clock = { t: Date.parse('2025-07-01T00:00:00Z') };
+  const config = sagemakerInstanceSchema.parse({
+    name: 'prod-us',
+    region: 'us-east-1',
+    credentials: { type: 'static', accessKeyId: KEY_ID, secretAccessKey: SECRET },
+    ...instance,
+  });
+  const sagemaker = SagemakerConnector.fromConfig(config, {
+    cache: new MemoryCache({ now: () => clock.t }),
+    cacheDefaults: { ttlSeconds: 0, staleSeconds: 0 },
+    clock: {
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+      now: () => clock.t,
+    },
+    random: () => 0.5,
+    ...deps,
+  });
+  open.push(sagemaker);
+  return { sagemaker, waits, clock };
+}
+
+/**
+ * One expected SageMaker call: the operation (matched on `X-Amz-Target`), the exact JSON body
+ * (undefined: any), and the answer. Signed with the configured key, scoped to us-east-1/sagemaker.
+ */
+function aws(operation: string, body: Record<string, unknown> | undefined, status: number, response: unknown, host = HOST) {
+  return nock(host, {
+    reqheaders: {
+      'x-amz-target': `SageMaker.${operation}`,
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-date': /^\d{8}T\d{6}Z$/,
+      authorization: (v: string) =>
+        v.startsWith(`AWS4-HMAC-SHA256 Credential=${KEY_ID}/`) &&
+        v.includes('/us-east-1/sagemaker/aws4_request') &&
+        /SignedHeaders=[^,]*x-amz-target/.test(v),
+    },
+  })
+    .post('/', body as nock.RequestBodyMatcher)
+    .reply(function (_uri, requestBody) {
+      calls.push({
+        target: operation,
+        body: (typeof requestBody === 'string' ? JSON.parse(requestBody || '{}') : requestBody) as Record<string, unknown>,
+        headers: this.req.headers,
+      });
+      return [status, JSON.stringify(response), AMZ_JSON];
+    });
+}
+
+function group(name: string, created = 1736154000) {
+  return {
+    ModelPackageGroupName: name,
+    ModelPackageGroupArn: arn('model-package-group', name),
+    CreationTime: created,
+    ModelPackageGroupStatus: 'Completed',
+  };
+}
+
+function packageSummary(groupName: string, version: number, approval = 'Approved') {
+  return {
+    ModelPackageGroupName: groupName,
+    ModelPackageVersion: version,
+    ModelPackageArn: `${arn('model-package', groupName)}/${version}`,
+    CreationTime: 1748772000 + version,
+    ModelPackageStatus: 'Completed',
+    ModelApprovalStatus: approval,
+  };
+}
+
+const targets = () => calls.map((c) => c.target);
+
+describe('SageMaker connector contract', () => {
+  it('names itself after its instance', () => {
+    const { sagemaker } = connector();
+    expect(sagemaker.source).toBe('sagemaker:prod-us');
+    expect(sagemaker.kind).toBe('SAGEMAKER');
+    expect(sagemaker.region).toBe('us-east-1');
+  });
+
+  it('checks health with the cheapest signed read: ListEndpoints, one result', async () => {
+    aws('ListEndpoints', { MaxResults: 1 }, 200, { Endpoints: [] });
+    await connector().sagemaker.health();
+    expect(targets()).toEqual(['ListEndpoints']);
+  });
+
+  it('lists model package groups across three pages with NextToken, then ListTags per group', async () => {
+    const page = { SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 2 };
+    aws('ListModelPackageGroups', page, 200, { ModelPackageGroupSummaryList: [group('a-model'), group('b-model')], NextToken: 'token-1' });
+    aws('ListModelPackageGroups', { ...page, NextToken: 'token-1' }, 200, {
+      ModelPackageGroupSummaryList: [group('CreditRiskScorer'), group('d-model')],
+      NextToken: 'token-2',
+    });
+    aws('ListModelPackageGroups', { ...page, NextToken: 'token-2' }, 200, { ModelPackageGroupSummaryList: [group('e-model')] });
+    for (const name of ['a-model', 'b-model', 'CreditRiskScorer', 'd-model', 'e-model']) {
+      const tags = name === 'a-model' ? [{ Key: 'modelgraph.key', Value: 'fraud-detector' }] : [];
+      // ListTags' documented range starts at 50.
+      aws('ListTags', { ResourceArn: arn('model-package-group', name), MaxResults: 50 }, 200, { Tags: tags });
+    }
+    const { sagemaker } = connector({}, { pageSizes: { modelPackageGroups: 2 } });
+    const models = await sagemaker.listModels();
+    expect(models.map((m) => m.name)).toEqual(['a-model', 'b-model', 'CreditRiskScorer', 'd-model', 'e-model']);
+    expect(models[0]).toMatchObject({
+      source: { kind: 'SAGEMAKER', instance: 'prod-us', nativeId: 'a-model' },
+      tags: [{ key: 'modelgraph.key', value: 'fraud-detector' }],
+      createdAt: '2025-01-06T09:00:00.000Z',
+    });
+    expect(targets().slice(0, 3)).toEqual(['ListModelPackageGroups', 'ListModelPackageGroups', 'ListModelPackageGroups']);
+    expect(targets().slice(3)).toEqual(Array(5).fill('ListTags'));
+  });
+
+  it('keeps MaxResults within the documented 1..100 whatever page size it is given', async () => {
+    aws('ListModelPackageGroups', { SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 100 }, 200, { ModelPackageGroupSummaryList: [] });
+    aws('ListEndpoints', { SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 1 }, 200, { Endpoints: [] });
+    const { sagemaker } = connector({}, { pageSizes: { modelPackageGroups: 5000, endpoints: 0 } });
+    await sagemaker.listModels();
+    await sagemaker.listDeployments();
+    for (const call of calls) expect(call.body.MaxResults).toBeGreaterThanOrEqual(1);
+    for (const call of calls) expect(call.body.MaxResults).toBeLessThanOrEqual(100);
+  });
+
+  it('follows ListTags pages', async () => {
+    aws('DescribeModelPackageGroup', { ModelPackageGroupName: 'tagged' }, 200, { ...group('tagged'), CreatedBy: {} });
+    aws('ListTags', { ResourceArn: arn('model-package-group', 'tagged'), MaxResults: 50 }, 200, { Tags: [{ Key: 'a', Value: '1' }], NextToken: 't' });
+    aws('ListTags', { ResourceArn: arn('model-package-group', 'tagged'), MaxResults: 50, NextToken: 't' }, 200, { Tags: [{ Key: 'b', Value: '2' }] });
+    const model = await connector().sagemaker.getModel('tagged');
+    expect(model?.tags).toEqual([
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+    ]);
+  });
+
+  it('answers null for a group that does not exist (ValidationException "... does not exist.")', async () => {
+    aws('DescribeModelPackageGroup', { ModelPackageGroupName: 'ghost' }, 400, notFoundFixture);
+    const { sagemaker } = connector();
+    await expect(sagemaker.getModel('ghost')).resolves.toBeNull();
+    // Not retried: a client error is an answer.
+    expect(targets()).toEqual(['DescribeModelPackageGroup']);
+  });
+
+  it('lists versioned packages of each group newest first, described for metadata, images and creator', async () => {
+    const list = { ModelPackageType: 'Versioned', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100 };
+    aws('ListModelPackages', { ...list, ModelPackageGroupName: 'fraud-detector' }, 200, {
+      ModelPackageSummaryList: [packageSummary('fraud-detector', 5), packageSummary('fraud-detector', 4, 'Rejected')],
+    });
+    aws('DescribeModelPackage', { ModelPackageName: `${arn('model-package', 'fraud-detector')}/5` }, 200, describeModelPackageFixture);
+    aws('DescribeModelPackage', { ModelPackageName: `${arn('model-package', 'fraud-detector')}/4` }, 200, {
+      ...describeModelPackageFixture,
+      ModelPackageVersion: 4,
+      ModelPackageArn: `${arn('model-package', 'fraud-detector')}/4`,
+      ModelApprovalStatus: 'Rejected',
+      CustomerMetadataProperties: {},
+    });
+    aws('ListModelPackages', { ...list, ModelPackageGroupName: 'ghost' }, 400, notFoundFixture);
+    const { sagemaker } = connector();
+    const byGroup = await sagemaker.getVersionsForModels(['fraud-detector', 'ghost', 'fraud-detector']);
+    expect([...byGroup.keys()]).toEqual(['fraud-detector', 'ghost']);
+    expect(byGroup.get('ghost')).toEqual([]);
+    const [v5, v4] = byGroup.get('fraud-detector')!;
+    expect(v5).toMatchObject({
+      id: 'prod-us/fraud-detector/5',
+      version: '5',
+      approval: 'APPROVED',
+      status: 'READY',
+      runId: '8f3c0e5b2a9d4c1e9b7a6f5e4d3c2b1a',
+      createdBy: `arn:aws:sts::${ACCOUNT}:assumed-role/DataScientist/alice.nguyen@acme.io`,
+      createdAt: '2025-06-01T10:00:05.000Z',
+      updatedAt: '2025-06-03T12:30:00.000Z',
+      artifactUri: 's3://acme-sagemaker-us-east-1/model-registry/fraud-detector/v5/model.tar.gz',
+      details: {
+        kind: 'SAGEMAKER',
+        modelPackageArn: `${arn('model-package', 'fraud-detector')}/5`,
+        images: ['683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1'],
+      },
+    });
+    expect(v4).toMatchObject({ version: '4', approval: 'REJECTED', runId: null });
+    expect(targets().filter((t) => t === 'DescribeModelPackage')).toHaveLength(2);
+  });
+
+  it('on refresh describes only packages that are new or changed since the cached list', async () => {
+    const list = { ModelPackageType: 'Versioned', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100, ModelPackageGroupName: 'churn' };
+    const describe = (v: number, approval: string) =>
+      aws('DescribeModelPackage', { ModelPackageName: `${arn('model-package', 'churn')}/${v}` }, 200, {
+        ...describeModelPackageFixture,
+        ModelPackageGroupName: 'churn',
+        ModelPackageVersion: v,
+        ModelPackageArn: `${arn('model-package', 'churn')}/${v}`,
+        ModelApprovalStatus: approval,
+      });
+    aws('ListModelPackages', list, 200, { ModelPackageSummaryList: [packageSummary('churn', 2, 'PendingManualApproval'), packageSummary('churn', 1)] });
+    describe(2, 'PendingManualApproval');
+    describe(1, 'Approved');
+    const { sagemaker, clock } = connector({ cache: { ttlSeconds: 60, staleSeconds: 600 } });
+    expect((await sagemaker.getVersions('churn')).map((v) => v.approval)).toEqual(['PENDING', 'APPROVED']);
+
+    // Two minutes on: v3 is new, v2 was approved, v1 is as it was.
+    clock.t += 120_000;
+    calls.length = 0;
+    aws('ListModelPackages', list, 200, {
+      ModelPackageSummaryList: [packageSummary('churn', 3, 'PendingManualApproval'), packageSummary('churn', 2), packageSummary('churn', 1)],
+    });
+    describe(3, 'PendingManualApproval');
+    describe(2, 'Approved');
+    // Stale entry served at once while one background refresh runs.
+    expect(await sagemaker.getVersions('churn')).toHaveLength(2);
+    for (let i = 0; i < 100 && calls.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 10));
+    const refreshed = await sagemaker.getVersions('churn');
+    expect(refreshed.map((v) => `${v.version}:${v.approval}`)).toEqual(['3:PENDING', '2:APPROVED', '1:APPROVED']);
+    expect(calls.map((c) => `${c.target} ${String(c.body.ModelPackageName ?? '')}`).sort()).toEqual([
+      `DescribeModelPackage ${arn('model-package', 'churn')}/2`,
+      `DescribeModelPackage ${arn('model-package', 'churn')}/3`,
+      'ListModelPackages ',
+    ]);
+  });
+
+  it('builds deployments from ListEndpoints -> DescribeEndpoint -> DescribeEndpointConfig -> DescribeModel', async () => {
+    aws('ListEndpoints', { SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 100 }, 200, {
+      Endpoints: [
+        { EndpointName: 'fraud-detector-prod', EndpointArn: arn('endpoint', 'fraud-detector-prod'), CreationTime: 1748822400, LastModifiedTime: 1749556800, EndpointStatus: 'InService' },
+        { EndpointName: 'pricing-rules-engine', EndpointArn: arn('endpoint', 'pricing-rules-engine'), CreationTime: 1698920000, LastModifiedTime: 1707756300, EndpointStatus: 'InService' },
+        { EndpointName: 'gone', EndpointArn: arn('endpoint', 'gone'), CreationTime: 1698920000, LastModifiedTime: 1707756300, EndpointStatus: 'Deleting' },
+      ],
+    });
+    aws('DescribeEndpoint', { EndpointName: 'fraud-detector-prod' }, 200, describeEndpointFixture);
+    aws('DescribeEndpoint', { EndpointName: 'pricing-rules-engine' }, 200, {
+      EndpointName: 'pricing-rules-engine',
+      EndpointArn: arn('endpoint', 'pricing-rules-engine'),
+      EndpointConfigName: 'pricing-rules-engine-config',
+      ProductionVariants: [{ VariantName: 'AllTraffic', CurrentWeight: 1, CurrentInstanceCount: 2 }],
+      EndpointStatus: 'InService',
+      CreationTime: 1698920000,
+      LastModifiedTime: 1707756300,
+    });
+    // Deleted between the listing and the describe.
+    aws('DescribeEndpoint', { EndpointName: 'gone' }, 400, {
+      __type: 'com.amazon.coral.validate#ValidationException',
+      message: `Could not find endpoint "${arn('endpoint', 'gone')}".`,
+    });
+    aws('DescribeEndpointConfig', { EndpointConfigName: 'fraud-detector-prod-config-202506020000' }, 200, describeEndpointConfigFixture);
+    aws('DescribeEndpointConfig', { EndpointConfigName: 'pricing-rules-engine-config' }, 200, {
+      EndpointConfigName: 'pricing-rules-engine-config',
+      EndpointConfigArn: arn('endpoint-config', 'pricing-rules-engine-config'),
+      ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'pricing-rules-engine-2023-11', InstanceType: 'ml.c5.xlarge', InitialInstanceCount: 1, InitialVariantWeight: 1 }],
+      CreationTime: 1698919000,
+    });
+    aws('DescribeModel', { ModelName: 'fraud-detector-v5' }, 200, describeModelFixture);
+    aws('DescribeModel', { ModelName: 'fraud-detector-v6' }, 200, {
+      ...describeModelFixture,
+      ModelName: 'fraud-detector-v6',
+      ModelArn: arn('model', 'fraud-detector-v6'),
+      PrimaryContainer: { ModelPackageName: `${arn('model-package', 'fraud-detector')}/6` },
+    });
+    aws('DescribeModel', { ModelName: 'pricing-rules-engine-2023-11' }, 200, describeModelBareFixture);
+
+    const deployments = await connector().sagemaker.listDeployments();
+    expect(deployments.map((d) => [d.id, d.modelVersionRef, d.trafficPercent, d.instanceCount])).toEqual([
+      ['sagemaker:prod-us/fraud-detector-prod/primary', `${arn('model-package', 'fraud-detector')}/5`, 90, 3],
+      ['sagemaker:prod-us/fraud-detector-prod/canary', `${arn('model-package', 'fraud-detector')}/6`, 10, 1],
+      ['sagemaker:prod-us/pricing-rules-engine/AllTraffic', null, 100, 2],
+    ]);
+    expect(deployments[2]).toMatchObject({
+      servedModelName: 'pricing-rules-engine-2023-11',
+      status: 'IN_SERVICE',
+      instanceType: 'ml.c5.xlarge',
+      consoleUrl: 'https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/endpoints/pricing-rules-engine',
+    });
+    expect(targets().filter((t) => t === 'DescribeModel')).toHaveLength(3);
+  });
+
+  it('asks for a configuration or a model shared by several endpoints once per load', async () => {
+    const summary = (name: string) => ({ EndpointName: name, EndpointArn: arn('endpoint', name), CreationTime: 1, LastModifiedTime: 2, EndpointStatus: 'InService' });
+    aws('ListEndpoints', { SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 100 }, 200, { Endpoints: [summary('blue'), summary('green')] });
+    for (const name of ['blue', 'green']) {
+      aws('DescribeEndpoint', { EndpointName: name }, 200, { ...describeEndpointFixture, EndpointName: name, EndpointArn: arn('endpoint', name) });
+    }
+    aws('DescribeEndpointConfig', { EndpointConfigName: 'fraud-detector-prod-config-202506020000' }, 200, describeEndpointConfigFixture);
+    aws('DescribeModel', { ModelName: 'fraud-detector-v5' }, 200, describeModelFixture);
+    aws('DescribeModel', { ModelName: 'fraud-detector-v6' }, 200, describeModelFixture);
+    const deployments = await connector().sagemaker.listDeployments();
+    expect(deployments).toHaveLength(4);
+    expect(targets().sort()).toEqual([
+      'DescribeEndpoint',
+      'DescribeEndpoint',
+      'DescribeEndpointConfig',
+      'DescribeModel',
+      'DescribeModel',
+      'ListEndpoints',
+    ]);
+  });
+
+  it('retries ThrottlingException (HTTP 400 in AWS JSON) with backoff, then succeeds', async () => {
+    aws('DescribeModelPackageGroup', { ModelPackageGroupName: 'busy' }, 400, throttlingFixture);
+    aws('DescribeModelPackageGroup', { ModelPackageGroupName: 'busy' }, 400, throttlingFixture);
+    aws('DescribeModelPackageGroup', { ModelPackageGroupName: 'busy' }, 200, { ...group('busy'), CreatedBy: {} });
+    aws('ListTags', undefined, 200, { Tags: [] });
+    const { sagemaker, waits } = connector({ retry: { baseDelayMs: 100 } });
+    await expect(sagemaker.getModel('busy')).resolves.toMatchObject({ name: 'busy' });
+    // Full jitter (random 0.5) over 100, then 200 ms.
+    expect(waits).toEqual([50, 100]);
+    expect(calls.slice(0, 3).map((c) => c.headers['amz-sdk-request'])).toEqual(['attempt=1; max=4', 'attempt=2; max=4', 'attempt=3; max=4']);
+  });
+
+  it('gives up on throttling after maxAttempts with SOURCE_RATE_LIMITED, and keeps the circuit closed', async () => {
+    const { sagemaker } = connector({ retry: { maxAttempts: 2 }, breaker: { failureThreshold: 1 } });
+    for (let i = 0; i < 2; i++) aws('ListEndpoints', { MaxResults: 1 }, 400, throttlingFixture);
+    aws('ListEndpoints', { MaxResults: 1 }, 200, { Endpoints: [] });
+    const failure = await sagemaker.health().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(SourceError);
+    expect(failure).toMatchObject({
+      source: 'sagemaker:prod-us',
+      code: SourceErrorCode.SOURCE_RATE_LIMITED,
+      status: 400,
+      upstreamCode: 'ThrottlingException',
+      attempts: 2,
+    });
+    expect((failure as SourceError).message).toBe('sagemaker:prod-us: ListEndpoints: HTTP 400 ThrottlingException: Rate exceeded');
+    // A throttling answer comes from a live service: the next call goes through.
+    await expect(sagemaker.health()).resolves.toBeUndefined();
+  });
+
+  it('retries a 500 InternalFailure', async () => {
+    aws('ListEndpoints', { MaxResults: 1 }, 500, { __type: 'InternalFailure', message: 'We encountered an internal error.' });
+    aws('ListEndpoints', { MaxResults: 1 }, 200, { Endpoints: [] });
+    const { sagemaker, waits } = connector();
+    await sagemaker.health();
+    expect(waits).toHaveLength(1);
+  });
+
+  it('turns a dead endpoint into SOURCE_UNAVAILABLE naming the instance, then fails fast once the circuit opens', async () => {
+    // A port nothing listens on: connections are refused, as by a host that is down.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address() as AddressInfo;
+        probe.close(() => resolve(p));
+      });
+    });
+    nock.enableNetConnect('127.0.0.1');
+    const attempts: string[] = [];
+    const count = (req: { path?: string }) => attempts.push(String(req.path));
+    nock.emitter.on('no match', count);
+    try {
+      const { sagemaker, waits } = connector({
+        endpoint: `http://127.0.0.1:${port}`,
+        retry: { maxAttempts: 2 },
+        breaker: { failureThreshold: 2, resetSeconds: 30 },
+      });
+      for (let i = 0; i < 2; i++) {
+        const err = await sagemaker.health().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(SourceError);
+        expect(err).toMatchObject({ source: 'sagemaker:prod-us', code: SourceErrorCode.SOURCE_UNAVAILABLE, upstreamCode: 'ECONNREFUSED', attempts: 2 });
+        expect((err as Error).message).toMatch(/^sagemaker:prod-us: ListEndpoints: ECONNREFUSED: /);
+      }
+      expect(waits).toHaveLength(2);
+      expect(attempts).toHaveLength(4);
+      // Open: it fails at once, without a request.
+      const fast = await sagemaker.health().catch((e: unknown) => e);
+      expect(fast).toMatchObject({ source: 'sagemaker:prod-us', code: SourceErrorCode.SOURCE_UNAVAILABLE, upstreamCode: 'CIRCUIT_OPEN' });
+      expect(attempts).toHaveLength(4);
+    } finally {
+      nock.emitter.removeListener('no match', count);
+      nock.disableNetConnect();
+    }
+  });
+
+  it('times out a slow response with SOURCE_TIMEOUT', async () => {
+    nock(HOST).post('/').delay(400).reply(200, { Endpoints: [] }, AMZ_JSON);
+    const { sagemaker } = connector({ timeoutMs: 50, retry: { maxAttempts: 1 } });
+    await expect(sagemaker.health()).rejects.toMatchObject({ code: SourceErrorCode.SOURCE_TIMEOUT, source: 'sagemaker:prod-us' });
+  });
+
+  it.each([
+    ['UnrecognizedClientException', 'The security token included in the request is invalid.', SourceErrorCode.SOURCE_UNAUTHENTICATED],
+    ['AccessDeniedException', 'User: arn:aws:sts::111122223333:assumed-role/x is not authorized to perform: sagemaker:ListEndpoints', SourceErrorCode.SOURCE_FORBIDDEN],
+    ['com.amazon.coral.validate#ValidationException', "1 validation error detected: Value '500' at 'maxResults' failed to satisfy constraint", SourceErrorCode.SOURCE_BAD_REQUEST],
+  ])('maps %s to %s without retrying', async (type, message, code) => {
+    aws('ListEndpoints', { MaxResults: 1 }, 400, { __type: type, message });
+    const { sagemaker, waits } = connector();
+    await expect(sagemaker.health()).rejects.toMatchObject({ code, status: 400, upstreamCode: type.split('#').pop() });
+    expect(waits).toEqual([]);
+  });
+
+  it('never lets the secret key into an error, even when the upstream echoes it', async () => {
+    aws('ListEndpoints', { MaxResults: 1 }, 400, { __type: 'InvalidSignatureException', message: `The signature for key ${SECRET} does not match` });
+    const err = (await connector().sagemaker.health().catch((e: unknown) => e)) as SourceError;
+    expect(err.code).toBe(SourceErrorCode.SOURCE_UNAUTHENTICATED);
+    expect(err.message).not.toContain(SECRET);
+    expect(err.message).toContain('[REDACTED]');
+  });
+
+  it('sends the session token of temporary credentials and honours an endpoint override', async () => {
+    nock('http://vpce.internal:8443', { reqheaders: { 'x-amz-security-token': 'FwoGZXIvYXdzEXAMPLE', 'x-amz-target': 'SageMaker.ListEndpoints' } })
+      .post('/', { MaxResults: 1 })
+      .reply(200, { Endpoints: [] }, AMZ_JSON);
+    const { sagemaker } = connector({
+      endpoint: 'http://vpce.internal:8443',
+      credentials: { type: 'static', accessKeyId: KEY_ID, secretAccessKey: SECRET, sessionToken: 'FwoGZXIvYXdzEXAMPLE' },
+    });
+    await sagemaker.health();
+  });
+
+  describe('with a named profile', () => {
+    const saved = { ...process.env };
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'modelgraph-aws-'));
+      writeFileSync(join(dir, 'credentials'), '[modelgraph-ro]\naws_access_key_id = AKIAPROFILEEXAMPLE01\naws_secret_access_key = profileSecret\n');
+      writeFileSync(join(dir, 'config'), '[profile modelgraph-ro]\nregion = us-east-1\n');
+      for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete process.env[k];
+      process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+      process.env.AWS_CONFIG_FILE = join(dir, 'config');
+    });
+    afterEach(() => {
+      process.env = { ...saved };
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('signs with the profile the client option selects', async () => {
+      nock(HOST, { reqheaders: { authorization: (v: string) => v.startsWith('AWS4-HMAC-SHA256 Credential=AKIAPROFILEEXAMPLE01/') } })
+        .post('/', { MaxResults: 1 })
+        .reply(200, { Endpoints: [] }, AMZ_JSON);
+      const { sagemaker } = connector({ credentials: { type: 'profile', profile: 'modelgraph-ro' } });
+      await sagemaker.health();
+    });
+  });
+});
+
+describe('toSourceError', () => {
+  const source = 'sagemaker:prod-us';
+  const service = (name: string, status: number, message = 'm', fault: 'client' | 'server' = 'client') =>
+    Object.assign(new Error(message), { name, $fault: fault, $metadata: { httpStatusCode: status, attempts: 1 } });
+
+  it.each([
+    ['ResourceNotFound', service('ResourceNotFound', 400), SourceErrorCode.SOURCE_NOT_FOUND],
+    ['ValidationException "Could not find"', service('ValidationException', 400, 'Could not find model "arn:aws:sagemaker:us-east-1:1:model/x".'), SourceErrorCode.SOURCE_NOT_FOUND],
+    ['ValidationException "does not exist"', service('ValidationException', 400, 'ModelPackage arn:x does not exist.'), SourceErrorCode.SOURCE_NOT_FOUND],
+    ['other ValidationException', service('ValidationException', 400, 'Value at maxResults failed'), SourceErrorCode.SOURCE_BAD_REQUEST],
+    ['ThrottlingException', service('ThrottlingException', 400), SourceErrorCode.SOURCE_RATE_LIMITED],
+    ['any 429', service('SomethingElse', 429), SourceErrorCode.SOURCE_RATE_LIMITED],
+    ['ExpiredTokenException', service('ExpiredTokenException', 400), SourceErrorCode.SOURCE_UNAUTHENTICATED],
+    ['AccessDeniedException', service('AccessDeniedException', 400), SourceErrorCode.SOURCE_FORBIDDEN],
+    ['503 ServiceUnavailable', service('ServiceUnavailable', 503, 'down', 'server'), SourceErrorCode.SOURCE_UNAVAILABLE],
+    ['ECONNRESET', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), SourceErrorCode.SOURCE_UNAVAILABLE],
+    // node-http-handler renames resets `TimeoutError`; the code says what happened.
+    ['ECONNRESET named TimeoutError', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', name: 'TimeoutError' }), SourceErrorCode.SOURCE_UNAVAILABLE],
+    ['TimeoutError', Object.assign(new Error('request timed out'), { name: 'TimeoutError' }), SourceErrorCode.SOURCE_TIMEOUT],
+    ['CredentialsProviderError', Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), SourceErrorCode.SOURCE_UNAUTHENTICATED],
+    // A 200 whose body the SDK could not read: an SSO page, a proxy's HTML.
+    ['unreadable 200', Object.assign(new SyntaxError('Unexpected token <'), { $metadata: { httpStatusCode: 200 } }), SourceErrorCode.SOURCE_BAD_RESPONSE],
+  ])('classifies %s', (_label, err, code) => {
+    const mapped = toSourceError(err, source, { operation: 'DescribeModel' });
+    expect(mapped).toBeInstanceOf(SourceError);
+    expect(mapped.code).toBe(code);
+    expect(mapped.source).toBe(source);
+    expect(mapped.message.startsWith('sagemaker:prod-us: DescribeModel: ')).toBe(true);
+  });
+
+  it('leaves a SourceError as it is', () => {
+    const err = new SourceError({ source, code: SourceErrorCode.SOURCE_NOT_FOUND, message: 'x' });
+    expect(toSourceError(err, 'other')).toBe(err);
+  });
+});
+
+describe('SagemakerRetryStrategy', () => {
+  const info = (errorType: 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR', retryAfterHint?: Date) => ({ errorType, retryAfterHint });
+
+  it('retries throttling and transient errors only, up to maxAttempts', async () => {
+    const waits: number[] = [];
+    const strategy = new SagemakerRetryStrategy({ maxAttempts: 3, baseDelayMs: 100, random: () => 1, sleep: async (ms) => void waits.push(ms) });
+    const first = await strategy.acquireInitialRetryToken('');
+    const second = await strategy.refreshRetryTokenForRetry(first, info('THROTTLING'));
+    const third = await strategy.refreshRetryTokenForRetry(second, info('TRANSIENT'));
+    expect(third.getRetryCount()).toBe(2);
+    await expect(strategy.refreshRetryTokenForRetry(third, info('THROTTLING'))).rejects.toThrow();
+    await expect(strategy.refreshRetryTokenForRetry(first, info('CLIENT_ERROR'))).rejects.toThrow();
+    await expect(strategy.refreshRetryTokenForRetry(first, info('SERVER_ERROR'))).rejects.toThrow();
+    expect(waits).toEqual([100, 200]);
+  });
+
+  it('waits at least as long as a Retry-After hint, and stops when the wait would exceed the budget', async () => {
+    const waits: number[] = [];
+    let now = 0;
+    const strategy = new SagemakerRetryStrategy({ budgetMs: 5_000, random: () => 0, now: () => now, sleep: async (ms) => void waits.push(ms) });
+    const first = await strategy.acquireInitialRetryToken('');
+    await strategy.refreshRetryTokenForRetry(first, info('THROTTLING', new Date(Date.now() + 2_000)));
+    expect(waits[0]).toBeGreaterThan(1_900);
+    now = 4_000;
+    await expect(strategy.refreshRetryTokenForRetry(first, info('THROTTLING', new Date(Date.now() + 2_000)))).rejects.toThrow(/budget/);
+  });
+});

@@ -1,0 +1,447 @@
+import {
+  DescribeModelPackageGroupCommand,
+  ListEndpointsCommand,
+  SageMakerClient,
+  paginateListEndpoints,
+} from '@aws-sdk/client-sagemaker';
+import { sagemakerInstanceSchema } from '../../config/schema';
+import { MemoryCache } from '../../connectors/core/cache/memory-cache';
+import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
+import { SagemakerConnector, type SagemakerConnectorDeps } from '../../connectors/sagemaker';
+import { generateDemoOrg } from '../../sandbox/demo-org';
+import {
+  SAGEMAKER_KEY_TAG,
+  SAGEMAKER_SEED_GAPS,
+  seedSagemaker,
+  startSagemakerSandbox,
+  type SagemakerSandboxServer,
+  type SagemakerSeed,
+} from '../../sandbox/sagemaker';
+
+const org = generateDemoOrg();
+const seed = seedSagemaker(org);
+const KEY_ID = 'AKIASANDBOXEXAMPLE01';
+const SECRET = 'sandbox-secret-access-key';
+
+let server: SagemakerSandboxServer;
+const open: Array<{ close(): void }> = [];
+
+beforeAll(async () => {
+  server = await startSagemakerSandbox({ org, credentials: { accessKeyId: KEY_ID } });
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+beforeEach(() => {
+  server.faults.failRate = 0;
+  server.faults.down = false;
+});
+
+afterEach(() => {
+  for (const c of open.splice(0)) c.close();
+});
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+/** SigV4's shape with a dummy signature: the sandbox checks the scope and key id, not the math. */
+function signed(operation: string, opts: { keyId?: string; region?: string; service?: string } = {}): Record<string, string> {
+  return {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': `SageMaker.${operation}`,
+    'x-amz-date': '20250701T000000Z',
+    authorization:
+      `AWS4-HMAC-SHA256 Credential=${opts.keyId ?? KEY_ID}/20250701/${opts.region ?? 'us-east-1'}/${opts.service ?? 'sagemaker'}/aws4_request, ` +
+      `SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=${'a'.repeat(64)}`,
+  };
+}
+
+async function raw<T = Record<string, unknown>>(
+  operation: string,
+  body: unknown,
+  headers: Record<string, string> = signed(operation),
+): Promise<{ status: number; body: T; headers: Headers }> {
+  const res = await fetch(`${server.url}/`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: (text.startsWith('{') ? JSON.parse(text) : text) as T, headers: res.headers };
+}
+
+function sdk(): SageMakerClient {
+  const client = new SageMakerClient({
+    region: 'us-east-1',
+    endpoint: server.url,
+    credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET },
+    maxAttempts: 1,
+  });
+  open.push({ close: () => client.destroy() });
+  return client;
+}
+
+function connect(instance: Record<string, unknown> = {}, deps: Partial<SagemakerConnectorDeps> = {}): { sagemaker: SagemakerConnector; waits: number[] } {
+  const waits: number[] = [];
+  const sagemaker = SagemakerConnector.fromConfig(
+    sagemakerInstanceSchema.parse({
+      name: 'prod-us',
+      region: 'us-east-1',
+      endpoint: server.url,
+      credentials: { type: 'static', accessKeyId: KEY_ID, secretAccessKey: SECRET },
+      ...instance,
+    }),
+    {
+      cache: new MemoryCache(),
+      cacheDefaults: { ttlSeconds: 0, staleSeconds: 0 },
+      clock: { sleep: async (ms) => void waits.push(ms) },
+      ...deps,
+    },
+  );
+  open.push(sagemaker);
+  return { sagemaker, waits };
+}
+
+const groupOf = (s: SagemakerSeed, key: string) => s.groups.find((g) => g.modelKey === key);
+const endpointsOf = (s: SagemakerSeed, key: string) => s.endpoints.filter((e) => e.modelKey === key);
+const configOf = (s: SagemakerSeed, endpointName: string) =>
+  s.endpointConfigs.find((c) => c.name === s.endpoints.find((e) => e.name === endpointName)?.configName)!;
+/** The package ARNs an endpoint's variants serve. */
+function servedArns(s: SagemakerSeed, endpointName: string): string[] {
+  return configOf(s, endpointName).variants.map((v) => {
+    const model = s.models.find((m) => m.name === v.modelName)!;
+    return 'modelPackageArn' in model.container ? model.container.modelPackageArn : `image:${model.container.image}`;
+  });
+}
+const packageByArn = (s: SagemakerSeed, arn: string) => s.packages.find((p) => p.arn === arn);
+
+// ---- the seed -----------------------------------------------------------------------------------
+
+describe('seedSagemaker', () => {
+  it('is deterministic', () => {
+    expect(seedSagemaker(generateDemoOrg())).toEqual(seed);
+  });
+
+  it('registers a share of the prod models, versions mirroring MLflow one for one', () => {
+    const prodKeys = new Set(org.models.filter((m) => m.registrations.some((r) => r.instance === 'prod')).map((m) => m.key));
+    const registered = seed.groups.filter((g) => g.modelKey !== null);
+    expect(registered.length).toBeGreaterThan(10);
+    expect(registered.length).toBeLessThan(prodKeys.size);
+    for (const g of registered) {
+      expect(prodKeys.has(g.modelKey!)).toBe(true);
+      const reg = org.models.find((m) => m.key === g.modelKey)!.registrations.find((r) => r.instance === 'prod')!;
+      const versions = seed.packages.filter((p) => p.groupName === g.name);
+      expect(versions.map((p) => p.version)).toEqual(reg.versions.map((v) => v.version));
+      for (const p of versions) expect(p.customerMetadata['mlflow.run_id']).toBe(reg.versions[p.version - 1]!.runId);
+      const production = reg.versions.find((v) => v.stage === 'Production');
+      if (production && g.modelKey !== SAGEMAKER_SEED_GAPS.servedNotApproved) {
+        expect(versions.find((p) => p.version === production.version)?.approval).toBe('Approved');
+      }
+    }
+  });
+
+  it('tags some groups with the model key and links others by name only', () => {
+    const tagged = seed.groups.filter((g) => g.tags.some((t) => t.Key === SAGEMAKER_KEY_TAG));
+    const untagged = seed.groups.filter((g) => g.modelKey && !g.tags.some((t) => t.Key === SAGEMAKER_KEY_TAG));
+    expect(tagged.length).toBeGreaterThan(1);
+    expect(untagged.length).toBeGreaterThan(1);
+    expect(groupOf(seed, 'ltv-predictor')).toMatchObject({ name: 'customer-ltv', tags: expect.arrayContaining([{ Key: SAGEMAKER_KEY_TAG, Value: 'ltv-predictor' }]) });
+    for (const [key, name] of Object.entries(SAGEMAKER_SEED_GAPS.renamed)) {
+      const group = groupOf(seed, key)!;
+      expect(group.name).toBe(name);
+      expect(group.tags.some((t) => t.Key === SAGEMAKER_KEY_TAG)).toBe(false);
+    }
+    // MLflow prod calls it NextBestAction; SageMaker does not.
+    expect(org.models.find((m) => m.key === 'next-best-action')!.registrations.find((r) => r.instance === 'prod')!.name).toBe('NextBestAction');
+  });
+
+  it('has an endpoint serving a package group no MLflow knows, and one serving a bare image', () => {
+    const { group, endpoint } = SAGEMAKER_SEED_GAPS.unregisteredGroup;
+    expect(seed.groups.find((g) => g.name === group)).toMatchObject({ modelKey: null });
+    expect(org.models.some((m) => m.key === group || m.registrations.some((r) => r.name === group))).toBe(false);
+    expect(servedArns(seed, endpoint).map((a) => packageByArn(seed, a)?.groupName)).toEqual([group]);
+    expect(servedArns(seed, SAGEMAKER_SEED_GAPS.bareImageModel.endpoint)).toEqual([expect.stringMatching(/^image:.*pricing-rules:1\.4\.2$/)]);
+  });
+
+  it('has an approved version nothing serves', () => {
+    const group = groupOf(seed, SAGEMAKER_SEED_GAPS.approvedNeverDeployed)!;
+    const approved = seed.packages.filter((p) => p.groupName === group.name && p.approval === 'Approved');
+    expect(approved.length).toBeGreaterThan(0);
+    const served = new Set(seed.endpoints.flatMap((e) => servedArns(seed, e.name)));
+    for (const p of approved) expect(served.has(p.arn)).toBe(false);
+    expect(endpointsOf(seed, SAGEMAKER_SEED_GAPS.approvedNeverDeployed)).toEqual([]);
+  });
+
+  it('has a Failed endpoint', () => {
+    const { modelKey, endpoint } = SAGEMAKER_SEED_GAPS.failedEndpoint;
+    expect(seed.endpoints.find((e) => e.name === endpoint)).toMatchObject({ status: 'Failed', modelKey, failureReason: expect.any(String) });
+  });
+
+  it("serves email-propensity's Production version, which is not MLflow's champion", () => {
+    const key = SAGEMAKER_SEED_GAPS.championNotServed;
+    const reg = org.models.find((m) => m.key === key)!.registrations.find((r) => r.instance === 'prod')!;
+    const champion = reg.aliases.find((a) => a.alias === 'champion')!.version;
+    const [endpoint] = endpointsOf(seed, key);
+    const served = servedArns(seed, endpoint!.name).map((a) => packageByArn(seed, a)!.version);
+    expect(served).toEqual([reg.versions.find((v) => v.stage === 'Production')!.version]);
+    expect(served).not.toContain(champion);
+  });
+
+  it('serves a version still pending approval', () => {
+    const [endpoint] = endpointsOf(seed, SAGEMAKER_SEED_GAPS.servedNotApproved);
+    expect(servedArns(seed, endpoint!.name).map((a) => packageByArn(seed, a)!.approval)).toEqual(['PendingManualApproval']);
+  });
+
+  it('splits traffic 90/10 between the Production version and a newer canary', () => {
+    for (const key of SAGEMAKER_SEED_GAPS.splitTraffic) {
+      const [endpoint] = endpointsOf(seed, key);
+      const config = configOf(seed, endpoint!.name);
+      expect(config.variants.map((v) => [v.name, v.weight])).toEqual([
+        ['primary', 0.9],
+        ['canary', 0.1],
+      ]);
+      const [primary, canary] = servedArns(seed, endpoint!.name).map((a) => packageByArn(seed, a)!);
+      expect(canary!.version).toBeGreaterThan(primary!.version);
+    }
+  });
+
+  it('copes with an org too small for the gaps, and with a large one', () => {
+    const small = seedSagemaker(generateDemoOrg({ models: 3 }));
+    expect(small.groups.some((g) => g.name === 'legacy-pricing-model')).toBe(true);
+    expect(small.endpoints.every((e) => small.endpointConfigs.some((c) => c.name === e.configName))).toBe(true);
+    const started = Date.now();
+    const large = seedSagemaker(generateDemoOrg({ models: 600 }));
+    expect(large.groups.length).toBeGreaterThan(200);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+// ---- the wire protocol ----------------------------------------------------------------------------
+
+describe('AWS JSON 1.1 protocol', () => {
+  it('answers POST / with the operation of X-Amz-Target, epoch-second timestamps and a request id', async () => {
+    const { status, body, headers } = await raw<{ Endpoints: Array<Record<string, unknown>> }>('ListEndpoints', { MaxResults: 2, SortBy: 'Name', SortOrder: 'Ascending' });
+    expect(status).toBe(200);
+    expect(headers.get('content-type')).toBe('application/x-amz-json-1.1');
+    expect(headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+    const [first] = body.Endpoints;
+    expect(typeof first!.CreationTime).toBe('number');
+    expect(first!.CreationTime as number).toBeLessThan(2_000_000_000);
+    expect(first!.EndpointArn).toMatch(/^arn:aws:sagemaker:us-east-1:111122223333:endpoint\/[a-z0-9-]+$/);
+  });
+
+  it('refuses unsigned requests, a foreign key id and a wrongly scoped credential', async () => {
+    const unsigned = signed('ListEndpoints');
+    delete unsigned.authorization;
+    expect(await raw('ListEndpoints', {}, unsigned)).toMatchObject({
+      status: 400,
+      body: { __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' },
+    });
+    expect(await raw('ListEndpoints', {}, signed('ListEndpoints', { keyId: 'AKIAOTHEREXAMPLE0001' }))).toMatchObject({
+      status: 400,
+      body: { __type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' },
+    });
+    expect((await raw('ListEndpoints', {}, signed('ListEndpoints', { region: 'eu-west-1' }))).body).toMatchObject({
+      __type: 'InvalidSignatureException',
+      message: expect.stringContaining("not 'eu-west-1'"),
+    });
+    expect((await raw('ListEndpoints', {}, signed('ListEndpoints', { service: 's3' }))).body).toMatchObject({ __type: 'InvalidSignatureException' });
+  });
+
+  it('refuses unknown operations and other content types', async () => {
+    const { status, body, headers } = await raw('CreateEndpoint', {});
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ __type: 'com.amazon.coral.service#UnknownOperationException' });
+    expect(headers.get('x-amzn-errortype')).toBe('UnknownOperationException:');
+    const json = { ...signed('ListEndpoints'), 'content-type': 'application/json' };
+    expect((await raw('ListEndpoints', {}, json)).status).toBe(400);
+  });
+
+  it('validates MaxResults against the documented ranges, worded like AWS', async () => {
+    const tooMany = await raw('ListModelPackageGroups', { MaxResults: 101 });
+    expect(tooMany).toMatchObject({
+      status: 400,
+      body: {
+        __type: 'com.amazon.coral.validate#ValidationException',
+        message: "1 validation error detected: Value '101' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100",
+      },
+    });
+    expect((await raw('ListEndpoints', { MaxResults: 0 })).status).toBe(400);
+    // ListTags starts at 50.
+    const arn = seed.groups[0]!.arn;
+    expect((await raw('ListTags', { ResourceArn: arn, MaxResults: 10 })).body).toMatchObject({ message: expect.stringContaining('greater than or equal to 50') });
+    expect((await raw('ListTags', { ResourceArn: arn, MaxResults: 50 })).status).toBe(200);
+    expect((await raw('ListEndpoints', { MaxResults: '5' })).body).toMatchObject({ __type: 'com.amazon.coral.service#SerializationException' });
+    expect((await raw('ListEndpoints', { SortBy: 'Size' })).body).toMatchObject({ message: expect.stringContaining('enum value set: [Name, CreationTime, Status]') });
+  });
+
+  it('pages with NextToken to the end, and refuses a token replayed with another filter', async () => {
+    const names: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    let firstToken: string | undefined;
+    do {
+      const { status, body } = await raw<{ Endpoints: Array<{ EndpointName: string }>; NextToken?: string }>('ListEndpoints', {
+        MaxResults: 4,
+        SortBy: 'Name',
+        SortOrder: 'Ascending',
+        ...(token ? { NextToken: token } : {}),
+      });
+      expect(status).toBe(200);
+      names.push(...body.Endpoints.map((e) => e.EndpointName));
+      token = body.NextToken;
+      firstToken ??= token;
+      pages++;
+    } while (token);
+    expect(pages).toBe(Math.ceil(seed.endpoints.length / 4));
+    expect(names).toEqual(seed.endpoints.map((e) => e.name).sort());
+    const replay = await raw('ListEndpoints', { MaxResults: 4, SortBy: 'CreationTime', NextToken: firstToken });
+    expect(replay).toMatchObject({ status: 400, body: { message: expect.stringContaining('Invalid pagination token') } });
+  });
+
+  it('lists registry versions only when asked for Versioned packages (the documented default is Unversioned)', async () => {
+    const group = seed.groups.find((g) => g.modelKey === 'email-propensity')!;
+    const implicit = await raw<{ ModelPackageSummaryList: unknown[] }>('ListModelPackages', { ModelPackageGroupName: group.name });
+    expect(implicit.body.ModelPackageSummaryList).toEqual([]);
+    const versioned = await raw<{ ModelPackageSummaryList: Array<{ ModelPackageVersion: number }> }>('ListModelPackages', {
+      ModelPackageGroupName: group.arn,
+      ModelPackageType: 'Versioned',
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+    });
+    expect(versioned.body.ModelPackageSummaryList.map((p) => p.ModelPackageVersion)).toEqual([5, 4, 3, 2, 1]);
+  });
+
+  it('answers a Describe* of something missing with a ValidationException, as SageMaker does', async () => {
+    expect((await raw('DescribeEndpoint', { EndpointName: 'nope' })).body).toEqual({
+      __type: 'com.amazon.coral.validate#ValidationException',
+      message: 'Could not find endpoint "arn:aws:sagemaker:us-east-1:111122223333:endpoint/nope".',
+    });
+    expect((await raw('DescribeModel', { ModelName: 'nope' })).body).toMatchObject({ message: expect.stringMatching(/^Could not find model "/) });
+    expect((await raw('DescribeEndpointConfig', { EndpointConfigName: 'nope' })).body).toMatchObject({
+      message: expect.stringMatching(/^Could not find endpoint configuration "/),
+    });
+    expect((await raw('DescribeModelPackageGroup', { ModelPackageGroupName: 'nope' })).body).toMatchObject({
+      message: 'ModelPackageGroup arn:aws:sagemaker:us-east-1:111122223333:model-package-group/nope does not exist.',
+    });
+    expect((await raw('DescribeEndpoint', {})).body).toMatchObject({
+      message: "1 validation error detected: Value null at 'endpointName' failed to satisfy constraint: Member must not be null",
+    });
+  });
+
+  it('describes a failed endpoint without running variants, and its configuration with them', async () => {
+    const { body } = await raw<Record<string, unknown>>('DescribeEndpoint', { EndpointName: SAGEMAKER_SEED_GAPS.failedEndpoint.endpoint });
+    expect(body).toMatchObject({ EndpointStatus: 'Failed', FailureReason: expect.stringContaining('ping health check') });
+    expect(body.ProductionVariants).toBeUndefined();
+  });
+
+  it('words injected failures as AWS does: a "429" is a 400 ThrottlingException', async () => {
+    server.faults.failRate = 1;
+    server.faults.failStatus = 429;
+    expect(await raw('ListEndpoints', {})).toMatchObject({ status: 400, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } });
+    server.faults.failStatus = 503;
+    expect(await raw('ListEndpoints', {})).toMatchObject({ status: 503, body: { __type: 'ServiceUnavailable' } });
+  });
+
+  it('throttles exactly the next requests it is told to', async () => {
+    server.throttle(1, 'DescribeModel');
+    expect((await raw('ListEndpoints', {})).status).toBe(200);
+    expect((await raw('DescribeModel', { ModelName: seed.models[0]!.name })).body).toMatchObject({ __type: 'ThrottlingException' });
+    expect((await raw('DescribeModel', { ModelName: seed.models[0]!.name })).status).toBe(200);
+  });
+});
+
+// ---- the official SDK against it ------------------------------------------------------------------
+
+describe('the official SDK against the sandbox', () => {
+  it('pages with the SDK paginator across several pages', async () => {
+    const names: string[] = [];
+    let pages = 0;
+    for await (const page of paginateListEndpoints({ client: sdk(), pageSize: 5 }, { SortBy: 'Name', SortOrder: 'Ascending' })) {
+      pages++;
+      names.push(...(page.Endpoints ?? []).map((e) => e.EndpointName!));
+      expect(page.Endpoints![0]!.CreationTime).toBeInstanceOf(Date);
+    }
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(names).toHaveLength(seed.endpoints.length);
+  });
+
+  it('reads the error code from __type', async () => {
+    const err = await sdk()
+      .send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: 'nope' }))
+      .catch((e: unknown) => e as { name: string; $metadata: { httpStatusCode: number } });
+    expect(err).toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+  });
+
+  it('is refused with another access key', async () => {
+    const client = new SageMakerClient({ region: 'us-east-1', endpoint: server.url, credentials: { accessKeyId: 'AKIAOTHEREXAMPLE0001', secretAccessKey: 'x' } });
+    open.push({ close: () => client.destroy() });
+    await expect(client.send(new ListEndpointsCommand({ MaxResults: 1 }))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+  });
+});
+
+// ---- the connector against it ----------------------------------------------------------------------
+
+describe('SagemakerConnector against the sandbox', () => {
+  it('lists every group with its tags, in pages of the size it is given', async () => {
+    server.stats.reset();
+    const { sagemaker } = connect({}, { pageSizes: { modelPackageGroups: 5 } });
+    const models = await sagemaker.listModels();
+    expect(models.map((m) => m.name)).toEqual(seed.groups.map((g) => g.name).sort());
+    expect(models.find((m) => m.name === 'customer-ltv')?.tags).toContainEqual({ key: SAGEMAKER_KEY_TAG, value: 'ltv-predictor' });
+    // ceil(n / 5) listing pages, then one ListTags per group.
+    expect(server.stats.total).toBe(Math.ceil(seed.groups.length / 5) + seed.groups.length);
+  });
+
+  it('shows the deliberate gaps through the graph shapes', async () => {
+    const { sagemaker } = connect();
+    const deployments = await sagemaker.listDeployments();
+    const byEndpoint = (name: string) => deployments.filter((d) => d.endpointName === name);
+
+    expect(byEndpoint(SAGEMAKER_SEED_GAPS.bareImageModel.endpoint)).toEqual([
+      expect.objectContaining({ modelVersionRef: null, servedModelName: SAGEMAKER_SEED_GAPS.bareImageModel.model, status: 'IN_SERVICE' }),
+    ]);
+    expect(byEndpoint(SAGEMAKER_SEED_GAPS.failedEndpoint.endpoint)).toEqual([expect.objectContaining({ status: 'FAILED', statusRaw: 'Failed' })]);
+    const split = byEndpoint(`${SAGEMAKER_SEED_GAPS.splitTraffic[0]}-prod`);
+    expect(split.map((d) => [d.name, d.trafficPercent])).toEqual([
+      ['primary', 90],
+      ['canary', 10],
+    ]);
+
+    const groups = [...new Set(seed.groups.map((g) => g.name))];
+    const versions = await sagemaker.getVersionsForModels(groups);
+    const byArn = new Map([...versions.values()].flat().map((v) => [v.source.nativeId, v]));
+    // Every registered version an endpoint serves joins with the registry by its ARN.
+    for (const d of deployments.filter((x) => x.modelVersionRef)) expect(byArn.has(d.modelVersionRef!)).toBe(true);
+    const legacy = byArn.get(byEndpoint(SAGEMAKER_SEED_GAPS.unregisteredGroup.endpoint)[0]!.modelVersionRef!);
+    expect(legacy).toMatchObject({ modelName: 'legacy-pricing-model', approval: 'APPROVED', version: '2' });
+    const served = new Set(deployments.map((d) => d.modelVersionRef));
+    const neverDeployed = versions.get(SAGEMAKER_SEED_GAPS.approvedNeverDeployed)!.filter((v) => v.approval === 'APPROVED');
+    expect(neverDeployed.length).toBeGreaterThan(0);
+    for (const v of neverDeployed) expect(served.has(v.source.nativeId)).toBe(false);
+    const pending = byArn.get(byEndpoint('credit-risk-scorer-prod')[0]!.modelVersionRef!);
+    expect(pending).toMatchObject({ modelName: 'CreditRiskScorer', approval: 'PENDING' });
+  });
+
+  it('retries the sandbox throttling and then succeeds', async () => {
+    server.throttle(2, 'ListEndpoints');
+    const { sagemaker, waits } = connect();
+    await expect(sagemaker.health()).resolves.toBeUndefined();
+    expect(waits).toHaveLength(2);
+  });
+
+  it('fails with SOURCE_UNAUTHENTICATED when the sandbox does not know the key', async () => {
+    const { sagemaker } = connect({ credentials: { type: 'static', accessKeyId: 'AKIAOTHEREXAMPLE0001', secretAccessKey: 'x' } });
+    await expect(sagemaker.health()).rejects.toMatchObject({
+      code: SourceErrorCode.SOURCE_UNAUTHENTICATED,
+      source: 'sagemaker:prod-us',
+      upstreamCode: 'UnrecognizedClientException',
+    });
+  });
+
+  it('fails with SOURCE_UNAVAILABLE naming the instance when the sandbox is down', async () => {
+    server.faults.down = true;
+    const { sagemaker } = connect({ retry: { maxAttempts: 2 } });
+    const err = await sagemaker.listModels().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    expect(err).toMatchObject({ code: SourceErrorCode.SOURCE_UNAVAILABLE, source: 'sagemaker:prod-us', attempts: 2 });
+    expect((err as Error).message).toMatch(/^sagemaker:prod-us: ListModelPackageGroups: /);
+  });
+});
