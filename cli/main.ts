@@ -24,7 +24,8 @@ Usage:
       the checked-in file is stale.
   modelgraph sandbox [--port N] [--models N] [--seed N]
       Run only the sandbox upstreams: MLflow prod and research on N and N+1, Jira Cloud
-      on N+2, GitHub on N+3, GitLab on N+4.
+      on N+2, GitHub on N+3, GitLab on N+4, SageMaker on N+5, Vertex AI on N+6, Azure ML
+      on N+7.
 
 Environment: PORT, REDIS_URL, MODELGRAPH_CONFIG, NODE_ENV=production (introspection off).
 `;
@@ -112,7 +113,7 @@ async function serve(args: string[]): Promise<number | undefined> {
         people = PeopleDirectory.fromData(demo.peopleAliases, 'demo people');
         demoNote =
           `demo organisation: ${sandboxes.org.models.length} models; sandbox MLflow (${Object.keys(sandboxes.mlflow).join(', ')}), ` +
-          'Jira Cloud, GitHub and GitLab';
+          'Jira Cloud, GitHub, GitLab, SageMaker, Vertex AI and Azure ML';
       }
       const stack = await startStack(config, logger, { people });
       closers.unshift(() => stack.close());
@@ -178,7 +179,15 @@ async function sandbox(args: string[]): Promise<number> {
     host: '0.0.0.0',
     basePort,
   });
-  const kinds = { MLflow: sandboxes.mlflow, 'Jira Cloud': sandboxes.jira, GitHub: sandboxes.github, GitLab: sandboxes.gitlab };
+  const kinds = {
+    MLflow: sandboxes.mlflow,
+    'Jira Cloud': sandboxes.jira,
+    GitHub: sandboxes.github,
+    GitLab: sandboxes.gitlab,
+    SageMaker: sandboxes.sagemaker,
+    'Vertex AI': sandboxes.vertex,
+    'Azure ML': sandboxes.azureml,
+  };
   for (const [kind, servers] of Object.entries(kinds)) {
     for (const [name, server] of Object.entries(servers)) process.stdout.write(`sandbox ${kind} "${name}": ${server.url}\n`);
   }

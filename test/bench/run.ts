@@ -33,7 +33,8 @@ const PAGE_QUERY = /* GraphQL */ `
     }
   }
 `;
-const KEYS_QUERY = 'query Keys($first: Int!, $after: String) { models(first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { key } } }';
+const KEYS_QUERY =
+  'query Keys($first: Int!, $after: String) { models(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { key } } }';
 
 interface Row {
   scenario: string;
@@ -114,15 +115,20 @@ async function main(): Promise<number> {
     const walk = await timed(async () => {
       let after: string | null = null;
       let count = 0;
+      let total = 0;
       do {
         const page: any = await query(KEYS_QUERY, { first: 500, after });
         count += page.models.nodes.length;
+        total = page.models.totalCount;
         after = page.models.pageInfo.hasNextPage ? page.models.pageInfo.endCursor : null;
       } while (after);
-      return count;
+      return { count, total };
     });
-    if (walk.value !== MODELS) throw new Error(`walked ${walk.value} models, expected ${MODELS}`);
-    add(`full inventory walk, ${MODELS} keys in pages of 500`, walk.ms, walk.calls, 2000, 0);
+    // The organisation's models, and the few only a cloud registry knows.
+    if (walk.value.count !== walk.value.total || walk.value.count < MODELS) {
+      throw new Error(`walked ${walk.value.count} models of ${walk.value.total}, expected at least ${MODELS}`);
+    }
+    add(`full inventory walk, ${walk.value.count} keys in pages of 500`, walk.ms, walk.calls, 2000, 0);
 
     const latencies: number[] = [];
     const parallel = await timed(() =>
