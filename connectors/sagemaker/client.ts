@@ -8,8 +8,8 @@ import {
   ListTagsCommand,
   SageMakerClient,
   paginateListEndpoints,
-  paginateListModelPackageGroups,
   paginateListModelPackages,
+  paginateSearch,
   type SageMakerClientConfig,
 } from '@aws-sdk/client-sagemaker';
 import type { SagemakerInstanceConfig } from '../../config/schema';
@@ -39,6 +39,7 @@ import {
   type DescribeModelOutput,
   type DescribeModelPackageOutput,
   type EndpointSummary,
+  type ModelPackageGroup,
   type ModelPackageSummary,
   type Tag,
 } from './types';
@@ -172,14 +173,28 @@ export class SagemakerConnector implements Connector, RegistryConnector {
 
   // ---- models ---------------------------------------------------------------------------
 
-  /** Every model package group of the account and region (not those shared from other accounts), with its tags. */
+  /**
+   * Every model package group of the account and region (not those shared from other
+   * accounts), with its tags: one paged `Search` over `ModelPackageGroup` resources, whose
+   * records carry `Tags` (ListModelPackageGroups' summaries do not, and a `ListTags` per group
+   * would cost one call per group on every refresh). No `SearchExpression`: every group;
+   * no `CrossAccountFilterOption`: the default (null) searches this account only. Sorted by
+   * name, which is unique, so pages do not shift while they are followed.
+   */
   async listModels(): Promise<CloudModel[]> {
     const { value } = await this.listings.getOrLoad('list model-package-groups', async () => {
-      const groups = await this.collect(
-        paginateListModelPackageGroups(this.pages(this.pageSizes.modelPackageGroups), { SortBy: 'Name', SortOrder: 'Ascending' }),
-        (page) => page.ModelPackageGroupSummaryList,
+      const records = await this.collect(
+        paginateSearch(this.pages(this.pageSizes.modelPackageGroups), {
+          Resource: 'ModelPackageGroup',
+          SortBy: 'ModelPackageGroupName',
+          SortOrder: 'Ascending',
+        }),
+        (page) => page.Results,
       );
-      return Promise.all(groups.map(async (g) => mapModelPackageGroup(g, await this.listTags(g.ModelPackageGroupArn), this.ctx)));
+      return records
+        .map((r) => r.ModelPackageGroup)
+        .filter((g): g is ModelPackageGroup => !!g)
+        .map((g) => mapModelPackageGroup(g, g.Tags ?? [], this.ctx));
     });
     return value;
   }

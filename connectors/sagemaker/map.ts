@@ -14,6 +14,7 @@ import {
   type DescribeModelPackageGroupOutput,
   type DescribeModelPackageOutput,
   type EndpointDetails,
+  type ModelPackageGroup,
   type ModelPackageGroupSummary,
   type ModelPackageSummary,
   type ProductionVariant,
@@ -32,7 +33,7 @@ export interface SagemakerMapContext {
 }
 
 export type ModelPackageGroupTransformer = (
-  dto: ModelPackageGroupSummary | DescribeModelPackageGroupOutput,
+  dto: ModelPackageGroup | ModelPackageGroupSummary | DescribeModelPackageGroupOutput,
   tags: readonly Tag[],
   ctx: SagemakerMapContext,
 ) => CloudModel;
@@ -159,7 +160,7 @@ export function servedModelPackageArn(model: DescribeModelOutput | null | undefi
 
 // ---- models (package groups) -----------------------------------------------------------------
 
-/** A model package group, with the tags `ListTags` returned for it. */
+/** A model package group (a `Search` record, a listing summary or a Describe), with its tags (the record's own, or `ListTags`'). */
 export const mapModelPackageGroup: ModelPackageGroupTransformer = (dto, tags, ctx) => {
   const name = dto.ModelPackageGroupName ?? '';
   return {

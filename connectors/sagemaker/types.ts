@@ -24,6 +24,7 @@ export type {
   EndpointSummary,
   InferenceSpecification,
   ModelApprovalStatus,
+  ModelPackageGroup,
   ModelPackageGroupSummary,
   ModelPackageStatus,
   ModelPackageSummary,
@@ -35,11 +36,12 @@ export type {
 
 /**
  * `MaxResults` maxima of the list operations, as the SageMaker API Reference documents them
- * ("Valid Range: Minimum value of 1. Maximum value of 100." for `ListModelPackageGroups`,
+ * ("Valid Range: Minimum value of 1. Maximum value of 100." for `Search`,
  * `ListModelPackages` and `ListEndpoints`). The SDK's types do not carry the range, so a
  * bigger page size would only fail at run time with a ValidationException.
  */
 export const SAGEMAKER_PAGE_LIMITS = {
+  /** Pages of the group listing: `Search` over `ModelPackageGroup` resources. */
   modelPackageGroups: 100,
   modelPackages: 100,
   endpoints: 100,

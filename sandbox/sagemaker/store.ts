@@ -55,7 +55,46 @@ export const SAGEMAKER_SANDBOX_LIMITS = {
   ListEndpoints: { min: 1, max: 100, default: 10 },
   /** "Valid Range: Minimum value of 50", no maximum. */
   ListTags: { min: 50, max: Number.MAX_SAFE_INTEGER, default: 50 },
+  Search: { min: 1, max: 100, default: 10 },
 } as const;
+
+/** `ResourceType`, as the service model enumerates it (what `Search` accepts in `Resource`). */
+const SEARCH_RESOURCE_TYPES = [
+  'TrainingJob',
+  'Experiment',
+  'ExperimentTrial',
+  'ExperimentTrialComponent',
+  'Endpoint',
+  'Model',
+  'ModelPackage',
+  'ModelPackageGroup',
+  'Pipeline',
+  'PipelineExecution',
+  'FeatureGroup',
+  'FeatureMetadata',
+  'Image',
+  'ImageVersion',
+  'Project',
+  'HyperParameterTuningJob',
+  'ModelCard',
+  'PipelineVersion',
+  'Job',
+  'HubContent',
+] as const;
+const SEARCH_OPERATORS = [
+  'Equals',
+  'NotEquals',
+  'GreaterThan',
+  'GreaterThanOrEqualTo',
+  'LessThan',
+  'LessThanOrEqualTo',
+  'Contains',
+  'Exists',
+  'NotExists',
+  'In',
+] as const;
+/** The `ModelPackageGroup` properties the sandbox can filter and sort on (`Tags.<key>` too, for filters). */
+const GROUP_PROPERTIES = ['ModelPackageGroupName', 'ModelPackageGroupArn', 'ModelPackageGroupDescription', 'ModelPackageGroupStatus', 'CreationTime'] as const;
 
 export interface SagemakerStore {
   accountId: string;
@@ -66,6 +105,7 @@ export interface SagemakerStore {
   DescribeModelPackage(input: Json): Json;
   DescribeModelPackageGroup(input: Json): Json;
   ListTags(input: Json): Json;
+  Search(input: Json): Json;
   ListEndpoints(input: Json): Json;
   DescribeEndpoint(input: Json): Json;
   DescribeEndpointConfig(input: Json): Json;
@@ -80,6 +120,7 @@ export const SAGEMAKER_OPERATIONS: readonly SagemakerOperation[] = [
   'DescribeModelPackage',
   'DescribeModelPackageGroup',
   'ListTags',
+  'Search',
   'ListEndpoints',
   'DescribeEndpoint',
   'DescribeEndpointConfig',
@@ -251,6 +292,60 @@ export function createSagemakerStore(seed: SagemakerSeed): SagemakerStore {
         throw validationError(`Resource ${arn} does not exist.`);
       }
       return page(input, 'ListTags', tags, (t) => ({ Key: t.Key, Value: t.Value }), 'Tags');
+    },
+
+    /**
+     * `Search` for `Resource: ModelPackageGroup` only (what modelgraph asks for); any other
+     * resource type is refused with a ValidationException rather than answered empty. The
+     * records are the full `ModelPackageGroup` shape, `Tags` included. `SearchExpression` may
+     * be absent (every group); when present its `Filters` and `SubExpressions` are applied,
+     * and what the sandbox cannot evaluate (`NestedFilters`, unknown properties) is refused.
+     */
+    Search(input) {
+      const resource = requiredString(input, 'Resource', 'resource');
+      if (!(SEARCH_RESOURCE_TYPES as readonly string[]).includes(resource)) {
+        throw validationError(
+          `1 validation error detected: Value '${resource}' at 'resource' failed to satisfy constraint: ` +
+            `Member must satisfy enum value set: [${SEARCH_RESOURCE_TYPES.join(', ')}]`,
+        );
+      }
+      if (resource !== 'ModelPackageGroup') {
+        throw validationError(`Search of Resource ${resource} is not supported by this sandbox; only ModelPackageGroup is.`);
+      }
+      const sortBy = optionalString(input, 'SortBy', 'sortBy');
+      if (sortBy !== undefined && !(GROUP_PROPERTIES as readonly string[]).includes(sortBy)) {
+        throw validationError(`Invalid SortBy ${sortBy} for resource ModelPackageGroup.`);
+      }
+      const sortOrder = optionalEnum(input, 'SortOrder', 'sortOrder', ['Ascending', 'Descending']) ?? 'Descending';
+      const cross = optionalEnum(input, 'CrossAccountFilterOption', 'crossAccountFilterOption', ['SameAccount', 'CrossAccount']);
+      if (input.VisibilityConditions !== undefined && input.VisibilityConditions !== null) {
+        throw validationError('VisibilityConditions are not supported by this sandbox.');
+      }
+      const expression = input.SearchExpression;
+      const matches = expression === undefined || expression === null ? () => true : searchPredicate(expression, 'searchExpression');
+      // Groups have no LastModifiedTime (the documented default sort): their creation time stands in.
+      const key = sortBy ?? 'CreationTime';
+      // Nothing is shared into this account from another one.
+      const items =
+        cross === 'CrossAccount'
+          ? []
+          : sortItems(
+              seed.groups.filter((g) => matches((name) => groupProperty(g, name))),
+              (g) => groupProperty(g, key) as string | number,
+              sortOrder,
+            );
+      const { Items, NextToken } = page(input, 'Search', items, (g) => ({
+        ModelPackageGroup: {
+          ModelPackageGroupName: g.name,
+          ModelPackageGroupArn: g.arn,
+          ...(g.description ? { ModelPackageGroupDescription: g.description } : {}),
+          CreationTime: seconds(g.creationTime),
+          CreatedBy: userContext(g.createdBy, seed),
+          ModelPackageGroupStatus: 'Completed',
+          Tags: g.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
+        },
+      }), 'Items');
+      return { Results: Items, ...(NextToken ? { NextToken } : {}) };
     },
 
     ListEndpoints(input) {
@@ -436,6 +531,93 @@ function sortItems<T>(items: readonly T[], key: (item: T) => string | number, or
     const y = key(b);
     return x < y ? -sign : x > y ? sign : 0;
   });
+}
+
+// ---- Search expressions -------------------------------------------------------------------------
+
+type PropertyReader = (name: string) => string | number | undefined;
+type SearchPredicate = (read: PropertyReader) => boolean;
+
+function groupProperty(g: SagemakerSeed['groups'][number], name: string): string | number | undefined {
+  switch (name) {
+    case 'ModelPackageGroupName':
+      return g.name;
+    case 'ModelPackageGroupArn':
+      return g.arn;
+    case 'ModelPackageGroupDescription':
+      return g.description || undefined;
+    case 'ModelPackageGroupStatus':
+      return 'Completed';
+    case 'CreationTime':
+      return g.creationTime;
+    default:
+      return name.startsWith('Tags.') ? g.tags.find((t) => t.Key === name.slice(5))?.Value : undefined;
+  }
+}
+
+/** A `SearchExpression` as a predicate over one record's properties; what cannot be evaluated is refused. */
+function searchPredicate(raw: unknown, path: string): SearchPredicate {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw serializationError(`Expected a structure for '${path}'`);
+  const expr = raw as Json;
+  if (expr.NestedFilters !== undefined && expr.NestedFilters !== null) {
+    throw validationError('NestedFilters are not supported for resource ModelPackageGroup.');
+  }
+  const operator = optionalEnum(expr, 'Operator', `${path}.operator`, ['And', 'Or']) ?? 'And';
+  const filters = optionalList(expr, 'Filters').map((f, i) => filterPredicate(f, `${path}.filters.${i + 1}.member`));
+  const subs = optionalList(expr, 'SubExpressions').map((e, i) => searchPredicate(e, `${path}.subExpressions.${i + 1}.member`));
+  const parts = [...filters, ...subs];
+  if (parts.length === 0) {
+    throw validationError('A SearchExpression must contain at least one Filter, NestedFilter or SubExpression.');
+  }
+  return operator === 'And' ? (read) => parts.every((p) => p(read)) : (read) => parts.some((p) => p(read));
+}
+
+function filterPredicate(raw: unknown, path: string): SearchPredicate {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw serializationError(`Expected a structure for '${path}'`);
+  const filter = raw as Json;
+  const name = requiredString(filter, 'Name', `${path}.name`);
+  if (!(GROUP_PROPERTIES as readonly string[]).includes(name) && !/^Tags\..+/.test(name)) {
+    throw validationError(`Invalid property name ${name} for resource ModelPackageGroup.`);
+  }
+  const operator = optionalEnum(filter, 'Operator', `${path}.operator`, SEARCH_OPERATORS) ?? 'Equals';
+  const value = optionalString(filter, 'Value', `${path}.value`);
+  if (value === undefined && operator !== 'Exists' && operator !== 'NotExists') {
+    throw validationError(`A Value is required for the ${operator} operator on ${name}.`);
+  }
+  // Timestamps compare as times (the value in epoch seconds or ISO 8601), the rest as strings.
+  const operand = (v: string): string | number => (name === 'CreationTime' ? (/^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v)) : v);
+  return (read) => {
+    const actual = read(name);
+    if (operator === 'Exists') return actual !== undefined;
+    if (operator === 'NotExists') return actual === undefined;
+    if (actual === undefined) return operator === 'NotEquals';
+    const wanted = operand(value!);
+    switch (operator) {
+      case 'Equals':
+        return actual === wanted;
+      case 'NotEquals':
+        return actual !== wanted;
+      case 'Contains':
+        return String(actual).includes(value!);
+      case 'In':
+        return value!.split(',').map((v) => operand(v.trim())).includes(actual);
+      case 'GreaterThan':
+        return actual > wanted;
+      case 'GreaterThanOrEqualTo':
+        return actual >= wanted;
+      case 'LessThan':
+        return actual < wanted;
+      case 'LessThanOrEqualTo':
+        return actual <= wanted;
+    }
+  };
+}
+
+function optionalList(input: Json, key: string): unknown[] {
+  const value = input[key];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw serializationError(`Expected a list for '${key}'`);
+  return value;
 }
 
 // ---- paging ----------------------------------------------------------------------------------

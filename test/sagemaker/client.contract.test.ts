@@ -138,19 +138,21 @@ describe('SageMaker connector contract', () => {
     expect(targets()).toEqual(['ListEndpoints']);
   });
 
-  it('lists model package groups across three pages with NextToken, then ListTags per group', async () => {
-    const page = { SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 2 };
-    aws('ListModelPackageGroups', page, 200, { ModelPackageGroupSummaryList: [group('a-model'), group('b-model')], NextToken: 'token-1' });
-    aws('ListModelPackageGroups', { ...page, NextToken: 'token-1' }, 200, {
-      ModelPackageGroupSummaryList: [group('CreditRiskScorer'), group('d-model')],
+  it('lists model package groups with their tags by one paged Search (three pages, NextToken), and no ListTags', async () => {
+    const page = { Resource: 'ModelPackageGroup', SortBy: 'ModelPackageGroupName', SortOrder: 'Ascending', MaxResults: 2 };
+    const record = (name: string, tags: Array<{ Key: string; Value: string }> = []) => ({
+      ModelPackageGroup: { ...group(name), CreatedBy: { UserProfileName: 'data-scientist' }, Tags: tags },
+    });
+    aws('Search', page, 200, {
+      Results: [record('a-model', [{ Key: 'modelgraph.key', Value: 'fraud-detector' }]), record('b-model')],
+      NextToken: 'token-1',
+    });
+    aws('Search', { ...page, NextToken: 'token-1' }, 200, {
+      Results: [record('CreditRiskScorer', [{ Key: 'team', Value: 'risk' }]), record('d-model')],
       NextToken: 'token-2',
     });
-    aws('ListModelPackageGroups', { ...page, NextToken: 'token-2' }, 200, { ModelPackageGroupSummaryList: [group('e-model')] });
-    for (const name of ['a-model', 'b-model', 'CreditRiskScorer', 'd-model', 'e-model']) {
-      const tags = name === 'a-model' ? [{ Key: 'modelgraph.key', Value: 'fraud-detector' }] : [];
-      // ListTags' documented range starts at 50.
-      aws('ListTags', { ResourceArn: arn('model-package-group', name), MaxResults: 50 }, 200, { Tags: tags });
-    }
+    // A record without tags at all, and one of another kind, are tolerated.
+    aws('Search', { ...page, NextToken: 'token-2' }, 200, { Results: [{ ModelPackageGroup: group('e-model') }, {}] });
     const { sagemaker } = connector({}, { pageSizes: { modelPackageGroups: 2 } });
     const models = await sagemaker.listModels();
     expect(models.map((m) => m.name)).toEqual(['a-model', 'b-model', 'CreditRiskScorer', 'd-model', 'e-model']);
@@ -159,12 +161,16 @@ describe('SageMaker connector contract', () => {
       tags: [{ key: 'modelgraph.key', value: 'fraud-detector' }],
       createdAt: '2025-01-06T09:00:00.000Z',
     });
-    expect(targets().slice(0, 3)).toEqual(['ListModelPackageGroups', 'ListModelPackageGroups', 'ListModelPackageGroups']);
-    expect(targets().slice(3)).toEqual(Array(5).fill('ListTags'));
+    expect(models[2]?.tags).toEqual([{ key: 'team', value: 'risk' }]);
+    expect(models[4]?.tags).toEqual([]);
+    expect(targets()).toEqual(['Search', 'Search', 'Search']);
+    expect(calls.every((c) => c.headers['x-amz-target'] === 'SageMaker.Search' && c.body.Resource === 'ModelPackageGroup')).toBe(true);
+    // No SearchExpression (every group), no cross-account option (this account only).
+    expect(calls.every((c) => !('SearchExpression' in c.body) && !('CrossAccountFilterOption' in c.body))).toBe(true);
   });
 
   it('keeps MaxResults within the documented 1..100 whatever page size it is given', async () => {
-    aws('ListModelPackageGroups', { SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 100 }, 200, { ModelPackageGroupSummaryList: [] });
+    aws('Search', { Resource: 'ModelPackageGroup', SortBy: 'ModelPackageGroupName', SortOrder: 'Ascending', MaxResults: 100 }, 200, { Results: [] });
     aws('ListEndpoints', { SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 1 }, 200, { Endpoints: [] });
     const { sagemaker } = connector({}, { pageSizes: { modelPackageGroups: 5000, endpoints: 0 } });
     await sagemaker.listModels();
