@@ -6,7 +6,7 @@ import { SourceError, SourceErrorCode, redact } from '../core/errors';
 import type { HttpClient, HttpRequest, HttpResponse } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
 import { collectTokenPages } from '../core/paginate';
-import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
+import { cachedLookup, createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import { sourceName } from '../core/source';
 import type { CloudModel, CloudModelVersion, Deployment, RegistryConnector } from '../registry/types';
 import {
@@ -227,16 +227,15 @@ export class AzuremlConnector implements Connector, RegistryConnector {
   }
 
   /** A single lookup through the cache; a 404 is an answer (null), cached like any other. */
-  private async lookup<T>(key: string, load: () => Promise<T>): Promise<T | null> {
-    const { value } = await this.cache.getOrLoad<T | null>(key, () => this.notFoundAs(load(), null));
-    return value;
+  private lookup<T>(key: string, load: () => Promise<T>): Promise<T | null> {
+    return cachedLookup(this.cache, key, load, (err) => isNotFoundError(err) && !this.isConfigurationNotFound(err));
   }
 
   private async notFoundAs<T, F>(pending: Promise<T>, fallback: F): Promise<T | F> {
     try {
       return await pending;
     } catch (err) {
-      if (err instanceof SourceError && err.status === 404 && !this.isConfigurationNotFound(err)) return fallback;
+      if (isNotFoundError(err) && !this.isConfigurationNotFound(err)) return fallback;
       throw err;
     }
   }

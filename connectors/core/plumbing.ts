@@ -1,6 +1,7 @@
 import type { ConnectionConfig } from '../../config/schema';
 import { SourceCache, type SourceCacheOptions } from './cache/source-cache';
 import type { ConnectorDeps } from './connector';
+import { SourceError } from './errors';
 import { HttpClient, type HttpClientOptions } from './http-client';
 import type { Logger } from './logger';
 
@@ -62,4 +63,30 @@ export function createSourceCaches(
     entries: new SourceCache(deps.cache, source, { ...options, localEntries: 10_000 }),
     listings: new SourceCache(deps.cache, source, { ...options, localEntries: 64 }),
   };
+}
+
+/** The upstream said the thing does not exist (HTTP 404). */
+export function isNotFoundError(err: unknown): err is SourceError {
+  return err instanceof SourceError && err.status === 404;
+}
+
+/**
+ * A single lookup through the cache, where "not found" is an answer (null) cached like any
+ * other, so that something nobody can see does not cost an upstream call per request.
+ */
+export async function cachedLookup<T>(
+  cache: SourceCache,
+  key: string,
+  load: () => Promise<T>,
+  isMissing: (err: unknown) => boolean = isNotFoundError,
+): Promise<T | null> {
+  const { value } = await cache.getOrLoad<T | null>(key, async () => {
+    try {
+      return await load();
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+  });
+  return value;
 }

@@ -1,4 +1,4 @@
-import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
+import { cachedLookup, createSourceCaches, createSourceHttpClient } from '../core/plumbing';
 import type { GitlabInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
@@ -211,20 +211,9 @@ export class GitlabConnector implements Connector, GitHostConnector {
 
   // ---- plumbing -------------------------------------------------------------------
 
-  /**
-   * A single lookup through the cache. A 404 is an answer (null), cached like any other, so a
-   * repository nobody can see does not cost an upstream call per request.
-   */
-  private async lookup<T>(key: string, load: () => Promise<T>): Promise<T | null> {
-    const { value } = await this.cache.getOrLoad<T | null>(key, async () => {
-      try {
-        return await load();
-      } catch (err) {
-        if (isNotFound(err)) return null;
-        throw err;
-      }
-    });
-    return value;
+  /** A single lookup through the cache; a 404 is an answer (null), cached like any other. */
+  private lookup<T>(key: string, load: () => Promise<T>): Promise<T | null> {
+    return cachedLookup(this.cache, key, load);
   }
 
   /**

@@ -6,7 +6,7 @@ import { SourceError, SourceErrorCode, redact } from '../core/errors';
 import type { ClassifiableResponse, HttpClient, HttpRequest, ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
 import { collectTokenPages } from '../core/paginate';
-import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
+import { cachedLookup, createSourceCaches, createSourceHttpClient } from '../core/plumbing';
 import { sourceName } from '../core/source';
 import type { CloudModel, CloudModelVersion, Deployment, RegistryConnector } from '../registry/types';
 import {
@@ -295,16 +295,8 @@ export class VertexConnector implements Connector, RegistryConnector {
   }
 
   /** A single lookup through the cache; a 404 is an answer (null), cached like any other. */
-  private async lookup<T>(key: string, load: () => Promise<T>): Promise<T | null> {
-    const { value } = await this.cache.getOrLoad<T | null>(key, async () => {
-      try {
-        return await load();
-      } catch (err) {
-        if (isNotFound(err)) return null;
-        throw err;
-      }
-    });
-    return value;
+  private lookup<T>(key: string, load: () => Promise<T>): Promise<T | null> {
+    return cachedLookup(this.cache, key, load);
   }
 }
 
