@@ -25,6 +25,15 @@ export interface LinkedModel {
   key: string;
   name: string;
   refs: SourceRef[];
+  /** Why each ref belongs to the model, in the order of `refs`. */
+  linkEvidence: LinkEvidence[];
+}
+
+export interface LinkEvidence {
+  ref: SourceRef;
+  rule: LinkRule;
+  /** What the rule matched: the override entry, the tag and its value, or the registry name. */
+  detail: string;
 }
 
 export function normaliseModelKey(name: string): string {
@@ -51,25 +60,34 @@ export function refId(ref: Pick<SourceRef, 'kind' | 'instance' | 'nativeId'>): s
   return `${ref.kind.toLowerCase()}:${ref.instance}:${ref.nativeId}`;
 }
 
-export function modelKeyFor(entry: RegistryEntry, rules: LinkingRules | string): { key: string; rule: LinkRule } {
+export function modelKeyFor(
+  entry: RegistryEntry,
+  rules: LinkingRules | string,
+): { key: string; rule: LinkRule; detail: string } {
   const { keyTag, overrides } = typeof rules === 'string' ? { keyTag: rules, overrides: undefined } : rules;
-  const override = overrides?.[refId(entry.ref)];
-  if (override) return { key: normaliseModelKey(override), rule: 'OVERRIDE' };
+  const id = refId(entry.ref);
+  const override = overrides?.[id];
+  if (override) return { key: normaliseModelKey(override), rule: 'OVERRIDE', detail: `overrides file: ${id} -> ${override}` };
   const dashed = keyTag.replace(/\./g, '-');
-  const tagged = entry.tags.find((t) => t.key === keyTag || t.key === dashed)?.value?.trim();
-  if (tagged) return { key: normaliseModelKey(tagged), rule: 'TAG' };
-  return { key: normaliseModelKey(entry.name), rule: 'NAME' };
+  const tag = entry.tags.find((t) => (t.key === keyTag || t.key === dashed) && t.value.trim());
+  if (tag) return { key: normaliseModelKey(tag.value), rule: 'TAG', detail: `tag ${tag.key}=${tag.value.trim()}` };
+  return { key: normaliseModelKey(entry.name), rule: 'NAME', detail: `name "${entry.name}"` };
 }
 
 /** Groups entries into models, ordered by key; refs keep the order the entries came in. */
 export function linkModels(entries: readonly RegistryEntry[], rules: LinkingRules | string): LinkedModel[] {
   const byKey = new Map<string, LinkedModel>();
   for (const entry of entries) {
-    const { key } = modelKeyFor(entry, rules);
+    const { key, rule, detail } = modelKeyFor(entry, rules);
     if (!key) continue;
+    const evidence = { ref: entry.ref, rule, detail };
     const model = byKey.get(key);
-    if (model) model.refs.push(entry.ref);
-    else byKey.set(key, { key, name: entry.name, refs: [entry.ref] });
+    if (model) {
+      model.refs.push(entry.ref);
+      model.linkEvidence.push(evidence);
+    } else {
+      byKey.set(key, { key, name: entry.name, refs: [entry.ref], linkEvidence: [evidence] });
+    }
   }
   return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

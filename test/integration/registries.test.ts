@@ -65,6 +65,7 @@ const INVENTORY = /* GraphQL */ `
       nodes {
         key
         refs { kind instance nativeId }
+        linkEvidence { ref { kind nativeId } rule detail }
         versions { version stage }
         cloudVersions { id version approval details { __typename } deployments { id } }
         deployments { id provider status trafficPercent modelVersion { id version } }
@@ -102,6 +103,14 @@ describe('cloud registries in the graph', () => {
     expect(refsOf('credit-risk-scorer')).toContain('SAGEMAKER:CreditRiskScorer');
     expect(refsOf(AZUREML_SEED_GAPS.tagOnlyLink.modelKey)).toContain(`AZURE_ML:${AZUREML_SEED_GAPS.tagOnlyLink.container}`);
     expect(refsOf(AZUREML_SEED_GAPS.nameOnlyLink.modelKey)).toContain(`AZURE_ML:${AZUREML_SEED_GAPS.nameOnlyLink.container}`);
+    // And each link says which rule made it.
+    const evidence = (key: string, nativeId: string) =>
+      byKey.get(key).linkEvidence.find((e: any) => e.ref.nativeId === nativeId);
+    expect(evidence(AZUREML_SEED_GAPS.tagOnlyLink.modelKey, AZUREML_SEED_GAPS.tagOnlyLink.container)).toMatchObject({
+      rule: 'TAG',
+      detail: `tag modelgraph.key=${AZUREML_SEED_GAPS.tagOnlyLink.modelKey}`,
+    });
+    expect(evidence('credit-risk-scorer', 'CreditRiskScorer')).toMatchObject({ rule: 'NAME', detail: 'name "CreditRiskScorer"' });
     // Registered only in a cloud: a model of its own, with no MLflow ref.
     for (const key of [SAGEMAKER_SEED_GAPS.unregisteredGroup.group, VERTEX_SEED_GAPS.unregisteredInMlflow, AZUREML_SEED_GAPS.unregisteredModel.container]) {
       expect(byKey.get(key).refs.every((r: any) => r.kind !== 'MLFLOW')).toBe(true);

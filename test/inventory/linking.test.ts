@@ -26,15 +26,19 @@ describe('linking rules', () => {
     expect(modelKeyFor(entry('prod', 'fd_v2_final', { 'modelgraph.key': 'Fraud Detector' }), 'modelgraph.key')).toEqual({
       key: 'fraud-detector',
       rule: 'TAG',
+      detail: 'tag modelgraph.key=Fraud Detector',
     });
     expect(modelKeyFor(entry('prod', 'fd_v2_final', { other: 'x' }), 'modelgraph.key')).toEqual({
       key: 'fd-v2-final',
       rule: 'NAME',
+      detail: 'name "fd_v2_final"',
     });
+    // An empty tag names nothing: the name decides.
+    expect(modelKeyFor(entry('prod', 'fd_v2_final', { 'modelgraph.key': ' ' }), 'modelgraph.key').rule).toBe('NAME');
   });
 
   it('reads the tag with dashes where keys cannot hold dots (Vertex AI labels)', () => {
-    expect(modelKeyFor(entry('eu', '4471', { 'modelgraph-key': 'churn-predictor' }), 'modelgraph.key')).toEqual({
+    expect(modelKeyFor(entry('eu', '4471', { 'modelgraph-key': 'churn-predictor' }), 'modelgraph.key')).toMatchObject({
       key: 'churn-predictor',
       rule: 'TAG',
     });
@@ -45,6 +49,7 @@ describe('linking rules', () => {
     expect(modelKeyFor(entry('prod', 'legacy_pricing', { 'modelgraph.key': 'x' }), rules)).toEqual({
       key: 'pricing-model',
       rule: 'OVERRIDE',
+      detail: 'overrides file: mlflow:prod:legacy_pricing -> Pricing Model',
     });
     expect(modelKeyFor(entry('research', 'legacy_pricing'), rules).rule).toBe('NAME');
   });
@@ -63,6 +68,11 @@ describe('linking rules', () => {
       ['ad-ctr', ['prod:ad-ctr']],
       ['churn-predictor', ['prod:churn-predictor', 'research:churn_predictor']],
       ['churn-predictor-exp', ['research:churn-predictor-exp']],
+    ]);
+    // Each ref says why it is there.
+    expect(models[1].linkEvidence.map((e) => [e.ref.instance, e.rule, e.detail])).toEqual([
+      ['prod', 'NAME', 'name "churn-predictor"'],
+      ['research', 'NAME', 'name "churn_predictor"'],
     ]);
   });
 });
