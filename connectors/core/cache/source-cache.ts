@@ -107,29 +107,9 @@ export class SourceCache {
    * so another replica may miss for a few milliseconds; in this process, calls in that
    * window join the finished load instead of loading again.
    */
-  async getOrLoad<T>(key: string, load: () => Promise<T>): Promise<{ value: T; state: CacheState }> {
-    const fullKey = this.prefix + key;
-    if (this.ttlMs === 0) return { value: await this.coalesce(fullKey, load, false), state: 'miss' };
-
-    const local = this.local.get(fullKey) as Stored<T> | undefined;
-    if (local && this.now() - local.t < this.ttlMs) {
-      this.local.delete(fullKey);
-      this.local.set(fullKey, local);
-      return { value: local.v, state: 'hit' };
-    }
-
-    const entry = this.parse<T>(await this.backend.get(fullKey));
-    if (entry) {
-      this.remember(fullKey, entry);
-      // A negative age (a replica's clock ahead of ours) counts as fresh.
-      const age = this.now() - entry.t;
-      if (age < this.ttlMs) return { value: entry.v, state: 'hit' };
-      if (age < this.ttlMs + this.staleMs) {
-        this.refresh(fullKey, load);
-        return { value: entry.v, state: 'stale' };
-      }
-    }
-    return { value: await this.coalesce(fullKey, load, true), state: 'miss' };
+  getOrLoad<T>(key: string, load: () => Promise<T>): Promise<{ value: T; state: CacheState }> {
+    // The held entry only matters to loads that revalidate; this one ignores it.
+    return this.getOrRevalidate<T>(key, () => load());
   }
 
   /**
@@ -148,17 +128,14 @@ export class SourceCache {
     const fullKey = this.prefix + key;
     if (this.ttlMs === 0) return { value: await this.coalesce(fullKey, () => load(undefined), false), state: 'miss' };
 
-    const local = this.local.get(fullKey) as Stored<T> | undefined;
-    if (local && this.now() - local.t < this.ttlMs) {
-      this.local.delete(fullKey);
-      this.local.set(fullKey, local);
-      return { value: local.v, state: 'hit' };
-    }
+    const local = this.freshLocal<T>(fullKey);
+    if (local) return { value: local.v, state: 'hit' };
 
     const entry = this.parse<T>(await this.backend.get(fullKey));
     const previous = entry && { value: entry.v, storedAt: entry.t };
     if (entry && previous) {
       this.remember(fullKey, entry);
+      // A negative age (a replica's clock ahead of ours) counts as fresh.
       const age = this.now() - entry.t;
       if (age < this.ttlMs) return { value: entry.v, state: 'hit' };
       if (age < this.ttlMs + this.staleMs) {
@@ -177,8 +154,8 @@ export class SourceCache {
   async peek<T>(key: string): Promise<T | undefined> {
     if (this.ttlMs === 0) return undefined;
     const fullKey = this.prefix + key;
-    const local = this.local.get(fullKey) as Stored<T> | undefined;
-    if (local && this.now() - local.t < this.ttlMs) return local.v;
+    const local = this.freshLocal<T>(fullKey);
+    if (local) return local.v;
     const entry = this.parse<T>(await this.backend.get(fullKey));
     if (!entry || this.now() - entry.t >= this.ttlMs) return undefined;
     this.remember(fullKey, entry);
@@ -221,6 +198,15 @@ export class SourceCache {
       })
       .catch(() => undefined);
     return loading;
+  }
+
+  /** The entry kept decoded in process, while fresh (marked most recently used). */
+  private freshLocal<T>(fullKey: string): Stored<T> | undefined {
+    const local = this.local.get(fullKey) as Stored<T> | undefined;
+    if (!local || this.now() - local.t >= this.ttlMs) return undefined;
+    this.local.delete(fullKey);
+    this.local.set(fullKey, local);
+    return local;
   }
 
   /** Keeps a fresh entry decoded in process; a stale one is left to the backend path. */
