@@ -246,7 +246,7 @@ export const mapModelVersion: ModelVersionTransformer = (dto, ctx, modelName) =>
       })
     : modelVersionResourceId(ctx, name, version);
   return {
-    id: `${ctx.instance}/${name}/${version}`,
+    id: `${sourceName('AZURE_ML', ctx.instance)}/${name}/${version}`,
     source: ref(ctx, `${name}/${version}`, studioUrl(ctx, { model: name, version })),
     modelName: name,
     version,

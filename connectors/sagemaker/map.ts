@@ -1,5 +1,5 @@
 import type { KeyValue, ModelVersionStatus } from '../core/graph';
-import type { SourceRef } from '../core/source';
+import { sourceName, type SourceRef } from '../core/source';
 import { stripUrlCredentials } from '../core/urls';
 import type {
   ApprovalStatus,
@@ -227,7 +227,7 @@ export const mapModelPackage: ModelPackageTransformer = (summary, details, ctx) 
   const approval = summary.ModelApprovalStatus ?? null;
   const metadata = details?.customerMetadata ?? [];
   return {
-    id: `${ctx.instance}/${group}/${version}`,
+    id: `${sourceName('SAGEMAKER', ctx.instance)}/${group}/${version}`,
     source: ref(ctx, arn, `${groupFragment(group)}/versions/${encodeURIComponent(version)}`),
     modelName: group,
     version,
@@ -314,7 +314,7 @@ export const mapEndpoint: EndpointTransformer = ({ endpoint, config, models }, c
     const model = modelName ? models[modelName] : undefined;
     const image = text(live?.DeployedImages?.[0]?.SpecifiedImage) ?? text(model?.PrimaryContainer?.Image);
     return {
-      id: `sagemaker:${ctx.instance}/${endpointName}/${variant}`,
+      id: `${sourceName('SAGEMAKER', ctx.instance)}/${endpointName}/${variant}`,
       provider: 'SAGEMAKER',
       instance: ctx.instance,
       region: ctx.region,

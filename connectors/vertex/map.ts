@@ -1,5 +1,5 @@
 import type { KeyValue } from '../core/graph';
-import type { SourceRef } from '../core/source';
+import { sourceName, type SourceRef } from '../core/source';
 import type { CloudModel, CloudModelVersion, Deployment, DeploymentStatus } from '../registry/types';
 import type {
   GoogleCloudAiplatformV1DeployedModel,
@@ -149,7 +149,7 @@ export function mapModelVersion(dto: GoogleCloudAiplatformV1Model, ctx: VertexMa
   const versionId = dto.versionId ?? (parsed?.version && /^\d+$/.test(parsed.version) ? parsed.version : '');
   const aliases = [...(dto.versionAliases ?? [])];
   return {
-    id: `${ctx.instance}/${modelId}/${versionId}`,
+    id: `${sourceName('VERTEX_AI', ctx.instance)}/${modelId}/${versionId}`,
     source: {
       kind: 'VERTEX_AI',
       instance: ctx.instance,
@@ -223,7 +223,7 @@ export function mapEndpointDeployments(
   const split = dto.trafficSplit ?? {};
   const updatedAt = isoFromTimestamp(dto.updateTime);
   const base = (deployedModelId: string) => ({
-    id: `vertex_ai:${ctx.instance}/${endpointId}/${deployedModelId}`,
+    id: `${sourceName('VERTEX_AI', ctx.instance)}/${endpointId}/${deployedModelId}`,
     provider: 'VERTEX_AI' as const,
     instance: ctx.instance,
     region: ctx.location,

@@ -6,6 +6,7 @@ import type { PartialErrorsContext } from '../common/partial-errors';
 import type { LinkedModel } from './linking';
 import type { OwnershipIndex } from './ownership';
 import type { Listing } from './model-listing';
+import { mergeVersions, type ModelWithRequiredVersions } from './versions';
 
 export interface InventoryContext extends PartialErrorsContext {
   people: PeopleDirectory;
@@ -105,7 +106,10 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
   Model: {
     async __resolveReference(ref: { key: string }, ctx: InventoryContext) {
       const listing = await ctx.listing();
-      return listing.models.find((m) => m.key === ref.key) ?? null;
+      const model = listing.models.find((m) => m.key === ref.key);
+      // Keep what the gateway sent for `@requires` alongside the listing's fields.
+      return model ? { ...ref, ...model } : null;
     },
+    versions: (model: ModelWithRequiredVersions, args: { stage?: string | null }) => mergeVersions(model, args.stage),
   },
 };

@@ -116,7 +116,7 @@ export const resolvers: GraphQLResolverMap<MlflowContext> = {
         const found = await loaders.registeredModel.load(name);
         return found ? [found] : [];
       }),
-    async versions(
+    async mlflowVersions(
       model: ModelRepresentation,
       args: { stage?: string | null },
       ctx: MlflowContext,
@@ -160,7 +160,7 @@ export const resolvers: GraphQLResolverMap<MlflowContext> = {
     },
   },
 
-  ModelVersion: {
+  MlflowModelVersion: {
     async __resolveReference(ref: { id: string }, ctx: MlflowContext) {
       const { instance, rest } = splitId(ref.id);
       const slash = rest.lastIndexOf('/');

@@ -79,8 +79,8 @@ export const resolvers: GraphQLResolverMap<RegistriesContext> = {
   CloudModelVersion: {
     async __resolveReference(ref: { id: string }, ctx: RegistriesContext) {
       for (const loaders of ctx.registries.values()) {
-        if (!ref.id.startsWith(`${loaders.connector.instance}/`)) continue;
-        const rest = ref.id.slice(loaders.connector.instance.length + 1);
+        if (!ref.id.startsWith(`${loaders.connector.source}/`)) continue;
+        const rest = ref.id.slice(loaders.connector.source.length + 1);
         const slash = rest.lastIndexOf('/');
         const found = (await loaders.versions.load(rest.slice(0, slash))).find((v) => v.id === ref.id);
         if (found) return found;

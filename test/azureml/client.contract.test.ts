@@ -206,7 +206,7 @@ describe('Azure ML connector contract', () => {
       expect([...found.keys()]).toEqual(['fraud-scoring-model', 'demand_forecaster', 'gone']);
       expect(found.get('fraud-scoring-model')!.map((v) => v.version)).toEqual(['10', '9', '2']);
       expect(found.get('fraud-scoring-model')![0]).toMatchObject({
-        id: 'prod/fraud-scoring-model/10',
+        id: 'azure_ml:prod/fraud-scoring-model/10',
         stage: 'Production',
         status: 'READY',
         details: { kind: 'AZURE_ML', resourceId: `${WS}/models/fraud-scoring-model/versions/10` },
@@ -268,7 +268,7 @@ describe('Azure ML connector contract', () => {
       nock(BASE).get(`${WS}/onlineEndpoints/ep/deployments/blue`).query(API).reply(200, deployment('ep', 'blue', `${WS}/models/m/versions/3`));
       const { azureml } = connector();
       expect((await azureml.getModel('m'))?.name).toBe('m');
-      expect((await azureml.getModelVersion('m', '3'))?.id).toBe('prod/m/3');
+      expect((await azureml.getModelVersion('m', '3'))?.id).toBe('azure_ml:prod/m/3');
       expect(await azureml.getDeployment('ep', 'blue')).toMatchObject({ id: 'azure_ml:prod/ep/blue', trafficPercent: 100 });
     });
 

@@ -83,7 +83,7 @@ describe('mapModelContainer', () => {
 describe('mapModelVersion', () => {
   it('maps the listed example version (placeholder id, no provisioning state)', () => {
     expect(mapModelVersion(versionDto, ctx, 'credit-default')).toEqual({
-      id: 'prod/credit-default/string',
+      id: 'azure_ml:prod/credit-default/string',
       source: {
         kind: 'AZURE_ML',
         instance: 'prod',
@@ -138,7 +138,7 @@ describe('mapModelVersion', () => {
     };
     const version = mapModelVersion(dto, ctx, 'ignored-when-the-id-says');
     expect(version).toMatchObject({
-      id: 'prod/fraud-scoring-model/5',
+      id: 'azure_ml:prod/fraud-scoring-model/5',
       modelName: 'fraud-scoring-model',
       version: '5',
       stage: 'Production',

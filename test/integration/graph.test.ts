@@ -71,7 +71,7 @@ const MODELS_WITH_VERSIONS = /* GraphQL */ `
         key
         name
         refs { kind instance nativeId url }
-        versions {
+        mlflowVersions {
           version
           stage
           status
@@ -99,9 +99,9 @@ describe('the demo graph over HTTP', () => {
         demo.registrations.map((r) => `${r.instance}:${r.name}`).sort(),
       );
       const expectedVersions = demo.registrations.flatMap((r) => r.versions);
-      expect(node.versions).toHaveLength(expectedVersions.length);
+      expect(node.mlflowVersions).toHaveLength(expectedVersions.length);
       // Aliases too, though MLflow's version search omits them (filled from the model).
-      expect(node.versions.flatMap((v: any) => v.aliases).sort()).toEqual(
+      expect(node.mlflowVersions.flatMap((v: any) => v.aliases).sort()).toEqual(
         expectedVersions.flatMap((v) => v.aliases).sort(),
       );
     }
@@ -110,7 +110,7 @@ describe('the demo graph over HTTP', () => {
     const fraud = nodes.find((n) => n.key === 'fraud-detector');
     const demoFraud = sandbox.org.models.find((m) => m.key === 'fraud-detector')!;
     const prodVersion = demoFraud.registrations[0].versions.find((v) => v.stage === 'Production')!;
-    const served = fraud.versions.find((v: any) => v.version === String(prodVersion.version));
+    const served = fraud.mlflowVersions.find((v: any) => v.version === String(prodVersion.version));
     expect(served.stage).toBe('Production');
     expect(served.run.runId).toBe(prodVersion.runId);
     const demoRun = demoFraud.experiments.flatMap((e) => e.runs).find((r) => r.id === prodVersion.runId)!;
@@ -229,7 +229,7 @@ describe('the demo graph over HTTP', () => {
     expect(keys).toEqual(inProd.map((m) => m.key).sort());
     const shared = body.data.models.nodes.find((n: any) => n.key === 'churn-predictor');
     const demoShared = sandbox.org.models.find((m) => m.key === 'churn-predictor')!;
-    expect(shared.versions).toHaveLength(demoShared.registrations.find((r) => r.instance === 'prod')!.versions.length);
+    expect(shared.mlflowVersions).toHaveLength(demoShared.registrations.find((r) => r.instance === 'prod')!.versions.length);
 
     // Each such query fails one call to research (its listing); after failureThreshold (5)
     // in a row the circuit opens, and later queries do not wait for research at all.

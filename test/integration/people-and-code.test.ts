@@ -80,7 +80,7 @@ const EVERYTHING = /* GraphQL */ `
         tickets { id key summary statusCategory modelKeys assignee { id } }
         repository { url fullName host }
         codeOwners { handle kind person { id } }
-        versions(stage: "Production") {
+        mlflowVersions(stage: "Production") {
           version
           run { runId person { id displayName } commit { sha author { id } authorIdentity { email } } }
         }
@@ -163,7 +163,7 @@ describe('owners, code and approvals across tools', () => {
   it('follows a production version to the commit it was trained from, and its author', () => {
     let checked = 0;
     for (const model of sandbox.org.models) {
-      for (const version of byKey.get(model.key).versions) {
+      for (const version of byKey.get(model.key).mlflowVersions) {
         const run = productionRuns(model).find((r) => r.id === version.run.runId)!;
         if (run.git) {
           expect(version.run.commit?.sha).toBe(run.git.commit);
@@ -176,7 +176,7 @@ describe('owners, code and approvals across tools', () => {
     }
     expect(checked).toBeGreaterThan(10);
     // Every run of address-normalizer is untraceable.
-    expect(byKey.get('address-normalizer').versions.every((v: any) => v.run.commit === null)).toBe(true);
+    expect(byKey.get('address-normalizer').mlflowVersions.every((v: any) => v.run.commit === null)).toBe(true);
   });
 
   it('resolves people across tools: one person for an MLflow user, a Jira assignee and a commit', async () => {
@@ -187,7 +187,7 @@ describe('owners, code and approvals across tools', () => {
     const ids = new Set<string>();
     for (const node of body.data.models.nodes) {
       for (const t of node.tickets ?? []) if (t.assignee) ids.add(t.assignee.id);
-      for (const v of node.versions) if (v.run.person) ids.add(v.run.person.id);
+      for (const v of node.mlflowVersions) if (v.run.person) ids.add(v.run.person.id);
     }
     const emails = new Set(sandbox.org.people.map((p) => p.email.toLowerCase()));
     const unresolved = [...ids].filter((id) => !emails.has(id) && !id.startsWith('svc-') && !id.startsWith('mlflow:'));
@@ -289,6 +289,6 @@ describe('owners, code and approvals across tools', () => {
     expect(nodes).toHaveLength(sandbox.org.models.length + CLOUD_ONLY.length);
     expect(nodes.every((n: any) => n.tickets === null)).toBe(true);
     expect(nodes.find((n: any) => n.key === 'fraud-detector').repository.url).toBe('https://github.com/acme-ml/fraud-detector');
-    expect(nodes.find((n: any) => n.key === 'fraud-detector').versions[0].run.commit.sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(nodes.find((n: any) => n.key === 'fraud-detector').mlflowVersions[0].run.commit.sha).toMatch(/^[0-9a-f]{40}$/);
   });
 });

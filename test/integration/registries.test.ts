@@ -66,7 +66,8 @@ const INVENTORY = /* GraphQL */ `
         key
         refs { kind instance nativeId }
         linkEvidence { ref { kind nativeId } rule detail }
-        versions { version stage }
+        versions { __typename id version stage createdAt source { kind instance } }
+        mlflowVersions { id }
         cloudVersions { id version approval details { __typename } deployments { id } }
         deployments { id provider status trafficPercent modelVersion { id version } }
       }
@@ -97,6 +98,22 @@ describe('cloud registries in the graph', () => {
     expect([...details].sort()).toEqual(['AzureMlVersionDetails', 'SageMakerVersionDetails', 'VertexAiVersionDetails']);
   });
 
+  it('lists every version of a model, from MLflow and every cloud, newest first', () => {
+    let cloudModels = 0;
+    for (const model of body.data.models.nodes) {
+      const ids = (list: any[] | null, type: string) => (list ?? []).map((v: any) => `${type}:${v.id}`);
+      const expected = [...ids(model.mlflowVersions, 'MlflowModelVersion'), ...ids(model.cloudVersions, 'CloudModelVersion')];
+      expect(model.versions.map((v: any) => `${v.__typename}:${v.id}`).sort()).toEqual(expected.sort());
+      const times = model.versions.map((v: any) => v.createdAt ?? '');
+      expect(times).toEqual([...times].sort().reverse());
+      if (model.mlflowVersions?.length && model.cloudVersions?.length) cloudModels++;
+    }
+    // Models held by MLflow and a cloud at once, whose lists really were merged.
+    expect(cloudModels).toBeGreaterThan(5);
+    const kinds = new Set(body.data.models.nodes.flatMap((n: any) => n.versions.map((v: any) => v.source.kind)));
+    expect([...kinds].sort()).toEqual(['AZURE_ML', 'MLFLOW', 'SAGEMAKER', 'VERTEX_AI']);
+  });
+
   it('links registry entries by tag, by normalised name, and keeps cloud-only models as their own', () => {
     const refsOf = (key: string) => byKey.get(key).refs.map((r: any) => `${r.kind}:${r.nativeId}`);
     expect(refsOf(SAGEMAKER_SEED_GAPS.tagLinked.modelKey)).toContain(`SAGEMAKER:${SAGEMAKER_SEED_GAPS.tagLinked.group}`);
@@ -121,7 +138,7 @@ describe('cloud registries in the graph', () => {
   it('joins each deployment to the version it serves, and shows what serves nothing registered', () => {
     const email = byKey.get(SAGEMAKER_SEED_GAPS.championNotServed);
     const served = email.deployments.filter((d: any) => d.provider === 'SAGEMAKER').map((d: any) => d.modelVersion.version);
-    const production = email.versions.find((v: any) => v.stage === 'Production').version;
+    const production = email.versions.find((v: any) => v.source.kind === 'MLFLOW' && v.stage === 'Production').version;
     expect(served).toEqual([production]);
     const bare = body.data.deployments.find((d: any) => d.id.includes(`/${SAGEMAKER_SEED_GAPS.bareImageModel.endpoint}/`));
     expect(bare).toMatchObject({ modelVersionRef: null, modelVersion: null });
@@ -166,7 +183,11 @@ describe('cloud registries in the graph', () => {
       const down = await graphql(
         `{
           deployments { id provider }
-          model(key: "${VERTEX_SEED_GAPS.championNotServing}") { key cloudVersions { id } }
+          model(key: "${VERTEX_SEED_GAPS.championNotServing}") {
+            key
+            cloudVersions { id }
+            versions { __typename id source { kind } ... on MlflowModelVersion { run { id } } }
+          }
         }`,
         uncached.graphqlUrl,
       );
@@ -175,6 +196,10 @@ describe('cloud registries in the graph', () => {
       const providers = new Set(down.data.deployments.map((d: any) => d.provider));
       expect(providers.has('VERTEX_AI')).toBe(false);
       expect(providers.has('SAGEMAKER') && providers.has('AZURE_ML')).toBe(true);
+      // Model.versions still lists the versions of the sources that answered.
+      const kinds = new Set(down.data.model.versions.map((v: any) => v.source.kind));
+      expect(kinds.has('MLFLOW')).toBe(true);
+      expect(kinds.has('VERTEX_AI')).toBe(false);
     } finally {
       sandbox.vertex.prod.faults.down = false;
       await uncached.close();

@@ -218,7 +218,7 @@ describe('SageMaker connector contract', () => {
     expect(byGroup.get('ghost')).toEqual([]);
     const [v5, v4] = byGroup.get('fraud-detector')!;
     expect(v5).toMatchObject({
-      id: 'prod-us/fraud-detector/5',
+      id: 'sagemaker:prod-us/fraud-detector/5',
       version: '5',
       approval: 'APPROVED',
       status: 'READY',

@@ -107,7 +107,7 @@ describe('model packages (versions)', () => {
   it('maps a summary and its described details into a CloudModelVersion with SAGEMAKER details', () => {
     const version = mapModelPackage(summary, packageDetails(described), ctx);
     expect(version).toEqual({
-      id: 'prod-us/fraud-detector/5',
+      id: 'sagemaker:prod-us/fraud-detector/5',
       source: {
         kind: 'SAGEMAKER',
         instance: 'prod-us',
@@ -173,7 +173,7 @@ describe('model packages (versions)', () => {
       null,
       { instance: 'eu', region: 'eu-west-1' },
     );
-    expect(version).toMatchObject({ id: 'eu/churn/12', modelName: 'churn', version: '12', status: 'PENDING', approval: null, createdAt: null });
+    expect(version).toMatchObject({ id: 'sagemaker:eu/churn/12', modelName: 'churn', version: '12', status: 'PENDING', approval: null, createdAt: null });
   });
 
   it('reads the artifact from ModelDataSource when ModelDataUrl is absent, and a Studio user as the creator', () => {

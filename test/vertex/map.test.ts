@@ -137,7 +137,7 @@ describe('Vertex AI mapping: versions', () => {
 
   it('maps a version to the shared version shape with typed Vertex details', () => {
     expect(v2).toEqual({
-      id: 'eu/1593803092282372356/2',
+      id: 'vertex_ai:eu/1593803092282372356/2',
       source: {
         kind: 'VERTEX_AI',
         instance: 'eu',
