@@ -10,6 +10,8 @@ import { createRuntime, startStack, startSubgraph } from '../gateway/stack';
 import { SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
 import { sandboxConfig, startSandbox } from '../sandbox';
 import { PeopleDirectory } from '../subgraphs/common/identity';
+import { parseReconcileArgs, ReconcileUsageError, runReconcile } from './reconcile';
+import { parseReportArgs, ReportUsageError, runReport } from './report';
 
 const USAGE = `modelgraph: one GraphQL graph over MLflow and the other tools of AI teams
 
@@ -22,6 +24,14 @@ Usage:
   modelgraph compose [--check] [--out FILE]
       Compose schema/supergraph.graphql from the subgraph schemas; --check fails when
       the checked-in file is stale.
+  modelgraph report FILE.graphql [--var NAME=VALUE ...] [--format table|csv|json|markdown]
+                    [--endpoint URL] [--out FILE]
+      Run a GraphQL report (see reports/), following cursor connections to the end.
+      Without --endpoint it runs against the embedded demo.
+  modelgraph reconcile [--fail-on low|medium|high] [--format table|json] [--rule RULE ...]
+                       [--endpoint URL]
+      Print the governance findings; exit 0 when none reaches --fail-on (default high),
+      1 when some do, 2 on an error. Without --endpoint, against the embedded demo.
   modelgraph sandbox [--port N] [--models N] [--seed N]
       Run only the sandbox upstreams: MLflow prod and research on N and N+1, Jira Cloud
       on N+2, GitHub on N+3, GitLab on N+4, SageMaker on N+5, Vertex AI on N+6, Azure ML
@@ -42,6 +52,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
         return compose(rest);
       case 'sandbox':
         return await sandbox(rest);
+      case 'report':
+        return await report(rest);
+      case 'reconcile':
+        return await reconcile(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -53,7 +67,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
         return 2;
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof ReportUsageError || err instanceof ReconcileUsageError) {
       process.stderr.write(`modelgraph: ${err.message}\n`);
       return 2;
     }
@@ -197,10 +211,45 @@ async function sandbox(args: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * The demo graph in this process, on a free port, quiet: what `report` and `reconcile` run
+ * against when no --endpoint is given, so an analyst can try a report with nothing running.
+ */
+async function withEmbeddedDemo<T>(run: (graphqlUrl: string) => Promise<T>): Promise<T> {
+  process.stderr.write('modelgraph: no --endpoint: starting the embedded demo graph\n');
+  const sandboxes = await startSandbox({});
+  try {
+    const demo = sandboxConfig(sandboxes);
+    const config = configSchema.parse({ server: { port: 0, host: '127.0.0.1' }, sources: demo.sources, logLevel: 'silent' });
+    const logger = createLogger({ level: 'silent' });
+    const stack = await startStack(config, logger, { people: PeopleDirectory.fromData(demo.peopleAliases, 'demo people') });
+    try {
+      return await run(stack.graphqlUrl);
+    } finally {
+      await stack.close();
+    }
+  } finally {
+    await sandboxes.close();
+  }
+}
+
+async function report(args: string[]): Promise<number> {
+  const parsed = parseReportArgs(args);
+  if (parsed.endpoint) return runReport({ ...parsed, endpoint: parsed.endpoint });
+  return withEmbeddedDemo((endpoint) => runReport({ ...parsed, endpoint }));
+}
+
+async function reconcile(args: string[]): Promise<number> {
+  const parsed = parseReconcileArgs(args);
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  if (parsed.endpoint) return runReconcile({ ...parsed, endpoint: parsed.endpoint }, io);
+  return withEmbeddedDemo((endpoint) => runReconcile({ ...parsed, endpoint }, io));
+}
+
 function printBanner(url: string, config: ModelgraphConfig, demoNote: string): void {
   const shown = url.replace('://127.0.0.1:', '://localhost:');
   const example =
-    '{ models(first: 3) { nodes { key versions(stage: \"Production\") { version run { metrics { key value } commit { sha author { email } } } } repository { url } codeOwners { handle } tickets { key status } } } }';
+    '{ models(first: 3) { nodes { key versions(stage: \"Production\") { version source { kind } ... on MlflowModelVersion { run { metrics { key value } commit { sha author { email } } } } } repository { url } codeOwners { handle } tickets { key status } findings { severity message } } } }';
   process.stdout.write(
     [
       '',

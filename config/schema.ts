@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NON_PRODUCTION_ENDPOINTS } from '../subgraphs/inventory/governance/types';
 
 /**
  * The configuration file's schema: parsed once at start-up, so a wrong key fails the
@@ -20,6 +21,66 @@ const authSchema = z.discriminatedUnion('type', [
   /** A Databricks personal access token or any bearer token in front of MLflow. */
   z.object({ type: z.literal('bearer'), token: z.string().min(1) }).strict(),
 ]);
+
+/** Severities are written lower-case in YAML (`high`) and used upper-case in the graph. */
+const severity = z
+  .enum(['low', 'medium', 'high', 'LOW', 'MEDIUM', 'HIGH'])
+  .transform((s) => s.toUpperCase() as 'LOW' | 'MEDIUM' | 'HIGH');
+
+function ruleSchema(defaultSeverity: 'low' | 'medium' | 'high') {
+  return z.object({ enabled: z.boolean().default(true), severity: severity.prefault(defaultSeverity) }).strict();
+}
+
+const regexSource = z.string().refine(
+  (source) => {
+    try {
+      new RegExp(source, 'i');
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a valid regular expression' },
+);
+
+/** The governance rules' settings (see subgraphs/inventory/governance). */
+const governanceSchema = z
+  .object({
+    /** Registry stages that mean production, compared case-insensitively. */
+    productionStages: z.array(z.string().min(1)).default(['Production']),
+    /** Aliases that name the version that should serve (`champion`). */
+    productionAliases: z.array(z.string().min(1)).default(['champion', 'production', 'prod']),
+    /** Endpoints matching this (case-insensitive) take no production traffic; "" makes every endpoint production. */
+    nonProductionEndpoints: regexSource.default(NON_PRODUCTION_ENDPOINTS),
+    /** What makes a Jira ticket linked to a model an approval of it. */
+    approval: z
+      .object({
+        statusCategories: z.array(z.enum(['TODO', 'IN_PROGRESS', 'DONE'])).min(1).default(['DONE']),
+        statuses: z.array(z.string().min(1)).default([]),
+        issueTypes: z.array(z.string().min(1)).default([]),
+        labels: z.array(z.string().min(1)).default([]),
+        summaryPattern: regexSource.default('approv'),
+      })
+      .strict()
+      .prefault({}),
+    rules: z
+      .object({
+        DEPLOYED_NOT_REGISTERED: ruleSchema('high').prefault({}),
+        PRODUCTION_WITHOUT_APPROVAL: ruleSchema('high').prefault({}),
+        NO_OWNER: ruleSchema('medium').prefault({}),
+        STAGE_DRIFT: ruleSchema('medium').prefault({}),
+        FAILED_DEPLOYMENT: ruleSchema('high').prefault({}),
+        APPROVED_NOT_DEPLOYED: ruleSchema('low')
+          .extend({ afterDays: z.number().min(0).default(30) })
+          .strict()
+          .prefault({}),
+        UNTRACEABLE_VERSION: ruleSchema('medium').prefault({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
 
 const retrySchema = z
   .object({
@@ -274,6 +335,7 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    governance: governanceSchema,
     people: z
       .object({
         /** YAML file tying tool identities that hide emails to people (see README). */

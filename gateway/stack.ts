@@ -7,6 +7,8 @@ import { createRedisClient, RedisCache } from '../connectors/core/cache/redis-ca
 import type { KeyValueCache } from '../connectors/core/cache/types';
 import type { ConnectorDeps } from '../connectors/core/connector';
 import type { Logger } from '../connectors/core/logger';
+import type { SourceKind } from '../connectors/core/source';
+import { SourceHealthRegistry } from '../connectors/core/source-health';
 import type { GitHostConnector } from '../connectors/git/types';
 import { GithubConnector } from '../connectors/github';
 import { GitlabConnector } from '../connectors/gitlab';
@@ -16,11 +18,12 @@ import { AzuremlConnector } from '../connectors/azureml';
 import { SagemakerConnector } from '../connectors/sagemaker';
 import { VertexConnector } from '../connectors/vertex';
 import type { RunningServer } from '../subgraphs/common/http-server';
-import { startGraphQLServer, sendJson } from '../subgraphs/common/http-server';
+import { startGraphQLServer, sendJson, sourcesRoute } from '../subgraphs/common/http-server';
 import { PeopleDirectory } from '../subgraphs/common/identity';
 import { createGitSubgraph } from '../subgraphs/git';
 import {
   createInventorySubgraph,
+  createSourceStatusReader,
   httpGraphQuery,
   mlflowListingSource,
   readOverrides,
@@ -51,6 +54,8 @@ export interface Runtime {
   jira: JiraConnector[];
   gitHosts: GitHostConnector[];
   registries: RegistryConnector[];
+  /** Every connector's calls, cache lookups, rate limits and breaker, as `Query.sources` and `GET /sources` report them. */
+  health: SourceHealthRegistry;
   close(): Promise<void>;
 }
 
@@ -69,10 +74,12 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
   } else {
     cache = new MemoryCache();
   }
+  const health = new SourceHealthRegistry();
   const deps: ConnectorDeps = {
     cache,
     cacheDefaults: { ttlSeconds: config.cache.ttlSeconds, staleSeconds: config.cache.staleSeconds },
     logger,
+    health,
   };
   const people =
     options.people ??
@@ -103,6 +110,7 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     jira,
     gitHosts,
     registries,
+    health,
     async close() {
       for (const connector of [...mlflow, ...jira, ...gitHosts, ...registries]) connector.close();
       redis?.disconnect();
@@ -115,7 +123,20 @@ interface SubgraphModule<TContext extends BaseContext> {
   context: () => Promise<TContext>;
 }
 
-/** Starts one subgraph's HTTP server, with /healthz. */
+/**
+ * The kinds of source each subgraph calls: what its process's `GET /sources` reports. Every
+ * process builds every configured connector, but in a split deployment only these are used
+ * there; the others would report nothing but `reachable: null`.
+ */
+export const SUBGRAPH_SOURCE_KINDS: Readonly<Record<SubgraphName, readonly SourceKind[]>> = {
+  inventory: ['MLFLOW', 'SAGEMAKER', 'VERTEX_AI', 'AZURE_ML'],
+  mlflow: ['MLFLOW'],
+  jira: ['JIRA'],
+  git: ['GITHUB', 'GITLAB'],
+  registries: ['SAGEMAKER', 'VERTEX_AI', 'AZURE_ML'],
+};
+
+/** Starts one subgraph's HTTP server, with /healthz and /sources. */
 export function startSubgraph(
   name: SubgraphName,
   runtime: Runtime,
@@ -126,24 +147,33 @@ export function startSubgraph(
     case 'inventory':
       return serveSubgraph(
         name,
+        runtime,
         createInventorySubgraph({
           sources: [...runtime.mlflow.map(mlflowListingSource), ...runtime.registries.map(registryListingSource)],
           linking: runtime.linking,
           people: runtime.people,
           graph: () => (runtime.graphUrl ? httpGraphQuery(runtime.graphUrl) : undefined),
-          ownershipTtlMs: config.cache.ttlSeconds * 1000,
+          indexTtlMs: config.cache.ttlSeconds * 1000,
+          governance: config.governance,
+          sourceStatus: createSourceStatusReader({
+            configured: configuredSources(config),
+            local: () => runtime.health.snapshot(),
+            // A split deployment's other processes each know the sources they call.
+            remote: Object.entries(config.subgraphs ?? {}).flatMap(([subgraph, url]) => (subgraph === 'inventory' || !url ? [] : [url])),
+          }),
         }),
         listen,
       );
     case 'mlflow':
-      return serveSubgraph(name, createMlflowSubgraph(runtime.mlflow, runtime.people), listen);
+      return serveSubgraph(name, runtime, createMlflowSubgraph(runtime.mlflow, runtime.people), listen);
     case 'jira':
-      return serveSubgraph(name, createJiraSubgraph(runtime.jira, runtime.people), listen);
+      return serveSubgraph(name, runtime, createJiraSubgraph(runtime.jira, runtime.people), listen);
     case 'registries':
-      return serveSubgraph(name, createRegistriesSubgraph(runtime.registries), listen);
+      return serveSubgraph(name, runtime, createRegistriesSubgraph(runtime.registries), listen);
     case 'git':
       return serveSubgraph(
         name,
+        runtime,
         createGitSubgraph(runtime.gitHosts, runtime.people, config.linking.repositories),
         listen,
       );
@@ -152,15 +182,20 @@ export function startSubgraph(
 
 function serveSubgraph<TContext extends BaseContext>(
   name: SubgraphName,
+  runtime: Pick<Runtime, 'health'>,
   subgraph: SubgraphModule<TContext>,
   listen: { port?: number; host?: string },
 ): Promise<RunningServer> {
+  const kinds = new Set(SUBGRAPH_SOURCE_KINDS[name]);
   return startGraphQLServer({
     apollo: subgraph.server,
     context: subgraph.context,
     port: listen.port ?? 0,
     host: listen.host ?? '127.0.0.1',
-    routes: { '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: name }) },
+    routes: {
+      '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: name }),
+      '/sources': sourcesRoute(() => runtime.health.snapshot().filter((s) => kinds.has(s.kind))),
+    },
   });
 }
 
@@ -218,4 +253,21 @@ export async function startStack(
     await runtime.close();
     throw err;
   }
+}
+
+const SOURCE_KINDS = {
+  mlflow: 'MLFLOW',
+  jira: 'JIRA',
+  github: 'GITHUB',
+  gitlab: 'GITLAB',
+  sagemaker: 'SAGEMAKER',
+  vertex: 'VERTEX_AI',
+  azureml: 'AZURE_ML',
+} as const satisfies Record<keyof ModelgraphConfig['sources'], SourceKind>;
+
+/** Every configured source instance, as `Query.sources` lists them. */
+export function configuredSources(config: ModelgraphConfig): Array<{ kind: SourceKind; instance: string }> {
+  return (Object.keys(SOURCE_KINDS) as Array<keyof typeof SOURCE_KINDS>).flatMap((key) =>
+    config.sources[key].map((s) => ({ kind: SOURCE_KINDS[key], instance: s.name })),
+  );
 }

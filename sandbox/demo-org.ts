@@ -693,6 +693,7 @@ function buildRegistration(
       framework,
       git,
       research,
+      registered: makesVersion,
     });
     experiment.runs.push(run);
     runs.push(run);
@@ -712,6 +713,7 @@ function buildRegistration(
         framework,
         git,
         research,
+        registered: false,
       });
       run.lifecycleStage = 'deleted';
       scratch.runs.push(run);
@@ -808,12 +810,23 @@ class GitHistory {
     this.branch = repo.defaultBranch;
   }
 
-  next(sourceType: 'JOB' | 'NOTEBOOK', userLogin: string): DemoGitSource | undefined {
+  /**
+   * `registered`: the run becomes a model version. The org registers only runs from tracked
+   * code (the `untraceable` quirk is the deliberate exception), so that UNTRACEABLE_VERSION
+   * fires on the demo exactly where it is meant to.
+   */
+  next(sourceType: 'JOB' | 'NOTEBOOK', userLogin: string, registered: boolean): DemoGitSource | undefined {
     const rng = this.rng;
     if (this.quirks.untraceable) return undefined;
     // Notebooks outside a git checkout leave no git tags at all.
     const untraceableOdds = sourceType === 'NOTEBOOK' ? (this.research ? 0.2 : 0.05) : 0.02;
-    if (rng.chance(untraceableOdds)) return undefined;
+    if (rng.chance(untraceableOdds)) {
+      if (!registered) return undefined;
+      // Traced after all, at the current commit. No further draws: the rest of the
+      // organisation stays exactly as the same seed always made it.
+      const { host, fullName } = this.repo;
+      return { repoUrl: `https://${host === 'github' ? 'github.com' : 'gitlab.com'}/${fullName}.git`, commit: this.commit, branch: this.branch };
+    }
     if (!rng.chance(0.3)) {
       this.commit = rng.hex(40);
       const kind = rng.weighted(this.research ? BRANCH_KINDS_RESEARCH : BRANCH_KINDS);
@@ -870,6 +883,8 @@ interface RunInput {
   framework: Framework;
   git: GitHistory;
   research: boolean;
+  /** The run becomes a model version. */
+  registered: boolean;
 }
 
 function makeRun(rng: Prng, input: RegistrationInput, run: RunInput): DemoRun {
@@ -898,7 +913,7 @@ function makeRun(rng: Prng, input: RegistrationInput, run: RunInput): DemoRun {
         ? `notebooks/${spec.key}-exploration.ipynb`
         : `/Users/${person?.email ?? 'unknown'}/${spec.key}/train`;
   const login = person?.githubLogin ?? 'ci';
-  const git = run.git.next(sourceType, login);
+  const git = run.git.next(sourceType, login, run.registered);
 
   const duration = rng.int(4, 360) * MINUTE + rng.int(0, 59_999);
   const endTime = run.status === 'RUNNING' ? undefined : run.startTime + duration;
@@ -1048,8 +1063,10 @@ function makeVersions(rng: Prng, input: RegistrationInput, runs: DemoRun[]): Dem
     }
     if (quirks.championNotProduction || rng.chance(0.85)) champion.aliases.push('champion');
   } else if (!quirks.neverPromoted && rng.chance(0.2)) {
+    // Not `champion`: that alias names the version that serves production, and a model with
+    // no production version has none.
     const staging = versions.find((v) => v.stage === 'Staging');
-    if (staging) staging.aliases.push('champion');
+    if (staging) staging.aliases.push('candidate');
   }
   // A challenger is a newer candidate than what serves production.
   const after = production ? production.version : 0;

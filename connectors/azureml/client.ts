@@ -7,7 +7,9 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../core/http-client'
 import { silentLogger, type Logger } from '../core/logger';
 import { collectTokenPages } from '../core/paginate';
 import { cachedLookup, createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
+import { readRateLimitHeaders } from '../core/rate-limit';
 import { sourceName } from '../core/source';
+import type { RateLimitReading } from '../core/source-health';
 import type { CloudModel, CloudModelVersion, Deployment, RegistryConnector } from '../registry/types';
 import {
   AZUREML_APPROVAL_TAG,
@@ -91,6 +93,7 @@ export class AzuremlConnector implements Connector, RegistryConnector {
       headers: staticToken ? { Authorization: `Bearer ${staticToken}` } : {},
       secrets: staticToken ? [staticToken] : [],
       parseErrorBody,
+      parseRateLimit,
     });
     const tokens =
       config.auth.type === 'default'
@@ -391,6 +394,16 @@ export class ArmTokenProvider {
 function refreshAt(token: AccessToken): number {
   const margin = token.expiresOnTimestamp - TOKEN_REFRESH_MARGIN_MS;
   return token.refreshAfterTimestamp !== undefined ? Math.min(token.refreshAfterTimestamp, margin) : margin;
+}
+
+/**
+ * Resource Manager states only what is left of the subscription's read budget
+ * (`x-ms-ratelimit-remaining-subscription-reads`), never the limit or the reset; every call
+ * of this connector is a read.
+ */
+export function parseRateLimit(headers: Readonly<Record<string, string>>): RateLimitReading | undefined {
+  const reading = readRateLimitHeaders(headers, { remaining: 'x-ms-ratelimit-remaining-subscription-reads' }, 'iso');
+  return reading && { ...reading, resource: 'subscription-reads' };
 }
 
 /**

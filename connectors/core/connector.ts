@@ -22,4 +22,6 @@ export interface ConnectorDeps {
   logger?: import('./logger').Logger;
   /** The clock used for retry waits and budgets (tests make waits instant and record them). */
   clock?: { sleep?: (ms: number) => Promise<void>; now?: () => number };
+  /** Where the source records its calls, cache lookups, rate limit and breaker state (`Query.sources`). Default: none. */
+  health?: import('./source-health').SourceHealthRegistry;
 }

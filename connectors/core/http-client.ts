@@ -5,6 +5,7 @@ import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { Semaphore } from './concurrency';
 import { SourceError, SourceErrorCode, codeForStatus, redact } from './errors';
 import { silentLogger, type Logger } from './logger';
+import { CIRCUIT_OPEN, circuitState, type RateLimitReading, type SourceHealthRecorder } from './source-health';
 
 export interface RetryOptions {
   /** Attempts in all, the first included; 1 disables retries. Default: 4. */
@@ -62,6 +63,17 @@ export interface HttpClientOptions {
    * code follows the status ({@link codeForStatus}).
    */
   classifyResponse?: (response: ClassifiableResponse, nowMs: number) => ResponseClassification | undefined;
+  /**
+   * Where every attempt's outcome, latency, status and error code is recorded, with the
+   * breaker's state and the rate-limit headers `parseRateLimit` finds. Default: none.
+   */
+  health?: SourceHealthRecorder;
+  /**
+   * Vendor knowledge of where a response states the rate limit left; called for every
+   * response (errors included: a 403/429 is when it matters most). `undefined` (or a throw)
+   * records nothing. Default: none — the upstream reports no rate limit.
+   */
+  parseRateLimit?: (headers: Readonly<Record<string, string>>) => RateLimitReading | undefined;
 }
 
 /** What {@link HttpClientOptions.classifyResponse} is shown of an error response. */
@@ -132,8 +144,8 @@ const SECRET_HEADER = /authorization|token|api[-_]?key|cookie|secret|password/i;
 const MAX_VENDOR_MESSAGE = 500;
 
 type Attempt =
-  | { kind: 'response'; response: AxiosResponse<string> }
-  | { kind: 'error'; error: unknown; timedOut: boolean; timeoutMs: number }
+  | { kind: 'response'; response: AxiosResponse<string>; latencyMs: number }
+  | { kind: 'error'; error: unknown; timedOut: boolean; timeoutMs: number; latencyMs: number }
   /** The budget ran out while waiting for a connection slot; nothing was sent. */
   | { kind: 'expired' };
 
@@ -161,6 +173,8 @@ export class HttpClient {
   private readonly random: () => number;
   private readonly breaker: CircuitBreaker;
   private readonly classifyResponse: HttpClientOptions['classifyResponse'];
+  private readonly health: SourceHealthRecorder | undefined;
+  private readonly parseRateLimit: HttpClientOptions['parseRateLimit'];
 
   constructor(options: HttpClientOptions) {
     if (!options.source) throw new Error('HttpClient: `source` is required');
@@ -187,6 +201,9 @@ export class HttpClient {
     this.random = options.random ?? Math.random;
     this.breaker = new CircuitBreaker(options.source, { ...options.breaker, now: this.now });
     this.classifyResponse = options.classifyResponse;
+    this.health = options.health;
+    this.parseRateLimit = options.parseRateLimit;
+    this.health?.attachCircuit(() => circuitState(this.breaker.status));
 
     this.httpAgent = new http.Agent({ keepAlive: true });
     this.httpsAgent = new https.Agent({ keepAlive: true });
@@ -210,8 +227,18 @@ export class HttpClient {
    * Throws {@link SourceError} for a non-2xx status (304 is returned) and for transport
    * failures; at once, without a network call, while the source's circuit is open.
    */
-  request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
-    return this.breaker.run(() => this.send<T>(req));
+  async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    let sent = false;
+    try {
+      return await this.breaker.run(() => {
+        sent = true;
+        return this.send<T>(req);
+      });
+    } catch (err) {
+      // Once sent, every attempt has recorded itself; a refusal by the breaker has not.
+      if (!sent) this.health?.recordCall({ ok: false, error: { code: CIRCUIT_OPEN, message: messageOf(err) } });
+      throw err;
+    }
   }
 
   private async send<T>(req: HttpRequest): Promise<HttpResponse<T>> {
@@ -224,17 +251,28 @@ export class HttpClient {
       const outcome = await this.semaphore.run(() => this.attempt(req, deadline));
 
       if (outcome.kind === 'expired') {
-        throw new SourceError({
+        const expired = new SourceError({
           source: this.source,
           code: SourceErrorCode.SOURCE_TIMEOUT,
           message: `the ${this.retry.budgetMs} ms budget ran out while waiting for a connection slot${attempt > 1 ? ` (after ${attempt - 1} attempts)` : ''}`,
           attempts: attempt - 1,
         });
+        throw this.recorded(undefined, expired);
       }
 
       if (outcome.kind === 'response') {
         const res = outcome.response;
-        if ((res.status >= 200 && res.status < 300) || res.status === 304) return this.success<T>(res, secrets);
+        this.noteRateLimit(res);
+        if ((res.status >= 200 && res.status < 300) || res.status === 304) {
+          let result: HttpResponse<T>;
+          try {
+            result = this.success<T>(res, secrets);
+          } catch (err) {
+            throw this.recorded(outcome.latencyMs, err as SourceError);
+          }
+          this.health?.recordCall({ ok: true, latencyMs: outcome.latencyMs, status: res.status });
+          return result;
+        }
         const verdict = this.classify(res);
         const retryAfterMs = verdict?.delayMs ?? parseRetryAfter(headerValue(res, 'retry-after'), this.now());
         const retryable = verdict ? verdict.retryable : RETRY_STATUSES.has(res.status);
@@ -242,13 +280,19 @@ export class HttpClient {
         if (retryable && attempt < maxAttempts) {
           const delayMs = retryAfterMs ?? this.backoff(attempt);
           if (delayMs < deadline - this.now()) {
+            if (this.health) {
+              this.recorded(outcome.latencyMs, this.statusError(res, secrets, { attempts: attempt, code: verdict?.code }));
+            }
             this.logRetry(req, secrets, { status: res.status, attempt, delayMs });
             await this.sleep(delayMs);
             continue;
           }
           overBudget = delayMs;
         }
-        throw this.statusError(res, secrets, { attempts: attempt, retryAfterMs, overBudget, code: verdict?.code });
+        throw this.recorded(
+          outcome.latencyMs,
+          this.statusError(res, secrets, { attempts: attempt, retryAfterMs, overBudget, code: verdict?.code }),
+        );
       }
 
       const transient = outcome.timedOut || isTransient(outcome.error);
@@ -256,13 +300,14 @@ export class HttpClient {
       if (transient && attempt < maxAttempts) {
         const delayMs = this.backoff(attempt);
         if (delayMs < deadline - this.now()) {
+          if (this.health) this.recorded(outcome.latencyMs, this.transportError(outcome, secrets, attempt, undefined));
           this.logRetry(req, secrets, { error: errorCode(outcome.error, outcome.timedOut), attempt, delayMs });
           await this.sleep(delayMs);
           continue;
         }
         overBudget = delayMs;
       }
-      throw this.transportError(outcome, secrets, attempt, overBudget);
+      throw this.recorded(outcome.latencyMs, this.transportError(outcome, secrets, attempt, overBudget));
     }
   }
 
@@ -294,6 +339,7 @@ export class HttpClient {
       timedOut = true;
       controller.abort();
     }, timeoutMs);
+    const started = this.now();
     try {
       const response = await this.http.request<string>({
         method: req.method,
@@ -304,9 +350,9 @@ export class HttpClient {
         timeout: timeoutMs,
         signal: controller.signal,
       });
-      return { kind: 'response', response };
+      return { kind: 'response', response, latencyMs: this.now() - started };
     } catch (error) {
-      return { kind: 'error', error, timedOut: timedOut || isAxiosTimeout(error), timeoutMs };
+      return { kind: 'error', error, timedOut: timedOut || isAxiosTimeout(error), timeoutMs, latencyMs: this.now() - started };
     } finally {
       clearTimeout(timer);
     }
@@ -329,6 +375,32 @@ export class HttpClient {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Records a failed attempt and hands the error back, to be thrown. No latency when nothing
+   * was sent (no connection slot within the budget): the source is unusable all the same.
+   */
+  private recorded(latencyMs: number | undefined, error: SourceError): SourceError {
+    // A 404 is an answer (no CODEOWNERS at this path, no such model): the source is healthy.
+    if (error.code === SourceErrorCode.SOURCE_NOT_FOUND) {
+      this.health?.recordCall({ ok: true, latencyMs, status: error.status });
+      return error;
+    }
+    this.health?.recordCall({ ok: false, latencyMs, status: error.status, error: { code: error.code, message: error.message } });
+    return error;
+  }
+
+  private noteRateLimit(res: AxiosResponse<string>): void {
+    if (!this.health || !this.parseRateLimit) return;
+    let reading: RateLimitReading | undefined;
+    try {
+      reading = this.parseRateLimit(plainHeaders(res));
+    } catch {
+      // A parser that chokes on an odd header must not fail the request.
+      return;
+    }
+    if (reading) this.health.recordRateLimit(reading);
   }
 
   /** Full jitter: spreads the retries of many clients hit by the same outage. */
@@ -528,6 +600,10 @@ function plainHeaders(res: AxiosResponse): Record<string, string> {
     out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return out;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function isAxiosTimeout(error: unknown): boolean {

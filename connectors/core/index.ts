@@ -27,3 +27,5 @@ export * from './paginate';
 export * from './stable-json';
 export { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 export { stripUrlCredentials } from './urls';
+export * from './source-health';
+export { readRateLimitHeaders, type RateLimitHeaderNames, type ResetFormat } from './rate-limit';

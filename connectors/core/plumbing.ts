@@ -4,6 +4,7 @@ import type { ConnectorDeps } from './connector';
 import { SourceError } from './errors';
 import { HttpClient, type HttpClientOptions } from './http-client';
 import type { Logger } from './logger';
+import type { SourceHealthRecorder } from './source-health';
 
 /**
  * What every connector's `fromConfig` builds from the connection settings all source
@@ -14,16 +15,17 @@ import type { Logger } from './logger';
 /** The product-specific half of an HttpClient: where, how to authenticate, how to read errors. */
 export type HttpClientSpecifics = Pick<
   HttpClientOptions,
-  'source' | 'baseURL' | 'headers' | 'secrets' | 'parseErrorBody' | 'classifyResponse'
+  'source' | 'baseURL' | 'headers' | 'secrets' | 'parseErrorBody' | 'classifyResponse' | 'parseRateLimit'
 >;
 
 export function createSourceHttpClient(
   config: ConnectionConfig,
-  deps: Pick<ConnectorDeps, 'clock'> & { logger: Logger },
+  deps: Pick<ConnectorDeps, 'clock' | 'health'> & { logger: Logger },
   specifics: HttpClientSpecifics,
 ): HttpClient {
   return new HttpClient({
     ...specifics,
+    health: healthRecorder(deps, specifics.source),
     timeoutMs: config.timeoutMs,
     maxConcurrency: config.maxConcurrency,
     retry: config.retry,
@@ -57,12 +59,18 @@ export function createSourceCaches(
     ttlSeconds: config.cache?.ttlSeconds ?? deps.cacheDefaults.ttlSeconds,
     staleSeconds: config.cache?.staleSeconds ?? deps.cacheDefaults.staleSeconds,
     logger: deps.logger,
+    health: healthRecorder(deps, source),
     ...extra,
   };
   return {
     entries: new SourceCache(deps.cache, source, { ...options, localEntries: 10_000 }),
     listings: new SourceCache(deps.cache, source, { ...options, localEntries: 64 }),
   };
+}
+
+/** The source's recorder, when the process records health; keyed by the `<kind>:<instance>` name every connector already has. */
+function healthRecorder(deps: Pick<ConnectorDeps, 'health'>, source: string): SourceHealthRecorder | undefined {
+  return deps.health?.recorderFor(source);
 }
 
 /** The upstream said the thing does not exist (HTTP 404). */

@@ -12,7 +12,9 @@ import {
   type ResponseClassification,
 } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
+import { readRateLimitHeaders } from '../core/rate-limit';
 import { sourceName } from '../core/source';
+import type { RateLimitReading } from '../core/source-health';
 import type { CodeOwnersFile, Commit, GitHostConnector, Repository } from '../git/types';
 import {
   mapCodeOwnersFile,
@@ -336,7 +338,7 @@ export class GithubConnector implements Connector, GitHostConnector {
  */
 export function createGithubHttpClient(
   config: GithubInstanceConfig,
-  deps: Pick<ConnectorDeps, 'logger' | 'clock'>,
+  deps: Pick<ConnectorDeps, 'logger' | 'clock' | 'health'>,
 ): HttpClient {
   const source = sourceName('GITHUB', config.name);
   const headers: Record<string, string> = {
@@ -355,6 +357,7 @@ export function createGithubHttpClient(
     secrets,
     parseErrorBody: parseGithubErrorBody,
     classifyResponse: classifyGithubResponse,
+    parseRateLimit: parseGithubRateLimit,
   });
 }
 
@@ -446,6 +449,19 @@ export function classifyGithubResponse(res: ClassifiableResponse, nowMs: number)
   }
   if (res.status === 403) return { retryable: false, code: SourceErrorCode.SOURCE_FORBIDDEN };
   return undefined;
+}
+
+/**
+ * `x-ratelimit-limit`, `-remaining`, `-reset` (epoch seconds) and `-resource` (`core`,
+ * `search`, `graphql`, ...), sent with every response; GitHub Enterprise Server with rate
+ * limiting off sends none.
+ */
+export function parseGithubRateLimit(headers: Readonly<Record<string, string>>): RateLimitReading | undefined {
+  return readRateLimitHeaders(
+    headers,
+    { limit: 'x-ratelimit-limit', remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resource: 'x-ratelimit-resource' },
+    'epoch-seconds',
+  );
 }
 
 /**

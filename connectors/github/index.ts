@@ -4,6 +4,7 @@ export {
   createGithubHttpClient,
   githubWebOrigin,
   parseGithubErrorBody,
+  parseGithubRateLimit,
   parseLinkHeader,
   walkLinkPages,
   type GithubConnectorDeps,

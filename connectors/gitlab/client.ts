@@ -6,7 +6,9 @@ import { SourceError, SourceErrorCode } from '../core/errors';
 import { HttpClient, type ClassifiableResponse, type HttpResponse, type ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
 import { collectTokenPages } from '../core/paginate';
+import { readRateLimitHeaders } from '../core/rate-limit';
 import { sourceName } from '../core/source';
+import type { RateLimitReading } from '../core/source-health';
 import type { CodeOwnersFile, Commit, GitHostConnector, Repository } from '../git/types';
 import { mapCodeOwnersFile, mapCommit, mapProject, type GitlabMapContext } from './map';
 import {
@@ -69,6 +71,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
       secrets,
       parseErrorBody,
       classifyResponse,
+      parseRateLimit,
     });
     return new GitlabConnector(config, http, { ...deps, logger });
   }
@@ -328,6 +331,20 @@ export function classifyResponse(res: ClassifiableResponse, nowMs: number): Resp
   const resetMs = Number.isFinite(resetSeconds) && resetSeconds > 0 ? resetSeconds * 1000 : Date.parse(res.headers['ratelimit-resettime'] ?? '');
   if (!Number.isFinite(resetMs)) return undefined;
   return { retryable: true, delayMs: Math.max(0, resetMs - nowMs) };
+}
+
+/**
+ * `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (epoch seconds) and
+ * `RateLimit-Name` (the throttle, e.g. `throttle_authenticated_api`), as
+ * `doc/administration/settings/user_and_ip_rate_limits.md` lists them. Instances without
+ * user and IP rate limits (the self-managed default) send none.
+ */
+export function parseRateLimit(headers: Readonly<Record<string, string>>): RateLimitReading | undefined {
+  return readRateLimitHeaders(
+    headers,
+    { limit: 'ratelimit-limit', remaining: 'ratelimit-remaining', reset: 'ratelimit-reset', resource: 'ratelimit-name' },
+    'epoch-seconds',
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ export {
   classifyResponse,
   parseErrorBody,
   parseLinkHeader,
+  parseRateLimit,
   type GitlabConnectorConfig,
   type GitlabConnectorDeps,
 } from './client';

@@ -6,7 +6,9 @@ import { SourceError, SourceErrorCode } from '../core/errors';
 import { HttpClient, type ClassifiableResponse, type ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
 import { collectTokenPages } from '../core/paginate';
+import { readRateLimitHeaders } from '../core/rate-limit';
 import { sourceName } from '../core/source';
+import type { RateLimitReading } from '../core/source-health';
 import {
   chunkModelKeys,
   jqlForModels,
@@ -104,6 +106,7 @@ export class JiraConnector implements Connector {
       secrets,
       parseErrorBody,
       classifyResponse,
+      parseRateLimit,
     });
     return new JiraConnector(config, http, { ...deps, logger });
   }
@@ -381,6 +384,19 @@ export function classifyResponse(res: ClassifiableResponse, nowMs: number): Resp
   const resetMs = Date.parse(res.headers['x-ratelimit-reset'] ?? '');
   if (!Number.isFinite(resetMs)) return undefined;
   return { retryable: true, delayMs: Math.max(0, resetMs - nowMs) };
+}
+
+/**
+ * `X-RateLimit-Limit` and `X-RateLimit-Remaining` (Cloud, and Data Center with rate
+ * limiting on), `X-RateLimit-Reset` as an ISO 8601 time (`2025-06-01T12:30Z`, Cloud) and
+ * `RateLimit-Reason`, which of Cloud's limits answered (`jira-burst-based`, ...).
+ */
+export function parseRateLimit(headers: Readonly<Record<string, string>>): RateLimitReading | undefined {
+  return readRateLimitHeaders(
+    headers,
+    { limit: 'x-ratelimit-limit', remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resource: 'ratelimit-reason' },
+    'iso',
+  );
 }
 
 export function parseErrorBody(_status: number, body: unknown): { upstreamCode?: string; message?: string } {

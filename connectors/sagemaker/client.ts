@@ -21,6 +21,7 @@ import { SourceError, SourceErrorCode, codeForStatus, redact } from '../core/err
 import { silentLogger, type Logger } from '../core/logger';
 import { createSourceCaches } from '../core/plumbing';
 import { sourceName } from '../core/source';
+import { circuitState } from '../core/source-health';
 import type { CloudModel, CloudModelVersion, Deployment, RegistryConnector } from '../registry/types';
 import {
   isoDate,
@@ -31,6 +32,7 @@ import {
   packageDetails,
   type SagemakerMapContext,
 } from './map';
+import { recordSdkCalls } from './health';
 import {
   SAGEMAKER_LIST_TAGS_PAGE_SIZE,
   SAGEMAKER_PAGE_LIMITS,
@@ -139,6 +141,16 @@ export class SagemakerConnector implements Connector, RegistryConnector {
         ),
       { step: 'initialize', name: 'modelgraphSourceGuard', priority: 'high' },
     );
+    const recorder = deps.health?.recorder('SAGEMAKER', config.name);
+    if (recorder) {
+      recordSdkCalls(client, {
+        recorder,
+        guard: 'modelgraphSourceGuard',
+        toError: (err, operation) => toSourceError(err, source, { operation, secrets }),
+        now: deps.clock?.now,
+      });
+      recorder.attachCircuit(() => circuitState(breaker.status));
+    }
     return new SagemakerConnector(config, client, { ...deps, logger });
   }
 

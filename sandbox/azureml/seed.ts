@@ -230,7 +230,10 @@ export function seedAzureml(org: DemoOrg): AzuremlSeed {
     const gap = gapByModel.get(model.key);
     const production = [...demo].reverse().find((v) => v.stage === 'Production' && v.status === 'READY');
     const forced = gap === 'failedDeployment' || gap === 'zeroTrafficDeployment';
-    if (!forced && (!production || !rng.chance(0.75))) continue;
+    // A team that signs a version off in Azure deploys it: the demo's one "approved, never
+    // deployed" version is SageMaker's (SAGEMAKER_SEED_GAPS.approvedNeverDeployed).
+    const signedOff = production !== undefined && isApproved(entry.versions.find((v) => v.name === String(production.version)));
+    if (!forced && (!production || (!rng.chance(0.75) && !signedOff))) continue;
     const newest = [...demo].reverse().find((v) => v.status === 'READY');
     const blueVersion = production ?? newest;
     if (!blueVersion) continue;
@@ -321,6 +324,10 @@ export function seedAzureml(org: DemoOrg): AzuremlSeed {
 
 const STAGE: Record<string, string | null> = { Production: 'Production', Staging: 'Staging', Archived: 'Archived', None: null };
 const PROVISIONING: Record<string, string> = { READY: 'Succeeded', PENDING_REGISTRATION: 'Creating', FAILED_REGISTRATION: 'Failed' };
+
+function isApproved(version: ModelVersion | undefined): boolean {
+  return version?.properties?.tags?.[AZUREML_SEED_APPROVAL_TAG]?.toLowerCase() === 'approved';
+}
 
 function versionDto(
   rng: Prng,

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { readBody, trackSockets } from '../../lib/node-http';
+import type { SourceHealth } from '../../connectors/core/source-health';
 
 /** A route next to /graphql (health checks); it writes the whole response itself. */
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -131,4 +132,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.setHeader('content-type', 'application/json');
   res.setHeader('cache-control', 'no-store');
   res.end(JSON.stringify(body));
+}
+
+/**
+ * `GET /sources`: `{"sources": SourceHealth[]}`, the health of the sources this process
+ * talks to, so that an inventory running in another process can report them too.
+ */
+export function sourcesRoute(read: () => readonly SourceHealth[]): Route {
+  return (_req, res) => sendJson(res, 200, { sources: read() });
 }

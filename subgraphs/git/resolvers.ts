@@ -42,11 +42,15 @@ function codeOwner(ctx: GitContext, handle: string, host: GitHostConnector) {
   return { handle, kind: 'EMAIL', person: ctx.people.resolve(identity) };
 }
 
+/**
+ * No known repository, or one without CODEOWNERS, means nobody owns the code: `[]`. Null
+ * is left to a failed host, so a governance rule never reads an outage as "no owner".
+ */
 async function ownersAt(ctx: GitContext, url: string | null, path: string) {
-  if (!url) return null;
+  if (!url) return [];
   const where = ctx.git.locate(url);
   const found = where ? await ctx.git.codeOwners.load(url) : null;
-  if (!where || !found) return null;
+  if (!where || !found) return [];
   return ownersOf(found.parsed, path).map((handle) => codeOwner(ctx, handle, where.host));
 }
 

@@ -1,58 +1,55 @@
-import { GraphQLError } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import type { SourceKind } from '../../connectors/core/source';
 import type { PeopleDirectory } from '../common/identity';
 import type { PartialErrorsContext } from '../common/partial-errors';
+import { DateTimeScalar } from '../common/scalars';
+import { modelFacts, type ModelWithRequiredFacts } from './governance/facts';
+import { toGraphFinding, type GraphFinding } from './governance/graph-finding';
+import { compareFindings, type GovernanceIndex } from './governance/inventory-index';
+import { lifecycleOf, lifecycleStats } from './governance/lifecycle';
+import { evaluateModel } from './governance/rules';
+import { SEVERITY_ORDER, type FindingRule, type GovernanceSettings, type Severity } from './governance/types';
 import type { LinkedModel } from './linking';
-import type { OwnershipIndex } from './ownership';
 import type { Listing } from './model-listing';
+import { badInput, needsIndex, pageModels, type ModelFilter, type ModelOrder } from './model-query';
+import type { OwnershipIndex } from './ownership';
+import type { SourceStatusReader } from './sources';
 import { mergeVersions, type ModelWithRequiredVersions } from './versions';
 
 export interface InventoryContext extends PartialErrorsContext {
   people: PeopleDirectory;
   ownership: OwnershipIndex;
+  governance: GovernanceIndex;
+  settings: GovernanceSettings;
+  sources: SourceStatusReader;
+  now(): Date;
   /** The linked listing, computed at most once per request. */
   listing(): Promise<Listing>;
 }
 
-interface ModelFilter {
-  search?: string | null;
-  sourceKind?: SourceKind | null;
-  sourceInstance?: string | null;
-}
+type LinkedModelWithFacts = LinkedModel & ModelWithRequiredFacts;
 
 const MAX_PAGE = 500;
 
-function badInput(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+function checkFirst(first: number): void {
+  if (first < 0 || first > MAX_PAGE) throw badInput(`first must be between 0 and ${MAX_PAGE}`);
 }
 
-/** Opaque cursors that name the last key seen, so pages stay stable when models are added. */
-export function encodeCursor(key: string): string {
-  return Buffer.from(`model:${key}`, 'utf8').toString('base64url');
+/** Finding cursors carry the finding's sort position, like the models' (see model-query.ts). */
+function encodeFindingCursor(f: GraphFinding): string {
+  return Buffer.from(`finding:${JSON.stringify([f.severity, f.model?.key ?? null, f.rule, f.fingerprint])}`, 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string): string {
+function decodeFindingCursor(cursor: string): GraphFinding {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!decoded.startsWith('model:')) throw badInput(`invalid cursor "${cursor}"`);
-  return decoded.slice('model:'.length);
-}
-
-export function matchesFilter(model: LinkedModel, filter: ModelFilter | null | undefined): boolean {
-  if (!filter) return true;
-  if (filter.search) {
-    const needle = filter.search.toLowerCase();
-    if (!model.key.includes(needle) && !model.name.toLowerCase().includes(needle)) return false;
+  try {
+    if (!decoded.startsWith('finding:')) throw new Error('not a finding cursor');
+    const [severity, key, rule, fingerprint] = JSON.parse(decoded.slice('finding:'.length)) as [Severity, string | null, FindingRule, string];
+    if (!(severity in SEVERITY_ORDER) || typeof fingerprint !== 'string') throw new Error('not a finding cursor');
+    const empty = { refs: [], versions: [], tickets: [], deployments: [] };
+    return { severity, model: key === null ? null : { key }, rule, fingerprint, message: '', evidence: empty };
+  } catch {
+    throw badInput(`invalid cursor "${cursor}"`);
   }
-  if (filter.sourceKind || filter.sourceInstance) {
-    const hit = model.refs.some(
-      (r) =>
-        (!filter.sourceKind || r.kind === filter.sourceKind) &&
-        (!filter.sourceInstance || r.instance === filter.sourceInstance),
-    );
-    if (!hit) return false;
-  }
-  return true;
 }
 
 async function listingWithErrors(ctx: InventoryContext, path: string[]): Promise<LinkedModel[]> {
@@ -62,38 +59,69 @@ async function listingWithErrors(ctx: InventoryContext, path: string[]): Promise
 }
 
 export const resolvers: GraphQLResolverMap<InventoryContext> = {
+  DateTime: DateTimeScalar,
   Query: {
     async models(
       _root: unknown,
-      args: { filter?: ModelFilter | null; first: number; after?: string | null },
+      args: { filter?: ModelFilter | null; orderBy?: ModelOrder | null; first: number; after?: string | null },
       ctx: InventoryContext,
     ) {
-      if (args.first < 0 || args.first > MAX_PAGE) throw badInput(`first must be between 0 and ${MAX_PAGE}`);
-      const all = (await listingWithErrors(ctx, ['models'])).filter((m) => matchesFilter(m, args.filter));
-      let start = 0;
-      if (args.after) {
-        const afterKey = decodeCursor(args.after);
-        // Keys are sorted: the page starts at the first key after the cursor's.
-        start = all.findIndex((m) => m.key > afterKey);
-        if (start === -1) start = all.length;
-      }
-      const page = all.slice(start, start + args.first);
-      const edges = page.map((node) => ({ cursor: encodeCursor(node.key), node }));
-      return {
-        edges,
-        nodes: page,
-        pageInfo: {
-          hasNextPage: start + page.length < all.length,
-          endCursor: edges.length ? edges[edges.length - 1].cursor : (args.after ?? null),
-        },
-        totalCount: all.length,
-      };
+      checkFirst(args.first);
+      const models = await listingWithErrors(ctx, ['models']);
+      const index = needsIndex(args.filter, args.orderBy ?? { field: 'KEY', direction: 'ASC' })
+        ? (await ctx.governance.get()).models
+        : undefined;
+      return pageModels(models, index, args);
     },
     async model(_root: unknown, args: { key: string }, ctx: InventoryContext) {
       const models = await listingWithErrors(ctx, ['model']);
       return models.find((m) => m.key === args.key) ?? null;
     },
     person: (_root: unknown, args: { id: string }, ctx: InventoryContext) => ctx.people.describe(args.id),
+    async findings(
+      _root: unknown,
+      args: { severity?: Severity | null; rule?: FindingRule | null; first: number; after?: string | null },
+      ctx: InventoryContext,
+    ) {
+      checkFirst(args.first);
+      const { findings } = await ctx.governance.get();
+      const least = args.severity ? SEVERITY_ORDER[args.severity] : 0;
+      const matching = findings.filter((f) => SEVERITY_ORDER[f.severity] >= least && (!args.rule || f.rule === args.rule));
+      let start = 0;
+      if (args.after) {
+        const after = decodeFindingCursor(args.after);
+        start = matching.findIndex((f) => compareFindings(f, after) > 0);
+        if (start === -1) start = matching.length;
+      }
+      const page = matching.slice(start, start + args.first);
+      const edges = page.map((node) => ({ cursor: encodeFindingCursor(node), node }));
+      return {
+        edges,
+        nodes: page,
+        pageInfo: {
+          hasNextPage: start + page.length < matching.length,
+          endCursor: edges.length ? edges[edges.length - 1].cursor : (args.after ?? null),
+        },
+        totalCount: matching.length,
+      };
+    },
+    async lifecycleStats(_root: unknown, args: { groupBy: 'OWNER' | 'TEAM' | 'SOURCE' }, ctx: InventoryContext) {
+      const { models } = await ctx.governance.get();
+      const entries = [...models.values()].map((m) => {
+        const groups =
+          args.groupBy === 'OWNER' ? [...m.codeOwnerPeople] : args.groupBy === 'TEAM' ? [...m.teams].map((t) => `@${t}`) : m.sources;
+        // Every model counts somewhere, so the groups add up to the inventory.
+        return { groups: groups.length > 0 ? groups : ['(none)'], daysToProduction: m.lifecycle?.firstRunToProductionDays ?? null };
+      });
+      return lifecycleStats(entries).map((s) => ({
+        group: s.group,
+        count: s.count,
+        measured: s.measured,
+        medianDaysToProduction: s.medianDays,
+        p90DaysToProduction: s.p90Days,
+      }));
+    },
+    sources: (_root: unknown, _args: unknown, ctx: InventoryContext) => ctx.sources.read(),
   },
   Person: {
     __resolveReference: (ref: { id: string }, ctx: InventoryContext) => ctx.people.describe(ref.id),
@@ -111,5 +139,20 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
       return model ? { ...ref, ...model } : null;
     },
     versions: (model: ModelWithRequiredVersions, args: { stage?: string | null }) => mergeVersions(model, args.stage),
+    findings: (model: LinkedModelWithFacts, _args: unknown, ctx: InventoryContext) =>
+      evaluateModel(modelFacts(model, model), ctx.settings, ctx.now()).map(toGraphFinding),
+    lifecycle: (model: LinkedModelWithFacts, _args: unknown, ctx: InventoryContext) => lifecycleOf(modelFacts(model, model), ctx.settings),
+  },
+  ModelVersion: {
+    __resolveType: (ref: { __typename: string }) => ref.__typename,
+  },
+  Finding: {
+    // Tickets and deployments are references the gateway completes in jira and registries.
+    evidence: (finding: GraphFinding) => ({
+      refs: finding.evidence.refs,
+      versions: finding.evidence.versions,
+      tickets: finding.evidence.tickets.map((t) => ({ __typename: 'Ticket', id: t.id })),
+      deployments: finding.evidence.deployments.map((d) => ({ __typename: 'Deployment', id: d.id })),
+    }),
   },
 };

@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { SourceRef } from '../../connectors/core/source';
+import { mlflowSourceOf } from '../../connectors/registry/mlflow-source';
 import type { CloudModelVersion, Deployment, DeploymentStatus, RegistryKind } from '../../connectors/registry/types';
 import { acrossSources } from '../common/across-sources';
 import type { PartialErrorsContext } from '../common/partial-errors';
@@ -87,6 +88,7 @@ export const resolvers: GraphQLResolverMap<RegistriesContext> = {
       }
       return null;
     },
+    mlflowSource: (version: CloudModelVersion) => mlflowSourceOf(version),
     deployments(version: CloudModelVersion, _args: unknown, ctx: RegistriesContext) {
       return registryOf(ctx, version.source.kind, version.source.instance)?.deploymentsOfVersion(version) ?? [];
     },

@@ -152,8 +152,8 @@ describe('owners, code and approvals across tools', () => {
 
   it('reads code owners from CODEOWNERS, and has none where the repository has no file', () => {
     expect(byKey.get('fraud-detector').codeOwners.length).toBeGreaterThan(0);
-    expect(byKey.get('lead-scorer').codeOwners).toBeNull();
-    expect(byKey.get('causal-uplift-explorer').codeOwners).toBeNull();
+    expect(byKey.get('lead-scorer').codeOwners).toEqual([]);
+    expect(byKey.get('causal-uplift-explorer').codeOwners).toEqual([]);
     const users = body.data.models.nodes.flatMap((n: any) => n.codeOwners ?? []).filter((o: any) => o.kind === 'USER');
     expect(users.length).toBeGreaterThan(0);
     // Every user owner resolves to a person by the aliases file (their email), not a login.

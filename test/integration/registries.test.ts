@@ -156,7 +156,7 @@ describe('cloud registries in the graph', () => {
     );
     const approvedIdle = byKey
       .get(SAGEMAKER_SEED_GAPS.approvedNeverDeployed)
-      .cloudVersions.filter((v: any) => v.approval === 'APPROVED');
+      .cloudVersions.filter((v: any) => v.approval === 'APPROVED' && v.details.__typename === 'SageMakerVersionDetails');
     expect(approvedIdle.length).toBeGreaterThan(0);
     expect(approvedIdle.every((v: any) => v.deployments.length === 0)).toBe(true);
   });

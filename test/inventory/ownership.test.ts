@@ -82,7 +82,7 @@ describe('httpGraphQuery', () => {
     try {
       const { httpGraphQuery } = await import('../../subgraphs/inventory/ownership');
       await expect(httpGraphQuery(`http://127.0.0.1:${port}/graphql`)('{ x }', {})).rejects.toMatchObject({
-        message: 'the graph could not list model owners: git:cloud: HTTP 503',
+        message: 'the inventory could not walk the graph: git:cloud: HTTP 503',
         extensions: { code: 'SOURCE_UNAVAILABLE', source: 'git:cloud' },
       });
     } finally {

@@ -1,4 +1,5 @@
 import { silentLogger, type Logger } from '../logger';
+import type { SourceHealthRecorder } from '../source-health';
 import { FailSafeCache } from './fail-safe-cache';
 import type { KeyValueCache } from './types';
 
@@ -28,6 +29,8 @@ export interface SourceCacheOptions {
    * Default: 0 — entries leave the backend at ttl + stale.
    */
   revalidateSeconds?: number;
+  /** Told of every lookup: a fresh or stale entry served is a hit, a load a miss. Default: none. */
+  health?: Pick<SourceHealthRecorder, 'recordCache'>;
 }
 
 export type CacheState = 'hit' | 'stale' | 'miss';
@@ -70,6 +73,7 @@ export class SourceCache {
   private readonly revalidateMs: number;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly health: SourceCacheOptions['health'];
   /** Decoded fresh entries, most recently used last. */
   private readonly local = new Map<string, Stored<unknown>>();
   private readonly localEntries: number;
@@ -94,6 +98,7 @@ export class SourceCache {
     this.revalidateMs = revalidate * 1000;
     this.now = options.now ?? Date.now;
     this.localEntries = options.localEntries ?? 256;
+    this.health = options.health;
   }
 
   /**
@@ -125,6 +130,21 @@ export class SourceCache {
     key: string,
     load: (previous: CachedEntry<T> | undefined) => Promise<T>,
   ): Promise<{ value: T; state: CacheState }> {
+    // A load that fails was a miss all the same.
+    let state: CacheState = 'miss';
+    try {
+      const result = await this.lookup(key, load);
+      state = result.state;
+      return result;
+    } finally {
+      this.health?.recordCache(state !== 'miss');
+    }
+  }
+
+  private async lookup<T>(
+    key: string,
+    load: (previous: CachedEntry<T> | undefined) => Promise<T>,
+  ): Promise<{ value: T; state: CacheState }> {
     const fullKey = this.prefix + key;
     if (this.ttlMs === 0) return { value: await this.coalesce(fullKey, () => load(undefined), false), state: 'miss' };
 
@@ -152,6 +172,13 @@ export class SourceCache {
    * next request finds each, however its batch is composed).
    */
   async peek<T>(key: string): Promise<T | undefined> {
+    const value = await this.peekEntry<T>(key);
+    // Whoever peeks loads what it did not find (in a batch), so not found is a miss.
+    this.health?.recordCache(value !== undefined);
+    return value;
+  }
+
+  private async peekEntry<T>(key: string): Promise<T | undefined> {
     if (this.ttlMs === 0) return undefined;
     const fullKey = this.prefix + key;
     const local = this.freshLocal<T>(fullKey);

@@ -1,0 +1,152 @@
+/**
+ * The governance index: every model's findings, lifecycle, owners, stages and whether it
+ * serves traffic, plus the findings about deployments no registry holds. `Model.findings`
+ * and `Model.lifecycle` are computed per model (by `@requires`); answers across the
+ * inventory (`Query.findings`, `Query.lifecycleStats`, the owner/team/stage/deployed/
+ * severity filters of `Query.models`) read this index, built by walking the graph.
+ */
+import { requireGraph, TtlValue, walkModels, type GraphQuery } from '../graph-walk';
+import { deploymentFact, type RequiredDeployment } from './facts';
+import { isServing } from './production';
+import { evaluateDeployments } from './rules';
+import { toGraphFinding, type GraphFinding } from './graph-finding';
+import { SEVERITY_ORDER, type GovernanceSettings, type Lifecycle } from './types';
+
+
+const FINDING_FIELDS = /* GraphQL */ `
+  fingerprint rule severity message model { key }
+  evidence {
+    refs { kind instance nativeId url }
+    versions { __typename id }
+    tickets { id }
+    deployments { id }
+  }
+`;
+
+const MODELS_QUERY = /* GraphQL */ `
+  query GovernanceIndexModels($first: Int!, $after: String) {
+    models(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        key
+        name
+        refs { kind instance }
+        findings { ${FINDING_FIELDS} }
+        lifecycle {
+          firstRunAt registeredAt approvedAt firstProductionAt
+          firstRunToRegisteredDays registeredToApprovedDays approvedToProductionDays firstRunToProductionDays
+        }
+        versions { stage }
+        deployments { status trafficPercent }
+        codeOwners { kind handle person { id } }
+        tickets { assignee { id } }
+      }
+    }
+  }
+`;
+
+const DEPLOYMENTS_QUERY = /* GraphQL */ `
+  query GovernanceIndexDeployments {
+    deployments {
+      id source { kind instance nativeId url } endpointName name status statusRaw trafficPercent
+      createdAt updatedAt modelVersionRef modelVersion { id }
+    }
+  }
+`;
+
+interface ModelNode {
+  key: string;
+  name: string;
+  refs: Array<{ kind: string; instance: string }>;
+  findings: GraphFinding[] | null;
+  lifecycle: Lifecycle | null;
+  versions: Array<{ stage: string | null }> | null;
+  deployments: Array<{ status: RequiredDeployment['status']; trafficPercent: number | null }> | null;
+  codeOwners: Array<{ kind: string; handle: string; person: { id: string } | null }> | null;
+  tickets: Array<{ assignee: { id: string } | null }> | null;
+}
+
+export interface IndexedModel {
+  key: string;
+  name: string;
+  /** `<kind>:<instance>` of every source holding the model, lower-case kind (`mlflow:prod`). */
+  sources: string[];
+  findings: GraphFinding[];
+  /** The most severe finding's rank (SEVERITY_ORDER), 0 without findings. */
+  worstSeverity: number;
+  lifecycle: Lifecycle | null;
+  stages: Set<string>;
+  deployed: boolean;
+  /** Person ids: code owners, and assignees of the model's tickets. */
+  people: Set<string>;
+  /** Person code owners only (what OWNER grouping counts). */
+  codeOwnerPeople: Set<string>;
+  /** Team handles, lower-case, without the leading `@`. */
+  teams: Set<string>;
+}
+
+export interface GovernanceIndexData {
+  models: Map<string, IndexedModel>;
+  /** Every finding, models' and deployments', most severe first. */
+  findings: GraphFinding[];
+}
+
+export function teamKey(handle: string): string {
+  return handle.replace(/^@/, '').toLowerCase();
+}
+
+/** Severity first, then the model (model-less last), the rule and the fingerprint: a stable order to page. */
+export function compareFindings(a: GraphFinding, b: GraphFinding): number {
+  return (
+    SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] ||
+    (a.model?.key ?? '\uffff').localeCompare(b.model?.key ?? '\uffff') ||
+    a.rule.localeCompare(b.rule) ||
+    a.fingerprint.localeCompare(b.fingerprint)
+  );
+}
+
+export function indexModel(node: ModelNode): IndexedModel {
+  const findings = node.findings ?? [];
+  const codeOwnerPeople = new Set((node.codeOwners ?? []).flatMap((o) => (o.person ? [o.person.id] : [])));
+  return {
+    key: node.key,
+    name: node.name,
+    sources: [...new Set(node.refs.map((r) => `${r.kind.toLowerCase()}:${r.instance}`))].sort(),
+    findings,
+    worstSeverity: Math.max(0, ...findings.map((f) => SEVERITY_ORDER[f.severity])),
+    lifecycle: node.lifecycle,
+    stages: new Set((node.versions ?? []).flatMap((v) => (v.stage ? [v.stage.toLowerCase()] : []))),
+    deployed: (node.deployments ?? []).some((d) => isServing({ status: d.status, trafficPercent: d.trafficPercent })),
+    people: new Set([...codeOwnerPeople, ...(node.tickets ?? []).flatMap((t) => (t.assignee ? [t.assignee.id] : []))]),
+    codeOwnerPeople,
+    teams: new Set((node.codeOwners ?? []).filter((o) => o.kind === 'TEAM').map((o) => teamKey(o.handle))),
+  };
+}
+
+export class GovernanceIndex {
+  private readonly data: TtlValue<GovernanceIndexData>;
+
+  constructor(
+    graph: () => GraphQuery | undefined,
+    private readonly settings: GovernanceSettings,
+    ttlMs: number,
+    now: () => number = Date.now,
+  ) {
+    this.data = new TtlValue(() => this.build(requireGraph(graph, 'the governance index')), ttlMs, now);
+  }
+
+  get(): Promise<GovernanceIndexData> {
+    return this.data.get();
+  }
+
+  private async build(query: GraphQuery): Promise<GovernanceIndexData> {
+    const [nodes, deployments] = await Promise.all([
+      walkModels<ModelNode>(query, MODELS_QUERY),
+      query<{ deployments: RequiredDeployment[] }>(DEPLOYMENTS_QUERY, {}),
+    ]);
+    const models = new Map(nodes.map((node) => [node.key, indexModel(node)]));
+    const orphanFindings = evaluateDeployments(deployments.deployments.map(deploymentFact), this.settings).map(toGraphFinding);
+    const findings = [...[...models.values()].flatMap((m) => m.findings), ...orphanFindings].sort(compareFindings);
+    return { models, findings };
+  }
+}
