@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../connectors/core/logger';
 import { composeCommand, readSupergraph } from '../gateway/compose';
 import { startGateway } from '../gateway/server';
 import { createRuntime, startStack, startSubgraph } from '../gateway/stack';
-import { SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
+import { resolveSubgraphUrls, SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
 import { sandboxConfig, startSandbox } from '../sandbox';
 import { PeopleDirectory } from '../subgraphs/common/identity';
 import { parseReconcileArgs, ReconcileUsageError, runReconcile } from './reconcile';
@@ -149,10 +149,17 @@ async function serve(args: string[]): Promise<number | undefined> {
     } else {
       const runtime = createRuntime(config, logger);
       closers.push(() => runtime.close());
-      const server = await startSubgraph(role as SubgraphName, runtime, config, {
-        port: config.server.port,
-        host: config.server.host,
-      });
+      // The inventory reports the health of sources the other subgraph processes call.
+      const peers = Object.entries(resolveSubgraphUrls(config.subgraphs))
+        .filter(([name]) => name !== role)
+        .map(([, url]) => url);
+      const server = await startSubgraph(
+        role as SubgraphName,
+        runtime,
+        config,
+        { port: config.server.port, host: config.server.host },
+        { peers },
+      );
       closers.unshift(() => server.close());
       logger.info('subgraph listening', { subgraph: role, url: `${server.url}/graphql` });
     }
@@ -169,12 +176,7 @@ async function serve(args: string[]): Promise<number | undefined> {
 }
 
 function gatewaySubgraphUrls(config: ModelgraphConfig): Record<string, string> {
-  const urls: Record<string, string> = {};
-  for (const s of SUBGRAPHS) {
-    const fromEnv = process.env[`MODELGRAPH_SUBGRAPH_${s.name.toUpperCase()}_URL`];
-    urls[s.name] = fromEnv || config.subgraphs?.[s.name] || s.defaultUrl;
-  }
-  return urls;
+  return resolveSubgraphUrls(config.subgraphs);
 }
 
 function compose(args: string[]): number {

@@ -138,7 +138,7 @@ export async function runReconcile(args: ReconcileArgs & { endpoint: string }, i
       message: f.message,
       fingerprint: f.fingerprint,
     }));
-    if (rows.length > 0) io.stdout.write(formatRows(rows, ['severity', 'rule', 'model', 'message', 'fingerprint'], 'table'));
+    if (rows.length > 0) io.stdout.write(formatRows(rows, ['severity', 'rule', 'model', 'message', 'fingerprint'], 'table', { maxCellWidth: 240 }));
     io.stdout.write(
       `${findings.length} finding${findings.length === 1 ? '' : 's'} (${counts.HIGH} high, ${counts.MEDIUM} medium, ${counts.LOW} low); ` +
         `${failing.length} at or above ${args.failOn.toLowerCase()}\n`,

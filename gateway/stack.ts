@@ -118,6 +118,8 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
   };
 }
 
+const SUBGRAPH_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
 interface SubgraphModule<TContext extends BaseContext> {
   server: ApolloServer<TContext>;
   context: () => Promise<TContext>;
@@ -142,6 +144,7 @@ export function startSubgraph(
   runtime: Runtime,
   config: ModelgraphConfig,
   listen: { port?: number; host?: string } = {},
+  options: { peers?: readonly string[] } = {},
 ): Promise<RunningServer> {
   switch (name) {
     case 'inventory':
@@ -154,12 +157,13 @@ export function startSubgraph(
           people: runtime.people,
           graph: () => (runtime.graphUrl ? httpGraphQuery(runtime.graphUrl) : undefined),
           indexTtlMs: config.cache.ttlSeconds * 1000,
+          indexStaleMs: config.cache.staleSeconds * 1000,
           governance: config.governance,
           sourceStatus: createSourceStatusReader({
             configured: configuredSources(config),
             local: () => runtime.health.snapshot(),
             // A split deployment's other processes each know the sources they call.
-            remote: Object.entries(config.subgraphs ?? {}).flatMap(([subgraph, url]) => (subgraph === 'inventory' || !url ? [] : [url])),
+            remote: options.peers ?? [],
           }),
         }),
         listen,
@@ -192,6 +196,10 @@ function serveSubgraph<TContext extends BaseContext>(
     context: subgraph.context,
     port: listen.port ?? 0,
     host: listen.host ?? '127.0.0.1',
+    // Subgraphs hear from the gateway, not from clients: an `_entities` call carries every
+    // representation of a page with its @requires fields (a page of models' versions,
+    // deployments and tickets for Model.findings), far beyond a client query's size.
+    maxBodyBytes: SUBGRAPH_MAX_BODY_BYTES,
     routes: {
       '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: name }),
       '/sources': sourcesRoute(() => runtime.health.snapshot().filter((s) => kinds.has(s.kind))),

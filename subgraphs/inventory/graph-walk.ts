@@ -17,16 +17,24 @@ export interface ModelsPage<N> {
   };
 }
 
-const PAGE = 500;
-
-/** Every node of `models(first: $first, after: $after)` in `document`, in key order. */
-export async function walkModels<N>(query: GraphQuery, document: string): Promise<N[]> {
+/**
+ * Every node of `models(first: $first, after: $after)` in `document`, in key order. Pages
+ * of a query that fans out to every subgraph stay smaller, so each request stays bounded.
+ */
+export async function walkModels<N>(query: GraphQuery, document: string, pageSize = 500): Promise<N[]> {
   const nodes: N[] = [];
   let after: string | null = null;
   do {
-    const page: ModelsPage<N> = await query<ModelsPage<N>>(document, { first: PAGE, after });
+    const page: ModelsPage<N> = await query<ModelsPage<N>>(document, { first: pageSize, after });
     nodes.push(...page.models.nodes);
-    after = page.models.pageInfo.hasNextPage ? page.models.pageInfo.endCursor : null;
+    const { hasNextPage, endCursor } = page.models.pageInfo;
+    // Half a walk must never pass for the whole graph, nor may a walk go round in circles.
+    if (hasNextPage && (!endCursor || endCursor === after)) {
+      throw new GraphQLError(`the inventory could not walk the graph: page after ${after ?? 'the start'} gave no new cursor`, {
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      });
+    }
+    after = hasNextPage ? endCursor : null;
   } while (after);
   return nodes;
 }
@@ -42,7 +50,13 @@ export function requireGraph(graph: () => GraphQuery | undefined, what: string):
   return query;
 }
 
-/** A value built on demand, kept for `ttlMs`, and rebuilt by one caller at a time. */
+/**
+ * A value built on demand and kept for `ttlMs`; rebuilt by one caller at a time. For
+ * `staleMs` after that, the old value is served at once while a rebuild runs in the
+ * background (a walk of a large inventory takes minutes; nobody should wait for it twice).
+ * A failed background rebuild keeps the old value until the stale window ends; then a
+ * caller waits for a build, and sees its error.
+ */
 export class TtlValue<T> {
   private built?: { at: number; value: T };
   private building?: Promise<T>;
@@ -51,10 +65,20 @@ export class TtlValue<T> {
     private readonly build: () => Promise<T>,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    private readonly staleMs = 0,
   ) {}
 
   get(): Promise<T> {
-    if (this.built && this.now() - this.built.at < this.ttlMs) return Promise.resolve(this.built.value);
+    const age = this.built ? this.now() - this.built.at : Infinity;
+    if (this.built && age < this.ttlMs) return Promise.resolve(this.built.value);
+    if (this.built && age < this.ttlMs + this.staleMs) {
+      this.rebuild().catch(() => undefined);
+      return Promise.resolve(this.built.value);
+    }
+    return this.rebuild();
+  }
+
+  private rebuild(): Promise<T> {
     this.building ??= this.build()
       .then((value) => {
         this.built = { at: this.now(), value };

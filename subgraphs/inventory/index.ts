@@ -24,8 +24,9 @@ export interface InventoryOptions {
   people: PeopleDirectory;
   /** The whole graph, for the answers no subgraph holds alone (ownedModels, findings across models). */
   graph?: () => GraphQuery | undefined;
-  /** How long the ownership and governance indexes are kept. */
+  /** How long the ownership and governance indexes are kept, then served while rebuilt. */
   indexTtlMs: number;
+  indexStaleMs?: number;
   governance: GovernanceSettings;
   sourceStatus: SourceStatusReader;
   now?: () => Date;
@@ -35,8 +36,8 @@ export interface InventoryOptions {
 export function createInventorySubgraph(options: InventoryOptions) {
   const listModels = createModelLister(options.sources, options.linking);
   const graph = options.graph ?? (() => undefined);
-  const ownership = new OwnershipIndex(graph, options.indexTtlMs);
-  const governance = new GovernanceIndex(graph, options.governance, options.indexTtlMs);
+  const ownership = new OwnershipIndex(graph, options.indexTtlMs, Date.now, options.indexStaleMs);
+  const governance = new GovernanceIndex(graph, options.governance, options.indexTtlMs, Date.now, options.indexStaleMs);
   const now = options.now ?? (() => new Date());
   return {
     name: 'inventory' as const,

@@ -123,7 +123,11 @@ export function decodeCursor(cursor: string, order: ModelOrder = DEFAULT_ORDER):
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!decoded.startsWith('model:')) throw badInput(`invalid cursor "${cursor}"`);
   const rest = decoded.slice('model:'.length);
-  if (order.field === 'KEY' && order.direction === 'ASC') return { key: rest, value: rest };
+  // Keys are `[a-z0-9-]`: a `[` is another order's cursor, which must not pass for a key.
+  if (order.field === 'KEY' && order.direction === 'ASC') {
+    if (rest.startsWith('[')) throw badInput(`cursor "${cursor}" belongs to another orderBy`);
+    return { key: rest, value: rest };
+  }
   try {
     const [field, direction, value, key] = JSON.parse(rest) as [string, string, SortValue, string];
     if (field === order.field && direction === order.direction && typeof key === 'string') return { key, value };

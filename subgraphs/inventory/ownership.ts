@@ -26,8 +26,8 @@ interface OwnersNode {
 export class OwnershipIndex {
   private readonly index: TtlValue<Map<string, string[]>>;
 
-  constructor(graph: () => GraphQuery | undefined, ttlMs: number, now: () => number = Date.now) {
-    this.index = new TtlValue(() => this.build(requireGraph(graph, 'ownedModels')), ttlMs, now);
+  constructor(graph: () => GraphQuery | undefined, ttlMs: number, now: () => number = Date.now, staleMs = 0) {
+    this.index = new TtlValue(async () => this.build(requireGraph(graph, 'ownedModels')), ttlMs, now, staleMs);
   }
 
   async modelsOwnedBy(personId: string): Promise<string[]> {

@@ -52,6 +52,11 @@ function decodeFindingCursor(cursor: string): GraphFinding {
   }
 }
 
+/** Hundredths of a day (about 15 minutes): what a report about weeks to production needs. */
+function roundDays(days: number | null): number | null {
+  return days === null ? null : Math.round(days * 100) / 100;
+}
+
 async function listingWithErrors(ctx: InventoryContext, path: string[]): Promise<LinkedModel[]> {
   const listing = await ctx.listing();
   for (const failure of listing.failures) ctx.partialErrors.add(failure, path);
@@ -117,8 +122,8 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
         group: s.group,
         count: s.count,
         measured: s.measured,
-        medianDaysToProduction: s.medianDays,
-        p90DaysToProduction: s.p90Days,
+        medianDaysToProduction: roundDays(s.medianDays),
+        p90DaysToProduction: roundDays(s.p90Days),
       }));
     },
     sources: (_root: unknown, _args: unknown, ctx: InventoryContext) => ctx.sources.read(),
@@ -141,12 +146,28 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
     versions: (model: ModelWithRequiredVersions, args: { stage?: string | null }) => mergeVersions(model, args.stage),
     findings: (model: LinkedModelWithFacts, _args: unknown, ctx: InventoryContext) =>
       evaluateModel(modelFacts(model, model), ctx.settings, ctx.now()).map(toGraphFinding),
-    lifecycle: (model: LinkedModelWithFacts, _args: unknown, ctx: InventoryContext) => lifecycleOf(modelFacts(model, model), ctx.settings),
+    lifecycle(model: LinkedModelWithFacts, _args: unknown, ctx: InventoryContext) {
+      const lifecycle = lifecycleOf(modelFacts(model, model), ctx.settings);
+      return {
+        ...lifecycle,
+        firstRunToRegisteredDays: roundDays(lifecycle.firstRunToRegisteredDays),
+        registeredToApprovedDays: roundDays(lifecycle.registeredToApprovedDays),
+        approvedToProductionDays: roundDays(lifecycle.approvedToProductionDays),
+        firstRunToProductionDays: roundDays(lifecycle.firstRunToProductionDays),
+      };
+    },
   },
   ModelVersion: {
     __resolveType: (ref: { __typename: string }) => ref.__typename,
   },
   Finding: {
+    // The inventory owns Model, so the gateway asks it, not another subgraph, for the rest
+    // of the model's fields: a bare `{ key }` would answer only `key`.
+    async model(finding: GraphFinding, _args: unknown, ctx: InventoryContext) {
+      if (!finding.model) return null;
+      const listing = await ctx.listing();
+      return listing.models.find((m) => m.key === finding.model?.key) ?? null;
+    },
     // Tickets and deployments are references the gateway completes in jira and registries.
     evidence: (finding: GraphFinding) => ({
       refs: finding.evidence.refs,

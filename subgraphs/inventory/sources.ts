@@ -85,12 +85,28 @@ export function toSourceStatus(kind: SourceKind, instance: string, health: Sourc
   };
 }
 
+/** Another process may run another version: keep only entries of the shape this one reads. */
+function isSourceHealth(value: unknown): value is SourceHealth {
+  const h = value as Partial<SourceHealth> | null;
+  return (
+    typeof h === 'object' &&
+    h !== null &&
+    typeof h.source === 'string' &&
+    typeof h.calls === 'number' &&
+    typeof h.errors === 'number' &&
+    typeof h.cache === 'object' &&
+    h.cache !== null &&
+    typeof h.cache.hits === 'number' &&
+    typeof h.cache.misses === 'number'
+  );
+}
+
 async function readRemote(graphqlUrl: string, timeoutMs: number): Promise<SourceHealth[]> {
   try {
     const res = await fetch(new URL('/sources', graphqlUrl), { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return [];
-    const body = (await res.json()) as { sources?: SourceHealth[] };
-    return Array.isArray(body.sources) ? body.sources : [];
+    const body = (await res.json()) as { sources?: unknown[] };
+    return Array.isArray(body.sources) ? body.sources.filter(isSourceHealth) : [];
   } catch {
     // A process that cannot be asked leaves its sources "not known" (reachable null), not failed:
     // the source itself may be fine.

@@ -24,11 +24,15 @@ const PAGE_QUERY = /* GraphQL */ `
       nodes {
         key
         refs { instance nativeId }
-        versions { version stage aliases run { status person { id } metrics { key value } git { commit } } }
+        versions {
+          version stage aliases source { kind instance }
+          ... on MlflowModelVersion { run { status person { id } metrics { key value } git { commit } } }
+          ... on CloudModelVersion { approval }
+        }
         tickets { key statusCategory assignee { id } }
         repository { url }
         codeOwners { handle }
-        production: versions(stage: "Production") { run { commit { sha author { id } } } }
+        production: mlflowVersions(stage: "Production") { run { commit { sha author { id } } } }
       }
     }
   }
@@ -143,6 +147,22 @@ async function main(): Promise<number> {
     latencies.sort((a, b) => a - b);
     const p95 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.95))];
     add(`${CONCURRENCY} clients at once, warm page (p95)`, p95, parallel.calls, 3000, 0);
+
+    // Deployments: SageMaker has no batch call, so the first listing describes every endpoint
+    // (endpoint, config, model: three calls each); later listings reuse unchanged endpoints.
+    const DEPLOYMENTS_PAGE = '{ models(first: 100) { nodes { key deployments { endpointName status trafficPercent } findings { rule severity } } } }';
+    const deploymentsCold = await timed(() => query(DEPLOYMENTS_PAGE, {}));
+    add('cold: deployments and findings of a page (every cloud endpoint listed)', deploymentsCold.ms, deploymentsCold.calls, 60_000, 12_000);
+    const deploymentsWarm = await timed(() => query(DEPLOYMENTS_PAGE, {}));
+    add('warm: deployments and findings of a page', deploymentsWarm.ms, deploymentsWarm.calls, 1000, 0);
+
+    // Findings across the inventory: the governance index walks every model's facts once
+    // (the first query after each TTL pays it), then answers from memory.
+    const FINDINGS_QUERY = '{ findings(first: 100) { totalCount nodes { rule severity model { key } } } }';
+    const governance = await timed(() => query(FINDINGS_QUERY, {}));
+    add(`findings across ${walk.value.count} models (governance index, cold)`, governance.ms, governance.calls, 300_000, 60_000);
+    const governanceWarm = await timed(() => query(FINDINGS_QUERY, {}));
+    add('findings again (index kept for the TTL)', governanceWarm.ms, governanceWarm.calls, 500, 0);
   } finally {
     await stack.close();
     await sandbox.close();

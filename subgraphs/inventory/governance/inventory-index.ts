@@ -131,8 +131,10 @@ export class GovernanceIndex {
     private readonly settings: GovernanceSettings,
     ttlMs: number,
     now: () => number = Date.now,
+    staleMs = 0,
   ) {
-    this.data = new TtlValue(() => this.build(requireGraph(graph, 'the governance index')), ttlMs, now);
+    // Async, so that a missing graph rejects the promise rather than throwing at the caller.
+    this.data = new TtlValue(async () => this.build(requireGraph(graph, 'the governance index')), ttlMs, now, staleMs);
   }
 
   get(): Promise<GovernanceIndexData> {
@@ -141,7 +143,7 @@ export class GovernanceIndex {
 
   private async build(query: GraphQuery): Promise<GovernanceIndexData> {
     const [nodes, deployments] = await Promise.all([
-      walkModels<ModelNode>(query, MODELS_QUERY),
+      walkModels<ModelNode>(query, MODELS_QUERY, 200),
       query<{ deployments: RequiredDeployment[] }>(DEPLOYMENTS_QUERY, {}),
     ]);
     const models = new Map(nodes.map((node) => [node.key, indexModel(node)]));

@@ -1,0 +1,301 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { runReconcile, type ReconcileArgs } from '../../cli/reconcile';
+import { configSchema } from '../../config/schema';
+import { silentLogger } from '../../connectors/core/logger';
+import { startStack, type Stack } from '../../gateway/stack';
+import {
+  AZUREML_SEED_GAPS,
+  JIRA_SEED_GAPS,
+  SAGEMAKER_SEED_GAPS,
+  VERTEX_SEED_GAPS,
+  sandboxConfig,
+  startSandbox,
+  type Sandbox,
+} from '../../sandbox';
+import { PeopleDirectory } from '../../subgraphs/common/identity';
+
+/**
+ * Governance over the demo organisation: every deliberate gap of the seeds is found exactly
+ * once, nothing else is, and `modelgraph reconcile` gates on them.
+ */
+
+let sandbox: Sandbox;
+let stack: Stack;
+
+function startGraph(cache: { ttlSeconds: number; staleSeconds: number }): Promise<Stack> {
+  const demo = sandboxConfig(sandbox);
+  const fast = { retry: { maxAttempts: 1 }, breaker: { failureThreshold: 1000 } };
+  return startStack(
+    configSchema.parse({
+      server: { port: 0, host: '127.0.0.1' },
+      cache,
+      sources: { ...demo.sources, jira: demo.sources.jira.map((s) => ({ ...s, ...fast })) },
+      logLevel: 'silent',
+    }),
+    silentLogger,
+    { people: PeopleDirectory.fromData(demo.peopleAliases) },
+  );
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ models: 36 });
+  stack = await startGraph({ ttlSeconds: 60, staleSeconds: 300 });
+});
+
+afterAll(async () => {
+  await stack?.close();
+  await sandbox?.close();
+});
+
+async function graphql(query: string, url = stack.graphqlUrl) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  return (await res.json()) as { data?: any; errors?: any[] };
+}
+
+const FINDINGS = /* GraphQL */ `
+  query Findings($after: String) {
+    findings(first: 500, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        fingerprint rule severity message
+        model { key }
+        evidence {
+          refs { kind instance nativeId }
+          versions { __typename id version stage source { kind instance } }
+          tickets { key status }
+          deployments { id endpointName status trafficPercent }
+        }
+      }
+    }
+  }
+`;
+
+/** `<rule> <model key>`, or `<rule> endpoint <name>` for a finding about no model. */
+function label(f: any): string {
+  return f.model ? `${f.rule} ${f.model.key}` : `${f.rule} endpoint ${f.evidence.deployments[0]?.endpointName}`;
+}
+
+describe('governance findings on the demo organisation', () => {
+  let findings: any[];
+
+  beforeAll(async () => {
+    const body = await graphql(FINDINGS);
+    expect(body.errors).toBeUndefined();
+    findings = body.data.findings.nodes;
+  });
+
+  it('finds every deliberate gap of the seeds exactly once, and nothing else', () => {
+    // Independent of the rules: what the organisation and the seeds say they planted.
+    const unowned = sandbox.org.models.filter((m) => m.ownerId === null).map((m) => m.key);
+    const untraceable = sandbox.org.models
+      .filter((m) => {
+        const runs = new Map(m.experiments.flatMap((e) => e.runs).map((r) => [r.id, r]));
+        return m.registrations.some((reg) => reg.versions.some((v) => v.stage === 'Production' && !runs.get(v.runId)?.git));
+      })
+      .map((m) => m.key);
+    expect(unowned).toEqual([JIRA_SEED_GAPS.noTicket]);
+    expect(untraceable).toEqual(['address-normalizer']);
+
+    const expected = [
+      `PRODUCTION_WITHOUT_APPROVAL ${JIRA_SEED_GAPS.productionNotApproved}`,
+      `PRODUCTION_WITHOUT_APPROVAL ${SAGEMAKER_SEED_GAPS.servedNotApproved}`,
+      // Registered only in a cloud that records no approval, deployed, with no ticket.
+      `PRODUCTION_WITHOUT_APPROVAL ${AZUREML_SEED_GAPS.unregisteredModel.container}`,
+      `PRODUCTION_WITHOUT_APPROVAL ${VERTEX_SEED_GAPS.unregisteredInMlflow}`,
+      ...unowned.map((key) => `NO_OWNER ${key}`),
+      // No CODEOWNERS, no ticket, and Vertex AI records no creator.
+      `NO_OWNER ${VERTEX_SEED_GAPS.unregisteredInMlflow}`,
+      `STAGE_DRIFT ${SAGEMAKER_SEED_GAPS.championNotServed}`,
+      `STAGE_DRIFT ${VERTEX_SEED_GAPS.championNotServing}`,
+      `FAILED_DEPLOYMENT ${SAGEMAKER_SEED_GAPS.failedEndpoint.modelKey}`,
+      `FAILED_DEPLOYMENT ${AZUREML_SEED_GAPS.failedDeployment.modelKey}`,
+      `APPROVED_NOT_DEPLOYED ${SAGEMAKER_SEED_GAPS.approvedNeverDeployed}`,
+      ...untraceable.map((key) => `UNTRACEABLE_VERSION ${key}`),
+      `DEPLOYED_NOT_REGISTERED endpoint ${SAGEMAKER_SEED_GAPS.bareImageModel.endpoint}`,
+    ];
+    expect(findings.map(label).sort()).toEqual([...new Set(expected)].sort());
+    expect(new Set(findings.map((f) => f.fingerprint)).size).toBe(findings.length);
+  });
+
+  it('orders by severity and carries evidence the graph completes from each source', () => {
+    const ranks = findings.map((f) => ({ HIGH: 3, MEDIUM: 2, LOW: 1 })[f.severity as 'HIGH']);
+    expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
+
+    const unapproved = findings.find((f) => label(f) === `PRODUCTION_WITHOUT_APPROVAL ${JIRA_SEED_GAPS.productionNotApproved}`);
+    expect(unapproved.severity).toBe('HIGH');
+    // The serving endpoints (from the registries subgraph) and the approval still in progress (from Jira).
+    expect(unapproved.evidence.deployments.map((d: any) => d.endpointName).sort()).toEqual(['credit-risk-scorer-ep', 'credit-risk-scorer-prod']);
+    expect(unapproved.evidence.tickets.length).toBeGreaterThan(0);
+    expect(unapproved.evidence.tickets.every((t: any) => t.status !== 'Done')).toBe(true);
+
+    const drift = findings.find((f) => label(f) === `STAGE_DRIFT ${SAGEMAKER_SEED_GAPS.championNotServed}`);
+    expect(drift.message).toContain('champion');
+    const kinds = new Set(drift.evidence.versions.map((v: any) => v.__typename));
+    expect(kinds).toEqual(new Set(['MlflowModelVersion', 'CloudModelVersion']));
+
+    const orphan = findings.find((f) => f.rule === 'DEPLOYED_NOT_REGISTERED');
+    expect(orphan.model).toBeNull();
+    expect(orphan.evidence.deployments[0].id).toContain(`/${SAGEMAKER_SEED_GAPS.bareImageModel.endpoint}/`);
+  });
+
+  it('gives each model the same findings as the inventory-wide list', async () => {
+    const key = JIRA_SEED_GAPS.productionNotApproved;
+    const body = await graphql(`{ model(key: "${key}") { findings { fingerprint rule } } }`);
+    expect(body.errors).toBeUndefined();
+    const fromList = findings.filter((f) => f.model?.key === key).map((f) => f.fingerprint).sort();
+    expect(body.data.model.findings.map((f: any) => f.fingerprint).sort()).toEqual(fromList);
+  });
+
+  it('filters by severity and rule, and pages to the end without losing one', async () => {
+    const medium = await graphql('{ findings(severity: MEDIUM, first: 500) { totalCount nodes { severity } } }');
+    expect(medium.data.findings.nodes.every((f: any) => f.severity !== 'LOW')).toBe(true);
+    expect(medium.data.findings.totalCount).toBe(findings.filter((f) => f.severity !== 'LOW').length);
+    const drift = await graphql('{ findings(rule: STAGE_DRIFT) { nodes { rule } } }');
+    expect(drift.data.findings.nodes).toHaveLength(findings.filter((f) => f.rule === 'STAGE_DRIFT').length);
+
+    const paged: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: any = await graphql(
+        `{ findings(first: 5${after ? `, after: "${after}"` : ''}) { pageInfo { hasNextPage endCursor } nodes { fingerprint } } }`,
+      );
+      paged.push(...page.data.findings.nodes.map((f: any) => f.fingerprint));
+      after = page.data.findings.pageInfo.hasNextPage ? page.data.findings.pageInfo.endCursor : null;
+    } while (after);
+    expect(paged).toEqual(findings.map((f) => f.fingerprint));
+  });
+
+  it('filters and orders the inventory by what the governance index knows', async () => {
+    const body = await graphql(`{
+      withFindings: models(filter: { findingSeverity: HIGH }, first: 500) { nodes { key } }
+      worstFirst: models(orderBy: { field: FINDINGS, direction: DESC }, first: 3) { nodes { key findings { severity } } }
+      owned: findings(rule: NO_OWNER) { nodes { model { key name refs { kind } codeOwners { handle } } } }
+      idle: models(filter: { deployed: false }, first: 500) { nodes { key deployments { status trafficPercent } } }
+      serving: models(filter: { deployed: true }, first: 500) { nodes { key deployments { status trafficPercent } } }
+      all: models(first: 0) { totalCount }
+      growth: models(filter: { team: "acme-ml/growth" }, first: 500) { nodes { key codeOwners { handle } } }
+      production: models(filter: { stage: "production" }, first: 500) { totalCount }
+    }`);
+    expect(body.errors).toBeUndefined();
+    const high = new Set(findings.filter((f) => f.severity === 'HIGH' && f.model).map((f) => f.model.key));
+    expect(body.data.withFindings.nodes.map((n: any) => n.key).sort()).toEqual([...high].sort());
+    expect(body.data.worstFirst.nodes[0].findings.some((f: any) => f.severity === 'HIGH')).toBe(true);
+    // A finding's model is the whole Model, with fields from every subgraph.
+    const unowned = body.data.owned.nodes.find((n: any) => n.model.key === JIRA_SEED_GAPS.noTicket).model;
+    expect(unowned).toMatchObject({ name: expect.any(String), codeOwners: [] });
+    expect(unowned.refs.length).toBeGreaterThan(0);
+    const serves = (n: any) => (n.deployments ?? []).some((d: any) => d.status === 'IN_SERVICE' && d.trafficPercent !== 0);
+    expect(body.data.serving.nodes.length).toBeGreaterThan(0);
+    expect(body.data.serving.nodes.every(serves)).toBe(true);
+    expect(body.data.idle.nodes.some(serves)).toBe(false);
+    expect(body.data.idle.nodes.length + body.data.serving.nodes.length).toBe(body.data.all.totalCount);
+    expect(body.data.growth.nodes.length).toBeGreaterThan(0);
+    for (const n of body.data.growth.nodes) expect(n.codeOwners.map((o: any) => o.handle)).toContain('@acme-ml/growth');
+    expect(body.data.production.totalCount).toBeGreaterThan(10);
+  });
+
+  it('measures each model’s way to production from the tools’ own times', async () => {
+    const key = 'fraud-detector';
+    const body = await graphql(`{
+      model(key: "${key}") { lifecycle { firstRunAt registeredAt approvedAt firstProductionAt firstRunToProductionDays approvedToProductionDays } }
+      bySource: lifecycleStats(groupBy: SOURCE) { group count measured medianDaysToProduction p90DaysToProduction }
+      total: models(first: 0) { totalCount }
+      inProd: models(first: 0, filter: { sourceKind: MLFLOW, sourceInstance: "prod" }) { totalCount }
+    }`);
+    expect(body.errors).toBeUndefined();
+    const demo = sandbox.org.models.find((m) => m.key === key)!;
+    const runs = new Map(demo.experiments.flatMap((e) => e.runs).map((r) => [r.id, r]));
+    const firstRun = Math.min(...demo.registrations.flatMap((r) => r.versions).map((v) => runs.get(v.runId)!.startTime));
+    const lifecycle = body.data.model.lifecycle;
+    expect(lifecycle.firstRunAt).toBe(new Date(firstRun).toISOString());
+    expect(Date.parse(lifecycle.registeredAt)).toBeGreaterThan(firstRun);
+    // Rounded to hundredths of a day.
+    expect(lifecycle.firstRunToProductionDays).toBeCloseTo((Date.parse(lifecycle.firstProductionAt) - firstRun) / 86_400_000, 1);
+    expect(Math.round(lifecycle.firstRunToProductionDays * 100)).toBe(lifecycle.firstRunToProductionDays * 100);
+
+    const prod = body.data.bySource.find((g: any) => g.group === 'mlflow:prod');
+    expect(prod.count).toBe(body.data.inProd.totalCount);
+    expect(prod.measured).toBeGreaterThan(0);
+    expect(prod.p90DaysToProduction).toBeGreaterThanOrEqual(prod.medianDaysToProduction);
+  });
+
+  it('lists every configured source with what the calls so far said', async () => {
+    const body = await graphql('{ sources { name kind reachable calls errors cacheHitRatio latency { p50Ms } rateLimit { limit remaining } } }');
+    expect(body.errors).toBeUndefined();
+    const demo = sandboxConfig(sandbox).sources;
+    const configured = Object.values(demo).flat().length;
+    expect(body.data.sources).toHaveLength(configured);
+    const github = body.data.sources.find((s: any) => s.name === 'github:cloud');
+    expect(github).toMatchObject({ kind: 'GITHUB', reachable: true, errors: 0 });
+    expect(github.rateLimit.remaining).toBeLessThan(github.rateLimit.limit);
+    expect(body.data.sources.find((s: any) => s.name === 'mlflow:prod').rateLimit).toBeNull();
+    for (const s of body.data.sources) expect(s.calls).toBeGreaterThan(0);
+  });
+});
+
+describe('modelgraph reconcile', () => {
+  function capture() {
+    let out = '';
+    let err = '';
+    const stream = (write: (s: string) => void) => ({ write: (chunk: string) => (write(String(chunk)), true) }) as unknown as NodeJS.WritableStream;
+    return {
+      io: { stdout: stream((s) => (out += s)), stderr: stream((s) => (err += s)) },
+      out: () => out,
+      err: () => err,
+    };
+  }
+  const args = (over: Partial<ReconcileArgs> = {}) => ({ failOn: 'HIGH' as const, format: 'table' as const, rules: [], endpoint: stack.graphqlUrl, ...over });
+
+  it('exits 1 when a finding reaches the threshold, listing every finding', async () => {
+    const c = capture();
+    await expect(runReconcile(args(), c.io)).resolves.toBe(1);
+    expect(c.out()).toContain('12 findings (6 high, 5 medium, 1 low); 6 at or above high');
+    expect(c.out()).toContain('pricing-rules-engine');
+  });
+
+  it('exits 0 when none does, and keeps to the rules asked for', async () => {
+    const c = capture();
+    await expect(runReconcile(args({ failOn: 'MEDIUM', rules: ['APPROVED_NOT_DEPLOYED'] }), c.io)).resolves.toBe(0);
+    expect(c.out()).toContain('1 finding (0 high, 0 medium, 1 low); 0 at or above medium');
+    const low = capture();
+    await expect(runReconcile(args({ failOn: 'LOW', rules: ['APPROVED_NOT_DEPLOYED'], format: 'json' }), low.io)).resolves.toBe(1);
+    const json = JSON.parse(low.out());
+    expect(json).toMatchObject({ failOn: 'LOW', failed: true, counts: { HIGH: 0, MEDIUM: 0, LOW: 1 } });
+    expect(json.findings[0].model.key).toBe(SAGEMAKER_SEED_GAPS.approvedNeverDeployed);
+  });
+
+  it('exits 2 naming the source when an upstream is down, rather than pass on a shorter list', async () => {
+    const uncached = await startGraph({ ttlSeconds: 0, staleSeconds: 0 });
+    sandbox.jira.corp.faults.down = true;
+    try {
+      const c = capture();
+      await expect(runReconcile(args({ failOn: 'LOW', endpoint: uncached.graphqlUrl }), c.io)).resolves.toBe(2);
+      expect(c.err()).toContain('could not be read in full');
+      expect(c.err()).toContain('jira:corp');
+      expect(c.out()).toBe('');
+    } finally {
+      sandbox.jira.corp.faults.down = false;
+      await uncached.close();
+    }
+  });
+
+  it('runs as a command: exit codes reach the shell, and bad options exit 2', async () => {
+    const bin = join(__dirname, '..', '..', 'bin', 'modelgraph.js');
+    const run = (argv: string[]) =>
+      promisify(execFile)(process.execPath, [bin, ...argv]).then(
+        () => 0,
+        (err: { code?: number }) => err.code ?? -1,
+      );
+    await expect(run(['reconcile', '--endpoint', stack.graphqlUrl, '--rule', 'NO_OWNER', '--fail-on', 'high'])).resolves.toBe(0);
+    await expect(run(['reconcile', '--endpoint', stack.graphqlUrl, '--rule', 'NO_OWNER', '--fail-on', 'medium'])).resolves.toBe(1);
+    await expect(run(['reconcile', '--endpoint', stack.graphqlUrl, '--fail-on', 'urgent'])).resolves.toBe(2);
+    await expect(run(['reconcile', '--endpoint', stack.graphqlUrl, '--rule', 'NOPE'])).resolves.toBe(2);
+  });
+});

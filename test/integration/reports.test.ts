@@ -1,0 +1,409 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runReport } from '../../cli/report';
+import { configSchema } from '../../config/schema';
+import { silentLogger } from '../../connectors/core/logger';
+import { startStack, type Stack } from '../../gateway/stack';
+import {
+  AZUREML_SEED_GAPS,
+  JIRA_SEED_GAPS,
+  SAGEMAKER_SEED_GAPS,
+  VERTEX_SEED_GAPS,
+  sandboxConfig,
+  startSandbox,
+  type Sandbox,
+} from '../../sandbox';
+import { PeopleDirectory } from '../../subgraphs/common/identity';
+import { captureStream } from '../cli/report/streams';
+
+/**
+ * The analysts' reports in reports/: every one of them runs against the demo graph and
+ * prints a CSV with rows, and the governance reports find exactly the demo's deliberate
+ * gaps. A report added to reports/ is run here without touching this file.
+ */
+
+const REPORTS_DIR = join(__dirname, '..', '..', 'reports');
+const REPORTS = readdirSync(REPORTS_DIR)
+  .filter((f) => f.endsWith('.graphql'))
+  .sort();
+
+let sandbox: Sandbox;
+let stack: Stack;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ models: 36 });
+  const demo = sandboxConfig(sandbox);
+  stack = await startStack(
+    configSchema.parse({
+      server: { port: 0, host: '127.0.0.1' },
+      cache: { ttlSeconds: 60, staleSeconds: 300 },
+      sources: demo.sources,
+      logLevel: 'silent',
+    }),
+    silentLogger,
+    { people: PeopleDirectory.fromData(demo.peopleAliases) },
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.close();
+  await sandbox?.close();
+});
+
+// ---- running a report -------------------------------------------------------------------
+
+interface ReportRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  header: string[];
+  rows: Array<Record<string, string>>;
+}
+
+/** Each (report, vars) is run once; the generic and the content checks share the result. */
+const runs = new Map<string, Promise<ReportRun>>();
+
+function run(report: string, vars: string[] = []): Promise<ReportRun> {
+  const id = [report, ...vars].join(' ');
+  let pending = runs.get(id);
+  if (!pending) {
+    pending = (async () => {
+      const stdout = captureStream();
+      const stderr = captureStream();
+      const code = await runReport({
+        file: join(REPORTS_DIR, report),
+        vars,
+        format: 'csv',
+        endpoint: stack.graphqlUrl,
+        stdout,
+        stderr,
+      });
+      const [header = [], ...records] = parseCsv(stdout.text());
+      const rows = records.map((fields) => Object.fromEntries(header.map((column, i) => [column, fields[i] ?? ''])));
+      return { code, stdout: stdout.text(), stderr: stderr.text(), header, rows };
+    })();
+    runs.set(id, pending);
+  }
+  return pending;
+}
+
+/** RFC 4180: fields separated by commas, quoted when they hold a comma, quote or line break. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  let atFieldStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c !== '"') field += c;
+      else if (text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else quoted = false;
+      continue;
+    }
+    if (c === '"' && atFieldStart) {
+      quoted = true;
+      atFieldStart = false;
+    } else if (c === ',') {
+      row.push(field);
+      field = '';
+      atFieldStart = true;
+    } else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
+      if (c === '\r') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      atFieldStart = true;
+    } else if (c === '"') {
+      throw new Error(`a quote inside an unquoted field, at character ${i}`);
+    } else {
+      field += c;
+      atFieldStart = false;
+    }
+  }
+  if (quoted) throw new Error('the CSV ends inside a quoted field');
+  if (!atFieldStart || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** A cell holding a list, as the flattening joins it ("a; b"). */
+function list(cell: string | undefined): string[] {
+  return cell ? cell.split('; ') : [];
+}
+
+function column(rows: Array<Record<string, string>>, name: string): string[] {
+  return rows.map((r) => r[name]);
+}
+
+async function graphql<T>(query: string): Promise<T> {
+  const res = await fetch(stack.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: unknown[] };
+  expect(body.errors).toBeUndefined();
+  return body.data as T;
+}
+
+// ---- the tests --------------------------------------------------------------------------
+
+describe('the CSV parser of this test', () => {
+  it('reads quoted fields holding commas, quotes and line breaks', () => {
+    expect(parseCsv('a,b,c\n1,"x, y","say ""hi"""\n"two\nlines",,z\n')).toEqual([
+      ['a', 'b', 'c'],
+      ['1', 'x, y', 'say "hi"'],
+      ['two\nlines', '', 'z'],
+    ]);
+    expect(() => parseCsv('a,"b\n')).toThrow(/inside a quoted field/);
+  });
+});
+
+describe('reports/', () => {
+  it('holds the governance reports', () => {
+    expect(REPORTS).toEqual(
+      expect.arrayContaining([
+        'inventory.graphql',
+        'unowned-models.graphql',
+        'production-without-approval.graphql',
+        'registry-drift.graphql',
+        'time-to-production-by-team.graphql',
+      ]),
+    );
+  });
+
+  describe.each(REPORTS)('%s', (report) => {
+    it('starts with comments saying what it answers and how to run it', () => {
+      const source = readFileSync(join(REPORTS_DIR, report), 'utf8');
+      const comments = source.split('\n').filter((line) => line.startsWith('#'));
+      expect(source.startsWith('#')).toBe(true);
+      expect(comments.length).toBeGreaterThanOrEqual(3);
+      expect(comments.join('\n')).toMatch(/Variables/);
+      expect(comments.join('\n')).toContain(`modelgraph report reports/${report} `);
+    });
+
+    it('runs against the demo graph and prints a CSV with a header and rows', async () => {
+      const result = await run(report);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.header.length).toBeGreaterThan(1);
+      expect(new Set(result.header).size).toBe(result.header.length);
+      expect(result.rows.length).toBeGreaterThanOrEqual(1);
+      for (const fields of parseCsv(result.stdout)) expect(fields).toHaveLength(result.header.length);
+    });
+  });
+});
+
+describe('what the reports find in the demo', () => {
+  it('inventory: one row per model, with where it is registered, deployed and owned', async () => {
+    const { header, rows } = await run('inventory.graphql');
+    const { models } = await graphql<{ models: { totalCount: number } }>('{ models { totalCount } }');
+    expect(models.totalCount).toBeGreaterThan(30);
+    expect(rows).toHaveLength(models.totalCount);
+    const keys = column(rows, 'key');
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(header).toEqual(
+      expect.arrayContaining([
+        'key',
+        'name',
+        'registeredIn.kind',
+        'registeredIn.instance',
+        'production.version',
+        'deployments.endpointName',
+        'deployments.status',
+        'deployments.trafficPercent',
+        'owners.handle',
+        'tickets.key',
+        'findings.rule',
+      ]),
+    );
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    // Each list's columns hold one slot per element, so that they can be read side by side.
+    for (const row of rows) {
+      expect(list(row['registeredIn.instance'])).toHaveLength(list(row['registeredIn.kind']).length);
+      expect(list(row['deployments.status'])).toHaveLength(list(row['deployments.endpointName']).length);
+    }
+
+    const unowned = byKey.get(JIRA_SEED_GAPS.noTicket)!;
+    expect(unowned['owners.handle']).toBe('');
+    expect(unowned['tickets.key']).toBe('');
+    expect(list(unowned['findings.rule'])).toContain('NO_OWNER');
+
+    const vision = byKey.get(VERTEX_SEED_GAPS.unregisteredInMlflow)!;
+    expect(list(vision['registeredIn.kind'])).toEqual(['VERTEX_AI']);
+    expect(list(vision['deployments.trafficPercent']).map(Number).sort((a, b) => a - b)).toEqual([20, 80]);
+
+    const credit = byKey.get(JIRA_SEED_GAPS.productionNotApproved)!;
+    expect(list(credit['registeredIn.kind']).sort()).toEqual(['AZURE_ML', 'MLFLOW', 'SAGEMAKER']);
+    expect(list(credit['deployments.endpointName'])).toEqual(
+      expect.arrayContaining([AZUREML_SEED_GAPS.zeroTrafficDeployment.endpoint]),
+    );
+    expect(credit['tickets.key']).toMatch(/^RISK-\d+/);
+    expect(list(credit['findings.rule'])).toContain('PRODUCTION_WITHOUT_APPROVAL');
+    expect(credit['production.version']).not.toBe('');
+
+    // Models that serve nowhere have empty deployment cells, not a stray separator.
+    expect(rows.filter((r) => r['deployments.endpointName'] === '').length).toBeGreaterThan(5);
+  });
+
+  it('unowned-models: exactly the models nobody owns', async () => {
+    const { rows } = await run('unowned-models.graphql');
+    expect(column(rows, 'model.key').sort()).toEqual([JIRA_SEED_GAPS.noTicket, VERTEX_SEED_GAPS.unregisteredInMlflow].sort());
+    const lead = rows.find((r) => r['model.key'] === JIRA_SEED_GAPS.noTicket)!;
+    expect(lead['evidence.refs.kind']).toBe('MLFLOW');
+    expect(lead['evidence.refs.instance']).toBe('prod');
+    expect(lead.message).toContain('no owner');
+    expect(lead.fingerprint).toMatch(/\S/);
+  });
+
+  it('production-without-approval: exactly its three models, with where they serve and their tickets', async () => {
+    const { rows } = await run('production-without-approval.graphql');
+    expect(column(rows, 'model.key').sort()).toEqual(
+      [
+        SAGEMAKER_SEED_GAPS.servedNotApproved,
+        AZUREML_SEED_GAPS.unregisteredModel.container,
+        VERTEX_SEED_GAPS.unregisteredInMlflow,
+      ].sort(),
+    );
+    const byKey = new Map(rows.map((r) => [r['model.key'], r]));
+    const credit = byKey.get(SAGEMAKER_SEED_GAPS.servedNotApproved)!;
+    expect(list(credit['evidence.deployments.provider']).sort()).toEqual(['AZURE_ML', 'SAGEMAKER']);
+    expect(list(credit['evidence.deployments.trafficPercent'])).toEqual(['100', '100']);
+    expect(credit['evidence.tickets.key']).toMatch(/^RISK-\d+$/);
+    expect(credit['evidence.tickets.status']).not.toBe('Done');
+
+    const ocr = byKey.get(AZUREML_SEED_GAPS.unregisteredModel.container)!;
+    expect(ocr['evidence.deployments.endpointName']).toBe(AZUREML_SEED_GAPS.unregisteredModel.endpoint);
+    expect(ocr['evidence.deployments.provider']).toBe('AZURE_ML');
+    expect(ocr['evidence.tickets.key']).toBe('');
+  });
+
+  it('registry-drift: exactly the two stage drifts, with the versions each side names', async () => {
+    const { rows } = await run('registry-drift.graphql');
+    expect(column(rows, 'model.key').sort()).toEqual(
+      [SAGEMAKER_SEED_GAPS.championNotServed, VERTEX_SEED_GAPS.championNotServing].sort(),
+    );
+    const email = rows.find((r) => r['model.key'] === SAGEMAKER_SEED_GAPS.championNotServed)!;
+    const kinds = list(email['evidence.versions.source.kind']);
+    expect(kinds).toContain('MLFLOW');
+    // The n-th slot of every versions.* column is the same version.
+    const mlflow = kinds.indexOf('MLFLOW');
+    const slots = (name: string) => email[`evidence.versions.${name}`].split(';').map((s) => s.trim());
+    expect(slots('__typename')[mlflow]).toBe('MlflowModelVersion');
+    expect(slots('aliases')[mlflow].split(', ')).toContain('champion');
+    expect(slots('version')).toHaveLength(kinds.length);
+    expect(email['evidence.deployments.endpointName']).not.toBe('');
+  });
+
+  it('time-to-production-by-team: one row per team, and the (none) group', async () => {
+    const { rows } = await run('time-to-production-by-team.graphql');
+    const groups = column(rows, 'group');
+    expect(groups).toContain('(none)');
+    expect(groups).toContain('@acme-ml/growth');
+    for (const group of groups) expect(group).toMatch(/^(\(none\)|@[\w.-]+\/[\w.-]+)$/);
+    const { models } = await graphql<{ models: { totalCount: number } }>('{ models { totalCount } }');
+    // Every model counts in some group.
+    expect(rows.reduce((n, r) => n + Number(r.count), 0)).toBeGreaterThanOrEqual(models.totalCount);
+    for (const row of rows) {
+      expect(Number(row.measured)).toBeLessThanOrEqual(Number(row.count));
+      if (Number(row.measured) > 0) {
+        expect(Number(row.medianDaysToProduction)).toBeGreaterThan(0);
+        expect(Number(row.p90DaysToProduction)).toBeGreaterThanOrEqual(Number(row.medianDaysToProduction));
+      } else {
+        expect(row.medianDaysToProduction).toBe('');
+      }
+    }
+  });
+
+  it('time-to-production-by-team --var groupBy=SOURCE: one row per source instance', async () => {
+    const result = await run('time-to-production-by-team.graphql', ['groupBy=SOURCE']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const groups = column(result.rows, 'group');
+    expect(groups).toEqual(expect.arrayContaining(['mlflow:prod', 'mlflow:research', 'sagemaker:prod-us', 'vertex_ai:prod', 'azure_ml:prod']));
+    for (const group of groups) expect(group).toMatch(/^[a-z_]+:[\w-]+$/);
+  });
+
+  it('time-to-production-by-team --var groupBy=OWNER: one row per person', async () => {
+    const result = await run('time-to-production-by-team.graphql', ['groupBy=OWNER']);
+    expect(result.code).toBe(0);
+    const people = column(result.rows, 'group').filter((g) => g !== '(none)');
+    expect(people.length).toBeGreaterThan(0);
+    for (const person of people) expect(person).not.toMatch(/^@[\w.-]+\/[\w.-]+$/);
+  });
+
+  it('all-findings: every deliberate gap of the demo, and the variables narrow it', async () => {
+    const { rows } = await run('all-findings.graphql');
+    const pairs = rows.map((r) => `${r.rule} ${r['model.key']}`).sort();
+    expect(pairs).toEqual(
+      [
+        'PRODUCTION_WITHOUT_APPROVAL credit-risk-scorer',
+        'PRODUCTION_WITHOUT_APPROVAL ocr-invoice-extractor',
+        'PRODUCTION_WITHOUT_APPROVAL vision-legacy-classifier',
+        'NO_OWNER lead-scorer',
+        'NO_OWNER vision-legacy-classifier',
+        'STAGE_DRIFT email-propensity',
+        'STAGE_DRIFT search-ranker',
+        'FAILED_DEPLOYMENT delivery-eta-predictor',
+        'FAILED_DEPLOYMENT search-ranker',
+        'APPROVED_NOT_DEPLOYED supplier-risk-scorer',
+        'UNTRACEABLE_VERSION address-normalizer',
+        // A deployment serving something no registry holds is about no model.
+        'DEPLOYED_NOT_REGISTERED ',
+      ].sort(),
+    );
+    const unregistered = rows.find((r) => r.rule === 'DEPLOYED_NOT_REGISTERED')!;
+    expect(unregistered['evidence.refs.nativeId']).toContain(SAGEMAKER_SEED_GAPS.bareImageModel.endpoint);
+    // Most severe first.
+    const order = { HIGH: 0, MEDIUM: 1, LOW: 2 } as Record<string, number>;
+    const severities = column(rows, 'severity').map((s) => order[s]);
+    expect(severities).toEqual([...severities].sort((a, b) => a - b));
+    expect(new Set(column(rows, 'fingerprint')).size).toBe(rows.length);
+
+    const high = await run('all-findings.graphql', ['severity=HIGH']);
+    expect(high.code).toBe(0);
+    expect(new Set(column(high.rows, 'severity'))).toEqual(new Set(['HIGH']));
+    expect(high.rows).toHaveLength(rows.filter((r) => r.severity === 'HIGH').length);
+
+    const failed = await run('all-findings.graphql', ['rule=FAILED_DEPLOYMENT']);
+    expect(failed.code).toBe(0);
+    expect(column(failed.rows, 'model.key').sort()).toEqual(
+      [AZUREML_SEED_GAPS.failedDeployment.modelKey, SAGEMAKER_SEED_GAPS.failedEndpoint.modelKey].sort(),
+    );
+  });
+
+  it('deployments: every deployment, the unregistered one with nothing in the served-version columns', async () => {
+    const { rows } = await run('deployments.graphql');
+    const data = await graphql<{ deployments: Array<{ id: string }> }>('{ deployments { id } }');
+    expect(rows).toHaveLength(data.deployments.length);
+    expect(new Set(column(rows, 'provider'))).toEqual(new Set(['SAGEMAKER', 'VERTEX_AI', 'AZURE_ML']));
+    const bare = rows.find((r) => r.endpointName === SAGEMAKER_SEED_GAPS.bareImageModel.endpoint)!;
+    expect(bare.status).toBe('IN_SERVICE');
+    expect(bare['modelVersion.version'] ?? '').toBe('');
+    const failed = rows.filter((r) => r.status === 'FAILED').map((r) => r.endpointName);
+    expect(failed.sort()).toEqual([AZUREML_SEED_GAPS.failedDeployment.endpoint, SAGEMAKER_SEED_GAPS.failedEndpoint.endpoint].sort());
+
+    const onlyFailed = await run('deployments.graphql', ['status=FAILED']);
+    expect(onlyFailed.code).toBe(0);
+    expect(column(onlyFailed.rows, 'endpointName').sort()).toEqual(failed);
+  });
+
+  it('time-to-production-by-model: one row per model, slowest first, never-in-production last', async () => {
+    const { rows } = await run('time-to-production-by-model.graphql');
+    const { models } = await graphql<{ models: { totalCount: number } }>('{ models { totalCount } }');
+    expect(rows).toHaveLength(models.totalCount);
+    const days = column(rows, 'lifecycle.firstRunToProductionDays');
+    const measured = days.filter((d) => d !== '').map(Number);
+    expect(measured.length).toBeGreaterThan(10);
+    expect(measured).toEqual([...measured].sort((a, b) => b - a));
+    // The unmeasured ones all come after the measured ones.
+    expect(days.slice(measured.length).every((d) => d === '')).toBe(true);
+  });
+});

@@ -1,0 +1,459 @@
+import { createHash } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import type { GraphQuery } from '../../subgraphs/inventory/graph-walk';
+import type { GraphFinding } from '../../subgraphs/inventory/governance/graph-finding';
+import { compareFindings, GovernanceIndex, indexModel, teamKey } from '../../subgraphs/inventory/governance/inventory-index';
+import { DEFAULT_GOVERNANCE, type FindingRule, type Lifecycle, type Severity } from '../../subgraphs/inventory/governance/types';
+
+type ModelNode = Parameters<typeof indexModel>[0];
+
+function node(key: string, over: Partial<ModelNode> = {}): ModelNode {
+  return {
+    key,
+    name: key,
+    refs: [{ kind: 'MLFLOW', instance: 'prod' }],
+    findings: [],
+    lifecycle: null,
+    versions: [],
+    deployments: [],
+    codeOwners: [],
+    tickets: [],
+    ...over,
+  };
+}
+
+function finding(severity: Severity, modelKey: string | null, rule: FindingRule = 'NO_OWNER', fingerprint = 'f0'): GraphFinding {
+  return {
+    fingerprint,
+    rule,
+    severity,
+    message: `${rule} on ${modelKey ?? 'nothing'}`,
+    model: modelKey === null ? null : { key: modelKey },
+    evidence: { refs: [], versions: [], tickets: [], deployments: [] },
+  };
+}
+
+const lifecycle: Lifecycle = {
+  firstRunAt: '2026-01-01T00:00:00Z',
+  registeredAt: '2026-01-03T00:00:00Z',
+  approvedAt: null,
+  firstProductionAt: '2026-01-11T00:00:00Z',
+  firstRunToRegisteredDays: 2,
+  registeredToApprovedDays: null,
+  approvedToProductionDays: null,
+  firstRunToProductionDays: 10,
+};
+
+// ---- indexModel ------------------------------------------------------------------------------
+
+describe('indexModel', () => {
+  it('lists sources as <kind lower>:<instance>, unique and sorted', () => {
+    const entry = indexModel(
+      node('m', {
+        refs: [
+          { kind: 'SAGEMAKER', instance: 'prod-us' },
+          { kind: 'MLFLOW', instance: 'prod' },
+          { kind: 'MLFLOW', instance: 'prod' },
+          { kind: 'AZURE_ML', instance: 'ws1' },
+          { kind: 'MLFLOW', instance: 'dev' },
+        ],
+      }),
+    );
+    expect(entry.sources).toEqual(['azure_ml:ws1', 'mlflow:dev', 'mlflow:prod', 'sagemaker:prod-us']);
+  });
+
+  it('keeps key, name, findings and lifecycle as given', () => {
+    const findings = [finding('LOW', 'm'), finding('HIGH', 'm', 'FAILED_DEPLOYMENT', 'f1')];
+    const entry = indexModel(node('m', { name: 'The_M', findings, lifecycle }));
+    expect(entry.key).toBe('m');
+    expect(entry.name).toBe('The_M');
+    expect(entry.findings).toEqual(findings);
+    expect(entry.lifecycle).toEqual(lifecycle);
+  });
+
+  it('ranks the worst finding: 0 without, the highest rank otherwise', () => {
+    expect(indexModel(node('m', { findings: [] })).worstSeverity).toBe(0);
+    expect(indexModel(node('m', { findings: [finding('LOW', 'm')] })).worstSeverity).toBe(1);
+    expect(indexModel(node('m', { findings: [finding('LOW', 'm'), finding('MEDIUM', 'm'), finding('LOW', 'm')] })).worstSeverity).toBe(2);
+    expect(indexModel(node('m', { findings: [finding('MEDIUM', 'm'), finding('HIGH', 'm')] })).worstSeverity).toBe(3);
+  });
+
+  it('lower-cases the stages and skips versions without one', () => {
+    const entry = indexModel(node('m', { versions: [{ stage: 'Production' }, { stage: null }, { stage: 'STAGING' }, { stage: 'production' }] }));
+    expect([...entry.stages].sort()).toEqual(['production', 'staging']);
+  });
+
+  describe('deployed', () => {
+    const deployed = (...ds: NonNullable<ModelNode['deployments']>) => indexModel(node('m', { deployments: ds })).deployed;
+
+    it('is true for an IN_SERVICE or UPDATING deployment with traffic, or an unknown share', () => {
+      expect(deployed({ status: 'IN_SERVICE', trafficPercent: 100 })).toBe(true);
+      expect(deployed({ status: 'IN_SERVICE', trafficPercent: 1 })).toBe(true);
+      expect(deployed({ status: 'UPDATING', trafficPercent: 50 })).toBe(true);
+      expect(deployed({ status: 'IN_SERVICE', trafficPercent: null })).toBe(true);
+      expect(deployed({ status: 'UPDATING', trafficPercent: null })).toBe(true);
+    });
+
+    it('is false for a deployment taking no traffic, or not serving', () => {
+      expect(deployed({ status: 'IN_SERVICE', trafficPercent: 0 })).toBe(false);
+      expect(deployed({ status: 'UPDATING', trafficPercent: 0 })).toBe(false);
+      for (const status of ['CREATING', 'FAILED', 'DELETING', 'OUT_OF_SERVICE', 'UNKNOWN'] as const) {
+        expect([status, deployed({ status, trafficPercent: 100 })]).toEqual([status, false]);
+        expect([status, deployed({ status, trafficPercent: null })]).toEqual([status, false]);
+      }
+      expect(deployed()).toBe(false);
+    });
+
+    it('is true when any one deployment serves', () => {
+      expect(deployed({ status: 'FAILED', trafficPercent: 100 }, { status: 'IN_SERVICE', trafficPercent: 0 }, { status: 'UPDATING', trafficPercent: 5 })).toBe(true);
+    });
+  });
+
+  it('counts code-owner persons and ticket assignees as people, only code owners as codeOwnerPeople', () => {
+    const entry = indexModel(
+      node('m', {
+        codeOwners: [
+          { kind: 'USER', handle: '@ana', person: { id: 'ana@acme.io' } },
+          { kind: 'USER', handle: '@ghost', person: null },
+          { kind: 'EMAIL', handle: 'carl@acme.io', person: { id: 'carl@acme.io' } },
+          { kind: 'TEAM', handle: '@acme/ml', person: null },
+        ],
+        tickets: [{ assignee: { id: 'bo@acme.io' } }, { assignee: null }, { assignee: { id: 'ana@acme.io' } }],
+      }),
+    );
+    expect([...entry.people].sort()).toEqual(['ana@acme.io', 'bo@acme.io', 'carl@acme.io']);
+    expect([...entry.codeOwnerPeople].sort()).toEqual(['ana@acme.io', 'carl@acme.io']);
+  });
+
+  it('takes teams from TEAM owners only, lower-cased, without the @', () => {
+    const entry = indexModel(
+      node('m', {
+        codeOwners: [
+          { kind: 'TEAM', handle: '@Acme/ML-Platform', person: null },
+          { kind: 'TEAM', handle: 'acme/data', person: null },
+          { kind: 'TEAM', handle: '@acme/ml-platform', person: null },
+          { kind: 'USER', handle: '@ana', person: { id: 'ana@acme.io' } },
+          { kind: 'EMAIL', handle: 'carl@acme.io', person: { id: 'carl@acme.io' } },
+        ],
+      }),
+    );
+    expect([...entry.teams].sort()).toEqual(['acme/data', 'acme/ml-platform']);
+  });
+
+  it('tolerates null lists (a subgraph that failed)', () => {
+    const entry = indexModel(node('m', { findings: null, versions: null, deployments: null, codeOwners: null, tickets: null }));
+    expect(entry).toEqual({
+      key: 'm',
+      name: 'm',
+      sources: ['mlflow:prod'],
+      findings: [],
+      worstSeverity: 0,
+      lifecycle: null,
+      stages: new Set(),
+      deployed: false,
+      people: new Set(),
+      codeOwnerPeople: new Set(),
+      teams: new Set(),
+    });
+  });
+});
+
+describe('teamKey', () => {
+  it('drops one leading @ and lower-cases', () => {
+    expect(teamKey('@Acme/ML')).toBe('acme/ml');
+    expect(teamKey('acme/ml')).toBe('acme/ml');
+    expect(teamKey('@@x')).toBe('@x');
+  });
+});
+
+// ---- compareFindings -------------------------------------------------------------------------
+
+describe('compareFindings', () => {
+  it('orders by severity, then model key with model-less last, then rule, then fingerprint', () => {
+    const given = [
+      finding('LOW', 'alpha', 'NO_OWNER', 'a'),
+      finding('HIGH', null, 'DEPLOYED_NOT_REGISTERED', 'z'),
+      finding('HIGH', 'zulu', 'FAILED_DEPLOYMENT', 'a'),
+      finding('HIGH', 'alpha', 'PRODUCTION_WITHOUT_APPROVAL', 'a'),
+      finding('HIGH', 'alpha', 'FAILED_DEPLOYMENT', 'b'),
+      finding('HIGH', 'alpha', 'FAILED_DEPLOYMENT', 'a'),
+      finding('MEDIUM', null, 'DEPLOYED_NOT_REGISTERED', 'a'),
+      finding('HIGH', null, 'DEPLOYED_NOT_REGISTERED', 'b'),
+      finding('MEDIUM', 'beta', 'STAGE_DRIFT', 'a'),
+    ];
+    const sorted = [...given].sort(compareFindings).map((f) => [f.severity, f.model?.key ?? null, f.rule, f.fingerprint]);
+    expect(sorted).toEqual([
+      ['HIGH', 'alpha', 'FAILED_DEPLOYMENT', 'a'],
+      ['HIGH', 'alpha', 'FAILED_DEPLOYMENT', 'b'],
+      ['HIGH', 'alpha', 'PRODUCTION_WITHOUT_APPROVAL', 'a'],
+      ['HIGH', 'zulu', 'FAILED_DEPLOYMENT', 'a'],
+      ['HIGH', null, 'DEPLOYED_NOT_REGISTERED', 'b'],
+      ['HIGH', null, 'DEPLOYED_NOT_REGISTERED', 'z'],
+      ['MEDIUM', 'beta', 'STAGE_DRIFT', 'a'],
+      ['MEDIUM', null, 'DEPLOYED_NOT_REGISTERED', 'a'],
+      ['LOW', 'alpha', 'NO_OWNER', 'a'],
+    ]);
+  });
+
+  it('says 0 only for the same position', () => {
+    expect(compareFindings(finding('LOW', 'a', 'NO_OWNER', 'x'), finding('LOW', 'a', 'NO_OWNER', 'x'))).toBe(0);
+    expect(compareFindings(finding('LOW', 'a'), finding('HIGH', 'a'))).toBeGreaterThan(0);
+    expect(compareFindings(finding('HIGH', 'a'), finding('LOW', 'a'))).toBeLessThan(0);
+    expect(compareFindings(finding('LOW', null), finding('LOW', 'zzz'))).toBeGreaterThan(0);
+    expect(compareFindings(finding('LOW', 'zzz'), finding('LOW', null))).toBeLessThan(0);
+  });
+});
+
+// ---- GovernanceIndex ---------------------------------------------------------------------------
+
+type Variables = Record<string, unknown>;
+type ModelsPage = { models: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ModelNode[] } };
+
+const stray = {
+  id: 'sagemaker:prod-us/shadow-endpoint/primary',
+  source: { kind: 'SAGEMAKER', instance: 'prod-us', nativeId: 'arn:aws:sagemaker:us-east-1:1:endpoint/shadow-endpoint', url: null },
+  endpointName: 'shadow-endpoint',
+  name: 'primary',
+  status: 'IN_SERVICE',
+  statusRaw: 'InService',
+  trafficPercent: 100,
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: null,
+  modelVersionRef: 'arn:aws:sagemaker:us-east-1:1:model/shadow',
+  modelVersion: null,
+};
+const registered = {
+  ...stray,
+  id: 'sagemaker:prod-us/fraud-prod/primary',
+  endpointName: 'fraud-prod',
+  modelVersionRef: 'arn:aws:sagemaker:us-east-1:1:model-package/fraud/3',
+  modelVersion: { id: 'sagemaker:prod-us/fraud/3' },
+};
+const failedStray = { ...stray, id: 'sagemaker:prod-us/broken/primary', endpointName: 'broken', status: 'FAILED', modelVersion: null };
+
+const expectedFingerprint = (rule: string, ...ids: string[]): string =>
+  createHash('sha256').update(JSON.stringify([rule, ...ids])).digest('hex').slice(0, 16);
+
+const modelPages: ModelsPage[] = [
+  {
+    models: {
+      pageInfo: { hasNextPage: true, endCursor: 'cursor-1' },
+      nodes: [
+        node('churn', {
+          findings: [finding('MEDIUM', 'churn', 'NO_OWNER', 'n1')],
+          deployments: [{ status: 'IN_SERVICE', trafficPercent: 100 }],
+          lifecycle,
+        }),
+        node('fraud', {
+          refs: [{ kind: 'MLFLOW', instance: 'prod' }, { kind: 'SAGEMAKER', instance: 'prod-us' }],
+          findings: [finding('HIGH', 'fraud', 'PRODUCTION_WITHOUT_APPROVAL', 'p1')],
+          codeOwners: [{ kind: 'USER', handle: '@ana', person: { id: 'ana@acme.io' } }],
+        }),
+      ],
+    },
+  },
+  {
+    models: {
+      pageInfo: { hasNextPage: true, endCursor: 'cursor-2' },
+      nodes: [node('pricing', { versions: [{ stage: 'Staging' }] })],
+    },
+  },
+  {
+    models: {
+      pageInfo: { hasNextPage: false, endCursor: 'cursor-3' },
+      nodes: [node('risk', { findings: [finding('LOW', 'risk', 'APPROVED_NOT_DEPLOYED', 'a1')] })],
+    },
+  },
+];
+
+/** A graph answering the index's two queries from canned answers, recording what it was asked. */
+function fakeGraph(options: { deployments?: unknown[]; failWith?: Error; delayMs?: number } = {}) {
+  const modelCalls: Variables[] = [];
+  let deploymentCalls = 0;
+  let builds = 0;
+  const query = (async (document: string, variables: Variables) => {
+    if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+    if (options.failWith) throw options.failWith;
+    if (document.includes('GovernanceIndexModels')) {
+      modelCalls.push(variables);
+      if (variables.after === null) builds++;
+      const at = variables.after === null ? 0 : Number(String(variables.after).replace('cursor-', ''));
+      return modelPages[at];
+    }
+    if (document.includes('GovernanceIndexDeployments')) {
+      deploymentCalls++;
+      return { deployments: options.deployments ?? [stray, registered, failedStray] };
+    }
+    throw new Error(`unexpected query: ${document}`);
+  }) as GraphQuery;
+  return {
+    query,
+    modelCalls,
+    get deploymentCalls() {
+      return deploymentCalls;
+    },
+    get builds() {
+      return builds;
+    },
+  };
+}
+
+describe('GovernanceIndex', () => {
+  it('walks every page of models with after until hasNextPage is false', async () => {
+    const graph = fakeGraph();
+    const data = await new GovernanceIndex(() => graph.query, DEFAULT_GOVERNANCE, 60_000).get();
+    // The page size is the index's own choice; what matters is one size and every cursor followed.
+    expect(graph.modelCalls.map((v) => v.after)).toEqual([null, 'cursor-1', 'cursor-2']);
+    const sizes = new Set(graph.modelCalls.map((v) => v.first));
+    expect(sizes.size).toBe(1);
+    const [size] = sizes;
+    expect(Number.isInteger(size) && (size as number) > 0).toBe(true);
+    expect(graph.deploymentCalls).toBe(1);
+    expect([...data.models.keys()]).toEqual(['churn', 'fraud', 'pricing', 'risk']);
+  });
+
+  it('indexes each model', async () => {
+    const graph = fakeGraph();
+    const { models } = await new GovernanceIndex(() => graph.query, DEFAULT_GOVERNANCE, 60_000).get();
+    const churn = models.get('churn')!;
+    expect(churn.deployed).toBe(true);
+    expect(churn.worstSeverity).toBe(2);
+    expect(churn.lifecycle?.firstRunToProductionDays).toBe(10);
+    const fraud = models.get('fraud')!;
+    expect(fraud.sources).toEqual(['mlflow:prod', 'sagemaker:prod-us']);
+    expect([...fraud.people]).toEqual(['ana@acme.io']);
+    expect(fraud.deployed).toBe(false);
+    expect([...models.get('pricing')!.stages]).toEqual(['staging']);
+  });
+
+  it('adds one DEPLOYED_NOT_REGISTERED finding, without a model, for the deployment no registry holds', async () => {
+    const graph = fakeGraph();
+    const { findings } = await new GovernanceIndex(() => graph.query, DEFAULT_GOVERNANCE, 60_000).get();
+    const orphans = findings.filter((f) => f.rule === 'DEPLOYED_NOT_REGISTERED');
+    expect(orphans).toEqual([
+      {
+        fingerprint: expectedFingerprint('DEPLOYED_NOT_REGISTERED', 'deployment:sagemaker:prod-us/shadow-endpoint/primary'),
+        rule: 'DEPLOYED_NOT_REGISTERED',
+        severity: 'HIGH',
+        message: 'Deployment primary on sagemaker:prod-us endpoint shadow-endpoint serves arn:aws:sagemaker:us-east-1:1:model/shadow that no registry holds',
+        model: null,
+        evidence: {
+          refs: [stray.source],
+          versions: [],
+          tickets: [],
+          deployments: [{ id: 'sagemaker:prod-us/shadow-endpoint/primary' }],
+        },
+      },
+    ]);
+  });
+
+  it('lists every finding, the models\' and the deployments\', most severe first, model-less last within a severity', async () => {
+    const graph = fakeGraph();
+    const { findings } = await new GovernanceIndex(() => graph.query, DEFAULT_GOVERNANCE, 60_000).get();
+    expect(findings.map((f) => [f.severity, f.model?.key ?? null, f.rule])).toEqual([
+      ['HIGH', 'fraud', 'PRODUCTION_WITHOUT_APPROVAL'],
+      ['HIGH', null, 'DEPLOYED_NOT_REGISTERED'],
+      ['MEDIUM', 'churn', 'NO_OWNER'],
+      ['LOW', 'risk', 'APPROVED_NOT_DEPLOYED'],
+    ]);
+  });
+
+  it('follows the settings for the deployment rule', async () => {
+    const graph = fakeGraph();
+    const settings = {
+      ...DEFAULT_GOVERNANCE,
+      rules: { ...DEFAULT_GOVERNANCE.rules, DEPLOYED_NOT_REGISTERED: { enabled: true, severity: 'LOW' as const } },
+    };
+    const { findings } = await new GovernanceIndex(() => graph.query, settings, 60_000).get();
+    expect(findings.map((f) => [f.severity, f.model?.key ?? null])).toEqual([
+      ['HIGH', 'fraud'],
+      ['MEDIUM', 'churn'],
+      ['LOW', 'risk'],
+      ['LOW', null],
+    ]);
+    const disabled = {
+      ...DEFAULT_GOVERNANCE,
+      rules: { ...DEFAULT_GOVERNANCE.rules, DEPLOYED_NOT_REGISTERED: { enabled: false, severity: 'HIGH' as const } },
+    };
+    const again = await new GovernanceIndex(() => fakeGraph().query, disabled, 60_000).get();
+    expect(again.findings.filter((f) => f.model === null)).toEqual([]);
+  });
+
+  it('keeps the index for its TTL and rebuilds it after', async () => {
+    let now = 1_000;
+    const graph = fakeGraph();
+    const index = new GovernanceIndex(() => graph.query, DEFAULT_GOVERNANCE, 5_000, () => now);
+    const first = await index.get();
+    expect(graph.builds).toBe(1);
+    expect(graph.modelCalls).toHaveLength(3);
+    now = 5_999;
+    expect(await index.get()).toBe(first);
+    expect(graph.builds).toBe(1);
+    expect(graph.modelCalls).toHaveLength(3);
+    expect(graph.deploymentCalls).toBe(1);
+    now = 6_000;
+    const second = await index.get();
+    expect(second).not.toBe(first);
+    expect(graph.builds).toBe(2);
+    expect(graph.modelCalls).toHaveLength(6);
+    expect(graph.deploymentCalls).toBe(2);
+  });
+
+  it('builds once for concurrent callers', async () => {
+    const graph = fakeGraph({ delayMs: 5 });
+    const index = new GovernanceIndex(() => graph.query, DEFAULT_GOVERNANCE, 60_000);
+    const answers = await Promise.all([index.get(), index.get(), index.get()]);
+    expect(answers[1]).toBe(answers[0]);
+    expect(answers[2]).toBe(answers[0]);
+    expect(graph.builds).toBe(1);
+    expect(graph.modelCalls).toHaveLength(3);
+    expect(graph.deploymentCalls).toBe(1);
+  });
+
+  it('rejects when the graph fails, and retries on the next get()', async () => {
+    let failing = true;
+    const broken = fakeGraph({ failWith: new Error('mlflow:prod unavailable') });
+    const healthy = fakeGraph();
+    const index = new GovernanceIndex(() => (failing ? broken.query : healthy.query), DEFAULT_GOVERNANCE, 60_000);
+    await expect(index.get()).rejects.toThrow('mlflow:prod unavailable');
+    failing = false;
+    const data = await index.get();
+    expect([...data.models.keys()]).toEqual(['churn', 'fraud', 'pricing', 'risk']);
+    expect(healthy.builds).toBe(1);
+  });
+
+  it('does not keep a failed build even within the TTL', async () => {
+    let calls = 0;
+    const graph = fakeGraph();
+    const flaky = (async (document: string, variables: Variables) => {
+      calls++;
+      if (calls === 1) throw new Error('boom');
+      return graph.query(document, variables);
+    }) as GraphQuery;
+    const now = 0;
+    const index = new GovernanceIndex(() => flaky, DEFAULT_GOVERNANCE, 60_000, () => now);
+    await expect(index.get()).rejects.toThrow('boom');
+    await expect(index.get()).resolves.toMatchObject({ findings: expect.any(Array) });
+  });
+
+  it('fails with NOT_CONFIGURED when no graph is configured', async () => {
+    const index = new GovernanceIndex(() => undefined, DEFAULT_GOVERNANCE, 60_000);
+    let thrown: unknown;
+    try {
+      await index.get();
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(GraphQLError);
+    expect((thrown as GraphQLError).extensions.code).toBe('NOT_CONFIGURED');
+    expect((thrown as GraphQLError).message).toBe('the governance index needs the graph: set inventory.graphUrl in the configuration');
+  });
+
+  it('uses a graph configured after a failed attempt', async () => {
+    let graph: GraphQuery | undefined;
+    const index = new GovernanceIndex(() => graph, DEFAULT_GOVERNANCE, 60_000);
+    await expect((async () => index.get())()).rejects.toMatchObject({ extensions: { code: 'NOT_CONFIGURED' } });
+    graph = fakeGraph().query;
+    expect((await index.get()).models.size).toBe(4);
+  });
+});
