@@ -6,26 +6,17 @@
  */
 import { parseArgs } from 'node:util';
 import { createGraphqlClient, fetchAllPages, ReportError, type GraphQLErrorLike } from './graphql-client';
+import { FINDING_RULES, SEVERITY_ORDER, type Severity } from '../subgraphs/inventory/governance/types';
 import { formatRows } from './report/format';
 
 export const RECONCILE_USAGE = `Usage: modelgraph reconcile [--fail-on low|medium|high] [--format table|json] [--rule RULE ...] [--endpoint URL]
   Prints the governance findings. Exits 0 when none reaches --fail-on (default high),
   1 when some do, 2 on an error. Without --endpoint it runs against the embedded demo.
-  RULE: ${'DEPLOYED_NOT_REGISTERED, PRODUCTION_WITHOUT_APPROVAL, NO_OWNER, STAGE_DRIFT, FAILED_DEPLOYMENT, APPROVED_NOT_DEPLOYED, UNTRACEABLE_VERSION'}
+  RULE: ${FINDING_RULES.join(', ')}
 `;
 
-const RULES = [
-  'DEPLOYED_NOT_REGISTERED',
-  'PRODUCTION_WITHOUT_APPROVAL',
-  'NO_OWNER',
-  'STAGE_DRIFT',
-  'FAILED_DEPLOYMENT',
-  'APPROVED_NOT_DEPLOYED',
-  'UNTRACEABLE_VERSION',
-] as const;
-
-const SEVERITY_RANK = { LOW: 1, MEDIUM: 2, HIGH: 3 } as const;
-type Severity = keyof typeof SEVERITY_RANK;
+const RULES: readonly string[] = FINDING_RULES;
+const SEVERITY_RANK = SEVERITY_ORDER;
 
 export class ReconcileUsageError extends Error {}
 
@@ -58,7 +49,7 @@ export function parseReconcileArgs(argv: string[]): ReconcileArgs {
   const format = String(values.format);
   if (format !== 'table' && format !== 'json') throw new ReconcileUsageError(`--format must be table or json, got "${format}"`);
   const rules = (values.rule as string[]).map((r) => r.toUpperCase());
-  const unknown = rules.filter((r) => !(RULES as readonly string[]).includes(r));
+  const unknown = rules.filter((r) => !RULES.includes(r));
   if (unknown.length > 0) throw new ReconcileUsageError(`unknown rule ${unknown.join(', ')}; rules are ${RULES.join(', ')}`);
   return { failOn: failOn as Severity, format, rules, endpoint: values.endpoint as string | undefined };
 }

@@ -2,9 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runReconcile, type ReconcileArgs } from '../../cli/reconcile';
-import { configSchema } from '../../config/schema';
-import { silentLogger } from '../../connectors/core/logger';
-import { startStack, type Stack } from '../../gateway/stack';
+import type { Stack } from '../../gateway/stack';
 import {
   AZUREML_SEED_GAPS,
   JIRA_SEED_GAPS,
@@ -14,7 +12,7 @@ import {
   startSandbox,
   type Sandbox,
 } from '../../sandbox';
-import { PeopleDirectory } from '../../subgraphs/common/identity';
+import { FAIL_FAST, postGraphql, startDemoGraph } from '../helpers/demo-graph';
 
 /**
  * Governance over the demo organisation: every deliberate gap of the seeds is found exactly
@@ -25,18 +23,7 @@ let sandbox: Sandbox;
 let stack: Stack;
 
 function startGraph(cache: { ttlSeconds: number; staleSeconds: number }): Promise<Stack> {
-  const demo = sandboxConfig(sandbox);
-  const fast = { retry: { maxAttempts: 1 }, breaker: { failureThreshold: 1000 } };
-  return startStack(
-    configSchema.parse({
-      server: { port: 0, host: '127.0.0.1' },
-      cache,
-      sources: { ...demo.sources, jira: demo.sources.jira.map((s) => ({ ...s, ...fast })) },
-      logLevel: 'silent',
-    }),
-    silentLogger,
-    { people: PeopleDirectory.fromData(demo.peopleAliases) },
-  );
+  return startDemoGraph(sandbox, { cache, sources: (s) => ({ ...s, jira: s.jira.map((j) => ({ ...j, ...FAIL_FAST })) }) });
 }
 
 beforeAll(async () => {
@@ -49,14 +36,7 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-async function graphql(query: string, url = stack.graphqlUrl) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-  });
-  return (await res.json()) as { data?: any; errors?: any[] };
-}
+const graphql = (query: string, url = stack.graphqlUrl) => postGraphql(url, query);
 
 const FINDINGS = /* GraphQL */ `
   query Findings($after: String) {

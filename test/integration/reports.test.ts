@@ -1,19 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runReport } from '../../cli/report';
-import { configSchema } from '../../config/schema';
-import { silentLogger } from '../../connectors/core/logger';
-import { startStack, type Stack } from '../../gateway/stack';
+import type { Stack } from '../../gateway/stack';
 import {
   AZUREML_SEED_GAPS,
   JIRA_SEED_GAPS,
   SAGEMAKER_SEED_GAPS,
   VERTEX_SEED_GAPS,
-  sandboxConfig,
   startSandbox,
   type Sandbox,
 } from '../../sandbox';
-import { PeopleDirectory } from '../../subgraphs/common/identity';
+import { startDemoGraph } from '../helpers/demo-graph';
 import { captureStream } from '../cli/report/streams';
 
 /**
@@ -32,17 +29,7 @@ let stack: Stack;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ models: 36 });
-  const demo = sandboxConfig(sandbox);
-  stack = await startStack(
-    configSchema.parse({
-      server: { port: 0, host: '127.0.0.1' },
-      cache: { ttlSeconds: 60, staleSeconds: 300 },
-      sources: demo.sources,
-      logLevel: 'silent',
-    }),
-    silentLogger,
-    { people: PeopleDirectory.fromData(demo.peopleAliases) },
-  );
+  stack = await startDemoGraph(sandbox);
 }, 60_000);
 
 afterAll(async () => {
