@@ -2,15 +2,15 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
-  DescribeModelPackageCommand,
   DescribeModelPackageGroupCommand,
   ListEndpointsCommand,
   ListTagsCommand,
   SageMakerClient,
   paginateListEndpoints,
-  paginateListModelPackages,
   paginateSearch,
+  type Filter,
   type SageMakerClientConfig,
+  type SearchExpression,
 } from '@aws-sdk/client-sagemaker';
 import type { SagemakerInstanceConfig } from '../../config/schema';
 import type { SourceCache } from '../core/cache/source-cache';
@@ -23,15 +23,7 @@ import { createSourceCaches } from '../core/plumbing';
 import { sourceName } from '../core/source';
 import { circuitState } from '../core/source-health';
 import type { CloudModel, CloudModelVersion, Deployment, RegistryConnector } from '../registry/types';
-import {
-  isoDate,
-  mapEndpoint,
-  mapModelPackage,
-  mapModelPackageGroup,
-  newestFirst,
-  packageDetails,
-  type SagemakerMapContext,
-} from './map';
+import { isoDate, mapEndpoint, mapModelPackageGroup, mapModelPackageRecord, newestFirst, type SagemakerMapContext } from './map';
 import { recordSdkCalls } from './health';
 import {
   SAGEMAKER_LIST_TAGS_PAGE_SIZE,
@@ -39,10 +31,8 @@ import {
   type DescribeEndpointConfigOutput,
   type DescribeEndpointOutput,
   type DescribeModelOutput,
-  type DescribeModelPackageOutput,
   type EndpointSummary,
   type ModelPackageGroup,
-  type ModelPackageSummary,
   type Tag,
 } from './types';
 
@@ -55,6 +45,14 @@ export interface SagemakerConnectorDeps extends ConnectorDeps {
 
 /** A runaway upstream that keeps answering with a NextToken stops here, as an error. */
 const MAX_PAGES = 1000;
+
+/** `Filter.Value`: "Length Constraints: ... Maximum length of 1024" (SageMaker API Reference, `Filter`). */
+export const SEARCH_FILTER_VALUE_MAX_LENGTH = 1024;
+/** `SearchExpression.Filters`: "Array Members: Minimum number of 1 item. Maximum number of 20 items." */
+export const SEARCH_EXPRESSION_MAX_FILTERS = 20;
+
+/** The listings cache's key of one group's versions, shared by single and batched reads. */
+const versionsKey = (group: string) => `list model-packages ${group}`;
 
 /**
  * Amazon SageMaker through the official SDK (`@aws-sdk/client-sagemaker`, AWS JSON 1.1 with
@@ -79,6 +77,8 @@ export class SagemakerConnector implements Connector, RegistryConnector {
   private readonly listings: SourceCache;
   private readonly pageSizes: Record<keyof typeof SAGEMAKER_PAGE_LIMITS, number>;
   private readonly logger: Logger;
+  /** Version lists of groups being searched for now, joined by overlapping batches. */
+  private readonly versionLoads = new Map<string, Promise<CloudModelVersion[]>>();
 
   static fromConfig(config: SagemakerInstanceConfig, deps: SagemakerConnectorDeps): SagemakerConnector {
     const source = sourceName('SAGEMAKER', config.name);
@@ -222,50 +222,99 @@ export class SagemakerConnector implements Connector, RegistryConnector {
 
   // ---- versions -------------------------------------------------------------------------
 
-  /** {@link RegistryConnector.getVersionsForModels}: ids are group names; an unknown group maps to []. */
+  /**
+   * {@link RegistryConnector.getVersionsForModels}: every versioned package of each group,
+   * newest first; ids are group names, and a group SageMaker does not have maps to [].
+   *
+   * Groups whose list the cache holds fresh are served from it; the rest are fetched
+   * together with `Search` over `ModelPackage` resources, whose records are whole model
+   * packages (customer metadata, creator, images: what `DescribeModelPackage` answers).
+   * `ListModelPackages` per group and then `DescribeModelPackage` per package cost one call
+   * per group and one per package (~250 calls for a page of 100 models); this costs one call
+   * per 100 packages, give or take a page per request (see {@link modelPackageSearchExpressions}).
+   * Search reads an index that can lag writes by a few seconds (a version just registered or
+   * approved may show a moment later): acceptable behind a cache whose entries live a minute.
+   *
+   * Each group's list is stored in the listings cache under the key single reads use too, so
+   * a later batch finds it whatever else it asks for. Loads of a group already under way in
+   * this process are joined rather than asked again.
+   */
   async getVersionsForModels(modelIds: readonly string[]): Promise<Map<string, CloudModelVersion[]>> {
     const unique = [...new Set(modelIds)];
-    const lists = await Promise.all(unique.map((group) => this.getVersions(group)));
+    const cached = await Promise.all(unique.map((group) => this.listings.peek<CloudModelVersion[]>(versionsKey(group))));
+    const pending = new Map<string, Promise<CloudModelVersion[]>>();
+    const missing: string[] = [];
+    unique.forEach((group, i) => {
+      const hit = cached[i];
+      if (hit) pending.set(group, Promise.resolve(hit));
+      else if (this.versionLoads.has(group)) pending.set(group, this.versionLoads.get(group)!);
+      else missing.push(group);
+    });
+    if (missing.length > 0) {
+      const loading = this.searchVersions(missing);
+      for (const group of missing) {
+        const one = loading.then((found) => found.get(group) ?? []);
+        this.versionLoads.set(group, one);
+        pending.set(group, one);
+        // The list is in the cache (its in-process layer at once) before the load is let go.
+        one.catch(() => undefined).finally(() => {
+          if (this.versionLoads.get(group) === one) this.versionLoads.delete(group);
+        });
+      }
+    }
+    const lists = await Promise.all(unique.map((group) => pending.get(group)!));
     return new Map(unique.map((group, i) => [group, lists[i]!]));
   }
 
-  /**
-   * Every versioned package of one group, newest first. The listing gives number, status and
-   * approval; `DescribeModelPackage` adds customer metadata, images and creator, and is asked
-   * only for packages that are new or changed since the entry held in the cache (a version's
-   * containers never change; its approval and status come fresh from the listing anyway).
-   */
+  /** Every versioned package of one group, newest first: the batched read with one group. */
   async getVersions(group: string): Promise<CloudModelVersion[]> {
-    const { value } = await this.listings.getOrRevalidate<CloudModelVersion[]>(`list model-packages ${group}`, async (previous) => {
-      let summaries: ModelPackageSummary[];
-      try {
-        summaries = await this.collect(
-          paginateListModelPackages(this.pages(this.pageSizes.modelPackages), {
-            ModelPackageGroupName: group,
-            // The API's default is Unversioned: registry versions must be asked for.
-            ModelPackageType: 'Versioned',
+    return (await this.getVersionsForModels([group])).get(group) ?? [];
+  }
+
+  /**
+   * The versions of these groups by as few `Search` calls as the filter limits allow, each
+   * followed through its pages (`MaxResults` at the page size, 100 by default). Sorted by
+   * creation time, newest first, so that pages shift only when a package is registered
+   * meanwhile (a record seen twice is kept once). A record goes to every requested name
+   * equal to its group's ignoring case (group ARNs hold names lower-cased, and a name may be
+   * asked in another case than it was created with). Every group is in the map and stored in
+   * the cache, [] when the search found nothing for it.
+   */
+  private async searchVersions(groups: readonly string[]): Promise<Map<string, CloudModelVersion[]>> {
+    const { expressions } = modelPackageSearchExpressions(groups);
+    const records = await Promise.all(
+      expressions.map((expression) =>
+        this.collect(
+          paginateSearch(this.pages(this.pageSizes.modelPackages), {
+            Resource: 'ModelPackage',
+            SearchExpression: expression,
             SortBy: 'CreationTime',
             SortOrder: 'Descending',
           }),
-          (page) => page.ModelPackageSummaryList,
-        );
-      } catch (err) {
-        if (isNotFound(err)) return [];
-        throw err;
+          (page) => page.Results,
+        ),
+      ),
+    );
+    const byLowerName = new Map<string, string[]>();
+    for (const group of groups) byLowerName.set(group.toLowerCase(), [...(byLowerName.get(group.toLowerCase()) ?? []), group]);
+    const found = new Map<string, Map<string, CloudModelVersion>>(groups.map((g) => [g, new Map()]));
+    for (const record of records.flat()) {
+      const pkg = record.ModelPackage;
+      // Unversioned packages (no group, no version) are no registry versions; the group
+      // filter already leaves them out, this keeps it so whatever the service answers.
+      const version = pkg && mapModelPackageRecord(pkg, this.ctx);
+      if (!version) continue;
+      for (const group of byLowerName.get(version.modelName.toLowerCase()) ?? []) {
+        found.get(group)!.set(version.source.nativeId || version.id, version);
       }
-      // A version's native id is its model package ARN.
-      const held = new Map((previous?.value ?? []).map((v) => [v.source.nativeId, v]));
-      const versions = await Promise.all(
-        summaries.map(async (summary) => {
-          const kept = held.get(summary.ModelPackageArn ?? '');
-          if (kept && unchangedPackage(kept, summary)) return kept;
-          const described = await this.describeModelPackage(summary.ModelPackageArn ?? '');
-          return mapModelPackage(summary, described && packageDetails(described), this.ctx);
-        }),
-      );
-      return newestFirst(versions);
-    });
-    return value;
+    }
+    const result = new Map<string, CloudModelVersion[]>();
+    for (const group of groups) {
+      const versions = newestFirst([...found.get(group)!.values()]);
+      result.set(group, versions);
+      void this.listings.put(versionsKey(group), versions);
+    }
+    return result;
   }
 
   // ---- deployments ----------------------------------------------------------------------
@@ -312,10 +361,6 @@ export class SagemakerConnector implements Connector, RegistryConnector {
   }
 
   // ---- single calls -----------------------------------------------------------------------
-
-  private describeModelPackage(arn: string): Promise<DescribeModelPackageOutput | null> {
-    return this.nullIfMissing(this.client.send(new DescribeModelPackageCommand({ ModelPackageName: arn })));
-  }
 
   private describeEndpoint(name: string): Promise<DescribeEndpointOutput | null> {
     return this.nullIfMissing(this.client.send(new DescribeEndpointCommand({ EndpointName: name })));
@@ -384,12 +429,53 @@ export class SagemakerConnector implements Connector, RegistryConnector {
   }
 }
 
-function unchangedPackage(kept: CloudModelVersion, summary: ModelPackageSummary): boolean {
-  return (
-    kept.details.kind === 'SAGEMAKER' &&
-    kept.details.modelApprovalStatus === (summary.ModelApprovalStatus ?? null) &&
-    kept.details.modelPackageStatus === (summary.ModelPackageStatus ?? null)
-  );
+/**
+ * The `SearchExpression`s that find the model packages of these groups, each within the
+ * documented limits: `In` lists ("Only supported for text properties. The word list is a
+ * comma separated list of string values") of at most {@link SEARCH_FILTER_VALUE_MAX_LENGTH}
+ * characters, a lone name as `Equals`, and at most {@link SEARCH_EXPRESSION_MAX_FILTERS}
+ * filters per expression, joined with `Or` (one request, however many lists it takes).
+ *
+ * - A name with a comma cannot be told apart inside a comma separated list: it is asked on
+ *   its own, with `Equals`, as a filter of its own.
+ * - A name that no filter could hold (empty, or longer than a Value may be) names no group
+ *   (group names are 1 to 63 characters): it is in `unaskable`, and is asked nothing.
+ * - The group filter is also what restricts the search to versioned packages: an
+ *   unversioned package has no `ModelPackageGroupName`, so none of these filters matches it.
+ *
+ * Names are taken in sorted order, so the same groups always make the same requests.
+ */
+export function modelPackageSearchExpressions(groups: readonly string[]): { expressions: SearchExpression[]; unaskable: string[] } {
+  const name = 'ModelPackageGroupName';
+  const filters: Filter[] = [];
+  const unaskable: string[] = [];
+  let list: string[] = [];
+  let length = 0;
+  const flush = () => {
+    if (list.length === 1) filters.push({ Name: name, Operator: 'Equals', Value: list[0]! });
+    else if (list.length > 1) filters.push({ Name: name, Operator: 'In', Value: list.join(',') });
+    list = [];
+    length = 0;
+  };
+  for (const group of [...new Set(groups)].sort()) {
+    if (group.length === 0 || group.length > SEARCH_FILTER_VALUE_MAX_LENGTH) {
+      unaskable.push(group);
+    } else if (group.includes(',')) {
+      filters.push({ Name: name, Operator: 'Equals', Value: group });
+    } else {
+      const added = list.length === 0 ? group.length : length + 1 + group.length;
+      if (added > SEARCH_FILTER_VALUE_MAX_LENGTH) flush();
+      length = list.length === 0 ? group.length : length + 1 + group.length;
+      list.push(group);
+    }
+  }
+  flush();
+  const expressions: SearchExpression[] = [];
+  for (let i = 0; i < filters.length; i += SEARCH_EXPRESSION_MAX_FILTERS) {
+    const some = filters.slice(i, i + SEARCH_EXPRESSION_MAX_FILTERS);
+    expressions.push(some.length === 1 ? { Filters: some } : { Filters: some, Operator: 'Or' });
+  }
+  return { expressions, unaskable };
 }
 
 function unchangedEndpoint(kept: Deployment[], summary: EndpointSummary): boolean {

@@ -1,3 +1,4 @@
+import type { ModelPackage } from '@aws-sdk/client-sagemaker';
 import type { KeyValue, ModelVersionStatus } from '../core/graph';
 import { sourceName, type SourceRef } from '../core/source';
 import { stripUrlCredentials } from '../core/urls';
@@ -38,15 +39,17 @@ export type ModelPackageGroupTransformer = (
   ctx: SagemakerMapContext,
 ) => CloudModel;
 export type ModelPackageTransformer = (
-  summary: ModelPackageSummary,
+  /** A `ListModelPackages` summary, or a whole `ModelPackage` (a `Search` record's). */
+  summary: ModelPackageSummary | ModelPackage,
   details: ModelPackageDetails | null,
   ctx: SagemakerMapContext,
 ) => CloudModelVersion;
 export type EndpointTransformer = (details: EndpointDetails, ctx: SagemakerMapContext) => Deployment[];
 
 /**
- * What only `DescribeModelPackage` tells about a version (the listing's summary does not),
- * reduced to plain JSON-safe data so that it can be held in the cache and reused.
+ * What only `DescribeModelPackage` (or a `Search` record, which is the same whole
+ * `ModelPackage`) tells about a version, and the listing's summary does not, reduced to
+ * plain JSON-safe data so that it can be held in the cache and reused.
  */
 export interface ModelPackageDetails {
   customerMetadata: KeyValue[];
@@ -193,8 +196,11 @@ const PACKAGE_STATUS: Record<string, ModelVersionStatus> = {
   Failed: 'FAILED',
 };
 
-/** The parts of `DescribeModelPackage` the graph shows, kept plain for the cache. */
-export function packageDetails(dto: DescribeModelPackageOutput): ModelPackageDetails {
+/**
+ * The parts of a whole model package the graph shows, kept plain for the cache: a
+ * `DescribeModelPackage` answer, or a `Search` record's `ModelPackage` (the same members).
+ */
+export function packageDetails(dto: DescribeModelPackageOutput | ModelPackage): ModelPackageDetails {
   const containers = dto.InferenceSpecification?.Containers ?? [];
   const first = containers[0];
   const artifact = text(first?.ModelDataUrl) ?? text(first?.ModelDataSource?.S3DataSource?.S3Uri);
@@ -256,6 +262,18 @@ export const mapModelPackage: ModelPackageTransformer = (summary, details, ctx) 
     },
   };
 };
+
+/**
+ * A `Search` record's `ModelPackage` as a `CloudModelVersion`: the record is summary and
+ * description at once, so this is exactly {@link mapModelPackage} of the listing's summary
+ * with the details of `DescribeModelPackage` of the same package (same id, fields, details,
+ * customer metadata, images, creator). Null for an unversioned package (no group or no
+ * version number): it is no registry version.
+ */
+export function mapModelPackageRecord(pkg: ModelPackage, ctx: SagemakerMapContext): CloudModelVersion | null {
+  if (!text(pkg.ModelPackageGroupName) || pkg.ModelPackageVersion === undefined || pkg.ModelPackageVersion === null) return null;
+  return mapModelPackage(pkg, packageDetails(pkg), ctx);
+}
 
 /** Newest first, by version number (what `RegistryConnector.getVersionsForModels` promises). */
 export function newestFirst<T extends { version: string }>(versions: readonly T[]): T[] {

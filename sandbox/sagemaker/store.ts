@@ -93,8 +93,58 @@ const SEARCH_OPERATORS = [
   'NotExists',
   'In',
 ] as const;
+/**
+ * What kind of value a searchable property holds, which decides the operators it takes
+ * (SageMaker API Reference, `Filter`): `In` and `Contains` are "Only supported for text
+ * properties"; `GreaterThan`, `GreaterThanOrEqualTo`, `LessThan`, `LessThanOrEqualTo` are
+ * "Not supported for text properties". A number's `Value` "must be an integer or
+ * floating-point decimal", a timestamp's an ISO 8601 date-time (epoch seconds are taken too).
+ */
+type PropertyType = 'text' | 'number' | 'time';
+
 /** The `ModelPackageGroup` properties the sandbox can filter and sort on (`Tags.<key>` too, for filters). */
-const GROUP_PROPERTIES = ['ModelPackageGroupName', 'ModelPackageGroupArn', 'ModelPackageGroupDescription', 'ModelPackageGroupStatus', 'CreationTime'] as const;
+const GROUP_PROPERTIES: Readonly<Record<string, PropertyType>> = {
+  ModelPackageGroupName: 'text',
+  ModelPackageGroupArn: 'text',
+  ModelPackageGroupDescription: 'text',
+  ModelPackageGroupStatus: 'text',
+  CreationTime: 'time',
+};
+
+/**
+ * The `ModelPackage` properties the sandbox can filter and sort on (`Tags.<key>` and
+ * `CustomerMetadataProperties.<key>` too, for filters): the members of the record that
+ * modelgraph or a person would ask by.
+ */
+const PACKAGE_PROPERTIES: Readonly<Record<string, PropertyType>> = {
+  ModelPackageGroupName: 'text',
+  ModelPackageName: 'text',
+  ModelPackageArn: 'text',
+  ModelPackageDescription: 'text',
+  ModelPackageStatus: 'text',
+  ModelApprovalStatus: 'text',
+  ModelPackageVersion: 'number',
+  CreationTime: 'time',
+  LastModifiedTime: 'time',
+};
+
+/** `Filter.Value`: "Length Constraints: ... Maximum length of 1024". */
+const FILTER_VALUE_MAX_LENGTH = 1024;
+/** `SearchExpression.Filters`, `.NestedFilters`, `.SubExpressions`: "Maximum number of 20 items". */
+const SEARCH_EXPRESSION_MAX_ITEMS = 20;
+
+/** One resource type `Search` answers: its records, what can be asked of them, and how they render. */
+interface Searchable<T> {
+  resource: string;
+  items: readonly T[];
+  properties: Readonly<Record<string, PropertyType>>;
+  /** Map members filterable as `<prefix>.<key>` (text). */
+  mapPrefixes: readonly string[];
+  /** The sort when the request names none (the documented default is LastModifiedTime). */
+  defaultSortBy: string;
+  read(item: T, name: string): string | number | undefined;
+  render(item: T): Json;
+}
 
 export interface SagemakerStore {
   accountId: string;
@@ -230,35 +280,7 @@ export function createSagemakerStore(seed: SagemakerSeed): SagemakerStore {
       if (!pkg) {
         throw validationError(`ModelPackage ${name.startsWith('arn:') ? name : arnOf('model-package', name)} does not exist.`);
       }
-      const group = groups.get(pkg.groupName);
-      return {
-        ModelPackageName: pkg.groupName,
-        ModelPackageGroupName: pkg.groupName,
-        ModelPackageVersion: pkg.version,
-        ModelPackageArn: pkg.arn,
-        ...(pkg.description ? { ModelPackageDescription: pkg.description } : {}),
-        CreationTime: seconds(pkg.creationTime),
-        InferenceSpecification: {
-          Containers: [{ Image: pkg.image, ModelDataUrl: pkg.modelDataUrl }],
-          SupportedContentTypes: pkg.contentTypes,
-          SupportedResponseMIMETypes: pkg.contentTypes,
-          SupportedRealtimeInferenceInstanceTypes: pkg.instanceTypes,
-          SupportedTransformInstanceTypes: ['ml.m5.large'],
-        },
-        ModelPackageStatus: pkg.status,
-        ModelPackageStatusDetails: {
-          ValidationStatuses: [],
-          ImageScanStatuses: [],
-        },
-        CertifyForMarketplace: false,
-        ModelApprovalStatus: pkg.approval,
-        ...(pkg.approvalDescription ? { ApprovalDescription: pkg.approvalDescription } : {}),
-        CreatedBy: userContext(pkg.createdBy, seed),
-        LastModifiedTime: seconds(pkg.lastModifiedTime),
-        LastModifiedBy: userContext(group?.createdBy ?? pkg.createdBy, seed),
-        CustomerMetadataProperties: pkg.customerMetadata,
-        ModelPackageRegistrationType: 'Registered',
-      };
+      return describePackage(pkg);
     },
 
     DescribeModelPackageGroup(input) {
@@ -295,11 +317,15 @@ export function createSagemakerStore(seed: SagemakerSeed): SagemakerStore {
     },
 
     /**
-     * `Search` for `Resource: ModelPackageGroup` only (what modelgraph asks for); any other
-     * resource type is refused with a ValidationException rather than answered empty. The
-     * records are the full `ModelPackageGroup` shape, `Tags` included. `SearchExpression` may
-     * be absent (every group); when present its `Filters` and `SubExpressions` are applied,
-     * and what the sandbox cannot evaluate (`NestedFilters`, unknown properties) is refused.
+     * `Search` for `Resource: ModelPackageGroup` and `Resource: ModelPackage` (what modelgraph
+     * asks for); any other resource type is refused with a ValidationException rather than
+     * answered empty. The records are the full `ModelPackageGroup` shape, `Tags` included, or
+     * the full `ModelPackage` shape as `DescribeModelPackage` answers it, with `Tags`
+     * (versioned packages cannot carry any: always empty). `SearchExpression` may be absent
+     * (every record); when present its `Filters` and `SubExpressions` are applied, and what
+     * AWS would refuse (an operator the property's type does not take, a Value over 1024
+     * characters, more than 20 items in a list) or the sandbox cannot evaluate
+     * (`NestedFilters`, unknown properties) is refused.
      */
     Search(input) {
       const resource = requiredString(input, 'Resource', 'resource');
@@ -309,43 +335,42 @@ export function createSagemakerStore(seed: SagemakerSeed): SagemakerStore {
             `Member must satisfy enum value set: [${SEARCH_RESOURCE_TYPES.join(', ')}]`,
         );
       }
-      if (resource !== 'ModelPackageGroup') {
-        throw validationError(`Search of Resource ${resource} is not supported by this sandbox; only ModelPackageGroup is.`);
+      if (resource === 'ModelPackageGroup') {
+        return search(input, {
+          resource,
+          items: seed.groups,
+          properties: GROUP_PROPERTIES,
+          mapPrefixes: ['Tags'],
+          // Groups have no LastModifiedTime (the documented default sort): their creation time stands in.
+          defaultSortBy: 'CreationTime',
+          read: groupProperty,
+          render: (g) => ({
+            ModelPackageGroup: {
+              ModelPackageGroupName: g.name,
+              ModelPackageGroupArn: g.arn,
+              ...(g.description ? { ModelPackageGroupDescription: g.description } : {}),
+              CreationTime: seconds(g.creationTime),
+              CreatedBy: userContext(g.createdBy, seed),
+              ModelPackageGroupStatus: 'Completed',
+              Tags: g.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
+            },
+          }),
+        });
       }
-      const sortBy = optionalString(input, 'SortBy', 'sortBy');
-      if (sortBy !== undefined && !(GROUP_PROPERTIES as readonly string[]).includes(sortBy)) {
-        throw validationError(`Invalid SortBy ${sortBy} for resource ModelPackageGroup.`);
+      if (resource === 'ModelPackage') {
+        // Every package of the seed is a versioned one (a registry version): none lacks a group.
+        return search(input, {
+          resource,
+          items: seed.packages,
+          properties: PACKAGE_PROPERTIES,
+          mapPrefixes: ['Tags', 'CustomerMetadataProperties'],
+          defaultSortBy: 'LastModifiedTime',
+          read: packageProperty,
+          // "Model packages in the SageMaker Model Registry do not support tags".
+          render: (p) => ({ ModelPackage: { ...describePackage(p), Tags: [] } }),
+        });
       }
-      const sortOrder = optionalEnum(input, 'SortOrder', 'sortOrder', ['Ascending', 'Descending']) ?? 'Descending';
-      const cross = optionalEnum(input, 'CrossAccountFilterOption', 'crossAccountFilterOption', ['SameAccount', 'CrossAccount']);
-      if (input.VisibilityConditions !== undefined && input.VisibilityConditions !== null) {
-        throw validationError('VisibilityConditions are not supported by this sandbox.');
-      }
-      const expression = input.SearchExpression;
-      const matches = expression === undefined || expression === null ? () => true : searchPredicate(expression, 'searchExpression');
-      // Groups have no LastModifiedTime (the documented default sort): their creation time stands in.
-      const key = sortBy ?? 'CreationTime';
-      // Nothing is shared into this account from another one.
-      const items =
-        cross === 'CrossAccount'
-          ? []
-          : sortItems(
-              seed.groups.filter((g) => matches((name) => groupProperty(g, name))),
-              (g) => groupProperty(g, key) as string | number,
-              sortOrder,
-            );
-      const { Items, NextToken } = page(input, 'Search', items, (g) => ({
-        ModelPackageGroup: {
-          ModelPackageGroupName: g.name,
-          ModelPackageGroupArn: g.arn,
-          ...(g.description ? { ModelPackageGroupDescription: g.description } : {}),
-          CreationTime: seconds(g.creationTime),
-          CreatedBy: userContext(g.createdBy, seed),
-          ModelPackageGroupStatus: 'Completed',
-          Tags: g.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
-        },
-      }), 'Items');
-      return { Results: Items, ...(NextToken ? { NextToken } : {}) };
+      throw validationError(`Search of Resource ${resource} is not supported by this sandbox; only ModelPackageGroup and ModelPackage are.`);
     },
 
     ListEndpoints(input) {
@@ -437,6 +462,68 @@ export function createSagemakerStore(seed: SagemakerSeed): SagemakerStore {
       };
     },
   };
+
+  /** One `Search` request over one resource type: the sort, the filters, this account only, one page. */
+  function search<T>(input: Json, spec: Searchable<T>): Json {
+    const sortBy = optionalString(input, 'SortBy', 'sortBy');
+    if (sortBy !== undefined && !Object.prototype.hasOwnProperty.call(spec.properties, sortBy)) {
+      throw validationError(`Invalid SortBy ${sortBy} for resource ${spec.resource}.`);
+    }
+    const sortOrder = optionalEnum(input, 'SortOrder', 'sortOrder', ['Ascending', 'Descending']) ?? 'Descending';
+    const cross = optionalEnum(input, 'CrossAccountFilterOption', 'crossAccountFilterOption', ['SameAccount', 'CrossAccount']);
+    if (input.VisibilityConditions !== undefined && input.VisibilityConditions !== null) {
+      throw validationError('VisibilityConditions are not supported by this sandbox.');
+    }
+    const expression = input.SearchExpression;
+    const matches =
+      expression === undefined || expression === null ? () => true : searchPredicate(expression, 'searchExpression', spec);
+    const key = sortBy ?? spec.defaultSortBy;
+    // Nothing is shared into this account from another one.
+    const items =
+      cross === 'CrossAccount'
+        ? []
+        : sortItems(
+            spec.items.filter((item) => matches((name) => spec.read(item, name))),
+            // A record without the property sorts first ascending (last descending).
+            (item) => spec.read(item, key) ?? '',
+            sortOrder,
+          );
+    const { Items, NextToken } = page(input, 'Search', items, spec.render, 'Items');
+    return { Results: Items, ...(NextToken ? { NextToken } : {}) };
+  }
+
+  /** A model package as `DescribeModelPackage` answers it (and a `Search` record holds it). */
+  function describePackage(pkg: SagemakerSeedPackage): Json {
+    const group = groups.get(pkg.groupName);
+    return {
+      ModelPackageName: pkg.groupName,
+      ModelPackageGroupName: pkg.groupName,
+      ModelPackageVersion: pkg.version,
+      ModelPackageArn: pkg.arn,
+      ...(pkg.description ? { ModelPackageDescription: pkg.description } : {}),
+      CreationTime: seconds(pkg.creationTime),
+      InferenceSpecification: {
+        Containers: [{ Image: pkg.image, ModelDataUrl: pkg.modelDataUrl }],
+        SupportedContentTypes: pkg.contentTypes,
+        SupportedResponseMIMETypes: pkg.contentTypes,
+        SupportedRealtimeInferenceInstanceTypes: pkg.instanceTypes,
+        SupportedTransformInstanceTypes: ['ml.m5.large'],
+      },
+      ModelPackageStatus: pkg.status,
+      ModelPackageStatusDetails: {
+        ValidationStatuses: [],
+        ImageScanStatuses: [],
+      },
+      CertifyForMarketplace: false,
+      ModelApprovalStatus: pkg.approval,
+      ...(pkg.approvalDescription ? { ApprovalDescription: pkg.approvalDescription } : {}),
+      CreatedBy: userContext(pkg.createdBy, seed),
+      LastModifiedTime: seconds(pkg.lastModifiedTime),
+      LastModifiedBy: userContext(group?.createdBy ?? pkg.createdBy, seed),
+      CustomerMetadataProperties: pkg.customerMetadata,
+      ModelPackageRegistrationType: 'Registered',
+    };
+  }
 
   function findPackage(name: string): SagemakerSeedPackage | undefined {
     if (name.startsWith('arn:')) return packagesByArn.get(name.toLowerCase());
@@ -555,16 +642,76 @@ function groupProperty(g: SagemakerSeed['groups'][number], name: string): string
   }
 }
 
-/** A `SearchExpression` as a predicate over one record's properties; what cannot be evaluated is refused. */
-function searchPredicate(raw: unknown, path: string): SearchPredicate {
+function packageProperty(p: SagemakerSeedPackage, name: string): string | number | undefined {
+  switch (name) {
+    case 'ModelPackageGroupName':
+      return p.groupName;
+    // A versioned package is named after its group (DescribeModelPackage says so too).
+    case 'ModelPackageName':
+      return p.groupName;
+    case 'ModelPackageArn':
+      return p.arn;
+    case 'ModelPackageDescription':
+      return p.description || undefined;
+    case 'ModelPackageStatus':
+      return p.status;
+    case 'ModelApprovalStatus':
+      return p.approval;
+    case 'ModelPackageVersion':
+      return p.version;
+    case 'CreationTime':
+      return p.creationTime;
+    case 'LastModifiedTime':
+      return p.lastModifiedTime;
+    default:
+      if (name.startsWith('CustomerMetadataProperties.')) {
+        const key = name.slice('CustomerMetadataProperties.'.length);
+        return Object.prototype.hasOwnProperty.call(p.customerMetadata, key) ? p.customerMetadata[key] : undefined;
+      }
+      // Versioned packages carry no tags.
+      return undefined;
+  }
+}
+
+/** What a filter needs to know of the resource it searches. */
+type SearchScope = Pick<Searchable<unknown>, 'resource' | 'properties' | 'mapPrefixes'>;
+
+/** The type of a property of the resource, or undefined when it has no such property. */
+function propertyType(scope: SearchScope, name: string): PropertyType | undefined {
+  if (Object.prototype.hasOwnProperty.call(scope.properties, name)) return scope.properties[name];
+  return scope.mapPrefixes.some((prefix) => name.length > prefix.length + 1 && name.startsWith(`${prefix}.`)) ? 'text' : undefined;
+}
+
+/** Coral's wording of a list longer than its documented maximum. */
+function tooManyItems(path: string, max: number): SagemakerApiError {
+  return validationError(`1 validation error detected: Value at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
+}
+
+/**
+ * A `SearchExpression` as a predicate over one record's properties; what AWS refuses, or
+ * the sandbox cannot evaluate, is refused. `budget` counts the elements of the whole
+ * expression: "The maximum number of recursive SubExpressions, NestedFilters, and Filters
+ * that can be included in a SearchExpression object is 50."
+ */
+function searchPredicate(raw: unknown, path: string, scope: SearchScope, budget = { left: 50 }): SearchPredicate {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw serializationError(`Expected a structure for '${path}'`);
   const expr = raw as Json;
+  const nested = optionalList(expr, 'NestedFilters');
+  if (nested.length > SEARCH_EXPRESSION_MAX_ITEMS) throw tooManyItems(`${path}.nestedFilters`, SEARCH_EXPRESSION_MAX_ITEMS);
   if (expr.NestedFilters !== undefined && expr.NestedFilters !== null) {
-    throw validationError('NestedFilters are not supported for resource ModelPackageGroup.');
+    throw validationError(`NestedFilters are not supported for resource ${scope.resource}.`);
   }
   const operator = optionalEnum(expr, 'Operator', `${path}.operator`, ['And', 'Or']) ?? 'And';
-  const filters = optionalList(expr, 'Filters').map((f, i) => filterPredicate(f, `${path}.filters.${i + 1}.member`));
-  const subs = optionalList(expr, 'SubExpressions').map((e, i) => searchPredicate(e, `${path}.subExpressions.${i + 1}.member`));
+  const rawFilters = optionalList(expr, 'Filters');
+  const rawSubs = optionalList(expr, 'SubExpressions');
+  if (rawFilters.length > SEARCH_EXPRESSION_MAX_ITEMS) throw tooManyItems(`${path}.filters`, SEARCH_EXPRESSION_MAX_ITEMS);
+  if (rawSubs.length > SEARCH_EXPRESSION_MAX_ITEMS) throw tooManyItems(`${path}.subExpressions`, SEARCH_EXPRESSION_MAX_ITEMS);
+  budget.left -= rawFilters.length + rawSubs.length;
+  if (budget.left < 0) {
+    throw validationError('The maximum number of recursive SubExpressions, NestedFilters, and Filters in a SearchExpression is 50.');
+  }
+  const filters = rawFilters.map((f, i) => filterPredicate(f, `${path}.filters.${i + 1}.member`, scope));
+  const subs = rawSubs.map((e, i) => searchPredicate(e, `${path}.subExpressions.${i + 1}.member`, scope, budget));
   const parts = [...filters, ...subs];
   if (parts.length === 0) {
     throw validationError('A SearchExpression must contain at least one Filter, NestedFilter or SubExpression.');
@@ -572,26 +719,58 @@ function searchPredicate(raw: unknown, path: string): SearchPredicate {
   return operator === 'And' ? (read) => parts.every((p) => p(read)) : (read) => parts.some((p) => p(read));
 }
 
-function filterPredicate(raw: unknown, path: string): SearchPredicate {
+const TEXT_ONLY_OPERATORS = new Set(['In', 'Contains']);
+const NOT_FOR_TEXT_OPERATORS = new Set(['GreaterThan', 'GreaterThanOrEqualTo', 'LessThan', 'LessThanOrEqualTo']);
+
+/**
+ * One `Filter` as a predicate. The operator must suit the property's type, as the API
+ * Reference documents (the refusals' wording is the sandbox's: AWS documents the rule, not
+ * its message); text compares as given (`In` splits its comma separated list), numbers as
+ * numbers, timestamps as times.
+ */
+function filterPredicate(raw: unknown, path: string, scope: SearchScope): SearchPredicate {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw serializationError(`Expected a structure for '${path}'`);
   const filter = raw as Json;
   const name = requiredString(filter, 'Name', `${path}.name`);
-  if (!(GROUP_PROPERTIES as readonly string[]).includes(name) && !/^Tags\..+/.test(name)) {
-    throw validationError(`Invalid property name ${name} for resource ModelPackageGroup.`);
-  }
+  const type = propertyType(scope, name);
+  if (!type) throw validationError(`Invalid property name ${name} for resource ${scope.resource}.`);
   const operator = optionalEnum(filter, 'Operator', `${path}.operator`, SEARCH_OPERATORS) ?? 'Equals';
   const value = optionalString(filter, 'Value', `${path}.value`);
+  if (value !== undefined && value.length > FILTER_VALUE_MAX_LENGTH) {
+    throw validationError(
+      `1 validation error detected: Value '${value}' at '${path}.value' failed to satisfy constraint: ` +
+        `Member must have length less than or equal to ${FILTER_VALUE_MAX_LENGTH}`,
+    );
+  }
   if (value === undefined && operator !== 'Exists' && operator !== 'NotExists') {
     throw validationError(`A Value is required for the ${operator} operator on ${name}.`);
   }
-  // Timestamps compare as times (the value in epoch seconds or ISO 8601), the rest as strings.
-  const operand = (v: string): string | number => (name === 'CreationTime' ? (/^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v)) : v);
+  if (type !== 'text' && TEXT_ONLY_OPERATORS.has(operator)) {
+    throw validationError(`The ${operator} operator is only supported for text properties; ${name} is a ${type} property of resource ${scope.resource}.`);
+  }
+  if (type === 'text' && NOT_FOR_TEXT_OPERATORS.has(operator)) {
+    throw validationError(`The ${operator} operator is not supported for text properties; ${name} is one of resource ${scope.resource}.`);
+  }
+  const operand = (v: string): string | number => {
+    if (type === 'text') return v;
+    const parsed = type === 'number' ? (v.trim() === '' ? Number.NaN : Number(v)) : /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v);
+    if (!Number.isFinite(parsed)) {
+      throw validationError(
+        type === 'number'
+          ? `Value ${v} for ${name} must be an integer or floating-point decimal.`
+          : `Value ${v} for ${name} must be an ISO 8601 date-time (YYYY-mm-ddTHH:MM:SS).`,
+      );
+    }
+    return parsed;
+  };
+  // Read once, so that a malformed value is refused even when no record has the property.
+  const wanted = value === undefined || operator === 'In' ? undefined : operand(value);
+  const list = operator === 'In' ? value!.split(',').map((v) => v.trim()) : undefined;
   return (read) => {
     const actual = read(name);
     if (operator === 'Exists') return actual !== undefined;
     if (operator === 'NotExists') return actual === undefined;
     if (actual === undefined) return operator === 'NotEquals';
-    const wanted = operand(value!);
     switch (operator) {
       case 'Equals':
         return actual === wanted;
@@ -600,15 +779,15 @@ function filterPredicate(raw: unknown, path: string): SearchPredicate {
       case 'Contains':
         return String(actual).includes(value!);
       case 'In':
-        return value!.split(',').map((v) => operand(v.trim())).includes(actual);
+        return list!.includes(String(actual));
       case 'GreaterThan':
-        return actual > wanted;
+        return actual > wanted!;
       case 'GreaterThanOrEqualTo':
-        return actual >= wanted;
+        return actual >= wanted!;
       case 'LessThan':
-        return actual < wanted;
+        return actual < wanted!;
       case 'LessThanOrEqualTo':
-        return actual <= wanted;
+        return actual <= wanted!;
     }
   };
 }

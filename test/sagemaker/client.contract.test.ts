@@ -9,6 +9,9 @@ import { sagemakerInstanceSchema } from '../../config/schema';
 import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
 import { SagemakerConnector, SagemakerRetryStrategy, toSourceError, type SagemakerConnectorDeps } from '../../connectors/sagemaker';
+import { SEARCH_FILTER_VALUE_MAX_LENGTH, modelPackageSearchExpressions } from '../../connectors/sagemaker/client';
+import { mapModelPackage, packageDetails } from '../../connectors/sagemaker/map';
+import type { DescribeModelPackageOutput, ModelPackageSummary } from '../../connectors/sagemaker/types';
 import describeEndpointConfigFixture from '../fixtures/sagemaker/describe-endpoint-config.json';
 import describeEndpointFixture from '../fixtures/sagemaker/describe-endpoint.json';
 import describeModelBareFixture from '../fixtures/sagemaker/describe-model-bare-image.json';
@@ -111,15 +114,26 @@ function group(name: string, created = 1736154000) {
   };
 }
 
-function packageSummary(groupName: string, version: number, approval = 'Approved') {
+/** A `Search` record: a whole model package, as `DescribeModelPackage` answers it, with `Tags`. */
+function packageRecord(groupName: string, version: number, approval = 'Approved', extra: Record<string, unknown> = {}) {
   return {
-    ModelPackageGroupName: groupName,
-    ModelPackageVersion: version,
-    ModelPackageArn: `${arn('model-package', groupName)}/${version}`,
-    CreationTime: 1748772000 + version,
-    ModelPackageStatus: 'Completed',
-    ModelApprovalStatus: approval,
+    ModelPackage: {
+      ...describeModelPackageFixture,
+      ModelPackageName: groupName,
+      ModelPackageGroupName: groupName,
+      ModelPackageVersion: version,
+      ModelPackageArn: `${arn('model-package', groupName)}/${version}`,
+      CreationTime: 1748772000 + version,
+      ModelApprovalStatus: approval,
+      Tags: [],
+      ...extra,
+    },
   };
+}
+
+/** The body of the model package search with this one filter, at the default page size. */
+function modelPackageSearch(filter: Record<string, string>) {
+  return { Resource: 'ModelPackage', SearchExpression: { Filters: [filter] }, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100 };
 }
 
 const targets = () => calls.map((c) => c.target);
@@ -198,33 +212,42 @@ describe('SageMaker connector contract', () => {
     expect(targets()).toEqual(['DescribeModelPackageGroup']);
   });
 
-  it('lists versioned packages of each group newest first, described for metadata, images and creator', async () => {
-    const list = { ModelPackageType: 'Versioned', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100 };
-    aws('ListModelPackages', { ...list, ModelPackageGroupName: 'fraud-detector' }, 200, {
-      ModelPackageSummaryList: [packageSummary('fraud-detector', 5), packageSummary('fraud-detector', 4, 'Rejected')],
+  it('lists the versioned packages of many groups by one paged Search over ModelPackage, whole records, no Describe', async () => {
+    const search = {
+      Resource: 'ModelPackage',
+      SearchExpression: { Filters: [{ Name: 'ModelPackageGroupName', Operator: 'In', Value: 'fraud-detector,ghost' }] },
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+      MaxResults: 2,
+    };
+    aws('Search', search, 200, { Results: [{ ModelPackage: { ...describeModelPackageFixture, Tags: [] } }, {}], NextToken: 'page-2' });
+    aws('Search', { ...search, NextToken: 'page-2' }, 200, {
+      Results: [
+        packageRecord('fraud-detector', 4, 'Rejected', { CustomerMetadataProperties: {} }),
+        // Seen on the first page already (a registration shifted the pages): kept once.
+        { ModelPackage: { ...describeModelPackageFixture, Tags: [] } },
+      ],
+      NextToken: 'page-3',
     });
-    aws('DescribeModelPackage', { ModelPackageName: `${arn('model-package', 'fraud-detector')}/5` }, 200, describeModelPackageFixture);
-    aws('DescribeModelPackage', { ModelPackageName: `${arn('model-package', 'fraud-detector')}/4` }, 200, {
-      ...describeModelPackageFixture,
-      ModelPackageVersion: 4,
-      ModelPackageArn: `${arn('model-package', 'fraud-detector')}/4`,
-      ModelApprovalStatus: 'Rejected',
-      CustomerMetadataProperties: {},
+    aws('Search', { ...search, NextToken: 'page-3' }, 200, {
+      // An unversioned (Marketplace-style) package: no group, no version, no registry version.
+      Results: [{ ModelPackage: { ModelPackageName: 'ghost-algo', ModelPackageArn: arn('model-package', 'ghost-algo'), CreationTime: 1, ModelPackageStatus: 'Completed' } }],
     });
-    aws('ListModelPackages', { ...list, ModelPackageGroupName: 'ghost' }, 400, notFoundFixture);
-    const { sagemaker } = connector();
+    const { sagemaker } = connector({}, { pageSizes: { modelPackages: 2 } });
     const byGroup = await sagemaker.getVersionsForModels(['fraud-detector', 'ghost', 'fraud-detector']);
     expect([...byGroup.keys()]).toEqual(['fraud-detector', 'ghost']);
     expect(byGroup.get('ghost')).toEqual([]);
-    const [v5, v4] = byGroup.get('fraud-detector')!;
+    const [v5, v4, ...rest] = byGroup.get('fraud-detector')!;
+    expect(rest).toEqual([]);
     expect(v5).toMatchObject({
       id: 'sagemaker:prod-us/fraud-detector/5',
       version: '5',
       approval: 'APPROVED',
       status: 'READY',
+      description: 'Retrained on the latest quarter of data.',
       runId: '8f3c0e5b2a9d4c1e9b7a6f5e4d3c2b1a',
       createdBy: `arn:aws:sts::${ACCOUNT}:assumed-role/DataScientist/alice.nguyen@acme.io`,
-      createdAt: '2025-06-01T10:00:05.000Z',
+      createdAt: '2025-06-01T10:00:00.250Z',
       updatedAt: '2025-06-03T12:30:00.000Z',
       artifactUri: 's3://acme-sagemaker-us-east-1/model-registry/fraud-detector/v5/model.tar.gz',
       details: {
@@ -234,44 +257,120 @@ describe('SageMaker connector contract', () => {
       },
     });
     expect(v4).toMatchObject({ version: '4', approval: 'REJECTED', runId: null });
-    expect(targets().filter((t) => t === 'DescribeModelPackage')).toHaveLength(2);
+    expect(targets()).toEqual(['Search', 'Search', 'Search']);
+    expect(calls.map((c) => c.headers['x-amz-target'])).toEqual(['SageMaker.Search', 'SageMaker.Search', 'SageMaker.Search']);
   });
 
-  it('on refresh describes only packages that are new or changed since the cached list', async () => {
-    const list = { ModelPackageType: 'Versioned', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100, ModelPackageGroupName: 'churn' };
-    const describe = (v: number, approval: string) =>
-      aws('DescribeModelPackage', { ModelPackageName: `${arn('model-package', 'churn')}/${v}` }, 200, {
-        ...describeModelPackageFixture,
-        ModelPackageGroupName: 'churn',
-        ModelPackageVersion: v,
-        ModelPackageArn: `${arn('model-package', 'churn')}/${v}`,
-        ModelApprovalStatus: approval,
-      });
-    aws('ListModelPackages', list, 200, { ModelPackageSummaryList: [packageSummary('churn', 2, 'PendingManualApproval'), packageSummary('churn', 1)] });
-    describe(2, 'PendingManualApproval');
-    describe(1, 'Approved');
-    const { sagemaker, clock } = connector({ cache: { ttlSeconds: 60, staleSeconds: 600 } });
-    expect((await sagemaker.getVersions('churn')).map((v) => v.approval)).toEqual(['PENDING', 'APPROVED']);
-
-    // Two minutes on: v3 is new, v2 was approved, v1 is as it was.
-    clock.t += 120_000;
-    calls.length = 0;
-    aws('ListModelPackages', list, 200, {
-      ModelPackageSummaryList: [packageSummary('churn', 3, 'PendingManualApproval'), packageSummary('churn', 2), packageSummary('churn', 1)],
+  it('asks for one group alone with Equals (getVersions is the batched read of one group), MaxResults 100', async () => {
+    aws('Search', modelPackageSearch({ Name: 'ModelPackageGroupName', Operator: 'Equals', Value: 'churn' }), 200, {
+      Results: [packageRecord('churn', 1), packageRecord('churn', 3), packageRecord('churn', 2)],
     });
-    describe(3, 'PendingManualApproval');
-    describe(2, 'Approved');
-    // Stale entry served at once while one background refresh runs.
-    expect(await sagemaker.getVersions('churn')).toHaveLength(2);
-    for (let i = 0; i < 100 && calls.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 10));
-    const refreshed = await sagemaker.getVersions('churn');
-    expect(refreshed.map((v) => `${v.version}:${v.approval}`)).toEqual(['3:PENDING', '2:APPROVED', '1:APPROVED']);
-    expect(calls.map((c) => `${c.target} ${String(c.body.ModelPackageName ?? '')}`).sort()).toEqual([
-      `DescribeModelPackage ${arn('model-package', 'churn')}/2`,
-      `DescribeModelPackage ${arn('model-package', 'churn')}/3`,
-      'ListModelPackages ',
+    const versions = await connector().sagemaker.getVersions('churn');
+    // Newest first, by version number.
+    expect(versions.map((v) => v.version)).toEqual(['3', '2', '1']);
+    expect(targets()).toEqual(['Search']);
+  });
+
+  it('batches group names into In lists of at most 1024 characters, a comma-named group alone with Equals, in one request (Or)', async () => {
+    // 25 names of 100 characters: ten fit in a list (10 × 100 + 9 commas = 1009), eleven do not (1110).
+    const names = Array.from({ length: 25 }, (_, i) => `group-${String(i).padStart(2, '0')}-${'x'.repeat(91)}`);
+    const comma = 'odd,name';
+    const tooLong = 'y'.repeat(1025);
+    aws('Search', undefined, 200, { Results: [packageRecord(names[3]!, 1), packageRecord(comma, 2)] });
+    const found = await connector().sagemaker.getVersionsForModels([...names, comma, tooLong]);
+    expect(targets()).toEqual(['Search']);
+    const filter = (operator: string, value: string) => ({ Name: 'ModelPackageGroupName', Operator: operator, Value: value });
+    expect(calls[0]!.body).toEqual({
+      Resource: 'ModelPackage',
+      SearchExpression: {
+        Operator: 'Or',
+        Filters: [
+          filter('In', names.slice(0, 10).join(',')),
+          filter('In', names.slice(10, 20).join(',')),
+          filter('Equals', comma),
+          filter('In', names.slice(20).join(',')),
+        ],
+      },
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+      MaxResults: 100,
+    });
+    const values = (calls[0]!.body.SearchExpression as { Filters: Array<{ Value: string }> }).Filters.map((f) => f.Value.length);
+    expect(values).toEqual([1009, 1009, comma.length, 504]);
+    expect(found.get(names[3]!)!.map((v) => v.id)).toEqual([`sagemaker:prod-us/${names[3]}/1`]);
+    expect(found.get(comma)!.map((v) => v.version)).toEqual(['2']);
+    expect(found.get(names[4]!)).toEqual([]);
+    // No group can have such a name (1 to 63 characters): not asked, and empty.
+    expect(found.get(tooLong)).toEqual([]);
+  });
+
+  it('serves the groups the cache holds and searches only the others; single and batched reads share the entries', async () => {
+    const { sagemaker, clock } = connector({ cache: { ttlSeconds: 60, staleSeconds: 600 } });
+    const byName = (operator: string, value: string) => modelPackageSearch({ Name: 'ModelPackageGroupName', Operator: operator, Value: value });
+    aws('Search', byName('In', 'churn,fraud-detector'), 200, {
+      Results: [packageRecord('churn', 2), packageRecord('fraud-detector', 5), packageRecord('churn', 1)],
+    });
+    const first = await sagemaker.getVersionsForModels(['fraud-detector', 'churn']);
+    expect(first.get('churn')!.map((v) => v.version)).toEqual(['2', '1']);
+
+    aws('Search', byName('Equals', 'ltv'), 200, { Results: [] });
+    const second = await sagemaker.getVersionsForModels(['churn', 'ltv', 'fraud-detector']);
+    expect(second.get('churn')).toEqual(first.get('churn'));
+    expect(second.get('fraud-detector')).toEqual(first.get('fraud-detector'));
+    // Nothing found is an answer, cached like any other.
+    expect(second.get('ltv')).toEqual([]);
+    expect(await sagemaker.getVersions('ltv')).toEqual([]);
+    expect(await sagemaker.getVersions('fraud-detector')).toEqual(first.get('fraud-detector'));
+
+    // A single read's entry serves a later batch.
+    aws('Search', byName('Equals', 'pricing'), 200, { Results: [packageRecord('pricing', 1)] });
+    const pricing = await sagemaker.getVersions('pricing');
+    expect((await sagemaker.getVersionsForModels(['pricing', 'churn'])).get('pricing')).toEqual(pricing);
+    expect(calls.map((c) => (c.body.SearchExpression as { Filters: unknown[] }).Filters)).toEqual([
+      [{ Name: 'ModelPackageGroupName', Operator: 'In', Value: 'churn,fraud-detector' }],
+      [{ Name: 'ModelPackageGroupName', Operator: 'Equals', Value: 'ltv' }],
+      [{ Name: 'ModelPackageGroupName', Operator: 'Equals', Value: 'pricing' }],
     ]);
+
+    // Past the minute the entries are no longer fresh: asked again, together.
+    clock.t += 61_000;
+    aws('Search', byName('In', 'churn,fraud-detector'), 200, { Results: [packageRecord('churn', 3)] });
+    const later = await sagemaker.getVersionsForModels(['fraud-detector', 'churn']);
+    expect(later.get('churn')!.map((v) => v.version)).toEqual(['3']);
+    expect(later.get('fraud-detector')).toEqual([]);
+    expect(targets()).toEqual(['Search', 'Search', 'Search', 'Search']);
+  });
+
+  it('joins a search under way for a group instead of asking for it again', async () => {
+    aws('Search', modelPackageSearch({ Name: 'ModelPackageGroupName', Operator: 'In', Value: 'a-model,b-model' }), 200, {
+      Results: [packageRecord('b-model', 1)],
+    });
+    const { sagemaker } = connector();
+    const [both, justB] = await Promise.all([sagemaker.getVersionsForModels(['b-model', 'a-model']), sagemaker.getVersionsForModels(['b-model'])]);
+    expect(justB.get('b-model')).toEqual(both.get('b-model'));
+    expect(justB.get('b-model')).toHaveLength(1);
+    expect(targets()).toEqual(['Search']);
+  });
+
+  it('maps a Search record exactly as the listing summary plus DescribeModelPackage of the same package', async () => {
+    aws('Search', modelPackageSearch({ Name: 'ModelPackageGroupName', Operator: 'Equals', Value: 'fraud-detector' }), 200, {
+      Results: [{ ModelPackage: { ...describeModelPackageFixture, Tags: [] } }],
+    });
+    const [searched] = await connector().sagemaker.getVersions('fraud-detector');
+    // What the SDK makes of ListModelPackages' summary and of DescribeModelPackage's answer.
+    const f = describeModelPackageFixture;
+    const date = (s: number) => new Date(s * 1000);
+    const summary = {
+      ModelPackageGroupName: f.ModelPackageGroupName,
+      ModelPackageVersion: f.ModelPackageVersion,
+      ModelPackageArn: f.ModelPackageArn,
+      ModelPackageDescription: f.ModelPackageDescription,
+      CreationTime: date(f.CreationTime),
+      ModelPackageStatus: f.ModelPackageStatus,
+      ModelApprovalStatus: f.ModelApprovalStatus,
+    } as unknown as ModelPackageSummary;
+    const described = { ...f, CreationTime: date(f.CreationTime), LastModifiedTime: date(f.LastModifiedTime) } as unknown as DescribeModelPackageOutput;
+    expect(searched).toEqual(mapModelPackage(summary, packageDetails(described), { instance: 'prod-us', region: 'us-east-1' }));
   });
 
   it('builds deployments from ListEndpoints -> DescribeEndpoint -> DescribeEndpointConfig -> DescribeModel', async () => {
@@ -482,6 +581,40 @@ describe('SageMaker connector contract', () => {
       const { sagemaker } = connector({ credentials: { type: 'profile', profile: 'modelgraph-ro' } });
       await sagemaker.health();
     });
+  });
+});
+
+describe('modelPackageSearchExpressions', () => {
+  const filters = (groups: string[]) => modelPackageSearchExpressions(groups).expressions.map((e) => e.Filters);
+
+  it('fills an In list up to exactly 1024 characters, and starts another past it', () => {
+    // 255 + 255 + 255 + 256 characters and 3 commas: 1024.
+    const four = ['a', 'b', 'c', 'd'].map((c, i) => c.repeat(i === 3 ? 256 : 255));
+    expect(four.join(',').length).toBe(SEARCH_FILTER_VALUE_MAX_LENGTH);
+    expect(filters(four)).toEqual([[{ Name: 'ModelPackageGroupName', Operator: 'In', Value: four.join(',') }]]);
+    // One more name of one character would make 1026: a list of its own, asked with Equals.
+    expect(filters([...four, 'e'])).toEqual([
+      [
+        { Name: 'ModelPackageGroupName', Operator: 'In', Value: four.join(',') },
+        { Name: 'ModelPackageGroupName', Operator: 'Equals', Value: 'e' },
+      ],
+    ]);
+  });
+
+  it('puts at most 20 filters in an expression, joined with Or; one filter stands alone', () => {
+    const commaNames = Array.from({ length: 21 }, (_, i) => `g${String(i).padStart(2, '0')},x`);
+    const { expressions } = modelPackageSearchExpressions(commaNames);
+    expect(expressions.map((e) => [e.Operator, e.Filters?.length])).toEqual([
+      ['Or', 20],
+      [undefined, 1],
+    ]);
+    expect(expressions.flatMap((e) => e.Filters!).every((f) => f.Operator === 'Equals')).toBe(true);
+  });
+
+  it('asks nothing for names no group can have, and the same groups always make the same request', () => {
+    expect(modelPackageSearchExpressions(['', 'z'.repeat(1025)])).toEqual({ expressions: [], unaskable: ['', 'z'.repeat(1025)] });
+    expect(modelPackageSearchExpressions(['b', 'a', 'b'])).toEqual(modelPackageSearchExpressions(['a', 'b']));
+    expect(filters(['b', 'a'])).toEqual([[{ Name: 'ModelPackageGroupName', Operator: 'In', Value: 'a,b' }]]);
   });
 });
 

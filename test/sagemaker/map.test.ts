@@ -3,6 +3,7 @@ import type {
   DescribeEndpointOutput,
   DescribeModelOutput,
   DescribeModelPackageOutput,
+  ModelPackage,
   ModelPackageGroupSummary,
   ModelPackageSummary,
 } from '@aws-sdk/client-sagemaker';
@@ -14,6 +15,7 @@ import {
   mapEndpointStatus,
   mapModelPackage,
   mapModelPackageGroup,
+  mapModelPackageRecord,
   newestFirst,
   packageDetails,
   parseModelPackageArn,
@@ -186,6 +188,29 @@ describe('model packages (versions)', () => {
       ModelPackageStatusDetails: { ValidationStatuses: [] },
     });
     expect(details).toMatchObject({ artifactUri: 's3://b/k/', createdBy: 'alice-nguyen', statusMessage: null, images: ['img'] });
+  });
+
+  it('maps a Search record (a whole ModelPackage) as the summary of the same package plus its description', () => {
+    // One package, seen both ways: the summary holds what ListModelPackages lists of it.
+    const record: ModelPackage = { ...described, ModelPackageDescription: 'Retrained on Q3 data', Tags: [] };
+    const listed: ModelPackageSummary = {
+      ModelPackageGroupName: record.ModelPackageGroupName,
+      ModelPackageVersion: record.ModelPackageVersion,
+      ModelPackageArn: record.ModelPackageArn,
+      ModelPackageDescription: record.ModelPackageDescription,
+      CreationTime: record.CreationTime,
+      ModelPackageStatus: record.ModelPackageStatus,
+      ModelApprovalStatus: record.ModelApprovalStatus,
+      ModelLifeCycle: record.ModelLifeCycle,
+    };
+    expect(mapModelPackageRecord(record, ctx)).toEqual(mapModelPackage(listed, packageDetails(described), ctx));
+    expect(mapModelPackageRecord(record, ctx)).toMatchObject({ id: 'sagemaker:prod-us/fraud-detector/5', stage: 'Production', approval: 'PENDING' });
+  });
+
+  it('maps no version from an unversioned package (no group or no version number)', () => {
+    expect(mapModelPackageRecord({ ModelPackageName: 'algo', ModelPackageArn: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:model-package/algo` }, ctx)).toBeNull();
+    expect(mapModelPackageRecord({ ...described, ModelPackageVersion: undefined }, ctx)).toBeNull();
+    expect(mapModelPackageRecord({ ...described, ModelPackageGroupName: undefined }, ctx)).toBeNull();
   });
 
   it('orders versions newest first by number, not by string', () => {

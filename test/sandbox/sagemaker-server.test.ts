@@ -1,14 +1,18 @@
 import {
+  DescribeModelPackageCommand,
   DescribeModelPackageGroupCommand,
   ListEndpointsCommand,
   SageMakerClient,
   paginateListEndpoints,
+  paginateListModelPackages,
   paginateSearch,
+  type ModelPackageSummary,
 } from '@aws-sdk/client-sagemaker';
 import { sagemakerInstanceSchema } from '../../config/schema';
 import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
-import { SagemakerConnector, type SagemakerConnectorDeps } from '../../connectors/sagemaker';
+import { SagemakerConnector, mapModelPackage, newestFirst, packageDetails, type SagemakerConnectorDeps } from '../../connectors/sagemaker';
+import { modelPackageSearchExpressions } from '../../connectors/sagemaker/client';
 import { generateDemoOrg } from '../../sandbox/demo-org';
 import {
   SAGEMAKER_KEY_TAG,
@@ -378,6 +382,137 @@ describe('AWS JSON 1.1 protocol', () => {
     expect((await raw('Search', { Resource: 'ModelPackageGroup', CrossAccountFilterOption: 'CrossAccount' })).body).toEqual({ Results: [] });
   });
 
+  it('serves Search over ModelPackage: DescribeModelPackage records with Tags, NextToken pages, MaxResults bounds', async () => {
+    const arns: string[] = [];
+    let token: string | undefined;
+    let firstToken: string | undefined;
+    let pages = 0;
+    let first: Record<string, unknown> | undefined;
+    do {
+      const { status, body } = await raw<{ Results: Array<{ ModelPackage: Record<string, unknown> }>; NextToken?: string }>('Search', {
+        Resource: 'ModelPackage',
+        SortBy: 'ModelPackageArn',
+        SortOrder: 'Ascending',
+        MaxResults: 7,
+        ...(token ? { NextToken: token } : {}),
+      });
+      expect(status).toBe(200);
+      expect(body.Results.length).toBeLessThanOrEqual(7);
+      arns.push(...body.Results.map((r) => r.ModelPackage.ModelPackageArn as string));
+      first ??= body.Results[0]?.ModelPackage;
+      token = body.NextToken;
+      firstToken ??= token;
+      pages++;
+    } while (token);
+    expect(pages).toBe(Math.ceil(seed.packages.length / 7));
+    expect(arns).toEqual(seed.packages.map((p) => p.arn).sort());
+    // The record is the package as DescribeModelPackage answers it, with (no) tags.
+    const described = await raw<Record<string, unknown>>('DescribeModelPackage', { ModelPackageName: arns[0] });
+    expect(first).toEqual({ ...described.body, Tags: [] });
+    expect(first).toMatchObject({ ModelPackageGroupName: expect.any(String), ModelPackageVersion: expect.any(Number), CustomerMetadataProperties: expect.any(Object) });
+    // A token is only good for the request it came from.
+    const replay = await raw('Search', { Resource: 'ModelPackage', SortBy: 'CreationTime', MaxResults: 7, NextToken: firstToken });
+    expect(replay).toMatchObject({ status: 400, body: { message: expect.stringContaining('Invalid pagination token') } });
+    expect(await raw('Search', { Resource: 'ModelPackage', MaxResults: 101 })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('Member must have value less than or equal to 100') },
+    });
+    expect(await raw('Search', { Resource: 'ModelPackage', MaxResults: 0 })).toMatchObject({ status: 400 });
+  });
+
+  it('filters Search over ModelPackage by group (In, Equals), ARN, approval, status, creation time and version', async () => {
+    const ask = async (expression: unknown, extra: Record<string, unknown> = {}) => {
+      const res = await raw<{ Results: Array<{ ModelPackage: { ModelPackageArn: string; ModelPackageVersion: number } }> }>('Search', {
+        Resource: 'ModelPackage',
+        SearchExpression: expression,
+        MaxResults: 100,
+        ...extra,
+      });
+      expect(res.status).toBe(200);
+      return res.body.Results.map((r) => r.ModelPackage);
+    };
+    const arnsOf = async (expression: unknown) => (await ask(expression)).map((p) => p.ModelPackageArn).sort();
+    const expected = (keep: (p: SagemakerSeed['packages'][number]) => boolean) => seed.packages.filter(keep).map((p) => p.arn).sort();
+    const [g1, g2] = [seed.groups[0]!.name, seed.groups[1]!.name];
+    const byGroup = (operator: string, value: string) => ({ Filters: [{ Name: 'ModelPackageGroupName', Operator: operator, Value: value }] });
+
+    const inTwo = await arnsOf(byGroup('In', `${g1},${g2},no-such-group`));
+    expect(inTwo).toEqual(expected((p) => p.groupName === g1 || p.groupName === g2));
+    expect(inTwo.length).toBeGreaterThan(2);
+    expect(await arnsOf(byGroup('Equals', g1))).toEqual(expected((p) => p.groupName === g1));
+    expect(await arnsOf(byGroup('In', 'no-such-group,nor-this-one'))).toEqual([]);
+    const one = seed.packages[3]!;
+    expect(await arnsOf({ Filters: [{ Name: 'ModelPackageArn', Operator: 'Equals', Value: one.arn }] })).toEqual([one.arn]);
+    expect(await arnsOf({ Filters: [{ Name: 'ModelApprovalStatus', Operator: 'In', Value: 'Approved,Rejected' }] })).toEqual(
+      expected((p) => p.approval === 'Approved' || p.approval === 'Rejected'),
+    );
+    const completed = await arnsOf({ Filters: [{ Name: 'ModelPackageStatus', Operator: 'Equals', Value: 'Completed' }] });
+    expect(completed).toEqual(expected((p) => p.status === 'Completed'));
+    expect(completed.length).toBeLessThan(seed.packages.length);
+    // A timestamp's Value is an ISO 8601 date-time (seconds).
+    const times = seed.packages.map((p) => p.creationTime).sort((a, b) => a - b);
+    const since = Math.floor(times[Math.floor(times.length / 2)]! / 1000) * 1000;
+    expect(
+      await arnsOf({ Filters: [{ Name: 'CreationTime', Operator: 'GreaterThanOrEqualTo', Value: new Date(since).toISOString().slice(0, 19) }] }),
+    ).toEqual(expected((p) => p.creationTime >= since));
+    expect(await arnsOf({ Filters: [{ Name: 'ModelPackageVersion', Operator: 'GreaterThan', Value: '2' }] })).toEqual(expected((p) => p.version > 2));
+    expect(await arnsOf({ Filters: [{ Name: 'ModelPackageVersion', Operator: 'Equals', Value: '1' }] })).toEqual(expected((p) => p.version === 1));
+    // And (the default) and Or, with filters and subexpressions.
+    expect(await arnsOf({ Filters: [...byGroup('In', `${g1},${g2}`).Filters, { Name: 'ModelApprovalStatus', Operator: 'Equals', Value: 'Approved' }] })).toEqual(
+      expected((p) => (p.groupName === g1 || p.groupName === g2) && p.approval === 'Approved'),
+    );
+    expect(await arnsOf({ Operator: 'Or', Filters: byGroup('Equals', g1).Filters, SubExpressions: [byGroup('Equals', g2)] })).toEqual(inTwo);
+    expect(await arnsOf({ Filters: [{ Name: 'CustomerMetadataProperties.mlflow.run_id', Operator: 'Exists' }] })).toEqual(
+      expected((p) => 'mlflow.run_id' in p.customerMetadata),
+    );
+    // SortBy and SortOrder as sent.
+    const versions = (await ask(byGroup('In', `${g1},${g2}`), { SortBy: 'ModelPackageVersion', SortOrder: 'Ascending' })).map((p) => p.ModelPackageVersion);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+  });
+
+  it('refuses in a ModelPackage search what AWS refuses: In on a number or a time, a Value over 1024 characters, more than 20 filters, unknown properties', async () => {
+    const search = (filters: unknown[]) => raw('Search', { Resource: 'ModelPackage', SearchExpression: { Filters: filters } });
+    const refused = (message: string | RegExp) => ({
+      status: 400,
+      body: { __type: 'com.amazon.coral.validate#ValidationException', message: typeof message === 'string' ? expect.stringContaining(message) : expect.stringMatching(message) },
+    });
+    // "In: ... Only supported for text properties."
+    expect(await search([{ Name: 'ModelPackageVersion', Operator: 'In', Value: '1,2' }])).toMatchObject(refused('only supported for text properties'));
+    expect(await search([{ Name: 'CreationTime', Operator: 'In', Value: '2025-01-01T00:00:00' }])).toMatchObject(refused('only supported for text properties'));
+    expect(await search([{ Name: 'ModelPackageVersion', Operator: 'Contains', Value: '1' }])).toMatchObject(refused('only supported for text properties'));
+    // "GreaterThan: ... Not supported for text properties."
+    expect(await search([{ Name: 'ModelApprovalStatus', Operator: 'GreaterThan', Value: 'A' }])).toMatchObject(refused('not supported for text properties'));
+    expect(await search([{ Name: 'ModelPackageVersion', Operator: 'Equals', Value: 'five' }])).toMatchObject(refused('integer or floating-point decimal'));
+    expect(await search([{ Name: 'CreationTime', Operator: 'GreaterThan', Value: 'yesterday' }])).toMatchObject(refused('ISO 8601'));
+    // Filter.Value: at most 1024 characters.
+    const exactly = ['a'.repeat(511), 'b'.repeat(512)].join(',');
+    expect(exactly).toHaveLength(1024);
+    expect((await search([{ Name: 'ModelPackageGroupName', Operator: 'In', Value: exactly }])).status).toBe(200);
+    expect(await search([{ Name: 'ModelPackageGroupName', Operator: 'In', Value: `${exactly}c` }])).toMatchObject(
+      refused("at 'searchExpression.filters.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 1024"),
+    );
+    // SearchExpression.Filters: at most 20.
+    const many = Array.from({ length: 21 }, (_, i) => ({ Name: 'ModelPackageGroupName', Operator: 'Equals', Value: `g${i}` }));
+    const anyOf = (filters: unknown[]) => raw('Search', { Resource: 'ModelPackage', SearchExpression: { Operator: 'Or', Filters: filters } });
+    expect(await anyOf(many)).toMatchObject(
+      refused("at 'searchExpression.filters' failed to satisfy constraint: Member must have length less than or equal to 20"),
+    );
+    expect((await anyOf(many.slice(0, 20))).status).toBe(200);
+    // Unknown properties, as for groups.
+    expect(await search([{ Name: 'Colour', Value: 'x' }])).toMatchObject(refused('Invalid property name Colour for resource ModelPackage.'));
+    expect(await search([{ Name: 'ModelPackageGroupArn', Value: 'x' }])).toMatchObject(refused('Invalid property name ModelPackageGroupArn for resource ModelPackage.'));
+    expect(await raw('Search', { Resource: 'ModelPackage', SortBy: 'Colour' })).toMatchObject(refused('Invalid SortBy Colour for resource ModelPackage.'));
+    expect(await raw('Search', { Resource: 'ModelPackage', SearchExpression: { NestedFilters: [{ NestedPropertyName: 'x', Filters: [] }] } })).toMatchObject(
+      refused('NestedFilters are not supported for resource ModelPackage.'),
+    );
+    // And the same typing for groups: In on their creation time is refused too.
+    expect(
+      await raw('Search', { Resource: 'ModelPackageGroup', SearchExpression: { Filters: [{ Name: 'CreationTime', Operator: 'In', Value: '1,2' }] } }),
+    ).toMatchObject(refused('only supported for text properties'));
+    // Nothing is shared into the sandbox account.
+    expect((await raw('Search', { Resource: 'ModelPackage', CrossAccountFilterOption: 'CrossAccount' })).body).toEqual({ Results: [] });
+  });
+
   it('lists registry versions only when asked for Versioned packages (the documented default is Unversioned)', async () => {
     const group = seed.groups.find((g) => g.modelKey === 'email-propensity')!;
     const implicit = await raw<{ ModelPackageSummaryList: unknown[] }>('ListModelPackages', { ModelPackageGroupName: group.name });
@@ -445,6 +580,20 @@ describe('the official SDK against the sandbox', () => {
     expect(names).toHaveLength(seed.endpoints.length);
   });
 
+  it('pages Search over ModelPackage through the SDK (paginateSearch), dates deserialised, newest change first by default', async () => {
+    const seen: Array<{ arn?: string; modified?: Date; created?: Date }> = [];
+    for await (const page of paginateSearch({ client: sdk(), pageSize: 30 }, { Resource: 'ModelPackage' })) {
+      for (const r of page.Results ?? []) {
+        seen.push({ arn: r.ModelPackage?.ModelPackageArn, modified: r.ModelPackage?.LastModifiedTime, created: r.ModelPackage?.CreationTime });
+      }
+    }
+    expect(seen.map((x) => x.arn).sort()).toEqual(seed.packages.map((p) => p.arn).sort());
+    for (const x of seen) expect(x.created).toBeInstanceOf(Date);
+    // The documented default sort is LastModifiedTime, Descending.
+    const times = seen.map((x) => x.modified!.getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
   it('reads the error code from __type', async () => {
     const err = await sdk()
       .send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: 'nope' }))
@@ -470,6 +619,36 @@ describe('SagemakerConnector against the sandbox', () => {
     expect(models.find((m) => m.name === 'customer-ltv')?.tags).toContainEqual({ key: SAGEMAKER_KEY_TAG, value: 'ltv-predictor' });
     // ceil(n / 5) Search pages, and nothing else: the records carry their tags.
     expect(server.stats.total).toBe(Math.ceil(seed.groups.length / 5));
+  });
+
+  it('reads the versions of every group with one paged Search, identical to ListModelPackages + DescribeModelPackage', async () => {
+    const groups = seed.groups.map((g) => g.name);
+    // Every group name fits in one In list: one request, followed through its pages.
+    expect(modelPackageSearchExpressions(groups).expressions).toHaveLength(1);
+    server.stats.reset();
+    const { sagemaker } = connect({}, { pageSizes: { modelPackages: 5 } });
+    const versions = await sagemaker.getVersionsForModels([...groups, 'no-such-group']);
+    expect(server.stats.total).toBe(Math.ceil(seed.packages.length / 5));
+    expect(versions.get('no-such-group')).toEqual([]);
+    expect([...versions.values()].flat()).toHaveLength(seed.packages.length);
+
+    // The way it was done before, through the SDK: a listing per group, a description per package.
+    const client = sdk();
+    const ctx = { instance: 'prod-us', region: 'us-east-1' };
+    for (const group of groups) {
+      const summaries: ModelPackageSummary[] = [];
+      for await (const page of paginateListModelPackages(
+        { client, pageSize: 100 },
+        { ModelPackageGroupName: group, ModelPackageType: 'Versioned', SortBy: 'CreationTime', SortOrder: 'Descending' },
+      )) {
+        summaries.push(...(page.ModelPackageSummaryList ?? []));
+      }
+      const listed = await Promise.all(
+        summaries.map(async (s) => mapModelPackage(s, packageDetails(await client.send(new DescribeModelPackageCommand({ ModelPackageName: s.ModelPackageArn }))), ctx)),
+      );
+      expect(listed.length).toBeGreaterThan(0);
+      expect(versions.get(group)).toEqual(newestFirst(listed));
+    }
   });
 
   it('shows the deliberate gaps through the graph shapes', async () => {
