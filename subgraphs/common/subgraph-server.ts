@@ -25,5 +25,8 @@ export function createSubgraphServer<TContext extends BaseContext & PartialError
     plugins: [partialErrorsPlugin<TContext>(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
     // The gateway sends JSON POSTs; nothing else should reach a subgraph.
     csrfPrevention: true,
+    // Only the gateway reads these: Apollo's default indents every answer, which costs CPU
+    // and bytes on pages of hundreds of entities for no reader.
+    stringifyResult: (result) => JSON.stringify(result),
   });
 }
