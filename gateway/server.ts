@@ -50,6 +50,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     parseOptions: { maxTokens: options.maxTokens },
     // Subgraph errors already carry `extensions.source`; keep them as they are.
     includeStacktraceInErrorResponses: process.env.NODE_ENV !== 'production' && process.env.NODE_ENV !== 'test',
+    // Compact, as Apollo Router answers: indenting a page of 100 models costs CPU under load
+    // and bytes on the wire, and tools (jq, the sandbox UI, client libraries) format it anyway.
+    stringifyResult: (result) => JSON.stringify(result),
   });
 
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000;
