@@ -351,6 +351,8 @@ export const mapOnlineDeployment: OnlineDeploymentTransformer = (dto, endpoint, 
     name,
     status: deploymentStatus(props.provisioningState),
     statusRaw: nonEmpty(props.provisioningState),
+    // ARM reports a failed provisioning's reason on the operation, not on the deployment.
+    statusMessage: null,
     modelVersionRef: model.versionRef,
     servedModelName: model.modelName,
     trafficPercent: trafficPercent(endpoint, name),

@@ -87,6 +87,8 @@ export interface Deployment {
   status: DeploymentStatus;
   /** The cloud's own status value. */
   statusRaw: string | null;
+  /** Why, when the cloud says: SageMaker's FailureReason; null otherwise. */
+  statusMessage: string | null;
   /**
    * The served version as the cloud names it, to be joined with the registries' versions:
    * a model package ARN, a Vertex `models/{id}@{version}` name, an Azure model version id.

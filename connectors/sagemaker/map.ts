@@ -340,6 +340,7 @@ export const mapEndpoint: EndpointTransformer = ({ endpoint, config, models }, c
       name: variant,
       status: mapEndpointStatus(endpoint.EndpointStatus),
       statusRaw: endpoint.EndpointStatus ?? null,
+      statusMessage: endpoint.FailureReason?.trim() || null,
       modelVersionRef: servedModelPackageArn(model),
       servedModelName: modelName ?? image,
       trafficPercent: percents[i] ?? null,

@@ -268,6 +268,7 @@ describe('mapOnlineDeployment', () => {
       name: 'string',
       status: 'CREATING',
       statusRaw: 'Creating',
+      statusMessage: null,
       modelVersionRef: null,
       servedModelName: 'string',
       // The example's traffic map is {"string": 1}.

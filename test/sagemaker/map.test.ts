@@ -281,6 +281,7 @@ describe('endpoints (deployments)', () => {
         name: 'primary',
         status: 'IN_SERVICE',
         statusRaw: 'InService',
+        statusMessage: null,
         modelVersionRef: PKG_ARN,
         servedModelName: 'fraud-v5',
         trafficPercent: 90,
@@ -309,7 +310,7 @@ describe('endpoints (deployments)', () => {
   it('uses the configuration when a failed endpoint reports no variants of its own', () => {
     const failed: DescribeEndpointOutput = { ...endpoint, EndpointStatus: 'Failed', ProductionVariants: undefined, FailureReason: 'ping failed' };
     const [only, second] = mapEndpoint({ endpoint: failed, config, models: { 'fraud-v5': v5, 'fraud-v6': null } }, ctx);
-    expect(only).toMatchObject({ status: 'FAILED', statusRaw: 'Failed', trafficPercent: 50, instanceCount: 2, modelVersionRef: PKG_ARN });
+    expect(only).toMatchObject({ status: 'FAILED', statusRaw: 'Failed', statusMessage: 'ping failed', trafficPercent: 50, instanceCount: 2, modelVersionRef: PKG_ARN });
     // A model deleted behind the endpoint's back: its name is all that is known.
     expect(second).toMatchObject({ name: 'canary', modelVersionRef: null, servedModelName: 'fraud-v6' });
   });

@@ -213,6 +213,7 @@ describe('Vertex AI mapping: deployments', () => {
         name: '6541451724',
         status: 'IN_SERVICE',
         statusRaw: null,
+        statusMessage: null,
         modelVersionRef: 'projects/acme-ml-prod/locations/europe-west4/models/9279915472123545926@3',
         servedModelName: 'Support Ticket Router',
         trafficPercent: 80,
@@ -256,7 +257,14 @@ describe('Vertex AI mapping: deployments', () => {
       ['999', 'FAILED', 30, null, null, null],
     ]);
     expect(deployments[1]!.servedModelName).toBe('projects/483920175562/locations/europe-west4/models/7940556459164248471');
-    expect(deployments[2]).toMatchObject({ id: 'vertex_ai:eu/2210987765432101234/999', servedModelName: null, createdAt: null, endpointName: 'shared-nlp-prod' });
+    expect(deployments[2]).toMatchObject({
+      id: 'vertex_ai:eu/2210987765432101234/999',
+      servedModelName: null,
+      createdAt: null,
+      endpointName: 'shared-nlp-prod',
+      statusMessage: 'the traffic split sends 30% to deployed model 999, which the endpoint does not have',
+    });
+    expect(deployments[0]!.statusMessage).toBeNull();
   });
 
   it('a deployed model whose model or version the registry does not have is UNKNOWN', () => {

@@ -47,6 +47,7 @@ export interface RequiredDeployment {
   name: string;
   status: DeploymentStatus;
   statusRaw?: string | null;
+  statusMessage?: string | null;
   trafficPercent?: number | null;
   createdAt?: string | null;
   updatedAt?: string | null;
@@ -127,6 +128,7 @@ export function deploymentFact(d: RequiredDeployment): DeploymentFact {
     name: d.name,
     status: d.status,
     statusRaw: d.statusRaw ?? null,
+    statusMessage: d.statusMessage ?? null,
     trafficPercent: d.trafficPercent ?? null,
     createdAt: d.createdAt ?? null,
     updatedAt: d.updatedAt ?? null,

@@ -48,7 +48,7 @@ const MODELS_QUERY = /* GraphQL */ `
 const DEPLOYMENTS_QUERY = /* GraphQL */ `
   query GovernanceIndexDeployments {
     deployments {
-      id source { kind instance nativeId url } endpointName name status statusRaw trafficPercent
+      id source { kind instance nativeId url } endpointName name status statusRaw statusMessage trafficPercent
       createdAt updatedAt modelVersionRef modelVersion { id }
     }
   }

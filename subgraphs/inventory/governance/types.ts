@@ -80,6 +80,8 @@ export interface DeploymentFact {
   name: string;
   status: DeploymentStatus;
   statusRaw: string | null;
+  /** Why, when the cloud says (SageMaker's FailureReason). */
+  statusMessage?: string | null;
   /** Share of the endpoint's traffic, 0..100; null when the cloud does not say. */
   trafficPercent: number | null;
   createdAt: string | null;

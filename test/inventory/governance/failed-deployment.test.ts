@@ -19,6 +19,13 @@ describe('FAILED_DEPLOYMENT', () => {
     ]);
   });
 
+  it("adds the cloud's reason when it gives one", () => {
+    const [f] = failedDeployment({ ...m, deployments: [{ ...broken, statusMessage: 'The primary container failed the ping health check.' }] }, settings(), NOW);
+    expect(f.message).toBe(
+      'credit-risk-scorer deployment canary on sagemaker:prod-us endpoint credit-risk-scorer-prod failed (status Failed): The primary container failed the ping health check.',
+    );
+  });
+
   it('falls back to the normalised status when the cloud gave none', () => {
     const [f] = failedDeployment({ ...m, deployments: [{ ...broken, statusRaw: null }] }, settings(), NOW);
     expect(f.message).toMatch(/\(status FAILED\)$/);

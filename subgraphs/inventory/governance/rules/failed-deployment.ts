@@ -3,7 +3,7 @@ import type { Finding, GovernanceSettings, ModelFacts } from '../types';
 
 const RULE = 'FAILED_DEPLOYMENT';
 
-/** One finding per failed deployment of the model; the cloud's own status word is kept for the reader. */
+/** One finding per failed deployment of the model; the cloud's own status word and reason are kept for the reader. */
 export function failedDeployment(model: ModelFacts, settings: GovernanceSettings, _now?: Date): Finding[] {
   if (!settings.rules[RULE].enabled) return [];
   return model.deployments
@@ -11,7 +11,7 @@ export function failedDeployment(model: ModelFacts, settings: GovernanceSettings
     .map((d) =>
       makeFinding(RULE, settings, {
         fingerprintIds: [`deployment:${d.id}`],
-        message: `${model.key} deployment ${d.name} on ${describeEndpoint(d)} failed (status ${d.statusRaw ?? d.status})`,
+        message: `${model.key} deployment ${d.name} on ${describeEndpoint(d)} failed (status ${d.statusRaw ?? d.status})${d.statusMessage ? `: ${d.statusMessage}` : ''}`,
         modelKey: model.key,
         evidence: evidence({ refs: [d.source], deployments: [d] }),
       }),
