@@ -241,29 +241,39 @@ export class SagemakerConnector implements Connector, RegistryConnector {
    */
   async getVersionsForModels(modelIds: readonly string[]): Promise<Map<string, CloudModelVersion[]>> {
     const unique = [...new Set(modelIds)];
-    const cached = await Promise.all(unique.map((group) => this.listings.peek<CloudModelVersion[]>(versionsKey(group))));
+    const cached = await Promise.all(unique.map((group) => this.listings.peekServable<CloudModelVersion[]>(versionsKey(group))));
     const pending = new Map<string, Promise<CloudModelVersion[]>>();
     const missing: string[] = [];
+    const stale: string[] = [];
     unique.forEach((group, i) => {
-      const hit = cached[i];
-      if (hit) pending.set(group, Promise.resolve(hit));
-      else if (this.versionLoads.has(group)) pending.set(group, this.versionLoads.get(group)!);
+      const held = cached[i];
+      if (held) {
+        pending.set(group, Promise.resolve(held.value));
+        if (!held.fresh && !this.versionLoads.has(group)) stale.push(group);
+      } else if (this.versionLoads.has(group)) pending.set(group, this.versionLoads.get(group)!);
       else missing.push(group);
     });
-    if (missing.length > 0) {
-      const loading = this.searchVersions(missing);
-      for (const group of missing) {
-        const one = loading.then((found) => found.get(group) ?? []);
-        this.versionLoads.set(group, one);
-        pending.set(group, one);
-        // The list is in the cache (its in-process layer at once) before the load is let go.
-        one.catch(() => undefined).finally(() => {
-          if (this.versionLoads.get(group) === one) this.versionLoads.delete(group);
-        });
-      }
-    }
+    if (missing.length > 0) this.loadVersions(missing, pending);
+    // Stale lists are served now and refreshed by one background search, as the cache does
+    // for single entries; a failed refresh leaves them until they expire.
+    if (stale.length > 0) this.loadVersions(stale).catch((err) => this.logger.warn('background refresh failed', { error: String(err) }));
     const lists = await Promise.all(unique.map((group) => pending.get(group)!));
     return new Map(unique.map((group, i) => [group, lists[i]!]));
+  }
+
+  /** One search for these groups, joined by later callers while it runs. */
+  private loadVersions(groups: readonly string[], pending?: Map<string, Promise<CloudModelVersion[]>>): Promise<unknown> {
+    const loading = this.searchVersions(groups);
+    for (const group of groups) {
+      const one = loading.then((found) => found.get(group) ?? []);
+      this.versionLoads.set(group, one);
+      pending?.set(group, one);
+      // The list is in the cache (its in-process layer at once) before the load is let go.
+      one.catch(() => undefined).finally(() => {
+        if (this.versionLoads.get(group) === one) this.versionLoads.delete(group);
+      });
+    }
+    return loading;
   }
 
   /** Every versioned package of one group, newest first: the batched read with one group. */

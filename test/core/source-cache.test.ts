@@ -49,6 +49,19 @@ describe('SourceCache', () => {
     logLines = [];
   });
 
+  it('peekServable hands a fresh entry, then a stale one marked so, then nothing', async () => {
+    const c = cache();
+    await expect(c.peekServable('k')).resolves.toBeUndefined();
+    await c.put('k', 'v1');
+    await expect(c.peekServable('k')).resolves.toEqual({ value: 'v1', fresh: true });
+    clock += 10_000; // ttl 10 s: stale from here, for 50 s
+    await expect(c.peekServable('k')).resolves.toEqual({ value: 'v1', fresh: false });
+    // peek, for callers that do not refresh in the background, sees only fresh entries.
+    await expect(c.peek('k')).resolves.toBeUndefined();
+    clock += 50_000;
+    await expect(c.peekServable('k')).resolves.toBeUndefined();
+  });
+
   it('loads on a miss, stores under the source prefix, then hits', async () => {
     const load = jest.fn(async () => ({ name: 'model-a' }));
     const c = cache();

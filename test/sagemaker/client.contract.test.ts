@@ -332,13 +332,22 @@ describe('SageMaker connector contract', () => {
       [{ Name: 'ModelPackageGroupName', Operator: 'Equals', Value: 'pricing' }],
     ]);
 
-    // Past the minute the entries are no longer fresh: asked again, together.
+    // Past the minute the entries are stale: served at once, and refreshed together by one
+    // search in the background, whose answer the next read gets.
     clock.t += 61_000;
     aws('Search', byName('In', 'churn,fraud-detector'), 200, { Results: [packageRecord('churn', 3)] });
+    const stale = await sagemaker.getVersionsForModels(['fraud-detector', 'churn']);
+    expect(stale.get('churn')!.map((v) => v.version)).toEqual(['2', '1']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const later = await sagemaker.getVersionsForModels(['fraud-detector', 'churn']);
     expect(later.get('churn')!.map((v) => v.version)).toEqual(['3']);
     expect(later.get('fraud-detector')).toEqual([]);
     expect(targets()).toEqual(['Search', 'Search', 'Search', 'Search']);
+
+    // Past the stale window too: nothing servable, so the read waits for the search.
+    clock.t += 700_000;
+    aws('Search', byName('In', 'churn,fraud-detector'), 200, { Results: [packageRecord('churn', 4)] });
+    expect((await sagemaker.getVersionsForModels(['fraud-detector', 'churn'])).get('churn')!.map((v) => v.version)).toEqual(['4']);
   });
 
   it('joins a search under way for a group instead of asking for it again', async () => {

@@ -178,6 +178,32 @@ export class SourceCache {
     return value;
   }
 
+  /**
+   * {@link peek} for batch loaders that serve stale-while-revalidate themselves: the fresh
+   * value, or a stale one (within the stale window) marked so, for the caller to refresh
+   * with a batch of its own and {@link put}.
+   */
+  async peekServable<T>(key: string): Promise<{ value: T; fresh: boolean } | undefined> {
+    let found: { value: T; fresh: boolean } | undefined;
+    if (this.ttlMs > 0) {
+      const fullKey = this.prefix + key;
+      const local = this.freshLocal<T>(fullKey);
+      if (local) found = { value: local.v, fresh: true };
+      else {
+        const entry = this.parse<T>(await this.backend.get(fullKey));
+        const age = entry ? this.now() - entry.t : Infinity;
+        if (entry && age < this.ttlMs) {
+          this.remember(fullKey, entry);
+          found = { value: entry.v, fresh: true };
+        } else if (entry && age < this.ttlMs + this.staleMs) {
+          found = { value: entry.v, fresh: false };
+        }
+      }
+    }
+    this.health?.recordCache(found !== undefined);
+    return found;
+  }
+
   private async peekEntry<T>(key: string): Promise<T | undefined> {
     if (this.ttlMs === 0) return undefined;
     const fullKey = this.prefix + key;
