@@ -100,6 +100,9 @@ interface Positioned {
   value: SortValue;
 }
 
+/** Code-point order, as the listing is sorted: cheap, and the same in every locale. */
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function compare(a: { value: SortValue; key: string }, b: { value: SortValue; key: string }, order: ModelOrder): number {
   if (a.value !== b.value) {
     if (a.value === null) return 1;
@@ -107,7 +110,7 @@ function compare(a: { value: SortValue; key: string }, b: { value: SortValue; ke
     const byValue = a.value < b.value ? -1 : 1;
     return order.direction === 'ASC' ? byValue : -byValue;
   }
-  return a.key.localeCompare(b.key);
+  return byCodePoint(a.key, b.key);
 }
 
 /**
@@ -150,10 +153,16 @@ export function pageModels(
   args: { filter?: ModelFilter | null; orderBy?: ModelOrder | null; first: number; after?: string | null },
 ): ModelPage {
   const order = args.orderBy ?? DEFAULT_ORDER;
-  const sorted: Positioned[] = models
+  const keyOrder = order.field === 'KEY' && order.direction === 'ASC';
+  const positioned: Positioned[] = models
     .filter((m) => matchesListingFilter(m, args.filter) && matchesIndexFilter(index?.get(m.key), args.filter))
-    .map((model) => ({ model, value: sortValue(model, index?.get(model.key), order.field) }))
-    .sort((a, b) => compare({ ...a, key: a.model.key }, { ...b, key: b.model.key }, order));
+    .map((model) => ({ model, value: sortValue(model, index?.get(model.key), order.field) }));
+  // The listing comes sorted by key, so the default order (every portal page) costs one
+  // cheap check instead of a sort of the whole inventory.
+  const inKeyOrder = keyOrder && positioned.every((p, i) => i === 0 || positioned[i - 1]!.model.key < p.model.key);
+  const sorted = inKeyOrder
+    ? positioned
+    : positioned.sort((a, b) => compare({ value: a.value, key: a.model.key }, { value: b.value, key: b.model.key }, order));
   let start = 0;
   if (args.after) {
     const after = decodeCursor(args.after, order);

@@ -95,13 +95,16 @@ export function teamKey(handle: string): string {
   return handle.replace(/^@/, '').toLowerCase();
 }
 
+/** Code-point order: the same in every locale, so cursors compare as the list was sorted. */
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Severity first, then the model (model-less last), the rule and the fingerprint: a stable order to page. */
 export function compareFindings(a: GraphFinding, b: GraphFinding): number {
   return (
     SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] ||
-    (a.model?.key ?? '\uffff').localeCompare(b.model?.key ?? '\uffff') ||
-    a.rule.localeCompare(b.rule) ||
-    a.fingerprint.localeCompare(b.fingerprint)
+    byCodePoint(a.model?.key ?? '\uffff', b.model?.key ?? '\uffff') ||
+    byCodePoint(a.rule, b.rule) ||
+    byCodePoint(a.fingerprint, b.fingerprint)
   );
 }
 
