@@ -278,4 +278,13 @@ describe('modelgraph reconcile', () => {
     await expect(run(['reconcile', '--endpoint', stack.graphqlUrl, '--fail-on', 'urgent'])).resolves.toBe(2);
     await expect(run(['reconcile', '--endpoint', stack.graphqlUrl, '--rule', 'NOPE'])).resolves.toBe(2);
   });
+
+  it('runs a report against the embedded demo when no endpoint is given', async () => {
+    const bin = join(__dirname, '..', '..', 'bin', 'modelgraph.js');
+    const report = join(__dirname, '..', '..', 'reports', 'unowned-models.graphql');
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, 'report', report, '--format', 'csv']);
+    expect(stderr).toContain('starting the embedded demo graph');
+    const keys = stdout.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
+    expect(keys.sort()).toEqual([JIRA_SEED_GAPS.noTicket, VERTEX_SEED_GAPS.unregisteredInMlflow].sort());
+  });
 });
