@@ -57,6 +57,10 @@ describe('loadConfig', () => {
     ['a missing variable', 'sources: { mlflow: [{ name: a, url: "${NOPE}" }] }', /sources\.mlflow\[0\]\.url: environment variable NOPE is not set/],
     ['a non-mapping', '- just a list', /top level must be a mapping/],
     ['bad YAML', 'server: [1, 2', /not valid YAML or JSON/],
+    ['an unknown severity', 'governance: { rules: { NO_OWNER: { severity: urgent } } }', /governance\.rules\.NO_OWNER\.severity/],
+    ['an unknown rule', 'governance: { rules: { NO_TESTS: { enabled: true } } }', /governance\.rules\.NO_TESTS: unknown key/],
+    ['a bad approval pattern', 'governance: { approval: { summaryPattern: "approv(" } }', /governance\.approval\.summaryPattern: must be a valid regular expression/],
+    ['a negative threshold', 'governance: { rules: { APPROVED_NOT_DEPLOYED: { afterDays: -1 } } }', /governance\.rules\.APPROVED_NOT_DEPLOYED\.afterDays/],
   ])('rejects %s, naming the key', (_what, text, message) => {
     const path = file('bad.yaml', text);
     expect(() => loadConfig({ path, env: {} })).toThrow(ConfigError);
