@@ -248,10 +248,13 @@ async function reconcile(args: string[]): Promise<number> {
   return withEmbeddedDemo((endpoint) => runReconcile({ ...parsed, endpoint }, io));
 }
 
+/** The query the start-up banner suggests; the integration tests run it, so it cannot rot. */
+export const DEMO_EXAMPLE_QUERY =
+  '{ models(first: 3) { nodes { key versions(stage: \"Production\") { version source { kind } ... on MlflowModelVersion { run { metrics { key value } commit { sha author { email } } } } } repository { url } codeOwners { handle } tickets { key status } findings { severity message } } } }';
+
 function printBanner(url: string, config: ModelgraphConfig, demoNote: string): void {
   const shown = url.replace('://127.0.0.1:', '://localhost:');
-  const example =
-    '{ models(first: 3) { nodes { key versions(stage: \"Production\") { version source { kind } ... on MlflowModelVersion { run { metrics { key value } commit { sha author { email } } } } } repository { url } codeOwners { handle } tickets { key status } findings { severity message } } } }';
+  const example = DEMO_EXAMPLE_QUERY;
   process.stdout.write(
     [
       '',

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DEMO_EXAMPLE_QUERY } from '../../cli/main';
 import { runReconcile, type ReconcileArgs } from '../../cli/reconcile';
 import type { Stack } from '../../gateway/stack';
 import {
@@ -204,6 +206,23 @@ describe('governance findings on the demo organisation', () => {
     expect(prod.count).toBe(body.data.inProd.totalCount);
     expect(prod.measured).toBeGreaterThan(0);
     expect(prod.p90DaysToProduction).toBeGreaterThanOrEqual(prod.medianDaysToProduction);
+  });
+
+  it('answers every GraphQL example of the README without an error', async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const examples = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(examples.length).toBeGreaterThanOrEqual(4);
+    for (const example of examples) {
+      const body = await graphql(example);
+      expect({ example, errors: body.errors }).toEqual({ example, errors: undefined });
+    }
+  });
+
+  it('answers the query the start-up banner suggests', async () => {
+    const body = await graphql(DEMO_EXAMPLE_QUERY);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.models.nodes).toHaveLength(3);
+    expect(body.data.models.nodes.some((n: any) => n.versions.some((v: any) => v.run?.commit?.sha))).toBe(true);
   });
 
   it('lists every configured source with what the calls so far said', async () => {
