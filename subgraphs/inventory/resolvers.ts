@@ -2,6 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { PeopleDirectory } from '../common/identity';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import { DateTimeScalar } from '../common/scalars';
+import { modelByRef, servedModelId, type DeploymentWithRequiredVersion } from './deployment-model';
 import { modelFacts, type ModelWithRequiredFacts } from './governance/facts';
 import { toGraphFinding, type GraphFinding } from './governance/graph-finding';
 import { compareFindings, type GovernanceIndex } from './governance/inventory-index';
@@ -159,6 +160,14 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
   },
   ModelVersion: {
     __resolveType: (ref: { __typename: string }) => ref.__typename,
+  },
+  Deployment: {
+    __resolveReference: (ref: DeploymentWithRequiredVersion) => ref,
+    async model(deployment: DeploymentWithRequiredVersion, _args: unknown, ctx: InventoryContext) {
+      const modelId = servedModelId(deployment);
+      if (!modelId || !deployment.source) return null;
+      return modelByRef(await ctx.listing(), deployment.source.kind, deployment.source.instance, modelId);
+    },
   },
   Finding: {
     // The inventory owns Model, so the gateway asks it, not another subgraph, for the rest

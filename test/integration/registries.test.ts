@@ -55,7 +55,7 @@ const INVENTORY = /* GraphQL */ `
         deployments { id provider status trafficPercent modelVersion { id version } }
       }
     }
-    deployments { id provider status modelVersionRef modelVersion { id } }
+    deployments { id provider status modelVersionRef modelVersion { id } model { key } }
   }
 `;
 
@@ -125,6 +125,11 @@ describe('cloud registries in the graph', () => {
     expect(served).toEqual([production]);
     const bare = body.data.deployments.find((d: any) => d.id.includes(`/${SAGEMAKER_SEED_GAPS.bareImageModel.endpoint}/`));
     expect(bare).toMatchObject({ modelVersionRef: null, modelVersion: null });
+    // Each deployment names the inventory model that lists it, or none when it serves nothing registered.
+    const listedBy = new Map<string, string>();
+    for (const n of body.data.models.nodes) for (const d of n.deployments ?? []) listedBy.set(d.id, n.key);
+    for (const d of body.data.deployments) expect([d.id, d.model?.key ?? null]).toEqual([d.id, d.modelVersion ? listedBy.get(d.id) : null]);
+    expect(bare.model).toBeNull();
     // Every deployment that names a registered version is joined to it.
     for (const d of body.data.deployments) if (d.modelVersionRef && d.status !== 'FAILED') expect(d.modelVersion).not.toBeNull();
   });
