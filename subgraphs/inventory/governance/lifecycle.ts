@@ -4,7 +4,7 @@
  * a production-designated or approved version counts from its last update (else its
  * creation), which is when the designation or approval was most likely set.
  */
-import { DAY_MS, isApprovalTicket, isProductionDesignated, isProductionEndpoint, isServing, timeOf } from './production';
+import { DAY_MS, isApprovalTicket, isProductionDesignated, servingDeployments, timeOf } from './production';
 import { median, percentile } from './percentile';
 import type { GovernanceSettings, Lifecycle, ModelFacts } from './types';
 
@@ -36,7 +36,7 @@ export function lifecycleOf(model: ModelFacts, settings: GovernanceSettings): Li
       .map((v) => v.updatedAt ?? v.createdAt),
   ]);
   const firstProductionAt = earliest([
-    ...model.deployments.filter((d) => isServing(d) && isProductionEndpoint(d, settings)).map((d) => d.createdAt),
+    ...servingDeployments(model, settings).map((d) => d.createdAt),
     ...model.versions.filter((v) => isProductionDesignated(v, settings)).map((v) => v.updatedAt ?? v.createdAt),
   ]);
   return {
