@@ -6,8 +6,6 @@
  * model id, an Azure ML container name; none of them can hold a `/`).
  */
 import { sourceName, type SourceKind } from '../../connectors/core/source';
-import type { LinkedModel } from './linking';
-import type { Listing } from './model-listing';
 
 export interface DeploymentWithRequiredVersion {
   id: string;
@@ -24,18 +22,4 @@ export function servedModelId(deployment: DeploymentWithRequiredVersion): string
   const rest = modelVersion.id.slice(prefix.length);
   const slash = rest.lastIndexOf('/');
   return slash > 0 ? rest.slice(0, slash) : null;
-}
-
-const refIndexes = new WeakMap<Listing, Map<string, LinkedModel>>();
-
-const refKey = (kind: string, instance: string, nativeId: string) => `${kind}\u0000${instance}\u0000${nativeId}`;
-
-/** The model holding a ref; one index per listing, so a page of deployments costs one pass. */
-export function modelByRef(listing: Listing, kind: SourceKind, instance: string, nativeId: string): LinkedModel | null {
-  let index = refIndexes.get(listing);
-  if (!index) {
-    index = new Map(listing.models.flatMap((m) => m.refs.map((r) => [refKey(r.kind, r.instance, r.nativeId), m] as const)));
-    refIndexes.set(listing, index);
-  }
-  return index.get(refKey(kind, instance, nativeId)) ?? null;
 }

@@ -2,7 +2,8 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { PeopleDirectory } from '../common/identity';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import { DateTimeScalar } from '../common/scalars';
-import { modelByRef, servedModelId, type DeploymentWithRequiredVersion } from './deployment-model';
+import { servedModelId, type DeploymentWithRequiredVersion } from './deployment-model';
+import { modelByKey, modelByRef } from './listing-index';
 import { modelFacts, type ModelWithRequiredFacts } from './governance/facts';
 import { toGraphFinding, type GraphFinding } from './governance/graph-finding';
 import { compareFindings, type GovernanceIndex } from './governance/inventory-index';
@@ -80,8 +81,7 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
       return pageModels(models, index, args);
     },
     async model(_root: unknown, args: { key: string }, ctx: InventoryContext) {
-      const models = await listingWithErrors(ctx, ['model']);
-      return models.find((m) => m.key === args.key) ?? null;
+      return modelByKey(await listingWithErrors(ctx, ['model']), args.key);
     },
     person: (_root: unknown, args: { id: string }, ctx: InventoryContext) => ctx.people.describe(args.id),
     async findings(
@@ -139,8 +139,7 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
   },
   Model: {
     async __resolveReference(ref: { key: string }, ctx: InventoryContext) {
-      const listing = await ctx.listing();
-      const model = listing.models.find((m) => m.key === ref.key);
+      const model = modelByKey((await ctx.listing()).models, ref.key);
       // Keep what the gateway sent for `@requires` alongside the listing's fields.
       return model ? { ...ref, ...model } : null;
     },
@@ -166,16 +165,14 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
     async model(deployment: DeploymentWithRequiredVersion, _args: unknown, ctx: InventoryContext) {
       const modelId = servedModelId(deployment);
       if (!modelId || !deployment.source) return null;
-      return modelByRef(await ctx.listing(), deployment.source.kind, deployment.source.instance, modelId);
+      return modelByRef((await ctx.listing()).models, deployment.source.kind, deployment.source.instance, modelId);
     },
   },
   Finding: {
     // The inventory owns Model, so the gateway asks it, not another subgraph, for the rest
     // of the model's fields: a bare `{ key }` would answer only `key`.
     async model(finding: GraphFinding, _args: unknown, ctx: InventoryContext) {
-      if (!finding.model) return null;
-      const listing = await ctx.listing();
-      return listing.models.find((m) => m.key === finding.model?.key) ?? null;
+      return finding.model ? modelByKey((await ctx.listing()).models, finding.model.key) : null;
     },
     // Tickets and deployments are references the gateway completes in jira and registries.
     evidence: (finding: GraphFinding) => ({

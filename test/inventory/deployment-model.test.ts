@@ -1,5 +1,6 @@
 import type { LinkedModel } from '../../subgraphs/inventory/linking';
-import { modelByRef, servedModelId } from '../../subgraphs/inventory/deployment-model';
+import { servedModelId } from '../../subgraphs/inventory/deployment-model';
+import { modelByKey, modelByRef } from '../../subgraphs/inventory/listing-index';
 
 describe('servedModelId', () => {
   const source = { kind: 'VERTEX_AI' as const, instance: 'prod' };
@@ -17,7 +18,7 @@ describe('servedModelId', () => {
   });
 });
 
-describe('modelByRef', () => {
+describe('modelByRef and modelByKey', () => {
   const model = (key: string, refs: Array<[LinkedModel['refs'][number]['kind'], string, string]>): LinkedModel => ({
     key,
     name: key,
@@ -30,9 +31,18 @@ describe('modelByRef', () => {
   };
 
   it('finds the model holding a ref, by kind, instance and native id', () => {
-    expect(modelByRef(listing, 'AZURE_ML', 'prod', 'fraud-scoring-model')?.key).toBe('fraud-detector');
-    expect(modelByRef(listing, 'SAGEMAKER', 'eu', 'churn')?.key).toBe('churn');
-    expect(modelByRef(listing, 'SAGEMAKER', 'us', 'churn')).toBeNull();
-    expect(modelByRef(listing, 'VERTEX_AI', 'eu', 'churn')).toBeNull();
+    expect(modelByRef(listing.models, 'AZURE_ML', 'prod', 'fraud-scoring-model')?.key).toBe('fraud-detector');
+    expect(modelByRef(listing.models, 'SAGEMAKER', 'eu', 'churn')?.key).toBe('churn');
+    expect(modelByRef(listing.models, 'SAGEMAKER', 'us', 'churn')).toBeNull();
+    expect(modelByRef(listing.models, 'VERTEX_AI', 'eu', 'churn')).toBeNull();
+  });
+
+  it('finds a model by key, and keeps one index per models array', () => {
+    expect(modelByKey(listing.models, 'churn')?.key).toBe('churn');
+    expect(modelByKey(listing.models, 'nope')).toBeNull();
+    // A newer linking (another array) is indexed afresh, never answered from the old one.
+    const relinked = [model('churn', [['SAGEMAKER', 'us', 'churn']])];
+    expect(modelByRef(relinked, 'SAGEMAKER', 'us', 'churn')?.key).toBe('churn');
+    expect(modelByKey(relinked, 'fraud-detector')).toBeNull();
   });
 });
