@@ -6,6 +6,7 @@ import { GraphQLError } from 'graphql';
 import type { SourceKind } from '../../connectors/core/source';
 import { teamKey, type IndexedModel } from './governance/inventory-index';
 import { SEVERITY_ORDER, type Severity } from './governance/types';
+import { sliceConnection, type Connection } from './connection';
 import type { LinkedModel } from './linking';
 
 export interface ModelFilter {
@@ -140,12 +141,7 @@ export function decodeCursor(cursor: string, order: ModelOrder = DEFAULT_ORDER):
   throw badInput(`cursor "${cursor}" belongs to another orderBy`);
 }
 
-export interface ModelPage {
-  edges: Array<{ cursor: string; node: LinkedModel }>;
-  nodes: LinkedModel[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
-}
+export type ModelPage = Connection<LinkedModel>;
 
 export function pageModels(
   models: readonly LinkedModel[],
@@ -163,21 +159,12 @@ export function pageModels(
   const sorted = inKeyOrder
     ? positioned
     : positioned.sort((a, b) => compare({ value: a.value, key: a.model.key }, { value: b.value, key: b.model.key }, order));
-  let start = 0;
-  if (args.after) {
-    const after = decodeCursor(args.after, order);
-    start = sorted.findIndex((p) => compare({ value: p.value, key: p.model.key }, after, order) > 0);
-    if (start === -1) start = sorted.length;
-  }
-  const page = sorted.slice(start, start + args.first);
-  const edges = page.map((p) => ({ cursor: encodeCursor(p.model.key, order, p.value), node: p.model }));
-  return {
-    edges,
-    nodes: edges.map((e) => e.node),
-    pageInfo: {
-      hasNextPage: start + page.length < sorted.length,
-      endCursor: edges.length ? edges[edges.length - 1].cursor : (args.after ?? null),
-    },
-    totalCount: sorted.length,
-  };
+  // Decoded up front: a bad cursor is refused even when no model would be compared with it.
+  const after = args.after ? decodeCursor(args.after, order) : undefined;
+  return sliceConnection(
+    sorted,
+    args,
+    (p) => after !== undefined && compare({ value: p.value, key: p.model.key }, after, order) > 0,
+    (p) => ({ cursor: encodeCursor(p.model.key, order, p.value), node: p.model }),
+  );
 }

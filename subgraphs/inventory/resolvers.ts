@@ -3,6 +3,7 @@ import type { PeopleDirectory } from '../common/identity';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import { DateTimeScalar } from '../common/scalars';
 import { servedModelId, type DeploymentWithRequiredVersion } from './deployment-model';
+import { sliceConnection } from './connection';
 import { modelByKey, modelByRef } from './listing-index';
 import { modelFacts, type ModelWithRequiredFacts } from './governance/facts';
 import { toGraphFinding, type GraphFinding } from './governance/graph-finding';
@@ -93,23 +94,13 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
       const { findings } = await ctx.governance.get();
       const least = args.severity ? SEVERITY_ORDER[args.severity] : 0;
       const matching = findings.filter((f) => SEVERITY_ORDER[f.severity] >= least && (!args.rule || f.rule === args.rule));
-      let start = 0;
-      if (args.after) {
-        const after = decodeFindingCursor(args.after);
-        start = matching.findIndex((f) => compareFindings(f, after) > 0);
-        if (start === -1) start = matching.length;
-      }
-      const page = matching.slice(start, start + args.first);
-      const edges = page.map((node) => ({ cursor: encodeFindingCursor(node), node }));
-      return {
-        edges,
-        nodes: page,
-        pageInfo: {
-          hasNextPage: start + page.length < matching.length,
-          endCursor: edges.length ? edges[edges.length - 1].cursor : (args.after ?? null),
-        },
-        totalCount: matching.length,
-      };
+      const after = args.after ? decodeFindingCursor(args.after) : undefined;
+      return sliceConnection(
+        matching,
+        args,
+        (f) => after !== undefined && compareFindings(f, after) > 0,
+        (node) => ({ cursor: encodeFindingCursor(node), node }),
+      );
     },
     async lifecycleStats(_root: unknown, args: { groupBy: 'OWNER' | 'TEAM' | 'SOURCE' }, ctx: InventoryContext) {
       const { models } = await ctx.governance.get();
