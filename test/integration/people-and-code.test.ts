@@ -1,19 +1,16 @@
-import { configSchema } from '../../config/schema';
-import { silentLogger } from '../../connectors/core/logger';
 import { canonicalRepoUrl } from '../../connectors/git/repo-url';
-import { startStack, type Stack } from '../../gateway/stack';
+import type { Stack } from '../../gateway/stack';
 import {
   AZUREML_SEED_GAPS,
   JIRA_SEED_GAPS,
   SAGEMAKER_SEED_GAPS,
   VERTEX_SEED_GAPS,
-  sandboxConfig,
   startSandbox,
   type DemoModel,
   type DemoRun,
   type Sandbox,
 } from '../../sandbox';
-import { PeopleDirectory } from '../../subgraphs/common/identity';
+import { postGraphql, startDemoGraph } from '../helpers/demo-graph';
 
 /**
  * The graph across mlflow + jira + git + inventory over HTTP: owners, repositories,
@@ -33,22 +30,12 @@ const CLOUD_ONLY = [
 
 beforeAll(async () => {
   sandbox = await startSandbox({ models: 36 });
-  const demo = sandboxConfig(sandbox);
   const retry = { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20, budgetMs: 1000 };
-  stack = await startStack(
-    configSchema.parse({
-      server: { port: 0, host: '127.0.0.1' },
-      // No caching, so every query's upstream calls are counted in full.
-      cache: { ttlSeconds: 0, staleSeconds: 0 },
-      sources: {
-        ...demo.sources,
-        jira: demo.sources.jira.map((j) => ({ ...j, retry, breaker: { failureThreshold: 100 } })),
-      },
-      logLevel: 'silent',
-    }),
-    silentLogger,
-    { people: PeopleDirectory.fromData(demo.peopleAliases) },
-  );
+  stack = await startDemoGraph(sandbox, {
+    // No caching, so every query's upstream calls are counted in full.
+    cache: { ttlSeconds: 0, staleSeconds: 0 },
+    sources: (s) => ({ ...s, jira: s.jira.map((j) => ({ ...j, retry, breaker: { failureThreshold: 100 } })) }),
+  });
 });
 
 afterAll(async () => {
@@ -63,14 +50,7 @@ beforeEach(() => {
   }
 });
 
-async function graphql(query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(stack.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await res.json()) as { data?: any; errors?: any[] };
-}
+const graphql = (query: string, variables: Record<string, unknown> = {}) => postGraphql(stack.graphqlUrl, query, variables);
 
 const EVERYTHING = /* GraphQL */ `
   {

@@ -10,7 +10,7 @@ import {
   startSandbox,
   type Sandbox,
 } from '../../sandbox';
-import { startDemoGraph } from '../helpers/demo-graph';
+import { postGraphql, startDemoGraph } from '../helpers/demo-graph';
 import { captureStream } from '../cli/report/streams';
 
 /**
@@ -130,12 +130,7 @@ function column(rows: Array<Record<string, string>>, name: string): string[] {
 }
 
 async function graphql<T>(query: string): Promise<T> {
-  const res = await fetch(stack.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
+  const body = await postGraphql(stack.graphqlUrl, query);
   expect(body.errors).toBeUndefined();
   return body.data as T;
 }
