@@ -15,9 +15,6 @@ export const RECONCILE_USAGE = `Usage: modelgraph reconcile [--fail-on low|mediu
   RULE: ${FINDING_RULES.join(', ')}
 `;
 
-const RULES: readonly string[] = FINDING_RULES;
-const SEVERITY_RANK = SEVERITY_ORDER;
-
 export class ReconcileUsageError extends Error {}
 
 export interface ReconcileArgs {
@@ -45,12 +42,12 @@ export function parseReconcileArgs(argv: string[]): ReconcileArgs {
     throw new ReconcileUsageError((err as Error).message);
   }
   const failOn = String(values['fail-on']).toUpperCase();
-  if (!(failOn in SEVERITY_RANK)) throw new ReconcileUsageError(`--fail-on must be low, medium or high, got "${values['fail-on']}"`);
+  if (!(failOn in SEVERITY_ORDER)) throw new ReconcileUsageError(`--fail-on must be low, medium or high, got "${values['fail-on']}"`);
   const format = String(values.format);
   if (format !== 'table' && format !== 'json') throw new ReconcileUsageError(`--format must be table or json, got "${format}"`);
   const rules = (values.rule as string[]).map((r) => r.toUpperCase());
-  const unknown = rules.filter((r) => !RULES.includes(r));
-  if (unknown.length > 0) throw new ReconcileUsageError(`unknown rule ${unknown.join(', ')}; rules are ${RULES.join(', ')}`);
+  const unknown = rules.filter((r) => !(FINDING_RULES as readonly string[]).includes(r));
+  if (unknown.length > 0) throw new ReconcileUsageError(`unknown rule ${unknown.join(', ')}; rules are ${FINDING_RULES.join(', ')}`);
   return { failOn: failOn as Severity, format, rules, endpoint: values.endpoint as string | undefined };
 }
 
@@ -114,7 +111,7 @@ export async function runReconcile(args: ReconcileArgs & { endpoint: string }, i
     return 2;
   }
   const findings = result.data.findings.nodes.filter((f) => args.rules.length === 0 || args.rules.includes(f.rule));
-  const failing = findings.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[args.failOn]);
+  const failing = findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[args.failOn]);
   const counts = { HIGH: 0, MEDIUM: 0, LOW: 0 };
   for (const f of findings) counts[f.severity]++;
   if (args.format === 'json') {
