@@ -53,7 +53,7 @@ export function parseReconcileArgs(argv: string[]): ReconcileArgs {
 
 const QUERY = /* GraphQL */ `
   query Reconcile($first: Int!, $after: String) {
-    findings(first: $first, after: $after) {
+    findings(first: $first, after: $after, includeWaived: true) {
       totalCount
       pageInfo { hasNextPage endCursor }
       nodes {
@@ -68,6 +68,7 @@ const QUERY = /* GraphQL */ `
           tickets { id }
           deployments { id }
         }
+        waiver { reason until }
       }
     }
   }
@@ -80,6 +81,7 @@ export interface ReconcileFinding {
   message: string;
   model: { key: string } | null;
   evidence: unknown;
+  waiver: { reason: string; until: string | null } | null;
 }
 
 function describeError(e: GraphQLErrorLike): string {
@@ -110,13 +112,16 @@ export async function runReconcile(args: ReconcileArgs & { endpoint: string }, i
     for (const e of result.errors ?? [{ message: 'no data in the answer' }]) io.stderr.write(`  ${describeError(e)}\n`);
     return 2;
   }
-  const findings = result.data.findings.nodes.filter((f) => args.rules.length === 0 || args.rules.includes(f.rule));
+  const asked = result.data.findings.nodes.filter((f) => args.rules.length === 0 || args.rules.includes(f.rule));
+  // Waived findings are accepted risks: listed apart, never counted against the gate.
+  const findings = asked.filter((f) => !f.waiver);
+  const waived = asked.filter((f) => f.waiver);
   const failing = findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[args.failOn]);
   const counts = { HIGH: 0, MEDIUM: 0, LOW: 0 };
   for (const f of findings) counts[f.severity]++;
   if (args.format === 'json') {
     io.stdout.write(
-      `${JSON.stringify({ failOn: args.failOn, failed: failing.length > 0, counts, findings }, null, 2)}\n`,
+      `${JSON.stringify({ failOn: args.failOn, failed: failing.length > 0, counts, findings, waived }, null, 2)}\n`,
     );
   } else {
     const rows = findings.map((f) => ({
@@ -131,6 +136,10 @@ export async function runReconcile(args: ReconcileArgs & { endpoint: string }, i
       `${findings.length} finding${findings.length === 1 ? '' : 's'} (${counts.HIGH} high, ${counts.MEDIUM} medium, ${counts.LOW} low); ` +
         `${failing.length} at or above ${args.failOn.toLowerCase()}\n`,
     );
+    for (const f of waived) {
+      const until = f.waiver!.until ? ` until ${f.waiver!.until}` : '';
+      io.stdout.write(`waived${until}: ${f.severity} ${f.rule} ${f.model?.key ?? ''} (${f.fingerprint}): ${f.waiver!.reason}\n`);
+    }
   }
   return failing.length > 0 ? 1 : 0;
 }

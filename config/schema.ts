@@ -78,6 +78,27 @@ const governanceSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Findings accepted for now: listed with their waiver, never failing `reconcile`. A
+     * fingerprint is what `Finding.fingerprint` says; `until` an ISO date (through that UTC
+     * day) or date-time, after which the finding counts again.
+     */
+    waivers: z
+      .array(
+        z
+          .object({
+            fingerprint: z.string().regex(/^[0-9a-f]{16}$/, 'must be a finding fingerprint (16 hex digits)'),
+            reason: z.string().min(1),
+            until: z
+              .string()
+              .regex(/^\d{4}-\d{2}-\d{2}(T.+)?$/, 'must be an ISO date or date-time')
+              .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO date or date-time')
+              .nullable()
+              .default(null),
+          })
+          .strict(),
+      )
+      .default([]),
   })
   .strict()
   .prefault({});

@@ -89,8 +89,8 @@ function sortValue(model: LinkedModel, entry: IndexedModel | undefined, field: M
     case 'NAME':
       return model.name.toLowerCase();
     case 'FINDINGS':
-      // Worst severity, then how many: 3 findings at HIGH outrank 1 at HIGH.
-      return entry ? entry.worstSeverity * 10_000 + Math.min(entry.findings.length, 9_999) : 0;
+      // Worst severity, then how many (waived ones count for neither): 3 findings at HIGH outrank 1 at HIGH.
+      return entry ? entry.worstSeverity * 10_000 + Math.min(entry.openFindings, 9_999) : 0;
     case 'TIME_TO_PRODUCTION':
       return entry?.lifecycle?.firstRunToProductionDays ?? null;
   }

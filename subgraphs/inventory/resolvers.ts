@@ -10,6 +10,7 @@ import { toGraphFinding, type GraphFinding } from './governance/graph-finding';
 import { compareFindings, type GovernanceIndex } from './governance/inventory-index';
 import { lifecycleOf, lifecycleStats } from './governance/lifecycle';
 import { evaluateModel } from './governance/rules';
+import { waiverFor } from './governance/waivers';
 import { SEVERITY_ORDER, type FindingRule, type GovernanceSettings, type Severity } from './governance/types';
 import type { LinkedModel } from './linking';
 import type { Listing } from './model-listing';
@@ -49,7 +50,7 @@ function decodeFindingCursor(cursor: string): GraphFinding {
     const [severity, key, rule, fingerprint] = JSON.parse(decoded.slice('finding:'.length)) as [Severity, string | null, FindingRule, string];
     if (!(severity in SEVERITY_ORDER) || typeof fingerprint !== 'string') throw new Error('not a finding cursor');
     const empty = { refs: [], versions: [], tickets: [], deployments: [] };
-    return { severity, model: key === null ? null : { key }, rule, fingerprint, message: '', evidence: empty };
+    return { severity, model: key === null ? null : { key }, rule, fingerprint, message: '', evidence: empty, waiver: null };
   } catch {
     throw badInput(`invalid cursor "${cursor}"`);
   }
@@ -87,13 +88,22 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
     person: (_root: unknown, args: { id: string }, ctx: InventoryContext) => ctx.people.describe(args.id),
     async findings(
       _root: unknown,
-      args: { severity?: Severity | null; rule?: FindingRule | null; first: number; after?: string | null },
+      args: {
+        severity?: Severity | null;
+        rule?: FindingRule | null;
+        includeWaived?: boolean | null;
+        first: number;
+        after?: string | null;
+      },
       ctx: InventoryContext,
     ) {
       checkFirst(args.first);
       const { findings } = await ctx.governance.get();
       const least = args.severity ? SEVERITY_ORDER[args.severity] : 0;
-      const matching = findings.filter((f) => SEVERITY_ORDER[f.severity] >= least && (!args.rule || f.rule === args.rule));
+      const matching = findings.filter(
+        (f) =>
+          SEVERITY_ORDER[f.severity] >= least && (!args.rule || f.rule === args.rule) && (args.includeWaived || !f.waiver),
+      );
       const after = args.after ? decodeFindingCursor(args.after) : undefined;
       return sliceConnection(
         matching,
@@ -136,7 +146,9 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
     },
     versions: (model: ModelWithRequiredVersions, args: { stage?: string | null }) => mergeVersions(model, args.stage),
     findings: (model: LinkedModelWithFacts, _args: unknown, ctx: InventoryContext) =>
-      evaluateModel(modelFacts(model, model), ctx.settings, ctx.now()).map(toGraphFinding),
+      evaluateModel(modelFacts(model, model), ctx.settings, ctx.now()).map((f) =>
+        toGraphFinding(f, waiverFor(f.fingerprint, ctx.settings, ctx.now())),
+      ),
     lifecycle(model: LinkedModelWithFacts, _args: unknown, ctx: InventoryContext) {
       const lifecycle = lifecycleOf(modelFacts(model, model), ctx.settings);
       return {

@@ -60,6 +60,8 @@ describe('loadConfig', () => {
     ['an unknown severity', 'governance: { rules: { NO_OWNER: { severity: urgent } } }', /governance\.rules\.NO_OWNER\.severity/],
     ['an unknown rule', 'governance: { rules: { NO_TESTS: { enabled: true } } }', /governance\.rules\.NO_TESTS: unknown key/],
     ['a bad approval pattern', 'governance: { approval: { summaryPattern: "approv(" } }', /governance\.approval\.summaryPattern: must be a valid regular expression/],
+    ['a waiver of no fingerprint', 'governance: { waivers: [{ fingerprint: "RISK-4", reason: "ok" }] }', /governance\.waivers\[0\]\.fingerprint: must be a finding fingerprint/],
+    ['a waiver with a bad date', 'governance: { waivers: [{ fingerprint: "368ea436cf067ca1", reason: "ok", until: "next week" }] }', /governance\.waivers\[0\]\.until: must be an ISO date/],
     ['a negative threshold', 'governance: { rules: { APPROVED_NOT_DEPLOYED: { afterDays: -1 } } }', /governance\.rules\.APPROVED_NOT_DEPLOYED\.afterDays/],
   ])('rejects %s, naming the key', (_what, text, message) => {
     const path = file('bad.yaml', text);

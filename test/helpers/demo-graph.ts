@@ -11,6 +11,8 @@ export interface DemoGraphOptions {
   cache?: { ttlSeconds: number; staleSeconds: number };
   /** Adjusts the sandbox's source config, e.g. fewer retries for a source a test takes down. */
   sources?: (sources: DemoSources) => DemoSources;
+  /** The config's `governance` section, as YAML would give it. */
+  governance?: Record<string, unknown>;
 }
 
 /** The whole graph (every subgraph and the gateway) over a running sandbox, quiet. */
@@ -21,6 +23,7 @@ export function startDemoGraph(sandbox: Sandbox, options: DemoGraphOptions = {})
       server: { port: 0, host: '127.0.0.1' },
       cache: options.cache ?? { ttlSeconds: 60, staleSeconds: 300 },
       sources: options.sources ? options.sources(demo.sources) : demo.sources,
+      ...(options.governance ? { governance: options.governance } : {}),
       logLevel: 'silent',
     }),
     silentLogger,

@@ -285,6 +285,43 @@ describe('modelgraph reconcile', () => {
     }
   });
 
+  it('lists a waived finding apart, never failing the gate on it, until the waiver expires', async () => {
+    const body = await graphql('{ findings(rule: APPROVED_NOT_DEPLOYED) { nodes { fingerprint model { key } } } }');
+    const [idle] = body.data.findings.nodes;
+    expect(idle.model.key).toBe(SAGEMAKER_SEED_GAPS.approvedNeverDeployed);
+    const waiver = { fingerprint: idle.fingerprint, reason: 'kept as a rollback target (ML-ops, ticket OPS-7)', until: '2999-12-31' };
+    const waived = await startDemoGraph(sandbox, { governance: { waivers: [waiver] } });
+    const expired = await startDemoGraph(sandbox, { governance: { waivers: [{ ...waiver, until: '2020-01-01' }] } });
+    try {
+      const listed = await postGraphql(
+        waived.graphqlUrl,
+        `{
+          open: findings(rule: APPROVED_NOT_DEPLOYED) { totalCount }
+          all: findings(rule: APPROVED_NOT_DEPLOYED, includeWaived: true) { nodes { fingerprint waiver { reason until } } }
+          model(key: "${idle.model.key}") { findings { fingerprint waiver { reason } } }
+          low: models(filter: { findingSeverity: LOW, search: "${idle.model.key}" }) { totalCount }
+        }`,
+      );
+      expect(listed.errors).toBeUndefined();
+      expect(listed.data.open.totalCount).toBe(0);
+      expect(listed.data.all.nodes).toEqual([{ fingerprint: idle.fingerprint, waiver: { reason: waiver.reason, until: '2999-12-31' } }]);
+      expect(listed.data.model.findings).toContainEqual({ fingerprint: idle.fingerprint, waiver: { reason: waiver.reason } });
+      expect(listed.data.low.totalCount).toBe(0);
+
+      const c = capture();
+      await expect(runReconcile(args({ failOn: 'LOW', rules: ['APPROVED_NOT_DEPLOYED'], endpoint: waived.graphqlUrl }), c.io)).resolves.toBe(0);
+      expect(c.out()).toContain('0 findings (0 high, 0 medium, 0 low); 0 at or above low');
+      expect(c.out()).toContain(`waived until 2999-12-31: LOW APPROVED_NOT_DEPLOYED ${idle.model.key} (${idle.fingerprint}): ${waiver.reason}`);
+
+      const late = capture();
+      await expect(runReconcile(args({ failOn: 'LOW', rules: ['APPROVED_NOT_DEPLOYED'], endpoint: expired.graphqlUrl }), late.io)).resolves.toBe(1);
+      expect(late.out()).not.toContain('waived');
+    } finally {
+      await waived.close();
+      await expired.close();
+    }
+  });
+
   it('runs as a command: exit codes reach the shell, and bad options exit 2', async () => {
     const bin = join(__dirname, '..', '..', 'bin', 'modelgraph.js');
     const run = (argv: string[]) =>

@@ -30,6 +30,7 @@ function finding(severity: Severity, modelKey: string | null, rule: FindingRule 
     message: `${rule} on ${modelKey ?? 'nothing'}`,
     model: modelKey === null ? null : { key: modelKey },
     evidence: { refs: [], versions: [], tickets: [], deployments: [] },
+    waiver: null,
   };
 }
 
@@ -140,6 +141,22 @@ describe('indexModel', () => {
     expect([...entry.teams].sort()).toEqual(['acme/data', 'acme/ml-platform']);
   });
 
+  it('leaves waived findings out of the worst severity and the count of open findings', () => {
+    const waived = { ...finding('HIGH', 'm', 'NO_OWNER', 'f1'), waiver: { reason: 'accepted', until: null } };
+    const entry = indexModel({
+      key: 'm',
+      name: 'm',
+      refs: [],
+      findings: [waived, finding('LOW', 'm', 'APPROVED_NOT_DEPLOYED', 'f2')],
+      lifecycle: null,
+      versions: [],
+      deployments: [],
+      codeOwners: [],
+      tickets: [],
+    });
+    expect([entry.worstSeverity, entry.openFindings, entry.findings.length]).toEqual([1, 1, 2]);
+  });
+
   it('tolerates null lists (a subgraph that failed)', () => {
     const entry = indexModel(node('m', { findings: null, versions: null, deployments: null, codeOwners: null, tickets: null }));
     expect(entry).toEqual({
@@ -148,6 +165,7 @@ describe('indexModel', () => {
       sources: ['mlflow:prod'],
       findings: [],
       worstSeverity: 0,
+      openFindings: 0,
       lifecycle: null,
       stages: new Set(),
       deployed: false,
@@ -343,6 +361,7 @@ describe('GovernanceIndex', () => {
           tickets: [],
           deployments: [{ id: 'sagemaker:prod-us/shadow-endpoint/primary' }],
         },
+        waiver: null,
       },
     ]);
   });

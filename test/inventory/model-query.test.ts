@@ -31,6 +31,7 @@ function finding(severity: Severity, key: string, fingerprint = `${key}-${severi
     message: `${key} has a ${severity} finding`,
     model: { key },
     evidence: { refs: [], versions: [], tickets: [], deployments: [] },
+    waiver: null,
   };
 }
 
@@ -61,6 +62,7 @@ function indexed(
     sources: ['mlflow:prod'],
     findings,
     worstSeverity: Math.max(0, ...severities.map((s) => SEVERITY_RANK[s])),
+    openFindings: findings.length,
     lifecycle: days === undefined ? null : lifecycle(days),
     stages: new Set(stages),
     deployed: false,

@@ -1,4 +1,4 @@
-import type { Finding, FindingRule, Severity, SourceRefFact } from './types';
+import type { Finding, FindingRule, Severity, SourceRefFact, Waiver } from './types';
 
 /**
  * A finding as the graph serves it: the model and the evidence as entity references
@@ -17,9 +17,10 @@ export interface GraphFinding {
     tickets: Array<{ id: string }>;
     deployments: Array<{ id: string }>;
   };
+  waiver: Pick<Waiver, 'reason' | 'until'> | null;
 }
 
-export function toGraphFinding(f: Finding): GraphFinding {
+export function toGraphFinding(f: Finding, waiver: Waiver | null): GraphFinding {
   return {
     fingerprint: f.fingerprint,
     rule: f.rule,
@@ -32,5 +33,6 @@ export function toGraphFinding(f: Finding): GraphFinding {
       tickets: f.evidence.tickets.map((id) => ({ id })),
       deployments: f.evidence.deployments.map((id) => ({ id })),
     },
+    waiver: waiver && { reason: waiver.reason, until: waiver.until },
   };
 }

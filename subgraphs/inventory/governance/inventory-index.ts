@@ -10,6 +10,7 @@ import { deploymentFact, type RequiredDeployment } from './facts';
 import { isServing } from './production';
 import { evaluateDeployments } from './rules';
 import { toGraphFinding, type GraphFinding } from './graph-finding';
+import { waiverFor } from './waivers';
 import { SEVERITY_ORDER, type GovernanceSettings, type Lifecycle } from './types';
 
 
@@ -21,6 +22,7 @@ const FINDING_FIELDS = /* GraphQL */ `
     tickets { id }
     deployments { id }
   }
+  waiver { reason until }
 `;
 
 const MODELS_QUERY = /* GraphQL */ `
@@ -72,8 +74,10 @@ export interface IndexedModel {
   /** `<kind>:<instance>` of every source holding the model, lower-case kind (`mlflow:prod`). */
   sources: string[];
   findings: GraphFinding[];
-  /** The most severe finding's rank (SEVERITY_ORDER), 0 without findings. */
+  /** The most severe unwaived finding's rank (SEVERITY_ORDER), 0 without any. */
   worstSeverity: number;
+  /** Findings no waiver accepts. */
+  openFindings: number;
   lifecycle: Lifecycle | null;
   stages: Set<string>;
   deployed: boolean;
@@ -110,13 +114,15 @@ export function compareFindings(a: GraphFinding, b: GraphFinding): number {
 
 export function indexModel(node: ModelNode): IndexedModel {
   const findings = node.findings ?? [];
+  const open = findings.filter((f) => !f.waiver);
   const codeOwnerPeople = new Set((node.codeOwners ?? []).flatMap((o) => (o.person ? [o.person.id] : [])));
   return {
     key: node.key,
     name: node.name,
     sources: [...new Set(node.refs.map((r) => `${r.kind.toLowerCase()}:${r.instance}`))].sort(),
     findings,
-    worstSeverity: Math.max(0, ...findings.map((f) => SEVERITY_ORDER[f.severity])),
+    worstSeverity: Math.max(0, ...open.map((f) => SEVERITY_ORDER[f.severity])),
+    openFindings: open.length,
     lifecycle: node.lifecycle,
     stages: new Set((node.versions ?? []).flatMap((v) => (v.stage ? [v.stage.toLowerCase()] : []))),
     deployed: (node.deployments ?? []).some((d) => isServing({ status: d.status, trafficPercent: d.trafficPercent })),
@@ -133,7 +139,7 @@ export class GovernanceIndex {
     graph: () => GraphQuery | undefined,
     private readonly settings: GovernanceSettings,
     ttlMs: number,
-    now: () => number = Date.now,
+    private readonly now: () => number = Date.now,
     staleMs = 0,
   ) {
     // Async, so that a missing graph rejects the promise rather than throwing at the caller.
@@ -150,7 +156,10 @@ export class GovernanceIndex {
       query<{ deployments: RequiredDeployment[] }>(DEPLOYMENTS_QUERY, {}),
     ]);
     const models = new Map(nodes.map((node) => [node.key, indexModel(node)]));
-    const orphanFindings = evaluateDeployments(deployments.deployments.map(deploymentFact), this.settings).map(toGraphFinding);
+    const at = new Date(this.now());
+    const orphanFindings = evaluateDeployments(deployments.deployments.map(deploymentFact), this.settings).map((f) =>
+      toGraphFinding(f, waiverFor(f.fingerprint, this.settings, at)),
+    );
     const findings = [...[...models.values()].flatMap((m) => m.findings), ...orphanFindings].sort(compareFindings);
     return { models, findings };
   }

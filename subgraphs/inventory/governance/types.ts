@@ -196,6 +196,16 @@ export interface GovernanceSettings {
   rules: Record<FindingRule, RuleSettings> & {
     APPROVED_NOT_DEPLOYED: RuleSettings & { afterDays: number };
   };
+  /** Findings accepted for now, by fingerprint: listed with the waiver, never failing a gate. */
+  waivers: Waiver[];
+}
+
+export interface Waiver {
+  fingerprint: string;
+  /** Why it is accepted, and by whom: shown with the finding. */
+  reason: string;
+  /** ISO date (through that UTC day) or date-time; null: until removed. */
+  until: string | null;
 }
 
 /** Endpoint names with a staging, dev, test or QA word (`fraud-staging`, `dev_scoring`). */
@@ -215,6 +225,7 @@ export const DEFAULT_GOVERNANCE: GovernanceSettings = {
     APPROVED_NOT_DEPLOYED: { enabled: true, severity: 'LOW', afterDays: 30 },
     UNTRACEABLE_VERSION: { enabled: true, severity: 'MEDIUM' },
   },
+  waivers: [],
 };
 
 /** The milestones of a model's way to production, and the days between them. */
