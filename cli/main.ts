@@ -5,8 +5,9 @@ import { ConfigError, loadConfig } from '../config/load';
 import { configSchema, type ModelgraphConfig } from '../config/schema';
 import { createLogger, type Logger } from '../connectors/core/logger';
 import { composeCommand, readSupergraph } from '../gateway/compose';
-import { startGateway } from '../gateway/server';
-import { createRuntime, startStack, startSubgraph } from '../gateway/stack';
+import { checkExposure } from '../gateway/exposure';
+import { createRuntime, startGatewayFromConfig, startStack, startSubgraph } from '../gateway/stack';
+import { createRedisClient } from '../connectors/core/cache/redis-cache';
 import { resolveSubgraphUrls, SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
 import { sandboxConfig, startSandbox } from '../sandbox';
 import { PeopleDirectory } from '../subgraphs/common/identity';
@@ -112,6 +113,7 @@ async function serve(args: string[]): Promise<number | undefined> {
   if (port !== undefined) config.server.port = port;
   if (opts.host) config.server.host = String(opts.host);
   const logger = createLogger({ level: config.logLevel, bindings: { service: 'modelgraph', role } });
+  if (role !== 'gateway') checkExposure(config, role);
 
   const closers: Array<() => Promise<void>> = [];
   try {
@@ -134,14 +136,15 @@ async function serve(args: string[]): Promise<number | undefined> {
       printBanner(stack.graphqlUrl, config, demoNote);
     } else if (role === 'gateway') {
       const subgraphUrls = gatewaySubgraphUrls(config);
-      const gateway = await startGateway({
+      checkExposure(config, role, subgraphUrls);
+      // The rate limit is shared by every gateway replica through Redis, when there is one.
+      const redis = config.cache.redisUrl ? createRedisClient(config.cache.redisUrl, logger.child({ component: 'redis' })) : undefined;
+      if (redis) closers.push(async () => void redis.disconnect());
+      const gateway = await startGatewayFromConfig(config, {
         supergraphSdl: readSupergraph(),
         subgraphUrls,
-        port: config.server.port,
-        host: config.server.host,
-        introspection: config.server.introspection,
-        maxDepth: config.server.maxDepth,
-        maxTokens: config.server.maxTokens,
+        subgraphSecret: config.server.subgraphSecret,
+        redis,
         logger,
       });
       closers.push(() => gateway.close());
@@ -261,6 +264,7 @@ function printBanner(url: string, config: ModelgraphConfig, demoNote: string): v
       `modelgraph is serving ${shown}`,
       demoNote ? `  ${demoNote}` : `  sources: ${describeSources(config) || '(none)'}`,
       `  cache: ${config.cache.redisUrl ? 'redis' : 'in-memory'}`,
+      `  auth: ${describeAuth(config)}`,
       '',
       'Try:',
       `  curl -s ${shown} -H 'content-type: application/json' \\`,
@@ -270,6 +274,16 @@ function printBanner(url: string, config: ModelgraphConfig, demoNote: string): v
       '',
     ].join('\n'),
   );
+}
+
+function describeAuth(config: ModelgraphConfig): string {
+  const auth = config.server.auth;
+  if (!auth || auth.mode === 'none') {
+    return `off: anyone who can reach ${config.server.host} may ask anything (see the README's Security section)`;
+  }
+  return [auth.jwt ? `JWT from ${auth.jwt.issuer}` : '', auth.apiKeys?.length ? `${auth.apiKeys.length} API key(s)` : '']
+    .filter(Boolean)
+    .join(' and ');
 }
 
 function describeSources(config: ModelgraphConfig): string {

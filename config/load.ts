@@ -19,7 +19,7 @@ export interface LoadConfigOptions {
  * Reads, interpolates and validates the configuration once, at start-up.
  *
  * Secrets stay out of the file: any string may be `${VAR}` or `${VAR:-default}`, resolved
- * from the environment. `PORT` and `REDIS_URL` override the file, as twelve-factor
+ * from the environment. `PORT`, `REDIS_URL` and `MODELGRAPH_SUBGRAPH_SECRET` override the file, as twelve-factor
  * deployments expect.
  */
 export function loadConfig(options: LoadConfigOptions = {}): ModelgraphConfig {
@@ -79,6 +79,9 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv,
     out.server = { ...(out.server as object | undefined), port };
   }
   if (env.REDIS_URL) out.cache = { ...(out.cache as object | undefined), redisUrl: env.REDIS_URL };
+  if (env.MODELGRAPH_SUBGRAPH_SECRET) {
+    out.server = { ...(out.server as object | undefined), subgraphSecret: env.MODELGRAPH_SUBGRAPH_SECRET };
+  }
   return out;
 }
 

@@ -292,21 +292,143 @@ export const azuremlInstanceSchema = z
   })
   .strict();
 
-export const configSchema = z
+/** A secret-looking value must not be empty or a placeholder left in by mistake. */
+const secretString = z.string().min(16, 'must be at least 16 characters (use a random value)');
+
+/** `sha256:<64 hex>`: an API key as the config stores it (see `modelgraph api-key`). */
+const apiKeyHash = z
+  .string()
+  .regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" and the 64 hex digits of the key\'s SHA-256 (see `modelgraph api-key`)');
+
+const scopeName = z.string().regex(/^[A-Za-z0-9_.:*-]{1,64}$/, 'must be a scope name such as jira:read');
+
+/** Asymmetric JWS algorithms only: a shared-secret HS256 key in a gateway config is a key anyone with the config can mint tokens with. */
+const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+
+const jwtSchema = z
   .object({
-    server: z
+    /** The identity provider's JWKS document, fetched and cached; an unknown `kid` refetches it (at most every 30 s). */
+    jwksUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** Keys known without a JWKS URL: PEM (SPKI) public keys or public JWKs. */
+    publicKeys: z
+      .array(
+        z.union([
+          z.object({ pem: z.string().includes('BEGIN PUBLIC KEY', { message: 'must be a PEM public key (BEGIN PUBLIC KEY)' }), kid: z.string().min(1).optional(), alg: z.enum(JWT_ALGORITHMS) }).strict(),
+          z.object({ jwk: z.record(z.string(), z.unknown()) }).strict(),
+        ]),
+      )
+      .optional(),
+    /** Required `iss`. */
+    issuer: z.string().min(1),
+    /** Required `aud` (one of these). */
+    audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1).default(['RS256', 'ES256']),
+    /** Leeway for `exp`, `nbf` and `iat` against clock drift. */
+    clockSkewSeconds: z.number().int().min(0).max(300).default(30),
+    /**
+     * Where the caller's scopes are: a space-separated string claim (`scope`, OAuth 2.0) or
+     * an array claim (`roles`, `groups`, `scp`); a dotted path reaches nested claims
+     * (`realm_access.roles`).
+     */
+    scopesClaim: z.string().min(1).default('scope'),
+    /** The claim that names the caller's email, for `Query.me`. */
+    emailClaim: z.string().min(1).default('email'),
+    /** How long fetched JWKS keys are trusted before a refetch. */
+    jwksCacheSeconds: z.number().int().min(1).default(600),
+  })
+  .strict()
+  .refine((jwt) => jwt.jwksUrl !== undefined || (jwt.publicKeys?.length ?? 0) > 0, {
+    message: 'needs jwksUrl or publicKeys',
+  });
+
+const authSchemaServer = z.discriminatedUnion('mode', [
+  /** No authentication: every caller sees everything. Only for a trusted network; must be written explicitly. */
+  z.object({ mode: z.literal('none') }).strict(),
+  z
+    .object({
+      mode: z.literal('required'),
+      jwt: jwtSchema.optional(),
+      /** For scripts and CI: sent as `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+      apiKeys: z
+        .array(z.object({ name: z.string().min(1).max(64), hash: apiKeyHash, scopes: z.array(scopeName).default([]) }).strict())
+        .optional(),
+    })
+    .strict()
+    .refine((auth) => auth.jwt !== undefined || (auth.apiKeys?.length ?? 0) > 0, {
+      message: 'mode "required" needs jwt or apiKeys',
+    }),
+]);
+
+/** What one request may cost; refused before planning (validation) or cut while running. */
+const limitsSchema = z
+  .object({
+    /** Deepest selection a query may have. */
+    maxDepth: positiveInt.max(100).default(15),
+    /** Largest number of tokens a query document may have (checked while parsing). */
+    maxTokens: positiveInt.default(5000),
+    /** Aliased fields in one document. */
+    maxAliases: positiveInt.default(30),
+    /** Directive usages in one document. */
+    maxDirectives: positiveInt.default(50),
+    /** Estimated cost (Apollo Router's demand-control model, list sizes multiplied); see README. */
+    maxCost: positiveInt.default(50_000),
+    /** Upstream calls one request may make (cache hits are free); 0 for no limit. */
+    upstreamCallBudget: z.number().int().min(0).default(5_000),
+    /** Whole-request deadline; sources still pending then answer with a timeout error. */
+    requestTimeoutMs: positiveInt.default(60_000),
+  })
+  .strict()
+  .prefault({});
+
+const serverSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).default(4000),
+    /** Loopback by default, as Apollo Router; a container sets 0.0.0.0 (which then needs `auth`). */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Defaults to on, and to off when NODE_ENV=production. */
+    introspection: z.boolean().optional(),
+    /** Deprecated spelling of `limits.maxDepth`, kept so older configs load. */
+    maxDepth: positiveInt.max(100).optional(),
+    /** Deprecated spelling of `limits.maxTokens`. */
+    maxTokens: positiveInt.optional(),
+    limits: limitsSchema,
+    /**
+     * Who may ask. Required on a non-loopback host: `{mode: none}` must be written to serve
+     * without authentication.
+     */
+    auth: authSchemaServer.optional(),
+    /** Stack traces, internal URLs and upstream messages in error responses: for debugging only. */
+    debug: z.boolean().default(false),
+    /** Browser origins allowed to call the graph (CORS), e.g. https://portal.example.com; none by default. */
+    cors: z
       .object({
-        port: z.number().int().min(0).max(65535).default(4000),
-        host: z.string().min(1).default('0.0.0.0'),
-        /** Defaults to on, and to off when NODE_ENV=production. */
-        introspection: z.boolean().optional(),
-        /** Deepest selection a query may have; deeper queries are refused. */
-        maxDepth: positiveInt.max(100).default(15),
-        /** Largest number of tokens a query document may have. */
-        maxTokens: positiveInt.default(5000),
+        origins: z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/, error: 'must be an origin such as https://portal.example.com' })])).default([]),
+        /** Send cookies/Authorization cross-origin (never with `*`). */
+        credentials: z.boolean().default(false),
       })
       .strict()
-      .default({ port: 4000, host: '0.0.0.0', maxDepth: 15, maxTokens: 5000 }),
+      .prefault({}),
+    /** Requests per client (API key, token subject, or address when auth is off) per minute; shared through Redis when configured. 0 turns it off. */
+    rateLimit: z
+      .object({ requestsPerMinute: z.number().int().min(0).default(600) })
+      .strict()
+      .prefault({}),
+    /**
+     * The secret the gateway signs subgraph requests with (HMAC-SHA256) and subgraphs
+     * verify; MODELGRAPH_SUBGRAPH_SECRET sets it. The all-in-one process makes its own.
+     */
+    subgraphSecret: secretString.optional(),
+  })
+  .strict()
+  .transform(({ maxDepth, maxTokens, ...server }) => ({
+    ...server,
+    limits: { ...server.limits, ...(maxDepth ? { maxDepth } : {}), ...(maxTokens ? { maxTokens } : {}) },
+  }))
+  .prefault({});
+
+export const configSchema = z
+  .object({
+    server: serverSchema,
     cache: z
       .object({
         /** Shared cache across replicas; the REDIS_URL environment variable also sets it. */
@@ -396,3 +518,7 @@ export type VertexInstanceConfig = z.infer<typeof vertexInstanceSchema>;
 export type AzuremlInstanceConfig = z.infer<typeof azuremlInstanceSchema>;
 export type MlflowInstanceConfig = z.infer<typeof mlflowInstanceSchema>;
 export type AuthConfig = z.infer<typeof authSchema>;
+export type ServerConfig = ModelgraphConfig['server'];
+export type ServerAuthConfig = NonNullable<ServerConfig['auth']>;
+export type JwtConfig = z.infer<typeof jwtSchema>;
+export type LimitsConfig = ServerConfig['limits'];

@@ -19,6 +19,8 @@ import { SagemakerConnector } from '../connectors/sagemaker';
 import { VertexConnector } from '../connectors/vertex';
 import type { RunningServer } from '../subgraphs/common/http-server';
 import { startGraphQLServer, sendJson, sourcesRoute } from '../subgraphs/common/http-server';
+import { callerOf, inForwardedScope, subgraphAdmission } from '../subgraphs/common/gateway-trust';
+import { randomSecret } from '../lib/request-signature';
 import { PeopleDirectory } from '../subgraphs/common/identity';
 import { createGitSubgraph } from '../subgraphs/git';
 import {
@@ -35,6 +37,8 @@ import { createMlflowSubgraph } from '../subgraphs/mlflow';
 import { createRegistriesSubgraph } from '../subgraphs/registries';
 import type { RegistryConnector } from '../connectors/registry/types';
 import { readSupergraph } from './compose';
+import { createAuthenticator } from './auth/authenticate';
+import { createRateLimiter } from './rate-limit';
 import { startGateway } from './server';
 import { SUBGRAPHS, type SubgraphName } from './subgraphs';
 
@@ -56,12 +60,18 @@ export interface Runtime {
   registries: RegistryConnector[];
   /** Every connector's calls, cache lookups, rate limits and breaker, as `Query.sources` and `GET /sources` report them. */
   health: SourceHealthRegistry;
+  /** What the gateway signs subgraph requests with and the subgraphs verify; undefined: unsigned (loopback only). */
+  subgraphSecret?: string;
+  /** The Redis client behind the cache, when there is one (the gateway's rate limiter shares it). */
+  redis?: Redis;
   close(): Promise<void>;
 }
 
 export interface RuntimeOptions {
   /** People known without an aliases file (the demo derives them from its organisation). */
   people?: PeopleDirectory;
+  /** The subgraph secret when the config has none (the all-in-one process makes one up). */
+  subgraphSecret?: string;
 }
 
 /** Caches and connectors, shared by every subgraph in the process. */
@@ -111,6 +121,8 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     gitHosts,
     registries,
     health,
+    subgraphSecret: config.server.subgraphSecret ?? options.subgraphSecret,
+    redis,
     async close() {
       for (const connector of [...mlflow, ...jira, ...gitHosts, ...registries]) connector.close();
       redis?.disconnect();
@@ -155,7 +167,7 @@ export function startSubgraph(
           sources: [...runtime.mlflow.map(mlflowListingSource), ...runtime.registries.map(registryListingSource)],
           linking: runtime.linking,
           people: runtime.people,
-          graph: () => (runtime.graphUrl ? httpGraphQuery(runtime.graphUrl) : undefined),
+          graph: () => (runtime.graphUrl ? httpGraphQuery(runtime.graphUrl, undefined, runtime.subgraphSecret) : undefined),
           indexTtlMs: config.cache.ttlSeconds * 1000,
           indexStaleMs: config.cache.staleSeconds * 1000,
           governance: config.governance,
@@ -186,14 +198,16 @@ export function startSubgraph(
 
 function serveSubgraph<TContext extends BaseContext>(
   name: SubgraphName,
-  runtime: Pick<Runtime, 'health'>,
+  runtime: Pick<Runtime, 'health' | 'subgraphSecret'>,
   subgraph: SubgraphModule<TContext>,
   listen: { port?: number; host?: string },
 ): Promise<RunningServer> {
   const kinds = new Set(SUBGRAPH_SOURCE_KINDS[name]);
   return startGraphQLServer({
     apollo: subgraph.server,
-    context: subgraph.context,
+    admit: subgraphAdmission(runtime.subgraphSecret),
+    around: inForwardedScope,
+    context: async (_req, forwarded) => Object.assign(await subgraph.context(), { caller: callerOf(forwarded) }),
     port: listen.port ?? 0,
     host: listen.host ?? '127.0.0.1',
     // Subgraphs hear from the gateway, not from clients: an `_entities` call carries every
@@ -204,6 +218,28 @@ function serveSubgraph<TContext extends BaseContext>(
       '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: name }),
       '/sources': sourcesRoute(() => runtime.health.snapshot().filter((s) => kinds.has(s.kind))),
     },
+  });
+}
+
+/** The gateway as the config describes it, for the all-in-one process and `--role gateway` alike. */
+export async function startGatewayFromConfig(
+  config: ModelgraphConfig,
+  wiring: { supergraphSdl: string; subgraphUrls: Record<string, string>; subgraphSecret?: string; redis?: Redis; logger: Logger },
+): Promise<RunningServer> {
+  const { server } = config;
+  return startGateway({
+    supergraphSdl: wiring.supergraphSdl,
+    subgraphUrls: wiring.subgraphUrls,
+    subgraphSecret: wiring.subgraphSecret,
+    port: server.port,
+    host: server.host,
+    introspection: server.introspection,
+    limits: server.limits,
+    authenticator: await createAuthenticator(server.auth),
+    debug: server.debug,
+    cors: server.cors,
+    rateLimiter: createRateLimiter({ requestsPerMinute: server.rateLimit.requestsPerMinute, redis: wiring.redis }),
+    logger: wiring.logger,
   });
 }
 
@@ -225,7 +261,9 @@ export async function startStack(
   logger: Logger,
   options: RuntimeOptions & { supergraphSdl?: string } = {},
 ): Promise<Stack> {
-  const runtime = createRuntime(config, logger, options);
+  // Subgraphs on loopback still check the gateway's signature: another local user or a
+  // browser page reaching 127.0.0.1 must not get past the gateway's authorization.
+  const runtime = createRuntime(config, logger, { ...options, subgraphSecret: options.subgraphSecret ?? randomSecret() });
   const started: RunningServer[] = [];
   try {
     const subgraphs = {} as Record<SubgraphName, RunningServer>;
@@ -233,14 +271,11 @@ export async function startStack(
       subgraphs[name] = await startSubgraph(name, runtime, config);
       started.push(subgraphs[name]);
     }
-    const gateway = await startGateway({
+    const gateway = await startGatewayFromConfig(config, {
       supergraphSdl: options.supergraphSdl ?? readSupergraph(),
       subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, `${s.url}/graphql`])),
-      port: config.server.port,
-      host: config.server.host,
-      introspection: config.server.introspection,
-      maxDepth: config.server.maxDepth,
-      maxTokens: config.server.maxTokens,
+      subgraphSecret: runtime.subgraphSecret,
+      redis: runtime.redis,
       logger: logger.child({ component: 'gateway' }),
     });
     // The inventory reaches the graph through this same gateway.

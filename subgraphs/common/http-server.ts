@@ -7,10 +7,32 @@ import type { SourceHealth } from '../../connectors/core/source-health';
 /** A route next to /graphql (health checks); it writes the whole response itself. */
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
-export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
+/** A response written instead of the GraphQL one: a refusal before anything is parsed or planned. */
+export interface Refusal {
+  status: number;
+  headers?: Record<string, string>;
+  body: unknown;
+}
+
+/**
+ * What a server decides about a request before GraphQL sees it (authentication, signature,
+ * rate limit): a refusal, or what the request runs with.
+ */
+export type Admission<TState> = { ok: true; state: TState } | ({ ok: false } & Refusal);
+
+export interface GraphQLHttpServerOptions<TContext extends BaseContext, TState = undefined> {
   apollo: ApolloServer<TContext>;
-  /** Builds the per-request context (fresh DataLoaders live here). */
-  context: (req: IncomingMessage) => Promise<TContext>;
+  /** Builds the per-request context (fresh DataLoaders live here) from what `admit` said. */
+  context: (req: IncomingMessage, state: TState) => Promise<TContext>;
+  /**
+   * Runs on every /graphql request once its body is read and before it is parsed: refuses it,
+   * or says what it runs with. Default: every request is admitted with `undefined`.
+   */
+  admit?: (req: IncomingMessage, body: Buffer, parsed: () => unknown) => Promise<Admission<TState>>;
+  /** Wraps the GraphQL execution, e.g. to run it in a request scope; may add to the JSON answer. */
+  around?: <T>(state: TState, run: () => Promise<T>) => Promise<T>;
+  /** Runs first on every request, routes included (CORS); returns true when it wrote the whole response. */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Default 0: any free port. */
   port?: number;
   /** Default 127.0.0.1; use 0.0.0.0 in a container. */
@@ -33,8 +55,8 @@ export interface RunningServer {
  * (`executeHTTPGraphQLRequest`), so the process needs no web framework and health routes
  * sit beside /graphql.
  */
-export async function startGraphQLServer<TContext extends BaseContext>(
-  options: GraphQLHttpServerOptions<TContext>,
+export async function startGraphQLServer<TContext extends BaseContext, TState = undefined>(
+  options: GraphQLHttpServerOptions<TContext, TState>,
 ): Promise<RunningServer> {
   const { apollo } = options;
   await apollo.start();
@@ -54,6 +76,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (options.intercept?.(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = routes[url.pathname];
     if (route && (req.method === 'GET' || req.method === 'HEAD')) return route(req, res);
@@ -65,31 +88,43 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     }
     const bytes = await readBody(req, maxBodyBytes);
     if (bytes === undefined) {
-      res.statusCode = 413;
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ errors: [{ message: `request body larger than ${maxBodyBytes} bytes` }] }));
-      return;
+      return sendJson(res, 413, { errors: [{ message: `request body larger than ${maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
     }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const raw = bytes.toString('utf8');
-    let body: unknown = raw;
-    if (raw.length > 0 && (headers.get('content-type') ?? '').includes('application/json')) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        res.statusCode = 400;
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ errors: [{ message: 'request body is not valid JSON' }] }));
-        return;
+    const isJson = raw.length > 0 && (headers.get('content-type') ?? '').includes('application/json');
+    // Parsed at most once, and only when needed: a refusal (a bad signature on a 64 MiB body)
+    // should cost no parsing at all.
+    let parsed: { value: unknown } | null | undefined;
+    const parse = (): { value: unknown } | null => {
+      if (parsed === undefined) {
+        try {
+          parsed = { value: isJson ? JSON.parse(raw) : raw };
+        } catch {
+          parsed = null;
+        }
       }
+      return parsed;
+    };
+    let state = undefined as TState;
+    if (options.admit) {
+      const admission = await options.admit(req, bytes, () => parse()?.value);
+      if (!admission.ok) return writeRefusal(res, admission);
+      state = admission.state;
     }
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-      context: () => options.context(req),
-    });
+    const body = parse();
+    if (body === null) {
+      return sendJson(res, 400, { errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    }
+    const execute = () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body: body.value },
+        context: () => options.context(req, state),
+      });
+    const response = await (options.around ? options.around(state, execute) : execute());
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
@@ -126,6 +161,11 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   };
 }
 
+
+export function writeRefusal(res: ServerResponse, refusal: Refusal): void {
+  for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
+  sendJson(res, refusal.status, refusal.body);
+}
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;

@@ -7,6 +7,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { DocumentNode } from 'graphql';
 import { formatError } from './errors';
+import { upstreamCallsPlugin } from './gateway-trust';
 import { partialErrorsPlugin, type PartialErrorsContext } from './partial-errors';
 
 /**
@@ -22,7 +23,15 @@ export function createSubgraphServer<TContext extends BaseContext & PartialError
     schema: buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }),
     formatError,
     // Inline traces are for Apollo GraphOS usage reporting, which this gateway does not do.
-    plugins: [partialErrorsPlugin<TContext>(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      partialErrorsPlugin<TContext>(),
+      upstreamCallsPlugin<TContext>(),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+    ],
+    // The gateway decides what a client sees (`server.debug`); a stack trace sent to it
+    // would be passed on in the error's extensions.
+    includeStacktraceInErrorResponses: false,
     // The gateway sends JSON POSTs; nothing else should reach a subgraph.
     csrfPrevention: true,
     // Only the gateway reads these: Apollo's default indents every answer, which costs CPU

@@ -1,3 +1,4 @@
+import { SIGNATURE_HEADER, signBody } from '../../lib/request-signature';
 import { GraphQLError } from 'graphql';
 
 /**
@@ -94,20 +95,23 @@ export class TtlValue<T> {
  * names: an index built from a partial answer would silently say "owns nothing" or "no
  * findings".
  */
-export function httpGraphQuery(url: string, timeoutMs = 120_000): GraphQuery {
+export function httpGraphQuery(url: string, timeoutMs = 120_000, secret?: string): GraphQuery {
   return async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
+    const body = JSON.stringify({ query, variables });
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
+      // Signed with the subgraph secret, the gateway takes the walk for one of its own: it
+      // must see every field the findings are computed from, whoever asked for them.
+      headers: { 'content-type': 'application/json', ...(secret ? { [SIGNATURE_HEADER]: signBody(secret, body) } : {}) },
+      body,
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const body = (await res.json().catch(() => ({}))) as {
+    const answer = (await res.json().catch(() => ({}))) as {
       data?: T;
       errors?: Array<{ message: string; extensions?: { source?: string; code?: string } }>;
     };
-    if (body.errors?.length || !body.data) {
-      const first = body.errors?.[0];
+    if (answer.errors?.length || !answer.data) {
+      const first = answer.errors?.[0];
       throw new GraphQLError(`the inventory could not walk the graph: ${first?.message ?? `HTTP ${res.status}`}`, {
         extensions: {
           code: first?.extensions?.code ?? 'SOURCE_UNAVAILABLE',
@@ -115,6 +119,6 @@ export function httpGraphQuery(url: string, timeoutMs = 120_000): GraphQuery {
         },
       });
     }
-    return body.data;
+    return answer.data;
   };
 }

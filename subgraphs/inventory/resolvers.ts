@@ -1,4 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { Caller } from '../../lib/caller';
 import type { PeopleDirectory } from '../common/identity';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import { DateTimeScalar } from '../common/scalars';
@@ -28,6 +29,8 @@ export interface InventoryContext extends PartialErrorsContext {
   now(): Date;
   /** The linked listing, computed at most once per request. */
   listing(): Promise<Listing>;
+  /** Who the gateway says is asking (set by the server; absent in unit tests). */
+  caller?: Caller;
 }
 
 type LinkedModelWithFacts = LinkedModel & ModelWithRequiredFacts;
@@ -86,6 +89,14 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
       return modelByKey(await listingWithErrors(ctx, ['model']), args.key);
     },
     person: (_root: unknown, args: { id: string }, ctx: InventoryContext) => ctx.people.describe(args.id),
+    me: (_root: unknown, _args: unknown, ctx: InventoryContext) => {
+      const caller = ctx.caller;
+      if (!caller || caller.kind !== 'jwt') return null;
+      // The token's email names the person; a subject that is an email does too (some
+      // identity providers use it as the subject). An opaque subject names nobody we know.
+      const email = caller.email ?? (/^[^@\s]+@[^@\s]+$/.test(caller.id) ? caller.id : undefined);
+      return email ? ctx.people.describe(email) : null;
+    },
     async findings(
       _root: unknown,
       args: {

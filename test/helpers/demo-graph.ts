@@ -13,6 +13,8 @@ export interface DemoGraphOptions {
   sources?: (sources: DemoSources) => DemoSources;
   /** The config's `governance` section, as YAML would give it. */
   governance?: Record<string, unknown>;
+  /** More of the config's `server` section (auth, limits, rateLimit...), as YAML would give it. */
+  server?: Record<string, unknown>;
 }
 
 /** The whole graph (every subgraph and the gateway) over a running sandbox, quiet. */
@@ -20,7 +22,7 @@ export function startDemoGraph(sandbox: Sandbox, options: DemoGraphOptions = {})
   const demo = sandboxConfig(sandbox);
   return startStack(
     configSchema.parse({
-      server: { port: 0, host: '127.0.0.1' },
+      server: { port: 0, host: '127.0.0.1', ...options.server },
       cache: options.cache ?? { ttlSeconds: 60, staleSeconds: 300 },
       sources: options.sources ? options.sources(demo.sources) : demo.sources,
       ...(options.governance ? { governance: options.governance } : {}),
@@ -34,11 +36,21 @@ export function startDemoGraph(sandbox: Sandbox, options: DemoGraphOptions = {})
 /** Fails fast: one attempt and a breaker that never opens, for a source a test takes down. */
 export const FAIL_FAST = { retry: { maxAttempts: 1 }, breaker: { failureThreshold: 1000 } } as const;
 
-export async function postGraphql(url: string, query: string, variables?: Record<string, unknown>) {
+export async function postGraphql(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as { data?: any; errors?: any[] };
+}
+
+/** Every upstream request the sandbox servers have received so far. */
+export function upstreamCalls(sandbox: Sandbox): number {
+  return sandbox.all().reduce((n, server) => n + server.stats.total, 0);
 }

@@ -1,6 +1,7 @@
 import { configSchema } from '../../config/schema';
 import { silentLogger } from '../../connectors/core/logger';
 import { readSupergraph } from '../../gateway/compose';
+import { createAuthenticator } from '../../gateway/auth/authenticate';
 import { startGateway } from '../../gateway/server';
 import { startStack, type Stack } from '../../gateway/stack';
 import { startSandbox, type Sandbox } from '../../sandbox';
@@ -57,8 +58,9 @@ describe('gateway health and policy', () => {
       const common = {
         supergraphSdl: readSupergraph(),
         subgraphUrls: Object.fromEntries(Object.entries(stack.subgraphs).map(([name, s]) => [name, `${s.url}/graphql`])),
-        maxDepth: 15,
-        maxTokens: 5000,
+        limits: configSchema.parse({}).server.limits,
+        authenticator: await createAuthenticator(undefined),
+        subgraphSecret: stack.runtime.subgraphSecret,
         logger: silentLogger,
       };
       const locked = await startGateway(common);

@@ -1,0 +1,15 @@
+import type { Caller } from '../lib/caller';
+
+/** What the gateway knows about one request while it runs. */
+export interface GatewayContext {
+  caller: Caller;
+  /** Echoed as `x-request-id`, forwarded to the subgraphs, written in the audit line. */
+  requestId: string;
+  startedAt: number;
+  /** Epoch ms; absent: no deadline (the inventory's own graph walk). */
+  deadlineAt?: number;
+  /** Upstream calls the subgraphs reported; `limit` absent: no budget. */
+  budget: { limit?: number; used: number };
+  /** Upstream calls by subgraph, for the audit line. */
+  subgraphCalls: Record<string, number>;
+}

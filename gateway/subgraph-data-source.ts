@@ -1,0 +1,85 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import { FORWARD_EXTENSION, type ForwardedRequest, type ForwardedResponse } from '../lib/caller';
+import { SIGNATURE_HEADER, signBody } from '../lib/request-signature';
+import type { GatewayContext } from './context';
+
+/** How long past the request deadline a subgraph may take to report its sources' timeouts. */
+const DEADLINE_GRACE_MS = 1_000;
+
+/** Carries the deadline from `willSendRequest` to the fetcher; never sent. */
+const DEADLINE_HEADER = 'x-modelgraph-internal-deadline';
+
+/**
+ * The gateway's request to one subgraph: it forwards the caller and what is left of the
+ * request's upstream call budget and deadline in `extensions.modelgraph`, signs the exact
+ * body, and turns a subgraph that cannot be reached into `SUBGRAPH_UNAVAILABLE` naming it,
+ * never its URL or the socket error.
+ */
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    readonly name: string,
+    url: string,
+    private readonly secret: string | undefined,
+  ) {
+    super({ url });
+    // Node's own fetch: the request deadline aborts it, and it keeps connections alive.
+    this.fetcher = ((input: string, init: RequestInit & { headers: Record<string, string> }) => {
+      const body = typeof init.body === 'string' ? init.body : '';
+      const { [DEADLINE_HEADER]: deadline, ...headers } = init.headers;
+      if (this.secret) headers[SIGNATURE_HEADER] = signBody(this.secret, body);
+      const deadlineAt = deadline === undefined ? undefined : Number(deadline);
+      const signal =
+        deadlineAt === undefined || Number.isNaN(deadlineAt)
+          ? undefined
+          : AbortSignal.timeout(Math.max(1, deadlineAt + DEADLINE_GRACE_MS - Date.now()));
+      return fetch(input, { ...init, headers, signal });
+    }) as unknown as RemoteGraphQLDataSource['fetcher'];
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    if (!context?.caller) return;
+    const forwarded: ForwardedRequest = {
+      caller: context.caller,
+      requestId: context.requestId,
+      ...(context.budget.limit !== undefined ? { callBudget: Math.max(0, context.budget.limit - context.budget.used) } : {}),
+      ...(context.deadlineAt !== undefined ? { deadlineAt: context.deadlineAt } : {}),
+    };
+    request.extensions = { ...request.extensions, [FORWARD_EXTENSION]: forwarded };
+    // Read and removed by the fetcher, which sees only the HTTP request.
+    if (context.deadlineAt !== undefined) request.http?.headers.set(DEADLINE_HEADER, String(context.deadlineAt));
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    try {
+      const deadlineAt = options.context?.deadlineAt;
+      if (deadlineAt !== undefined && Date.now() >= deadlineAt + DEADLINE_GRACE_MS) throw new Error('deadline');
+      return await super.process(options);
+    } catch (err) {
+      if (err instanceof GraphQLError && err.extensions?.code === 'SUBGRAPH_UNAVAILABLE') throw err;
+      const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).message === 'deadline';
+      const response = (err as GraphQLError).extensions?.response as { status?: number } | undefined;
+      throw new GraphQLError(
+        timedOut
+          ? `subgraph "${this.name}" did not answer before the request deadline`
+          : response?.status
+            ? `subgraph "${this.name}" answered HTTP ${response.status}`
+            : `subgraph "${this.name}" is unavailable`,
+        { extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: this.name } },
+      );
+    }
+  }
+
+  override async didReceiveResponse({
+    response,
+    context,
+  }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+    const report = response.extensions?.[FORWARD_EXTENSION] as Partial<ForwardedResponse> | undefined;
+    if (context?.budget && typeof report?.upstreamCalls === 'number') {
+      context.budget.used += report.upstreamCalls;
+      context.subgraphCalls[this.name] = (context.subgraphCalls[this.name] ?? 0) + report.upstreamCalls;
+    }
+    if (response.extensions) delete response.extensions[FORWARD_EXTENSION];
+    return response;
+  }
+}

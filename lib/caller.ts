@@ -1,0 +1,61 @@
+/**
+ * Who is asking, as the gateway verified it and as it travels to the subgraphs inside the
+ * signed request (`extensions.modelgraph`), so that subgraph resolvers can apply per-caller
+ * rules (`Query.me`) without seeing a token.
+ */
+export interface Caller {
+  /** How the caller proved who they are. `internal`: a modelgraph process (the inventory's graph walk); `anonymous`: auth is off. */
+  kind: 'jwt' | 'apiKey' | 'internal' | 'anonymous';
+  /** The token's subject, the API key's name, or `anonymous`/`internal`. */
+  id: string;
+  /** From the token's email claim, when it has one. */
+  email?: string;
+  scopes: readonly string[];
+}
+
+/** What the gateway tells a subgraph about the request it serves, in `extensions.modelgraph`. */
+export interface ForwardedRequest {
+  caller: Caller;
+  /** The gateway's request id, for logs on both sides. */
+  requestId: string;
+  /** Upstream calls this subgraph request may still make; absent: no limit. */
+  callBudget?: number;
+  /** Epoch ms after which upstream calls fail as timed out; absent: none. */
+  deadlineAt?: number;
+}
+
+/** What a subgraph reports back in its response's `extensions.modelgraph`. */
+export interface ForwardedResponse {
+  upstreamCalls: number;
+}
+
+export const FORWARD_EXTENSION = 'modelgraph';
+
+export const ANONYMOUS: Caller = { kind: 'anonymous', id: 'anonymous', scopes: [] };
+
+/** Every scope: the inventory's own walk of the graph must see what it computes findings from. */
+export const INTERNAL: Caller = { kind: 'internal', id: 'internal', scopes: ['*'] };
+
+/** Whether `caller` holds `scope`; `*` holds every scope. */
+export function hasScope(caller: Caller, scope: string): boolean {
+  return caller.scopes.includes(scope) || caller.scopes.includes('*');
+}
+
+/** Reads `extensions.modelgraph` of a request body a verified gateway sent; undefined when absent or malformed. */
+export function readForwardedRequest(extensions: unknown): ForwardedRequest | undefined {
+  const raw = (extensions as Record<string, unknown> | undefined)?.[FORWARD_EXTENSION] as Partial<ForwardedRequest> | undefined;
+  const caller = raw?.caller as Partial<Caller> | undefined;
+  if (!raw || !caller || typeof caller.id !== 'string' || !Array.isArray(caller.scopes)) return undefined;
+  if (!['jwt', 'apiKey', 'internal', 'anonymous'].includes(String(caller.kind))) return undefined;
+  return {
+    caller: {
+      kind: caller.kind as Caller['kind'],
+      id: caller.id,
+      ...(typeof caller.email === 'string' ? { email: caller.email } : {}),
+      scopes: caller.scopes.filter((s): s is string => typeof s === 'string'),
+    },
+    requestId: typeof raw.requestId === 'string' ? raw.requestId : '',
+    ...(typeof raw.callBudget === 'number' && raw.callBudget >= 0 ? { callBudget: raw.callBudget } : {}),
+    ...(typeof raw.deadlineAt === 'number' ? { deadlineAt: raw.deadlineAt } : {}),
+  };
+}
