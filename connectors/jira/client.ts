@@ -20,6 +20,7 @@ import {
   type JiraModelLink,
   type Ticket,
 } from './map';
+import { JqlScopeError, projectOfIssue, projectOfIssueKey, scopeJql } from './scope';
 import {
   JIRA_DEFAULT_PAGE_SIZES,
   JIRA_PAGE_LIMITS,
@@ -54,6 +55,13 @@ export interface TicketSearchOptions {
   maxResults?: number;
 }
 
+/**
+ * JQL refused before any request because it cannot be combined with the instance's
+ * `projects` scope safely (SOURCE_BAD_REQUEST). A class of its own so that the subgraph can
+ * tell the caller why, which it cannot for a source's own errors.
+ */
+export class JqlRefusedError extends SourceError {}
+
 /** Beyond this many pages a search is refused rather than followed (a looping upstream). */
 const MAX_PAGES = 1000;
 
@@ -82,7 +90,14 @@ export class JiraConnector implements Connector {
 
   private readonly ctx: JiraMapContext;
   private readonly modelLink: JiraModelLink;
+  /** The configured `projects` scope; undefined when the instance is not scoped. */
   private readonly projects: readonly string[] | undefined;
+  /**
+   * Part of every cache key that is not a JQL (JQL keys carry the scope in the JQL itself):
+   * replicas share the cache, and one running with another scope (or none, mid-rollout)
+   * must not hand this one what it loaded.
+   */
+  private readonly scopeTag: string;
   /** `/rest/api/3` (Cloud) or `/rest/api/2` (Data Center). */
   private readonly api: string;
   /** Comma-separated, as both APIs take it in a query string. */
@@ -94,6 +109,7 @@ export class JiraConnector implements Connector {
   private readonly pageSize: number;
   private readonly keysPerSearch: number;
   private readonly maxJqlLength: number;
+  private readonly logger: Logger;
 
   static fromConfig(config: JiraInstanceConfig, deps: JiraConnectorDeps): JiraConnector {
     const source = sourceName('JIRA', config.name);
@@ -121,6 +137,7 @@ export class JiraConnector implements Connector {
     this.flavor = config.flavor;
     this.modelLink = config.modelLink;
     this.projects = config.projects?.length ? [...config.projects] : undefined;
+    this.scopeTag = this.projects ? `projects=${[...new Set(this.projects)].sort().join(',')}` : 'projects=*';
     this.api = config.flavor === 'cloud' ? '/rest/api/3' : '/rest/api/2';
     this.fields = ticketFields(config.modelLink).join(',');
     this.ctx = { instance: config.name, siteUrl: siteUrl(config.url), flavor: config.flavor, modelLink: config.modelLink };
@@ -129,6 +146,7 @@ export class JiraConnector implements Connector {
     this.pageSize = Math.max(1, Math.min(Math.floor(deps.pageSize ?? JIRA_DEFAULT_PAGE_SIZES[config.flavor]), limit));
     this.keysPerSearch = Math.max(1, Math.floor(deps.keysPerSearch ?? 50));
     this.maxJqlLength = Math.max(100, Math.floor(deps.maxJqlLength ?? 1500));
+    this.logger = deps.logger;
   }
 
   /** The signed-in user: the cheapest authenticated read Jira has. */
@@ -148,23 +166,36 @@ export class JiraConnector implements Connector {
     this.http.close();
   }
 
-  /** Every ticket a JQL search finds (all pages), cached whole under the JQL. */
+  /**
+   * Every ticket a JQL search finds (all pages), within the instance's projects: the JQL is
+   * combined with the scope (see {@link scopeJql}) and cached whole under the result. JQL
+   * that cannot be combined safely is refused (SOURCE_BAD_REQUEST) before any request.
+   */
   async searchTickets(jql: string, opts: TicketSearchOptions = {}): Promise<Ticket[]> {
     const limit = opts.maxResults !== undefined && opts.maxResults > 0 ? Math.floor(opts.maxResults) : undefined;
-    const key = `search ${limit ?? 'all'} ${jql}`;
+    // Keyed by the scoped JQL, which is what decides the result; refused JQL fails here, before the cache.
+    const key = `search ${limit ?? 'all'} ${this.scoped(jql)}`;
     const load = async () => (await this.searchIssues(jql, limit)).map((dto) => mapIssue(dto, this.ctx));
     return (await this.listings.getOrLoad(key, load)).value;
   }
 
-  /** One issue by key (or id); null when Jira says it does not exist or is not visible. */
+  /**
+   * One issue by key (or id); null when Jira says it does not exist or is not visible, and
+   * likewise when it is outside the instance's projects (so that nobody learns it exists).
+   */
   async getTicket(key: string): Promise<Ticket | null> {
+    if (this.projects && !this.mayBeInScope(key)) return null;
     try {
       const dto = (
-        await this.cache.getOrLoad(`issue ${key}`, () =>
+        await this.cache.getOrLoad(`issue ${this.scopeTag} ${key}`, () =>
           this.http.get<JiraIssueBean>(`${this.api}/issue/${encodeURIComponent(key)}`, { fields: this.fields }),
         )
       ).value;
-      return dto && typeof dto === 'object' ? mapIssue(dto, this.ctx) : null;
+      if (!dto || typeof dto !== 'object') return null;
+      // The key asked by is not enough: a key keeps answering after its issue moved to
+      // another project.
+      if (this.projects && !this.inScope(projectOfIssue(dto))) return null;
+      return mapIssue(dto, this.ctx);
     } catch (err) {
       // Jira answers an unknown key and an invisible issue alike: 404, "Issue does not
       // exist or you do not have permission to see it."
@@ -183,7 +214,7 @@ export class JiraConnector implements Connector {
   async ticketsForModels(modelKeys: readonly string[]): Promise<Map<string, Ticket[]>> {
     const unique = [...new Set(modelKeys)].filter((k) => k !== '');
     const result = new Map<string, Ticket[]>(unique.map((k) => [k, []]));
-    const cached = await Promise.all(unique.map((k) => this.cache.peek<Ticket[]>(`tickets-for ${k}`)));
+    const cached = await Promise.all(unique.map((k) => this.cache.peek<Ticket[]>(`tickets-for ${this.scopeTag} ${k}`)));
     const missing = unique.filter((k, i) => {
       const hit = cached[i];
       if (hit) result.set(k, hit);
@@ -214,7 +245,7 @@ export class JiraConnector implements Connector {
     for (const k of missing) {
       const tickets = [...found.get(k)!.values()];
       result.set(k, tickets);
-      void this.cache.put(`tickets-for ${k}`, tickets);
+      void this.cache.put(`tickets-for ${this.scopeTag} ${k}`, tickets);
     }
     return result;
   }
@@ -229,8 +260,7 @@ export class JiraConnector implements Connector {
     const result = new Map<string, Ticket[]>(unique.map((id) => [id, []]));
     for (let i = 0; i < unique.length; i += this.keysPerSearch) {
       const users = unique.slice(i, i + this.keysPerSearch).map(jqlString).join(', ');
-      const scope = this.projects ? ` AND project in (${this.projects.map(jqlString).join(', ')})` : '';
-      const jql = `(assignee in (${users}) OR reporter in (${users}))${scope} ORDER BY updated DESC`;
+      const jql = `(assignee in (${users}) OR reporter in (${users})) ORDER BY updated DESC`;
       for (const ticket of await this.searchTickets(jql, options)) {
         const people = new Set([ticket.assignee?.nativeId, ticket.reporter?.nativeId]);
         for (const id of people) if (id && result.has(id)) result.get(id)!.push(ticket);
@@ -251,7 +281,7 @@ export class JiraConnector implements Connector {
   private async searchForModels(keys: string[]): Promise<Ticket[]> {
     let remaining = keys;
     while (remaining.length > 0) {
-      const jql = jqlForModels(remaining, this.modelLink, this.projects);
+      const jql = jqlForModels(remaining, this.modelLink);
       try {
         return (await this.searchIssues(jql)).map((dto) => mapIssue(dto, this.ctx));
       } catch (err) {
@@ -264,8 +294,48 @@ export class JiraConnector implements Connector {
     return [];
   }
 
-  private searchIssues(jql: string, limit?: number): Promise<JiraIssueBean[]> {
-    return this.flavor === 'cloud' ? this.searchCloud(jql, limit) : this.searchDataCenter(jql, limit);
+  /** The JQL within the instance's projects; SOURCE_BAD_REQUEST, naming the instance, when it cannot be combined safely. */
+  private scoped(jql: string): string {
+    try {
+      return scopeJql(jql, this.projects);
+    } catch (err) {
+      if (!(err instanceof JqlScopeError)) throw err;
+      throw new JqlRefusedError({
+        source: this.source,
+        code: SourceErrorCode.SOURCE_BAD_REQUEST,
+        message: `JQL refused for Jira instance "${this.instance}", whose searches are restricted to its configured projects: ${err.message}`,
+      });
+    }
+  }
+
+  /**
+   * The only way to Jira's search, so that no search can skip the scope: the JQL is scoped
+   * here, whoever built it. Issues outside the projects are dropped as well, in case
+   * anything between here and Jira (a proxy, an app's JQL function) did not honour it.
+   */
+  private async searchIssues(jql: string, limit?: number): Promise<JiraIssueBean[]> {
+    const scoped = this.scoped(jql);
+    const issues = await (this.flavor === 'cloud' ? this.searchCloud(scoped, limit) : this.searchDataCenter(scoped, limit));
+    if (!this.projects) return issues;
+    const inside = issues.filter((dto) => this.inScope(projectOfIssue(dto)));
+    if (inside.length < issues.length) {
+      this.logger.warn('Jira search answered issues outside the configured projects; dropped them', {
+        dropped: issues.length - inside.length,
+      });
+    }
+    return inside;
+  }
+
+  private inScope(project: string | undefined): boolean {
+    return project !== undefined && this.projects!.includes(project);
+  }
+
+  /**
+   * Whether a lookup by this key could find an issue in scope: a numeric id could be
+   * anything (the answer's project decides); a key only when its prefix is in scope.
+   */
+  private mayBeInScope(key: string): boolean {
+    return /^\d+$/.test(key) || this.inScope(projectOfIssueKey(key));
   }
 
   /**

@@ -1,4 +1,5 @@
-export { JiraConnector, parseErrorBody, parseRateLimit, type JiraConnectorDeps, type TicketSearchOptions } from './client';
+export { JiraConnector, JqlRefusedError, parseErrorBody, parseRateLimit, type JiraConnectorDeps, type TicketSearchOptions } from './client';
 export * from './map';
+export { JqlScopeError, projectClause, projectOfIssue, projectOfIssueKey, scopeJql, splitOrderBy } from './scope';
 export type * from './types';
 export { JIRA_DEFAULT_PAGE_SIZES, JIRA_PAGE_LIMITS } from './types';

@@ -1,7 +1,10 @@
 import type { JiraInstanceConfig } from '../../config/schema';
 import { isoFromMillis, type PersonIdentity } from '../core/graph';
 import type { SourceRef } from '../core/source';
+import { jqlString, scopeJql } from './scope';
 import type { JiraFlavor, JiraIssueBean, JiraStatus, JiraUser } from './types';
+
+export { jqlString } from './scope';
 
 /**
  * Pure mapping from Jira DTOs to graph objects, and the pure half of the model-link rule
@@ -77,6 +80,8 @@ export function ticketFields(modelLink: JiraModelLink): string[] {
     'created',
     'updated',
     'resolutiondate',
+    // Scoped instances check the project an issue is in now, not the one its key names.
+    'project',
   ];
   if (modelLink.type === 'customField') fields.push(modelLink.field);
   return fields;
@@ -247,42 +252,15 @@ function customFieldValues(value: unknown): string[] {
 // ---- JQL ------------------------------------------------------------------------------
 
 /**
- * A JQL string literal: double quotes, with `"` and `\` escaped by a backslash, line breaks
- * and tabs as `\n`, `\r`, `\t`, and the characters the JQL grammar refuses anywhere
- * (its CONTROLCHARS: C0 and C1 controls, U+FDD0..U+FDEF, U+FFFE/U+FFFF) as `\uXXXX` —
- * the same encoding as Jira's `JqlStringSupportImpl.encodeAsQuotedString`. Quoting
- * every value also keeps JQL's reserved words (`and`, `empty`, `order`...) and reserved
- * characters (`+`, `/`, `#`...) literal.
- */
-export function jqlString(value: string): string {
-  let out = '"';
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    const ch = value[i]!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c <= 0x1f || (c >= 0x7f && c <= 0x9f) || (c >= 0xfdd0 && c <= 0xfdef) || c >= 0xfffe) {
-      out += `\\u${c.toString(16).padStart(4, '0')}`;
-    } else out += ch;
-  }
-  return `${out}"`;
-}
-
-/**
  * One JQL search for the tickets of many models: `labels in ("model:a", "model:b")`,
- * `component in (...)` or `cf[10042] in (...)`, restricted to the configured projects, in
- * key order (a stable order, which offset paging on Data Center needs).
+ * `component in (...)` or `cf[10042] in (...)`, in key order (a stable order, which offset
+ * paging on Data Center needs). With projects, exactly the JQL the connector sends once it
+ * has applied the instance's scope, so that batches can be sized by it.
  */
 export function jqlForModels(modelKeys: readonly string[], modelLink: JiraModelLink, projects?: readonly string[]): string {
   const values = [...new Set(modelKeys)].map((k) => jqlString(modelLinkValue(k, modelLink)));
   if (values.length === 0) throw new RangeError('jqlForModels needs at least one model key');
-  const clauses: string[] = [];
-  if (projects && projects.length > 0) clauses.push(`project in (${projects.map(jqlString).join(', ')})`);
-  clauses.push(`${modelLinkField(modelLink)} in (${values.join(', ')})`);
-  return `${clauses.join(' AND ')} ORDER BY key ASC`;
+  return scopeJql(`${modelLinkField(modelLink)} in (${values.join(', ')}) ORDER BY key ASC`, projects);
 }
 
 export interface ChunkLimits {

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { PersonIdentity } from '../../connectors/core/graph';
-import type { JiraConnector, Ticket } from '../../connectors/jira';
+import { JqlRefusedError, type JiraConnector, type Ticket } from '../../connectors/jira';
 import { acrossSources } from '../common/across-sources';
 import type { PeopleDirectory } from '../common/identity';
 import type { PartialErrorsContext } from '../common/partial-errors';
@@ -59,7 +59,15 @@ export const resolvers: GraphQLResolverMap<JiraContext> = {
       site(ctx, args.instance).connector.getTicket(args.key),
     async jiraSearch(_root: unknown, args: { instance: string; jql: string; first: number }, ctx: JiraContext) {
       if (args.first < 1 || args.first > MAX_SEARCH) throw badInput(`first must be between 1 and ${MAX_SEARCH}`);
-      return site(ctx, args.instance).connector.searchTickets(args.jql, { maxResults: args.first });
+      try {
+        return await site(ctx, args.instance).connector.searchTickets(args.jql, { maxResults: args.first });
+      } catch (err) {
+        // The gateway passes on only the code of a source's error; this one is the caller's to fix, so say why.
+        if (err instanceof JqlRefusedError) {
+          throw new GraphQLError(err.message, { extensions: { code: 'BAD_USER_INPUT', source: err.source } });
+        }
+        throw err;
+      }
     },
   },
 

@@ -3,7 +3,7 @@ import { useNock } from '../helpers/nock';
 import { jiraInstanceSchema } from '../../config/schema';
 import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
-import { JiraConnector, ticketFields, type JiraConnectorDeps } from '../../connectors/jira';
+import { JiraConnector, JqlRefusedError, ticketFields, type JiraConnectorDeps } from '../../connectors/jira';
 import type { JiraIssueBean, SearchAndReconcileResults } from '../../connectors/jira/types';
 import cloudFixture from '../fixtures/jira/cloud-search-jql.json';
 import dcFixture from '../fixtures/jira/dc-search.json';
@@ -243,7 +243,7 @@ describe('Jira Cloud connector contract', () => {
 
     expect(searches).toHaveLength(3);
     for (const jql of searches) {
-      expect(jql).toMatch(/^project in \("ML"\) AND labels in \(.*\) ORDER BY key ASC$/);
+      expect(jql).toMatch(/^project in \("ML"\) AND \(labels in \([^()]*\)\) ORDER BY key ASC$/);
       expect(jql.length).toBeLessThanOrEqual(1500);
       expect([...jql.matchAll(/"model:/g)].length).toBeLessThanOrEqual(50);
     }
@@ -395,5 +395,159 @@ describe('Jira connector: tickets of people', () => {
     expect(byUser.get('5b10a')?.map((t) => t.key)).toEqual(['RISK-1']);
     expect(byUser.get('712020:b-2')?.map((t) => t.key)).toEqual(['RISK-1', 'RISK-2']);
     expect(byUser.get('nobody-asked')).toEqual([]);
+  });
+});
+
+describe('Jira connector: the projects scope on every path', () => {
+  /** Counts every request to the site; a test that expects none checks the count and removes it. */
+  function countRequests(base: string): () => number {
+    let calls = 0;
+    nock(base)
+      .persist()
+      .get(/.*/)
+      .query(true)
+      .reply(() => {
+        calls++;
+        return [500, { errorMessages: ['not expected'], errors: {} }];
+      });
+    return () => calls;
+  }
+
+  function inProject(key: string, project: string, labels: string[] = []): JiraIssueBean {
+    return { id: String(10000 + Number(key.split('-')[1])), key, fields: { summary: `Ticket ${key}`, labels, project: { key: project } } };
+  }
+
+  /** Answers one Cloud search, recording the JQL it was sent. */
+  function cloudSearch(sent: string[], issues: JiraIssueBean[] = []) {
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query(true)
+      .reply(function (uri) {
+        sent.push(new URL(uri, CLOUD).searchParams.get('jql')!);
+        return [200, { issues, isLast: true }];
+      });
+  }
+
+  it('sends a search as project in (...) AND (<jql>), with its ORDER BY after the parentheses', async () => {
+    const sent: string[] = [];
+    cloudSearch(sent, [inProject('RISK-3', 'RISK')]);
+    const { jira } = cloudConnector({ projects: ['RISK'] });
+    const tickets = await jira.searchTickets('project != RISK ORDER BY created DESC', { maxResults: 50 });
+    expect(sent).toEqual(['project in ("RISK") AND (project != RISK) ORDER BY created DESC']);
+    expect(tickets.map((t) => t.key)).toEqual(['RISK-3']);
+  });
+
+  it('keeps an OR of the caller inside the parentheses, so it cannot widen the scope', async () => {
+    const sent: string[] = [];
+    cloudSearch(sent);
+    const { jira } = cloudConnector({ projects: ['RISK', 'SCM'] });
+    await jira.searchTickets('labels = a OR project = GROW');
+    expect(sent).toEqual(['project in ("RISK", "SCM") AND (labels = a OR project = GROW)']);
+  });
+
+  it('scopes on Data Center the same way', async () => {
+    nock(DC)
+      .get('/rest/api/2/search')
+      .query({ jql: 'project in ("SCM") AND (key = GROW-6 OR key = SCM-1) ORDER BY key ASC', startAt: '0', maxResults: '1000', fields: FIELDS })
+      .reply(200, { startAt: 0, maxResults: 1000, total: 1, issues: [dcFixture.issues[1]] });
+    const tickets = await dcConnector({ projects: ['SCM'] }).searchTickets('key = GROW-6 OR key = SCM-1 ORDER BY key ASC');
+    expect(tickets.map((t) => t.key)).toEqual(['SCM-1']);
+  });
+
+  it.each([
+    ['closes the parenthesis early', 'x) OR (project = GROW'],
+    ['leaves one open', 'project = GROW OR (labels = a'],
+    ['escapes a quote outside a string', 'summary ~ a\\" ) OR project = GROW OR ( summary ~ "x\\" y" AND labels = b'],
+  ])('refuses JQL that %s, naming the instance, before any request', async (_why, jql) => {
+    const calls = countRequests(CLOUD);
+    const { jira } = cloudConnector({ projects: ['RISK'] });
+    const err = (await jira.searchTickets(jql).catch((e: unknown) => e)) as SourceError;
+    expect(err).toBeInstanceOf(JqlRefusedError);
+    expect(err).toBeInstanceOf(SourceError);
+    expect(err.code).toBe(SourceErrorCode.SOURCE_BAD_REQUEST);
+    expect(err.source).toBe('jira:corp');
+    expect(err.message).toMatch(/^jira:corp: JQL refused for Jira instance "corp"/);
+    expect(calls()).toBe(0);
+    nock.cleanAll();
+  });
+
+  it('drops issues outside the projects even if the upstream answers them', async () => {
+    const sent: string[] = [];
+    // A proxy or an app's JQL function that did not honour the JQL.
+    cloudSearch(sent, [inProject('RISK-1', 'RISK'), inProject('GROW-6', 'GROW'), inProject('RISK-9', 'GROW')]);
+    const { jira } = cloudConnector({ projects: ['RISK'] });
+    expect((await jira.searchTickets('labels = a')).map((t) => t.key)).toEqual(['RISK-1']);
+  });
+
+  it('answers a key of another project with null and no request at all', async () => {
+    const calls = countRequests(CLOUD);
+    const { jira } = cloudConnector({ projects: ['RISK'] });
+    await expect(jira.getTicket('GROW-6')).resolves.toBeNull();
+    await expect(jira.getTicket('grow-6')).resolves.toBeNull();
+    await expect(jira.getTicket('RISK-1/../../GROW-6')).resolves.toBeNull();
+    expect(calls()).toBe(0);
+    nock.cleanAll();
+  });
+
+  it('answers an in-scope key whose issue now lives in another project with null, like a missing one', async () => {
+    // GROW took RISK-7 over: Jira still answers the old key, with the issue's new key and project.
+    nock(CLOUD).get('/rest/api/3/issue/RISK-7').query({ fields: FIELDS }).reply(200, inProject('GROW-31', 'GROW'));
+    // A move inside the scope's own key space, told only by the project field.
+    nock(CLOUD).get('/rest/api/3/issue/RISK-8').query({ fields: FIELDS }).reply(200, inProject('RISK-8', 'GROW'));
+    nock(CLOUD).get('/rest/api/3/issue/RISK-404').query({ fields: FIELDS }).reply(404, notFoundFixture);
+    const { jira } = cloudConnector({ projects: ['RISK'] });
+    const moved = await jira.getTicket('RISK-7');
+    const relabelled = await jira.getTicket('RISK-8');
+    const missing = await jira.getTicket('RISK-404');
+    expect(moved).toBeNull();
+    expect(relabelled).toBeNull();
+    expect(moved).toEqual(missing);
+  });
+
+  it('asks for the project field and answers an in-scope issue; an id is looked up and judged by its project', async () => {
+    expect(FIELDS.split(',')).toContain('project');
+    nock(CLOUD).get('/rest/api/3/issue/RISK-12').query({ fields: FIELDS }).reply(200, { ...cloudIssues[0], fields: { ...cloudIssues[0]!.fields, project: { key: 'RISK' } } });
+    nock(CLOUD).get('/rest/api/3/issue/10031').query({ fields: FIELDS }).reply(200, inProject('GROW-6', 'GROW'));
+    const { jira } = cloudConnector({ projects: ['RISK'] });
+    expect((await jira.getTicket('RISK-12'))?.key).toBe('RISK-12');
+    await expect(jira.getTicket('10031')).resolves.toBeNull();
+  });
+
+  it("scopes a person's tickets", async () => {
+    const sent: string[] = [];
+    cloudSearch(sent);
+    const { jira } = cloudConnector({ projects: ['RISK'] });
+    await jira.ticketsOfUsers(['5b10a']);
+    expect(sent).toEqual(['project in ("RISK") AND ((assignee in ("5b10a") OR reporter in ("5b10a"))) ORDER BY updated DESC']);
+  });
+
+  it("does not let a scoped connector read a model's tickets cached by an unscoped one (shared cache, same instance)", async () => {
+    const cache = new MemoryCache();
+    const deps = { cache, cacheDefaults: { ttlSeconds: 60, staleSeconds: 60 } };
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query({ jql: 'labels in ("model:a") ORDER BY key ASC', maxResults: '100', fields: FIELDS })
+      .reply(200, { issues: [inProject('GROW-6', 'GROW', ['model:a'])], isLast: true });
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query({ jql: 'project in ("RISK") AND (labels in ("model:a")) ORDER BY key ASC', maxResults: '100', fields: FIELDS })
+      .reply(200, { issues: [inProject('RISK-2', 'RISK', ['model:a'])], isLast: true });
+    const unscoped = cloudConnector({}, deps).jira;
+    const scoped = cloudConnector({ projects: ['RISK'] }, deps).jira;
+    expect((await unscoped.ticketsForModels(['a'])).get('a')!.map((t) => t.key)).toEqual(['GROW-6']);
+    expect((await scoped.ticketsForModels(['a'])).get('a')!.map((t) => t.key)).toEqual(['RISK-2']);
+  });
+
+  it('does not let a scoped connector read an issue cached by an unscoped one', async () => {
+    const cache = new MemoryCache();
+    const deps = { cache, cacheDefaults: { ttlSeconds: 60, staleSeconds: 60 } };
+    // Without its project field (an entry cached before the field was asked for), the key
+    // Jira answered with still tells.
+    nock(CLOUD).get('/rest/api/3/issue/RISK-7').query({ fields: FIELDS }).reply(200, { key: 'GROW-31', fields: { summary: 'moved' } });
+    const unscoped = cloudConnector({}, deps).jira;
+    const scoped = cloudConnector({ projects: ['RISK'] }, deps).jira;
+    expect((await unscoped.getTicket('RISK-7'))?.key).toBe('GROW-31');
+    nock(CLOUD).get('/rest/api/3/issue/RISK-7').query({ fields: FIELDS }).reply(200, { key: 'GROW-31', fields: { summary: 'moved' } });
+    await expect(scoped.getTicket('RISK-7')).resolves.toBeNull();
   });
 });

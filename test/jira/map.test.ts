@@ -6,6 +6,7 @@ import {
   mapIssue,
   modelKeysOf,
   modelLinkValue,
+  scopeJql,
   statusCategoryOf,
   ticketFields,
   type JiraMapContext,
@@ -201,10 +202,11 @@ describe('jqlForModels', () => {
     expect(jqlForModels(['a'], CUSTOM)).toBe('cf[10042] in ("a") ORDER BY key ASC');
   });
 
-  it('restricts to the configured projects and drops duplicate keys', () => {
+  it('restricts to the configured projects, exactly as the connector scopes any JQL, and drops duplicate keys', () => {
     expect(jqlForModels(['a', 'a', 'b"x'], LABEL, ['RISK', 'GROW'])).toBe(
-      'project in ("RISK", "GROW") AND labels in ("model:a", "model:b\\"x") ORDER BY key ASC',
+      'project in ("RISK", "GROW") AND (labels in ("model:a", "model:b\\"x")) ORDER BY key ASC',
     );
+    expect(jqlForModels(['a'], LABEL, ['RISK'])).toBe(scopeJql(jqlForModels(['a'], LABEL), ['RISK']));
   });
 
   it('refuses an empty batch rather than searching everything', () => {
@@ -239,7 +241,7 @@ describe('ticketFields', () => {
   it('asks for the mapped fields, and the custom field when the rule uses one', () => {
     expect(ticketFields(LABEL)).toEqual([
       'summary', 'issuetype', 'status', 'priority', 'labels', 'components',
-      'assignee', 'reporter', 'created', 'updated', 'resolutiondate',
+      'assignee', 'reporter', 'created', 'updated', 'resolutiondate', 'project',
     ]);
     expect(ticketFields(CUSTOM)).toContain('customfield_10042');
   });
