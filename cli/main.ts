@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config/load';
 import { configSchema, type ModelgraphConfig } from '../config/schema';
 import { createLogger, type Logger } from '../connectors/core/logger';
 import { composeCommand, readSupergraph } from '../gateway/compose';
+import { hashApiKey, newApiKey } from '../gateway/auth/authenticate';
 import { checkExposure } from '../gateway/exposure';
 import { createRuntime, startGatewayFromConfig, startStack, startSubgraph } from '../gateway/stack';
 import { createRedisClient } from '../connectors/core/cache/redis-cache';
@@ -33,12 +34,16 @@ Usage:
                        [--endpoint URL]
       Print the governance findings; exit 0 when none reaches --fail-on (default high),
       1 when some do, 2 on an error. Without --endpoint, against the embedded demo.
+  modelgraph api-key [--name NAME] [--scope SCOPE ...]
+      Make a new API key for a script or CI job: prints the key (give it to the client;
+      it is not stored) and the server.auth.apiKeys entry with its SHA-256 hash.
   modelgraph sandbox [--port N] [--models N] [--seed N]
       Run only the sandbox upstreams: MLflow prod and research on N and N+1, Jira Cloud
       on N+2, GitHub on N+3, GitLab on N+4, SageMaker on N+5, Vertex AI on N+6, Azure ML
       on N+7.
 
-Environment: PORT, REDIS_URL, MODELGRAPH_CONFIG, NODE_ENV=production (introspection off).
+Environment: PORT, REDIS_URL, MODELGRAPH_CONFIG, MODELGRAPH_SUBGRAPH_SECRET (the gateway and
+subgraphs' shared signing secret), NODE_ENV=production (introspection off).
 `;
 
 /** Exit codes: 0 ok, 1 failure, 2 bad usage or configuration. */
@@ -57,6 +62,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
         return await report(rest);
       case 'reconcile':
         return await reconcile(rest);
+      case 'api-key':
+        return apiKey(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -180,6 +187,27 @@ async function serve(args: string[]): Promise<number | undefined> {
 
 function gatewaySubgraphUrls(config: ModelgraphConfig): Record<string, string> {
   return resolveSubgraphUrls(config.subgraphs);
+}
+
+function apiKey(args: string[]): number {
+  const opts = parse(args, { name: { type: 'string', default: 'script' }, scope: { type: 'string', multiple: true } });
+  const key = newApiKey();
+  const scopes = (opts.scope as string[] | undefined) ?? [];
+  process.stdout.write(
+    [
+      `key (give it to the client; modelgraph keeps only its hash):`,
+      `  ${key}`,
+      ``,
+      `config, under server.auth.apiKeys:`,
+      `  - name: ${JSON.stringify(String(opts.name))}`,
+      `    hash: "${hashApiKey(key)}"`,
+      `    scopes: [${scopes.map((s) => JSON.stringify(s)).join(', ')}]`,
+      ``,
+      `clients send it as "Authorization: Bearer <key>" or "X-API-Key: <key>".`,
+      ``,
+    ].join('\n'),
+  );
+  return 0;
 }
 
 function compose(args: string[]): number {

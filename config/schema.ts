@@ -179,7 +179,7 @@ export const jiraInstanceSchema = z
       z.object({ type: z.literal('bearer'), token: z.string().min(1) }).strict(),
     ]),
     modelLink: jiraModelLinkSchema.default({ type: 'label', pattern: 'model:{key}' }),
-    /** Restricts ticket searches to these projects (JQL `project in (...)`). */
+    /** Every path into this Jira sees only these projects: searches are wrapped in `project in (...) AND (...)`, and a ticket of another project is answered as missing. */
     projects: z.array(z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'must be a Jira project key')).optional(),
     ...connectionOptions,
   })
