@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load';
+import { checkExposure } from '../../gateway/exposure';
+import { resolveSubgraphUrls } from '../../gateway/subgraphs';
 
 /**
  * The example configurations a newcomer copies must load: a key renamed in the schema
@@ -18,8 +20,11 @@ const env: NodeJS.ProcessEnv = Object.fromEntries(
     'AWS_SECRET_ACCESS_KEY',
     'VERTEX_TOKEN',
     'AZURE_TOKEN',
+    'MODELGRAPH_SUBGRAPH_SECRET',
   ].map((name) => [name, `example-${name.toLowerCase()}`]),
 );
+env.MODELGRAPH_API_KEY_HASH = `sha256:${'ab'.repeat(32)}`;
+env.RECONCILE_CI_KEY_HASH = `sha256:${'cd'.repeat(32)}`;
 
 describe('examples/', () => {
   it('modelgraph.yaml loads, governance settings included', () => {
@@ -27,11 +32,23 @@ describe('examples/', () => {
     expect(config.sources.mlflow.map((s) => s.name)).toEqual(['prod', 'databricks']);
     expect(config.governance.rules.APPROVED_NOT_DEPLOYED).toEqual({ enabled: true, severity: 'LOW', afterDays: 30 });
     expect(config.governance.approval.summaryPattern).toBe('approv');
+    expect(config.server.auth).toMatchObject({ mode: 'required', jwt: { audience: 'modelgraph' }, apiKeys: [{ name: 'reconcile-ci' }] });
+    expect(() => checkExposure(config, 'all')).not.toThrow();
   });
 
   it('compose.yaml (docker-compose) loads', () => {
     const config = loadConfig({ path: join(EXAMPLES, 'compose.yaml'), env });
     expect(config.inventory.graphUrl).toBe('http://gateway:4000/graphql');
     expect(config.sources.sagemaker.length + config.sources.vertex.length + config.sources.azureml.length).toBeGreaterThan(0);
+    // Every service of the split deployment starts: the gateway with auth, subgraphs with the secret.
+    expect(config.server.subgraphSecret).toBe(env.MODELGRAPH_SUBGRAPH_SECRET);
+    for (const role of ['gateway', 'inventory', 'mlflow', 'jira', 'git', 'registries']) {
+      expect(() => checkExposure(config, role, resolveSubgraphUrls(config.subgraphs))).not.toThrow();
+    }
+  });
+
+  it('compose.yaml without the secret refuses to start a subgraph, naming the variable', () => {
+    const config = loadConfig({ path: join(EXAMPLES, 'compose.yaml'), env: { ...env, MODELGRAPH_SUBGRAPH_SECRET: undefined } });
+    expect(() => checkExposure(config, 'jira')).toThrow(/MODELGRAPH_SUBGRAPH_SECRET/);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../config/load';
+import { configSchema } from '../../config/schema';
 
 function file(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'modelgraph-config-'));
@@ -13,7 +14,13 @@ function file(name: string, text: string): string {
 describe('loadConfig', () => {
   it('is all defaults without a file', () => {
     const config = loadConfig({ env: {} });
-    expect(config.server).toMatchObject({ port: 4000, maxDepth: 15 });
+    expect(config.server).toMatchObject({ port: 4000, host: '127.0.0.1', limits: { maxDepth: 15, maxTokens: 5000 } });
+    expect(config.server.auth).toBeUndefined();
+  });
+
+  it('reads the older server.maxDepth and maxTokens as limits', () => {
+    const config = configSchema.parse({ server: { maxDepth: 9, maxTokens: 700 } });
+    expect(config.server.limits).toMatchObject({ maxDepth: 9, maxTokens: 700 });
     expect(config.cache.redisUrl).toBeUndefined();
     expect(config.sources.mlflow).toEqual([]);
   });
