@@ -8,6 +8,7 @@ import { silentLogger, type Logger } from '../core/logger';
 import { collectTokenPages } from '../core/paginate';
 import { cachedLookup, createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import { readRateLimitHeaders } from '../core/rate-limit';
+import { outsideRequestScope, untilRequestDeadline } from '../core/request-scope';
 import { sourceName } from '../core/source';
 import type { RateLimitReading } from '../core/source-health';
 import type { CloudModel, CloudModelVersion, Deployment, RegistryConnector } from '../registry/types';
@@ -352,13 +353,17 @@ export class ArmTokenProvider {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Waited for no longer than the current request's deadline; the fetch itself is charged to no request. */
   get(): Promise<string> {
     const token = this.current;
     if (token && this.now() < refreshAt(token)) return Promise.resolve(token.token);
-    this.pending ??= this.fetch().finally(() => {
+    // Shared by every request that asks meanwhile, so it belongs to none of them: no
+    // deadline of one may abort it, and it is no Resource Manager call to charge.
+    this.pending ??= outsideRequestScope(() => this.fetch()).finally(() => {
       this.pending = undefined;
     });
-    return this.pending;
+    const pending = this.pending;
+    return untilRequestDeadline(this.source, 'waiting for an access token', () => pending);
   }
 
   /** Forget the current token (it was refused). */

@@ -1,4 +1,5 @@
 import { SourceError, SourceErrorCode } from './errors';
+import { isRequestLimitError } from './request-scope';
 
 export interface CircuitBreakerOptions {
   /** Consecutive failed calls (after their retries) that open the circuit. Default 5. */
@@ -17,7 +18,8 @@ type State = { kind: 'closed'; failures: number } | { kind: 'open'; until: numbe
  * `resetAfterMs` succeeds.
  *
  * Only unavailability counts (network errors, timeouts, 5xx): a 4xx or a 429 is an answer
- * from a live upstream.
+ * from a live upstream. A call refused or cut short by its GraphQL request's own budget or
+ * deadline (a RequestLimitError) counts neither way.
  */
 export class CircuitBreaker {
   private state: State = { kind: 'closed', failures: 0 };
@@ -52,6 +54,12 @@ export class CircuitBreaker {
       this.state = { kind: 'closed', failures: 0 };
       return result;
     } catch (err) {
+      if (isRequestLimitError(err)) {
+        // Refused or cut short by the request's own budget or deadline: no verdict on the
+        // upstream. A trial that never really ran gives its turn to the next call.
+        if (this.state.kind === 'half-open' && state.kind === 'open') this.state = state;
+        throw err;
+      }
       if (countsAsDown(err)) {
         const failures = this.state.kind === 'closed' ? this.state.failures + 1 : this.threshold;
         this.state =

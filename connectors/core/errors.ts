@@ -2,7 +2,7 @@
 export enum SourceErrorCode {
   /** Network error, 5xx, breaker open, retries exhausted. */
   SOURCE_UNAVAILABLE = 'SOURCE_UNAVAILABLE',
-  /** The per-request timeout (or the retry budget) ran out. */
+  /** The per-attempt timeout, the retry budget, or the GraphQL request's deadline ran out. */
   SOURCE_TIMEOUT = 'SOURCE_TIMEOUT',
   /** 429 (or 403 with rate-limit headers, later for GitHub) after retries, or a Retry-After beyond the budget. */
   SOURCE_RATE_LIMITED = 'SOURCE_RATE_LIMITED',
@@ -16,6 +16,14 @@ export enum SourceErrorCode {
   SOURCE_BAD_REQUEST = 'SOURCE_BAD_REQUEST',
   /** Unparseable or unexpected body (e.g. an SSO login page answered with 200). */
   SOURCE_BAD_RESPONSE = 'SOURCE_BAD_RESPONSE',
+  /**
+   * The GraphQL request's upstream call budget is spent: the call was not sent. Not a
+   * failure of the source (the breaker and the source's health ignore it); ask for less
+   * (fewer fields, smaller pages) or raise the budget. The request deadline, when reached,
+   * is a SOURCE_TIMEOUT whose message says "the request deadline was reached", likewise
+   * ignored by the breaker and the health.
+   */
+  REQUEST_BUDGET_EXCEEDED = 'REQUEST_BUDGET_EXCEEDED',
 }
 
 export interface SourceErrorInit {

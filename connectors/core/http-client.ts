@@ -5,6 +5,7 @@ import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { Semaphore } from './concurrency';
 import { SourceError, SourceErrorCode, codeForStatus, redact } from './errors';
 import { silentLogger, type Logger } from './logger';
+import { currentRequestScope, isRequestLimitError, type RequestLimitError, type RequestScope } from './request-scope';
 import { CIRCUIT_OPEN, circuitState, type RateLimitReading, type SourceHealthRecorder } from './source-health';
 
 export interface RetryOptions {
@@ -145,9 +146,12 @@ const MAX_VENDOR_MESSAGE = 500;
 
 type Attempt =
   | { kind: 'response'; response: AxiosResponse<string>; latencyMs: number }
-  | { kind: 'error'; error: unknown; timedOut: boolean; timeoutMs: number; latencyMs: number }
+  /** `cutByDeadline`: the request deadline, not the source's timeout, bounded this attempt. */
+  | { kind: 'error'; error: unknown; timedOut: boolean; timeoutMs: number; latencyMs: number; cutByDeadline: boolean }
   /** The budget ran out while waiting for a connection slot; nothing was sent. */
-  | { kind: 'expired' };
+  | { kind: 'expired' }
+  /** The GraphQL request's call budget or deadline refused the attempt; nothing was sent. */
+  | { kind: 'refused'; error: RequestLimitError };
 
 /**
  * The HTTP client every connector is given: retries with backoff for idempotent calls,
@@ -226,6 +230,12 @@ export class HttpClient {
   /**
    * Throws {@link SourceError} for a non-2xx status (304 is returned) and for transport
    * failures; at once, without a network call, while the source's circuit is open.
+   *
+   * Within a {@link RequestScope}, every attempt (retries included) is charged to the scope
+   * just before it is sent, and none is sent once the scope's budget is spent
+   * (REQUEST_BUDGET_EXCEEDED) or its deadline reached (SOURCE_TIMEOUT); an attempt's timeout
+   * is also capped by what is left before the deadline, and no retry waits past it. Such
+   * refusals and cuts are the request's doing: neither the breaker nor the health counts them.
    */
   async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
     let sent = false;
@@ -246,9 +256,13 @@ export class HttpClient {
     const maxAttempts = idempotent ? this.retry.maxAttempts : 1;
     const secrets = req.headers ? [...this.secrets, ...secretsInHeaders(req.headers)] : this.secrets;
     const deadline = this.now() + this.retry.budgetMs;
+    const scope = currentRequestScope();
 
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.semaphore.run(() => this.attempt(req, deadline));
+      const outcome = await this.inSlot(scope, () => this.attempt(req, deadline, scope));
+
+      // Not recorded: the request's limit, not the source, stopped it.
+      if (outcome.kind === 'refused') throw outcome.error;
 
       if (outcome.kind === 'expired') {
         const expired = new SourceError({
@@ -276,10 +290,11 @@ export class HttpClient {
         const verdict = this.classify(res);
         const retryAfterMs = verdict?.delayMs ?? parseRetryAfter(headerValue(res, 'retry-after'), this.now());
         const retryable = verdict ? verdict.retryable : RETRY_STATUSES.has(res.status);
-        let overBudget: number | undefined;
+        let noRetry: string | undefined;
         if (retryable && attempt < maxAttempts) {
           const delayMs = retryAfterMs ?? this.backoff(attempt);
-          if (delayMs < deadline - this.now()) {
+          noRetry = this.whyNoRetry(delayMs, deadline, scope);
+          if (noRetry === undefined) {
             if (this.health) {
               this.recorded(outcome.latencyMs, this.statusError(res, secrets, { attempts: attempt, code: verdict?.code }));
             }
@@ -287,28 +302,66 @@ export class HttpClient {
             await this.sleep(delayMs);
             continue;
           }
-          overBudget = delayMs;
         }
         throw this.recorded(
           outcome.latencyMs,
-          this.statusError(res, secrets, { attempts: attempt, retryAfterMs, overBudget, code: verdict?.code }),
+          this.statusError(res, secrets, { attempts: attempt, retryAfterMs, noRetry, code: verdict?.code }),
         );
       }
 
+      // The source was not given its whole timeout: no verdict on it, whatever the caller sees.
+      if (outcome.timedOut && outcome.cutByDeadline && scope) {
+        throw scope.deadlineError(this.source, `after ${outcome.timeoutMs} ms without an answer`, attempt);
+      }
+
       const transient = outcome.timedOut || isTransient(outcome.error);
-      let overBudget: number | undefined;
+      let noRetry: string | undefined;
       if (transient && attempt < maxAttempts) {
         const delayMs = this.backoff(attempt);
-        if (delayMs < deadline - this.now()) {
+        noRetry = this.whyNoRetry(delayMs, deadline, scope);
+        if (noRetry === undefined) {
           if (this.health) this.recorded(outcome.latencyMs, this.transportError(outcome, secrets, attempt, undefined));
           this.logRetry(req, secrets, { error: errorCode(outcome.error, outcome.timedOut), attempt, delayMs });
           await this.sleep(delayMs);
           continue;
         }
-        overBudget = delayMs;
       }
-      throw this.recorded(outcome.latencyMs, this.transportError(outcome, secrets, attempt, overBudget));
+      throw this.recorded(outcome.latencyMs, this.transportError(outcome, secrets, attempt, noRetry));
     }
+  }
+
+  /**
+   * Runs an attempt in a connection slot. A request deadline reached while still queued for
+   * one refuses the call then, rather than when a slot frees (a whole timeout later, if the
+   * calls ahead hang).
+   */
+  private async inSlot(scope: RequestScope | undefined, attempt: () => Promise<Attempt>): Promise<Attempt> {
+    const left = scope?.remainingMs();
+    if (!scope || left === undefined) return this.semaphore.run(attempt);
+    const waited = scope.deadlineError(this.source, 'while waiting for a connection slot');
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(waited), left);
+    try {
+      return await this.semaphore.run(attempt, controller.signal);
+    } catch (err) {
+      if (err === waited) return { kind: 'refused', error: waited };
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Why a retry after `delayMs` cannot be made (the note the final error carries), or
+   * undefined when it can. A retry the request cannot afford ends the call with the
+   * upstream's own error: that, not the budget, is what went wrong.
+   */
+  private whyNoRetry(delayMs: number, deadline: number, scope: RequestScope | undefined): string | undefined {
+    if (delayMs >= deadline - this.now()) return `a retry in ${delayMs} ms would exceed the ${this.retry.budgetMs} ms budget`;
+    const left = scope?.remainingMs();
+    if (left !== undefined && delayMs >= left) return `a retry in ${delayMs} ms would pass the request deadline`;
+    if (scope && !scope.canCharge()) return `no retry: ${scope.budgetSpent()}`;
+    return undefined;
   }
 
   /** GET and return the parsed body. */
@@ -327,10 +380,20 @@ export class HttpClient {
     this.httpsAgent.destroy();
   }
 
-  private async attempt(req: HttpRequest, deadline: number): Promise<Attempt> {
+  private async attempt(req: HttpRequest, deadline: number, scope: RequestScope | undefined): Promise<Attempt> {
+    // Read once the connection slot is ours: the wait for it may have used the time up.
+    if (scope?.expired()) return { kind: 'refused', error: scope.deadlineError(this.source) };
     const remaining = deadline - this.now();
     if (remaining <= 0) return { kind: 'expired' };
-    const timeoutMs = Math.max(1, Math.min(this.timeoutMs, remaining));
+    try {
+      scope?.charge(this.source);
+    } catch (err) {
+      if (isRequestLimitError(err)) return { kind: 'refused', error: err };
+      throw err;
+    }
+    const deadlineLeft = scope?.remainingMs() ?? Infinity;
+    const cutByDeadline = deadlineLeft < Math.min(this.timeoutMs, remaining);
+    const timeoutMs = Math.max(1, Math.min(this.timeoutMs, remaining, deadlineLeft));
     // axios' own `timeout` is a socket idle timeout: a body that trickles in never trips
     // it. This timer bounds the whole attempt.
     const controller = new AbortController();
@@ -352,7 +415,14 @@ export class HttpClient {
       });
       return { kind: 'response', response, latencyMs: this.now() - started };
     } catch (error) {
-      return { kind: 'error', error, timedOut: timedOut || isAxiosTimeout(error), timeoutMs, latencyMs: this.now() - started };
+      return {
+        kind: 'error',
+        error,
+        timedOut: timedOut || isAxiosTimeout(error),
+        timeoutMs,
+        latencyMs: this.now() - started,
+        cutByDeadline,
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -444,7 +514,7 @@ export class HttpClient {
   private statusError(
     res: AxiosResponse<string>,
     secrets: readonly string[],
-    info: { attempts: number; retryAfterMs?: number; overBudget?: number; code?: SourceErrorCode },
+    info: { attempts: number; retryAfterMs?: number; noRetry?: string; code?: SourceErrorCode },
   ): SourceError {
     const body = parseLenient(res.data);
     let parsed: { upstreamCode?: string; message?: string } = {};
@@ -457,7 +527,7 @@ export class HttpClient {
     const vendorMessage = truncate(parsed.message || res.statusText || http.STATUS_CODES[res.status] || 'request failed');
     const notes: string[] = [];
     if (info.attempts > 1) notes.push(`after ${info.attempts} attempts`);
-    if (info.overBudget !== undefined) notes.push(`a retry in ${info.overBudget} ms would exceed the ${this.retry.budgetMs} ms budget`);
+    if (info.noRetry !== undefined) notes.push(info.noRetry);
     return new SourceError({
       source: this.source,
       code: info.code ?? codeForStatus(res.status),
@@ -476,13 +546,13 @@ export class HttpClient {
     outcome: Extract<Attempt, { kind: 'error' }>,
     secrets: readonly string[],
     attempts: number,
-    overBudget: number | undefined,
+    noRetry: string | undefined,
   ): SourceError {
     const code = errorCode(outcome.error, outcome.timedOut);
     const what = outcome.timedOut ? `no response within ${outcome.timeoutMs} ms` : `network error (${code})`;
     const notes: string[] = [];
     if (attempts > 1) notes.push(`after ${attempts} attempts`);
-    if (overBudget !== undefined) notes.push(`a retry in ${overBudget} ms would exceed the ${this.retry.budgetMs} ms budget`);
+    if (noRetry !== undefined) notes.push(noRetry);
     const cause = new Error(
       redact(outcome.timedOut ? what : ((outcome.error as Error | undefined)?.message ?? String(outcome.error)), secrets),
     );

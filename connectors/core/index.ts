@@ -4,6 +4,16 @@ export { type LogLevel, type Logger, type CreateLoggerOptions, createLogger, sil
 export { SourceErrorCode, SourceError, type SourceErrorInit, codeForStatus, redact } from './errors';
 export { Semaphore } from './concurrency';
 export {
+  type RequestScopeInit,
+  RequestScope,
+  RequestLimitError,
+  isRequestLimitError,
+  runInRequestScope,
+  currentRequestScope,
+  outsideRequestScope,
+  untilRequestDeadline,
+} from './request-scope';
+export {
   type RetryOptions,
   type HttpClientOptions,
   type HttpRequest,

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
@@ -20,8 +21,15 @@ import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode, codeForStatus, redact } from '../core/errors';
 import { silentLogger, type Logger } from '../core/logger';
 import { createSourceCaches } from '../core/plumbing';
+import {
+  currentRequestScope,
+  isRequestLimitError,
+  outsideRequestScope,
+  untilRequestDeadline,
+  type RequestScope,
+} from '../core/request-scope';
 import { sourceName } from '../core/source';
-import { circuitState } from '../core/source-health';
+import { circuitState, type SourceHealthRecorder } from '../core/source-health';
 import type { CloudModel, CloudModelVersion, Deployment, RegistryConnector } from '../registry/types';
 import { isoDate, mapEndpoint, mapModelPackageGroup, mapModelPackageRecord, newestFirst, type SagemakerMapContext } from './map';
 import { recordSdkCalls } from './health';
@@ -63,6 +71,8 @@ const versionsKey = (group: string) => `list model-packages ${group}`;
  * pages too): a concurrency limit, a circuit breaker, and the conversion of whatever the SDK
  * throws into a `SourceError` naming `sagemaker:<instance>`. Retries happen below it, in the
  * SDK's retry middleware, with a strategy that applies the instance's `retry` settings.
+ * Below the retries, one middleware per attempt charges the attempt to the current request
+ * scope and bounds it by the time left (see {@link limitAttempts}).
  */
 export class SagemakerConnector implements Connector, RegistryConnector {
   readonly kind = 'SAGEMAKER' as const;
@@ -77,8 +87,8 @@ export class SagemakerConnector implements Connector, RegistryConnector {
   private readonly listings: SourceCache;
   private readonly pageSizes: Record<keyof typeof SAGEMAKER_PAGE_LIMITS, number>;
   private readonly logger: Logger;
-  /** Version lists of groups being searched for now, joined by overlapping batches. */
-  private readonly versionLoads = new Map<string, Promise<CloudModelVersion[]>>();
+  /** Version lists of groups being searched for now, joined by overlapping batches; with the request scope searching (undefined: a background one). */
+  private readonly versionLoads = new Map<string, { list: Promise<CloudModelVersion[]>; scope: RequestScope | undefined }>();
 
   static fromConfig(config: SagemakerInstanceConfig, deps: SagemakerConnectorDeps): SagemakerConnector {
     const source = sourceName('SAGEMAKER', config.name);
@@ -122,6 +132,7 @@ export class SagemakerConnector implements Connector, RegistryConnector {
       },
     };
     const client = new SageMakerClient(clientConfig);
+    limitAttempts(client, { source, timeoutMs: config.timeoutMs, budgetMs: retry.budgetMs, now: deps.clock?.now ?? Date.now });
     const breaker = new CircuitBreaker(source, {
       failureThreshold: config.breaker?.failureThreshold,
       resetAfterMs: config.breaker?.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
@@ -130,23 +141,26 @@ export class SagemakerConnector implements Connector, RegistryConnector {
     const semaphore = new Semaphore(config.maxConcurrency);
     client.middlewareStack.add(
       (next, context) => (args) =>
-        breaker.run(() =>
-          semaphore.run(async () => {
-            try {
-              return await next(args);
-            } catch (err) {
-              throw toSourceError(err, source, { operation: context.commandName?.replace(/Command$/, ''), secrets });
-            }
-          }),
+        // The race frees the caller at the deadline from what no attempt's abort covers:
+        // the wait for a connection slot, the credential chain (IMDS, SSO) before signing.
+        untilRequestDeadline(source, 'waiting for SageMaker', () =>
+          breaker.run(() =>
+            semaphore.run(async () => {
+              try {
+                return await next(args);
+              } catch (err) {
+                throw toSourceError(err, source, { operation: context.commandName?.replace(/Command$/, ''), secrets });
+              }
+            }),
+          ),
         ),
       { step: 'initialize', name: 'modelgraphSourceGuard', priority: 'high' },
     );
     const recorder = deps.health?.recorder('SAGEMAKER', config.name);
     if (recorder) {
       recordSdkCalls(client, {
-        recorder,
+        ...recordingWithoutRequestLimits(recorder, (err, operation) => toSourceError(err, source, { operation, secrets })),
         guard: 'modelgraphSourceGuard',
-        toError: (err, operation) => toSourceError(err, source, { operation, secrets }),
         now: deps.clock?.now,
       });
       recorder.attachCircuit(() => circuitState(breaker.status));
@@ -250,30 +264,51 @@ export class SagemakerConnector implements Connector, RegistryConnector {
       if (held) {
         pending.set(group, Promise.resolve(held.value));
         if (!held.fresh && !this.versionLoads.has(group)) stale.push(group);
-      } else if (this.versionLoads.has(group)) pending.set(group, this.versionLoads.get(group)!);
+      } else if (this.versionLoads.has(group)) pending.set(group, this.joinVersions(group, this.versionLoads.get(group)!));
       else missing.push(group);
     });
     if (missing.length > 0) this.loadVersions(missing, pending);
     // Stale lists are served now and refreshed by one background search, as the cache does
-    // for single entries; a failed refresh leaves them until they expire.
-    if (stale.length > 0) this.loadVersions(stale).catch((err) => this.logger.warn('background refresh failed', { error: String(err) }));
+    // for single entries; a failed refresh leaves them until they expire. It serves later
+    // requests, not this one: outside its scope, neither charged to it nor cut at its deadline.
+    if (stale.length > 0) {
+      outsideRequestScope(() => this.loadVersions(stale)).catch((err) => this.logger.warn('background refresh failed', { error: String(err) }));
+    }
     const lists = await Promise.all(unique.map((group) => pending.get(group)!));
     return new Map(unique.map((group, i) => [group, lists[i]!]));
   }
 
   /** One search for these groups, joined by later callers while it runs. */
   private loadVersions(groups: readonly string[], pending?: Map<string, Promise<CloudModelVersion[]>>): Promise<unknown> {
+    const scope = currentRequestScope();
     const loading = this.searchVersions(groups);
     for (const group of groups) {
-      const one = loading.then((found) => found.get(group) ?? []);
+      const one = { list: loading.then((found) => found.get(group) ?? []), scope };
       this.versionLoads.set(group, one);
-      pending?.set(group, one);
+      pending?.set(group, one.list);
       // The list is in the cache (its in-process layer at once) before the load is let go.
-      one.catch(() => undefined).finally(() => {
+      one.list.catch(() => undefined).finally(() => {
         if (this.versionLoads.get(group) === one) this.versionLoads.delete(group);
       });
     }
     return loading;
+  }
+
+  /**
+   * A search under way, joined (and charged nothing). When another request's budget or
+   * deadline ends it, that is no answer for this request, which then asks on its own account.
+   */
+  private joinVersions(
+    group: string,
+    running: { list: Promise<CloudModelVersion[]>; scope: RequestScope | undefined },
+  ): Promise<CloudModelVersion[]> {
+    const scope = currentRequestScope();
+    if (running.scope === undefined || running.scope === scope) return running.list;
+    return running.list.catch((err: unknown) => {
+      if (!isRequestLimitError(err)) throw err;
+      if (this.versionLoads.get(group) === running) this.versionLoads.delete(group);
+      return this.getVersions(group);
+    });
   }
 
   /** Every versioned package of one group, newest first: the batched read with one group. */
@@ -557,6 +592,9 @@ export function toSourceError(
   options: { operation?: string; secrets?: readonly string[] } = {},
 ): SourceError {
   if (err instanceof SourceError) return err;
+  // The request deadline aborted the attempt (see limitAttempts); the handler wraps the reason.
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  if ((err as Error | undefined)?.name === 'AbortError' && isRequestLimitError(cause)) return cause;
   const e = (err && typeof err === 'object' ? err : { message: String(err) }) as SdkErrorShape;
   const name = e.name && e.name !== 'Error' ? e.name : undefined;
   // The SDK turns what is not an `Error` of its own realm into "AWS SDK error wrapper for
@@ -593,6 +631,133 @@ export function toSourceError(
     attempts: e.$metadata?.attempts,
     cause: err,
   });
+}
+
+// ---- request scope, per attempt ---------------------------------------------------------------
+
+/** What the request handler is to give the attempt under way (see {@link limitAttempts}). */
+const attemptLimits = new AsyncLocalStorage<{ requestTimeout: number; abortSignal?: AbortSignal }>();
+
+interface HandlerOptions {
+  abortSignal?: unknown;
+  requestTimeout?: number;
+  [key: string]: unknown;
+}
+
+/**
+ * One middleware per attempt, below the SDK's retry middleware and signing (so that a
+ * credential fetch is never charged), above the health's per-attempt recording (so that a
+ * refused attempt is recorded as no attempt):
+ * - the deadline reached, the attempt is refused (SOURCE_TIMEOUT) before anything is sent;
+ * - otherwise it is charged to the current request scope, which may refuse it
+ *   (REQUEST_BUDGET_EXCEEDED);
+ * - its `requestTimeout` is the configured timeout capped by what is left of the retry
+ *   budget: without the cap a retry got the full timeout whatever was left, and one call
+ *   could take 20 s against a 15 s budget;
+ * - when the deadline comes first, an `abortSignal` aborts it then.
+ * The SDK hands a request handler the options of `send`, the same for every attempt, so the
+ * handler is wrapped to read each attempt's own from {@link attemptLimits}.
+ */
+function limitAttempts(
+  client: SageMakerClient,
+  options: { source: string; timeoutMs: number; budgetMs: number; now: () => number },
+): void {
+  const { source, timeoutMs, budgetMs, now } = options;
+  const handler = client.config.requestHandler as unknown as {
+    handle: (request: unknown, options?: HandlerOptions) => Promise<unknown>;
+  };
+  const handle = handler.handle.bind(handler);
+  handler.handle = (request, handlerOptions = {}) => {
+    const limits = attemptLimits.getStore();
+    if (!limits) return handle(request, handlerOptions);
+    const signals = [handlerOptions.abortSignal as AbortSignal | undefined, limits.abortSignal].filter((s): s is AbortSignal => !!s);
+    return handle(request, {
+      ...handlerOptions,
+      requestTimeout: limits.requestTimeout,
+      abortSignal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
+    });
+  };
+
+  // Keyed by the per-call handler context, which every attempt of one `send` shares.
+  const callStarts = new WeakMap<object, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      let startedAt = callStarts.get(context);
+      if (startedAt === undefined) callStarts.set(context, (startedAt = now()));
+      const scope = currentRequestScope();
+      scope?.checkDeadline(source);
+      const budgetLeft = startedAt + budgetMs - now();
+      if (budgetLeft <= 0) {
+        throw new SourceError({
+          source,
+          code: SourceErrorCode.SOURCE_TIMEOUT,
+          message: `${operationOf(context.commandName) ?? 'call'}: the ${budgetMs} ms budget ran out before the next attempt`,
+        });
+      }
+      scope?.charge(source);
+      const requestTimeout = Math.max(1, Math.min(timeoutMs, budgetLeft));
+      const deadlineLeft = scope?.remainingMs();
+      if (deadlineLeft === undefined || deadlineLeft >= requestTimeout) {
+        return attemptLimits.run({ requestTimeout }, () => next(args));
+      }
+      // The reason travels as the AbortError's `cause`, where toSourceError finds it.
+      const cut = (scope as RequestScope).deadlineError(source, `after ${deadlineLeft} ms without an answer`);
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(cut), deadlineLeft);
+      try {
+        return await attemptLimits.run({ requestTimeout, abortSignal: controller.signal }, () => next(args));
+      } catch (err) {
+        throw controller.signal.aborted ? cut : err;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'modelgraphAttemptLimits' },
+  );
+}
+
+/**
+ * What health.ts is given to record with, minus the failures that were the request's own
+ * limit (an attempt refused or cut short): the source may be perfectly fine. health.ts turns
+ * each failure into a SourceError with `toError` and records it straight after, with no
+ * await in between, so the recording that follows a limit's `toError` is that limit's.
+ */
+function recordingWithoutRequestLimits(
+  recorder: SourceHealthRecorder,
+  toError: (err: unknown, operation: string | undefined) => SourceError,
+): { recorder: SourceHealthRecorder; toError: (err: unknown, operation: string | undefined) => SourceError } {
+  let limited = false;
+  return {
+    toError: (err, operation) => {
+      const error = toError(err, operation);
+      limited = isRequestLimitError(error);
+      return error;
+    },
+    recorder: {
+      get source() {
+        return recorder.source;
+      },
+      get kind() {
+        return recorder.kind;
+      },
+      get instance() {
+        return recorder.instance;
+      },
+      recordCall: (outcome) => {
+        const skip = limited && !outcome.ok;
+        limited = false;
+        if (!skip) recorder.recordCall(outcome);
+      },
+      recordCache: (hit) => recorder.recordCache(hit),
+      recordRateLimit: (reading) => recorder.recordRateLimit(reading),
+      attachCircuit: (read) => recorder.attachCircuit(read),
+      snapshot: () => recorder.snapshot(),
+    },
+  };
+}
+
+function operationOf(commandName: string | undefined): string | undefined {
+  return commandName?.replace(/Command$/, '');
 }
 
 // ---- retries --------------------------------------------------------------------------------
@@ -636,7 +801,7 @@ export class SagemakerRetryStrategy implements RetryStrategyV2 {
   readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
-  private readonly budgetMs: number;
+  readonly budgetMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly random: () => number;
@@ -659,6 +824,8 @@ export class SagemakerRetryStrategy implements RetryStrategyV2 {
 
   async refreshRetryTokenForRetry(previous: SagemakerRetryToken, info: RetryErrorInfo): Promise<SagemakerRetryToken> {
     const retries = previous.getRetryCount();
+    // Refused or cut by the request's own limit: another attempt would be refused too.
+    if (isRequestLimitError(info.error)) throw new Error('request limit');
     const retryable = info.errorType === 'THROTTLING' || info.errorType === 'TRANSIENT';
     if (!retryable || retries + 1 >= this.maxAttempts) throw new Error('no retry');
     const backoff = Math.floor(this.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** retries));
@@ -667,6 +834,11 @@ export class SagemakerRetryStrategy implements RetryStrategyV2 {
     const delay = Math.max(backoff, hinted);
     const startedAt = previous.startedAt;
     if (this.now() - startedAt + delay > this.budgetMs) throw new Error('retry budget exhausted');
+    // A retry the request cannot afford ends the call with the upstream's own error.
+    const scope = currentRequestScope();
+    const deadlineLeft = scope?.remainingMs();
+    if (deadlineLeft !== undefined && delay >= deadlineLeft) throw new Error('the wait would pass the request deadline');
+    if (scope && !scope.canCharge()) throw new Error("the request's upstream call budget is spent");
     this.logger.warn('retrying SageMaker call', {
       attempt: retries + 2,
       errorType: info.errorType,

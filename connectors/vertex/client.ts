@@ -7,6 +7,7 @@ import type { ClassifiableResponse, HttpClient, HttpRequest, ResponseClassificat
 import { silentLogger, type Logger } from '../core/logger';
 import { collectTokenPages } from '../core/paginate';
 import { cachedLookup, createSourceCaches, createSourceHttpClient } from '../core/plumbing';
+import { isRequestLimitError, outsideRequestScope, untilRequestDeadline } from '../core/request-scope';
 import { sourceName } from '../core/source';
 import type { CloudModel, CloudModelVersion, Deployment, RegistryConnector } from '../registry/types';
 import {
@@ -257,8 +258,13 @@ export class VertexConnector implements Connector, RegistryConnector {
   private async accessToken(): Promise<string> {
     let token: string | null | undefined;
     try {
-      token = await this.tokens!.getAccessToken();
+      // A token fetch is no Vertex API call, and GoogleAuth shares one refresh between
+      // requests: not charged to this request, only not waited for past its deadline.
+      token = await untilRequestDeadline(this.source, 'waiting for an access token', () =>
+        outsideRequestScope(() => this.tokens!.getAccessToken()),
+      );
     } catch (err) {
+      if (isRequestLimitError(err)) throw err;
       throw new SourceError({
         source: this.source,
         code: SourceErrorCode.SOURCE_UNAUTHENTICATED,

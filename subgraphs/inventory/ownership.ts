@@ -1,3 +1,4 @@
+import { outsideRequestScope } from '../../connectors/core/request-scope';
 import { requireGraph, TtlValue, walkModels, type GraphQuery } from './graph-walk';
 
 export { httpGraphQuery, type GraphQuery } from './graph-walk';
@@ -27,7 +28,9 @@ export class OwnershipIndex {
   private readonly index: TtlValue<Map<string, string[]>>;
 
   constructor(graph: () => GraphQuery | undefined, ttlMs: number, now: () => number = Date.now, staleMs = 0) {
-    this.index = new TtlValue(async () => this.build(requireGraph(graph, 'ownedModels')), ttlMs, now, staleMs);
+    // Outside any request scope: a build is shared by every request that waits for it and,
+    // once stale, runs in the background; none of them may pay for it or cut it short.
+    this.index = new TtlValue(async () => outsideRequestScope(() => this.build(requireGraph(graph, 'ownedModels'))), ttlMs, now, staleMs);
   }
 
   async modelsOwnedBy(personId: string): Promise<string[]> {

@@ -25,7 +25,7 @@ beforeAll(async () => {
   current = { privateKey: a.privateKey, kid: 'key-a' };
   rotated = { privateKey: b.privateKey, kid: 'key-b', jwk: { ...(await exportJWK(b.publicKey)), kid: 'key-b', alg: 'ES256', use: 'sig' } };
   published = [{ ...(await exportJWK(a.publicKey)), kid: 'key-a', alg: 'RS256', use: 'sig' }];
-  jwksServer = createServer((req, res) => {
+  jwksServer = createServer((_req, res) => {
     jwksFetches++;
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ keys: published }));

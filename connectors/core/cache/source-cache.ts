@@ -1,4 +1,5 @@
 import { silentLogger, type Logger } from '../logger';
+import { currentRequestScope, isRequestLimitError, outsideRequestScope, type RequestScope } from '../request-scope';
 import type { SourceHealthRecorder } from '../source-health';
 import { FailSafeCache } from './fail-safe-cache';
 import type { KeyValueCache } from './types';
@@ -77,8 +78,11 @@ export class SourceCache {
   /** Decoded fresh entries, most recently used last. */
   private readonly local = new Map<string, Stored<unknown>>();
   private readonly localEntries: number;
-  /** Loads in progress per full key: misses and background refreshes alike, so neither is ever doubled. */
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  /**
+   * Loads in progress per full key: misses and background refreshes alike, so neither is
+   * ever doubled; with the request scope the load runs in (undefined: a background one).
+   */
+  private readonly inflight = new Map<string, { loading: Promise<unknown>; scope: RequestScope | undefined }>();
 
   constructor(backend: KeyValueCache, source: string, options: SourceCacheOptions) {
     if (!source) throw new Error('SourceCache: `source` is required');
@@ -111,6 +115,12 @@ export class SourceCache {
    * The value is returned as soon as it is loaded and written to the backend just after,
    * so another replica may miss for a few milliseconds; in this process, calls in that
    * window join the finished load instead of loading again.
+   *
+   * Request scopes (see request-scope.ts): a load this call starts runs in the caller's
+   * scope, and its upstream calls are charged to it; a call that joins a load already in
+   * flight is charged nothing; a background refresh runs outside any scope, so it is
+   * neither charged to, nor cut by the deadline of, the request that happened to see the
+   * stale entry.
    */
   getOrLoad<T>(key: string, load: () => Promise<T>): Promise<{ value: T; state: CacheState }> {
     // The held entry only matters to loads that revalidate; this one ignores it.
@@ -224,7 +234,7 @@ export class SourceCache {
   /** Starts a background refresh unless a load of this key is already running. */
   private refresh<T>(fullKey: string, load: () => Promise<T>): void {
     if (this.inflight.has(fullKey)) return;
-    this.coalesce(fullKey, load, true).catch((err: unknown) => {
+    outsideRequestScope(() => this.coalesce(fullKey, load, true)).catch((err: unknown) => {
       this.logger.warn('cache refresh failed; serving the stale entry', {
         key: fullKey,
         error: err instanceof Error ? err.message : String(err),
@@ -234,11 +244,23 @@ export class SourceCache {
 
   /** Joins the load in flight for this key, or starts one (and stores its result). */
   private coalesce<T>(fullKey: string, load: () => Promise<T>, store: boolean): Promise<T> {
+    const scope = currentRequestScope();
     const running = this.inflight.get(fullKey);
-    if (running) return running as Promise<T>;
+    if (running) {
+      const joined = running.loading as Promise<T>;
+      if (running.scope === undefined || running.scope === scope) return joined;
+      return joined.catch((err: unknown) => {
+        // Another request's budget or deadline ended that load: no answer for this one,
+        // which loads on its own account instead.
+        if (!isRequestLimitError(err)) throw err;
+        if (this.inflight.get(fullKey) === running) this.inflight.delete(fullKey);
+        return this.coalesce(fullKey, load, store);
+      });
+    }
     // `new Promise` turns a synchronous throw in `load` into a rejection like any other.
     const loading = new Promise<T>((resolve) => resolve(load()));
-    this.inflight.set(fullKey, loading);
+    const entry = { loading, scope };
+    this.inflight.set(fullKey, entry);
     // Callers get the value as soon as it loads; the key leaves `inflight` only once
     // stored, so a call arriving in between joins instead of loading again.
     loading
@@ -247,7 +269,7 @@ export class SourceCache {
         () => undefined,
       )
       .finally(() => {
-        if (this.inflight.get(fullKey) === loading) this.inflight.delete(fullKey);
+        if (this.inflight.get(fullKey) === entry) this.inflight.delete(fullKey);
       })
       .catch(() => undefined);
     return loading;

@@ -5,6 +5,7 @@
  * inventory (`Query.findings`, `Query.lifecycleStats`, the owner/team/stage/deployed/
  * severity filters of `Query.models`) read this index, built by walking the graph.
  */
+import { outsideRequestScope } from '../../../connectors/core/request-scope';
 import { requireGraph, TtlValue, walkModels, type GraphQuery } from '../graph-walk';
 import { deploymentFact, type RequiredDeployment } from './facts';
 import { isServing } from './production';
@@ -143,7 +144,14 @@ export class GovernanceIndex {
     staleMs = 0,
   ) {
     // Async, so that a missing graph rejects the promise rather than throwing at the caller.
-    this.data = new TtlValue(async () => this.build(requireGraph(graph, 'the governance index')), ttlMs, now, staleMs);
+    // Outside any request scope: a build is shared by every request that waits for it and,
+    // once stale, runs in the background; none of them may pay for it or cut it short.
+    this.data = new TtlValue(
+      async () => outsideRequestScope(() => this.build(requireGraph(graph, 'the governance index'))),
+      ttlMs,
+      now,
+      staleMs,
+    );
   }
 
   get(): Promise<GovernanceIndexData> {
