@@ -370,8 +370,12 @@ const limitsSchema = z
     maxAliases: positiveInt.default(30),
     /** Directive usages in one document. */
     maxDirectives: positiveInt.default(50),
+    /** Top-level fields (aliases included) of one operation. */
+    maxRootFields: positiveInt.default(20),
     /** Estimated cost (Apollo Router's demand-control model, list sizes multiplied); see README. */
-    maxCost: positiveInt.default(50_000),
+    maxCost: positiveInt.default(250_000),
+    /** Size assumed for a list with no slicing argument and no @listSize in the schema. */
+    defaultListSize: positiveInt.default(100),
     /** Upstream calls one request may make (cache hits are free); 0 for no limit. */
     upstreamCallBudget: z.number().int().min(0).default(5_000),
     /** Whole-request deadline; sources still pending then answer with a timeout error. */

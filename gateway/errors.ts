@@ -1,4 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
+import { LIMIT_CODES } from './limits/operation-limits';
 
 /**
  * What an error may tell a client. Without `server.debug`, an answer carries no stack trace,
@@ -21,11 +22,7 @@ const OWN_CODES = new Set([
   'RATE_LIMITED',
   'SUBGRAPH_UNAVAILABLE',
   'REQUEST_BUDGET_EXCEEDED',
-  'QUERY_TOO_DEEP',
-  'TOO_MANY_ALIASES',
-  'TOO_MANY_DIRECTIVES',
-  'TOO_MANY_ROOT_FIELDS',
-  'COST_ESTIMATED_TOO_EXPENSIVE',
+  ...LIMIT_CODES,
 ]);
 
 const SOURCE_WORDS: Record<string, string> = {
@@ -51,6 +48,8 @@ const PUBLIC_EXTENSIONS = [
   'missingScopes',
   'limit',
   'measured',
+  'cost.estimated',
+  'cost.max',
 ];
 
 const URL_PATTERN = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>)]+/gi;

@@ -51,6 +51,10 @@ export function operationPolicyPlugin(options: OperationPolicyOptions): ApolloSe
             );
           }
           if (operation.operation === 'subscription') throw badRequest('subscriptions are not supported');
+          // graphql-js validates a mutation against a schema with no Mutation type, and the planner then fails.
+          if (!requestContext.schema.getRootType(operation.operation)) {
+            throw badRequest(`this graph has no ${operation.operation} operations`);
+          }
           const refused = options.checkOperation?.(document, request.operationName ?? undefined, request.variables ?? {});
           if (refused) {
             throw new GraphQLError(refused.message, { extensions: { ...refused.extensions, http: { status: 400 } } });

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
 import cors from 'cors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { LimitsConfig, ServerConfig } from '../config/schema';
 import type { Logger } from '../connectors/core/logger';
 import { INTERNAL, hasScope, type Caller } from '../lib/caller';
@@ -11,7 +12,14 @@ import { sendJson, startGraphQLServer, type Admission, type RunningServer } from
 import { wwwAuthenticate, type Authenticator } from './auth/authenticate';
 import { readAuthorizationPolicy, supergraphForApolloGateway } from './auth/authorization';
 import type { GatewayContext } from './context';
-import { depthLimitRule } from './depth-limit';
+import {
+  DEFAULT_OPERATION_LIMITS,
+  operationLimitRules,
+  operationLimitsPlugin,
+  readCostDirectives,
+  restoreLimitCode,
+  type OperationLimits,
+} from './limits/operation-limits';
 import { formatGatewayError } from './errors';
 import { operationPolicyPlugin } from './operation-policy';
 import { rateLimitKey, type ClientRateLimiter } from './rate-limit';
@@ -69,19 +77,32 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
 
   const introspection = options.introspection ?? process.env.NODE_ENV !== 'production';
+  const costDirectives = readCostDirectives(options.supergraphSdl);
+  const operationLimits: OperationLimits = {
+    ...DEFAULT_OPERATION_LIMITS,
+    maxDepth: limits.maxDepth,
+    maxAliases: limits.maxAliases,
+    maxDirectives: limits.maxDirectives,
+    maxRootFields: limits.maxRootFields,
+    maxCost: limits.maxCost,
+    defaultListSize: limits.defaultListSize,
+  };
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection,
-    validationRules: [depthLimitRule(limits.maxDepth)],
+    validationRules: operationLimitRules(operationLimits, costDirectives),
     parseOptions: { maxTokens: limits.maxTokens },
     includeStacktraceInErrorResponses: debug,
-    formatError: (formatted) => formatGatewayError(formatted, debug),
+    // Without introspection, "Did you mean" would spell the schema out name by name (Apollo Router hides it too).
+    formatError: (formatted, error) =>
+      formatGatewayError(withOwnCode(introspection ? formatted : withoutSuggestions(formatted), error), debug),
     plugins: [
       operationPolicyPlugin({
         enforceAuthorization: options.authenticator.required,
         policy: readAuthorizationPolicy(options.supergraphSdl),
         logger: logger.child({ component: 'audit' }),
       }),
+      operationLimitsPlugin(operationLimits, costDirectives),
     ],
     // Compact, as Apollo Router answers: indenting a page of 100 models costs CPU under load
     // and bytes on the wire, and tools (jq, the sandbox UI, client libraries) format it anyway.
@@ -199,6 +220,30 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     const outcome = await options.authenticator.authenticate(req.headers);
     return outcome.ok && hasScope(outcome.caller, 'admin');
   }
+}
+
+/**
+ * With introspection off the schema is not for browsing, so "Did you mean ...?" hints (which
+ * name fields, arguments and enum values) are cut, as Apollo Router does.
+ */
+function withoutSuggestions(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  return { ...formatted, message: formatted.message.replace(/ ?Did you mean .+\?$/, '') };
+}
+
+/**
+ * Apollo Server files every validation error under GRAPHQL_VALIDATION_FAILED, which would
+ * hide which limit refused an operation (QUERY_TOO_DEEP, COST_ESTIMATED_TOO_EXPENSIVE...); and
+ * its own 400s without a code (a persisted-query hash that does not match...) it files under
+ * INTERNAL_SERVER_ERROR, which would read as the gateway's fault.
+ */
+function withOwnCode(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const restored = restoreLimitCode(formatted, error);
+  if (!(error instanceof GraphQLError) || error.extensions?.code !== undefined) return restored;
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return { ...restored, extensions: { ...restored.extensions, code: 'BAD_REQUEST' } };
+  }
+  return restored;
 }
 
 /** null when the subgraph answers a trivial query in time, else what went wrong, in words that name no address. */

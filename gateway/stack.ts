@@ -176,6 +176,7 @@ export function startSubgraph(
             local: () => runtime.health.snapshot(),
             // A split deployment's other processes each know the sources they call.
             remote: options.peers ?? [],
+            secret: runtime.subgraphSecret,
           }),
         }),
         listen,
@@ -216,7 +217,7 @@ function serveSubgraph<TContext extends BaseContext>(
     maxBodyBytes: SUBGRAPH_MAX_BODY_BYTES,
     routes: {
       '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: name }),
-      '/sources': sourcesRoute(() => runtime.health.snapshot().filter((s) => kinds.has(s.kind))),
+      '/sources': sourcesRoute(() => runtime.health.snapshot().filter((s) => kinds.has(s.kind)), runtime.subgraphSecret),
     },
   });
 }

@@ -13,6 +13,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  */
 export const SIGNATURE_HEADER = 'x-modelgraph-signature';
 
+/** What a subgraph's `GET /sources` request signs in place of a body. */
+export const SOURCES_REQUEST_LINE = 'GET /sources';
+
 /** How old a signed request may be, in seconds, before it counts as a replay. */
 export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { readBody, trackSockets } from '../../lib/node-http';
 import type { SourceHealth } from '../../connectors/core/source-health';
+import { SIGNATURE_HEADER, SOURCES_REQUEST_LINE, verifySignature } from '../../lib/request-signature';
 
 /** A route next to /graphql (health checks); it writes the whole response itself. */
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -176,8 +177,17 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 /**
  * `GET /sources`: `{"sources": SourceHealth[]}`, the health of the sources this process
- * talks to, so that an inventory running in another process can report them too.
+ * talks to, so that an inventory running in another process can report them too. Its last
+ * errors may name upstream hosts, so with a subgraph secret only a signed request is
+ * answered (see {@link SOURCES_REQUEST_LINE}), as on /graphql.
  */
-export function sourcesRoute(read: () => readonly SourceHealth[]): Route {
-  return (_req, res) => sendJson(res, 200, { sources: read() });
+export function sourcesRoute(read: () => readonly SourceHealth[], secret?: string): Route {
+  return (req, res) => {
+    if (secret !== undefined) {
+      const header = req.headers[SIGNATURE_HEADER];
+      const verdict = verifySignature(secret, SOURCES_REQUEST_LINE, Array.isArray(header) ? header[0] : header);
+      if (verdict !== 'ok') return sendJson(res, 401, { error: `request signature ${verdict}` });
+    }
+    sendJson(res, 200, { sources: read() });
+  };
 }

@@ -7,6 +7,7 @@
  */
 import { sourceName, type SourceKind } from '../../connectors/core/source';
 import type { CircuitState, SourceHealth } from '../../connectors/core/source-health';
+import { SIGNATURE_HEADER, SOURCES_REQUEST_LINE, signBody } from '../../lib/request-signature';
 
 export interface SourceStatus {
   name: string;
@@ -36,6 +37,8 @@ export interface SourceStatusOptions {
   local?: () => SourceHealth[];
   /** GraphQL URLs of the other subgraph processes; their `/sources` is read beside each. */
   remote?: readonly string[];
+  /** The subgraph secret: the other processes answer `/sources` only to a signed request. */
+  secret?: string;
   timeoutMs?: number;
 }
 
@@ -101,9 +104,10 @@ function isSourceHealth(value: unknown): value is SourceHealth {
   );
 }
 
-async function readRemote(graphqlUrl: string, timeoutMs: number): Promise<SourceHealth[]> {
+async function readRemote(graphqlUrl: string, timeoutMs: number, secret: string | undefined): Promise<SourceHealth[]> {
   try {
-    const res = await fetch(new URL('/sources', graphqlUrl), { signal: AbortSignal.timeout(timeoutMs) });
+    const headers: Record<string, string> = secret ? { [SIGNATURE_HEADER]: signBody(secret, SOURCES_REQUEST_LINE) } : {};
+    const res = await fetch(new URL('/sources', graphqlUrl), { headers, signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return [];
     const body = (await res.json()) as { sources?: unknown[] };
     return Array.isArray(body.sources) ? body.sources.filter(isSourceHealth) : [];
@@ -117,7 +121,7 @@ async function readRemote(graphqlUrl: string, timeoutMs: number): Promise<Source
 export function createSourceStatusReader(options: SourceStatusOptions): SourceStatusReader {
   return {
     async read() {
-      const remote = await Promise.all((options.remote ?? []).map((url) => readRemote(url, options.timeoutMs ?? 2000)));
+      const remote = await Promise.all((options.remote ?? []).map((url) => readRemote(url, options.timeoutMs ?? 2000, options.secret)));
       const byName = new Map<string, SourceHealth>();
       for (const health of [...(options.local?.() ?? []), ...remote.flat()]) {
         const seen = byName.get(health.source);

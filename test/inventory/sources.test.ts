@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { SourceKind } from '../../connectors/core/source';
 import type { SourceHealth } from '../../connectors/core/source-health';
 import { createSourceStatusReader, mergeHealth, toSourceStatus } from '../../subgraphs/inventory/sources';
+import { sourcesRoute } from '../../subgraphs/common/http-server';
 
 function health(kind: SourceKind, instance: string, over: Partial<SourceHealth> = {}): SourceHealth {
   return {
@@ -372,5 +373,21 @@ describe('createSourceStatusReader', () => {
     const reader = createSourceStatusReader({ configured, local });
     expect((await reader.read()).find((s) => s.name === 'mlflow:prod')!.calls).toBe(1);
     expect((await reader.read()).find((s) => s.name === 'mlflow:prod')!.calls).toBe(2);
+  });
+
+  it('with a subgraph secret, only a signed GET /sources is answered, and the reader signs its own', async () => {
+    const route = sourcesRoute(() => [health('AZURE_ML', 'ws1', { calls: 7, lastError: { code: 'SOURCE_UNAVAILABLE', message: 'https://internal.example/ 503', at: '2026-03-01T10:00:00.000Z' } })], 'the-secret');
+    const remote = await serve((req, res) => void route(req, res));
+    const sourcesUrl = new URL('/sources', remote.url);
+
+    const unsigned = await fetch(sourcesUrl);
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.text()).not.toContain('internal.example');
+
+    const wrongSecret = await createSourceStatusReader({ configured, remote: [remote.url], secret: 'another-secret' }).read();
+    expect(wrongSecret.find((s) => s.name === 'azure_ml:ws1')!.calls).toBe(0);
+
+    const signed = await createSourceStatusReader({ configured, remote: [remote.url], secret: 'the-secret' }).read();
+    expect(signed.find((s) => s.name === 'azure_ml:ws1')!.calls).toBe(7);
   });
 });
