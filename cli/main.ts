@@ -7,13 +7,14 @@ import { createLogger, type Logger } from '../connectors/core/logger';
 import { composeCommand, readSupergraph } from '../gateway/compose';
 import { hashApiKey, newApiKey } from '../gateway/auth/authenticate';
 import { checkExposure } from '../gateway/exposure';
-import { createRuntime, startGatewayFromConfig, startStack, startSubgraph } from '../gateway/stack';
+import { createRuntime, processMetrics, startGatewayFromConfig, startMetricsPort, startStack, startSubgraph } from '../gateway/stack';
 import { createRedisClient } from '../connectors/core/cache/redis-cache';
 import { resolveSubgraphUrls, SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
 import { sandboxConfig, startSandbox } from '../sandbox';
 import { PeopleDirectory } from '../subgraphs/common/identity';
 import { parseReconcileArgs, ReconcileUsageError, runReconcile } from './reconcile';
 import { parseReportArgs, ReportUsageError, runReport } from './report';
+import { startTracing } from './tracing';
 
 const USAGE = `modelgraph: one GraphQL graph over MLflow and the other tools of AI teams
 
@@ -122,6 +123,8 @@ async function serve(args: string[]): Promise<number | undefined> {
   const logger = createLogger({ level: config.logLevel, bindings: { service: 'modelgraph', role } });
   if (role !== 'gateway') checkExposure(config, role);
 
+  // Before anything serves: spans of the first requests go to the exporter too.
+  const tracing = startTracing(role);
   const closers: Array<() => Promise<void>> = [];
   try {
     if (role === 'all') {
@@ -147,18 +150,26 @@ async function serve(args: string[]): Promise<number | undefined> {
       // The rate limit is shared by every gateway replica through Redis, when there is one.
       const redis = config.cache.redisUrl ? createRedisClient(config.cache.redisUrl, logger.child({ component: 'redis' })) : undefined;
       if (redis) closers.push(async () => void redis.disconnect());
+      const metrics = processMetrics(config);
       const gateway = await startGatewayFromConfig(config, {
         supergraphSdl: readSupergraph(),
         subgraphUrls,
         subgraphSecret: config.server.subgraphSecret,
         redis,
         logger,
+        metrics,
       });
       closers.push(() => gateway.close());
+      const metricsPort = await startMetricsPort(config, metrics);
+      if (metricsPort) closers.push(() => metricsPort.close());
       logger.info('gateway listening', { url: `${gateway.url}/graphql`, subgraphs: subgraphUrls });
     } else {
-      const runtime = createRuntime(config, logger);
+      const metrics = processMetrics(config);
+      const runtime = createRuntime(config, logger, { metrics });
       closers.push(() => runtime.close());
+      // A subgraph's /graphql answers only the signed gateway: Prometheus scrapes the metrics port.
+      const metricsPort = await startMetricsPort(config, metrics);
+      if (metricsPort) closers.push(() => metricsPort.close());
       // The inventory reports the health of sources the other subgraph processes call.
       const peers = Object.entries(resolveSubgraphUrls(config.subgraphs))
         .filter(([name]) => name !== role)
@@ -175,6 +186,7 @@ async function serve(args: string[]): Promise<number | undefined> {
     }
   } catch (err) {
     await closeAll(closers);
+    await tracing?.shutdown().catch(() => undefined);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${config.server.port} is already in use; set PORT or --port to another one`);
     }
@@ -182,6 +194,8 @@ async function serve(args: string[]): Promise<number | undefined> {
   }
   await untilSignal(logger);
   await closeAll(closers);
+  // Last: the spans of the requests that were in flight are flushed, not dropped.
+  await tracing?.shutdown().catch(() => undefined);
   return 0;
 }
 

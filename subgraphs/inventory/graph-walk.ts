@@ -67,6 +67,8 @@ export class TtlValue<T> {
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
     private readonly staleMs = 0,
+    /** Told how each build went and how long it took (the index rebuild metrics). Default: none. */
+    private readonly observe?: RebuildObserver,
   ) {}
 
   get(): Promise<T> {
@@ -80,15 +82,28 @@ export class TtlValue<T> {
   }
 
   private rebuild(): Promise<T> {
-    this.building ??= this.build()
-      .then((value) => {
-        this.built = { at: this.now(), value };
-        return value;
-      })
+    if (this.building) return this.building;
+    const started = performance.now();
+    const observe = (outcome: 'ok' | 'error') => this.observe?.(outcome, performance.now() - started);
+    this.building = this.build()
+      .then(
+        (value) => {
+          this.built = { at: this.now(), value };
+          observe('ok');
+          return value;
+        },
+        (err: unknown) => {
+          observe('error');
+          throw err;
+        },
+      )
       .finally(() => (this.building = undefined));
     return this.building;
   }
 }
+
+/** How one build of a {@link TtlValue} went, and its duration in ms. */
+export type RebuildObserver = (outcome: 'ok' | 'error', durationMs: number) => void;
 
 /**
  * A GraphQuery over HTTP. Any error in the answer fails the query, with the source it
