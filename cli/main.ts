@@ -44,7 +44,9 @@ Usage:
       on N+7.
 
 Environment: PORT, REDIS_URL, MODELGRAPH_CONFIG, MODELGRAPH_SUBGRAPH_SECRET (the gateway and
-subgraphs' shared signing secret), NODE_ENV=production (introspection off).
+subgraphs' shared signing secret), MODELGRAPH_METRICS_PORT (Prometheus /metrics on a port of
+its own), NODE_ENV=production (introspection off), and OpenTelemetry's OTEL_* variables
+(traces are exported when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER says so).
 `;
 
 /** Exit codes: 0 ok, 1 failure, 2 bad usage or configuration. */
