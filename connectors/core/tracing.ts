@@ -15,6 +15,9 @@ export const ATTR_SOURCE = 'modelgraph.source';
 export const ATTR_SOURCE_KIND = 'modelgraph.source.kind';
 export const ATTR_SOURCE_INSTANCE = 'modelgraph.source.instance';
 
+// The API's proxy tracer: it follows whichever provider is registered, before or after this loads.
+const tracer = trace.getTracer(TRACER_NAME);
+
 export interface UpstreamSpanStart {
   /** `mlflow:prod` */
   source: string;
@@ -33,7 +36,7 @@ export interface UpstreamSpanStart {
  * span is active, and returns it with the context to inject into the request's headers.
  */
 export function startUpstreamSpan(start: UpstreamSpanStart): Span {
-  const span = trace.getTracer(TRACER_NAME).startSpan(`${start.method} ${start.route}`, { kind: SpanKind.CLIENT });
+  const span = tracer.startSpan(`${start.method} ${start.route}`, { kind: SpanKind.CLIENT });
   if (!span.isRecording()) return span;
   const parsed = parseSourceName(start.source);
   span.setAttributes({

@@ -200,6 +200,8 @@ export function sourcesRoute(read: () => readonly SourceHealth[], secret?: strin
   };
 }
 
+const serverTracer = trace.getTracer(TRACER_NAME);
+
 /**
  * Runs a /graphql request in an OpenTelemetry SERVER span, continuing the caller's trace when
  * its `traceparent` says so: the gateway's fetch span for a subgraph, a client's for the
@@ -208,7 +210,7 @@ export function sourcesRoute(read: () => readonly SourceHealth[], secret?: strin
 function inServerSpan(req: IncomingMessage, res: ServerResponse, attributes: Attributes | undefined, run: () => Promise<void>): Promise<void> {
   const parent = propagation.extract(ROOT_CONTEXT, req.headers);
   const method = (req.method ?? 'GET').toUpperCase();
-  return trace.getTracer(TRACER_NAME).startActiveSpan(
+  return serverTracer.startActiveSpan(
     `${method} /graphql`,
     { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': '/graphql', 'url.path': '/graphql', ...attributes } },
     parent,

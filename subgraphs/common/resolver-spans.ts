@@ -3,6 +3,8 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLScalarType, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import { TRACER_NAME } from '../../connectors/core/tracing';
 
+const tracer = trace.getTracer(TRACER_NAME);
+
 /**
  * A span per call of the resolvers a subgraph writes (the ones that do work: load, batch,
  * map), active while it runs, so that the upstream calls it makes nest under it. Trivial
@@ -36,7 +38,7 @@ function traced(typeName: string, fieldName: string, resolve: (...args: unknown[
   return function (this: unknown, ...args: unknown[]): unknown {
     if (!trace.getSpan(context.active())?.isRecording()) return resolve.apply(this, args);
     const info = args[3] as GraphQLResolveInfo | undefined;
-    return trace.getTracer(TRACER_NAME).startActiveSpan(name, (span) => {
+    return tracer.startActiveSpan(name, (span) => {
       span.setAttributes({
         'graphql.field.name': fieldName,
         'graphql.parent.type': typeName,

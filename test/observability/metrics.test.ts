@@ -92,7 +92,21 @@ describe('/metrics', () => {
     expect(delta(afterFirst, afterSecond, 'modelgraph_subgraph_fetches_total', { outcome: 'ok' })).toBe(fetches);
   });
 
-  it('labels hold no ids: routes are templates, sources are configured instances', async () => {
+  it('counts a governance index rebuild once, however many queries read the index', async () => {
+    const before = await scrape(stack.metricsUrl!);
+    for (let i = 0; i < 2; i++) {
+      const answer = await postGraphql(stack.graphqlUrl, '{ findings(first: 5) { totalCount } }');
+      expect(answer.errors).toBeUndefined();
+    }
+    const after = await scrape(stack.metricsUrl!);
+    expect(delta(before, after, 'modelgraph_index_rebuilds_total', { index: 'governance', outcome: 'ok' })).toBe(1);
+    expect(delta(before, after, 'modelgraph_index_rebuilds_total', { outcome: 'error' })).toBe(0);
+    expect(delta(before, after, 'modelgraph_index_rebuild_duration_seconds_count', { index: 'governance' })).toBe(1);
+    // The walk is the inventory's own query through the gateway: counted as an operation too.
+    expect(delta(before, after, 'modelgraph_graphql_operations_total', { outcome: 'ok' })).toBeGreaterThan(2);
+  });
+
+    it('labels hold no ids: routes are templates, sources are configured instances', async () => {
     const samples = await scrape(stack.metricsUrl!);
     const upstream = samples.filter((s) => s.name === 'modelgraph_upstream_requests_total');
     expect(upstream.length).toBeGreaterThan(0);
