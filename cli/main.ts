@@ -145,7 +145,7 @@ async function serve(args: string[]): Promise<number | undefined> {
       }
       const stack = await startStack(config, logger, { people });
       closers.unshift(() => stack.close());
-      printBanner(stack.graphqlUrl, config, demoNote);
+      printBanner(stack.graphqlUrl, config, demoNote, { metricsUrl: stack.metricsUrl, tracing: tracing !== undefined });
     } else if (role === 'gateway') {
       const subgraphUrls = gatewaySubgraphUrls(config);
       checkExposure(config, role, subgraphUrls);
@@ -299,8 +299,14 @@ async function reconcile(args: string[]): Promise<number> {
 export const DEMO_EXAMPLE_QUERY =
   '{ models(first: 3) { nodes { key versions(stage: \"Production\") { version source { kind } ... on MlflowModelVersion { run { metrics { key value } commit { sha author { email } } } } } repository { url } codeOwners { handle } tickets { key status } findings { severity message } } } }';
 
-function printBanner(url: string, config: ModelgraphConfig, demoNote: string): void {
+function printBanner(
+  url: string,
+  config: ModelgraphConfig,
+  demoNote: string,
+  observability: { metricsUrl?: string; tracing: boolean },
+): void {
   const shown = url.replace('://127.0.0.1:', '://localhost:');
+  const metrics = observability.metricsUrl?.replace('://127.0.0.1:', '://localhost:');
   const example = DEMO_EXAMPLE_QUERY;
   process.stdout.write(
     [
@@ -309,6 +315,7 @@ function printBanner(url: string, config: ModelgraphConfig, demoNote: string): v
       demoNote ? `  ${demoNote}` : `  sources: ${describeSources(config) || '(none)'}`,
       `  cache: ${config.cache.redisUrl ? 'redis' : 'in-memory'}`,
       `  auth: ${describeAuth(config)}`,
+      `  metrics: ${metrics ?? 'off'}; traces: ${observability.tracing ? 'exported (OTEL_* environment)' : 'off'}`,
       '',
       'Try:',
       `  curl -s ${shown} -H 'content-type: application/json' \\`,

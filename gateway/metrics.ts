@@ -62,11 +62,15 @@ export class GatewayMetrics {
     });
   }
 
-  /** One operation; `name` as the document names it (undefined: anonymous or never parsed). */
-  operation(op: { name?: string | null; type?: string; outcome: OperationOutcome; durationMs: number }): void {
+  /**
+   * One operation; `name` as the document names it (undefined: anonymous or never parsed).
+   * No `durationMs` for a request refused before Apollo Server saw it (401, 429): counted,
+   * but kept out of the latency histogram, where its zeros would drag every quantile down.
+   */
+  operation(op: { name?: string | null; type?: string; outcome: OperationOutcome; durationMs?: number }): void {
     const labels = { operation_name: this.boundedName(op.name), operation_type: op.type ?? 'unknown', outcome: op.outcome };
     this.operations.inc(labels);
-    this.operationDuration.observe(labels, Math.max(0, op.durationMs) / 1000);
+    if (op.durationMs !== undefined) this.operationDuration.observe(labels, Math.max(0, op.durationMs) / 1000);
   }
 
   subgraphFetch(subgraph: string, outcome: SubgraphFetchOutcome, durationMs: number): void {

@@ -143,7 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     if (key && options.rateLimiter) {
       const taken = await options.rateLimiter.take(key);
       if (!taken.ok) {
-        metrics?.operation({ outcome: 'refused', durationMs: 0 });
+        metrics?.operation({ outcome: 'refused' });
         logger.child({ component: 'audit' }).info('graphql operation', {
           requestId,
           caller: `${outcome.caller.kind}:${outcome.caller.id}`,
@@ -170,7 +170,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   }
 
   function unauthenticated(requestId: string, outcome: Parameters<typeof wwwAuthenticate>[0]): Admission<Admitted> {
-    metrics?.operation({ outcome: 'refused', durationMs: 0 });
+    metrics?.operation({ outcome: 'refused' });
     logger.child({ component: 'audit' }).info('graphql operation', {
       requestId,
       caller: 'unauthenticated',
