@@ -218,7 +218,8 @@ class Recorder implements SourceHealthRecorder {
     this.metrics?.attempt(this.source, {
       route: outcome.route ?? 'other',
       method: outcome.method ?? 'GET',
-      statusClass: outcome.status === undefined && outcome.error?.code === CIRCUIT_OPEN ? 'refused' : statusClass(outcome.status),
+      // No latency means nothing was sent (see CallOutcome.latencyMs): not the upstream's answer.
+      statusClass: outcome.status === undefined && outcome.latencyMs === undefined ? 'refused' : statusClass(outcome.status),
       attempt: outcome.attempt ?? 1,
       latencyMs: outcome.latencyMs,
     });

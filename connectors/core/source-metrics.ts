@@ -17,7 +17,7 @@ export interface UpstreamAttempt {
   /** The route template or SDK operation; `other` when the call site named none. */
   route: string;
   method: string;
-  /** `2xx`...`5xx`; `error` for a transport failure or timeout; `refused` when the open circuit sent nothing. */
+  /** `2xx`...`5xx`; `error` for a transport failure or timeout; `refused` when nothing was sent (open circuit, no connection slot or credentials in time). */
   statusClass: string;
   /** 1 for the first attempt of a call; a higher number is a retry. */
   attempt: number;
