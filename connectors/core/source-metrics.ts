@@ -82,7 +82,8 @@ export class SourceMetrics {
       collect() {
         this.reset();
         for (const health of read()) {
-          if (!health.circuit) continue;
+          // Every process builds every connector; one that never called a source has no say on its breaker.
+          if (!health.circuit || health.calls === 0) continue;
           for (const state of CIRCUIT_STATES) this.set({ source: health.source, state: state.toLowerCase() }, health.circuit === state ? 1 : 0);
         }
       },

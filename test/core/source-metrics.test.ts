@@ -44,6 +44,10 @@ describe('source metrics', () => {
     jira.attachCircuit(() => state);
     jira.recordRateLimit({ limit: 100, remaining: 42, resource: 'jira-quota-global-based' });
     let s = await samples(registry);
+    // No call yet: this process has nothing to say about the breaker (a split deployment's other processes call it).
+    expect(s.filter((x) => x.name === 'modelgraph_source_circuit_state')).toEqual([]);
+    jira.recordCall({ ok: true, status: 200, latencyMs: 3 });
+    s = await samples(registry);
     expect(sum(s, 'modelgraph_source_circuit_state', { source: 'jira:corp', state: 'closed' })).toBe(1);
     expect(sum(s, 'modelgraph_source_rate_limit_remaining', { source: 'jira:corp', resource: 'jira-quota-global-based' })).toBe(42);
     expect(sum(s, 'modelgraph_source_rate_limit_limit', { source: 'jira:corp' })).toBe(100);
