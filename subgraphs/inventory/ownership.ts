@@ -36,7 +36,10 @@ export class OwnershipIndex {
   ) {
     // Outside any request scope: a build is shared by every request that waits for it and,
     // once stale, runs in the background; none of them may pay for it or cut it short.
-    this.index = new TtlValue(async () => outsideRequestScope(() => this.build(requireGraph(graph, 'ownedModels'))), ttlMs, now, staleMs, observe);
+    this.index = new TtlValue(async () => outsideRequestScope(() => this.build(requireGraph(graph, 'ownedModels'))), ttlMs, now, staleMs, {
+      name: 'ownership',
+      observe,
+    });
   }
 
   async modelsOwnedBy(personId: string): Promise<string[]> {

@@ -105,6 +105,25 @@ it('one portal query is one trace: gateway, query plan fetches, subgraph resolve
   }
 });
 
+it('an index rebuild is a trace of its own, linked from the request that started it, with the walk inside', async () => {
+  exporter.reset();
+  const answer = await postGraphql(stack.graphqlUrl, 'query Findings { findings(first: 5) { totalCount } }');
+  expect(answer.errors).toBeUndefined();
+  await provider.forceFlush();
+  const spans = exporter.getFinishedSpans();
+  const rebuilds = spans.filter((s) => s.name === 'rebuild governance index');
+  expect(rebuilds).toHaveLength(1);
+  const rebuild = rebuilds[0]!;
+  expect(parentOf(rebuild)).toBeUndefined();
+  const request = spans.find((s) => s.name === 'gateway.request' && s.attributes['graphql.operation.name'] === 'Findings')!;
+  expect(rebuild.spanContext().traceId).not.toBe(request.spanContext().traceId);
+  expect(rebuild.links.map((l) => l.context.traceId)).toEqual([request.spanContext().traceId]);
+  // The walk's queries went through the gateway, and to upstreams, inside the rebuild's trace.
+  const walk = spans.filter((s) => s.spanContext().traceId === rebuild.spanContext().traceId);
+  expect(walk.some((s) => s.name === 'gateway.request')).toBe(true);
+  expect(walk.some((s) => s.kind === SpanKind.CLIENT && s.attributes['modelgraph.source'] !== undefined)).toBe(true);
+});
+
 it('sends traceparent to HTTP upstreams, naming the attempt that carried it, retries counted', async () => {
   const received: Array<string | undefined> = [];
   const upstream = createServer((req, res) => {

@@ -152,7 +152,7 @@ export class GovernanceIndex {
       ttlMs,
       now,
       staleMs,
-      observe,
+      { name: 'governance', observe },
     );
   }
 
