@@ -7,13 +7,14 @@ import { createLogger, type Logger } from '../connectors/core/logger';
 import { composeCommand, readSupergraph } from '../gateway/compose';
 import { hashApiKey, newApiKey } from '../gateway/auth/authenticate';
 import { checkExposure } from '../gateway/exposure';
-import { createRuntime, startGatewayFromConfig, startStack, startSubgraph } from '../gateway/stack';
+import { createRuntime, processMetrics, startGatewayFromConfig, startMetricsPort, startStack, startSubgraph } from '../gateway/stack';
 import { createRedisClient } from '../connectors/core/cache/redis-cache';
 import { resolveSubgraphUrls, SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
 import { sandboxConfig, startSandbox } from '../sandbox';
 import { PeopleDirectory } from '../subgraphs/common/identity';
 import { parseReconcileArgs, ReconcileUsageError, runReconcile } from './reconcile';
 import { parseReportArgs, ReportUsageError, runReport } from './report';
+import { startTracing } from './tracing';
 
 const USAGE = `modelgraph: one GraphQL graph over MLflow and the other tools of AI teams
 
@@ -43,7 +44,9 @@ Usage:
       on N+7.
 
 Environment: PORT, REDIS_URL, MODELGRAPH_CONFIG, MODELGRAPH_SUBGRAPH_SECRET (the gateway and
-subgraphs' shared signing secret), NODE_ENV=production (introspection off).
+subgraphs' shared signing secret), MODELGRAPH_METRICS_PORT (Prometheus /metrics on a port of
+its own), NODE_ENV=production (introspection off), and OpenTelemetry's OTEL_* variables
+(traces are exported when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER says so).
 `;
 
 /** Exit codes: 0 ok, 1 failure, 2 bad usage or configuration. */
@@ -122,6 +125,8 @@ async function serve(args: string[]): Promise<number | undefined> {
   const logger = createLogger({ level: config.logLevel, bindings: { service: 'modelgraph', role } });
   if (role !== 'gateway') checkExposure(config, role);
 
+  // Before anything serves: spans of the first requests go to the exporter too.
+  const tracing = startTracing(role);
   const closers: Array<() => Promise<void>> = [];
   try {
     if (role === 'all') {
@@ -140,25 +145,33 @@ async function serve(args: string[]): Promise<number | undefined> {
       }
       const stack = await startStack(config, logger, { people });
       closers.unshift(() => stack.close());
-      printBanner(stack.graphqlUrl, config, demoNote);
+      printBanner(stack.graphqlUrl, config, demoNote, { metricsUrl: stack.metricsUrl, tracing: tracing !== undefined });
     } else if (role === 'gateway') {
       const subgraphUrls = gatewaySubgraphUrls(config);
       checkExposure(config, role, subgraphUrls);
       // The rate limit is shared by every gateway replica through Redis, when there is one.
       const redis = config.cache.redisUrl ? createRedisClient(config.cache.redisUrl, logger.child({ component: 'redis' })) : undefined;
       if (redis) closers.push(async () => void redis.disconnect());
+      const metrics = processMetrics(config);
       const gateway = await startGatewayFromConfig(config, {
         supergraphSdl: readSupergraph(),
         subgraphUrls,
         subgraphSecret: config.server.subgraphSecret,
         redis,
         logger,
+        metrics,
       });
       closers.push(() => gateway.close());
+      const metricsPort = await startMetricsPort(config, metrics);
+      if (metricsPort) closers.push(() => metricsPort.close());
       logger.info('gateway listening', { url: `${gateway.url}/graphql`, subgraphs: subgraphUrls });
     } else {
-      const runtime = createRuntime(config, logger);
+      const metrics = processMetrics(config);
+      const runtime = createRuntime(config, logger, { metrics });
       closers.push(() => runtime.close());
+      // A subgraph's /graphql answers only the signed gateway: Prometheus scrapes the metrics port.
+      const metricsPort = await startMetricsPort(config, metrics);
+      if (metricsPort) closers.push(() => metricsPort.close());
       // The inventory reports the health of sources the other subgraph processes call.
       const peers = Object.entries(resolveSubgraphUrls(config.subgraphs))
         .filter(([name]) => name !== role)
@@ -175,6 +188,7 @@ async function serve(args: string[]): Promise<number | undefined> {
     }
   } catch (err) {
     await closeAll(closers);
+    await tracing?.shutdown().catch(() => undefined);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${config.server.port} is already in use; set PORT or --port to another one`);
     }
@@ -182,6 +196,8 @@ async function serve(args: string[]): Promise<number | undefined> {
   }
   await untilSignal(logger);
   await closeAll(closers);
+  // Last: the spans of the requests that were in flight are flushed, not dropped.
+  await tracing?.shutdown().catch(() => undefined);
   return 0;
 }
 
@@ -283,8 +299,14 @@ async function reconcile(args: string[]): Promise<number> {
 export const DEMO_EXAMPLE_QUERY =
   '{ models(first: 3) { nodes { key versions(stage: \"Production\") { version source { kind } ... on MlflowModelVersion { run { metrics { key value } commit { sha author { email } } } } } repository { url } codeOwners { handle } tickets { key status } findings { severity message } } } }';
 
-function printBanner(url: string, config: ModelgraphConfig, demoNote: string): void {
+function printBanner(
+  url: string,
+  config: ModelgraphConfig,
+  demoNote: string,
+  observability: { metricsUrl?: string; tracing: boolean },
+): void {
   const shown = url.replace('://127.0.0.1:', '://localhost:');
+  const metrics = observability.metricsUrl?.replace('://127.0.0.1:', '://localhost:');
   const example = DEMO_EXAMPLE_QUERY;
   process.stdout.write(
     [
@@ -293,6 +315,7 @@ function printBanner(url: string, config: ModelgraphConfig, demoNote: string): v
       demoNote ? `  ${demoNote}` : `  sources: ${describeSources(config) || '(none)'}`,
       `  cache: ${config.cache.redisUrl ? 'redis' : 'in-memory'}`,
       `  auth: ${describeAuth(config)}`,
+      `  metrics: ${metrics ?? 'off'}; traces: ${observability.tracing ? 'exported (OTEL_* environment)' : 'off'}`,
       '',
       'Try:',
       `  curl -s ${shown} -H 'content-type: application/json' \\`,

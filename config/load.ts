@@ -19,7 +19,7 @@ export interface LoadConfigOptions {
  * Reads, interpolates and validates the configuration once, at start-up.
  *
  * Secrets stay out of the file: any string may be `${VAR}` or `${VAR:-default}`, resolved
- * from the environment. `PORT`, `REDIS_URL` and `MODELGRAPH_SUBGRAPH_SECRET` override the file, as twelve-factor
+ * from the environment. `PORT`, `MODELGRAPH_METRICS_PORT`, `REDIS_URL` and `MODELGRAPH_SUBGRAPH_SECRET` override the file, as twelve-factor
  * deployments expect.
  */
 export function loadConfig(options: LoadConfigOptions = {}): ModelgraphConfig {
@@ -77,6 +77,14 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv,
       throw new ConfigError(`${where}: PORT: must be a port number, got "${env.PORT}"`);
     }
     out.server = { ...(out.server as object | undefined), port };
+  }
+  if (env.MODELGRAPH_METRICS_PORT !== undefined && env.MODELGRAPH_METRICS_PORT !== '') {
+    const port = Number(env.MODELGRAPH_METRICS_PORT);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new ConfigError(`${where}: MODELGRAPH_METRICS_PORT: must be a port number, got "${env.MODELGRAPH_METRICS_PORT}"`);
+    }
+    const server = (out.server ?? {}) as Record<string, unknown>;
+    out.server = { ...server, metrics: { ...(server.metrics as object | undefined), port } };
   }
   if (env.REDIS_URL) out.cache = { ...(out.cache as object | undefined), redisUrl: env.REDIS_URL };
   if (env.MODELGRAPH_SUBGRAPH_SECRET) {

@@ -422,6 +422,20 @@ const serverSchema = z
      * verify; MODELGRAPH_SUBGRAPH_SECRET sets it. The all-in-one process makes its own.
      */
     subgraphSecret: secretString.optional(),
+    /**
+     * Prometheus `/metrics`. Without `port`, the gateway serves it beside /graphql (`admin`
+     * scope when auth is on) and a subgraph process serves none; with `port`, every process
+     * serves it there instead, unauthenticated, on `host` (default `server.host`): for a
+     * scraper on a private network, as Apollo Router's port 9090.
+     */
+    metrics: z
+      .object({
+        enabled: z.boolean().default(true),
+        port: z.number().int().min(0).max(65535).optional(),
+        host: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .transform(({ maxDepth, maxTokens, ...server }) => ({
@@ -526,3 +540,4 @@ export type ServerConfig = ModelgraphConfig['server'];
 export type ServerAuthConfig = NonNullable<ServerConfig['auth']>;
 export type JwtConfig = z.infer<typeof jwtSchema>;
 export type LimitsConfig = ServerConfig['limits'];
+export type MetricsConfig = ServerConfig['metrics'];

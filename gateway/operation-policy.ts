@@ -103,8 +103,7 @@ function audit(logger: Logger, requestContext: GraphQLRequestContext<GatewayCont
   const result = response.body?.kind === 'single' ? response.body.singleResult : undefined;
   const errors = (result?.errors ?? []) as readonly GraphQLFormattedError[];
   const status = response.http.status ?? 200;
-  const outcome =
-    status >= 400 ? 'refused' : errors.length === 0 ? 'ok' : result?.data === null || result?.data === undefined ? 'error' : 'partial';
+  const outcome = operationOutcome(requestContext);
   // Never the variables, the document or a token: who, what (by hash), how it went, what it cost.
   logger.info('graphql operation', {
     requestId: context.requestId,
@@ -118,4 +117,17 @@ function audit(logger: Logger, requestContext: GraphQLRequestContext<GatewayCont
     status,
     errorCodes: [...new Set(errors.map((e) => String((e.extensions as { code?: unknown } | undefined)?.code ?? 'UNKNOWN')))],
   });
+}
+
+/** How an operation ended, as the audit line and the metrics say it. */
+export type OperationOutcome = 'ok' | 'partial' | 'error' | 'refused';
+
+/** `refused`: answered 4xx before execution; `partial`: data with errors; `error`: errors and no data. */
+export function operationOutcome(requestContext: Pick<GraphQLRequestContext<GatewayContext>, 'response'>): OperationOutcome {
+  const { response } = requestContext;
+  const result = response.body?.kind === 'single' ? response.body.singleResult : undefined;
+  const status = response.http.status ?? 200;
+  if (status >= 400) return 'refused';
+  if (!result?.errors?.length) return 'ok';
+  return result.data === null || result.data === undefined ? 'error' : 'partial';
 }

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
 import cors from 'cors';
+import type { Registry } from 'prom-client';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { LimitsConfig, ServerConfig } from '../config/schema';
 import type { Logger } from '../connectors/core/logger';
 import { INTERNAL, hasScope, type Caller } from '../lib/caller';
+import { writeMetrics } from '../lib/metrics-server';
 import { SIGNATURE_HEADER, signBody, verifySignature } from '../lib/request-signature';
 import { sendJson, startGraphQLServer, type Admission, type RunningServer } from '../subgraphs/common/http-server';
 import { wwwAuthenticate, type Authenticator } from './auth/authenticate';
@@ -21,6 +23,7 @@ import {
   type OperationLimits,
 } from './limits/operation-limits';
 import { formatGatewayError } from './errors';
+import { GatewayMetrics } from './metrics';
 import { operationPolicyPlugin } from './operation-policy';
 import { rateLimitKey, type ClientRateLimiter } from './rate-limit';
 import { SubgraphDataSource } from './subgraph-data-source';
@@ -46,6 +49,11 @@ export interface GatewayOptions {
   logger: Logger;
   /** How long /readyz waits for each subgraph. Default 2000 ms. */
   readinessTimeoutMs?: number;
+  /**
+   * Where the gateway's metrics go; `route`: also serve the registry at /metrics on this port
+   * (`admin` scope when auth is on), rather than on a metrics port of its own. Default: no metrics.
+   */
+  metrics?: { registry: Registry; route: boolean };
 }
 
 type Admitted = { caller: Caller; requestId: string };
@@ -61,12 +69,13 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const { logger, limits } = options;
   const debug = options.debug ?? false;
+  const metrics = options.metrics && new GatewayMetrics(options.metrics.registry);
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphForApolloGateway(options.supergraphSdl),
     buildService({ name, url }) {
       const target = options.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph "${name}"`);
-      return new SubgraphDataSource(name, target, options.subgraphSecret);
+      return new SubgraphDataSource(name, target, options.subgraphSecret, metrics);
     },
     logger: {
       debug: (m: unknown) => logger.debug(String(m)),
@@ -103,6 +112,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         logger: logger.child({ component: 'audit' }),
       }),
       operationLimitsPlugin(operationLimits, costDirectives),
+      ...(metrics ? [metrics.plugin()] : []),
     ],
     // Compact, as Apollo Router answers: indenting a page of 100 models costs CPU under load
     // and bytes on the wire, and tools (jq, the sandbox UI, client libraries) format it anyway.
@@ -133,6 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     if (key && options.rateLimiter) {
       const taken = await options.rateLimiter.take(key);
       if (!taken.ok) {
+        metrics?.operation({ outcome: 'refused' });
         logger.child({ component: 'audit' }).info('graphql operation', {
           requestId,
           caller: `${outcome.caller.kind}:${outcome.caller.id}`,
@@ -159,6 +170,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   }
 
   function unauthenticated(requestId: string, outcome: Parameters<typeof wwwAuthenticate>[0]): Admission<Admitted> {
+    metrics?.operation({ outcome: 'refused' });
     logger.child({ component: 'audit' }).info('graphql operation', {
       requestId,
       caller: 'unauthenticated',
@@ -212,8 +224,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         const detail = await mayReadDetail(req);
         sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...(detail ? { subgraphs: checks } : {}) });
       },
+      ...(options.metrics?.route ? { '/metrics': metricsRoute(options.metrics.registry) } : {}),
     },
   });
+
+  /** /metrics beside /graphql: for `admin` callers only when auth is on, as for the detail of /readyz. */
+  function metricsRoute(registry: Registry) {
+    return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+      if (options.authenticator.required) {
+        const outcome = await options.authenticator.authenticate(req.headers);
+        if (!outcome.ok) {
+          res.setHeader('www-authenticate', wwwAuthenticate(outcome));
+          return sendJson(res, 401, { error: `unauthenticated: ${outcome.description}` });
+        }
+        if (!hasScope(outcome.caller, 'admin')) return sendJson(res, 403, { error: 'the admin scope is needed for /metrics' });
+      }
+      await writeMetrics(registry, res);
+    };
+  }
 
   async function mayReadDetail(req: IncomingMessage): Promise<boolean> {
     if (!options.authenticator.required) return true;

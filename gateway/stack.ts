@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import type { ModelgraphConfig } from '../config/schema';
 import { MemoryCache } from '../connectors/core/cache/memory-cache';
 import { createRedisClient, RedisCache } from '../connectors/core/cache/redis-cache';
@@ -21,6 +22,7 @@ import type { RunningServer } from '../subgraphs/common/http-server';
 import { startGraphQLServer, sendJson, sourcesRoute } from '../subgraphs/common/http-server';
 import { callerOf, inForwardedScope, subgraphAdmission } from '../subgraphs/common/gateway-trust';
 import { randomSecret } from '../lib/request-signature';
+import { createMetricsRegistry, startMetricsServer, type MetricsServer } from '../lib/metrics-server';
 import { PeopleDirectory } from '../subgraphs/common/identity';
 import { createGitSubgraph } from '../subgraphs/git';
 import {
@@ -64,6 +66,8 @@ export interface Runtime {
   subgraphSecret?: string;
   /** The Redis client behind the cache, when there is one (the gateway's rate limiter shares it). */
   redis?: Redis;
+  /** The process's Prometheus registry (`server.metrics`); undefined when metrics are off. */
+  metrics?: Registry;
   close(): Promise<void>;
 }
 
@@ -72,6 +76,8 @@ export interface RuntimeOptions {
   people?: PeopleDirectory;
   /** The subgraph secret when the config has none (the all-in-one process makes one up). */
   subgraphSecret?: string;
+  /** The registry the sources and subgraphs record into; the all-in-one process shares it with its gateway. */
+  metrics?: Registry;
 }
 
 /** Caches and connectors, shared by every subgraph in the process. */
@@ -84,7 +90,7 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
   } else {
     cache = new MemoryCache();
   }
-  const health = new SourceHealthRegistry();
+  const health = new SourceHealthRegistry({ metrics: options.metrics });
   const deps: ConnectorDeps = {
     cache,
     cacheDefaults: { ttlSeconds: config.cache.ttlSeconds, staleSeconds: config.cache.staleSeconds },
@@ -123,6 +129,7 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     health,
     subgraphSecret: config.server.subgraphSecret ?? options.subgraphSecret,
     redis,
+    metrics: options.metrics,
     async close() {
       for (const connector of [...mlflow, ...jira, ...gitHosts, ...registries]) connector.close();
       redis?.disconnect();
@@ -178,6 +185,7 @@ export function startSubgraph(
             remote: options.peers ?? [],
             secret: runtime.subgraphSecret,
           }),
+          metrics: runtime.metrics,
         }),
         listen,
       );
@@ -215,6 +223,7 @@ function serveSubgraph<TContext extends BaseContext>(
     // representation of a page with its @requires fields (a page of models' versions,
     // deployments and tickets for Model.findings), far beyond a client query's size.
     maxBodyBytes: SUBGRAPH_MAX_BODY_BYTES,
+    spanAttributes: { 'modelgraph.subgraph': name },
     routes: {
       '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: name }),
       '/sources': sourcesRoute(() => runtime.health.snapshot().filter((s) => kinds.has(s.kind)), runtime.subgraphSecret),
@@ -225,7 +234,15 @@ function serveSubgraph<TContext extends BaseContext>(
 /** The gateway as the config describes it, for the all-in-one process and `--role gateway` alike. */
 export async function startGatewayFromConfig(
   config: ModelgraphConfig,
-  wiring: { supergraphSdl: string; subgraphUrls: Record<string, string>; subgraphSecret?: string; redis?: Redis; logger: Logger },
+  wiring: {
+    supergraphSdl: string;
+    subgraphUrls: Record<string, string>;
+    subgraphSecret?: string;
+    redis?: Redis;
+    logger: Logger;
+    /** Where the gateway's metrics go (see {@link processMetrics}). */
+    metrics?: Registry;
+  },
 ): Promise<RunningServer> {
   const { server } = config;
   return startGateway({
@@ -241,7 +258,25 @@ export async function startGatewayFromConfig(
     cors: server.cors,
     rateLimiter: createRateLimiter({ requestsPerMinute: server.rateLimit.requestsPerMinute, redis: wiring.redis }),
     logger: wiring.logger,
+    // Beside /graphql only when no metrics port is configured: then the metrics server serves it.
+    metrics: wiring.metrics && { registry: wiring.metrics, route: server.metrics.port === undefined },
   });
+}
+
+/** A process's metrics registry, or undefined when `server.metrics.enabled` is false. */
+export function processMetrics(config: ModelgraphConfig): Registry | undefined {
+  return config.server.metrics.enabled ? createMetricsRegistry() : undefined;
+}
+
+/**
+ * The metrics port's listener, when `server.metrics.port` is set: every role serves its
+ * registry there (a subgraph process has no other way to be scraped, its /graphql being
+ * for the signed gateway only).
+ */
+export async function startMetricsPort(config: ModelgraphConfig, registry: Registry | undefined): Promise<MetricsServer | undefined> {
+  const { port, host } = config.server.metrics;
+  if (!registry || port === undefined) return undefined;
+  return startMetricsServer(registry, { port, host: host ?? config.server.host });
 }
 
 export interface Stack {
@@ -250,6 +285,8 @@ export interface Stack {
   gateway: RunningServer;
   subgraphs: Record<SubgraphName, RunningServer>;
   runtime: Runtime;
+  /** Where the process's /metrics is served (the gateway's port, or the metrics port); undefined when metrics are off. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -264,20 +301,25 @@ export async function startStack(
 ): Promise<Stack> {
   // Subgraphs on loopback still check the gateway's signature: another local user or a
   // browser page reaching 127.0.0.1 must not get past the gateway's authorization.
-  const runtime = createRuntime(config, logger, { ...options, subgraphSecret: options.subgraphSecret ?? randomSecret() });
-  const started: RunningServer[] = [];
+  // One registry for the gateway and every subgraph: they share the process, and one scrape covers them.
+  const metrics = processMetrics(config);
+  const runtime = createRuntime(config, logger, { ...options, subgraphSecret: options.subgraphSecret ?? randomSecret(), metrics });
+  const started: Array<{ close(): Promise<void> }> = [];
   try {
     const subgraphs = {} as Record<SubgraphName, RunningServer>;
     for (const { name } of SUBGRAPHS) {
       subgraphs[name] = await startSubgraph(name, runtime, config);
       started.push(subgraphs[name]);
     }
+    const metricsPort = await startMetricsPort(config, metrics);
+    if (metricsPort) started.push(metricsPort);
     const gateway = await startGatewayFromConfig(config, {
       supergraphSdl: options.supergraphSdl ?? readSupergraph(),
       subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, `${s.url}/graphql`])),
       subgraphSecret: runtime.subgraphSecret,
       redis: runtime.redis,
       logger: logger.child({ component: 'gateway' }),
+      metrics,
     });
     // The inventory reaches the graph through this same gateway.
     runtime.graphUrl ??= `${gateway.url}/graphql`;
@@ -286,6 +328,7 @@ export async function startStack(
       gateway,
       subgraphs,
       runtime,
+      metricsUrl: metricsPort ? `${metricsPort.url}/metrics` : metrics ? `${gateway.url}/metrics` : undefined,
       async close() {
         await gateway.close();
         await Promise.all(started.map((s) => s.close()));

@@ -1,8 +1,10 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { context as otelContext, propagation } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { FORWARD_EXTENSION, type ForwardedRequest, type ForwardedResponse } from '../lib/caller';
 import { SIGNATURE_HEADER, signBody } from '../lib/request-signature';
 import type { GatewayContext } from './context';
+import type { GatewayMetrics } from './metrics';
 
 /** How long past the request deadline a subgraph may take to report its sources' timeouts. */
 const DEADLINE_GRACE_MS = 1_000;
@@ -21,6 +23,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     readonly name: string,
     url: string,
     private readonly secret: string | undefined,
+    private readonly metrics?: GatewayMetrics,
   ) {
     super({ url });
     // Node's own fetch: the request deadline aborts it, and it keeps connections alive.
@@ -28,6 +31,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       const body = typeof init.body === 'string' ? init.body : '';
       const { [DEADLINE_HEADER]: deadline, ...headers } = init.headers;
       if (this.secret) headers[SIGNATURE_HEADER] = signBody(this.secret, body);
+      // traceparent of Apollo Gateway's fetch span, active here, so that the subgraph's spans
+      // join the trace. Not signed, nor does it need to be: it grants nothing.
+      propagation.inject(otelContext.active(), headers);
       const deadlineAt = deadline === undefined ? undefined : Number(deadline);
       const signal =
         deadlineAt === undefined || Number.isNaN(deadlineAt)
@@ -51,11 +57,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    const started = performance.now();
     try {
       const deadlineAt = options.context?.deadlineAt;
       if (deadlineAt !== undefined && Date.now() >= deadlineAt + DEADLINE_GRACE_MS) throw new Error('deadline');
-      return await super.process(options);
+      const response = await super.process(options);
+      this.metrics?.subgraphFetch(this.name, response.errors?.length ? 'error' : 'ok', performance.now() - started);
+      return response;
     } catch (err) {
+      this.metrics?.subgraphFetch(this.name, 'unavailable', performance.now() - started);
       if (err instanceof GraphQLError && err.extensions?.code === 'SUBGRAPH_UNAVAILABLE') throw err;
       const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).message === 'deadline';
       const response = (err as GraphQLError).extensions?.response as { status?: number } | undefined;

@@ -133,7 +133,7 @@ export class AzuremlConnector implements Connector, RegistryConnector {
 
   /** `GET` the workspace itself: proves the credentials, the subscription, group and workspace in one cheap read. */
   async health(): Promise<void> {
-    await this.get<Workspace>('');
+    await this.get<Workspace>('/', '');
   }
 
   /** Releases the keep-alive sockets, so the process can exit. */
@@ -155,7 +155,7 @@ export class AzuremlConnector implements Connector, RegistryConnector {
    */
   async listModels(): Promise<CloudModel[]> {
     const { value } = await this.listings.getOrLoad('models', async () => {
-      const dtos = await this.listAll<ModelContainer>('/models', { listViewType: 'All' });
+      const dtos = await this.listAll<ModelContainer>('/models', '/models', { listViewType: 'All' });
       return dtos.map((dto) => mapModelContainer(dto, this.ctx));
     });
     return value;
@@ -163,7 +163,7 @@ export class AzuremlConnector implements Connector, RegistryConnector {
 
   /** One container (`GET .../models/{name}`); null when the workspace has none of that name. */
   getModel(name: string): Promise<CloudModel | null> {
-    return this.lookup(`model ${name}`, async () => mapModelContainer(await this.get<ModelContainer>(modelPath(name)), this.ctx));
+    return this.lookup(`model ${name}`, async () => mapModelContainer(await this.get<ModelContainer>('/models/{name}', modelPath(name)), this.ctx));
   }
 
   /**
@@ -181,7 +181,7 @@ export class AzuremlConnector implements Connector, RegistryConnector {
   /** One version (`GET .../models/{name}/versions/{version}`); null when it does not exist. */
   getModelVersion(name: string, version: string): Promise<CloudModelVersion | null> {
     return this.lookup(`version ${name} ${version}`, async () =>
-      mapModelVersion(await this.get<ModelVersion>(`${modelPath(name)}/versions/${encodeURIComponent(version)}`), this.ctx, name),
+      mapModelVersion(await this.get<ModelVersion>('/models/{name}/versions/{version}', `${modelPath(name)}/versions/${encodeURIComponent(version)}`), this.ctx, name),
     );
   }
 
@@ -195,11 +195,11 @@ export class AzuremlConnector implements Connector, RegistryConnector {
    */
   async listDeployments(): Promise<Deployment[]> {
     const { value } = await this.listings.getOrLoad('deployments', async () => {
-      const endpoints = await this.listAll<OnlineEndpoint>('/onlineEndpoints');
+      const endpoints = await this.listAll<OnlineEndpoint>('/onlineEndpoints', '/onlineEndpoints');
       const perEndpoint = await Promise.all(
         endpoints.map(async (endpoint) => {
           const name = endpoint.name ?? '';
-          const dtos = await this.notFoundAs(this.listAll<OnlineDeployment>(`${endpointPath(name)}/deployments`), []);
+          const dtos = await this.notFoundAs(this.listAll<OnlineDeployment>('/onlineEndpoints/{name}/deployments', `${endpointPath(name)}/deployments`), []);
           return dtos.map((dto) => mapOnlineDeployment(dto, endpoint, this.ctx));
         }),
       );
@@ -212,8 +212,8 @@ export class AzuremlConnector implements Connector, RegistryConnector {
   getDeployment(endpointName: string, deploymentName: string): Promise<Deployment | null> {
     return this.lookup(`deployment ${endpointName} ${deploymentName}`, async () => {
       const [endpoint, dto] = await Promise.all([
-        this.get<OnlineEndpoint>(endpointPath(endpointName)),
-        this.get<OnlineDeployment>(`${endpointPath(endpointName)}/deployments/${encodeURIComponent(deploymentName)}`),
+        this.get<OnlineEndpoint>('/onlineEndpoints/{name}', endpointPath(endpointName)),
+        this.get<OnlineDeployment>('/onlineEndpoints/{name}/deployments/{deployment}', `${endpointPath(endpointName)}/deployments/${encodeURIComponent(deploymentName)}`),
       ]);
       return mapOnlineDeployment(dto, endpoint, this.ctx);
     });
@@ -224,7 +224,7 @@ export class AzuremlConnector implements Connector, RegistryConnector {
   private versionsOf(name: string): Promise<CloudModelVersion[]> {
     return this.cache
       .getOrLoad(`versions ${name}`, async () => {
-        const dtos = await this.notFoundAs(this.listAll<ModelVersion>(`${modelPath(name)}/versions`, { listViewType: 'All' }), []);
+        const dtos = await this.notFoundAs(this.listAll<ModelVersion>('/models/{name}/versions', `${modelPath(name)}/versions`, { listViewType: 'All' }), []);
         return dtos.map((dto) => mapModelVersion(dto, this.ctx, name)).sort(compareVersionsNewestFirst);
       })
       .then((r) => r.value);
@@ -258,8 +258,8 @@ export class AzuremlConnector implements Connector, RegistryConnector {
   }
 
   /** GET below the workspace, with the pinned api-version. */
-  private async get<T>(path: string, params: Params = {}): Promise<T> {
-    return (await this.send<T>({ method: 'GET', path, params: { ...params, 'api-version': AZUREML_API_VERSION } })).data;
+  private async get<T>(route: string, path: string, params: Params = {}): Promise<T> {
+    return (await this.send<T>({ method: 'GET', path, route, params: { ...params, 'api-version': AZUREML_API_VERSION } })).data;
   }
 
   /**
@@ -267,12 +267,12 @@ export class AzuremlConnector implements Connector, RegistryConnector {
    * until a page has none. A `nextLink` must be on the configured endpoint's origin (the
    * bearer token is sent with it); one that lacks the api-version gets it added.
    */
-  private listAll<T>(path: string, params: Params = {}): Promise<T[]> {
+  private listAll<T>(route: string, path: string, params: Params = {}): Promise<T[]> {
     return collectTokenPages<T>(
       async (nextLink) => {
         const res = nextLink
-          ? await this.send<ArmPaginatedResult<T>>({ method: 'GET', path: nextLink })
-          : await this.send<ArmPaginatedResult<T>>({ method: 'GET', path, params: { ...params, 'api-version': AZUREML_API_VERSION } });
+          ? await this.send<ArmPaginatedResult<T>>({ method: 'GET', path: nextLink, route })
+          : await this.send<ArmPaginatedResult<T>>({ method: 'GET', path, route, params: { ...params, 'api-version': AZUREML_API_VERSION } });
         const page = res.data;
         if (!page || typeof page !== 'object' || (page.value !== undefined && !Array.isArray(page.value))) {
           throw new SourceError({

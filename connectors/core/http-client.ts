@@ -7,6 +7,7 @@ import { SourceError, SourceErrorCode, codeForStatus, redact } from './errors';
 import { silentLogger, type Logger } from './logger';
 import { currentRequestScope, isRequestLimitError, type RequestLimitError, type RequestScope } from './request-scope';
 import { CIRCUIT_OPEN, circuitState, type RateLimitReading, type SourceHealthRecorder } from './source-health';
+import { endUpstreamSpan, injectTraceContext, startUpstreamSpan } from './tracing';
 
 export interface RetryOptions {
   /** Attempts in all, the first included; 1 disables retries. Default: 4. */
@@ -111,6 +112,11 @@ export interface HttpRequest {
   /** Sent as JSON. */
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * The route template, as the vendor documents the endpoint (`/repos/{owner}/{repo}/commits/{ref}`):
+   * the metrics label and span name of the call, so it must hold no id. Default: `other`.
+   */
+  route?: string;
   /** Whether a retry is safe. Default: true for GET/HEAD/PUT/DELETE, false otherwise (read-only POST searches pass true). */
   idempotent?: boolean;
 }
@@ -143,6 +149,13 @@ const RETRY_ERROR_CODES = new Set([
 ]);
 const SECRET_HEADER = /authorization|token|api[-_]?key|cookie|secret|password/i;
 const MAX_VENDOR_MESSAGE = 500;
+
+/** What the metrics and spans of one attempt are labelled with. */
+interface AttemptLabels {
+  route: string;
+  method: string;
+  attempt: number;
+}
 
 type Attempt =
   | { kind: 'response'; response: AxiosResponse<string>; latencyMs: number }
@@ -179,6 +192,7 @@ export class HttpClient {
   private readonly classifyResponse: HttpClientOptions['classifyResponse'];
   private readonly health: SourceHealthRecorder | undefined;
   private readonly parseRateLimit: HttpClientOptions['parseRateLimit'];
+  private readonly server: { address: string; port?: number };
 
   constructor(options: HttpClientOptions) {
     if (!options.source) throw new Error('HttpClient: `source` is required');
@@ -208,6 +222,8 @@ export class HttpClient {
     this.health = options.health;
     this.parseRateLimit = options.parseRateLimit;
     this.health?.attachCircuit(() => circuitState(this.breaker.status));
+    const base = new URL(options.baseURL);
+    this.server = { address: base.hostname, port: base.port ? Number(base.port) : base.protocol === 'https:' ? 443 : 80 };
 
     this.httpAgent = new http.Agent({ keepAlive: true });
     this.httpsAgent = new https.Agent({ keepAlive: true });
@@ -246,7 +262,14 @@ export class HttpClient {
       });
     } catch (err) {
       // Once sent, every attempt has recorded itself; a refusal by the breaker has not.
-      if (!sent) this.health?.recordCall({ ok: false, error: { code: CIRCUIT_OPEN, message: messageOf(err) } });
+      if (!sent) {
+        this.health?.recordCall({
+          ok: false,
+          error: { code: CIRCUIT_OPEN, message: messageOf(err) },
+          route: req.route ?? 'other',
+          method: req.method,
+        });
+      }
       throw err;
     }
   }
@@ -259,7 +282,8 @@ export class HttpClient {
     const scope = currentRequestScope();
 
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.inSlot(scope, () => this.attempt(req, deadline, scope));
+      const labels: AttemptLabels = { route: req.route ?? 'other', method: req.method, attempt };
+      const outcome = await this.inSlot(scope, () => this.attempt(req, labels, deadline, scope));
 
       // Not recorded: the request's limit, not the source, stopped it.
       if (outcome.kind === 'refused') throw outcome.error;
@@ -271,7 +295,7 @@ export class HttpClient {
           message: `the ${this.retry.budgetMs} ms budget ran out while waiting for a connection slot${attempt > 1 ? ` (after ${attempt - 1} attempts)` : ''}`,
           attempts: attempt - 1,
         });
-        throw this.recorded(undefined, expired);
+        throw this.recorded(labels, undefined, expired);
       }
 
       if (outcome.kind === 'response') {
@@ -282,9 +306,9 @@ export class HttpClient {
           try {
             result = this.success<T>(res, secrets);
           } catch (err) {
-            throw this.recorded(outcome.latencyMs, err as SourceError);
+            throw this.recorded(labels, outcome.latencyMs, err as SourceError);
           }
-          this.health?.recordCall({ ok: true, latencyMs: outcome.latencyMs, status: res.status });
+          this.health?.recordCall({ ok: true, latencyMs: outcome.latencyMs, status: res.status, ...labels });
           return result;
         }
         const verdict = this.classify(res);
@@ -296,7 +320,7 @@ export class HttpClient {
           noRetry = this.whyNoRetry(delayMs, deadline, scope);
           if (noRetry === undefined) {
             if (this.health) {
-              this.recorded(outcome.latencyMs, this.statusError(res, secrets, { attempts: attempt, code: verdict?.code }));
+              this.recorded(labels, outcome.latencyMs, this.statusError(res, secrets, { attempts: attempt, code: verdict?.code }));
             }
             this.logRetry(req, secrets, { status: res.status, attempt, delayMs });
             await this.sleep(delayMs);
@@ -304,6 +328,7 @@ export class HttpClient {
           }
         }
         throw this.recorded(
+          labels,
           outcome.latencyMs,
           this.statusError(res, secrets, { attempts: attempt, retryAfterMs, noRetry, code: verdict?.code }),
         );
@@ -320,13 +345,13 @@ export class HttpClient {
         const delayMs = this.backoff(attempt);
         noRetry = this.whyNoRetry(delayMs, deadline, scope);
         if (noRetry === undefined) {
-          if (this.health) this.recorded(outcome.latencyMs, this.transportError(outcome, secrets, attempt, undefined));
+          if (this.health) this.recorded(labels, outcome.latencyMs, this.transportError(outcome, secrets, attempt, undefined));
           this.logRetry(req, secrets, { error: errorCode(outcome.error, outcome.timedOut), attempt, delayMs });
           await this.sleep(delayMs);
           continue;
         }
       }
-      throw this.recorded(outcome.latencyMs, this.transportError(outcome, secrets, attempt, noRetry));
+      throw this.recorded(labels, outcome.latencyMs, this.transportError(outcome, secrets, attempt, noRetry));
     }
   }
 
@@ -364,14 +389,14 @@ export class HttpClient {
     return undefined;
   }
 
-  /** GET and return the parsed body. */
-  async get<T>(path: string, params?: HttpRequest['params']): Promise<T> {
-    return (await this.request<T>({ method: 'GET', path, params })).data;
+  /** GET and return the parsed body. `route`: see {@link HttpRequest.route}. */
+  async get<T>(path: string, params?: HttpRequest['params'], opts?: { route?: string }): Promise<T> {
+    return (await this.request<T>({ method: 'GET', path, params, route: opts?.route })).data;
   }
 
   /** POST JSON and return the parsed body. Not retried unless `idempotent` (read-only searches). */
-  async post<T>(path: string, body: unknown, opts?: { idempotent?: boolean }): Promise<T> {
-    return (await this.request<T>({ method: 'POST', path, body, idempotent: opts?.idempotent })).data;
+  async post<T>(path: string, body: unknown, opts?: { idempotent?: boolean; route?: string }): Promise<T> {
+    return (await this.request<T>({ method: 'POST', path, body, idempotent: opts?.idempotent, route: opts?.route })).data;
   }
 
   /** Closes the keep-alive sockets, so that a process (or a test) can exit at once. */
@@ -380,7 +405,7 @@ export class HttpClient {
     this.httpsAgent.destroy();
   }
 
-  private async attempt(req: HttpRequest, deadline: number, scope: RequestScope | undefined): Promise<Attempt> {
+  private async attempt(req: HttpRequest, labels: AttemptLabels, deadline: number, scope: RequestScope | undefined): Promise<Attempt> {
     // Read once the connection slot is ours: the wait for it may have used the time up.
     if (scope?.expired()) return { kind: 'refused', error: scope.deadlineError(this.source) };
     const remaining = deadline - this.now();
@@ -402,6 +427,12 @@ export class HttpClient {
       timedOut = true;
       controller.abort();
     }, timeoutMs);
+    const span = startUpstreamSpan({ source: this.source, ...labels, serverAddress: this.server.address, serverPort: this.server.port });
+    let headers = req.headers;
+    if (span.isRecording()) {
+      headers = { ...req.headers };
+      injectTraceContext(span, headers);
+    }
     const started = this.now();
     try {
       const response = await this.http.request<string>({
@@ -409,12 +440,14 @@ export class HttpClient {
         url: req.path,
         params: req.params,
         data: req.body,
-        headers: req.headers,
+        headers,
         timeout: timeoutMs,
         signal: controller.signal,
       });
+      endUpstreamSpan(span, { status: response.status });
       return { kind: 'response', response, latencyMs: this.now() - started };
     } catch (error) {
+      endUpstreamSpan(span, { errorType: errorCode(error, timedOut || isAxiosTimeout(error)) });
       return {
         kind: 'error',
         error,
@@ -451,13 +484,13 @@ export class HttpClient {
    * Records a failed attempt and hands the error back, to be thrown. No latency when nothing
    * was sent (no connection slot within the budget): the source is unusable all the same.
    */
-  private recorded(latencyMs: number | undefined, error: SourceError): SourceError {
+  private recorded(labels: AttemptLabels, latencyMs: number | undefined, error: SourceError): SourceError {
     // A 404 is an answer (no CODEOWNERS at this path, no such model): the source is healthy.
     if (error.code === SourceErrorCode.SOURCE_NOT_FOUND) {
-      this.health?.recordCall({ ok: true, latencyMs, status: error.status });
+      this.health?.recordCall({ ok: true, latencyMs, status: error.status, ...labels });
       return error;
     }
-    this.health?.recordCall({ ok: false, latencyMs, status: error.status, error: { code: error.code, message: error.message } });
+    this.health?.recordCall({ ok: false, latencyMs, status: error.status, error: { code: error.code, message: error.message }, ...labels });
     return error;
   }
 

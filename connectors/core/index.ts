@@ -38,4 +38,6 @@ export * from './stable-json';
 export { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 export { stripUrlCredentials } from './urls';
 export * from './source-health';
+export { SourceMetrics, statusClass, type UpstreamAttempt, type CacheLookupResult, type CacheLayer } from './source-metrics';
+export { TRACER_NAME, ATTR_SOURCE, ATTR_SOURCE_KIND, ATTR_SOURCE_INSTANCE, startUpstreamSpan, injectTraceContext, endUpstreamSpan } from './tracing';
 export { readRateLimitHeaders, type RateLimitHeaderNames, type ResetFormat } from './rate-limit';

@@ -1,5 +1,7 @@
+import type { Registry } from 'prom-client';
 import { redact } from './errors';
 import { sourceName, type SourceKind } from './source';
+import { SourceMetrics, statusClass, type CacheLayer, type CacheLookupResult } from './source-metrics';
 
 /**
  * Per-source health telemetry, recorded in process: what `Query.sources` (and each subgraph
@@ -33,6 +35,21 @@ export interface CallOutcome {
   status?: number;
   /** Expected when `ok` is false. The message must hold no secret; it is redacted again anyway. */
   error?: { code: string; message: string };
+  /**
+   * The route template (`GET /repos/{owner}/{repo}`) or SDK operation (`DescribeEndpoint`):
+   * a metric label, so never a path with ids in it. Default: `other`.
+   */
+  route?: string;
+  /** HTTP method; SDK calls say `POST`, as their protocol does. Default: `GET`. */
+  method?: string;
+  /** 1 for a call's first attempt, 2 for its first retry... Default: 1. */
+  attempt?: number;
+}
+
+/** Which layer answered a cache lookup, and how; see {@link SourceHealthRecorder.recordCache}. */
+export interface CacheLookup {
+  result: CacheLookupResult;
+  layer: CacheLayer;
 }
 
 /** What an upstream said about its rate limit in one response; any field may be missing. */
@@ -73,8 +90,14 @@ export interface SourceHealthRecorder {
   readonly instance: string;
   /** One per upstream attempt: a retried request records each of its attempts. */
   recordCall(outcome: CallOutcome): void;
-  /** One per cache lookup: a fresh or stale entry served is a hit; a load is a miss. */
-  recordCache(hit: boolean): void;
+  /**
+   * One per cache lookup: a fresh or stale entry served is a hit; a load is a miss.
+   * `lookup` says which layer answered and whether the entry was stale (for the metrics);
+   * without it, a hit counts as a fresh one from the shared layer.
+   */
+  recordCache(hit: boolean, lookup?: CacheLookup): void;
+  /** A cache backend operation (Redis) that failed and was treated as a miss or skipped. */
+  recordCacheError(operation: string): void;
   /** The latest reading replaces the previous one whole (a different resource can answer next). */
   recordRateLimit(reading: RateLimitReading): void;
   /** The breaker's state is read when a snapshot is taken, so it is never stale. */
@@ -87,6 +110,12 @@ export interface SourceHealthRegistryOptions {
   now?: () => number;
   /** Latency samples kept per source. Default {@link DEFAULT_LATENCY_SAMPLES}. */
   latencySamples?: number;
+  /**
+   * The Prometheus registry the sources' metrics go to (see source-metrics.ts): one per
+   * process runtime, so that several stacks in one process (tests) never share counters.
+   * Default: none, no metrics.
+   */
+  metrics?: Registry;
 }
 
 /**
@@ -98,9 +127,11 @@ export class SourceHealthRegistry {
   private readonly recorders = new Map<string, Recorder>();
   private readonly now: () => number;
   private readonly latencySamples: number;
+  private readonly metrics: SourceMetrics | undefined;
 
   constructor(options: SourceHealthRegistryOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.metrics = options.metrics && new SourceMetrics(options.metrics, () => this.snapshot());
     const samples = options.latencySamples ?? DEFAULT_LATENCY_SAMPLES;
     if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`latencySamples must be a positive integer, got ${samples}`);
     this.latencySamples = samples;
@@ -110,7 +141,7 @@ export class SourceHealthRegistry {
     const source = sourceName(kind, instance);
     let recorder = this.recorders.get(source);
     if (!recorder) {
-      recorder = new Recorder(kind, instance, source, this.now, this.latencySamples);
+      recorder = new Recorder(kind, instance, source, this.now, this.latencySamples, this.metrics);
       this.recorders.set(source, recorder);
     }
     return recorder;
@@ -179,10 +210,19 @@ class Recorder implements SourceHealthRecorder {
     readonly source: string,
     private readonly now: () => number,
     private readonly capacity: number,
+    private readonly metrics: SourceMetrics | undefined,
   ) {}
 
   recordCall(outcome: CallOutcome): void {
     this.calls++;
+    this.metrics?.attempt(this.source, {
+      route: outcome.route ?? 'other',
+      method: outcome.method ?? 'GET',
+      // No latency means nothing was sent (see CallOutcome.latencyMs): not the upstream's answer.
+      statusClass: outcome.status === undefined && outcome.latencyMs === undefined ? 'refused' : statusClass(outcome.status),
+      attempt: outcome.attempt ?? 1,
+      latencyMs: outcome.latencyMs,
+    });
     this.lastOk = outcome.ok;
     const at = this.now();
     if (outcome.ok) {
@@ -199,9 +239,15 @@ class Recorder implements SourceHealthRecorder {
     if (latency !== undefined && Number.isFinite(latency)) this.addLatency(Math.max(0, latency));
   }
 
-  recordCache(hit: boolean): void {
+  recordCache(hit: boolean, lookup?: CacheLookup): void {
     if (hit) this.hits++;
     else this.misses++;
+    const result = lookup?.result ?? (hit ? 'hit' : 'miss');
+    this.metrics?.cacheLookup(this.source, result, lookup?.layer ?? 'shared');
+  }
+
+  recordCacheError(operation: string): void {
+    this.metrics?.cacheError(this.source, operation);
   }
 
   recordRateLimit(reading: RateLimitReading): void {

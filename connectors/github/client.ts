@@ -128,7 +128,7 @@ export class GithubConnector implements Connector, GitHostConnector {
    */
   async health(): Promise<void> {
     try {
-      await this.http.get<RateLimitOverview>('/rate_limit');
+      await this.http.get<RateLimitOverview>('/rate_limit', undefined, { route: '/rate_limit' });
     } catch (err) {
       if (err instanceof SourceError && err.status === 404 && /rate limiting is not enabled/i.test(err.message)) return;
       throw err;
@@ -144,7 +144,7 @@ export class GithubConnector implements Connector, GitHostConnector {
   async getRepository(fullName: string): Promise<Repository | null> {
     const repo = splitFullName(fullName);
     if (!repo) return null;
-    return this.conditionalGet<FullRepository, Repository>(`repo ${repo.key}`, repo.path, undefined, (dto) =>
+    return this.conditionalGet<FullRepository, Repository>(`repo ${repo.key}`, '/repos/{owner}/{repo}', repo.path, undefined, (dto) =>
       mapRepository(dto, this.ctx),
     );
   }
@@ -158,6 +158,7 @@ export class GithubConnector implements Connector, GitHostConnector {
     if (!repo || !sha.trim()) return null;
     return this.conditionalGet<GithubCommit, Commit>(
       `commit ${repo.key} ${sha}`,
+      '/repos/{owner}/{repo}/commits/{ref}',
       `${repo.path}/commits/${encodeURIComponent(sha)}`,
       undefined,
       (dto) => mapCommit(dto, repo.fullName, this.ctx),
@@ -175,6 +176,7 @@ export class GithubConnector implements Connector, GitHostConnector {
     if (!repo) return null;
     const value = await this.conditionalGet<GithubCommit[], Commit | null>(
       `latest-commit ${repo.key} ${branch ?? ''}`,
+      '/repos/{owner}/{repo}/commits',
       `${repo.path}/commits`,
       { per_page: 1, sha: branch || undefined },
       (list) => {
@@ -208,6 +210,7 @@ export class GithubConnector implements Connector, GitHostConnector {
             res = await this.http.request<ContentResponse>({
               method: 'GET',
               path: `${repo.path}/contents/${encodePath(path)}`,
+              route: '/repos/{owner}/{repo}/contents/{path}',
               params: { ref: ref || undefined },
               headers: ifNoneMatch(heldHere?.etag),
             });
@@ -248,6 +251,7 @@ export class GithubConnector implements Connector, GitHostConnector {
     const cleanPath = path.replace(/^\/+|\/+$/g, '');
     return this.conditionalGet<ContentResponse, RepositoryFile | null>(
       `file ${repo.key} ${ref ?? ''} ${cleanPath}`,
+      '/repos/{owner}/{repo}/contents/{path}',
       `${repo.path}/contents/${encodePath(cleanPath)}`,
       { ref: ref || undefined },
       (data) => {
@@ -265,7 +269,7 @@ export class GithubConnector implements Connector, GitHostConnector {
    * own ETag. An unknown organization is SOURCE_NOT_FOUND.
    */
   listOrgRepositories(org: string): Promise<Repository[]> {
-    return this.listRepositories(`org-repositories ${org.toLowerCase()}`, `/orgs/${encodeURIComponent(org)}/repos`);
+    return this.listRepositories(`org-repositories ${org.toLowerCase()}`, '/orgs/{org}/repos', `/orgs/${encodeURIComponent(org)}/repos`);
   }
 
   /**
@@ -279,15 +283,16 @@ export class GithubConnector implements Connector, GitHostConnector {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
-    return this.listRepositories(`user-repositories ${owner.toLowerCase()}`, `/users/${encodeURIComponent(owner)}/repos`);
+    return this.listRepositories(`user-repositories ${owner.toLowerCase()}`, '/users/{username}/repos', `/users/${encodeURIComponent(owner)}/repos`);
   }
 
-  private async listRepositories(key: string, path: string): Promise<Repository[]> {
+  private async listRepositories(key: string, route: string, path: string): Promise<Repository[]> {
     const first = `${path}?${serializeParams({ per_page: this.pageSizes.orgRepositories, sort: 'full_name' })}`;
     const { value } = await this.listings.getOrRevalidate<LinkPage<Repository>[]>(key, (previous) =>
       walkLinkPages<MinimalRepository, Repository>(this.http, first, (dto) => mapRepository(dto, this.ctx), {
         previous: previous?.value,
         maxPages: this.maxPages,
+        route,
         origin: this.apiOrigin,
       }),
     );
@@ -303,6 +308,7 @@ export class GithubConnector implements Connector, GitHostConnector {
    */
   private async conditionalGet<TDto, TOut>(
     key: string,
+    route: string,
     path: string,
     params: Record<string, string | number | undefined> | undefined,
     map: (dto: TDto) => TOut,
@@ -312,7 +318,7 @@ export class GithubConnector implements Connector, GitHostConnector {
       const held = previous?.value;
       let res: HttpResponse<TDto>;
       try {
-        res = await this.http.request<TDto>({ method: 'GET', path, params, headers: ifNoneMatch(held?.etag) });
+        res = await this.http.request<TDto>({ method: 'GET', path, route, params, headers: ifNoneMatch(held?.etag) });
       } catch (err) {
         if (missing(err)) return { etag: null, value: null };
         throw err;
@@ -372,7 +378,8 @@ export async function walkLinkPages<TDto, TItem>(
   http: HttpClient,
   firstPath: string,
   map: (dto: TDto) => TItem,
-  options: { previous?: readonly LinkPage<TItem>[]; maxPages?: number; origin?: string } = {},
+  /** `route`: the first page's route template, which every next page shares (see {@link HttpRequest.route}). */
+  options: { previous?: readonly LinkPage<TItem>[]; maxPages?: number; origin?: string; route?: string } = {},
 ): Promise<LinkPage<TItem>[]> {
   const maxPages = options.maxPages ?? 1000;
   const pages: LinkPage<TItem>[] = [];
@@ -385,7 +392,12 @@ export async function walkLinkPages<TDto, TItem>(
     seen.add(url);
     const held = options.previous?.[pages.length];
     const heldPage = held && held.url === url ? held : undefined;
-    const res: HttpResponse<TDto[]> = await http.request<TDto[]>({ method: 'GET', path: url, headers: ifNoneMatch(heldPage?.etag) });
+    const res: HttpResponse<TDto[]> = await http.request<TDto[]>({
+      method: 'GET',
+      path: url,
+      route: options.route,
+      headers: ifNoneMatch(heldPage?.etag),
+    });
     let page: LinkPage<TItem>;
     if (res.status === 304) {
       if (!heldPage) throw badPaging(http.source, '304 Not Modified to a request without If-None-Match');

@@ -96,8 +96,8 @@ export class GitlabConnector implements Connector, GitHostConnector {
    * without, one public project (`GET /projects?per_page=1&simple=true`).
    */
   async health(): Promise<void> {
-    if (this.ctx.anonymous) await this.http.get<GitlabProject[]>('/projects', { per_page: 1, simple: true });
-    else await this.http.get<GitlabVersion>('/version');
+    if (this.ctx.anonymous) await this.http.get<GitlabProject[]>('/projects', { per_page: 1, simple: true }, { route: '/projects' });
+    else await this.http.get<GitlabVersion>('/version', undefined, { route: '/version' });
   }
 
   /** Releases the keep-alive sockets, so the process can exit. */
@@ -109,7 +109,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
   async getRepository(fullName: string): Promise<Repository | null> {
     const path = cleanPath(fullName);
     return this.lookup(`project ${path.toLowerCase()}`, async () => {
-      const dto = await this.http.get<GitlabProject>(projectPath(path));
+      const dto = await this.http.get<GitlabProject>(projectPath(path), undefined, { route: '/projects/:id' });
       return mapProject(dto, this.ctx);
     });
   }
@@ -118,9 +118,10 @@ export class GitlabConnector implements Connector, GitHostConnector {
   async getCommit(fullName: string, sha: string): Promise<Commit | null> {
     const path = cleanPath(fullName);
     return this.lookup(`commit ${path.toLowerCase()} ${sha}`, async () => {
-      const dto = await this.http.get<GitlabCommitDetail>(`${projectPath(path)}/repository/commits/${encodeURIComponent(sha)}`, {
-        stats: false,
-      });
+      const dto = await this.http.get<GitlabCommitDetail>(`${projectPath(path)}/repository/commits/${encodeURIComponent(sha)}`,
+        { stats: false },
+        { route: '/projects/:id/repository/commits/:sha' },
+      );
       return mapCommit(dto, this.ctx, path);
     });
   }
@@ -133,10 +134,10 @@ export class GitlabConnector implements Connector, GitHostConnector {
   async getLatestCommit(fullName: string, branch?: string): Promise<Commit | null> {
     const path = cleanPath(fullName);
     return this.lookup(`latest-commit ${path.toLowerCase()} ${branch ?? ''}`, async () => {
-      const list = await this.http.get<GitlabCommit[]>(`${projectPath(path)}/repository/commits`, {
-        ref_name: branch || undefined,
-        per_page: 1,
-      });
+      const list = await this.http.get<GitlabCommit[]>(`${projectPath(path)}/repository/commits`,
+        { ref_name: branch || undefined, per_page: 1 },
+        { route: '/projects/:id/repository/commits' },
+      );
       const newest = Array.isArray(list) ? list[0] : undefined;
       return newest ? mapCommit(newest, this.ctx, path) : null;
     });
@@ -158,6 +159,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
           const file = await this.http.get<GitlabRepositoryFile>(
             `${projectPath(path)}/repository/files/${encodeURIComponent(candidate)}`,
             { ref: at },
+            { route: '/projects/:id/repository/files/:file_path' },
           );
           return mapCodeOwnersFile(file, candidate, at);
         } catch (err) {
@@ -182,7 +184,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
     const path = cleanPath(group);
     const { value } = await this.listings.getOrLoad(`group-projects ${path.toLowerCase()}`, async () => {
       try {
-        const dtos = await this.collectPages<GitlabProject>(`/groups/${encodeURIComponent(path)}/projects`, {
+        const dtos = await this.collectPages<GitlabProject>('/groups/:id/projects', `/groups/${encodeURIComponent(path)}/projects`, {
           include_subgroups: true,
           with_shared: false,
           order_by: 'id',
@@ -224,14 +226,15 @@ export class GitlabConnector implements Connector, GitHostConnector {
    * sends one ("use these links instead of generating your own URLs"; keyset pagination sends
    * only that), else `x-next-page`; an empty `x-next-page` and no link is the last page.
    */
-  private collectPages<T>(path: string, params: Params): Promise<T[]> {
+  private collectPages<T>(route: string, path: string, params: Params): Promise<T[]> {
     return collectTokenPages<T>(
       async (token) => {
         const res: HttpResponse<unknown> = token?.startsWith('link:')
-          ? await this.http.request<unknown>({ method: 'GET', path: token.slice('link:'.length) })
+          ? await this.http.request<unknown>({ method: 'GET', path: token.slice('link:'.length), route })
           : await this.http.request<unknown>({
               method: 'GET',
               path,
+              route,
               params: token ? { ...params, page: token.slice('page:'.length) } : params,
             });
         if (!Array.isArray(res.data)) {

@@ -151,7 +151,7 @@ export class JiraConnector implements Connector {
 
   /** The signed-in user: the cheapest authenticated read Jira has. */
   async health(): Promise<void> {
-    const me = await this.http.get<JiraMyself>(`${this.api}/myself`);
+    const me = await this.http.get<JiraMyself>(`${this.api}/myself`, undefined, { route: `${this.api}/myself` });
     if (!me || typeof me !== 'object') {
       throw new SourceError({
         source: this.source,
@@ -188,7 +188,7 @@ export class JiraConnector implements Connector {
     try {
       const dto = (
         await this.cache.getOrLoad(`issue ${this.scopeTag} ${key}`, () =>
-          this.http.get<JiraIssueBean>(`${this.api}/issue/${encodeURIComponent(key)}`, { fields: this.fields }),
+          this.http.get<JiraIssueBean>(`${this.api}/issue/${encodeURIComponent(key)}`, { fields: this.fields }, { route: `${this.api}/issue/{issueIdOrKey}` }),
         )
       ).value;
       if (!dto || typeof dto !== 'object') return null;
@@ -353,7 +353,7 @@ export class JiraConnector implements Connector {
             maxResults: this.pageSize,
             fields: this.fields,
             nextPageToken,
-          }),
+          }, { route: `${this.api}/search/jql` }),
         );
         const page = res.issues ?? [];
         count += page.length;
@@ -376,7 +376,11 @@ export class JiraConnector implements Connector {
     let pageSize = this.pageSize;
     for (let page = 0; page < MAX_PAGES; page++) {
       const res = this.checkPage(
-        await this.http.get<SearchResultsV2>(`${this.api}/search`, { jql, startAt, maxResults: pageSize, fields: this.fields }),
+        await this.http.get<SearchResultsV2>(
+          `${this.api}/search`,
+          { jql, startAt, maxResults: pageSize, fields: this.fields },
+          { route: `${this.api}/search` },
+        ),
       );
       const batch = res.issues ?? [];
       issues.push(...batch);

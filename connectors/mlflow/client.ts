@@ -123,7 +123,7 @@ export class MlflowConnector implements Connector {
 
   /** One registered model, one page: the cheapest authenticated read MLflow has. */
   async health(): Promise<void> {
-    await this.http.get<SearchRegisteredModelsResponse>('/registered-models/search', { max_results: 1 });
+    await this.http.get<SearchRegisteredModelsResponse>('/registered-models/search', { max_results: 1 }, { route: '/registered-models/search' });
   }
 
   /** Releases the keep-alive sockets, so the process can exit. */
@@ -142,7 +142,7 @@ export class MlflowConnector implements Connector {
         view_type: 'ALL',
         ...(pageToken ? { page_token: pageToken } : {}),
       };
-      const res = await this.http.post<SearchExperimentsResponse>('/experiments/search', body, { idempotent: true });
+      const res = await this.http.post<SearchExperimentsResponse>('/experiments/search', body, { idempotent: true, route: '/experiments/search' });
       return { items: res.experiments ?? [], nextPageToken: res.next_page_token };
     });
   }
@@ -208,7 +208,7 @@ export class MlflowConnector implements Connector {
                 filter: `attributes.run_id IN (${chunk.map(quoteFilterValue).join(', ')})`,
                 ...(pageToken ? { page_token: pageToken } : {}),
               } satisfies SearchRunsRequest,
-              { idempotent: true },
+              { idempotent: true, route: '/runs/search' },
             );
             return { items: (res.runs ?? []).map((r) => mapRun(r, this.ctx)), nextPageToken: res.next_page_token };
           },
@@ -232,7 +232,7 @@ export class MlflowConnector implements Connector {
         order_by: ['name ASC'],
         filter,
         page_token: pageToken,
-      });
+      }, { route: '/registered-models/search' });
       return { items: res.registered_models ?? [], nextPageToken: res.next_page_token };
     });
   }
@@ -265,7 +265,7 @@ export class MlflowConnector implements Connector {
         max_results: this.pageSizes.modelVersions,
         filter,
         page_token: pageToken,
-      });
+      }, { route: '/model-versions/search' });
       return { items: res.model_versions ?? [], nextPageToken: res.next_page_token };
     });
   }
@@ -340,13 +340,13 @@ export class MlflowConnector implements Connector {
 
   private async cachedGet<T>(path: string, params: Record<string, string | number | string[] | undefined>): Promise<T> {
     const key = `GET ${path} ${stableJson(params)}`;
-    return (await this.cache.getOrLoad(key, () => this.http.get<T>(path, params))).value;
+    return (await this.cache.getOrLoad(key, () => this.http.get<T>(path, params, { route: path }))).value;
   }
 
   /** MLflow's searches are POSTs but read-only, so they are cached and retried like GETs. */
   private async cachedPost<T>(path: string, body: unknown): Promise<T> {
     const key = `POST ${path} ${stableJson(body)}`;
-    return (await this.cache.getOrLoad(key, () => this.http.post<T>(path, body, { idempotent: true }))).value;
+    return (await this.cache.getOrLoad(key, () => this.http.post<T>(path, body, { idempotent: true, route: path }))).value;
   }
 
   /** A single lookup of something that does not exist is an answer (null), not a failure. */

@@ -748,7 +748,8 @@ function recordingWithoutRequestLimits(
         limited = false;
         if (!skip) recorder.recordCall(outcome);
       },
-      recordCache: (hit) => recorder.recordCache(hit),
+      recordCache: (hit, lookup) => recorder.recordCache(hit, lookup),
+      recordCacheError: (operation) => recorder.recordCacheError(operation),
       recordRateLimit: (reading) => recorder.recordRateLimit(reading),
       attachCircuit: (read) => recorder.attachCircuit(read),
       snapshot: () => recorder.snapshot(),

@@ -1,6 +1,7 @@
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SourceError } from '../core/errors';
 import { CIRCUIT_OPEN, type SourceHealthRecorder } from '../core/source-health';
+import { endUpstreamSpan, startUpstreamSpan } from '../core/tracing';
 
 export interface SdkCallRecording {
   recorder: SourceHealthRecorder;
@@ -16,8 +17,10 @@ export interface SdkCallRecording {
 }
 
 /**
- * Records every SageMaker call in the source's health, as the HttpClient does for the other
- * sources: one middleware per attempt, below the SDK's retry middleware (in the deserialize
+ * Records every SageMaker call in the source's health (and so its metrics), and traces each
+ * attempt with a client span, as the HttpClient does for the other sources; the SDK
+ * operation (`DescribeEndpoint`) is the route. No `traceparent` is sent: the request is
+ * SigV4-signed, and AWS traces with its own `X-Amzn-Trace-Id`. One middleware per attempt, below the SDK's retry middleware (in the deserialize
  * step, so that it times the HTTP exchange and the parse, not the backoff waits); one per
  * call above the breaker, for what never reached an attempt (an open circuit, credentials the
  * default chain could not find).
@@ -31,12 +34,16 @@ export function recordSdkCalls(client: SageMakerClient, options: SdkCallRecordin
 
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      attempts.set(context, (attempts.get(context) ?? 0) + 1);
+      const attempt = (attempts.get(context) ?? 0) + 1;
+      attempts.set(context, attempt);
+      const labels = { route: operation(context.commandName) ?? 'other', method: 'POST', attempt };
+      const span = startUpstreamSpan({ source: recorder.source, ...labels, serverAddress: hostOf(args) });
       const started = now();
       try {
         const result = await next(args);
         const status = (result.output as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-        recorder.recordCall({ ok: true, latencyMs: now() - started, status });
+        recorder.recordCall({ ok: true, latencyMs: now() - started, status, ...labels });
+        endUpstreamSpan(span, { status });
         return result;
       } catch (err) {
         const error = toError(err, operation(context.commandName));
@@ -45,7 +52,9 @@ export function recordSdkCalls(client: SageMakerClient, options: SdkCallRecordin
           latencyMs: now() - started,
           status: error.status,
           error: { code: error.code, message: error.message },
+          ...labels,
         });
+        endUpstreamSpan(span, { status: error.status, errorType: error.status === undefined ? error.code : undefined });
         throw err;
       }
     },
@@ -63,7 +72,12 @@ export function recordSdkCalls(client: SageMakerClient, options: SdkCallRecordin
         if (!attempts.get(context)) {
           const refused = err instanceof SourceError && err.upstreamCode === CIRCUIT_OPEN && err.attempts === 0;
           const error = toError(err, operation(context.commandName));
-          recorder.recordCall({ ok: false, error: { code: refused ? CIRCUIT_OPEN : error.code, message: error.message } });
+          recorder.recordCall({
+            ok: false,
+            error: { code: refused ? CIRCUIT_OPEN : error.code, message: error.message },
+            route: operation(context.commandName) ?? 'other',
+            method: 'POST',
+          });
         }
         throw err;
       } finally {
@@ -71,6 +85,12 @@ export function recordSdkCalls(client: SageMakerClient, options: SdkCallRecordin
       }
     };
   client.middlewareStack.addRelativeTo(perCall, { relation: 'before', toMiddleware: options.guard, name: 'modelgraphHealthCall' });
+}
+
+/** The host the signed request goes to, from the SDK's HttpRequest in the deserialize step. */
+function hostOf(args: unknown): string | undefined {
+  const host = (args as { request?: { hostname?: unknown } }).request?.hostname;
+  return typeof host === 'string' ? host : undefined;
 }
 
 function operation(commandName: string | undefined): string | undefined {

@@ -126,7 +126,7 @@ export class VertexConnector implements Connector, RegistryConnector {
 
   /** One model of one page: the cheapest authenticated read of the project and location. */
   async health(): Promise<void> {
-    await this.get<GoogleCloudAiplatformV1ListModelsResponse>(`${this.parent}/models`, { pageSize: 1 });
+    await this.get<GoogleCloudAiplatformV1ListModelsResponse>('/{parent}/models', `${this.parent}/models`, { pageSize: 1 });
   }
 
   /** Releases the keep-alive sockets, so the process can exit. */
@@ -139,7 +139,7 @@ export class VertexConnector implements Connector, RegistryConnector {
   /** Every model of the location (`models.list`: each model's default version), all pages. */
   async listModels(): Promise<CloudModel[]> {
     const { value } = await this.listings.getOrLoad('models', async () => {
-      const dtos = await this.collect(`${this.parent}/models`, (res: GoogleCloudAiplatformV1ListModelsResponse) => res.models);
+      const dtos = await this.collect('/{parent}/models', `${this.parent}/models`, (res: GoogleCloudAiplatformV1ListModelsResponse) => res.models);
       return dtos.map((dto) => mapModel(dto, this.ctx));
     });
     return value;
@@ -147,14 +147,14 @@ export class VertexConnector implements Connector, RegistryConnector {
 
   /** `models.get`; null when Vertex has no such model. */
   getModel(modelId: string): Promise<CloudModel | null> {
-    return this.lookup(`model ${modelId}`, async () => mapModel(await this.get<GoogleCloudAiplatformV1Model>(this.modelPath(modelId)), this.ctx));
+    return this.lookup(`model ${modelId}`, async () => mapModel(await this.get<GoogleCloudAiplatformV1Model>('/{parent}/models/{model}', this.modelPath(modelId)), this.ctx));
   }
 
   /** `models.get` of `{id}@{version}` (a version id or an alias); null when there is no such model or version. */
   getModelVersion(modelId: string, version: string): Promise<CloudModelVersion | null> {
     return this.lookup(`model ${modelId}@${version}`, async () =>
       // `{model}@{version}` as the documentation spells it: the `@` is part of the name.
-      mapModelVersion(await this.get<GoogleCloudAiplatformV1Model>(`${this.modelPath(modelId)}@${encodeURIComponent(version)}`), this.ctx),
+      mapModelVersion(await this.get<GoogleCloudAiplatformV1Model>('/{parent}/models/{model}@{version}', `${this.modelPath(modelId)}@${encodeURIComponent(version)}`), this.ctx),
     );
   }
 
@@ -175,6 +175,7 @@ export class VertexConnector implements Connector, RegistryConnector {
     const { value } = await this.cache.getOrLoad(`versions ${modelId}`, async () => {
       try {
         const dtos = await this.collect(
+          '/{parent}/models/{model}:listVersions',
           `${this.modelPath(modelId)}:listVersions`,
           (res: GoogleCloudAiplatformV1ListModelVersionsResponse) => res.models,
         );
@@ -196,6 +197,7 @@ export class VertexConnector implements Connector, RegistryConnector {
   async listDeployments(): Promise<Deployment[]> {
     const { value } = await this.listings.getOrLoad('deployments', async () => {
       const endpoints = await this.collect(
+        '/{parent}/endpoints',
         `${this.parent}/endpoints`,
         (res: GoogleCloudAiplatformV1ListEndpointsResponse) => res.endpoints,
       );
@@ -208,7 +210,7 @@ export class VertexConnector implements Connector, RegistryConnector {
   /** The deployments of one endpoint (`endpoints.get`); null when Vertex has no such endpoint. */
   getEndpointDeployments(endpointId: string): Promise<Deployment[] | null> {
     return this.lookup(`endpoint ${endpointId}`, async () => {
-      const endpoint = await this.get<GoogleCloudAiplatformV1Endpoint>(`${this.parent}/endpoints/${encodeURIComponent(endpointId)}`);
+      const endpoint = await this.get<GoogleCloudAiplatformV1Endpoint>('/{parent}/endpoints/{endpoint}', `${this.parent}/endpoints/${encodeURIComponent(endpointId)}`);
       return mapEndpointDeployments(endpoint, this.ctx, await this.catalogFor([endpoint]));
     });
   }
@@ -249,8 +251,8 @@ export class VertexConnector implements Connector, RegistryConnector {
   }
 
   /** A GET with the access token of the moment: GoogleAuth hands out its cached token until it nears expiry. */
-  private async get<T>(path: string, params?: Params): Promise<T> {
-    const req: HttpRequest = { method: 'GET', path, params };
+  private async get<T>(route: string, path: string, params?: Params): Promise<T> {
+    const req: HttpRequest = { method: 'GET', path, params, route };
     if (this.tokens) req.headers = { Authorization: `Bearer ${await this.accessToken()}` };
     return (await this.http.request<T>(req)).data;
   }
@@ -283,10 +285,14 @@ export class VertexConnector implements Connector, RegistryConnector {
   }
 
   /** A `pageToken` / `nextPageToken` listing followed to its end. */
-  private collect<R extends { nextPageToken?: string }, T>(path: string, items: (res: R) => T[] | undefined): Promise<T[]> {
+  private collect<R extends { nextPageToken?: string }, T>(
+    route: string,
+    path: string,
+    items: (res: R) => T[] | undefined,
+  ): Promise<T[]> {
     return collectTokenPages<T>(
       async (pageToken) => {
-        const res = await this.get<R>(path, { pageSize: this.pageSize, pageToken });
+        const res = await this.get<R>(route, path, { pageSize: this.pageSize, pageToken });
         if (!res || typeof res !== 'object' || Array.isArray(res)) {
           throw new SourceError({
             source: this.source,

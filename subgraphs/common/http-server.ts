@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { TRACER_NAME } from '../../connectors/core/tracing';
 import { readBody, trackSockets } from '../../lib/node-http';
 import type { SourceHealth } from '../../connectors/core/source-health';
 import { SIGNATURE_HEADER, SOURCES_REQUEST_LINE, verifySignature } from '../../lib/request-signature';
@@ -42,6 +44,8 @@ export interface GraphQLHttpServerOptions<TContext extends BaseContext, TState =
   routes?: Record<string, Route>;
   /** Larger request bodies get 413 before any parsing. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** On the SERVER span of every /graphql request, e.g. which subgraph this is. Default: none. */
+  spanAttributes?: Attributes;
 }
 
 export interface RunningServer {
@@ -87,6 +91,10 @@ export async function startGraphQLServer<TContext extends BaseContext, TState = 
       res.end(JSON.stringify({ error: 'not found', graphql: '/graphql' }));
       return;
     }
+    return inServerSpan(req, res, options.spanAttributes, () => handleGraphQL(req, res, url));
+  }
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const bytes = await readBody(req, maxBodyBytes);
     if (bytes === undefined) {
       return sendJson(res, 413, { errors: [{ message: `request body larger than ${maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
@@ -190,4 +198,34 @@ export function sourcesRoute(read: () => readonly SourceHealth[], secret?: strin
     }
     sendJson(res, 200, { sources: read() });
   };
+}
+
+const serverTracer = trace.getTracer(TRACER_NAME);
+
+/**
+ * Runs a /graphql request in an OpenTelemetry SERVER span, continuing the caller's trace when
+ * its `traceparent` says so: the gateway's fetch span for a subgraph, a client's for the
+ * gateway. With no SDK registered the span is a no-op.
+ */
+function inServerSpan(req: IncomingMessage, res: ServerResponse, attributes: Attributes | undefined, run: () => Promise<void>): Promise<void> {
+  const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+  const method = (req.method ?? 'GET').toUpperCase();
+  return serverTracer.startActiveSpan(
+    `${method} /graphql`,
+    { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'http.route': '/graphql', 'url.path': '/graphql', ...attributes } },
+    parent,
+    async (span) => {
+      try {
+        await run();
+        span.setAttribute('http.response.status_code', res.statusCode);
+        // A 4xx is the client's doing; the server span is failed only by the server's own (OpenTelemetry's HTTP conventions).
+        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }

@@ -9,6 +9,7 @@ import type { DocumentNode } from 'graphql';
 import { formatError } from './errors';
 import { upstreamCallsPlugin } from './gateway-trust';
 import { partialErrorsPlugin, type PartialErrorsContext } from './partial-errors';
+import { withResolverSpans } from './resolver-spans';
 
 /**
  * An Apollo Server for one subgraph. Subgraphs sit behind the gateway and answer only its
@@ -20,7 +21,7 @@ export function createSubgraphServer<TContext extends BaseContext & PartialError
   resolvers: GraphQLResolverMap<TContext>,
 ): ApolloServer<TContext> {
   return new ApolloServer<TContext>({
-    schema: buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }),
+    schema: buildSubgraphSchema({ typeDefs, resolvers: withResolverSpans(resolvers) as GraphQLResolverMap<unknown> }),
     formatError,
     // Inline traces are for Apollo GraphOS usage reporting, which this gateway does not do.
     plugins: [

@@ -1,5 +1,7 @@
-import { SIGNATURE_HEADER, signBody } from '../../lib/request-signature';
+import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
+import { TRACER_NAME } from '../../connectors/core/tracing';
+import { SIGNATURE_HEADER, signBody } from '../../lib/request-signature';
 
 /**
  * The inventory's reverse relations and cross-model answers (who owns what, every finding,
@@ -67,6 +69,11 @@ export class TtlValue<T> {
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
     private readonly staleMs = 0,
+    /**
+     * What a build is called, for its trace (`rebuild <name> index`), and who is told how each
+     * went and how long it took (the index rebuild metrics). Default: untraced, unobserved.
+     */
+    private readonly rebuilds?: { name: string; observe?: RebuildObserver },
   ) {}
 
   get(): Promise<T> {
@@ -80,15 +87,54 @@ export class TtlValue<T> {
   }
 
   private rebuild(): Promise<T> {
-    this.building ??= this.build()
-      .then((value) => {
-        this.built = { at: this.now(), value };
-        return value;
-      })
+    if (this.building) return this.building;
+    const started = performance.now();
+    const observe = (outcome: 'ok' | 'error') => this.rebuilds?.observe?.(outcome, performance.now() - started);
+    this.building = this.traced()
+      .then(
+        (value) => {
+          this.built = { at: this.now(), value };
+          observe('ok');
+          return value;
+        },
+        (err: unknown) => {
+          observe('error');
+          throw err;
+        },
+      )
       .finally(() => (this.building = undefined));
     return this.building;
   }
+
+  /**
+   * The build in a trace of its own: it is shared by every request that waits for it, and a
+   * walk of the whole graph would drown the trace of the one that happened to start it,
+   * which is linked instead. The walk's queries to the gateway continue this trace.
+   */
+  private traced(): Promise<T> {
+    if (!this.rebuilds) return this.build();
+    const trigger = trace.getSpan(context.active())?.spanContext();
+    return walkTracer.startActiveSpan(
+      `rebuild ${this.rebuilds.name} index`,
+      { root: true, links: trigger ? [{ context: trigger }] : [], attributes: { 'modelgraph.index': this.rebuilds.name } },
+      async (span) => {
+        try {
+          return await this.build();
+        } catch (err) {
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
 }
+
+const walkTracer = trace.getTracer(TRACER_NAME);
+
+/** How one build of a {@link TtlValue} went, and its duration in ms. */
+export type RebuildObserver = (outcome: 'ok' | 'error', durationMs: number) => void;
 
 /**
  * A GraphQuery over HTTP. Any error in the answer fails the query, with the source it
@@ -102,7 +148,7 @@ export function httpGraphQuery(url: string, timeoutMs = 120_000, secret?: string
       method: 'POST',
       // Signed with the subgraph secret, the gateway takes the walk for one of its own: it
       // must see every field the findings are computed from, whoever asked for them.
-      headers: { 'content-type': 'application/json', ...(secret ? { [SIGNATURE_HEADER]: signBody(secret, body) } : {}) },
+      headers: traced({ 'content-type': 'application/json', ...(secret ? { [SIGNATURE_HEADER]: signBody(secret, body) } : {}) }),
       body,
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -121,4 +167,10 @@ export function httpGraphQuery(url: string, timeoutMs = 120_000, secret?: string
     }
     return answer.data;
   };
+}
+
+/** The headers with the active span's `traceparent`, so that a walk's queries join the rebuild's trace. */
+function traced(headers: Record<string, string>): Record<string, string> {
+  propagation.inject(context.active(), headers);
+  return headers;
 }

@@ -3,7 +3,9 @@ import { PartialErrors } from '../common/partial-errors';
 import { parseSchemaFile } from '../common/schema-file';
 import { createSubgraphServer } from '../common/subgraph-server';
 import type { GraphQuery } from './graph-walk';
+import type { Registry } from 'prom-client';
 import { GovernanceIndex } from './governance/inventory-index';
+import { IndexRebuildMetrics } from './index-metrics';
 import type { GovernanceSettings } from './governance/types';
 import type { LinkingRules } from './linking';
 import { createModelLister, type Listing, type ModelListingSource } from './model-listing';
@@ -30,14 +32,24 @@ export interface InventoryOptions {
   governance: GovernanceSettings;
   sourceStatus: SourceStatusReader;
   now?: () => Date;
+  /** Where the index rebuild metrics go. Default: none. */
+  metrics?: Registry;
 }
 
 /** The inventory subgraph: one `Model` per linked identity across every registry. */
 export function createInventorySubgraph(options: InventoryOptions) {
   const listModels = createModelLister(options.sources, options.linking);
   const graph = options.graph ?? (() => undefined);
-  const ownership = new OwnershipIndex(graph, options.indexTtlMs, Date.now, options.indexStaleMs);
-  const governance = new GovernanceIndex(graph, options.governance, options.indexTtlMs, Date.now, options.indexStaleMs);
+  const rebuilds = options.metrics && new IndexRebuildMetrics(options.metrics);
+  const ownership = new OwnershipIndex(graph, options.indexTtlMs, Date.now, options.indexStaleMs, rebuilds?.observer('ownership'));
+  const governance = new GovernanceIndex(
+    graph,
+    options.governance,
+    options.indexTtlMs,
+    Date.now,
+    options.indexStaleMs,
+    rebuilds?.observer('governance'),
+  );
   const now = options.now ?? (() => new Date());
   return {
     name: 'inventory' as const,

@@ -1,5 +1,5 @@
 import { outsideRequestScope } from '../../connectors/core/request-scope';
-import { requireGraph, TtlValue, walkModels, type GraphQuery } from './graph-walk';
+import { requireGraph, TtlValue, walkModels, type GraphQuery, type RebuildObserver } from './graph-walk';
 
 export { httpGraphQuery, type GraphQuery } from './graph-walk';
 
@@ -27,10 +27,19 @@ interface OwnersNode {
 export class OwnershipIndex {
   private readonly index: TtlValue<Map<string, string[]>>;
 
-  constructor(graph: () => GraphQuery | undefined, ttlMs: number, now: () => number = Date.now, staleMs = 0) {
+  constructor(
+    graph: () => GraphQuery | undefined,
+    ttlMs: number,
+    now: () => number = Date.now,
+    staleMs = 0,
+    observe?: RebuildObserver,
+  ) {
     // Outside any request scope: a build is shared by every request that waits for it and,
     // once stale, runs in the background; none of them may pay for it or cut it short.
-    this.index = new TtlValue(async () => outsideRequestScope(() => this.build(requireGraph(graph, 'ownedModels'))), ttlMs, now, staleMs);
+    this.index = new TtlValue(async () => outsideRequestScope(() => this.build(requireGraph(graph, 'ownedModels'))), ttlMs, now, staleMs, {
+      name: 'ownership',
+      observe,
+    });
   }
 
   async modelsOwnedBy(personId: string): Promise<string[]> {

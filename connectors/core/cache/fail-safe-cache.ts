@@ -15,6 +15,8 @@ export class FailSafeCache implements KeyValueCache {
   constructor(
     private readonly inner: KeyValueCache,
     private readonly logger: Logger = silentLogger,
+    /** Told of every failure (the log line is rate-limited, this is not): the Redis errors metric. Default: none. */
+    private readonly onError?: (operation: 'get' | 'set' | 'delete') => void,
   ) {}
 
   async get(key: string): Promise<string | undefined> {
@@ -42,7 +44,8 @@ export class FailSafeCache implements KeyValueCache {
     }
   }
 
-  private report(op: string, err: unknown): void {
+  private report(op: 'get' | 'set' | 'delete', err: unknown): void {
+    this.onError?.(op);
     const now = Date.now();
     if (now - this.lastLoggedAt < LOG_INTERVAL_MS) {
       this.suppressed++;

@@ -1,6 +1,7 @@
 import { silentLogger, type Logger } from '../logger';
 import { currentRequestScope, isRequestLimitError, outsideRequestScope, type RequestScope } from '../request-scope';
 import type { SourceHealthRecorder } from '../source-health';
+import type { CacheLayer } from '../source-metrics';
 import { FailSafeCache } from './fail-safe-cache';
 import type { KeyValueCache } from './types';
 
@@ -31,7 +32,7 @@ export interface SourceCacheOptions {
    */
   revalidateSeconds?: number;
   /** Told of every lookup: a fresh or stale entry served is a hit, a load a miss. Default: none. */
-  health?: Pick<SourceHealthRecorder, 'recordCache'>;
+  health?: Pick<SourceHealthRecorder, 'recordCache'> & Partial<Pick<SourceHealthRecorder, 'recordCacheError'>>;
 }
 
 export type CacheState = 'hit' | 'stale' | 'miss';
@@ -95,7 +96,10 @@ export class SourceCache {
       throw new Error(`${source}: cache revalidateSeconds must be >= 0, got ${revalidate}`);
     }
     this.logger = (options.logger ?? silentLogger).child({ source });
-    this.backend = backend instanceof FailSafeCache ? backend : new FailSafeCache(backend, this.logger);
+    this.backend =
+      backend instanceof FailSafeCache
+        ? backend
+        : new FailSafeCache(backend, this.logger, (operation) => this.health?.recordCacheError?.(operation));
     this.prefix = `modelgraph:${KEY_VERSION}:${source}:`;
     this.ttlMs = ttl * 1000;
     this.staleMs = stale * 1000;
@@ -142,24 +146,26 @@ export class SourceCache {
   ): Promise<{ value: T; state: CacheState }> {
     // A load that fails was a miss all the same.
     let state: CacheState = 'miss';
+    let layer: CacheLayer = 'shared';
     try {
       const result = await this.lookup(key, load);
       state = result.state;
-      return result;
+      layer = result.layer;
+      return { value: result.value, state };
     } finally {
-      this.health?.recordCache(state !== 'miss');
+      this.health?.recordCache(state !== 'miss', { result: state, layer });
     }
   }
 
   private async lookup<T>(
     key: string,
     load: (previous: CachedEntry<T> | undefined) => Promise<T>,
-  ): Promise<{ value: T; state: CacheState }> {
+  ): Promise<{ value: T; state: CacheState; layer: CacheLayer }> {
     const fullKey = this.prefix + key;
-    if (this.ttlMs === 0) return { value: await this.coalesce(fullKey, () => load(undefined), false), state: 'miss' };
+    if (this.ttlMs === 0) return { value: await this.coalesce(fullKey, () => load(undefined), false), state: 'miss', layer: 'shared' };
 
     const local = this.freshLocal<T>(fullKey);
-    if (local) return { value: local.v, state: 'hit' };
+    if (local) return { value: local.v, state: 'hit', layer: 'process' };
 
     const entry = this.parse<T>(await this.backend.get(fullKey));
     const previous = entry && { value: entry.v, storedAt: entry.t };
@@ -167,13 +173,13 @@ export class SourceCache {
       this.remember(fullKey, entry);
       // A negative age (a replica's clock ahead of ours) counts as fresh.
       const age = this.now() - entry.t;
-      if (age < this.ttlMs) return { value: entry.v, state: 'hit' };
+      if (age < this.ttlMs) return { value: entry.v, state: 'hit', layer: 'shared' };
       if (age < this.ttlMs + this.staleMs) {
         this.refresh(fullKey, () => load(previous));
-        return { value: entry.v, state: 'stale' };
+        return { value: entry.v, state: 'stale', layer: 'shared' };
       }
     }
-    return { value: await this.coalesce(fullKey, () => load(previous), true), state: 'miss' };
+    return { value: await this.coalesce(fullKey, () => load(previous), true), state: 'miss', layer: 'shared' };
   }
 
   /**
@@ -182,10 +188,10 @@ export class SourceCache {
    * next request finds each, however its batch is composed).
    */
   async peek<T>(key: string): Promise<T | undefined> {
-    const value = await this.peekEntry<T>(key);
+    const found = await this.peekEntry<T>(key);
     // Whoever peeks loads what it did not find (in a batch), so not found is a miss.
-    this.health?.recordCache(value !== undefined);
-    return value;
+    this.health?.recordCache(found !== undefined, { result: found ? 'hit' : 'miss', layer: found?.layer ?? 'shared' });
+    return found?.value;
   }
 
   /**
@@ -195,11 +201,14 @@ export class SourceCache {
    */
   async peekServable<T>(key: string): Promise<{ value: T; fresh: boolean } | undefined> {
     let found: { value: T; fresh: boolean } | undefined;
+    let layer: CacheLayer = 'shared';
     if (this.ttlMs > 0) {
       const fullKey = this.prefix + key;
       const local = this.freshLocal<T>(fullKey);
-      if (local) found = { value: local.v, fresh: true };
-      else {
+      if (local) {
+        found = { value: local.v, fresh: true };
+        layer = 'process';
+      } else {
         const entry = this.parse<T>(await this.backend.get(fullKey));
         const age = entry ? this.now() - entry.t : Infinity;
         if (entry && age < this.ttlMs) {
@@ -210,19 +219,22 @@ export class SourceCache {
         }
       }
     }
-    this.health?.recordCache(found !== undefined);
+    this.health?.recordCache(found !== undefined, {
+      result: found === undefined ? 'miss' : found.fresh ? 'hit' : 'stale',
+      layer,
+    });
     return found;
   }
 
-  private async peekEntry<T>(key: string): Promise<T | undefined> {
+  private async peekEntry<T>(key: string): Promise<{ value: T; layer: CacheLayer } | undefined> {
     if (this.ttlMs === 0) return undefined;
     const fullKey = this.prefix + key;
     const local = this.freshLocal<T>(fullKey);
-    if (local) return local.v;
+    if (local) return { value: local.v, layer: 'process' };
     const entry = this.parse<T>(await this.backend.get(fullKey));
     if (!entry || this.now() - entry.t >= this.ttlMs) return undefined;
     this.remember(fullKey, entry);
-    return entry.v;
+    return { value: entry.v, layer: 'shared' };
   }
 
   /** Stores a value loaded elsewhere (see {@link peek}). */

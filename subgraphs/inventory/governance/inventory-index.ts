@@ -6,7 +6,7 @@
  * severity filters of `Query.models`) read this index, built by walking the graph.
  */
 import { outsideRequestScope } from '../../../connectors/core/request-scope';
-import { requireGraph, TtlValue, walkModels, type GraphQuery } from '../graph-walk';
+import { requireGraph, TtlValue, walkModels, type GraphQuery, type RebuildObserver } from '../graph-walk';
 import { deploymentFact, type RequiredDeployment } from './facts';
 import { isServing } from './production';
 import { evaluateDeployments } from './rules';
@@ -142,6 +142,7 @@ export class GovernanceIndex {
     ttlMs: number,
     private readonly now: () => number = Date.now,
     staleMs = 0,
+    observe?: RebuildObserver,
   ) {
     // Async, so that a missing graph rejects the promise rather than throwing at the caller.
     // Outside any request scope: a build is shared by every request that waits for it and,
@@ -151,6 +152,7 @@ export class GovernanceIndex {
       ttlMs,
       now,
       staleMs,
+      { name: 'governance', observe },
     );
   }
 
