@@ -70,6 +70,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const { logger, limits } = options;
   const debug = options.debug ?? false;
   const metrics = options.metrics && new GatewayMetrics(options.metrics.registry);
+  // Apollo Gateway otherwise exports its own usage metrics to usage-reporting.api.apollographql.com:
+  // a self-hosted gateway does not talk to third parties unbidden. Setting
+  // APOLLO_TELEMETRY_DISABLED=false opts back in.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphForApolloGateway(options.supergraphSdl),
     buildService({ name, url }) {

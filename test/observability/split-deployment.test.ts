@@ -95,7 +95,6 @@ function serve(role: string, configPath: string): void {
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiverPort}`,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_BSP_SCHEDULE_DELAY: '100',
-    APOLLO_TELEMETRY_DISABLED: 'true',
   };
   for (const r of ROLES) env[`MODELGRAPH_SUBGRAPH_${r.toUpperCase()}_URL`] = `http://127.0.0.1:${ports[r]}/graphql`;
   const child = spawn(process.execPath, [BIN, 'serve', '--role', role, '--port', String(ports[role]), '--host', '0.0.0.0'], {
