@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import type { Redis } from 'ioredis';
 import type { ModelgraphConfig } from '../config/schema';
+import { BreakerCache } from '../connectors/core/cache/breaker-cache';
 import { MemoryCache } from '../connectors/core/cache/memory-cache';
 import { createRedisClient, RedisCache } from '../connectors/core/cache/redis-cache';
 import type { KeyValueCache } from '../connectors/core/cache/types';
@@ -78,9 +79,13 @@ export interface RuntimeOptions {
 export function createRuntime(config: ModelgraphConfig, logger: Logger, options: RuntimeOptions = {}): Runtime {
   let redis: Redis | undefined;
   let cache: KeyValueCache;
+  let breaker: BreakerCache | undefined;
   if (config.cache.redisUrl) {
-    redis = createRedisClient(config.cache.redisUrl, logger.child({ component: 'redis' }));
-    cache = new RedisCache(redis);
+    const redisLogger = logger.child({ component: 'redis' });
+    const client = createRedisClient(config.cache.redisUrl, redisLogger);
+    redis = client;
+    // One breaker per process: a hung Redis then costs one command timeout, not one per read.
+    cache = breaker = new BreakerCache(new RedisCache(client), { probe: () => client.ping(), logger: redisLogger });
   } else {
     cache = new MemoryCache();
   }
@@ -125,6 +130,7 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     redis,
     async close() {
       for (const connector of [...mlflow, ...jira, ...gitHosts, ...registries]) connector.close();
+      breaker?.close();
       redis?.disconnect();
     },
   };
