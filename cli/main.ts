@@ -12,6 +12,7 @@ import { createRedisClient } from '../connectors/core/cache/redis-cache';
 import { resolveSubgraphUrls, SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
 import { sandboxConfig, startSandbox } from '../sandbox';
 import { PeopleDirectory } from '../subgraphs/common/identity';
+import { logProcessWarnings } from './process-warnings';
 import { parseReconcileArgs, ReconcileUsageError, runReconcile } from './reconcile';
 import { parseReportArgs, ReportUsageError, runReport } from './report';
 
@@ -120,9 +121,11 @@ async function serve(args: string[]): Promise<number | undefined> {
   if (port !== undefined) config.server.port = port;
   if (opts.host) config.server.host = String(opts.host);
   const logger = createLogger({ level: config.logLevel, bindings: { service: 'modelgraph', role } });
+  logProcessWarnings(logger.child({ component: 'process' }));
   if (role !== 'gateway') checkExposure(config, role);
 
-  const closers: Array<() => Promise<void>> = [];
+  // Each is given the grace period requests in flight have to finish (0 after a failed start).
+  const closers: Array<(graceMs: number) => Promise<void>> = [];
   try {
     if (role === 'all') {
       let demoNote = '';
@@ -139,8 +142,8 @@ async function serve(args: string[]): Promise<number | undefined> {
           'Jira Cloud, GitHub, GitLab, SageMaker, Vertex AI and Azure ML';
       }
       const stack = await startStack(config, logger, { people });
-      closers.unshift(() => stack.close());
-      printBanner(stack.graphqlUrl, config, demoNote);
+      closers.unshift((graceMs) => stack.close(graceMs));
+      announce(logger, stack.graphqlUrl, config, demoNote);
     } else if (role === 'gateway') {
       const subgraphUrls = gatewaySubgraphUrls(config);
       checkExposure(config, role, subgraphUrls);
@@ -154,7 +157,7 @@ async function serve(args: string[]): Promise<number | undefined> {
         redis,
         logger,
       });
-      closers.push(() => gateway.close());
+      closers.push((graceMs) => gateway.close(graceMs));
       logger.info('gateway listening', { url: `${gateway.url}/graphql`, subgraphs: subgraphUrls });
     } else {
       const runtime = createRuntime(config, logger);
@@ -170,18 +173,28 @@ async function serve(args: string[]): Promise<number | undefined> {
         { port: config.server.port, host: config.server.host },
         { peers },
       );
-      closers.unshift(() => server.close());
+      closers.unshift((graceMs) => server.close(graceMs));
       logger.info('subgraph listening', { subgraph: role, url: `${server.url}/graphql` });
     }
   } catch (err) {
-    await closeAll(closers);
+    await closeAll(closers, 0);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${config.server.port} is already in use; set PORT or --port to another one`);
     }
     throw err;
   }
-  await untilSignal(logger);
-  await closeAll(closers);
+  // A second signal (Ctrl-C twice) does not wait for the drain.
+  const signal = await untilSignal((again) => {
+    logger.warn('second signal: exiting without waiting for requests in flight', { signal: again });
+    process.exit(1);
+  });
+  const graceMs = config.server.shutdownGraceSeconds * 1000;
+  // /readyz answers 503 from here on, new connections are refused, idle ones closed; what
+  // is in flight gets graceMs to finish.
+  logger.info('shutting down: draining requests in flight', { signal, graceSeconds: config.server.shutdownGraceSeconds });
+  const startedAt = Date.now();
+  await closeAll(closers, graceMs);
+  logger.info('shut down', { durationMs: Date.now() - startedAt });
   return 0;
 }
 
@@ -238,8 +251,7 @@ async function sandbox(args: string[]): Promise<number> {
   for (const [kind, servers] of Object.entries(kinds)) {
     for (const [name, server] of Object.entries(servers)) process.stdout.write(`sandbox ${kind} "${name}": ${server.url}\n`);
   }
-  const logger = createLogger({ bindings: { service: 'modelgraph', role: 'sandbox' } });
-  await untilSignal(logger);
+  await untilSignal();
   await sandboxes.close();
   return 0;
 }
@@ -283,7 +295,21 @@ async function reconcile(args: string[]): Promise<number> {
 export const DEMO_EXAMPLE_QUERY =
   '{ models(first: 3) { nodes { key versions(stage: \"Production\") { version source { kind } ... on MlflowModelVersion { run { metrics { key value } commit { sha author { email } } } } } repository { url } codeOwners { handle } tickets { key status } findings { severity message } } } }';
 
-function printBanner(url: string, config: ModelgraphConfig, demoNote: string): void {
+/**
+ * Says where the graph is served. On a terminal (`npm start`), a banner for the person
+ * reading it, on stdout; otherwise (a container, a service manager, a pipe into a log
+ * shipper) one JSON log line like every other, so the stream stays machine-readable.
+ */
+function announce(logger: Logger, url: string, config: ModelgraphConfig, demoNote: string): void {
+  if (!process.stdout.isTTY) {
+    logger.info('serving', {
+      url,
+      ...(demoNote ? { demo: demoNote } : { sources: describeSources(config) }),
+      cache: config.cache.redisUrl ? 'redis' : 'in-memory',
+      auth: describeAuth(config),
+    });
+    return;
+  }
   const shown = url.replace('://127.0.0.1:', '://localhost:');
   const example = DEMO_EXAMPLE_QUERY;
   process.stdout.write(
@@ -320,19 +346,23 @@ function describeSources(config: ModelgraphConfig): string {
     .join(', ');
 }
 
-function untilSignal(logger: Logger): Promise<void> {
+/**
+ * Resolves with the first SIGINT or SIGTERM; later ones go to `onRepeat`. The listeners
+ * stay: with none, node's default action would kill the process mid-drain.
+ */
+function untilSignal(onRepeat: (signal: NodeJS.Signals) => void = () => undefined): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    let received = false;
     const stop = (signal: NodeJS.Signals) => {
-      logger.info('shutting down', { signal });
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
+      if (received) return onRepeat(signal);
+      received = true;
+      resolve(signal);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
 }
 
-async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {
-  for (const close of closers) await close().catch(() => undefined);
+async function closeAll(closers: Array<(graceMs: number) => Promise<void>>, graceMs: number): Promise<void> {
+  for (const close of closers) await close(graceMs).catch(() => undefined);
 }

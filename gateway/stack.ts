@@ -65,6 +65,10 @@ export interface Runtime {
   subgraphSecret?: string;
   /** The Redis client behind the cache, when there is one (the gateway's rate limiter shares it). */
   redis?: Redis;
+  /** Aborted when the process shuts down: background work (index rebuilds) stops with it. */
+  shutdownSignal: AbortSignal;
+  /** Stops background work at once; close() does it too. */
+  stopBackgroundWork(): void;
   close(): Promise<void>;
 }
 
@@ -90,6 +94,7 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     cache = new MemoryCache();
   }
   const health = new SourceHealthRegistry();
+  const shutdown = new AbortController();
   const deps: ConnectorDeps = {
     cache,
     cacheDefaults: { ttlSeconds: config.cache.ttlSeconds, staleSeconds: config.cache.staleSeconds },
@@ -128,7 +133,10 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     health,
     subgraphSecret: config.server.subgraphSecret ?? options.subgraphSecret,
     redis,
+    shutdownSignal: shutdown.signal,
+    stopBackgroundWork: () => shutdown.abort(),
     async close() {
+      shutdown.abort();
       for (const connector of [...mlflow, ...jira, ...gitHosts, ...registries]) connector.close();
       breaker?.close();
       redis?.disconnect();
@@ -173,7 +181,7 @@ export function startSubgraph(
           sources: [...runtime.mlflow.map(mlflowListingSource), ...runtime.registries.map(registryListingSource)],
           linking: runtime.linking,
           people: runtime.people,
-          graph: () => (runtime.graphUrl ? httpGraphQuery(runtime.graphUrl, undefined, runtime.subgraphSecret) : undefined),
+          graph: () => (runtime.graphUrl ? httpGraphQuery(runtime.graphUrl, undefined, runtime.subgraphSecret, runtime.shutdownSignal) : undefined),
           indexTtlMs: config.cache.ttlSeconds * 1000,
           indexStaleMs: config.cache.staleSeconds * 1000,
           governance: config.governance,
@@ -256,7 +264,8 @@ export interface Stack {
   gateway: RunningServer;
   subgraphs: Record<SubgraphName, RunningServer>;
   runtime: Runtime;
-  close(): Promise<void>;
+  /** Requests in flight get `graceMs` to finish (default 0: cut at once); see RunningServer.close. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -292,8 +301,12 @@ export async function startStack(
       gateway,
       subgraphs,
       runtime,
-      async close() {
-        await gateway.close();
+      async close(graceMs = 0) {
+        // An index rebuild is a request to this gateway that may run for minutes: it would
+        // hold the drain for the whole grace period, and its result is of no use any more.
+        runtime.stopBackgroundWork();
+        await gateway.close(graceMs);
+        // Only the gateway calls the subgraphs, and it has drained.
         await Promise.all(started.map((s) => s.close()));
         await runtime.close();
       },
