@@ -7,7 +7,11 @@ export interface CircuitBreakerOptions {
   /** How long an open circuit fails calls at once before letting one trial through. Default 30000. */
   resetAfterMs?: number;
   now?: () => number;
+  /** Told of every change of state (closed -> open, open -> half-open, ...), e.g. to log it. Default: none. */
+  onStateChange?: (change: { from: CircuitState; to: CircuitState; failures: number }) => void;
 }
+
+export type CircuitState = 'closed' | 'open' | 'half-open';
 
 type State = { kind: 'closed'; failures: number } | { kind: 'open'; until: number } | { kind: 'half-open' };
 
@@ -22,7 +26,7 @@ type State = { kind: 'closed'; failures: number } | { kind: 'open'; until: numbe
  * deadline (a RequestLimitError) counts neither way.
  */
 export class CircuitBreaker {
-  private state: State = { kind: 'closed', failures: 0 };
+  private current: State = { kind: 'closed', failures: 0 };
   private readonly threshold: number;
   private readonly resetAfterMs: number;
   private readonly now: () => number;
@@ -34,10 +38,25 @@ export class CircuitBreaker {
     this.threshold = Math.max(1, options.failureThreshold ?? 5);
     this.resetAfterMs = Math.max(0, options.resetAfterMs ?? 30_000);
     this.now = options.now ?? Date.now;
+    this.onStateChange = options.onStateChange;
   }
 
-  get status(): 'closed' | 'open' | 'half-open' {
-    return this.state.kind;
+  private readonly onStateChange: CircuitBreakerOptions['onStateChange'];
+
+  get status(): CircuitState {
+    return this.current.kind;
+  }
+
+  private get state(): State {
+    return this.current;
+  }
+
+  private set state(next: State) {
+    const from = this.current.kind;
+    this.current = next;
+    if (from !== next.kind) {
+      this.onStateChange?.({ from, to: next.kind, failures: next.kind === 'closed' ? next.failures : this.threshold });
+    }
   }
 
   async run<T>(call: () => Promise<T>): Promise<T> {

@@ -203,7 +203,12 @@ export class HttpClient {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
-    this.breaker = new CircuitBreaker(options.source, { ...options.breaker, now: this.now });
+    this.breaker = new CircuitBreaker(options.source, {
+      ...options.breaker,
+      now: this.now,
+      // Operators need to see a source going dark and coming back, not every fast failure between.
+      onStateChange: ({ from, to }) => this.logger.warn('upstream circuit breaker changed state', { source: this.source, from, to }),
+    });
     this.classifyResponse = options.classifyResponse;
     this.health = options.health;
     this.parseRateLimit = options.parseRateLimit;
