@@ -202,6 +202,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         ...(internal ? {} : { deadlineAt: startedAt + limits.requestTimeoutMs }),
         budget: internal || limits.upstreamCallBudget === 0 ? { used: 0 } : { limit: limits.upstreamCallBudget, used: 0 },
         subgraphCalls: {},
+        cache: { hits: 0, misses: 0 },
       };
     },
     port: options.port,

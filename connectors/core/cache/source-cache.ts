@@ -147,7 +147,7 @@ export class SourceCache {
       state = result.state;
       return result;
     } finally {
-      this.health?.recordCache(state !== 'miss');
+      this.recordLookup(state !== 'miss');
     }
   }
 
@@ -184,7 +184,7 @@ export class SourceCache {
   async peek<T>(key: string): Promise<T | undefined> {
     const value = await this.peekEntry<T>(key);
     // Whoever peeks loads what it did not find (in a batch), so not found is a miss.
-    this.health?.recordCache(value !== undefined);
+    this.recordLookup(value !== undefined);
     return value;
   }
 
@@ -210,7 +210,7 @@ export class SourceCache {
         }
       }
     }
-    this.health?.recordCache(found !== undefined);
+    this.recordLookup(found !== undefined);
     return found;
   }
 
@@ -229,6 +229,12 @@ export class SourceCache {
   async put<T>(key: string, value: T): Promise<void> {
     if (this.ttlMs === 0) return;
     await this.store(this.prefix + key, value);
+  }
+
+  /** Counts a lookup for the source's health and for the request's log line. */
+  private recordLookup(hit: boolean): void {
+    this.health?.recordCache(hit);
+    currentRequestScope()?.recordCacheLookup(hit);
   }
 
   /** Starts a background refresh unless a load of this key is already running. */
