@@ -70,7 +70,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     },
     logger: {
       debug: (m: unknown) => logger.debug(String(m)),
-      info: (m: unknown) => logger.info(String(m)),
+      // "Gateway successfully loaded schema" and the like: start-up chatter, not operations.
+      info: (m: unknown) => logger.debug(String(m)),
       warn: (m: unknown) => logger.warn(String(m)),
       error: (m: unknown) => logger.error(String(m)),
     },
