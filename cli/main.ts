@@ -9,6 +9,7 @@ import { hashApiKey, newApiKey } from '../gateway/auth/authenticate';
 import { checkExposure } from '../gateway/exposure';
 import { createRuntime, startGatewayFromConfig, startStack, startSubgraph } from '../gateway/stack';
 import { createRedisClient } from '../connectors/core/cache/redis-cache';
+import { RedisBreaker } from '../connectors/core/cache/redis-breaker';
 import { resolveSubgraphUrls, SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
 import { sandboxConfig, startSandbox } from '../sandbox';
 import { PeopleDirectory } from '../subgraphs/common/identity';
@@ -148,13 +149,21 @@ async function serve(args: string[]): Promise<number | undefined> {
       const subgraphUrls = gatewaySubgraphUrls(config);
       checkExposure(config, role, subgraphUrls);
       // The rate limit is shared by every gateway replica through Redis, when there is one.
-      const redis = config.cache.redisUrl ? createRedisClient(config.cache.redisUrl, logger.child({ component: 'redis' })) : undefined;
-      if (redis) closers.push(async () => void redis.disconnect());
+      const redisLogger = logger.child({ component: 'redis' });
+      const redis = config.cache.redisUrl ? createRedisClient(config.cache.redisUrl, redisLogger) : undefined;
+      const redisBreaker = redis && new RedisBreaker({ probe: () => redis.ping(), logger: redisLogger });
+      if (redis) {
+        closers.push(async () => {
+          redisBreaker?.stop();
+          redis.disconnect();
+        });
+      }
       const gateway = await startGatewayFromConfig(config, {
         supergraphSdl: readSupergraph(),
         subgraphUrls,
         subgraphSecret: config.server.subgraphSecret,
         redis,
+        redisBreaker,
         logger,
       });
       closers.push((graceMs) => gateway.close(graceMs));

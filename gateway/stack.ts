@@ -3,6 +3,7 @@ import type { ApolloServer, BaseContext } from '@apollo/server';
 import type { Redis } from 'ioredis';
 import type { ModelgraphConfig } from '../config/schema';
 import { BreakerCache } from '../connectors/core/cache/breaker-cache';
+import { RedisBreaker } from '../connectors/core/cache/redis-breaker';
 import { MemoryCache } from '../connectors/core/cache/memory-cache';
 import { createRedisClient, RedisCache } from '../connectors/core/cache/redis-cache';
 import type { KeyValueCache } from '../connectors/core/cache/types';
@@ -65,6 +66,8 @@ export interface Runtime {
   subgraphSecret?: string;
   /** The Redis client behind the cache, when there is one (the gateway's rate limiter shares it). */
   redis?: Redis;
+  /** Whether `redis` answers; the rate limiter falls back to memory while it does not. */
+  redisBreaker?: RedisBreaker;
   /** Aborted when the process shuts down: background work (index rebuilds) stops with it. */
   shutdownSignal: AbortSignal;
   /** Stops background work at once; close() does it too. */
@@ -83,13 +86,15 @@ export interface RuntimeOptions {
 export function createRuntime(config: ModelgraphConfig, logger: Logger, options: RuntimeOptions = {}): Runtime {
   let redis: Redis | undefined;
   let cache: KeyValueCache;
-  let breaker: BreakerCache | undefined;
+  let redisBreaker: RedisBreaker | undefined;
   if (config.cache.redisUrl) {
     const redisLogger = logger.child({ component: 'redis' });
     const client = createRedisClient(config.cache.redisUrl, redisLogger);
     redis = client;
-    // One breaker per process: a hung Redis then costs one command timeout, not one per read.
-    cache = breaker = new BreakerCache(new RedisCache(client), { probe: () => client.ping(), logger: redisLogger });
+    // One breaker per process, shared with the rate limiter: a hung Redis then costs one
+    // command timeout, not one per cache read or per request.
+    redisBreaker = new RedisBreaker({ probe: () => client.ping(), logger: redisLogger });
+    cache = new BreakerCache(new RedisCache(client), redisBreaker);
   } else {
     cache = new MemoryCache();
   }
@@ -133,12 +138,13 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     health,
     subgraphSecret: config.server.subgraphSecret ?? options.subgraphSecret,
     redis,
+    redisBreaker,
     shutdownSignal: shutdown.signal,
     stopBackgroundWork: () => shutdown.abort(),
     async close() {
       shutdown.abort();
       for (const connector of [...mlflow, ...jira, ...gitHosts, ...registries]) connector.close();
-      breaker?.close();
+      redisBreaker?.stop();
       redis?.disconnect();
     },
   };
@@ -239,7 +245,7 @@ function serveSubgraph<TContext extends BaseContext>(
 /** The gateway as the config describes it, for the all-in-one process and `--role gateway` alike. */
 export async function startGatewayFromConfig(
   config: ModelgraphConfig,
-  wiring: { supergraphSdl: string; subgraphUrls: Record<string, string>; subgraphSecret?: string; redis?: Redis; logger: Logger },
+  wiring: { supergraphSdl: string; subgraphUrls: Record<string, string>; subgraphSecret?: string; redis?: Redis; redisBreaker?: RedisBreaker; logger: Logger },
 ): Promise<RunningServer> {
   const { server } = config;
   return startGateway({
@@ -253,7 +259,11 @@ export async function startGatewayFromConfig(
     authenticator: await createAuthenticator(server.auth),
     debug: server.debug,
     cors: server.cors,
-    rateLimiter: createRateLimiter({ requestsPerMinute: server.rateLimit.requestsPerMinute, redis: wiring.redis }),
+    rateLimiter: createRateLimiter({
+      requestsPerMinute: server.rateLimit.requestsPerMinute,
+      redis: wiring.redis,
+      redisBreaker: wiring.redisBreaker,
+    }),
     logger: wiring.logger,
   });
 }
@@ -292,6 +302,7 @@ export async function startStack(
       subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, `${s.url}/graphql`])),
       subgraphSecret: runtime.subgraphSecret,
       redis: runtime.redis,
+      redisBreaker: runtime.redisBreaker,
       logger: logger.child({ component: 'gateway' }),
     });
     // The inventory reaches the graph through this same gateway.

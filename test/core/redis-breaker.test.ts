@@ -1,9 +1,11 @@
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import { BreakerCache } from '../../connectors/core/cache/breaker-cache';
+import { RedisBreaker } from '../../connectors/core/cache/redis-breaker';
 import { RedisCache, createRedisClient } from '../../connectors/core/cache/redis-cache';
 import { SourceCache } from '../../connectors/core/cache/source-cache';
 import { createLogger, type Logger } from '../../connectors/core/logger';
+import { createRateLimiter } from '../../gateway/rate-limit';
 import { FaultyTcpProxy } from '../helpers/faulty-tcp-proxy';
 
 // Against a real Redis, through a proxy the test hangs and kills: CI sets REDIS_URL.
@@ -36,11 +38,12 @@ async function timedOut(command: Promise<unknown>): Promise<boolean> {
   }
 }
 
-describeRedis('BreakerCache in front of a real Redis that hangs and dies', () => {
+describeRedis('RedisBreaker and BreakerCache in front of a real Redis that hangs and dies', () => {
   const target = new URL(REDIS_URL ?? 'redis://127.0.0.1:6379');
   const prefix = `test:breaker-${process.pid}-${Date.now().toString(36)}:`;
   let proxy: FaultyTcpProxy;
   let redis: Redis;
+  let breaker: RedisBreaker;
   let cache: BreakerCache;
   let log: ReturnType<typeof capture>;
 
@@ -49,11 +52,12 @@ describeRedis('BreakerCache in front of a real Redis that hangs and dies', () =>
     log = capture();
     redis = createRedisClient(`redis://127.0.0.1:${proxy.port}`, log.logger);
     if (redis.status !== 'ready') await once(redis, 'ready');
-    cache = new BreakerCache(new RedisCache(redis), { probe: () => redis.ping(), probeIntervalMs: 50, logger: log.logger });
+    breaker = new RedisBreaker({ probe: () => redis.ping(), probeIntervalMs: 50, logger: log.logger });
+    cache = new BreakerCache(new RedisCache(redis), breaker);
   });
 
   afterEach(async () => {
-    cache.close();
+    breaker.stop();
     redis.disconnect();
     await proxy.close();
   });
@@ -78,7 +82,7 @@ describeRedis('BreakerCache in front of a real Redis that hangs and dies', () =>
     }
     expect(timeouts).toBe(1);
     expect(proxy.count('get')).toBe(1);
-    expect(cache.status).toBe('open');
+    expect(breaker.status).toBe('open');
     expect(log.lines.some((l) => l.level === 'warn' && String(l.msg).includes('breaker open'))).toBe(true);
 
     // While open, writes and reads stay in memory: nothing reaches Redis but probes.
@@ -89,7 +93,7 @@ describeRedis('BreakerCache in front of a real Redis that hangs and dies', () =>
     await waitFor(() => proxy.count('ping') >= 1);
 
     proxy.forward();
-    await waitFor(() => cache.status === 'closed');
+    await waitFor(() => breaker.status === 'closed');
     expect(await cache.get(`${prefix}before`)).toBe('from redis');
     // The memory layer's entries never reached Redis, and are not served once it is back.
     expect(await cache.get(`${prefix}during`)).toBeUndefined();
@@ -105,11 +109,26 @@ describeRedis('BreakerCache in front of a real Redis that hangs and dies', () =>
       await cache.get(`${prefix}k${i}`).catch(() => failures++);
     }
     expect(failures).toBe(3);
-    expect(cache.status).toBe('open');
+    expect(breaker.status).toBe('open');
 
     await proxy.revive();
-    await waitFor(() => cache.status === 'closed');
+    await waitFor(() => breaker.status === 'closed');
     expect(await cache.get(`${prefix}before`)).toBe('from redis');
+  });
+
+  it("the gateway's rate limiter shares the breaker: a hung Redis costs one command, then memory counts", async () => {
+    const limiter = createRateLimiter({ requestsPerMinute: 5, redis, redisBreaker: breaker })!;
+    const client = `${prefix}client-${Date.now()}`;
+    expect(await limiter.take(client)).toEqual({ ok: true });
+    proxy.hang();
+    proxy.resetCounts();
+    const verdicts = [];
+    for (let i = 0; i < 10; i++) verdicts.push((await limiter.take(client)).ok);
+    // The first take waited out one timeout and was counted in memory, as were the rest:
+    // the limit still holds (5 a minute), counted from the hang on.
+    expect(verdicts).toEqual([true, true, true, true, true, false, false, false, false, false]);
+    expect(proxy.count('evalsha') + proxy.count('eval')).toBe(1);
+    expect(breaker.status).toBe('open');
   });
 
   it('through SourceCache, every answer still comes while Redis hangs', async () => {
