@@ -151,7 +151,7 @@ async function serve(args: string[]): Promise<number | undefined> {
       // The rate limit is shared by every gateway replica through Redis, when there is one.
       const redisLogger = logger.child({ component: 'redis' });
       const redis = config.cache.redisUrl ? createRedisClient(config.cache.redisUrl, redisLogger) : undefined;
-      const redisBreaker = redis && new RedisBreaker({ probe: () => redis.ping(), logger: redisLogger });
+      const redisBreaker = redis && RedisBreaker.forClient(redis, redisLogger);
       if (redis) {
         closers.push(async () => {
           redisBreaker?.stop();

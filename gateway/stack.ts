@@ -93,7 +93,7 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     redis = client;
     // One breaker per process, shared with the rate limiter: a hung Redis then costs one
     // command timeout, not one per cache read or per request.
-    redisBreaker = new RedisBreaker({ probe: () => client.ping(), logger: redisLogger });
+    redisBreaker = RedisBreaker.forClient(client, redisLogger);
     cache = new BreakerCache(new RedisCache(client), redisBreaker);
   } else {
     cache = new MemoryCache();

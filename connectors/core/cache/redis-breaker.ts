@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { silentLogger, type Logger } from '../logger';
 
 export interface RedisBreakerOptions {
@@ -15,6 +16,11 @@ export interface RedisBreakerOptions {
   probeIntervalMs?: number;
   /** Told of every transition: opened at warn, closed at info. Default: {@link silentLogger}. */
   logger?: Logger;
+  /**
+   * False: Redis is not known to answer yet (a client still connecting), so start open,
+   * quietly, until {@link RedisBreaker.markAvailable} or a probe says otherwise. Default: true.
+   */
+  initiallyAvailable?: boolean;
 }
 
 /**
@@ -43,6 +49,28 @@ export class RedisBreaker {
     this.isTimeout = options.isTimeout ?? isCommandTimeout;
     this.probeIntervalMs = Math.max(1, options.probeIntervalMs ?? 1_000);
     this.logger = options.logger ?? silentLogger;
+    if (options.initiallyAvailable === false) {
+      this.open = true;
+      this.scheduleProbe();
+    }
+  }
+
+  /**
+   * The breaker of an ioredis client, closed whenever the client (re)connects: until its
+   * first connection, commands would fail at once (no offline queue) and open it for
+   * nothing; after a crash, 'ready' says Redis is back sooner than the next probe.
+   */
+  static forClient(client: Redis, logger: Logger): RedisBreaker {
+    const breaker = new RedisBreaker({ probe: () => client.ping(), logger, initiallyAvailable: client.status === 'ready' });
+    client.on('ready', () => breaker.markAvailable());
+    return breaker;
+  }
+
+  /** Closes the breaker: Redis is known to answer (a fresh connection passed its ready check). */
+  markAvailable(): void {
+    if (!this.open || this.stopped) return;
+    clearTimeout(this.probeTimer);
+    this.close();
   }
 
   /** False while open: use the fallback, do not ask Redis. */
@@ -102,10 +130,15 @@ export class RedisBreaker {
       this.scheduleProbe();
       return;
     }
-    if (this.stopped) return;
+    if (this.stopped || !this.open) return;
+    this.close();
+  }
+
+  private close(): void {
+    const tripped = this.failures > 0;
     this.open = false;
     this.failures = 0;
-    this.logger.info('redis breaker closed: redis answers again');
+    if (tripped) this.logger.info('redis breaker closed: redis answers again');
   }
 }
 
