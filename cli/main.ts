@@ -182,7 +182,11 @@ async function serve(args: string[]): Promise<number | undefined> {
         { port: config.server.port, host: config.server.host },
         { peers },
       );
-      closers.unshift((graceMs) => server.close(graceMs));
+      closers.unshift((graceMs) => {
+        // An index rebuild in progress would hold a request waiting for it, and the drain.
+        runtime.stopBackgroundWork();
+        return server.close(graceMs);
+      });
       logger.info('subgraph listening', { subgraph: role, url: `${server.url}/graphql` });
     }
   } catch (err) {
