@@ -39,7 +39,7 @@ export function trackSockets(server: Server): () => void {
 
 /** Closes a server gracefully; see {@link drainable}. */
 export interface Drain {
-  /** True once {@link Drain.close} was called: /readyz answers 503 from then on. */
+  /** True once {@link Drain.close} was called: a readiness check should say no from then on. */
   readonly draining: boolean;
   /**
    * Stops accepting connections, closes idle keep-alive connections at once, lets the

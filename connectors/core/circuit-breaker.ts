@@ -26,10 +26,11 @@ type State = { kind: 'closed'; failures: number } | { kind: 'open'; until: numbe
  * deadline (a RequestLimitError) counts neither way.
  */
 export class CircuitBreaker {
-  private current: State = { kind: 'closed', failures: 0 };
+  private state: State = { kind: 'closed', failures: 0 };
   private readonly threshold: number;
   private readonly resetAfterMs: number;
   private readonly now: () => number;
+  private readonly onStateChange: CircuitBreakerOptions['onStateChange'];
 
   constructor(
     private readonly source: string,
@@ -41,53 +42,48 @@ export class CircuitBreaker {
     this.onStateChange = options.onStateChange;
   }
 
-  private readonly onStateChange: CircuitBreakerOptions['onStateChange'];
-
   get status(): CircuitState {
-    return this.current.kind;
-  }
-
-  private get state(): State {
-    return this.current;
-  }
-
-  private set state(next: State) {
-    const from = this.current.kind;
-    this.current = next;
-    if (from !== next.kind) {
-      this.onStateChange?.({ from, to: next.kind, failures: next.kind === 'closed' ? next.failures : this.threshold });
-    }
+    return this.state.kind;
   }
 
   async run<T>(call: () => Promise<T>): Promise<T> {
     const state = this.state;
     if (state.kind === 'open') {
       if (this.now() < state.until) throw this.openError(state.until);
-      this.state = { kind: 'half-open' };
+      this.moveTo({ kind: 'half-open' });
     } else if (state.kind === 'half-open') {
       // One trial at a time; the others fail fast until it has answered.
       throw this.openError(this.now());
     }
     try {
       const result = await call();
-      this.state = { kind: 'closed', failures: 0 };
+      this.moveTo({ kind: 'closed', failures: 0 });
       return result;
     } catch (err) {
       if (isRequestLimitError(err)) {
         // Refused or cut short by the request's own budget or deadline: no verdict on the
         // upstream. A trial that never really ran gives its turn to the next call.
-        if (this.state.kind === 'half-open' && state.kind === 'open') this.state = state;
+        if (this.state.kind === 'half-open' && state.kind === 'open') this.moveTo(state);
         throw err;
       }
       if (countsAsDown(err)) {
         const failures = this.state.kind === 'closed' ? this.state.failures + 1 : this.threshold;
-        this.state =
-          failures >= this.threshold ? { kind: 'open', until: this.now() + this.resetAfterMs } : { kind: 'closed', failures };
+        this.moveTo(
+          failures >= this.threshold ? { kind: 'open', until: this.now() + this.resetAfterMs } : { kind: 'closed', failures },
+        );
       } else {
         // The upstream answered (a 4xx, a 429): it is alive.
-        this.state = { kind: 'closed', failures: 0 };
+        this.moveTo({ kind: 'closed', failures: 0 });
       }
       throw err;
+    }
+  }
+
+  private moveTo(next: State): void {
+    const from = this.state.kind;
+    this.state = next;
+    if (from !== next.kind) {
+      this.onStateChange?.({ from, to: next.kind, failures: next.kind === 'closed' ? next.failures : this.threshold });
     }
   }
 
