@@ -493,6 +493,8 @@ export class HttpClient {
     // private_token, Google's key) and headers are never logged.
     this.logger.warn('retrying upstream request', {
       source: this.source,
+      // Ties the retry to the request's own log line (absent for background refreshes).
+      requestId: currentRequestScope()?.requestId,
       method: req.method,
       path: redact(req.path.split('?')[0] ?? '', secrets),
       ...fields,
