@@ -127,7 +127,8 @@ export class RedisBreaker {
     try {
       await this.options.probe();
     } catch {
-      this.scheduleProbe();
+      // Unless the client reconnected meanwhile (markAvailable).
+      if (this.open) this.scheduleProbe();
       return;
     }
     if (this.stopped || !this.open) return;
