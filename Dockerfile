@@ -1,12 +1,13 @@
 # One image for every role; docker-compose.yml picks the role with `serve --role`.
-FROM node:20-slim AS build
+# Node 24 (Active LTS): the runtime the project recommends and CI tests, as Node 20 is past its end of life.
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-slim
+FROM node:24-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

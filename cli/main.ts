@@ -9,9 +9,11 @@ import { hashApiKey, newApiKey } from '../gateway/auth/authenticate';
 import { checkExposure } from '../gateway/exposure';
 import { createRuntime, processMetrics, startGatewayFromConfig, startMetricsPort, startStack, startSubgraph } from '../gateway/stack';
 import { createRedisClient } from '../connectors/core/cache/redis-cache';
+import { RedisBreaker } from '../connectors/core/cache/redis-breaker';
 import { resolveSubgraphUrls, SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
 import { sandboxConfig, startSandbox } from '../sandbox';
 import { PeopleDirectory } from '../subgraphs/common/identity';
+import { logProcessWarnings } from './process-warnings';
 import { parseReconcileArgs, ReconcileUsageError, runReconcile } from './reconcile';
 import { parseReportArgs, ReportUsageError, runReport } from './report';
 import { startTracing } from './tracing';
@@ -123,11 +125,13 @@ async function serve(args: string[]): Promise<number | undefined> {
   if (port !== undefined) config.server.port = port;
   if (opts.host) config.server.host = String(opts.host);
   const logger = createLogger({ level: config.logLevel, bindings: { service: 'modelgraph', role } });
+  logProcessWarnings(logger.child({ component: 'process' }));
   if (role !== 'gateway') checkExposure(config, role);
 
   // Before anything serves: spans of the first requests go to the exporter too.
   const tracing = startTracing(role);
-  const closers: Array<() => Promise<void>> = [];
+  // Each is given the grace period requests in flight have to finish (0 after a failed start).
+  const closers: Array<(graceMs: number) => Promise<void>> = [];
   try {
     if (role === 'all') {
       let demoNote = '';
@@ -144,24 +148,32 @@ async function serve(args: string[]): Promise<number | undefined> {
           'Jira Cloud, GitHub, GitLab, SageMaker, Vertex AI and Azure ML';
       }
       const stack = await startStack(config, logger, { people });
-      closers.unshift(() => stack.close());
-      printBanner(stack.graphqlUrl, config, demoNote, { metricsUrl: stack.metricsUrl, tracing: tracing !== undefined });
+      closers.unshift((graceMs) => stack.close(graceMs));
+      announce(logger, stack.graphqlUrl, config, demoNote, { metricsUrl: stack.metricsUrl, tracing: tracing !== undefined });
     } else if (role === 'gateway') {
       const subgraphUrls = gatewaySubgraphUrls(config);
       checkExposure(config, role, subgraphUrls);
       // The rate limit is shared by every gateway replica through Redis, when there is one.
-      const redis = config.cache.redisUrl ? createRedisClient(config.cache.redisUrl, logger.child({ component: 'redis' })) : undefined;
-      if (redis) closers.push(async () => void redis.disconnect());
+      const redisLogger = logger.child({ component: 'redis' });
+      const redis = config.cache.redisUrl ? createRedisClient(config.cache.redisUrl, redisLogger) : undefined;
+      const redisBreaker = redis && RedisBreaker.forClient(redis, redisLogger);
+      if (redis) {
+        closers.push(async () => {
+          redisBreaker?.stop();
+          redis.disconnect();
+        });
+      }
       const metrics = processMetrics(config);
       const gateway = await startGatewayFromConfig(config, {
         supergraphSdl: readSupergraph(),
         subgraphUrls,
         subgraphSecret: config.server.subgraphSecret,
         redis,
+        redisBreaker,
         logger,
         metrics,
       });
-      closers.push(() => gateway.close());
+      closers.push((graceMs) => gateway.close(graceMs));
       const metricsPort = await startMetricsPort(config, metrics);
       if (metricsPort) closers.push(() => metricsPort.close());
       logger.info('gateway listening', { url: `${gateway.url}/graphql`, subgraphs: subgraphUrls });
@@ -183,19 +195,33 @@ async function serve(args: string[]): Promise<number | undefined> {
         { port: config.server.port, host: config.server.host },
         { peers },
       );
-      closers.unshift(() => server.close());
+      closers.unshift((graceMs) => {
+        // An index rebuild in progress would hold a request waiting for it, and the drain.
+        runtime.stopBackgroundWork();
+        return server.close(graceMs);
+      });
       logger.info('subgraph listening', { subgraph: role, url: `${server.url}/graphql` });
     }
   } catch (err) {
-    await closeAll(closers);
+    await closeAll(closers, 0);
     await tracing?.shutdown().catch(() => undefined);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${config.server.port} is already in use; set PORT or --port to another one`);
     }
     throw err;
   }
-  await untilSignal(logger);
-  await closeAll(closers);
+  // A second signal (Ctrl-C twice) does not wait for the drain.
+  const signal = await untilSignal((again) => {
+    logger.warn('second signal: exiting without waiting for requests in flight', { signal: again });
+    process.exit(1);
+  });
+  const graceMs = config.server.shutdownGraceSeconds * 1000;
+  // /readyz answers 503 from here on, new connections are refused, idle ones closed; what
+  // is in flight gets graceMs to finish.
+  logger.info('shutting down: draining requests in flight', { signal, graceSeconds: config.server.shutdownGraceSeconds });
+  const startedAt = Date.now();
+  await closeAll(closers, graceMs);
+  logger.info('shut down', { durationMs: Date.now() - startedAt });
   // Last: the spans of the requests that were in flight are flushed, not dropped.
   await tracing?.shutdown().catch(() => undefined);
   return 0;
@@ -254,8 +280,7 @@ async function sandbox(args: string[]): Promise<number> {
   for (const [kind, servers] of Object.entries(kinds)) {
     for (const [name, server] of Object.entries(servers)) process.stdout.write(`sandbox ${kind} "${name}": ${server.url}\n`);
   }
-  const logger = createLogger({ bindings: { service: 'modelgraph', role: 'sandbox' } });
-  await untilSignal(logger);
+  await untilSignal();
   await sandboxes.close();
   return 0;
 }
@@ -299,12 +324,29 @@ async function reconcile(args: string[]): Promise<number> {
 export const DEMO_EXAMPLE_QUERY =
   '{ models(first: 3) { nodes { key versions(stage: \"Production\") { version source { kind } ... on MlflowModelVersion { run { metrics { key value } commit { sha author { email } } } } } repository { url } codeOwners { handle } tickets { key status } findings { severity message } } } }';
 
-function printBanner(
+/**
+ * Says where the graph is served. On a terminal (`npm start`), a banner for the person
+ * reading it, on stdout; otherwise (a container, a service manager, a pipe into a log
+ * shipper) one JSON log line like every other, so the stream stays machine-readable.
+ */
+function announce(
+  logger: Logger,
   url: string,
   config: ModelgraphConfig,
   demoNote: string,
   observability: { metricsUrl?: string; tracing: boolean },
 ): void {
+  if (!process.stdout.isTTY) {
+    logger.info('serving', {
+      url,
+      ...(demoNote ? { demo: demoNote } : { sources: describeSources(config) }),
+      cache: config.cache.redisUrl ? 'redis' : 'in-memory',
+      auth: describeAuth(config),
+      metrics: observability.metricsUrl ?? 'off',
+      traces: observability.tracing ? 'exported' : 'off',
+    });
+    return;
+  }
   const shown = url.replace('://127.0.0.1:', '://localhost:');
   const metrics = observability.metricsUrl?.replace('://127.0.0.1:', '://localhost:');
   const example = DEMO_EXAMPLE_QUERY;
@@ -343,19 +385,23 @@ function describeSources(config: ModelgraphConfig): string {
     .join(', ');
 }
 
-function untilSignal(logger: Logger): Promise<void> {
+/**
+ * Resolves with the first SIGINT or SIGTERM; later ones go to `onRepeat`. The listeners
+ * stay: with none, node's default action would kill the process mid-drain.
+ */
+function untilSignal(onRepeat: (signal: NodeJS.Signals) => void = () => undefined): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    let received = false;
     const stop = (signal: NodeJS.Signals) => {
-      logger.info('shutting down', { signal });
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
+      if (received) return onRepeat(signal);
+      received = true;
+      resolve(signal);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
 }
 
-async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {
-  for (const close of closers) await close().catch(() => undefined);
+async function closeAll(closers: Array<(graceMs: number) => Promise<void>>, graceMs: number): Promise<void> {
+  for (const close of closers) await close(graceMs).catch(() => undefined);
 }

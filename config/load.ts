@@ -19,7 +19,7 @@ export interface LoadConfigOptions {
  * Reads, interpolates and validates the configuration once, at start-up.
  *
  * Secrets stay out of the file: any string may be `${VAR}` or `${VAR:-default}`, resolved
- * from the environment. `PORT`, `MODELGRAPH_METRICS_PORT`, `REDIS_URL` and `MODELGRAPH_SUBGRAPH_SECRET` override the file, as twelve-factor
+ * from the environment. `PORT`, `MODELGRAPH_METRICS_PORT`, `REDIS_URL`, `LOG_LEVEL` and `MODELGRAPH_SUBGRAPH_SECRET` override the file, as twelve-factor
  * deployments expect.
  */
 export function loadConfig(options: LoadConfigOptions = {}): ModelgraphConfig {
@@ -87,6 +87,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv,
     out.server = { ...server, metrics: { ...(server.metrics as object | undefined), port } };
   }
   if (env.REDIS_URL) out.cache = { ...(out.cache as object | undefined), redisUrl: env.REDIS_URL };
+  // Validated by the schema like the file's value, so a typo names the key.
+  if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
   if (env.MODELGRAPH_SUBGRAPH_SECRET) {
     out.server = { ...(out.server as object | undefined), subgraphSecret: env.MODELGRAPH_SUBGRAPH_SECRET };
   }

@@ -403,6 +403,11 @@ const serverSchema = z
     auth: authSchemaServer.optional(),
     /** Stack traces, internal URLs and upstream messages in error responses: for debugging only. */
     debug: z.boolean().default(false),
+    /**
+     * On SIGTERM/SIGINT, how long requests in flight may take to finish before their
+     * connections are cut. Below Kubernetes' default 30 s terminationGracePeriodSeconds.
+     */
+    shutdownGraceSeconds: z.number().min(0).max(3600).default(20),
     /** Browser origins allowed to call the graph (CORS), e.g. https://portal.example.com; none by default. */
     cors: z
       .object({

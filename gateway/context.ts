@@ -12,4 +12,6 @@ export interface GatewayContext {
   budget: { limit?: number; used: number };
   /** Upstream calls by subgraph, for the audit line. */
   subgraphCalls: Record<string, number>;
+  /** Cache lookups the subgraphs reported, for the audit line. */
+  cache: { hits: number; misses: number };
 }

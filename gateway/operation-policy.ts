@@ -113,9 +113,12 @@ function audit(logger: Logger, requestContext: GraphQLRequestContext<GatewayCont
     durationMs: Date.now() - context.startedAt,
     upstreamCalls: context.budget.used,
     upstreamCallsBySubgraph: context.subgraphCalls,
+    cacheHits: context.cache?.hits ?? 0,
+    cacheMisses: context.cache?.misses ?? 0,
     outcome,
     status,
     errorCodes: [...new Set(errors.map((e) => String((e.extensions as { code?: unknown } | undefined)?.code ?? 'UNKNOWN')))],
+    errorsBySource: errorsBySource(errors),
   });
 }
 
@@ -130,4 +133,24 @@ export function operationOutcome(requestContext: Pick<GraphQLRequestContext<Gate
   if (status >= 400) return 'refused';
   if (!result?.errors?.length) return 'ok';
   return result.data === null || result.data === undefined ? 'error' : 'partial';
+}
+
+/**
+ * How many errors each party caused: the source (`jira:corp`) or subgraph an error names,
+ * else `graphql` (the request itself: validation, authorization). Which upstream is failing
+ * is the first question an operator asks of a partial answer.
+ */
+function errorsBySource(errors: readonly GraphQLFormattedError[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const error of errors) {
+    const extensions = error.extensions as { source?: unknown; subgraph?: unknown } | undefined;
+    const party =
+      typeof extensions?.source === 'string'
+        ? extensions.source
+        : typeof extensions?.subgraph === 'string'
+          ? `subgraph:${extensions.subgraph}`
+          : 'graphql';
+    counts[party] = (counts[party] ?? 0) + 1;
+  }
+  return counts;
 }

@@ -83,7 +83,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     },
     logger: {
       debug: (m: unknown) => logger.debug(String(m)),
-      info: (m: unknown) => logger.info(String(m)),
+      // "Gateway successfully loaded schema" and the like: start-up chatter, not operations.
+      info: (m: unknown) => logger.debug(String(m)),
       warn: (m: unknown) => logger.warn(String(m)),
       error: (m: unknown) => logger.error(String(m)),
     },
@@ -121,6 +122,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     // Compact, as Apollo Router answers: indenting a page of 100 models costs CPU under load
     // and bytes on the wire, and tools (jq, the sandbox UI, client libraries) format it anyway.
     stringifyResult: (result) => JSON.stringify(result),
+    // Apollo's own SIGTERM handler stops the server and re-raises the signal (exit 143, the
+    // query in flight cut off); the CLI drains the HTTP server and stops Apollo itself.
+    stopOnTerminationSignals: false,
   });
 
   const corsMiddleware = cors({
@@ -133,8 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
 
   async function admit(req: IncomingMessage, body: Buffer): Promise<Admission<Admitted>> {
-    const header = req.headers['x-request-id'];
-    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    const requestId = requestIds.get(req) ?? randomUUID();
     // A request signed with the subgraph secret is modelgraph's own graph walk.
     const signature = req.headers[SIGNATURE_HEADER];
     if (options.subgraphSecret && typeof signature === 'string') {
@@ -191,10 +194,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   }
 
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000;
-  return startGraphQLServer<GatewayContext, Admitted>({
+  // Set before anything else runs, so that every answer (refusals, errors, routes) carries it.
+  const requestIds = new WeakMap<IncomingMessage, string>();
+  let running: RunningServer | undefined;
+  running = await startGraphQLServer<GatewayContext, Admitted>({
     apollo,
     admit,
     intercept(req, res) {
+      const requestId = requestIdOf(req);
+      requestIds.set(req, requestId);
+      res.setHeader('x-request-id', requestId);
       // cors sets its headers synchronously, and answers a preflight (204) itself.
       corsMiddleware(req as never, res as never, () => undefined);
       return res.writableEnded;
@@ -210,6 +219,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         ...(internal ? {} : { deadlineAt: startedAt + limits.requestTimeoutMs }),
         budget: internal || limits.upstreamCallBudget === 0 ? { used: 0 } : { limit: limits.upstreamCallBudget, used: 0 },
         subgraphCalls: {},
+        cache: { hits: 0, misses: 0 },
       };
     },
     port: options.port,
@@ -217,6 +227,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     routes: {
       '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
       '/readyz': async (req, res) => {
+        // Shutting down: the load balancer should stop sending here before anything else.
+        if (running?.draining) return sendJson(res, 503, { status: 'draining' });
         const checks = await Promise.all(
           Object.entries(options.subgraphUrls).map(async ([name, url]) => {
             const error = await probeSubgraph(url, readinessTimeoutMs, options.subgraphSecret);
@@ -231,6 +243,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       ...(options.metrics?.route ? { '/metrics': metricsRoute(options.metrics.registry) } : {}),
     },
   });
+
+  return running;
 
   /** /metrics beside /graphql: for `admin` callers only when auth is on, as for the detail of /readyz. */
   function metricsRoute(registry: Registry) {
@@ -252,6 +266,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     const outcome = await options.authenticator.authenticate(req.headers);
     return outcome.ok && hasScope(outcome.caller, 'admin');
   }
+}
+
+/**
+ * The caller's `x-request-id` when it is a plausible id (so a client can follow its request
+ * through the logs), else a fresh UUID: an arbitrary header must not reach the logs as is.
+ */
+function requestIdOf(req: IncomingMessage): string {
+  const header = req.headers['x-request-id'];
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
 }
 
 /**

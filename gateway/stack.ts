@@ -3,6 +3,8 @@ import type { ApolloServer, BaseContext } from '@apollo/server';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ModelgraphConfig } from '../config/schema';
+import { BreakerCache } from '../connectors/core/cache/breaker-cache';
+import { RedisBreaker } from '../connectors/core/cache/redis-breaker';
 import { MemoryCache } from '../connectors/core/cache/memory-cache';
 import { createRedisClient, RedisCache } from '../connectors/core/cache/redis-cache';
 import type { KeyValueCache } from '../connectors/core/cache/types';
@@ -68,6 +70,12 @@ export interface Runtime {
   redis?: Redis;
   /** The process's Prometheus registry (`server.metrics`); undefined when metrics are off. */
   metrics?: Registry;
+  /** Whether `redis` answers; the rate limiter falls back to memory while it does not. */
+  redisBreaker?: RedisBreaker;
+  /** Aborted when the process shuts down: background work (index rebuilds) stops with it. */
+  shutdownSignal: AbortSignal;
+  /** Stops background work at once; close() does it too. */
+  stopBackgroundWork(): void;
   close(): Promise<void>;
 }
 
@@ -84,13 +92,20 @@ export interface RuntimeOptions {
 export function createRuntime(config: ModelgraphConfig, logger: Logger, options: RuntimeOptions = {}): Runtime {
   let redis: Redis | undefined;
   let cache: KeyValueCache;
+  let redisBreaker: RedisBreaker | undefined;
   if (config.cache.redisUrl) {
-    redis = createRedisClient(config.cache.redisUrl, logger.child({ component: 'redis' }));
-    cache = new RedisCache(redis);
+    const redisLogger = logger.child({ component: 'redis' });
+    const client = createRedisClient(config.cache.redisUrl, redisLogger);
+    redis = client;
+    // One breaker per process, shared with the rate limiter: a hung Redis then costs one
+    // command timeout, not one per cache read or per request.
+    redisBreaker = RedisBreaker.forClient(client, redisLogger);
+    cache = new BreakerCache(new RedisCache(client), redisBreaker);
   } else {
     cache = new MemoryCache();
   }
   const health = new SourceHealthRegistry({ metrics: options.metrics });
+  const shutdown = new AbortController();
   const deps: ConnectorDeps = {
     cache,
     cacheDefaults: { ttlSeconds: config.cache.ttlSeconds, staleSeconds: config.cache.staleSeconds },
@@ -130,8 +145,13 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     subgraphSecret: config.server.subgraphSecret ?? options.subgraphSecret,
     redis,
     metrics: options.metrics,
+    redisBreaker,
+    shutdownSignal: shutdown.signal,
+    stopBackgroundWork: () => shutdown.abort(),
     async close() {
+      shutdown.abort();
       for (const connector of [...mlflow, ...jira, ...gitHosts, ...registries]) connector.close();
+      redisBreaker?.stop();
       redis?.disconnect();
     },
   };
@@ -174,7 +194,7 @@ export function startSubgraph(
           sources: [...runtime.mlflow.map(mlflowListingSource), ...runtime.registries.map(registryListingSource)],
           linking: runtime.linking,
           people: runtime.people,
-          graph: () => (runtime.graphUrl ? httpGraphQuery(runtime.graphUrl, undefined, runtime.subgraphSecret) : undefined),
+          graph: () => (runtime.graphUrl ? httpGraphQuery(runtime.graphUrl, undefined, runtime.subgraphSecret, runtime.shutdownSignal) : undefined),
           indexTtlMs: config.cache.ttlSeconds * 1000,
           indexStaleMs: config.cache.staleSeconds * 1000,
           governance: config.governance,
@@ -239,6 +259,7 @@ export async function startGatewayFromConfig(
     subgraphUrls: Record<string, string>;
     subgraphSecret?: string;
     redis?: Redis;
+    redisBreaker?: RedisBreaker;
     logger: Logger;
     /** Where the gateway's metrics go (see {@link processMetrics}). */
     metrics?: Registry;
@@ -256,7 +277,11 @@ export async function startGatewayFromConfig(
     authenticator: await createAuthenticator(server.auth),
     debug: server.debug,
     cors: server.cors,
-    rateLimiter: createRateLimiter({ requestsPerMinute: server.rateLimit.requestsPerMinute, redis: wiring.redis }),
+    rateLimiter: createRateLimiter({
+      requestsPerMinute: server.rateLimit.requestsPerMinute,
+      redis: wiring.redis,
+      redisBreaker: wiring.redisBreaker,
+    }),
     logger: wiring.logger,
     // Beside /graphql only when no metrics port is configured: then the metrics server serves it.
     metrics: wiring.metrics && { registry: wiring.metrics, route: server.metrics.port === undefined },
@@ -287,7 +312,8 @@ export interface Stack {
   runtime: Runtime;
   /** Where the process's /metrics is served (the gateway's port, or the metrics port); undefined when metrics are off. */
   metricsUrl?: string;
-  close(): Promise<void>;
+  /** Requests in flight get `graceMs` to finish (default 0: cut at once); see RunningServer.close. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -318,6 +344,7 @@ export async function startStack(
       subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, `${s.url}/graphql`])),
       subgraphSecret: runtime.subgraphSecret,
       redis: runtime.redis,
+      redisBreaker: runtime.redisBreaker,
       logger: logger.child({ component: 'gateway' }),
       metrics,
     });
@@ -329,8 +356,12 @@ export async function startStack(
       subgraphs,
       runtime,
       metricsUrl: metricsPort ? `${metricsPort.url}/metrics` : metrics ? `${gateway.url}/metrics` : undefined,
-      async close() {
-        await gateway.close();
+      async close(graceMs = 0) {
+        // An index rebuild is a request to this gateway that may run for minutes: it would
+        // hold the drain for the whole grace period, and its result is of no use any more.
+        runtime.stopBackgroundWork();
+        await gateway.close(graceMs);
+        // Only the gateway calls the subgraphs, and it has drained.
         await Promise.all(started.map((s) => s.close()));
         await runtime.close();
       },

@@ -89,6 +89,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       context.budget.used += report.upstreamCalls;
       context.subgraphCalls[this.name] = (context.subgraphCalls[this.name] ?? 0) + report.upstreamCalls;
     }
+    if (context?.cache && report) {
+      context.cache.hits += typeof report.cacheHits === 'number' ? report.cacheHits : 0;
+      context.cache.misses += typeof report.cacheMisses === 'number' ? report.cacheMisses : 0;
+    }
     if (response.extensions) delete response.extensions[FORWARD_EXTENSION];
     return response;
   }

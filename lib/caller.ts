@@ -27,6 +27,9 @@ export interface ForwardedRequest {
 /** What a subgraph reports back in its response's `extensions.modelgraph`. */
 export interface ForwardedResponse {
   upstreamCalls: number;
+  /** Cache lookups served from the cache, and those that loaded from the upstream. */
+  cacheHits?: number;
+  cacheMisses?: number;
 }
 
 export const FORWARD_EXTENSION = 'modelgraph';

@@ -7,7 +7,11 @@ export interface CircuitBreakerOptions {
   /** How long an open circuit fails calls at once before letting one trial through. Default 30000. */
   resetAfterMs?: number;
   now?: () => number;
+  /** Told of every change of state (closed -> open, open -> half-open, ...), e.g. to log it. Default: none. */
+  onStateChange?: (change: { from: CircuitState; to: CircuitState; failures: number }) => void;
 }
+
+export type CircuitState = 'closed' | 'open' | 'half-open';
 
 type State = { kind: 'closed'; failures: number } | { kind: 'open'; until: number } | { kind: 'half-open' };
 
@@ -26,6 +30,7 @@ export class CircuitBreaker {
   private readonly threshold: number;
   private readonly resetAfterMs: number;
   private readonly now: () => number;
+  private readonly onStateChange: CircuitBreakerOptions['onStateChange'];
 
   constructor(
     private readonly source: string,
@@ -34,9 +39,10 @@ export class CircuitBreaker {
     this.threshold = Math.max(1, options.failureThreshold ?? 5);
     this.resetAfterMs = Math.max(0, options.resetAfterMs ?? 30_000);
     this.now = options.now ?? Date.now;
+    this.onStateChange = options.onStateChange;
   }
 
-  get status(): 'closed' | 'open' | 'half-open' {
+  get status(): CircuitState {
     return this.state.kind;
   }
 
@@ -44,31 +50,40 @@ export class CircuitBreaker {
     const state = this.state;
     if (state.kind === 'open') {
       if (this.now() < state.until) throw this.openError(state.until);
-      this.state = { kind: 'half-open' };
+      this.moveTo({ kind: 'half-open' });
     } else if (state.kind === 'half-open') {
       // One trial at a time; the others fail fast until it has answered.
       throw this.openError(this.now());
     }
     try {
       const result = await call();
-      this.state = { kind: 'closed', failures: 0 };
+      this.moveTo({ kind: 'closed', failures: 0 });
       return result;
     } catch (err) {
       if (isRequestLimitError(err)) {
         // Refused or cut short by the request's own budget or deadline: no verdict on the
         // upstream. A trial that never really ran gives its turn to the next call.
-        if (this.state.kind === 'half-open' && state.kind === 'open') this.state = state;
+        if (this.state.kind === 'half-open' && state.kind === 'open') this.moveTo(state);
         throw err;
       }
       if (countsAsDown(err)) {
         const failures = this.state.kind === 'closed' ? this.state.failures + 1 : this.threshold;
-        this.state =
-          failures >= this.threshold ? { kind: 'open', until: this.now() + this.resetAfterMs } : { kind: 'closed', failures };
+        this.moveTo(
+          failures >= this.threshold ? { kind: 'open', until: this.now() + this.resetAfterMs } : { kind: 'closed', failures },
+        );
       } else {
         // The upstream answered (a 4xx, a 429): it is alive.
-        this.state = { kind: 'closed', failures: 0 };
+        this.moveTo({ kind: 'closed', failures: 0 });
       }
       throw err;
+    }
+  }
+
+  private moveTo(next: State): void {
+    const from = this.state.kind;
+    this.state = next;
+    if (from !== next.kind) {
+      this.onStateChange?.({ from, to: next.kind, failures: next.kind === 'closed' ? next.failures : this.threshold });
     }
   }
 

@@ -217,7 +217,12 @@ export class HttpClient {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
-    this.breaker = new CircuitBreaker(options.source, { ...options.breaker, now: this.now });
+    this.breaker = new CircuitBreaker(options.source, {
+      ...options.breaker,
+      now: this.now,
+      // Operators need to see a source going dark and coming back, not every fast failure between.
+      onStateChange: ({ from, to }) => this.logger.warn('upstream circuit breaker changed state', { source: this.source, from, to }),
+    });
     this.classifyResponse = options.classifyResponse;
     this.health = options.health;
     this.parseRateLimit = options.parseRateLimit;
@@ -521,6 +526,8 @@ export class HttpClient {
     // private_token, Google's key) and headers are never logged.
     this.logger.warn('retrying upstream request', {
       source: this.source,
+      // Ties the retry to the request's own log line (absent for background refreshes).
+      requestId: currentRequestScope()?.requestId,
       method: req.method,
       path: redact(req.path.split('?')[0] ?? '', secrets),
       ...fields,

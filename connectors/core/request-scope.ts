@@ -60,6 +60,8 @@ export class RequestScope {
   callsMade = 0;
   /** The same, per source (`mlflow:prod`). */
   readonly callsBySource = new Map<string, number>();
+  /** Cache lookups this request made that were served (fresh or stale) and that had to load: for its log line. */
+  readonly cacheLookups = { hits: 0, misses: 0 };
   private readonly now: () => number;
 
   constructor(init: RequestScopeInit) {
@@ -92,6 +94,12 @@ export class RequestScope {
     }
     this.callsMade++;
     this.callsBySource.set(source, (this.callsBySource.get(source) ?? 0) + 1);
+  }
+
+  /** Counts one cache lookup: served from the cache (`hit`) or loaded. */
+  recordCacheLookup(hit: boolean): void {
+    if (hit) this.cacheLookups.hits++;
+    else this.cacheLookups.misses++;
   }
 
   /** "this request's upstream call budget (200 calls) is spent". */

@@ -63,7 +63,11 @@ export function upstreamCallsPlugin<TContext extends BaseContext>(): ApolloServe
         async willSendResponse({ response }) {
           const scope = currentRequestScope();
           if (!scope || response.body.kind !== 'single') return;
-          const report: ForwardedResponse = { upstreamCalls: scope.callsMade };
+          const report: ForwardedResponse = {
+            upstreamCalls: scope.callsMade,
+            cacheHits: scope.cacheLookups.hits,
+            cacheMisses: scope.cacheLookups.misses,
+          };
           const result = response.body.singleResult;
           result.extensions = { ...result.extensions, [FORWARD_EXTENSION]: report };
         },

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import { TRACER_NAME } from '../../connectors/core/tracing';
-import { readBody, trackSockets } from '../../lib/node-http';
+import { drainable, readBody } from '../../lib/node-http';
 import type { SourceHealth } from '../../connectors/core/source-health';
 import { SIGNATURE_HEADER, SOURCES_REQUEST_LINE, verifySignature } from '../../lib/request-signature';
 
@@ -52,7 +52,13 @@ export interface RunningServer {
   /** `http://<host>:<port>` */
   url: string;
   port: number;
-  close(): Promise<void>;
+  /** True once close() began: a readiness check answers 503 from then on. */
+  readonly draining: boolean;
+  /**
+   * Stops accepting connections and closes idle ones at once; requests in flight get up to
+   * `graceMs` to finish (default 0: cut at once, for tests), then Apollo stops.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -150,7 +156,7 @@ export async function startGraphQLServer<TContext extends BaseContext, TState = 
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
-  const destroySockets = trackSockets(server);
+  const drain = drainable(server);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -161,10 +167,11 @@ export async function startGraphQLServer<TContext extends BaseContext, TState = 
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      destroySockets();
-      await closed;
+    get draining() {
+      return drain.draining;
+    },
+    async close(graceMs = 0) {
+      await drain.close(graceMs);
       await apollo.stop();
     },
   };

@@ -38,5 +38,8 @@ export function createSubgraphServer<TContext extends BaseContext & PartialError
     // Only the gateway reads these: Apollo's default indents every answer, which costs CPU
     // and bytes on pages of hundreds of entities for no reader.
     stringifyResult: (result) => JSON.stringify(result),
+    // Apollo's own SIGTERM handler stops the server and re-raises the signal, killing the
+    // process mid-drain; the CLI drains and stops every server itself.
+    stopOnTerminationSignals: false,
   });
 }

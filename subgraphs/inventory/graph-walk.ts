@@ -139,9 +139,9 @@ export type RebuildObserver = (outcome: 'ok' | 'error', durationMs: number) => v
 /**
  * A GraphQuery over HTTP. Any error in the answer fails the query, with the source it
  * names: an index built from a partial answer would silently say "owns nothing" or "no
- * findings".
+ * findings". `stop` (the process shutting down) aborts it, as `timeoutMs` does.
  */
-export function httpGraphQuery(url: string, timeoutMs = 120_000, secret?: string): GraphQuery {
+export function httpGraphQuery(url: string, timeoutMs = 120_000, secret?: string, stop?: AbortSignal): GraphQuery {
   return async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
     const body = JSON.stringify({ query, variables });
     const res = await fetch(url, {
@@ -150,7 +150,7 @@ export function httpGraphQuery(url: string, timeoutMs = 120_000, secret?: string
       // must see every field the findings are computed from, whoever asked for them.
       headers: traced({ 'content-type': 'application/json', ...(secret ? { [SIGNATURE_HEADER]: signBody(secret, body) } : {}) }),
       body,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: stop ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs),
     });
     const answer = (await res.json().catch(() => ({}))) as {
       data?: T;

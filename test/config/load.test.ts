@@ -79,4 +79,13 @@ describe('loadConfig', () => {
   it('rejects a bad PORT', () => {
     expect(() => loadConfig({ env: { PORT: 'eighty' } })).toThrow(/PORT: must be a port number/);
   });
+
+  it('takes LOG_LEVEL over the file, and names the key when it is not a level', () => {
+    expect(loadConfig({ env: { LOG_LEVEL: 'debug' } }).logLevel).toBe('debug');
+    expect(() => loadConfig({ env: { LOG_LEVEL: 'verbose' } })).toThrow(/logLevel/);
+  });
+
+  it('gives requests in flight 20 s on shutdown unless server.shutdownGraceSeconds says otherwise', () => {
+    expect(loadConfig({ env: {} }).server.shutdownGraceSeconds).toBe(20);
+  });
 });

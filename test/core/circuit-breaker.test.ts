@@ -63,3 +63,24 @@ describe('CircuitBreaker', () => {
     await expect(trial).resolves.toBe('first');
   });
 });
+
+describe('CircuitBreaker transitions', () => {
+  it('reports each change of state once, for the warn line an operator reads', async () => {
+    let now = 0;
+    const changes: string[] = [];
+    const breaker = new CircuitBreaker('mlflow:x', {
+      failureThreshold: 2,
+      resetAfterMs: 1_000,
+      now: () => now,
+      onStateChange: ({ from, to }) => changes.push(`${from}->${to}`),
+    });
+    const fail = () => breaker.run(async () => Promise.reject(down())).catch(() => undefined);
+    await fail();
+    expect(changes).toEqual([]);
+    await fail();
+    await fail(); // refused while open: no change
+    now += 1_000;
+    await breaker.run(async () => 'ok');
+    expect(changes).toEqual(['closed->open', 'open->half-open', 'half-open->closed']);
+  });
+});

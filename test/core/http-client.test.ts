@@ -3,6 +3,7 @@ import nock from 'nock';
 import { HttpClient, type HttpClientOptions } from '../../connectors/core/http-client';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
 import { createLogger } from '../../connectors/core/logger';
+import { RequestScope, runInRequestScope } from '../../connectors/core/request-scope';
 
 const BASE = 'http://upstream.test';
 const TOKEN = 'tok-9f8e7d6c5b4a-SECRET';
@@ -181,6 +182,17 @@ describe('HttpClient retries', () => {
     expect(waits).toEqual([2000]);
     const warn = logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'retrying upstream request');
     expect(warn).toMatchObject({ level: 'warn', source: 'test:x', method: 'GET', path: '/x', status: 429, attempt: 1, delayMs: 2000 });
+  });
+
+  it("names the GraphQL request a retry belongs to, so it joins that request's log line", async () => {
+    nock(BASE).get('/x').reply(503);
+    nock(BASE).get('/x').reply(200, { ok: 1 });
+
+    const scope = new RequestScope({ requestId: 'portal-7f3a' });
+    await expect(runInRequestScope(scope, () => client().get('/x'))).resolves.toEqual({ ok: 1 });
+
+    const warn = logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'retrying upstream request');
+    expect(warn).toMatchObject({ requestId: 'portal-7f3a', status: 503 });
   });
 
   it('honours Retry-After given as an HTTP-date', async () => {

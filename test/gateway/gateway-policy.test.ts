@@ -111,6 +111,32 @@ describe('the audit line', () => {
     expect(text).not.toContain(READER);
   });
 
+  it('counts cache hits and misses, and errors by the source or subgraph that caused them', async () => {
+    const query = { query: 'query Cached { model(key: "churn-predictor") { key registered { name } tickets { key } } }' };
+    lines.length = 0;
+    await post(query, { 'x-api-key': READER, 'x-request-id': 'audit-cold' });
+    await post(query, { 'x-api-key': READER, 'x-request-id': 'audit-warm' });
+    const cold = lines.find((l) => l.requestId === 'audit-cold');
+    const warm = lines.find((l) => l.requestId === 'audit-warm');
+    expect(cold).toMatchObject({ operationName: 'Cached', cacheMisses: expect.any(Number), upstreamCalls: expect.any(Number) });
+    expect(cold!.cacheMisses).toBeGreaterThan(0);
+    // The same question again: answered from the cache, at no upstream cost.
+    expect(warm).toMatchObject({ upstreamCalls: 0, cacheMisses: 0 });
+    expect(warm!.cacheHits).toBeGreaterThan(0);
+    // The jira subgraph was closed above: its field fails, and the line says whose fault it was.
+    expect(warm).toMatchObject({ outcome: 'partial', errorsBySource: { 'subgraph:jira': 1 } });
+  });
+
+  it('echoes a plausible x-request-id and replaces any other with a fresh one', async () => {
+    const mine = await post({ query: '{ __typename }' }, { 'x-api-key': READER, 'x-request-id': 'portal-42.a:b' });
+    expect(mine.headers.get('x-request-id')).toBe('portal-42.a:b');
+    const hostile = await post({ query: '{ __typename }' }, { 'x-api-key': READER, 'x-request-id': 'a "b" <c>;'.repeat(20) });
+    expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const refused = await post({ query: '{ __typename }' }, { 'x-request-id': 'no-key-1' });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('x-request-id')).toBe('no-key-1');
+  });
+
   it('writes a refused request too', async () => {
     lines.length = 0;
     await post({ query: '{ __typename }' }, {});

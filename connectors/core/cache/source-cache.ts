@@ -153,7 +153,7 @@ export class SourceCache {
       layer = result.layer;
       return { value: result.value, state };
     } finally {
-      this.health?.recordCache(state !== 'miss', { result: state, layer });
+      this.recordLookup({ result: state, layer });
     }
   }
 
@@ -190,7 +190,7 @@ export class SourceCache {
   async peek<T>(key: string): Promise<T | undefined> {
     const found = await this.peekEntry<T>(key);
     // Whoever peeks loads what it did not find (in a batch), so not found is a miss.
-    this.health?.recordCache(found !== undefined, { result: found ? 'hit' : 'miss', layer: found?.layer ?? 'shared' });
+    this.recordLookup({ result: found ? 'hit' : 'miss', layer: found?.layer ?? 'shared' });
     return found?.value;
   }
 
@@ -219,10 +219,7 @@ export class SourceCache {
         }
       }
     }
-    this.health?.recordCache(found !== undefined, {
-      result: found === undefined ? 'miss' : found.fresh ? 'hit' : 'stale',
-      layer,
-    });
+    this.recordLookup({ result: found === undefined ? 'miss' : found.fresh ? 'hit' : 'stale', layer });
     return found;
   }
 
@@ -241,6 +238,14 @@ export class SourceCache {
   async put<T>(key: string, value: T): Promise<void> {
     if (this.ttlMs === 0) return;
     await this.store(this.prefix + key, value);
+  }
+
+  /** Counts a lookup for the source's health and for the request's log line. */
+  /** Into the source's health and metrics, and the request's own count (its log line). */
+  private recordLookup(lookup: { result: CacheState; layer: CacheLayer }): void {
+    const hit = lookup.result !== 'miss';
+    this.health?.recordCache(hit, lookup);
+    currentRequestScope()?.recordCacheLookup(hit);
   }
 
   /** Starts a background refresh unless a load of this key is already running. */
