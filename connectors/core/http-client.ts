@@ -3,6 +3,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { Semaphore } from './concurrency';
+import { FailureMemo } from './failure-memo';
 import { SourceError, SourceErrorCode, codeForStatus, redact } from './errors';
 import { silentLogger, type Logger } from './logger';
 import { currentRequestScope, isRequestLimitError, type RequestLimitError, type RequestScope } from './request-scope';
@@ -53,6 +54,12 @@ export interface HttpClientOptions {
   random?: () => number;
   /** When to stop calling a source that keeps failing; see {@link CircuitBreaker}. */
   breaker?: Omit<CircuitBreakerOptions, 'now'>;
+  /**
+   * How long a source-wide failure is remembered across requests, in ms (within one request
+   * it is remembered until the request ends); see {@link FailureMemo}. Default: 0 (the
+   * config's default, `breaker.rememberFailureSeconds`, is 5 s).
+   */
+  rememberFailureMs?: number;
   /**
    * Vendor knowledge of which error responses are worth another attempt, how long to wait
    * first, and which code the error gets when no retry happens. Called for every non-2xx,
@@ -176,6 +183,7 @@ export class HttpClient {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly breaker: CircuitBreaker;
+  private readonly failures: FailureMemo;
   private readonly classifyResponse: HttpClientOptions['classifyResponse'];
   private readonly health: SourceHealthRecorder | undefined;
   private readonly parseRateLimit: HttpClientOptions['parseRateLimit'];
@@ -204,6 +212,7 @@ export class HttpClient {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.breaker = new CircuitBreaker(options.source, { ...options.breaker, now: this.now });
+    this.failures = new FailureMemo(options.source, { rememberMs: options.rememberFailureMs, now: this.now });
     this.classifyResponse = options.classifyResponse;
     this.health = options.health;
     this.parseRateLimit = options.parseRateLimit;
@@ -238,15 +247,22 @@ export class HttpClient {
    * refusals and cuts are the request's doing: neither the breaker nor the health counts them.
    */
   async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const scope = currentRequestScope();
+    // A source that just failed is not asked again: each asking would wait out the budget.
+    const remembered = this.failures.recall(scope);
+    if (remembered) throw remembered;
     let sent = false;
     try {
-      return await this.breaker.run(() => {
+      const response = await this.breaker.run(() => {
         sent = true;
         return this.send<T>(req);
       });
+      this.failures.noteSuccess();
+      return response;
     } catch (err) {
       // Once sent, every attempt has recorded itself; a refusal by the breaker has not.
       if (!sent) this.health?.recordCall({ ok: false, error: { code: CIRCUIT_OPEN, message: messageOf(err) } });
+      this.failures.noteFailure(err, scope);
       throw err;
     }
   }
@@ -361,6 +377,8 @@ export class HttpClient {
     const left = scope?.remainingMs();
     if (left !== undefined && delayMs >= left) return `a retry in ${delayMs} ms would pass the request deadline`;
     if (scope && !scope.canCharge()) return `no retry: ${scope.budgetSpent()}`;
+    // A concurrent call of this request already failed: a retry would only spend more of it.
+    if (this.failures.failedInRequest(scope)) return 'no retry: the source already failed in this request';
     return undefined;
   }
 

@@ -20,7 +20,8 @@ import { Semaphore } from '../core/concurrency';
 import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode, codeForStatus, redact } from '../core/errors';
 import { silentLogger, type Logger } from '../core/logger';
-import { createSourceCaches } from '../core/plumbing';
+import { FailureMemo } from '../core/failure-memo';
+import { createSourceCaches, rememberFailureMs } from '../core/plumbing';
 import {
   currentRequestScope,
   isRequestLimitError,
@@ -96,8 +97,10 @@ export class SagemakerConnector implements Connector, RegistryConnector {
     const credentials = config.credentials;
     const secrets =
       credentials.type === 'static' ? [credentials.secretAccessKey, ...(credentials.sessionToken ? [credentials.sessionToken] : [])] : [];
+    const failures = new FailureMemo(source, { rememberMs: rememberFailureMs(config), now: deps.clock?.now });
     const retry = new SagemakerRetryStrategy({
       ...config.retry,
+      failures,
       sleep: deps.clock?.sleep,
       now: deps.clock?.now,
       random: deps.random,
@@ -143,17 +146,28 @@ export class SagemakerConnector implements Connector, RegistryConnector {
       (next, context) => (args) =>
         // The race frees the caller at the deadline from what no attempt's abort covers:
         // the wait for a connection slot, the credential chain (IMDS, SSO) before signing.
-        untilRequestDeadline(source, 'waiting for SageMaker', () =>
-          breaker.run(() =>
-            semaphore.run(async () => {
-              try {
-                return await next(args);
-              } catch (err) {
-                throw toSourceError(err, source, { operation: context.commandName?.replace(/Command$/, ''), secrets });
-              }
-            }),
-          ),
-        ),
+        untilRequestDeadline(source, 'waiting for SageMaker', async () => {
+          const scope = currentRequestScope();
+          // A source that just failed is not asked again: each asking would wait out the budget.
+          const remembered = failures.recall(scope);
+          if (remembered) throw remembered;
+          try {
+            const output = await breaker.run(() =>
+              semaphore.run(async () => {
+                try {
+                  return await next(args);
+                } catch (err) {
+                  throw toSourceError(err, source, { operation: context.commandName?.replace(/Command$/, ''), secrets });
+                }
+              }),
+            );
+            failures.noteSuccess();
+            return output;
+          } catch (err) {
+            failures.noteFailure(err, scope);
+            throw err;
+          }
+        }),
       { step: 'initialize', name: 'modelgraphSourceGuard', priority: 'high' },
     );
     const recorder = deps.health?.recorder('SAGEMAKER', config.name);
@@ -785,6 +799,8 @@ export interface SagemakerRetryOptions {
   now?: () => number;
   random?: () => number;
   logger?: Logger;
+  /** The instance's memory of failures: no retry once a concurrent call of the request has failed. Default: none. */
+  failures?: FailureMemo;
 }
 
 /**
@@ -806,8 +822,10 @@ export class SagemakerRetryStrategy implements RetryStrategyV2 {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly logger: Logger;
+  private readonly failures: FailureMemo | undefined;
 
   constructor(options: SagemakerRetryOptions = {}) {
+    this.failures = options.failures;
     this.maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 4));
     this.baseDelayMs = options.baseDelayMs ?? 200;
     this.maxDelayMs = options.maxDelayMs ?? 5_000;
@@ -839,6 +857,8 @@ export class SagemakerRetryStrategy implements RetryStrategyV2 {
     const deadlineLeft = scope?.remainingMs();
     if (deadlineLeft !== undefined && delay >= deadlineLeft) throw new Error('the wait would pass the request deadline');
     if (scope && !scope.canCharge()) throw new Error("the request's upstream call budget is spent");
+    // A concurrent call of this request already failed: a retry would only spend more of it.
+    if (this.failures?.failedInRequest(scope)) throw new Error('the source already failed in this request');
     this.logger.warn('retrying SageMaker call', {
       attempt: retries + 2,
       errorType: info.errorType,

@@ -1,0 +1,121 @@
+import { SourceError, SourceErrorCode } from './errors';
+import { isRequestLimitError, type RequestScope } from './request-scope';
+
+/**
+ * What a source's last failure taught us, so that it costs one retry budget rather than one
+ * per call: a GraphQL request that touches a source in several places (the inventory's
+ * listing, then each `_entities` fetch, in several subgraph requests) would otherwise wait
+ * out the budget at each of them.
+ *
+ * - Within one request (the gateway's request id, shared by all its subgraph requests), a
+ *   source that failed is not asked again until the request ends.
+ * - Across requests, for `rememberMs` after the failure (a few seconds), it is not asked
+ *   either, so that a burst of queries does not each pay for the same outage. The circuit
+ *   breaker takes over from there for a source that stays down.
+ *
+ * Only failures that say the source as a whole is unusable are remembered; a 404 or a 403
+ * is about one object, a 400 about one request, and the request's own budget or deadline
+ * says nothing about the source.
+ */
+
+/** Codes that mean the source, not the object asked for, is failing. */
+const SOURCE_WIDE = new Set<SourceErrorCode>([
+  SourceErrorCode.SOURCE_UNAVAILABLE,
+  SourceErrorCode.SOURCE_TIMEOUT,
+  SourceErrorCode.SOURCE_RATE_LIMITED,
+  SourceErrorCode.SOURCE_UNAUTHENTICATED,
+  // An SSO login page or a proxy's HTML where JSON belongs: every endpoint answers it.
+  SourceErrorCode.SOURCE_BAD_RESPONSE,
+]);
+
+/** How long a request's failure is kept when its scope has no deadline (the inventory's own walk). */
+const REQUEST_MEMORY_WITHOUT_DEADLINE_MS = 120_000;
+
+export interface FailureMemoOptions {
+  /** How long a failure is remembered across requests, in ms; 0: only within the request. Default 0 (the config's default is 5 s). */
+  rememberMs?: number;
+  /** For tests: the clock. Default: `Date.now`. */
+  now?: () => number;
+}
+
+export class FailureMemo {
+  private readonly rememberMs: number;
+  private readonly now: () => number;
+  private last: { error: SourceError; at: number } | undefined;
+  /** Failures by the gateway's request id, each kept until its request's deadline. */
+  private readonly byRequest = new Map<string, { error: SourceError; until: number }>();
+
+  constructor(
+    private readonly source: string,
+    options: FailureMemoOptions = {},
+  ) {
+    const rememberMs = options.rememberMs ?? 0;
+    if (!Number.isFinite(rememberMs) || rememberMs < 0) throw new Error(`${source}: rememberMs must be >= 0, got ${rememberMs}`);
+    this.rememberMs = rememberMs;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Whether `err` is a failure of the whole source, worth remembering. */
+  static isSourceWide(err: unknown): err is SourceError {
+    return err instanceof SourceError && !isRequestLimitError(err) && SOURCE_WIDE.has(err.code);
+  }
+
+  /**
+   * The error a call should fail with at once, without asking the source, or undefined when
+   * the source may be asked. It keeps the original code, status and Retry-After, so that a
+   * client sees the same failure whichever field asked first.
+   */
+  recall(scope: RequestScope | undefined): SourceError | undefined {
+    const now = this.now();
+    const inRequest = this.failedInRequest(scope);
+    if (inRequest) return this.repeat(inRequest, 'it failed earlier in this request');
+    const last = this.last;
+    if (last && now - last.at < this.rememberMs) return this.repeat(last.error, `it failed ${now - last.at} ms ago`);
+    return undefined;
+  }
+
+  /** The failure this request already met at this source, if any: retries should stop then. */
+  failedInRequest(scope: RequestScope | undefined): SourceError | undefined {
+    const id = scope?.requestId;
+    if (!id) return undefined;
+    const entry = this.byRequest.get(id);
+    if (!entry) return undefined;
+    if (this.now() < entry.until) return entry.error;
+    this.byRequest.delete(id);
+    return undefined;
+  }
+
+  /** Remembers `err` when it is a source-wide failure; anything else is ignored. */
+  noteFailure(err: unknown, scope: RequestScope | undefined): void {
+    if (!FailureMemo.isSourceWide(err)) return;
+    const now = this.now();
+    this.last = { error: err, at: now };
+    const id = scope?.requestId;
+    if (!id) return;
+    this.prune(now);
+    if (!this.byRequest.has(id)) {
+      this.byRequest.set(id, { error: err, until: scope?.deadlineAt ?? now + REQUEST_MEMORY_WITHOUT_DEADLINE_MS });
+    }
+  }
+
+  /** The source answered: other requests may ask it again at once (this request's memory stays). */
+  noteSuccess(): void {
+    this.last = undefined;
+  }
+
+  private prune(now: number): void {
+    for (const [id, entry] of this.byRequest) if (now >= entry.until) this.byRequest.delete(id);
+  }
+
+  private repeat(error: SourceError, why: string): SourceError {
+    return new SourceError({
+      source: this.source,
+      code: error.code,
+      message: `${error.message} (not asked again: ${why})`,
+      status: error.status,
+      upstreamCode: error.upstreamCode,
+      retryAfterMs: error.retryAfterMs,
+      attempts: 0,
+    });
+  }
+}
