@@ -12,4 +12,6 @@ export interface GatewayContext {
   budget: { limit?: number; used: number };
   /** Upstream calls by subgraph, for the audit line. */
   subgraphCalls: Record<string, number>;
+  /** Sources answered from stale cache entries, with the oldest entry's age in ms (`extensions.freshness`). */
+  staleSources: Record<string, number>;
 }

@@ -21,6 +21,7 @@ import {
   type OperationLimits,
 } from './limits/operation-limits';
 import { formatGatewayError } from './errors';
+import { freshnessPlugin } from './freshness';
 import { operationPolicyPlugin } from './operation-policy';
 import { rateLimitKey, type ClientRateLimiter } from './rate-limit';
 import { SubgraphDataSource } from './subgraph-data-source';
@@ -103,6 +104,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         logger: logger.child({ component: 'audit' }),
       }),
       operationLimitsPlugin(operationLimits, costDirectives),
+      freshnessPlugin(),
     ],
     // Compact, as Apollo Router answers: indenting a page of 100 models costs CPU under load
     // and bytes on the wire, and tools (jq, the sandbox UI, client libraries) format it anyway.
@@ -194,6 +196,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         ...(internal ? {} : { deadlineAt: startedAt + limits.requestTimeoutMs }),
         budget: internal || limits.upstreamCallBudget === 0 ? { used: 0 } : { limit: limits.upstreamCallBudget, used: 0 },
         subgraphCalls: {},
+        staleSources: {},
       };
     },
     port: options.port,

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { FORWARD_EXTENSION, type ForwardedRequest, type ForwardedResponse } from '../lib/caller';
 import { SIGNATURE_HEADER, signBody } from '../lib/request-signature';
 import type { GatewayContext } from './context';
+import { noteStaleSources } from './freshness';
 
 /** How long past the request deadline a subgraph may take to report its sources' timeouts. */
 const DEADLINE_GRACE_MS = 1_000;
@@ -79,6 +80,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       context.budget.used += report.upstreamCalls;
       context.subgraphCalls[this.name] = (context.subgraphCalls[this.name] ?? 0) + report.upstreamCalls;
     }
+    if (context?.staleSources && report?.stale) noteStaleSources(context, report.stale);
     if (response.extensions) delete response.extensions[FORWARD_EXTENSION];
     return response;
   }

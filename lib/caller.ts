@@ -27,6 +27,8 @@ export interface ForwardedRequest {
 /** What a subgraph reports back in its response's `extensions.modelgraph`. */
 export interface ForwardedResponse {
   upstreamCalls: number;
+  /** Sources some of whose answers came from a cache entry past its TTL, with that entry's age in ms. */
+  stale?: Record<string, number>;
 }
 
 export const FORWARD_EXTENSION = 'modelgraph';

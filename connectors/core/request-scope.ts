@@ -60,6 +60,8 @@ export class RequestScope {
   callsMade = 0;
   /** The same, per source (`mlflow:prod`). */
   readonly callsBySource = new Map<string, number>();
+  /** Sources some of whose answers came from a stale cache entry, with the oldest such entry's age in ms. */
+  readonly staleBySource = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(init: RequestScopeInit) {
@@ -92,6 +94,14 @@ export class RequestScope {
     }
     this.callsMade++;
     this.callsBySource.set(source, (this.callsBySource.get(source) ?? 0) + 1);
+  }
+
+  /**
+   * Notes that an answer of `source` was served from a cache entry `ageMs` old that is past
+   * its TTL (the source is being refreshed, or failed): the response must say so.
+   */
+  noteStale(source: string, ageMs: number): void {
+    this.staleBySource.set(source, Math.max(ageMs, this.staleBySource.get(source) ?? 0));
   }
 
   /** "this request's upstream call budget (200 calls) is spent". */

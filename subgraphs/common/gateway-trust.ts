@@ -55,7 +55,11 @@ export function callerOf(forwarded: ForwardedRequest | undefined): Caller {
   return forwarded?.caller ?? ANONYMOUS;
 }
 
-/** Reports the upstream calls the request made in `extensions.modelgraph`, for the gateway's budget and audit line. */
+/**
+ * Reports the upstream calls the request made (for the gateway's budget and audit line) and
+ * which sources answered from stale cache entries (for the client's `extensions.freshness`)
+ * in `extensions.modelgraph`.
+ */
 export function upstreamCallsPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
@@ -63,7 +67,10 @@ export function upstreamCallsPlugin<TContext extends BaseContext>(): ApolloServe
         async willSendResponse({ response }) {
           const scope = currentRequestScope();
           if (!scope || response.body.kind !== 'single') return;
-          const report: ForwardedResponse = { upstreamCalls: scope.callsMade };
+          const report: ForwardedResponse = {
+            upstreamCalls: scope.callsMade,
+            ...(scope.staleBySource.size > 0 ? { stale: Object.fromEntries(scope.staleBySource) } : {}),
+          };
           const result = response.body.singleResult;
           result.extensions = { ...result.extensions, [FORWARD_EXTENSION]: report };
         },

@@ -68,6 +68,7 @@ const KEY_VERSION = 'v1';
  */
 export class SourceCache {
   private readonly backend: KeyValueCache;
+  private readonly source: string;
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly staleMs: number;
@@ -96,6 +97,7 @@ export class SourceCache {
     }
     this.logger = (options.logger ?? silentLogger).child({ source });
     this.backend = backend instanceof FailSafeCache ? backend : new FailSafeCache(backend, this.logger);
+    this.source = source;
     this.prefix = `modelgraph:${KEY_VERSION}:${source}:`;
     this.ttlMs = ttl * 1000;
     this.staleMs = stale * 1000;
@@ -170,6 +172,7 @@ export class SourceCache {
       if (age < this.ttlMs) return { value: entry.v, state: 'hit' };
       if (age < this.ttlMs + this.staleMs) {
         this.refresh(fullKey, () => load(previous));
+        currentRequestScope()?.noteStale(this.source, age);
         return { value: entry.v, state: 'stale' };
       }
     }
@@ -207,6 +210,7 @@ export class SourceCache {
           found = { value: entry.v, fresh: true };
         } else if (entry && age < this.ttlMs + this.staleMs) {
           found = { value: entry.v, fresh: false };
+          currentRequestScope()?.noteStale(this.source, age);
         }
       }
     }
