@@ -28,6 +28,19 @@ const SOURCE_WIDE = new Set<SourceErrorCode>([
   SourceErrorCode.SOURCE_BAD_RESPONSE,
 ]);
 
+/**
+ * A call not sent because its source failed moments ago (or earlier in the same request):
+ * the failure it repeats was counted when it happened, so neither the circuit breaker nor
+ * the source's health counts this one again.
+ */
+export class RememberedFailure extends SourceError {
+  readonly remembered = true;
+}
+
+export function isRememberedFailure(err: unknown): err is RememberedFailure {
+  return err instanceof RememberedFailure;
+}
+
 /** How long a request's failure is kept when its scope has no deadline (the inventory's own walk). */
 const REQUEST_MEMORY_WITHOUT_DEADLINE_MS = 120_000;
 
@@ -44,6 +57,8 @@ export class FailureMemo {
   private last: { error: SourceError; at: number } | undefined;
   /** Failures by the gateway's request id, each kept until its request's deadline. */
   private readonly byRequest = new Map<string, { error: SourceError; until: number }>();
+  /** By request id: the call now retrying after a failed attempt, whose verdict the request's other calls wait for. */
+  private readonly retrying = new Map<string, { call: object; settled: Promise<void>; settle: () => void }>();
 
   constructor(
     private readonly source: string,
@@ -57,7 +72,7 @@ export class FailureMemo {
 
   /** Whether `err` is a failure of the whole source, worth remembering. */
   static isSourceWide(err: unknown): err is SourceError {
-    return err instanceof SourceError && !isRequestLimitError(err) && SOURCE_WIDE.has(err.code);
+    return err instanceof SourceError && !isRequestLimitError(err) && !isRememberedFailure(err) && SOURCE_WIDE.has(err.code);
   }
 
   /**
@@ -65,7 +80,7 @@ export class FailureMemo {
    * the source may be asked. It keeps the original code, status and Retry-After, so that a
    * client sees the same failure whichever field asked first.
    */
-  recall(scope: RequestScope | undefined): SourceError | undefined {
+  recall(scope: RequestScope | undefined): RememberedFailure | undefined {
     const now = this.now();
     const inRequest = this.failedInRequest(scope);
     if (inRequest) return this.repeat(inRequest, 'it failed earlier in this request');
@@ -74,7 +89,10 @@ export class FailureMemo {
     return undefined;
   }
 
-  /** The failure this request already met at this source, if any: retries should stop then. */
+  /**
+   * The failure this request already met at this source, if any: a call that was waiting
+   * (for a connection slot, or to retry) when it happened should stop then.
+   */
   failedInRequest(scope: RequestScope | undefined): SourceError | undefined {
     const id = scope?.requestId;
     if (!id) return undefined;
@@ -98,6 +116,43 @@ export class FailureMemo {
     }
   }
 
+  /**
+   * `call` failed an attempt and may try again: until it settles, the request's other calls
+   * wait for its verdict ({@link untilRetryingCallSettles}) instead of sending attempts that
+   * would most likely fail the same way and spend the source's budget twice.
+   */
+  noteRetrying(scope: RequestScope | undefined, call: object): void {
+    const id = scope?.requestId;
+    if (!id || this.retrying.has(id)) return;
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.retrying.set(id, { call, settled, settle });
+  }
+
+  /** `call` is over, whatever its outcome; the calls waiting for it go on. */
+  noteSettled(scope: RequestScope | undefined, call: object): void {
+    const id = scope?.requestId;
+    const entry = id ? this.retrying.get(id) : undefined;
+    if (!id || entry?.call !== call) return;
+    this.retrying.delete(id);
+    entry.settle();
+  }
+
+  /** Whether another call of the request is retrying this source now (see {@link noteRetrying}). */
+  anotherCallRetrying(scope: RequestScope | undefined, call: object): boolean {
+    const entry = scope?.requestId ? this.retrying.get(scope.requestId) : undefined;
+    return entry !== undefined && entry.call !== call;
+  }
+
+  /** Waits while another call of the request is retrying this source (see {@link noteRetrying}). */
+  async untilRetryingCallSettles(scope: RequestScope | undefined, call: object): Promise<void> {
+    const id = scope?.requestId;
+    if (!id) return;
+    for (let entry = this.retrying.get(id); entry && entry.call !== call; entry = this.retrying.get(id)) {
+      await entry.settled;
+    }
+  }
+
   /** The source answered: other requests may ask it again at once (this request's memory stays). */
   noteSuccess(): void {
     this.last = undefined;
@@ -107,8 +162,14 @@ export class FailureMemo {
     for (const [id, entry] of this.byRequest) if (now >= entry.until) this.byRequest.delete(id);
   }
 
-  private repeat(error: SourceError, why: string): SourceError {
-    return new SourceError({
+  /** {@link failedInRequest} as the error a call fails with instead of being sent. */
+  recallInRequest(scope: RequestScope | undefined): RememberedFailure | undefined {
+    const failed = this.failedInRequest(scope);
+    return failed && this.repeat(failed, 'it failed earlier in this request');
+  }
+
+  private repeat(error: SourceError, why: string): RememberedFailure {
+    return new RememberedFailure({
       source: this.source,
       code: error.code,
       message: `${error.message} (not asked again: ${why})`,

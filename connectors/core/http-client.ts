@@ -3,10 +3,16 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { Semaphore } from './concurrency';
-import { FailureMemo } from './failure-memo';
+import { FailureMemo, type RememberedFailure } from './failure-memo';
 import { SourceError, SourceErrorCode, codeForStatus, redact } from './errors';
 import { silentLogger, type Logger } from './logger';
-import { currentRequestScope, isRequestLimitError, type RequestLimitError, type RequestScope } from './request-scope';
+import {
+  currentRequestScope,
+  isRequestLimitError,
+  untilRequestDeadline,
+  type RequestLimitError,
+  type RequestScope,
+} from './request-scope';
 import { CIRCUIT_OPEN, circuitState, type RateLimitReading, type SourceHealthRecorder } from './source-health';
 
 export interface RetryOptions {
@@ -158,7 +164,11 @@ type Attempt =
   /** The budget ran out while waiting for a connection slot; nothing was sent. */
   | { kind: 'expired' }
   /** The GraphQL request's call budget or deadline refused the attempt; nothing was sent. */
-  | { kind: 'refused'; error: RequestLimitError };
+  | { kind: 'refused'; error: RequestLimitError }
+  /** The source failed elsewhere in this request while this call waited; nothing was sent. */
+  | { kind: 'remembered'; error: RememberedFailure }
+  /** Another call of this request is retrying the source: nothing was sent, its verdict comes first. */
+  | { kind: 'wait' };
 
 /**
  * The HTTP client every connector is given: retries with backoff for idempotent calls,
@@ -252,10 +262,11 @@ export class HttpClient {
     const remembered = this.failures.recall(scope);
     if (remembered) throw remembered;
     let sent = false;
+    const call = {};
     try {
       const response = await this.breaker.run(() => {
         sent = true;
-        return this.send<T>(req);
+        return this.send<T>(req, call);
       });
       this.failures.noteSuccess();
       return response;
@@ -264,10 +275,12 @@ export class HttpClient {
       if (!sent) this.health?.recordCall({ ok: false, error: { code: CIRCUIT_OPEN, message: messageOf(err) } });
       this.failures.noteFailure(err, scope);
       throw err;
+    } finally {
+      this.failures.noteSettled(scope, call);
     }
   }
 
-  private async send<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+  private async send<T>(req: HttpRequest, call: object): Promise<HttpResponse<T>> {
     const idempotent = req.idempotent ?? IDEMPOTENT_METHODS.has(req.method);
     const maxAttempts = idempotent ? this.retry.maxAttempts : 1;
     const secrets = req.headers ? [...this.secrets, ...secretsInHeaders(req.headers)] : this.secrets;
@@ -275,10 +288,17 @@ export class HttpClient {
     const scope = currentRequestScope();
 
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.inSlot(scope, () => this.attempt(req, deadline, scope));
+      const outcome = await this.inSlot(scope, () => this.attempt(req, deadline, scope, call));
 
-      // Not recorded: the request's limit, not the source, stopped it.
-      if (outcome.kind === 'refused') throw outcome.error;
+      if (outcome.kind === 'wait') {
+        // Out of the connection slot, which the retrying call may need.
+        await untilRequestDeadline(this.source, 'waiting for a retrying call', () => this.failures.untilRetryingCallSettles(scope, call));
+        attempt--;
+        continue;
+      }
+
+      // Not recorded: the request's limit, or a failure already recorded, stopped it.
+      if (outcome.kind === 'refused' || outcome.kind === 'remembered') throw outcome.error;
 
       if (outcome.kind === 'expired') {
         const expired = new SourceError({
@@ -398,9 +418,13 @@ export class HttpClient {
     this.httpsAgent.destroy();
   }
 
-  private async attempt(req: HttpRequest, deadline: number, scope: RequestScope | undefined): Promise<Attempt> {
+  private async attempt(req: HttpRequest, deadline: number, scope: RequestScope | undefined, call: object): Promise<Attempt> {
     // Read once the connection slot is ours: the wait for it may have used the time up.
     if (scope?.expired()) return { kind: 'refused', error: scope.deadlineError(this.source) };
+    // A call already failing for this request decides for it: no attempt of ours meanwhile.
+    if (this.failures.anotherCallRetrying(scope, call)) return { kind: 'wait' };
+    const remembered = this.failures.recallInRequest(scope);
+    if (remembered) return { kind: 'remembered', error: remembered };
     const remaining = deadline - this.now();
     if (remaining <= 0) return { kind: 'expired' };
     try {
@@ -431,8 +455,11 @@ export class HttpClient {
         timeout: timeoutMs,
         signal: controller.signal,
       });
+      // Still in the connection slot: the request's other calls see the failure before they can send.
+      if (!((response.status >= 200 && response.status < 300) || response.status === 304)) this.failures.noteRetrying(scope, call);
       return { kind: 'response', response, latencyMs: this.now() - started };
     } catch (error) {
+      this.failures.noteRetrying(scope, call);
       return {
         kind: 'error',
         error,

@@ -20,7 +20,7 @@ import { Semaphore } from '../core/concurrency';
 import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode, codeForStatus, redact } from '../core/errors';
 import { silentLogger, type Logger } from '../core/logger';
-import { FailureMemo } from '../core/failure-memo';
+import { FailureMemo, isRememberedFailure } from '../core/failure-memo';
 import { createSourceCaches, rememberFailureMs } from '../core/plumbing';
 import {
   currentRequestScope,
@@ -135,7 +135,7 @@ export class SagemakerConnector implements Connector, RegistryConnector {
       },
     };
     const client = new SageMakerClient(clientConfig);
-    limitAttempts(client, { source, timeoutMs: config.timeoutMs, budgetMs: retry.budgetMs, now: deps.clock?.now ?? Date.now });
+    limitAttempts(client, { source, timeoutMs: config.timeoutMs, budgetMs: retry.budgetMs, now: deps.clock?.now ?? Date.now, failures });
     const breaker = new CircuitBreaker(source, {
       failureThreshold: config.breaker?.failureThreshold,
       resetAfterMs: config.breaker?.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
@@ -663,6 +663,7 @@ interface HandlerOptions {
  * credential fetch is never charged), above the health's per-attempt recording (so that a
  * refused attempt is recorded as no attempt):
  * - the deadline reached, the attempt is refused (SOURCE_TIMEOUT) before anything is sent;
+ * - the source failed elsewhere in the request meanwhile, it is not sent either;
  * - otherwise it is charged to the current request scope, which may refuse it
  *   (REQUEST_BUDGET_EXCEEDED);
  * - its `requestTimeout` is the configured timeout capped by what is left of the retry
@@ -674,9 +675,9 @@ interface HandlerOptions {
  */
 function limitAttempts(
   client: SageMakerClient,
-  options: { source: string; timeoutMs: number; budgetMs: number; now: () => number },
+  options: { source: string; timeoutMs: number; budgetMs: number; now: () => number; failures: FailureMemo },
 ): void {
-  const { source, timeoutMs, budgetMs, now } = options;
+  const { source, timeoutMs, budgetMs, now, failures } = options;
   const handler = client.config.requestHandler as unknown as {
     handle: (request: unknown, options?: HandlerOptions) => Promise<unknown>;
   };
@@ -700,6 +701,9 @@ function limitAttempts(
       if (startedAt === undefined) callStarts.set(context, (startedAt = now()));
       const scope = currentRequestScope();
       scope?.checkDeadline(source);
+      // The source failed elsewhere in this request while this call waited or backed off.
+      const remembered = failures.recallInRequest(scope);
+      if (remembered) throw remembered;
       const budgetLeft = startedAt + budgetMs - now();
       if (budgetLeft <= 0) {
         throw new SourceError({
@@ -744,7 +748,8 @@ function recordingWithoutRequestLimits(
   return {
     toError: (err, operation) => {
       const error = toError(err, operation);
-      limited = isRequestLimitError(error);
+      // A failure remembered from earlier was recorded when it happened.
+      limited = isRequestLimitError(error) || isRememberedFailure(error);
       return error;
     },
     recorder: {
