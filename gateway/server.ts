@@ -197,6 +197,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         budget: internal || limits.upstreamCallBudget === 0 ? { used: 0 } : { limit: limits.upstreamCallBudget, used: 0 },
         subgraphCalls: {},
         staleSources: {},
+        failedSources: {},
       };
     },
     port: options.port,

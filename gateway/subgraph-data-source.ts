@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { FORWARD_EXTENSION, type ForwardedRequest, type ForwardedResponse } from '../lib/caller';
+import { FORWARD_EXTENSION, readSourceFailures, type ForwardedRequest, type ForwardedResponse } from '../lib/caller';
 import { SIGNATURE_HEADER, signBody } from '../lib/request-signature';
 import type { GatewayContext } from './context';
 import { noteStaleSources } from './freshness';
@@ -45,6 +45,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       requestId: context.requestId,
       ...(context.budget.limit !== undefined ? { callBudget: Math.max(0, context.budget.limit - context.budget.used) } : {}),
       ...(context.deadlineAt !== undefined ? { deadlineAt: context.deadlineAt } : {}),
+      ...(Object.keys(context.failedSources ?? {}).length > 0 ? { failedSources: { ...context.failedSources } } : {}),
     };
     request.extensions = { ...request.extensions, [FORWARD_EXTENSION]: forwarded };
     // Read and removed by the fetcher, which sees only the HTTP request.
@@ -81,6 +82,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       context.subgraphCalls[this.name] = (context.subgraphCalls[this.name] ?? 0) + report.upstreamCalls;
     }
     if (context?.staleSources && report?.stale) noteStaleSources(context, report.stale);
+    // A source that failed here costs the request once: the next subgraph requests are told.
+    if (context?.failedSources && report?.failed) Object.assign(context.failedSources, readSourceFailures(report.failed));
     if (response.extensions) delete response.extensions[FORWARD_EXTENSION];
     return response;
   }

@@ -94,6 +94,9 @@ export class FailureMemo {
    * (for a connection slot, or to retry) when it happened should stop then.
    */
   failedInRequest(scope: RequestScope | undefined): SourceError | undefined {
+    // Reported by another subgraph request of the same gateway request (maybe another process).
+    const reported = scope?.failedSources.get(this.source);
+    if (reported) return reported;
     const id = scope?.requestId;
     if (!id) return undefined;
     const entry = this.byRequest.get(id);
@@ -103,11 +106,19 @@ export class FailureMemo {
     return undefined;
   }
 
-  /** Remembers `err` when it is a source-wide failure; anything else is ignored. */
+  /** Remembers `err` when it is a source-wide failure; an upstream's other answers count as signs of life. */
   noteFailure(err: unknown, scope: RequestScope | undefined): void {
-    if (!FailureMemo.isSourceWide(err)) return;
+    if (!FailureMemo.isSourceWide(err)) {
+      // A 404 or a 403 is an answer: the source is up again, whatever it said before.
+      if (err instanceof SourceError && err.status !== undefined && !isRememberedFailure(err)) this.last = undefined;
+      return;
+    }
     const now = this.now();
     this.last = { error: err, at: now };
+    if (scope && !scope.failedSources.has(this.source)) {
+      scope.failedSources.set(this.source, err);
+      scope.failedHere.add(this.source);
+    }
     const id = scope?.requestId;
     if (!id) return;
     this.prune(now);

@@ -62,6 +62,13 @@ export class RequestScope {
   readonly callsBySource = new Map<string, number>();
   /** Sources some of whose answers came from a stale cache entry, with the oldest such entry's age in ms. */
   readonly staleBySource = new Map<string, number>();
+  /**
+   * Sources that failed in this request, by source: those the gateway reported from other
+   * subgraph requests, and those that fail in this one (see failure-memo.ts).
+   */
+  readonly failedSources = new Map<string, SourceError>();
+  /** The subset of {@link failedSources} that failed here, for the gateway to pass on. */
+  readonly failedHere = new Set<string>();
   private readonly now: () => number;
 
   constructor(init: RequestScopeInit) {

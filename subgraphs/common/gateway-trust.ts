@@ -1,7 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
 import { currentRequestScope, RequestScope, runInRequestScope } from '../../connectors/core/request-scope';
-import { ANONYMOUS, FORWARD_EXTENSION, readForwardedRequest, type Caller, type ForwardedRequest, type ForwardedResponse } from '../../lib/caller';
+import {
+  ANONYMOUS,
+  FORWARD_EXTENSION,
+  readForwardedRequest,
+  type Caller,
+  type ForwardedRequest,
+  type ForwardedResponse,
+  type SourceFailure,
+} from '../../lib/caller';
 import { SIGNATURE_HEADER, verifySignature } from '../../lib/request-signature';
 import type { Admission } from './http-server';
 
@@ -48,6 +57,13 @@ export function inForwardedScope<T>(forwarded: ForwardedRequest | undefined, run
     callBudget: forwarded?.callBudget,
     deadlineAt: forwarded?.deadlineAt,
   });
+  for (const [source, failure] of Object.entries(forwarded?.failedSources ?? {})) {
+    if (!Object.values(SourceErrorCode).includes(failure.code as SourceErrorCode)) continue;
+    scope.failedSources.set(
+      source,
+      new SourceError({ source, code: failure.code as SourceErrorCode, message: failure.message, status: failure.status }),
+    );
+  }
   return runInRequestScope(scope, run);
 }
 
@@ -70,6 +86,7 @@ export function upstreamCallsPlugin<TContext extends BaseContext>(): ApolloServe
           const report: ForwardedResponse = {
             upstreamCalls: scope.callsMade,
             ...(scope.staleBySource.size > 0 ? { stale: Object.fromEntries(scope.staleBySource) } : {}),
+            ...(scope.failedHere.size > 0 ? { failed: failuresToReport(scope) } : {}),
           };
           const result = response.body.singleResult;
           result.extensions = { ...result.extensions, [FORWARD_EXTENSION]: report };
@@ -77,4 +94,14 @@ export function upstreamCallsPlugin<TContext extends BaseContext>(): ApolloServe
       };
     },
   };
+}
+
+/** The sources that failed in this subgraph request, as the gateway passes them on. */
+function failuresToReport(scope: RequestScope): Record<string, SourceFailure> {
+  const out: Record<string, SourceFailure> = {};
+  for (const source of scope.failedHere) {
+    const error = scope.failedSources.get(source);
+    if (error) out[source] = { code: error.code, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) };
+  }
+  return out;
 }

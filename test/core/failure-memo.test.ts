@@ -23,8 +23,11 @@ describe('FailureMemo', () => {
     // Success elsewhere does not make this request ask again.
     memo.noteSuccess();
     expect(memo.recall(scope)).toBeDefined();
+    // Another subgraph request of the same gateway request: a scope of its own, the same id.
+    const sibling = new RequestScope({ requestId: 'r1', deadlineAt: 20_000, now });
+    expect(memo.recall(sibling)).toBeDefined();
     t = 20_000;
-    expect(memo.recall(scope)).toBeUndefined();
+    expect(memo.recall(new RequestScope({ requestId: 'r1', now }))).toBeUndefined();
   });
 
   it('across requests: remembered for rememberMs, forgotten on success', () => {

@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SourceErrorCode, type SourceError } from '../../connectors/core/errors';
+import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
 import { HttpClient, type HttpClientOptions } from '../../connectors/core/http-client';
 import { RequestScope, runInRequestScope } from '../../connectors/core/request-scope';
 import { SourceHealthRegistry } from '../../connectors/core/source-health';
+import { readForwardedRequest } from '../../lib/caller';
 
 /**
  * A source's failure costs once: how the HttpClient remembers it within a request and for a
@@ -129,6 +130,34 @@ describe('a failed source within one request', () => {
     }
     failWith = undefined;
     expect(await runInRequestScope(scope, () => c.get('/other'))).toEqual({ ok: true });
+  });
+});
+
+describe('a source another subgraph request reported failed', () => {
+  it('is not asked, and the request reports only its own failures for the gateway to pass on', async () => {
+    const c = client();
+    const scope = new RequestScope({ requestId: 'portal-1' });
+    scope.failedSources.set(SOURCE, new SourceError({ source: SOURCE, code: SourceErrorCode.SOURCE_TIMEOUT, message: 'no response within 10000 ms' }));
+    const err = await failure(runInRequestScope(scope, () => c.get('/search')));
+    expect(err).toMatchObject({ source: SOURCE, code: SourceErrorCode.SOURCE_TIMEOUT, attempts: 0 });
+    expect(requests).toEqual([]);
+    expect([...scope.failedHere]).toEqual([]);
+
+    failWith = 503;
+    const other = client({ source: 'github:cloud' });
+    await failure(runInRequestScope(scope, () => other.get('/repos')));
+    expect([...scope.failedHere]).toEqual(['github:cloud']);
+  });
+
+  it('travels in the signed extensions as well-formed entries only', () => {
+    const forwarded = readForwardedRequest({
+      modelgraph: {
+        caller: { kind: 'internal', id: 'internal', scopes: ['*'] },
+        requestId: 'portal-1',
+        failedSources: { 'jira:corp': { code: 'SOURCE_UNAVAILABLE', message: 'jira:corp: HTTP 503', status: 503 }, bad: { code: 1 } },
+      },
+    });
+    expect(forwarded?.failedSources).toEqual({ 'jira:corp': { code: 'SOURCE_UNAVAILABLE', message: 'jira:corp: HTTP 503', status: 503 } });
   });
 });
 
