@@ -41,6 +41,12 @@ export function isRememberedFailure(err: unknown): err is RememberedFailure {
   return err instanceof RememberedFailure;
 }
 
+/**
+ * Credentials refused are remembered within the request only: connectors holding short-lived
+ * tokens (Azure's Entra tokens) drop a refused one, and the next request's new token may work.
+ */
+const REQUEST_ONLY = new Set<SourceErrorCode>([SourceErrorCode.SOURCE_UNAUTHENTICATED]);
+
 /** How long a request's failure is kept when its scope has no deadline (the inventory's own walk). */
 const REQUEST_MEMORY_WITHOUT_DEADLINE_MS = 120_000;
 
@@ -114,7 +120,7 @@ export class FailureMemo {
       return;
     }
     const now = this.now();
-    this.last = { error: err, at: now };
+    if (!REQUEST_ONLY.has(err.code)) this.last = { error: err, at: now };
     if (scope && !scope.failedSources.has(this.source)) {
       scope.failedSources.set(this.source, err);
       scope.failedHere.add(this.source);

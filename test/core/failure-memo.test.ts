@@ -42,6 +42,14 @@ describe('FailureMemo', () => {
     expect(memo.recall(undefined)).toBeUndefined();
   });
 
+  it('remembers refused credentials within the request only: a new token may work in the next', () => {
+    const memo = new FailureMemo(SOURCE, { rememberMs: 5_000, now });
+    const scope = new RequestScope({ requestId: 'r1', now });
+    memo.noteFailure(new SourceError({ source: SOURCE, code: SourceErrorCode.SOURCE_UNAUTHENTICATED, message: 'HTTP 401', status: 401 }), scope);
+    expect(memo.recall(new RequestScope({ requestId: 'r1', now }))?.code).toBe(SourceErrorCode.SOURCE_UNAUTHENTICATED);
+    expect(memo.recall(new RequestScope({ requestId: 'r2', now }))).toBeUndefined();
+  });
+
   it.each([
     ['a 404', new SourceError({ source: SOURCE, code: SourceErrorCode.SOURCE_NOT_FOUND, message: 'x', status: 404 })],
     ['a 403', new SourceError({ source: SOURCE, code: SourceErrorCode.SOURCE_FORBIDDEN, message: 'x', status: 403 })],
