@@ -1,23 +1,6 @@
 import { SourceError, SourceErrorCode } from './errors';
 import { isRequestLimitError, type RequestScope } from './request-scope';
 
-/**
- * What a source's last failure taught us, so that it costs one retry budget rather than one
- * per call: a GraphQL request that touches a source in several places (the inventory's
- * listing, then each `_entities` fetch, in several subgraph requests) would otherwise wait
- * out the budget at each of them.
- *
- * - Within one request (the gateway's request id, shared by all its subgraph requests), a
- *   source that failed is not asked again until the request ends.
- * - Across requests, for `rememberMs` after the failure (a few seconds), it is not asked
- *   either, so that a burst of queries does not each pay for the same outage. The circuit
- *   breaker takes over from there for a source that stays down.
- *
- * Only failures that say the source as a whole is unusable are remembered; a 404 or a 403
- * is about one object, a 400 about one request, and the request's own budget or deadline
- * says nothing about the source.
- */
-
 /** Codes that mean the source, not the object asked for, is failing. */
 const SOURCE_WIDE = new Set<SourceErrorCode>([
   SourceErrorCode.SOURCE_UNAVAILABLE,
@@ -57,6 +40,24 @@ export interface FailureMemoOptions {
   now?: () => number;
 }
 
+/**
+ * What a source's last failure taught us, so that it costs one retry budget rather than one
+ * per call: a GraphQL request that touches a source in several places (the inventory's
+ * listing, then each `_entities` fetch, in several subgraph requests) would otherwise wait
+ * out the budget at each of them.
+ *
+ * - Within one request (the gateway's request id, shared by all its subgraph requests), a
+ *   source that failed is not asked again until the request ends.
+ * - Across requests, for `rememberMs` after the failure (a few seconds), it is not asked
+ *   either, so that a burst of queries does not each pay for the same outage. The circuit
+ *   breaker takes over from there for a source that stays down.
+ * - While one call of a request is retrying the source, the request's other calls wait for
+ *   its verdict rather than send attempts of their own.
+ *
+ * Only failures that say the source as a whole is unusable are remembered; a 404 or a 403
+ * is about one object, a 400 about one request, and the request's own budget or deadline
+ * says nothing about the source. One per source instance, beside its circuit breaker.
+ */
 export class FailureMemo {
   private readonly rememberMs: number;
   private readonly now: () => number;
