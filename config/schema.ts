@@ -118,6 +118,13 @@ const breakerSchema = z
     failureThreshold: positiveInt.max(1000).optional(),
     /** Seconds an open circuit fails calls at once before one trial call. */
     resetSeconds: z.number().int().min(0).optional(),
+    /**
+     * Seconds a source-wide failure (unavailable, timed out, rate limited, credentials
+     * refused, not JSON) is remembered across requests: calls fail at once meanwhile. Within
+     * one request a failure is always remembered until the request ends. Default 5; 0: only
+     * within the request.
+     */
+    rememberFailureSeconds: z.number().min(0).max(300).optional(),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import type { Caller } from '../lib/caller';
+import type { Caller, SourceFailure } from '../lib/caller';
 
 /** What the gateway knows about one request while it runs. */
 export interface GatewayContext {
@@ -14,4 +14,8 @@ export interface GatewayContext {
   subgraphCalls: Record<string, number>;
   /** Cache lookups the subgraphs reported, for the audit line. */
   cache: { hits: number; misses: number };
+  /** Sources answered from stale cache entries, with the oldest entry's age in ms (`extensions.freshness`). */
+  staleSources: Record<string, number>;
+  /** Sources a subgraph reported failed: forwarded to the next subgraph requests, which do not ask them again. */
+  failedSources: Record<string, SourceFailure>;
 }

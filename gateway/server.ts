@@ -24,6 +24,7 @@ import {
 } from './limits/operation-limits';
 import { formatGatewayError } from './errors';
 import { GatewayMetrics } from './metrics';
+import { freshnessPlugin } from './freshness';
 import { operationPolicyPlugin } from './operation-policy';
 import { rateLimitKey, type ClientRateLimiter } from './rate-limit';
 import { SubgraphDataSource } from './subgraph-data-source';
@@ -118,6 +119,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       }),
       operationLimitsPlugin(operationLimits, costDirectives),
       ...(metrics ? [metrics.plugin()] : []),
+      freshnessPlugin(),
     ],
     // Compact, as Apollo Router answers: indenting a page of 100 models costs CPU under load
     // and bytes on the wire, and tools (jq, the sandbox UI, client libraries) format it anyway.
@@ -220,6 +222,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         budget: internal || limits.upstreamCallBudget === 0 ? { used: 0 } : { limit: limits.upstreamCallBudget, used: 0 },
         subgraphCalls: {},
         cache: { hits: 0, misses: 0 },
+        staleSources: {},
+        failedSources: {},
       };
     },
     port: options.port,

@@ -1,10 +1,11 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { context as otelContext, propagation } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
-import { FORWARD_EXTENSION, type ForwardedRequest, type ForwardedResponse } from '../lib/caller';
+import { FORWARD_EXTENSION, readSourceFailures, type ForwardedRequest, type ForwardedResponse } from '../lib/caller';
 import { SIGNATURE_HEADER, signBody } from '../lib/request-signature';
 import type { GatewayContext } from './context';
 import type { GatewayMetrics } from './metrics';
+import { noteStaleSources } from './freshness';
 
 /** How long past the request deadline a subgraph may take to report its sources' timeouts. */
 const DEADLINE_GRACE_MS = 1_000;
@@ -50,6 +51,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       requestId: context.requestId,
       ...(context.budget.limit !== undefined ? { callBudget: Math.max(0, context.budget.limit - context.budget.used) } : {}),
       ...(context.deadlineAt !== undefined ? { deadlineAt: context.deadlineAt } : {}),
+      ...(Object.keys(context.failedSources ?? {}).length > 0 ? { failedSources: { ...context.failedSources } } : {}),
     };
     request.extensions = { ...request.extensions, [FORWARD_EXTENSION]: forwarded };
     // Read and removed by the fetcher, which sees only the HTTP request.
@@ -93,6 +95,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       context.cache.hits += typeof report.cacheHits === 'number' ? report.cacheHits : 0;
       context.cache.misses += typeof report.cacheMisses === 'number' ? report.cacheMisses : 0;
     }
+    if (context?.staleSources && report?.stale) noteStaleSources(context, report.stale);
+    // A source that failed here costs the request once: the next subgraph requests are told.
+    if (context?.failedSources && report?.failed) Object.assign(context.failedSources, readSourceFailures(report.failed));
     if (response.extensions) delete response.extensions[FORWARD_EXTENSION];
     return response;
   }

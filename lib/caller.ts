@@ -22,6 +22,19 @@ export interface ForwardedRequest {
   callBudget?: number;
   /** Epoch ms after which upstream calls fail as timed out; absent: none. */
   deadlineAt?: number;
+  /**
+   * Sources that already failed in this request (in another subgraph, maybe another
+   * process): not to be asked again by this one. Absent: none.
+   */
+  failedSources?: Record<string, SourceFailure>;
+}
+
+/** What a subgraph tells another, through the gateway, of a source that failed in the request. */
+export interface SourceFailure {
+  /** A SourceErrorCode. */
+  code: string;
+  message: string;
+  status?: number;
 }
 
 /** What a subgraph reports back in its response's `extensions.modelgraph`. */
@@ -30,6 +43,10 @@ export interface ForwardedResponse {
   /** Cache lookups served from the cache, and those that loaded from the upstream. */
   cacheHits?: number;
   cacheMisses?: number;
+  /** Sources some of whose answers came from a cache entry past its TTL, with that entry's age in ms. */
+  stale?: Record<string, number>;
+  /** Sources that failed in this subgraph request, for the gateway to tell the next ones. */
+  failed?: Record<string, SourceFailure>;
 }
 
 export const FORWARD_EXTENSION = 'modelgraph';
@@ -60,5 +77,18 @@ export function readForwardedRequest(extensions: unknown): ForwardedRequest | un
     requestId: typeof raw.requestId === 'string' ? raw.requestId : '',
     ...(typeof raw.callBudget === 'number' && raw.callBudget >= 0 ? { callBudget: raw.callBudget } : {}),
     ...(typeof raw.deadlineAt === 'number' ? { deadlineAt: raw.deadlineAt } : {}),
+    ...(raw.failedSources !== undefined ? { failedSources: readSourceFailures(raw.failedSources) } : {}),
   };
+}
+
+/** Keeps the well-formed entries of a reported `{source: {code, message, status?}}` map. */
+export function readSourceFailures(raw: unknown): Record<string, SourceFailure> {
+  const out: Record<string, SourceFailure> = {};
+  if (!raw || typeof raw !== 'object') return out;
+  for (const [source, value] of Object.entries(raw as Record<string, unknown>)) {
+    const f = value as Partial<SourceFailure> | null;
+    if (!f || typeof f.code !== 'string' || typeof f.message !== 'string') continue;
+    out[source] = { code: f.code, message: f.message, ...(typeof f.status === 'number' ? { status: f.status } : {}) };
+  }
+  return out;
 }

@@ -24,6 +24,16 @@ export interface Faults {
   retryAfterSeconds?: number;
   /** Every vendor request's socket is destroyed unanswered, so clients see a connection reset. */
   down: boolean;
+  /**
+   * The next this-many vendor requests fail with `failStatus` (it counts down), whatever
+   * `failRate`: a burst of errors that ends by itself. Default 0.
+   */
+  failNext: number;
+  /**
+   * Every vendor request is answered 200 with a JSON content type and a truncated body, as a
+   * proxy that cuts responses short, or a half-written cache, would. Default false.
+   */
+  malformed: boolean;
 }
 
 export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
@@ -32,6 +42,8 @@ export const DEFAULT_FAULTS: Readonly<Faults> = Object.freeze({
   failRate: 0,
   failStatus: 503,
   down: false,
+  failNext: 0,
+  malformed: false,
 });
 
 export interface RequestStats {
@@ -147,13 +159,20 @@ export async function startSandboxHttpServer(options: SandboxHttpOptions): Promi
     const delay = faults.latencyMs + (faults.jitterMs > 0 ? jitterDraws.next() * faults.jitterMs : 0);
     if (delay > 0) await sleep(delay);
     if (closing || res.destroyed) return;
-    if (faults.failRate > 0 && failDraws.next() < faults.failRate) {
+    const burst = faults.failNext > 0;
+    if (burst) faults.failNext--;
+    if (burst || (faults.failRate > 0 && failDraws.next() < faults.failRate)) {
       const failure = options.faultResponse(faults.failStatus);
       const headers = { ...failure.headers };
       if (faults.retryAfterSeconds !== undefined || faults.failStatus === 429) {
         headers['retry-after'] = String(faults.retryAfterSeconds ?? 1);
       }
       send(res, { ...failure, headers }, method);
+      return;
+    }
+
+    if (faults.malformed) {
+      send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: '{"truncated": [{"' }, method);
       return;
     }
 
@@ -261,6 +280,8 @@ const FAULT_KEYS: Record<keyof Faults, 'number' | 'boolean'> = {
   failStatus: 'number',
   retryAfterSeconds: 'number',
   down: 'boolean',
+  failNext: 'number',
+  malformed: 'boolean',
 };
 
 /** Applies a partial update from the control API, rejecting unknown keys and bad values. */
@@ -289,6 +310,7 @@ function validateFaults(f: Faults): void {
     throw new Error('failStatus must be an HTTP error status (400..599)');
   }
   if (f.retryAfterSeconds !== undefined && !(f.retryAfterSeconds >= 0)) throw new Error('retryAfterSeconds must be >= 0');
+  if (!Number.isInteger(f.failNext) || f.failNext < 0) throw new Error('failNext must be a non-negative integer');
 }
 
 const STATUS_TEXT: Record<number, string> = {

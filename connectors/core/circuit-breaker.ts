@@ -1,4 +1,5 @@
 import { SourceError, SourceErrorCode } from './errors';
+import { isRememberedFailure } from './failure-memo';
 import { isRequestLimitError } from './request-scope';
 
 export interface CircuitBreakerOptions {
@@ -60,7 +61,7 @@ export class CircuitBreaker {
       this.moveTo({ kind: 'closed', failures: 0 });
       return result;
     } catch (err) {
-      if (isRequestLimitError(err)) {
+      if (isRequestLimitError(err) || isRememberedFailure(err)) {
         // Refused or cut short by the request's own budget or deadline: no verdict on the
         // upstream. A trial that never really ran gives its turn to the next call.
         if (this.state.kind === 'half-open' && state.kind === 'open') this.moveTo(state);

@@ -3,9 +3,16 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { Semaphore } from './concurrency';
+import { FailureMemo, type RememberedFailure } from './failure-memo';
 import { SourceError, SourceErrorCode, codeForStatus, redact } from './errors';
 import { silentLogger, type Logger } from './logger';
-import { currentRequestScope, isRequestLimitError, type RequestLimitError, type RequestScope } from './request-scope';
+import {
+  currentRequestScope,
+  isRequestLimitError,
+  untilRequestDeadline,
+  type RequestLimitError,
+  type RequestScope,
+} from './request-scope';
 import { CIRCUIT_OPEN, circuitState, type RateLimitReading, type SourceHealthRecorder } from './source-health';
 import { endUpstreamSpan, injectTraceContext, startUpstreamSpan } from './tracing';
 
@@ -54,6 +61,12 @@ export interface HttpClientOptions {
   random?: () => number;
   /** When to stop calling a source that keeps failing; see {@link CircuitBreaker}. */
   breaker?: Omit<CircuitBreakerOptions, 'now'>;
+  /**
+   * How long a source-wide failure is remembered across requests, in ms (within one request
+   * it is remembered until the request ends); see {@link FailureMemo}. Default: 0 (the
+   * config's default, `breaker.rememberFailureSeconds`, is 5 s).
+   */
+  rememberFailureMs?: number;
   /**
    * Vendor knowledge of which error responses are worth another attempt, how long to wait
    * first, and which code the error gets when no retry happens. Called for every non-2xx,
@@ -164,7 +177,11 @@ type Attempt =
   /** The budget ran out while waiting for a connection slot; nothing was sent. */
   | { kind: 'expired' }
   /** The GraphQL request's call budget or deadline refused the attempt; nothing was sent. */
-  | { kind: 'refused'; error: RequestLimitError };
+  | { kind: 'refused'; error: RequestLimitError }
+  /** The source failed elsewhere in this request while this call waited; nothing was sent. */
+  | { kind: 'remembered'; error: RememberedFailure }
+  /** Another call of this request is retrying the source: nothing was sent, its verdict comes first. */
+  | { kind: 'wait' };
 
 /**
  * The HTTP client every connector is given: retries with backoff for idempotent calls,
@@ -189,6 +206,7 @@ export class HttpClient {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly breaker: CircuitBreaker;
+  private readonly failures: FailureMemo;
   private readonly classifyResponse: HttpClientOptions['classifyResponse'];
   private readonly health: SourceHealthRecorder | undefined;
   private readonly parseRateLimit: HttpClientOptions['parseRateLimit'];
@@ -223,6 +241,7 @@ export class HttpClient {
       // Operators need to see a source going dark and coming back, not every fast failure between.
       onStateChange: ({ from, to }) => this.logger.warn('upstream circuit breaker changed state', { source: this.source, from, to }),
     });
+    this.failures = new FailureMemo(options.source, { rememberMs: options.rememberFailureMs, now: this.now });
     this.classifyResponse = options.classifyResponse;
     this.health = options.health;
     this.parseRateLimit = options.parseRateLimit;
@@ -259,12 +278,19 @@ export class HttpClient {
    * refusals and cuts are the request's doing: neither the breaker nor the health counts them.
    */
   async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const scope = currentRequestScope();
+    // A source that just failed is not asked again: each asking would wait out the budget.
+    const remembered = this.failures.recall(scope);
+    if (remembered) throw remembered;
     let sent = false;
+    const call = {};
     try {
-      return await this.breaker.run(() => {
+      const response = await this.breaker.run(() => {
         sent = true;
-        return this.send<T>(req);
+        return this.send<T>(req, call);
       });
+      this.failures.noteSuccess();
+      return response;
     } catch (err) {
       // Once sent, every attempt has recorded itself; a refusal by the breaker has not.
       if (!sent) {
@@ -275,11 +301,14 @@ export class HttpClient {
           method: req.method,
         });
       }
+      this.failures.noteFailure(err, scope);
       throw err;
+    } finally {
+      this.failures.noteSettled(scope, call);
     }
   }
 
-  private async send<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+  private async send<T>(req: HttpRequest, call: object): Promise<HttpResponse<T>> {
     const idempotent = req.idempotent ?? IDEMPOTENT_METHODS.has(req.method);
     const maxAttempts = idempotent ? this.retry.maxAttempts : 1;
     const secrets = req.headers ? [...this.secrets, ...secretsInHeaders(req.headers)] : this.secrets;
@@ -288,10 +317,17 @@ export class HttpClient {
 
     for (let attempt = 1; ; attempt++) {
       const labels: AttemptLabels = { route: req.route ?? 'other', method: req.method, attempt };
-      const outcome = await this.inSlot(scope, () => this.attempt(req, labels, deadline, scope));
+      const outcome = await this.inSlot(scope, () => this.attempt(req, labels, deadline, scope, call));
 
-      // Not recorded: the request's limit, not the source, stopped it.
-      if (outcome.kind === 'refused') throw outcome.error;
+      if (outcome.kind === 'wait') {
+        // Out of the connection slot, which the retrying call may need.
+        await untilRequestDeadline(this.source, 'waiting for a retrying call', () => this.failures.untilRetryingCallSettles(scope, call));
+        attempt--;
+        continue;
+      }
+
+      // Not recorded: the request's limit, or a failure already recorded, stopped it.
+      if (outcome.kind === 'refused' || outcome.kind === 'remembered') throw outcome.error;
 
       if (outcome.kind === 'expired') {
         const expired = new SourceError({
@@ -391,6 +427,8 @@ export class HttpClient {
     const left = scope?.remainingMs();
     if (left !== undefined && delayMs >= left) return `a retry in ${delayMs} ms would pass the request deadline`;
     if (scope && !scope.canCharge()) return `no retry: ${scope.budgetSpent()}`;
+    // A concurrent call of this request already failed: a retry would only spend more of it.
+    if (this.failures.failedInRequest(scope)) return 'no retry: the source already failed in this request';
     return undefined;
   }
 
@@ -410,9 +448,19 @@ export class HttpClient {
     this.httpsAgent.destroy();
   }
 
-  private async attempt(req: HttpRequest, labels: AttemptLabels, deadline: number, scope: RequestScope | undefined): Promise<Attempt> {
+  private async attempt(
+    req: HttpRequest,
+    labels: AttemptLabels,
+    deadline: number,
+    scope: RequestScope | undefined,
+    call: object,
+  ): Promise<Attempt> {
     // Read once the connection slot is ours: the wait for it may have used the time up.
     if (scope?.expired()) return { kind: 'refused', error: scope.deadlineError(this.source) };
+    // A call already failing for this request decides for it: no attempt of ours meanwhile.
+    if (this.failures.anotherCallRetrying(scope, call)) return { kind: 'wait' };
+    const remembered = this.failures.recallInRequest(scope);
+    if (remembered) return { kind: 'remembered', error: remembered };
     const remaining = deadline - this.now();
     if (remaining <= 0) return { kind: 'expired' };
     try {
@@ -450,9 +498,12 @@ export class HttpClient {
         signal: controller.signal,
       });
       endUpstreamSpan(span, { status: response.status });
+      // Still in the connection slot: the request's other calls see the failure before they can send.
+      if (!((response.status >= 200 && response.status < 300) || response.status === 304)) this.failures.noteRetrying(scope, call);
       return { kind: 'response', response, latencyMs: this.now() - started };
     } catch (error) {
       endUpstreamSpan(span, { errorType: errorCode(error, timedOut || isAxiosTimeout(error)) });
+      this.failures.noteRetrying(scope, call);
       return {
         kind: 'error',
         error,

@@ -33,6 +33,7 @@ export function createSourceHttpClient(
       failureThreshold: config.breaker.failureThreshold,
       resetAfterMs: config.breaker.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
     },
+    rememberFailureMs: rememberFailureMs(config),
     logger: deps.logger,
     sleep: deps.clock?.sleep,
     now: deps.clock?.now,
@@ -66,6 +67,18 @@ export function createSourceCaches(
     entries: new SourceCache(deps.cache, source, { ...options, localEntries: 10_000 }),
     listings: new SourceCache(deps.cache, source, { ...options, localEntries: 64 }),
   };
+}
+
+/**
+ * How long a source's failure is remembered across requests when the config says nothing:
+ * long enough that a burst of queries pays for an outage once, short enough that a recovered
+ * source is asked again within seconds (the breaker handles sources that stay down).
+ */
+export const DEFAULT_REMEMBER_FAILURE_SECONDS = 5;
+
+/** `breaker.rememberFailureSeconds` in ms. */
+export function rememberFailureMs(config: Pick<ConnectionConfig, 'breaker'>): number {
+  return (config.breaker?.rememberFailureSeconds ?? DEFAULT_REMEMBER_FAILURE_SECONDS) * 1000;
 }
 
 /** The source's recorder, when the process records health; keyed by the `<kind>:<instance>` name every connector already has. */

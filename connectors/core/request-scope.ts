@@ -62,6 +62,15 @@ export class RequestScope {
   readonly callsBySource = new Map<string, number>();
   /** Cache lookups this request made that were served (fresh or stale) and that had to load: for its log line. */
   readonly cacheLookups = { hits: 0, misses: 0 };
+  /** Sources some of whose answers came from a stale cache entry, with the oldest such entry's age in ms. */
+  readonly staleBySource = new Map<string, number>();
+  /**
+   * Sources that failed in this request, by source: those the gateway reported from other
+   * subgraph requests, and those that fail in this one (see failure-memo.ts).
+   */
+  readonly failedSources = new Map<string, SourceError>();
+  /** The subset of {@link failedSources} that failed here, for the gateway to pass on. */
+  readonly failedHere = new Set<string>();
   private readonly now: () => number;
 
   constructor(init: RequestScopeInit) {
@@ -100,6 +109,14 @@ export class RequestScope {
   recordCacheLookup(hit: boolean): void {
     if (hit) this.cacheLookups.hits++;
     else this.cacheLookups.misses++;
+  }
+
+  /**
+   * Notes that an answer of `source` was served from a cache entry `ageMs` old that is past
+   * its TTL (the source is being refreshed, or failed): the response must say so.
+   */
+  noteStale(source: string, ageMs: number): void {
+    this.staleBySource.set(source, Math.max(ageMs, this.staleBySource.get(source) ?? 0));
   }
 
   /** "this request's upstream call budget (200 calls) is spent". */

@@ -20,7 +20,8 @@ import { Semaphore } from '../core/concurrency';
 import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode, codeForStatus, redact } from '../core/errors';
 import { silentLogger, type Logger } from '../core/logger';
-import { createSourceCaches } from '../core/plumbing';
+import { FailureMemo, isRememberedFailure } from '../core/failure-memo';
+import { createSourceCaches, rememberFailureMs } from '../core/plumbing';
 import {
   currentRequestScope,
   isRequestLimitError,
@@ -96,8 +97,10 @@ export class SagemakerConnector implements Connector, RegistryConnector {
     const credentials = config.credentials;
     const secrets =
       credentials.type === 'static' ? [credentials.secretAccessKey, ...(credentials.sessionToken ? [credentials.sessionToken] : [])] : [];
+    const failures = new FailureMemo(source, { rememberMs: rememberFailureMs(config), now: deps.clock?.now });
     const retry = new SagemakerRetryStrategy({
       ...config.retry,
+      failures,
       sleep: deps.clock?.sleep,
       now: deps.clock?.now,
       random: deps.random,
@@ -132,7 +135,7 @@ export class SagemakerConnector implements Connector, RegistryConnector {
       },
     };
     const client = new SageMakerClient(clientConfig);
-    limitAttempts(client, { source, timeoutMs: config.timeoutMs, budgetMs: retry.budgetMs, now: deps.clock?.now ?? Date.now });
+    limitAttempts(client, { source, timeoutMs: config.timeoutMs, budgetMs: retry.budgetMs, now: deps.clock?.now ?? Date.now, failures });
     const breaker = new CircuitBreaker(source, {
       failureThreshold: config.breaker?.failureThreshold,
       resetAfterMs: config.breaker?.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
@@ -143,17 +146,28 @@ export class SagemakerConnector implements Connector, RegistryConnector {
       (next, context) => (args) =>
         // The race frees the caller at the deadline from what no attempt's abort covers:
         // the wait for a connection slot, the credential chain (IMDS, SSO) before signing.
-        untilRequestDeadline(source, 'waiting for SageMaker', () =>
-          breaker.run(() =>
-            semaphore.run(async () => {
-              try {
-                return await next(args);
-              } catch (err) {
-                throw toSourceError(err, source, { operation: context.commandName?.replace(/Command$/, ''), secrets });
-              }
-            }),
-          ),
-        ),
+        untilRequestDeadline(source, 'waiting for SageMaker', async () => {
+          const scope = currentRequestScope();
+          // A source that just failed is not asked again: each asking would wait out the budget.
+          const remembered = failures.recall(scope);
+          if (remembered) throw remembered;
+          try {
+            const output = await breaker.run(() =>
+              semaphore.run(async () => {
+                try {
+                  return await next(args);
+                } catch (err) {
+                  throw toSourceError(err, source, { operation: context.commandName?.replace(/Command$/, ''), secrets });
+                }
+              }),
+            );
+            failures.noteSuccess();
+            return output;
+          } catch (err) {
+            failures.noteFailure(err, scope);
+            throw err;
+          }
+        }),
       { step: 'initialize', name: 'modelgraphSourceGuard', priority: 'high' },
     );
     const recorder = deps.health?.recorder('SAGEMAKER', config.name);
@@ -649,6 +663,7 @@ interface HandlerOptions {
  * credential fetch is never charged), above the health's per-attempt recording (so that a
  * refused attempt is recorded as no attempt):
  * - the deadline reached, the attempt is refused (SOURCE_TIMEOUT) before anything is sent;
+ * - the source failed elsewhere in the request meanwhile, it is not sent either;
  * - otherwise it is charged to the current request scope, which may refuse it
  *   (REQUEST_BUDGET_EXCEEDED);
  * - its `requestTimeout` is the configured timeout capped by what is left of the retry
@@ -660,9 +675,9 @@ interface HandlerOptions {
  */
 function limitAttempts(
   client: SageMakerClient,
-  options: { source: string; timeoutMs: number; budgetMs: number; now: () => number },
+  options: { source: string; timeoutMs: number; budgetMs: number; now: () => number; failures: FailureMemo },
 ): void {
-  const { source, timeoutMs, budgetMs, now } = options;
+  const { source, timeoutMs, budgetMs, now, failures } = options;
   const handler = client.config.requestHandler as unknown as {
     handle: (request: unknown, options?: HandlerOptions) => Promise<unknown>;
   };
@@ -686,6 +701,9 @@ function limitAttempts(
       if (startedAt === undefined) callStarts.set(context, (startedAt = now()));
       const scope = currentRequestScope();
       scope?.checkDeadline(source);
+      // The source failed elsewhere in this request while this call waited or backed off.
+      const remembered = failures.recallInRequest(scope);
+      if (remembered) throw remembered;
       const budgetLeft = startedAt + budgetMs - now();
       if (budgetLeft <= 0) {
         throw new SourceError({
@@ -730,7 +748,8 @@ function recordingWithoutRequestLimits(
   return {
     toError: (err, operation) => {
       const error = toError(err, operation);
-      limited = isRequestLimitError(error);
+      // A failure remembered from earlier was recorded when it happened.
+      limited = isRequestLimitError(error) || isRememberedFailure(error);
       return error;
     },
     recorder: {
@@ -786,6 +805,8 @@ export interface SagemakerRetryOptions {
   now?: () => number;
   random?: () => number;
   logger?: Logger;
+  /** The instance's memory of failures: no retry once a concurrent call of the request has failed. Default: none. */
+  failures?: FailureMemo;
 }
 
 /**
@@ -807,8 +828,10 @@ export class SagemakerRetryStrategy implements RetryStrategyV2 {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly logger: Logger;
+  private readonly failures: FailureMemo | undefined;
 
   constructor(options: SagemakerRetryOptions = {}) {
+    this.failures = options.failures;
     this.maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 4));
     this.baseDelayMs = options.baseDelayMs ?? 200;
     this.maxDelayMs = options.maxDelayMs ?? 5_000;
@@ -840,6 +863,8 @@ export class SagemakerRetryStrategy implements RetryStrategyV2 {
     const deadlineLeft = scope?.remainingMs();
     if (deadlineLeft !== undefined && delay >= deadlineLeft) throw new Error('the wait would pass the request deadline');
     if (scope && !scope.canCharge()) throw new Error("the request's upstream call budget is spent");
+    // A concurrent call of this request already failed: a retry would only spend more of it.
+    if (this.failures?.failedInRequest(scope)) throw new Error('the source already failed in this request');
     this.logger.warn('retrying SageMaker call', {
       attempt: retries + 2,
       errorType: info.errorType,

@@ -1,7 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
 import { currentRequestScope, RequestScope, runInRequestScope } from '../../connectors/core/request-scope';
-import { ANONYMOUS, FORWARD_EXTENSION, readForwardedRequest, type Caller, type ForwardedRequest, type ForwardedResponse } from '../../lib/caller';
+import {
+  ANONYMOUS,
+  FORWARD_EXTENSION,
+  readForwardedRequest,
+  type Caller,
+  type ForwardedRequest,
+  type ForwardedResponse,
+  type SourceFailure,
+} from '../../lib/caller';
 import { SIGNATURE_HEADER, verifySignature } from '../../lib/request-signature';
 import type { Admission } from './http-server';
 
@@ -48,6 +57,13 @@ export function inForwardedScope<T>(forwarded: ForwardedRequest | undefined, run
     callBudget: forwarded?.callBudget,
     deadlineAt: forwarded?.deadlineAt,
   });
+  for (const [source, failure] of Object.entries(forwarded?.failedSources ?? {})) {
+    if (!Object.values(SourceErrorCode).includes(failure.code as SourceErrorCode)) continue;
+    scope.failedSources.set(
+      source,
+      new SourceError({ source, code: failure.code as SourceErrorCode, message: failure.message, status: failure.status }),
+    );
+  }
   return runInRequestScope(scope, run);
 }
 
@@ -55,7 +71,11 @@ export function callerOf(forwarded: ForwardedRequest | undefined): Caller {
   return forwarded?.caller ?? ANONYMOUS;
 }
 
-/** Reports the upstream calls the request made in `extensions.modelgraph`, for the gateway's budget and audit line. */
+/**
+ * Reports the upstream calls the request made (for the gateway's budget and audit line) and
+ * which sources answered from stale cache entries (for the client's `extensions.freshness`)
+ * in `extensions.modelgraph`.
+ */
 export function upstreamCallsPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
@@ -67,6 +87,8 @@ export function upstreamCallsPlugin<TContext extends BaseContext>(): ApolloServe
             upstreamCalls: scope.callsMade,
             cacheHits: scope.cacheLookups.hits,
             cacheMisses: scope.cacheLookups.misses,
+            ...(scope.staleBySource.size > 0 ? { stale: Object.fromEntries(scope.staleBySource) } : {}),
+            ...(scope.failedHere.size > 0 ? { failed: failuresToReport(scope) } : {}),
           };
           const result = response.body.singleResult;
           result.extensions = { ...result.extensions, [FORWARD_EXTENSION]: report };
@@ -74,4 +96,14 @@ export function upstreamCallsPlugin<TContext extends BaseContext>(): ApolloServe
       };
     },
   };
+}
+
+/** The sources that failed in this subgraph request, as the gateway passes them on. */
+function failuresToReport(scope: RequestScope): Record<string, SourceFailure> {
+  const out: Record<string, SourceFailure> = {};
+  for (const source of scope.failedHere) {
+    const error = scope.failedSources.get(source);
+    if (error) out[source] = { code: error.code, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) };
+  }
+  return out;
 }

@@ -200,7 +200,8 @@ async function startEchoUpstream(): Promise<{ server: Server; url: string }> {
 /** The sandbox's source config with `creds` in every place a credential goes. */
 function sourcesWith(creds: typeof RIGHT, withEcho = false) {
   const { sources } = sandboxConfig(sandbox);
-  const fast = { retry: { maxAttempts: 2, baseDelayMs: 10, budgetMs: 2_000 }, breaker: { failureThreshold: 1000 } };
+  // Each query meets the fault of the moment: no memory of the previous one's failures.
+  const fast = { retry: { maxAttempts: 2, baseDelayMs: 10, budgetMs: 2_000 }, breaker: { failureThreshold: 1000, rememberFailureSeconds: 0 } };
   const echoes = withEcho
     ? [
         { name: 'echo-bearer', url: echo.url, ...fast, auth: { type: 'bearer', token: ECHO.token } },

@@ -24,13 +24,29 @@ export function startDemoGraph(sandbox: Sandbox, options: DemoGraphOptions = {})
     configSchema.parse({
       server: { port: 0, host: '127.0.0.1', ...options.server },
       cache: options.cache ?? { ttlSeconds: 60, staleSeconds: 300 },
-      sources: options.sources ? options.sources(demo.sources) : demo.sources,
+      sources: forgetFailuresByDefault(options.sources ? options.sources(demo.sources) : demo.sources),
       ...(options.governance ? { governance: options.governance } : {}),
       logLevel: 'silent',
     }),
     silentLogger,
     { people: PeopleDirectory.fromData(demo.peopleAliases) },
   );
+}
+
+/**
+ * Tests that take a source down and bring it back expect the next request to ask it again,
+ * so failures are remembered only within a request unless a test sets
+ * `breaker.rememberFailureSeconds` itself (the fault matrix does).
+ */
+function forgetFailuresByDefault(sources: DemoSources): DemoSources {
+  const out: Record<string, unknown[]> = {};
+  for (const [kind, instances] of Object.entries(sources)) {
+    out[kind] = (instances as Array<{ breaker?: Record<string, unknown> }>).map((instance) => ({
+      ...instance,
+      breaker: { rememberFailureSeconds: 0, ...instance.breaker },
+    }));
+  }
+  return out as DemoSources;
 }
 
 /** Fails fast: one attempt and a breaker that never opens, for a source a test takes down. */

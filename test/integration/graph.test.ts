@@ -22,7 +22,8 @@ function demoConfig(sb: Sandbox, overrides: Partial<ModelgraphConfig> = {}): Mod
         url: server.url,
         // A dead upstream must cost the test milliseconds, not the default 15 s budget.
         retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20, budgetMs: 1000 },
-        breaker: { failureThreshold: 5, resetSeconds: 1 },
+        // The breaker alone: failures are not remembered across queries (see failure-memo.ts).
+        breaker: { failureThreshold: 5, resetSeconds: 1, rememberFailureSeconds: 0 },
       })),
     },
     logLevel: 'silent',

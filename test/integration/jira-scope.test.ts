@@ -73,7 +73,7 @@ describe('a Jira instance scoped to one project', () => {
     const { data, errors } = await graphql(`query ($jql: String!) { jiraSearch(instance: "corp", jql: $jql) { key } }`, {
       jql: `x) OR (project = ${OTHER}`,
     });
-    expect(data).toBeNull();
+    expect(data).toEqual({ jiraSearch: null });
     expect(errors).toHaveLength(1);
     expect(errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', source: 'jira:corp' });
     expect(errors![0].message).toContain('Jira instance "corp"');

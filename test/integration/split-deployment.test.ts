@@ -49,7 +49,7 @@ function environment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return env;
 }
 
-function serve(role: string): void {
+function serve(role: string): ChildProcess {
   const child = spawn(process.execPath, [BIN, 'serve', '--role', role, '--port', String(ports[role]), '--host', '0.0.0.0'], {
     env: environment(),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,6 +57,7 @@ function serve(role: string): void {
   child.stdout!.on('data', (chunk: Buffer) => output.push(`${role}: ${chunk.toString()}`));
   child.stderr!.on('data', (chunk: Buffer) => output.push(`${role}: ${chunk.toString()}`));
   processes.push(child);
+  return child;
 }
 
 async function untilHealthy(port: number, timeoutMs = 30_000): Promise<void> {
@@ -115,7 +116,8 @@ afterAll(async () => {
     processes.map(
       (child) =>
         new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve();
+          // Killed by a signal (the outage tests), a process has no exit code.
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
           child.once('exit', () => resolve());
           child.kill('SIGTERM');
         }),
@@ -199,5 +201,43 @@ describe('a split deployment from docker-compose.yml', () => {
     });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('server.subgraphSecret');
+  });
+});
+
+/** Which root fields each subgraph answers in {@link OUTAGE_QUERY}: what its outage costs. */
+const ROOT_FIELDS_OF: Partial<Record<(typeof ROLES)[number], string>> = { inventory: 'models', registries: 'deployments' };
+
+const OUTAGE_QUERY = {
+  query: '{ models(first: 3) { nodes { key tickets { key } repository { url } mlflowVersions { version } deployments { name } } } deployments { id } }',
+};
+
+// Last: each process is killed and started again in turn.
+describe('a subgraph process killed', () => {
+  it.each(ROLES)('%s: the answer is HTTP 200, names the subgraph, and keeps the other subgraphs\' fields', async (role) => {
+    const child = processes.find((p) => p.spawnargs.includes(role) && p.exitCode === null && p.signalCode === null);
+    expect(child).toBeDefined();
+    await new Promise<void>((resolve) => {
+      child!.once('exit', () => resolve());
+      child!.kill('SIGKILL');
+    });
+    try {
+      const answer = await post(ports.gateway, OUTAGE_QUERY, { 'x-api-key': KEY });
+      expect(answer.status).toBe(200);
+      const unavailable = (answer.json.errors ?? []).filter((e) => e.extensions?.code === 'SUBGRAPH_UNAVAILABLE');
+      expect(unavailable.length).toBeGreaterThan(0);
+      expect(new Set(unavailable.map((e) => (e.extensions as { subgraph?: string }).subgraph))).toEqual(new Set([role]));
+      // Root fields of the other subgraphs answer; the dead one's are null, not the whole answer.
+      expect(answer.json.data).not.toBeNull();
+      for (const [owner, field] of Object.entries(ROOT_FIELDS_OF)) {
+        if (owner === role) expect(answer.json.data[field]).toBeNull();
+        else expect(answer.json.data[field]).not.toBeNull();
+      }
+      if (role !== 'inventory') expect(answer.json.data.models.nodes.map((n: { key: string }) => n.key)).toHaveLength(3);
+    } finally {
+      serve(role);
+      await untilHealthy(ports[role]);
+    }
+    const healed = await post(ports.gateway, OUTAGE_QUERY, { 'x-api-key': KEY });
+    expect(healed.json.errors).toBeUndefined();
   });
 });

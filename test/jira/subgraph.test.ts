@@ -71,7 +71,7 @@ describe('jira subgraph on an instance scoped to RISK', () => {
     const { data, errors } = await execute('query ($jql: String!) { jiraSearch(instance: "corp", jql: $jql) { key } }', {
       jql: 'x) OR (project = GROW',
     });
-    expect(data).toBeNull();
+    expect(data).toEqual({ jiraSearch: null });
     expect(errors).toHaveLength(1);
     expect(errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', source: 'jira:corp' });
     expect(errors![0]!.message).toContain('Jira instance "corp"');

@@ -470,7 +470,8 @@ describe('SageMaker connector contract', () => {
   });
 
   it('gives up on throttling after maxAttempts with SOURCE_RATE_LIMITED, and keeps the circuit closed', async () => {
-    const { sagemaker } = connector({ retry: { maxAttempts: 2 }, breaker: { failureThreshold: 1 } });
+    // The breaker alone: no memory of the failure across calls (see failure-memo.ts).
+    const { sagemaker } = connector({ retry: { maxAttempts: 2 }, breaker: { failureThreshold: 1, rememberFailureSeconds: 0 } });
     for (let i = 0; i < 2; i++) aws('ListEndpoints', { MaxResults: 1 }, 400, throttlingFixture);
     aws('ListEndpoints', { MaxResults: 1 }, 200, { Endpoints: [] });
     const failure = await sagemaker.health().catch((e: unknown) => e);
@@ -511,7 +512,7 @@ describe('SageMaker connector contract', () => {
       const { sagemaker, waits } = connector({
         endpoint: `http://127.0.0.1:${port}`,
         retry: { maxAttempts: 2 },
-        breaker: { failureThreshold: 2, resetSeconds: 30 },
+        breaker: { failureThreshold: 2, resetSeconds: 30, rememberFailureSeconds: 0 },
       });
       for (let i = 0; i < 2; i++) {
         const err = await sagemaker.health().catch((e: unknown) => e);

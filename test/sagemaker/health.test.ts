@@ -89,7 +89,7 @@ describe('SageMaker health recording', () => {
   });
 
   it('records a refusal by the open circuit as CIRCUIT_OPEN without a latency sample', async () => {
-    const { sagemaker, health } = connector({ retry: { maxAttempts: 1 }, breaker: { failureThreshold: 1, resetSeconds: 60 } });
+    const { sagemaker, health } = connector({ retry: { maxAttempts: 1 }, breaker: { failureThreshold: 1, resetSeconds: 60, rememberFailureSeconds: 0 } });
     server.faults.down = true;
     await expect(sagemaker.health()).rejects.toMatchObject({ code: SourceErrorCode.SOURCE_UNAVAILABLE });
     expect(recorded(health)).toMatchObject({ reachable: false, calls: 1, errors: 1, circuit: 'OPEN', lastError: { code: 'SOURCE_UNAVAILABLE' } });

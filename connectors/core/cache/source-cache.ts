@@ -69,6 +69,7 @@ const KEY_VERSION = 'v1';
  */
 export class SourceCache {
   private readonly backend: KeyValueCache;
+  private readonly source: string;
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly staleMs: number;
@@ -100,6 +101,7 @@ export class SourceCache {
       backend instanceof FailSafeCache
         ? backend
         : new FailSafeCache(backend, this.logger, (operation) => this.health?.recordCacheError?.(operation));
+    this.source = source;
     this.prefix = `modelgraph:${KEY_VERSION}:${source}:`;
     this.ttlMs = ttl * 1000;
     this.staleMs = stale * 1000;
@@ -176,6 +178,7 @@ export class SourceCache {
       if (age < this.ttlMs) return { value: entry.v, state: 'hit', layer: 'shared' };
       if (age < this.ttlMs + this.staleMs) {
         this.refresh(fullKey, () => load(previous));
+        currentRequestScope()?.noteStale(this.source, age);
         return { value: entry.v, state: 'stale', layer: 'shared' };
       }
     }
@@ -216,6 +219,7 @@ export class SourceCache {
           found = { value: entry.v, fresh: true };
         } else if (entry && age < this.ttlMs + this.staleMs) {
           found = { value: entry.v, fresh: false };
+          currentRequestScope()?.noteStale(this.source, age);
         }
       }
     }
