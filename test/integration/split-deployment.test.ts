@@ -1,77 +1,88 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { hashApiKey } from '../../gateway/auth/authenticate';
+import { spawnSync } from 'node:child_process';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { SIGNATURE_HEADER, signBody } from '../../lib/request-signature';
 import { startSandbox, type Sandbox } from '../../sandbox';
+import { BIN, SUBGRAPH_ROLES as ROLES, startComposeStack, type ComposeStack } from '../helpers/compose-stack';
 import { upstreamCalls } from '../helpers/demo-graph';
+import { scrape, sum } from '../helpers/prometheus';
 
 /**
- * The split deployment as docker-compose.yml runs it: one `serve --role` process per
- * subgraph and one gateway, each on 0.0.0.0, configured by examples/compose.yaml with the
- * secret and the API key hash from the environment. Only the sandbox addresses, the people
- * file and the inventory's graph URL are rewritten for this machine. From outside: anonymous
- * callers, forged subgraph calls and costly operations are refused; the API key is answered.
+ * The split deployment as docker-compose.yml runs it (see test/helpers/compose-stack.ts),
+ * from outside: Prometheus scrapes every process and a real OTLP/HTTP receiver gets one
+ * trace of a portal query with a hop in every process; anonymous callers, forged subgraph
+ * calls and costly operations are refused while the API key is answered; and a killed
+ * subgraph process costs only its own fields.
  */
 
-const ROOT = join(__dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'modelgraph.js');
-const ROLES = ['inventory', 'mlflow', 'jira', 'git', 'registries'] as const;
-const SECRET = 'split-deployment-test-secret-0123456789abcdef';
-const KEY = 'mgk_split-deployment-tester-00000000000000000000';
+interface OtlpSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes: Record<string, unknown>;
+}
 
 let sandbox: Sandbox;
-let configPath: string;
-const ports: Record<string, number> = {};
-const processes: ChildProcess[] = [];
-const output: string[] = [];
+let stack: ComposeStack;
+let receiver: Server;
+let ports: ComposeStack['ports'];
+let metricsPorts: ComposeStack['metricsPorts'];
+let KEY: string;
+let SECRET: string;
+const received: OtlpSpan[] = [];
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function environment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    MODELGRAPH_CONFIG: configPath,
-    MODELGRAPH_SUBGRAPH_SECRET: SECRET,
-    MODELGRAPH_API_KEY_HASH: hashApiKey(KEY),
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
-  for (const role of ROLES) env[`MODELGRAPH_SUBGRAPH_${role.toUpperCase()}_URL`] = `http://127.0.0.1:${ports[role]}/graphql`;
-  return env;
-}
-
-function serve(role: string): ChildProcess {
-  const child = spawn(process.execPath, [BIN, 'serve', '--role', role, '--port', String(ports[role]), '--host', '0.0.0.0'], {
-    env: environment(),
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** OTLP/HTTP with the JSON encoding (`OTEL_EXPORTER_OTLP_PROTOCOL=http/json`), as the spec defines it. */
+function startOtlpReceiver(): Promise<Server> {
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.url === '/v1/traces') {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        for (const rs of body.resourceSpans ?? []) {
+          const service = attributes(rs.resource?.attributes)['service.name'] as string;
+          for (const ss of rs.scopeSpans ?? []) {
+            for (const s of ss.spans ?? []) {
+              received.push({
+                service,
+                traceId: s.traceId,
+                spanId: s.spanId,
+                parentSpanId: s.parentSpanId || undefined,
+                name: s.name,
+                kind: s.kind,
+                attributes: attributes(s.attributes),
+              });
+            }
+          }
+        }
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end('{}');
+    });
   });
-  child.stdout!.on('data', (chunk: Buffer) => output.push(`${role}: ${chunk.toString()}`));
-  child.stderr!.on('data', (chunk: Buffer) => output.push(`${role}: ${chunk.toString()}`));
-  processes.push(child);
-  return child;
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function untilHealthy(port: number, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
+function attributes(list: Array<{ key: string; value: Record<string, unknown> }> | undefined): Record<string, unknown> {
+  return Object.fromEntries((list ?? []).map(({ key, value }) => [key, Object.values(value)[0]]));
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+      const value = await probe();
+      if (value !== undefined) return value;
     } catch {
-      // not listening yet
+      // not yet
     }
-    if (Date.now() > until) throw new Error(`port ${port} did not come up:\n${output.join('')}`);
+    if (Date.now() > deadline) throw new Error(`${what} did not happen:\n${stack.output.join('')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
 
 async function post(port: number, body: unknown, headers: Record<string, string> = {}) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -86,44 +97,67 @@ async function post(port: number, body: unknown, headers: Record<string, string>
 
 beforeAll(async () => {
   sandbox = await startSandbox({ models: 8 });
-  for (const role of [...ROLES, 'gateway']) ports[role] = await freePort();
-  const sandboxUrls: Record<string, string> = {
-    '5000': sandbox.mlflow.prod.url,
-    '5001': sandbox.mlflow.research.url,
-    '5002': sandbox.jira.corp.url,
-    '5003': sandbox.github.cloud.url,
-    '5004': sandbox.gitlab.com.url,
-    '5005': sandbox.sagemaker['prod-us'].url,
-    '5006': sandbox.vertex.prod.url,
-    '5007': sandbox.azureml.prod.url,
-  };
-  const config = readFileSync(join(ROOT, 'examples', 'compose.yaml'), 'utf8')
-    .replace(/http:\/\/sandbox:(\d+)/g, (_m, port: string) => sandboxUrls[port].replace(/\/$/, ''))
-    .replace('http://gateway:4000/graphql', `http://127.0.0.1:${ports.gateway}/graphql`)
-    .replace('/config/people.yaml', join(ROOT, 'examples', 'people.demo.yaml'));
-  expect(config).not.toMatch(/sandbox:|\/config\//);
-  configPath = join(mkdtempSync(join(tmpdir(), 'modelgraph-split-')), 'modelgraph.yaml');
-  writeFileSync(configPath, config);
-
-  for (const role of ROLES) serve(role);
-  await Promise.all(ROLES.map((role) => untilHealthy(ports[role])));
-  serve('gateway');
-  await untilHealthy(ports.gateway);
+  receiver = await startOtlpReceiver();
+  stack = await startComposeStack(sandbox, {
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as { port: number }).port}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    },
+  });
+  ({ ports, metricsPorts, key: KEY, secret: SECRET } = stack);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(
-    processes.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          // Killed by a signal (the outage tests), a process has no exit code.
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await stack?.close();
+  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
   await sandbox?.close();
+});
+
+const PORTAL_QUERY = `query PortalModel($key: ID!) {
+  model(key: $key) { key versions { version } deployments { endpointName } tickets { key } repository { url } }
+}`;
+
+describe('observability of the compose stack', () => {
+  it('Prometheus can scrape every process, and one portal query is one trace with a hop in every process', async () => {
+    const res = await fetch(`http://127.0.0.1:${ports.gateway}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+      body: JSON.stringify({ query: PORTAL_QUERY, variables: { key: sandbox.org.models[0]!.key } }),
+    });
+    const answer = (await res.json()) as { data?: unknown; errors?: unknown[] };
+    expect(answer.errors).toBeUndefined();
+
+    // Every process: its own /metrics on its metrics port, without credentials.
+    for (const role of [...ROLES, 'gateway'] as const) {
+      const samples = await scrape(`http://127.0.0.1:${metricsPorts[role]}/metrics`);
+      expect({ role, process: sum(samples, 'process_cpu_user_seconds_total') > 0 }).toEqual({ role, process: true });
+    }
+    const gateway = await scrape(`http://127.0.0.1:${metricsPorts.gateway}/metrics`);
+    expect(sum(gateway, 'modelgraph_graphql_operations_total', { operation_name: 'PortalModel', outcome: 'ok' })).toBe(1);
+    const mlflow = await scrape(`http://127.0.0.1:${metricsPorts.mlflow}/metrics`);
+    expect(sum(mlflow, 'modelgraph_upstream_requests_total', { source: 'mlflow:prod' })).toBeGreaterThan(0);
+    // The metrics port is the only door: a subgraph's own port still serves none.
+    expect((await fetch(`http://127.0.0.1:${ports.mlflow}/metrics`)).status).toBe(404);
+
+    // The trace, as the receiver got it from six processes.
+    const request = await until('the gateway span', () =>
+      received.find((s) => s.name === 'gateway.request' && s.attributes['graphql.operation.name'] === 'PortalModel'),
+    );
+    const services = ['gateway', ...ROLES].map((r) => `modelgraph-${r}`);
+    const trace = await until('a hop in every process', () => {
+      const spans = received.filter((s) => s.traceId === request.traceId);
+      const seen = new Set(spans.filter((s) => s.kind === 2 /* SERVER */).map((s) => s.service));
+      const upstream = spans.filter((s) => s.kind === 3 /* CLIENT */ && s.attributes['modelgraph.source'] !== undefined);
+      return services.every((s) => seen.has(s)) && upstream.length > 0 ? spans : undefined;
+    });
+    const byId = new Map(trace.map((s) => [s.spanId, s]));
+    for (const server of trace.filter((s) => s.kind === 2 && s.service !== 'modelgraph-gateway')) {
+      expect(byId.get(server.parentSpanId!)?.name).toBe('gateway.fetch');
+    }
+    const sources = new Set(trace.filter((s) => s.kind === 3).map((s) => s.attributes['modelgraph.source']));
+    for (const source of ['mlflow:prod', 'jira:corp', 'sagemaker:prod-us']) expect(sources.has(source)).toBe(true);
+  }, 60_000);
 });
 
 const MODELS = { query: '{ models(first: 3) { nodes { key } } }' };
@@ -195,7 +229,7 @@ describe('a split deployment from docker-compose.yml', () => {
 
   it('will not start a subgraph on 0.0.0.0 without the secret, and says which key', () => {
     const result = spawnSync(process.execPath, [BIN, 'serve', '--role', 'jira', '--port', '0', '--host', '0.0.0.0'], {
-      env: environment({ MODELGRAPH_SUBGRAPH_SECRET: '' }),
+      env: stack.environment('jira', { MODELGRAPH_SUBGRAPH_SECRET: '' }),
       encoding: 'utf8',
       timeout: 20_000,
     });
@@ -214,7 +248,7 @@ const OUTAGE_QUERY = {
 // Last: each process is killed and started again in turn.
 describe('a subgraph process killed', () => {
   it.each(ROLES)('%s: the answer is HTTP 200, names the subgraph, and keeps the other subgraphs\' fields', async (role) => {
-    const child = processes.find((p) => p.spawnargs.includes(role) && p.exitCode === null && p.signalCode === null);
+    const child = stack.process(role);
     expect(child).toBeDefined();
     await new Promise<void>((resolve) => {
       child!.once('exit', () => resolve());
@@ -234,8 +268,7 @@ describe('a subgraph process killed', () => {
       }
       if (role !== 'inventory') expect(answer.json.data.models.nodes.map((n: { key: string }) => n.key)).toHaveLength(3);
     } finally {
-      serve(role);
-      await untilHealthy(ports[role]);
+      await stack.serve(role);
     }
     const healed = await post(ports.gateway, OUTAGE_QUERY, { 'x-api-key': KEY });
     expect(healed.json.errors).toBeUndefined();

@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashApiKey } from '../../gateway/auth/authenticate';
+import type { Sandbox } from '../../sandbox';
+
+/**
+ * The split deployment as docker-compose.yml runs it: one `modelgraph serve --role` process
+ * per subgraph and one gateway, each on 0.0.0.0 with its own metrics port, configured by
+ * examples/compose.yaml with the subgraph secret and the API key hash from the environment.
+ * Only the sandbox addresses, the people file and the inventory's graph URL are rewritten
+ * for this machine, so the test exercises the file users deploy.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+export const BIN = join(ROOT, 'bin', 'modelgraph.js');
+export const SUBGRAPH_ROLES = ['inventory', 'mlflow', 'jira', 'git', 'registries'] as const;
+export type ComposeRole = (typeof SUBGRAPH_ROLES)[number] | 'gateway';
+
+export interface ComposeStack {
+  /** The API key examples/compose.yaml admits (its hash is in the environment), with scopes jira:read, mlflow:read, admin. */
+  key: string;
+  secret: string;
+  ports: Record<ComposeRole, number>;
+  metricsPorts: Record<ComposeRole, number>;
+  /** The environment a role's process runs with, plus `extra`. */
+  environment(role: ComposeRole, extra?: Record<string, string>): NodeJS.ProcessEnv;
+  /** The live process of `role`, if any. */
+  process(role: ComposeRole): ChildProcess | undefined;
+  /** Starts `role` (again) and waits until it answers /healthz. */
+  serve(role: ComposeRole): Promise<void>;
+  /** What every process wrote, for a failure message. */
+  output: string[];
+  close(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function startComposeStack(sandbox: Sandbox, options: { env?: Record<string, string> } = {}): Promise<ComposeStack> {
+  const key = 'mgk_compose-stack-tester-000000000000000000000000';
+  const secret = 'compose-stack-test-secret-0123456789abcdef';
+  const roles: ComposeRole[] = [...SUBGRAPH_ROLES, 'gateway'];
+  const ports = {} as Record<ComposeRole, number>;
+  const metricsPorts = {} as Record<ComposeRole, number>;
+  for (const role of roles) {
+    ports[role] = await freePort();
+    metricsPorts[role] = await freePort();
+  }
+  const sandboxUrls: Record<string, string> = {
+    '5000': sandbox.mlflow.prod!.url,
+    '5001': sandbox.mlflow.research!.url,
+    '5002': sandbox.jira.corp!.url,
+    '5003': sandbox.github.cloud!.url,
+    '5004': sandbox.gitlab.com!.url,
+    '5005': sandbox.sagemaker['prod-us']!.url,
+    '5006': sandbox.vertex.prod!.url,
+    '5007': sandbox.azureml.prod!.url,
+  };
+  const config = readFileSync(join(ROOT, 'examples', 'compose.yaml'), 'utf8')
+    .replace(/http:\/\/sandbox:(\d+)/g, (_m, port: string) => sandboxUrls[port]!.replace(/\/$/, ''))
+    .replace('http://gateway:4000/graphql', `http://127.0.0.1:${ports.gateway}/graphql`)
+    .replace('/config/people.yaml', join(ROOT, 'examples', 'people.demo.yaml'));
+  if (/sandbox:|\/config\//.test(config)) throw new Error('examples/compose.yaml has an address this helper does not rewrite');
+  const configPath = join(mkdtempSync(join(tmpdir(), 'modelgraph-compose-')), 'modelgraph.yaml');
+  writeFileSync(configPath, config);
+
+  const output: string[] = [];
+  const processes = new Map<ComposeRole, ChildProcess>();
+  const all: ChildProcess[] = [];
+
+  const environment = (role: ComposeRole, extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      MODELGRAPH_CONFIG: configPath,
+      MODELGRAPH_SUBGRAPH_SECRET: secret,
+      MODELGRAPH_API_KEY_HASH: hashApiKey(key),
+      MODELGRAPH_METRICS_PORT: String(metricsPorts[role]),
+      LOG_LEVEL: 'warn',
+      ...options.env,
+      ...extra,
+    };
+    for (const r of SUBGRAPH_ROLES) env[`MODELGRAPH_SUBGRAPH_${r.toUpperCase()}_URL`] = `http://127.0.0.1:${ports[r]}/graphql`;
+    return env;
+  };
+
+  const untilHealthy = async (role: ComposeRole, timeoutMs = 30_000): Promise<void> => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${ports[role]}/healthz`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > until) throw new Error(`${role} did not come up:\n${output.join('')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  const serve = async (role: ComposeRole): Promise<void> => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--role', role, '--port', String(ports[role]), '--host', '0.0.0.0'], {
+      env: environment(role),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => output.push(`${role}: ${chunk.toString()}`));
+    child.stderr!.on('data', (chunk: Buffer) => output.push(`${role}: ${chunk.toString()}`));
+    processes.set(role, child);
+    all.push(child);
+    await untilHealthy(role);
+  };
+
+  const close = async () => {
+    await Promise.all(
+      all.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            // Killed by a signal (the outage tests), a process has no exit code.
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+
+  try {
+    await Promise.all(SUBGRAPH_ROLES.map(serve));
+    await serve('gateway');
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return {
+    key,
+    secret,
+    ports,
+    metricsPorts,
+    environment,
+    process: (role) => {
+      const child = processes.get(role);
+      return child && child.exitCode === null && child.signalCode === null ? child : undefined;
+    },
+    serve,
+    output,
+    close,
+  };
+}
