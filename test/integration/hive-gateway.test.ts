@@ -51,13 +51,16 @@ const QUERIES: Array<[string, string]> = [
  * What Hive Gateway answers differently, and why. Apollo Gateway (modelgraph) plans both.
  */
 const KNOWN_GAPS: Record<string, string> = {
-  // Model.findings @requires mlflowVersions, cloudVersions, deployments and codeOwners, which
-  // themselves @require refs (and codeOwners sourceCode, which @requires refs): Hive sends the
-  // inner fetches without the nested requirements and calls the inventory before codeOwners
-  // arrives, so findings are computed from empty lists: NO_OWNER goes missing, silently.
+  // Model.findings and Model.lifecycle @require mlflowVersions, cloudVersions, deployments and
+  // codeOwners, which themselves @require refs (codeOwners through sourceCode, which @requires
+  // refs). Hive does not resolve that chain reliably: it can call the inventory before
+  // codeOwners arrives, and for a model asked without its key it sends the inner fetches
+  // without key or refs. The fields are then computed from missing data, without an error
+  // (NO_OWNER goes missing, lifecycle dates are null).
   'report inventory.graphql': 'Model.findings: @requires of fields that have @requires (transitive)',
-  // FindingEvidence.versions ([ModelVersion!]! on a value type of the inventory): Hive asks the
-  // inventory only `__typename` of each version, not the `id` key, and fails every other field.
+  // FindingEvidence.versions ([ModelVersion!]!) under Query.findings: Hive asks the inventory
+  // only `__typename` of each version, not the `id` key, and fails every other field. (Under
+  // Model.findings it answers them.)
   'report registry-drift.graphql': 'FindingEvidence.versions: an interface list under a value type',
 };
 
@@ -115,6 +118,10 @@ test.failing('known gap, smallest case: Model.findings of a model with no code o
   await sameAnswer('{ model(key: "lead-scorer") { key refs { kind instance nativeId } findings { rule } } }');
 });
 
+test.failing('known gap, smallest case: Model.lifecycle of a model asked without its key', async () => {
+  await sameAnswer('{ model(key: "lead-scorer") { lifecycle { firstRunAt registeredAt } } }');
+});
+
 test.failing('known gap, smallest case: Query.findings evidence versions', async () => {
   await sameAnswer('{ findings(rule: STAGE_DRIFT, first: 2) { nodes { evidence { versions { id } } } } }');
 });
@@ -122,6 +129,9 @@ test.failing('known gap, smallest case: Query.findings evidence versions', async
 test('the smallest cases of the gaps are answered by modelgraph with data to compare', async () => {
   const findings = await postGraphql(stack.graphqlUrl, '{ model(key: "lead-scorer") { findings { rule } } }');
   expect(findings.data.model.findings).toEqual([{ rule: 'NO_OWNER' }]);
+  const lifecycle = await postGraphql(stack.graphqlUrl, '{ model(key: "lead-scorer") { lifecycle { firstRunAt registeredAt } } }');
+  expect(lifecycle.data.model.lifecycle.firstRunAt).not.toBeNull();
+  expect(lifecycle.data.model.lifecycle.registeredAt).not.toBeNull();
   const evidence = await postGraphql(stack.graphqlUrl, '{ findings(rule: STAGE_DRIFT, first: 2) { nodes { evidence { versions { id } } } } }');
   expect(evidence.data.findings.nodes.length).toBeGreaterThan(0);
   expect(evidence.data.findings.nodes.every((n: { evidence: { versions: unknown[] } }) => n.evidence.versions.length > 0)).toBe(true);
