@@ -462,9 +462,9 @@ const responseCacheSchema = z
   .object({
     /** Default: true. */
     enabled: z.boolean().default(RESPONSE_CACHE_DEFAULTS.enabled),
-    /** Answers kept in memory (without Redis), least recently used evicted. Default: 1000. */
+    /** Answers kept decoded in each gateway's memory (in front of Redis, when there is one), least recently used evicted. Default: 1000. */
     maxEntries: z.number().int().min(1).default(RESPONSE_CACHE_DEFAULTS.maxEntries),
-    /** What they may weigh together in memory, in bytes of JSON; also the largest one answer kept (Redis too). Default: 64 MiB. */
+    /** What they may weigh together in memory, in characters of JSON; also the largest one answer kept (Redis too). Default: 64 Mi. */
     maxBytes: z.number().int().min(1).default(RESPONSE_CACHE_DEFAULTS.maxBytes),
     /** The longest an answer is kept, even when its sources say longer (or name no cache entry). Default: 60. */
     maxTtlSeconds: z.number().min(0).default(RESPONSE_CACHE_DEFAULTS.maxTtlSeconds),

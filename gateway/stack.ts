@@ -292,9 +292,9 @@ export async function startGatewayFromConfig(
 }
 
 /**
- * The gateway's response cache as `cache.responses` describes it: in the Redis every replica
- * shares when there is one (through the breaker: a hung Redis costs an execution, not a
- * wait), else in this process's memory; undefined when turned off.
+ * The gateway's response cache as `cache.responses` describes it: in this process's memory,
+ * and in the Redis every replica shares when there is one (through the breaker: a hung Redis
+ * costs an execution, not a wait); undefined when turned off.
  */
 function responseCacheFromConfig(
   config: ModelgraphConfig,
@@ -302,12 +302,14 @@ function responseCacheFromConfig(
 ): { store: ResponseStore; maxTtlSeconds: number } | undefined {
   const settings = config.cache.responses;
   if (!settings.enabled || settings.maxTtlSeconds === 0) return undefined;
-  const backend =
+  const shared =
     wiring.redis && wiring.redisBreaker
-      ? new BreakerCache(new RedisCache(wiring.redis), wiring.redisBreaker)
-      : new MemoryCache({ maxEntries: settings.maxEntries, maxBytes: settings.maxBytes });
-  const logger = wiring.logger.child({ component: 'response-cache' });
-  return { store: new ResponseStore(new FailSafeCache(backend, logger), { maxEntryBytes: settings.maxBytes }), maxTtlSeconds: settings.maxTtlSeconds };
+      ? new FailSafeCache(new BreakerCache(new RedisCache(wiring.redis), wiring.redisBreaker), wiring.logger.child({ component: 'response-cache' }))
+      : undefined;
+  return {
+    store: new ResponseStore({ shared, maxEntries: settings.maxEntries, maxBytes: settings.maxBytes }),
+    maxTtlSeconds: settings.maxTtlSeconds,
+  };
 }
 
 /** A process's metrics registry, or undefined when `server.metrics.enabled` is false. */

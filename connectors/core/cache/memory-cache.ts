@@ -3,8 +3,6 @@ import type { KeyValueCache } from './types';
 export interface MemoryCacheOptions {
   /** Entries kept; past it the least recently used one is evicted. Default: 10000. */
   maxEntries?: number;
-  /** The most keys and values may weigh together, in UTF-16 code units (string length); past it the least recently used go. Default: no bound. */
-  maxBytes?: number;
   /** For tests: the clock. Default: `Date.now`. */
   now?: () => number;
 }
@@ -25,8 +23,6 @@ interface Entry {
 export class MemoryCache implements KeyValueCache {
   private readonly entries = new Map<string, Entry>();
   private readonly maxEntries: number;
-  private readonly maxBytes: number;
-  private bytes = 0;
   private readonly now: () => number;
 
   constructor(opts: MemoryCacheOptions = {}) {
@@ -34,8 +30,6 @@ export class MemoryCache implements KeyValueCache {
     if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) {
       throw new RangeError(`MemoryCache maxEntries must be a positive integer, got ${opts.maxEntries}`);
     }
-    this.maxBytes = opts.maxBytes ?? Infinity;
-    if (!(this.maxBytes > 0)) throw new RangeError(`MemoryCache maxBytes must be positive, got ${opts.maxBytes}`);
     this.now = opts.now ?? Date.now;
   }
 
@@ -48,36 +42,23 @@ export class MemoryCache implements KeyValueCache {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
-    if (entry.expiresAt <= this.now()) {
-      this.bytes -= key.length + entry.value.length;
-      return undefined;
-    }
+    if (entry.expiresAt <= this.now()) return undefined;
     this.entries.set(key, entry);
     return entry.value;
   }
 
   async set(key: string, value: string, options?: { ttlSeconds?: number }): Promise<void> {
     const ttl = options?.ttlSeconds;
-    this.drop(key);
-    // A value heavier than the whole bound would only push everything else out.
-    if (key.length + value.length > this.maxBytes) return;
+    this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: ttl ? this.now() + ttl * 1000 : Infinity });
-    this.bytes += key.length + value.length;
-    while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
+    while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (oldest.done) break;
-      this.drop(oldest.value);
+      this.entries.delete(oldest.value);
     }
   }
 
   async delete(key: string): Promise<void> {
-    this.drop(key);
-  }
-
-  private drop(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
     this.entries.delete(key);
-    this.bytes -= key.length + entry.value.length;
   }
 }
