@@ -26,9 +26,17 @@ export interface ResponseCacheKeyParts {
  * sorted, so that `{a, b}` and `{b, a}` share), and what decides what the caller may see —
  * whether it is authenticated (`@authenticated`) and its scopes (`@requiresScopes`), plus
  * its identity when the operation asks who it is. Two callers share an entry only when the
- * gateway's authorization would give both the same answer.
+ * gateway's authorization would give both the same answer. Undefined: not to be cached
+ * (variables nested too deep to be worth walking).
  */
-export function responseCacheKey(parts: ResponseCacheKeyParts): string {
+export function responseCacheKey(parts: ResponseCacheKeyParts): string | undefined {
+  let variables: unknown;
+  try {
+    variables = canonical(parts.variables ?? {}, 0);
+  } catch (err) {
+    if (err instanceof TooDeep) return undefined;
+    throw err;
+  }
   const { caller } = parts;
   const scopes = [...new Set(caller.scopes)].sort();
   const identity = parts.callerDependent ? `${caller.kind}:${caller.id}` : null;
@@ -36,7 +44,7 @@ export function responseCacheKey(parts: ResponseCacheKeyParts): string {
     KEY_VERSION,
     parts.queryHash,
     parts.operationName ?? null,
-    canonical(parts.variables ?? {}),
+    variables,
     caller.kind !== 'anonymous',
     scopes,
     identity,
@@ -44,17 +52,26 @@ export function responseCacheKey(parts: ResponseCacheKeyParts): string {
   return createHash('sha256').update(material).digest('hex');
 }
 
-/** The same value with every object's keys sorted: equal variables, equal JSON. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
+/**
+ * Variables nested deeper than this are no page's: the operation is not cached (and its
+ * variables are left for execution to refuse) rather than walked, which on a hostile body
+ * nested 100,000 levels would overflow the stack.
+ */
+const MAX_VARIABLE_DEPTH = 32;
+
+class TooDeep extends Error {}
+
+/** The same value with every object's keys sorted: equal variables, equal JSON. Throws {@link TooDeep}. */
+function canonical(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_VARIABLE_DEPTH) throw new TooDeep();
+  if (Array.isArray(value)) return value.map((v) => canonical(v, depth + 1));
+  const object = value as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(object)
+      .sort()
+      .map((k) => [k, canonical(object[k], depth + 1)]),
+  );
 }
 
 /**

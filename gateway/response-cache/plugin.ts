@@ -62,6 +62,10 @@ export function responseCachePlugin(options: ResponseCachePluginOptions): Apollo
             caller: contextValue.caller,
             callerDependent: touchesCallerFields(document, schema),
           });
+          if (candidate === undefined) {
+            metrics?.responseCache('bypass');
+            return null;
+          }
           const hit = await store.get(candidate);
           if (!hit) {
             metrics?.responseCache('miss');

@@ -43,3 +43,11 @@ describe('touchesCallerFields', () => {
     expect(touchesCallerFields(parse('{ people { id me } }'), schema)).toBe(false);
   });
 });
+
+describe('responseCacheKey of hostile variables', () => {
+  it('is undefined (not cached) for variables nested deeper than any page, without walking them all', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    expect(responseCacheKey({ ...base, variables: { deep } })).toBeUndefined();
+  });
+});
