@@ -227,7 +227,7 @@ describe('turned off', () => {
     const sandbox = await startSandbox({ models: 4 });
     const { configSchema } = await import('../../config/schema');
     expect(configSchema.parse({ cache: { responses: { enabled: false } } }).cache.responses.enabled).toBe(false);
-    const stack = await startDemoGraph(sandbox, { cache: { ttlSeconds: 60, staleSeconds: 300, responses: { enabled: false } } as never });
+    const stack = await startDemoGraph(sandbox, { cache: { ttlSeconds: 60, staleSeconds: 300, responses: { enabled: false } } });
     try {
       await post(stack, undefined, '{ models(first: 5) { nodes { key } } }');
       const again = await counting(stack, () => post(stack, undefined, '{ models(first: 5) { nodes { key } } }'));
