@@ -27,6 +27,15 @@ interface Filtered {
 const filteredRequests = new WeakMap<object, Filtered>();
 const documentHashes = new WeakMap<object, string>();
 
+/**
+ * Whether authorization took fields the caller may not see out of this request's operation
+ * (its answer then gets them back as null, with FORBIDDEN errors): such an answer is partial,
+ * and the response cache neither looks it up nor keeps it.
+ */
+export function wasFilteredByPolicy(context: GatewayContext): boolean {
+  return filteredRequests.has(context);
+}
+
 function badRequest(message: string, code = 'BAD_REQUEST'): GraphQLError {
   return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
 }

@@ -1,6 +1,7 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from '../context';
 import type { GatewayMetrics } from '../metrics';
+import { wasFilteredByPolicy } from '../operation-policy';
 import { responseCacheKey, touchesCallerFields } from './cache-key';
 import type { ResponseStore } from './response-store';
 
@@ -38,8 +39,9 @@ export interface ResponseCacheExtension {
  * once it is stale), a refresh with different content always finds the answer gone: the
  * next query executes, and is kept again once its sources are fresh.
  *
- * Never cached: mutations and the inventory's own walk of the graph (it builds the indexes
- * that must see the sources as they are).
+ * Never cached: mutations, the inventory's own walk of the graph (it builds the indexes
+ * that must see the sources as they are), and operations authorization took fields out of
+ * (their answers are partial, with FORBIDDEN errors the policy adds as they leave).
  */
 export function responseCachePlugin(options: ResponseCachePluginOptions): ApolloServerPlugin<GatewayContext> {
   const now = options.now ?? Date.now;
@@ -51,7 +53,7 @@ export function responseCachePlugin(options: ResponseCachePluginOptions): Apollo
       return {
         async responseForOperation(requestContext) {
           const { operation, contextValue, queryHash, request, document, schema } = requestContext;
-          if (operation.operation !== 'query' || contextValue.caller.kind === 'internal' || !queryHash) {
+          if (operation.operation !== 'query' || contextValue.caller.kind === 'internal' || !queryHash || wasFilteredByPolicy(contextValue)) {
             metrics?.responseCache('bypass');
             return null;
           }

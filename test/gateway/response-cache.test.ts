@@ -3,7 +3,7 @@ import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { hashApiKey } from '../../gateway/auth/authenticate';
 import type { Stack } from '../../gateway/stack';
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { startDemoGraph, upstreamCalls } from '../helpers/demo-graph';
+import { FAIL_FAST, startDemoGraph, upstreamCalls } from '../helpers/demo-graph';
 
 /**
  * The gateway's response cache (gateway/response-cache): a repeated query is answered
@@ -75,7 +75,10 @@ describe('with a source cache as in production', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({ models: 12 });
-    stack = await startDemoGraph(sandbox, { server: { auth: AUTH } });
+    stack = await startDemoGraph(sandbox, {
+      server: { auth: AUTH },
+      sources: (s) => ({ ...s, jira: s.jira.map((j) => ({ ...j, ...FAIL_FAST })) }),
+    });
   });
 
   afterAll(async () => {
@@ -135,7 +138,27 @@ describe('with a source cache as in production', () => {
     expect(moreScopes.answer.extensions?.responseCache).toBeUndefined();
   });
 
-  it('does not keep an answer with errors', async () => {
+  it('does not keep an answer in which a source failed, and answers whole once it is back', async () => {
+    const query = '{ jiraSearch(instance: "corp", jql: "project = RISK ORDER BY key", first: 10) { key } model(key: "fraud-detector") { key } }';
+    sandbox.jira.corp.faults.down = true;
+    try {
+      const failed = await post(stack, KEYS.all, query);
+      expect(failed.errors?.[0]).toMatchObject({ extensions: { code: 'SOURCE_UNAVAILABLE' } });
+      expect(failed.data.model.key).toBe('fraud-detector');
+      const again = await counting(stack, () => post(stack, KEYS.all, query));
+      expect(again.answer.extensions?.responseCache).toBeUndefined();
+      expect(again.fetches).toBeGreaterThan(0);
+      expect(again.answer.errors?.length).toBeGreaterThan(0);
+    } finally {
+      sandbox.jira.corp.faults.down = false;
+    }
+    const healed = await post(stack, KEYS.all, query);
+    expect(healed.errors).toBeUndefined();
+    expect(healed.data.jiraSearch.length).toBeGreaterThan(0);
+    expect((await post(stack, KEYS.all, query)).extensions?.responseCache).toEqual({ hit: true });
+  });
+
+  it('does not keep an answer authorization took fields out of', async () => {
     const query = '{ model(key: "fraud-detector") { key name tickets { key } } }';
     const first = await post(stack, KEYS.none, query);
     expect(first.errors?.length).toBeGreaterThan(0);
