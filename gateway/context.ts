@@ -24,4 +24,6 @@ export interface GatewayContext {
    * the response cache keeps the answer.
    */
   freshUntil?: number;
+  /** What the gateway's response cache did with the request, for the audit line; absent when it is off or never got to it. */
+  responseCache?: 'hit' | 'miss' | 'bypass';
 }

@@ -124,6 +124,7 @@ function audit(logger: Logger, requestContext: GraphQLRequestContext<GatewayCont
     upstreamCallsBySubgraph: context.subgraphCalls,
     cacheHits: context.cache?.hits ?? 0,
     cacheMisses: context.cache?.misses ?? 0,
+    ...(context.responseCache ? { responseCache: context.responseCache } : {}),
     outcome,
     status,
     errorCodes: [...new Set(errors.map((e) => String((e.extensions as { code?: unknown } | undefined)?.code ?? 'UNKNOWN')))],

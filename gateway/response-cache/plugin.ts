@@ -53,8 +53,12 @@ export function responseCachePlugin(options: ResponseCachePluginOptions): Apollo
       return {
         async responseForOperation(requestContext) {
           const { operation, contextValue, queryHash, request, document, schema } = requestContext;
+          const count = (result: 'hit' | 'miss' | 'bypass') => {
+            contextValue.responseCache = result;
+            metrics?.responseCache(result);
+          };
           if (operation.operation !== 'query' || contextValue.caller.kind === 'internal' || !queryHash || wasFilteredByPolicy(contextValue)) {
-            metrics?.responseCache('bypass');
+            count('bypass');
             return null;
           }
           const candidate = responseCacheKey({
@@ -65,16 +69,16 @@ export function responseCachePlugin(options: ResponseCachePluginOptions): Apollo
             callerDependent: touchesCallerFields(document, schema),
           });
           if (candidate === undefined) {
-            metrics?.responseCache('bypass');
+            count('bypass');
             return null;
           }
           const hit = await store.get(candidate);
           if (!hit) {
-            metrics?.responseCache('miss');
+            count('miss');
             key = candidate;
             return null;
           }
-          metrics?.responseCache('hit');
+          count('hit');
           const ageSeconds = Math.max(0, Math.floor((now() - hit.storedAt) / 1000));
           return {
             http: { status: undefined, headers: new HeaderMap([['age', String(ageSeconds)]]) },
