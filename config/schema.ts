@@ -456,6 +456,24 @@ const serverSchema = z
   }))
   .prefault({});
 
+const RESPONSE_CACHE_DEFAULTS = { enabled: true, maxEntries: 1000, maxBytes: 64 * 1024 * 1024, maxTtlSeconds: 60 };
+
+const responseCacheSchema = z
+  .object({
+    /** Default: true. */
+    enabled: z.boolean().default(RESPONSE_CACHE_DEFAULTS.enabled),
+    /** Answers kept decoded in each gateway's memory (in front of Redis, when there is one), least recently used evicted. Default: 1000. */
+    maxEntries: z.number().int().min(1).default(RESPONSE_CACHE_DEFAULTS.maxEntries),
+    /** What they may weigh together in memory, in characters of JSON; also the largest one answer kept (Redis too). Default: 64 Mi. */
+    maxBytes: z.number().int().min(1).default(RESPONSE_CACHE_DEFAULTS.maxBytes),
+    /** The longest an answer is kept, even when its sources say longer (or name no cache entry). Default: 60. */
+    maxTtlSeconds: z.number().min(0).default(RESPONSE_CACHE_DEFAULTS.maxTtlSeconds),
+  })
+  .strict()
+  .default(RESPONSE_CACHE_DEFAULTS);
+
+export type ResponseCacheConfig = z.infer<typeof responseCacheSchema>;
+
 export const configSchema = z
   .object({
     server: serverSchema,
@@ -465,9 +483,14 @@ export const configSchema = z
         redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
         ttlSeconds: z.number().int().min(0).default(60),
         staleSeconds: z.number().int().min(0).default(300),
+        /**
+         * Whole answers to queries, kept at the gateway (in Redis when `redisUrl` is set, else
+         * in memory) until the earliest source entry they were built from stops being fresh.
+         */
+        responses: responseCacheSchema,
       })
       .strict()
-      .default({ ttlSeconds: 60, staleSeconds: 300 }),
+      .default({ ttlSeconds: 60, staleSeconds: 300, responses: RESPONSE_CACHE_DEFAULTS }),
     sources: z
       .object({
         mlflow: z.array(mlflowInstanceSchema).default([]),

@@ -18,4 +18,12 @@ export interface GatewayContext {
   staleSources: Record<string, number>;
   /** Sources a subgraph reported failed: forwarded to the next subgraph requests, which do not ask them again. */
   failedSources: Record<string, SourceFailure>;
+  /**
+   * Epoch ms: the earliest time a cache entry behind any subgraph answer stops being fresh
+   * (see ForwardedResponse.freshUntil); undefined while none reported one. Bounds how long
+   * the response cache keeps the answer.
+   */
+  freshUntil?: number;
+  /** What the gateway's response cache did with the request, for the audit line; absent when it is off or never got to it. */
+  responseCache?: 'hit' | 'miss' | 'bypass';
 }

@@ -30,6 +30,7 @@ export class GatewayMetrics {
   private readonly operationDuration: Histogram<'operation_name' | 'operation_type' | 'outcome'>;
   private readonly fetches: Counter<'subgraph' | 'outcome'>;
   private readonly fetchDuration: Histogram<'subgraph' | 'outcome'>;
+  private readonly responseCacheLookups: Counter<'result'>;
   private readonly names = new Set<string>();
 
   constructor(registry: Registry) {
@@ -60,6 +61,16 @@ export class GatewayMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
+    this.responseCacheLookups = new Counter({
+      name: 'modelgraph_response_cache_lookups_total',
+      help: "The gateway response cache's lookups: hit (answered from it), miss (executed), bypass (an operation never cached: mutations, the inventory's own walk).",
+      labelNames: ['result'],
+      registers,
+    });
+  }
+
+  responseCache(result: 'hit' | 'miss' | 'bypass'): void {
+    this.responseCacheLookups.inc({ result });
   }
 
   /**

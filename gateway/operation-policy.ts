@@ -27,6 +27,15 @@ interface Filtered {
 const filteredRequests = new WeakMap<object, Filtered>();
 const documentHashes = new WeakMap<object, string>();
 
+/**
+ * Whether authorization took fields the caller may not see out of this request's operation
+ * (its answer then gets them back as null, with FORBIDDEN errors): such an answer is partial,
+ * and the response cache neither looks it up nor keeps it.
+ */
+export function wasFilteredByPolicy(context: GatewayContext): boolean {
+  return filteredRequests.has(context);
+}
+
 function badRequest(message: string, code = 'BAD_REQUEST'): GraphQLError {
   return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
 }
@@ -115,6 +124,7 @@ function audit(logger: Logger, requestContext: GraphQLRequestContext<GatewayCont
     upstreamCallsBySubgraph: context.subgraphCalls,
     cacheHits: context.cache?.hits ?? 0,
     cacheMisses: context.cache?.misses ?? 0,
+    ...(context.responseCache ? { responseCache: context.responseCache } : {}),
     outcome,
     status,
     errorCodes: [...new Set(errors.map((e) => String((e.extensions as { code?: unknown } | undefined)?.code ?? 'UNKNOWN')))],

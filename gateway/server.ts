@@ -27,6 +27,7 @@ import { GatewayMetrics } from './metrics';
 import { freshnessPlugin } from './freshness';
 import { operationPolicyPlugin } from './operation-policy';
 import { rateLimitKey, type ClientRateLimiter } from './rate-limit';
+import { responseCachePlugin, type ResponseCachePluginOptions } from './response-cache/plugin';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 export interface GatewayOptions {
@@ -55,6 +56,8 @@ export interface GatewayOptions {
    * (`admin` scope when auth is on), rather than on a metrics port of its own. Default: no metrics.
    */
   metrics?: { registry: Registry; route: boolean };
+  /** Whole answers reused at the gateway (see gateway/response-cache); undefined: none. */
+  responseCache?: Pick<ResponseCachePluginOptions, 'store' | 'maxTtlSeconds' | 'now'>;
 }
 
 type Admitted = { caller: Caller; requestId: string };
@@ -120,6 +123,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       operationLimitsPlugin(operationLimits, costDirectives),
       ...(metrics ? [metrics.plugin()] : []),
       freshnessPlugin(),
+      // After the policy and limits plugins: they refuse in didResolveOperation, before it answers.
+      ...(options.responseCache ? [responseCachePlugin({ ...options.responseCache, metrics })] : []),
     ],
     // Compact, as Apollo Router answers: indenting a page of 100 models costs CPU under load
     // and bytes on the wire, and tools (jq, the sandbox UI, client libraries) format it anyway.

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ModelgraphConfig } from '../config/schema';
 import { BreakerCache } from '../connectors/core/cache/breaker-cache';
+import { FailSafeCache } from '../connectors/core/cache/fail-safe-cache';
 import { RedisBreaker } from '../connectors/core/cache/redis-breaker';
 import { MemoryCache } from '../connectors/core/cache/memory-cache';
 import { createRedisClient, RedisCache } from '../connectors/core/cache/redis-cache';
@@ -43,6 +44,7 @@ import type { RegistryConnector } from '../connectors/registry/types';
 import { readSupergraph } from './compose';
 import { createAuthenticator } from './auth/authenticate';
 import { createRateLimiter } from './rate-limit';
+import { ResponseStore } from './response-cache/response-store';
 import { startGateway } from './server';
 import { SUBGRAPHS, type SubgraphName } from './subgraphs';
 
@@ -283,9 +285,31 @@ export async function startGatewayFromConfig(
       redisBreaker: wiring.redisBreaker,
     }),
     logger: wiring.logger,
+    responseCache: responseCacheFromConfig(config, wiring),
     // Beside /graphql only when no metrics port is configured: then the metrics server serves it.
     metrics: wiring.metrics && { registry: wiring.metrics, route: server.metrics.port === undefined },
   });
+}
+
+/**
+ * The gateway's response cache as `cache.responses` describes it: in this process's memory,
+ * and in the Redis every replica shares when there is one (through the breaker: a hung Redis
+ * costs an execution, not a wait); undefined when turned off.
+ */
+function responseCacheFromConfig(
+  config: ModelgraphConfig,
+  wiring: { redis?: Redis; redisBreaker?: RedisBreaker; logger: Logger },
+): { store: ResponseStore; maxTtlSeconds: number } | undefined {
+  const settings = config.cache.responses;
+  if (!settings.enabled || settings.maxTtlSeconds === 0) return undefined;
+  const shared =
+    wiring.redis && wiring.redisBreaker
+      ? new FailSafeCache(new BreakerCache(new RedisCache(wiring.redis), wiring.redisBreaker), wiring.logger.child({ component: 'response-cache' }))
+      : undefined;
+  return {
+    store: new ResponseStore({ shared, maxEntries: settings.maxEntries, maxBytes: settings.maxBytes }),
+    maxTtlSeconds: settings.maxTtlSeconds,
+  };
 }
 
 /** A process's metrics registry, or undefined when `server.metrics.enabled` is false. */

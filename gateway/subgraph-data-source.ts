@@ -96,6 +96,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       context.cache.misses += typeof report.cacheMisses === 'number' ? report.cacheMisses : 0;
     }
     if (context?.staleSources && report?.stale) noteStaleSources(context, report.stale);
+    if (context && typeof report?.freshUntil === 'number' && Number.isFinite(report.freshUntil)) {
+      context.freshUntil = Math.min(context.freshUntil ?? Infinity, report.freshUntil);
+    }
     // A source that failed here costs the request once: the next subgraph requests are told.
     if (context?.failedSources && report?.failed) Object.assign(context.failedSources, readSourceFailures(report.failed));
     if (response.extensions) delete response.extensions[FORWARD_EXTENSION];

@@ -47,6 +47,11 @@ export interface ForwardedResponse {
   stale?: Record<string, number>;
   /** Sources that failed in this subgraph request, for the gateway to tell the next ones. */
   failed?: Record<string, SourceFailure>;
+  /**
+   * Epoch ms: the earliest time a cache entry this answer was built from stops being fresh;
+   * absent when it used none. The gateway reuses the client's answer no longer than that.
+   */
+  freshUntil?: number;
 }
 
 export const FORWARD_EXTENSION = 'modelgraph';

@@ -50,6 +50,9 @@ export interface SourceCaches {
   listings: SourceCache;
 }
 
+/** JSON length of the listings kept decoded per source instance: about twice that in heap. */
+const LISTINGS_LOCAL_BYTES = 64 * 1024 * 1024;
+
 export function createSourceCaches(
   config: ConnectionConfig,
   deps: ConnectorDeps & { logger: Logger },
@@ -65,7 +68,10 @@ export function createSourceCaches(
   };
   return {
     entries: new SourceCache(deps.cache, source, { ...options, localEntries: 10_000 }),
-    listings: new SourceCache(deps.cache, source, { ...options, localEntries: 64 }),
+    // Bounded by weight rather than by count alone: a warm page reads a listing entry per
+    // model group (SageMaker versions), far more than the 64 a count bound could afford for
+    // listings of tens of thousands of versions, and each entry pushed out is a JSON parse.
+    listings: new SourceCache(deps.cache, source, { ...options, localEntries: 4096, localBytes: LISTINGS_LOCAL_BYTES }),
   };
 }
 

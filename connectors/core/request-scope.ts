@@ -71,6 +71,12 @@ export class RequestScope {
   readonly failedSources = new Map<string, SourceError>();
   /** The subset of {@link failedSources} that failed here, for the gateway to pass on. */
   readonly failedHere = new Set<string>();
+  /**
+   * The earliest time (epoch ms) at which a cache entry this request's answer was built from
+   * stops being fresh; undefined while none was used. The gateway's response cache keeps the
+   * answer no longer than this (see gateway/response-cache).
+   */
+  freshUntil?: number;
   private readonly now: () => number;
 
   constructor(init: RequestScopeInit) {
@@ -117,6 +123,16 @@ export class RequestScope {
    */
   noteStale(source: string, ageMs: number): void {
     this.staleBySource.set(source, Math.max(ageMs, this.staleBySource.get(source) ?? 0));
+  }
+
+  /**
+   * Notes that part of the answer came from a cached value fresh until `at` (epoch ms): one
+   * loaded now, or one stored earlier. The earliest such time bounds how long the whole
+   * answer may be reused.
+   */
+  noteFreshUntil(at: number): void {
+    if (!Number.isFinite(at)) return;
+    this.freshUntil = this.freshUntil === undefined ? at : Math.min(this.freshUntil, at);
   }
 
   /** "this request's upstream call budget (200 calls) is spent". */

@@ -72,8 +72,9 @@ export function callerOf(forwarded: ForwardedRequest | undefined): Caller {
 }
 
 /**
- * Reports the upstream calls the request made (for the gateway's budget and audit line) and
+ * Reports the upstream calls the request made (for the gateway's budget and audit line),
  * which sources answered from stale cache entries (for the client's `extensions.freshness`)
+ * and until when the cache entries it used stay fresh (for the gateway's response cache)
  * in `extensions.modelgraph`.
  */
 export function upstreamCallsPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
@@ -89,6 +90,7 @@ export function upstreamCallsPlugin<TContext extends BaseContext>(): ApolloServe
             cacheMisses: scope.cacheLookups.misses,
             ...(scope.staleBySource.size > 0 ? { stale: Object.fromEntries(scope.staleBySource) } : {}),
             ...(scope.failedHere.size > 0 ? { failed: failuresToReport(scope) } : {}),
+            ...(scope.freshUntil !== undefined ? { freshUntil: scope.freshUntil } : {}),
           };
           const result = response.body.singleResult;
           result.extensions = { ...result.extensions, [FORWARD_EXTENSION]: report };

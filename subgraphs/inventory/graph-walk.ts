@@ -1,6 +1,7 @@
 import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { TRACER_NAME } from '../../connectors/core/tracing';
+import { currentRequestScope } from '../../connectors/core/request-scope';
 import { SIGNATURE_HEADER, signBody } from '../../lib/request-signature';
 
 /**
@@ -78,12 +79,18 @@ export class TtlValue<T> {
 
   get(): Promise<T> {
     const age = this.built ? this.now() - this.built.at : Infinity;
-    if (this.built && age < this.ttlMs) return Promise.resolve(this.built.value);
     if (this.built && age < this.ttlMs + this.staleMs) {
-      this.rebuild().catch(() => undefined);
+      // An answer built from this value is reusable until it turns stale, not after (a stale
+      // one's time is past: not at all). See RequestScope.noteFreshUntil.
+      currentRequestScope()?.noteFreshUntil(this.built.at + this.ttlMs);
+      if (age >= this.ttlMs) this.rebuild().catch(() => undefined);
       return Promise.resolve(this.built.value);
     }
-    return this.rebuild();
+    const scope = currentRequestScope();
+    return this.rebuild().then((value) => {
+      scope?.noteFreshUntil((this.built?.at ?? this.now()) + this.ttlMs);
+      return value;
+    });
   }
 
   private rebuild(): Promise<T> {

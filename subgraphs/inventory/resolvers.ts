@@ -1,4 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { currentRequestScope } from '../../connectors/core/request-scope';
 import type { Caller } from '../../lib/caller';
 import type { PeopleDirectory } from '../common/identity';
 import type { PartialErrorsContext } from '../common/partial-errors';
@@ -139,7 +140,11 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
         p90DaysToProduction: roundDays(s.p90Days),
       }));
     },
-    sources: (_root: unknown, _args: unknown, ctx: InventoryContext) => ctx.sources.read(),
+    sources(_root: unknown, _args: unknown, ctx: InventoryContext) {
+      // Live health, read from no cache entry: an answer holding it is never reused.
+      currentRequestScope()?.noteFreshUntil(Date.now());
+      return ctx.sources.read();
+    },
   },
   Person: {
     __resolveReference: (ref: { id: string }, ctx: InventoryContext) => ctx.people.describe(ref.id),

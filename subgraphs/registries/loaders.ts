@@ -19,6 +19,40 @@ export function versionRefOf(version: CloudModelVersion): string {
   }
 }
 
+interface DeploymentIndex {
+  /** By the served model's native id, lower-cased. */
+  byModel: Map<string, Deployment[]>;
+  /** By the served version's ref, lower-cased. */
+  byVersionRef: Map<string, Deployment[]>;
+}
+
+/**
+ * Per deployments array, which the connector's cache hands out unchanged for as long as the
+ * listing is fresh: a page asking for the deployments of 50 models then parses every ref
+ * once per listing, not once per model per request.
+ */
+const deploymentIndexes = new WeakMap<readonly Deployment[], DeploymentIndex>();
+
+function deploymentIndexOf(kind: RegistryConnector['kind'], deployments: readonly Deployment[]): DeploymentIndex {
+  let index = deploymentIndexes.get(deployments);
+  if (index) return index;
+  index = { byModel: new Map(), byVersionRef: new Map() };
+  for (const deployment of deployments) {
+    const modelId = parseVersionRef(kind, deployment.modelVersionRef)?.modelId.toLowerCase();
+    if (modelId !== undefined) push(index.byModel, modelId, deployment);
+    const ref = deployment.modelVersionRef?.toLowerCase();
+    if (ref) push(index.byVersionRef, ref, deployment);
+  }
+  deploymentIndexes.set(deployments, index);
+  return index;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 /**
  * Per-request loaders for one cloud registry instance: versions of many models in the
  * connector's batched way, and the instance's models and deployments listed once per
@@ -45,16 +79,14 @@ export class RegistryLoaders {
 
   /** The deployments serving any version of a model (by its native id). */
   async deploymentsOfModel(modelId: string): Promise<Deployment[]> {
-    const wanted = modelId.toLowerCase();
-    return (await this.deployments()).filter(
-      (d) => parseVersionRef(this.connector.kind, d.modelVersionRef)?.modelId.toLowerCase() === wanted,
-    );
+    const index = deploymentIndexOf(this.connector.kind, await this.deployments());
+    return index.byModel.get(modelId.toLowerCase()) ?? [];
   }
 
   /** The deployments serving one version. */
   async deploymentsOfVersion(version: CloudModelVersion): Promise<Deployment[]> {
-    const ref = versionRefOf(version);
-    return (await this.deployments()).filter((d) => d.modelVersionRef?.toLowerCase() === ref);
+    const index = deploymentIndexOf(this.connector.kind, await this.deployments());
+    return index.byVersionRef.get(versionRefOf(version)) ?? [];
   }
 
   /** The registered version a deployment serves, or null when no registry entry matches. */

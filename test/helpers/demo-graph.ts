@@ -7,8 +7,11 @@ import { PeopleDirectory } from '../../subgraphs/common/identity';
 type DemoSources = ReturnType<typeof sandboxConfig>['sources'];
 
 export interface DemoGraphOptions {
-  /** Default: a cache as in production (60 s fresh, 300 s stale), in memory. `{0, 0}` for none. */
-  cache?: { ttlSeconds: number; staleSeconds: number; redisUrl?: string };
+  /**
+   * Default: a cache as in production (60 s fresh, 300 s stale), in memory. `{0, 0}` for none.
+   * `responses`: the gateway's response cache (`cache.responses`), on by default.
+   */
+  cache?: { ttlSeconds: number; staleSeconds: number; redisUrl?: string; responses?: { enabled?: boolean; maxTtlSeconds?: number } };
   /** Adjusts the sandbox's source config, e.g. fewer retries for a source a test takes down. */
   sources?: (sources: DemoSources) => DemoSources;
   /** The config's `governance` section, as YAML would give it. */

@@ -36,7 +36,10 @@ describeRedis('the graph while Redis hangs or dies', () => {
     const target = new URL(REDIS_URL as string);
     proxy = await FaultyTcpProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
     // A database of its own, so that the demo's fixed source names share no keys with other suites.
-    stack = await startDemoGraph(sandbox, { cache: { ttlSeconds: 60, staleSeconds: 300, redisUrl: `redis://127.0.0.1:${proxy.port}/13` } });
+    // No response cache: a repeated query must reach the source caches, which this is about.
+    stack = await startDemoGraph(sandbox, {
+      cache: { ttlSeconds: 60, staleSeconds: 300, redisUrl: `redis://127.0.0.1:${proxy.port}/13`, responses: { enabled: false } },
+    });
     const answer = await postGraphql(stack.graphqlUrl, QUERY);
     expect(answer.errors).toBeUndefined();
     expected = answer.data;

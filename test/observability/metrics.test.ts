@@ -76,20 +76,31 @@ describe('/metrics', () => {
     const fetches = delta(before, afterFirst, 'modelgraph_subgraph_fetches_total', { outcome: 'ok' });
     expect(fetches).toBeGreaterThan(0);
 
-    // The same query again, within the cache TTL: no upstream request, every lookup a hit.
+    // The same query again: answered whole by the gateway's response cache, no fetch at all.
+    const cached = await postGraphql(stack.graphqlUrl, PORTAL_QUERY, { key: modelKey });
+    expect(cached.data).toEqual(first.data);
+    const afterCached = await scrape(metricsUrl);
+    expect(delta(afterFirst, afterCached, 'modelgraph_response_cache_lookups_total', { result: 'hit' })).toBe(1);
+    expect(delta(afterFirst, afterCached, 'modelgraph_subgraph_fetches_total')).toBe(0);
+    expect(delta(afterFirst, afterCached, 'modelgraph_cache_lookups_total')).toBe(0);
+    expect(delta(afterFirst, afterCached, 'modelgraph_upstream_requests_total')).toBe(0);
+
+    // The same question in another document (a response cache miss), within the source
+    // cache TTL: no upstream request, every source cache lookup a hit.
     const sentSecond = sources.map((s) => s.requests());
-    const second = await postGraphql(stack.graphqlUrl, PORTAL_QUERY, { key: modelKey });
+    const second = await postGraphql(stack.graphqlUrl, `${PORTAL_QUERY}\n`, { key: modelKey });
     expect(second.data).toEqual(first.data);
     const afterSecond = await scrape(metricsUrl);
+    expect(delta(afterCached, afterSecond, 'modelgraph_response_cache_lookups_total', { result: 'miss' })).toBe(1);
     expect(sources.map((s) => s.requests())).toEqual(sentSecond);
-    expect(delta(afterFirst, afterSecond, 'modelgraph_upstream_requests_total')).toBe(0);
-    expect(delta(afterFirst, afterSecond, 'modelgraph_cache_lookups_total', { result: 'miss' })).toBe(0);
-    const hits = delta(afterFirst, afterSecond, 'modelgraph_cache_lookups_total', { result: 'hit' });
+    expect(delta(afterCached, afterSecond, 'modelgraph_upstream_requests_total')).toBe(0);
+    expect(delta(afterCached, afterSecond, 'modelgraph_cache_lookups_total', { result: 'miss' })).toBe(0);
+    const hits = delta(afterCached, afterSecond, 'modelgraph_cache_lookups_total', { result: 'hit' });
     expect(hits).toBeGreaterThan(0);
-    expect(delta(afterFirst, afterSecond, 'modelgraph_cache_lookups_total')).toBe(hits);
-    expect(delta(afterFirst, afterSecond, 'modelgraph_graphql_operations_total', { operation_name: 'PortalModel', outcome: 'ok' })).toBe(1);
+    expect(delta(afterCached, afterSecond, 'modelgraph_cache_lookups_total')).toBe(hits);
+    expect(delta(afterCached, afterSecond, 'modelgraph_graphql_operations_total', { operation_name: 'PortalModel', outcome: 'ok' })).toBe(1);
     // One query plan, the same fetches.
-    expect(delta(afterFirst, afterSecond, 'modelgraph_subgraph_fetches_total', { outcome: 'ok' })).toBe(fetches);
+    expect(delta(afterCached, afterSecond, 'modelgraph_subgraph_fetches_total', { outcome: 'ok' })).toBe(fetches);
   });
 
   it('counts a governance index rebuild once, however many queries read the index', async () => {

@@ -25,6 +25,12 @@ export interface SourceCacheOptions {
    */
   localEntries?: number;
   /**
+   * The most those decoded entries may weigh together, counted as the length of their JSON:
+   * a bound on memory that lets many small entries stay decoded where a count alone would
+   * have to be set for the largest. Default: no bound but {@link localEntries}.
+   */
+  localBytes?: number;
+  /**
    * After ttl + stale, how long an entry is still kept in the backend: never served as it
    * is, only handed to {@link SourceCache.getOrRevalidate}'s `load`, which can then ask the
    * upstream whether it changed (an ETag and `If-None-Match`) instead of loading it whole.
@@ -77,9 +83,11 @@ export class SourceCache {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly health: SourceCacheOptions['health'];
-  /** Decoded fresh entries, most recently used last. */
-  private readonly local = new Map<string, Stored<unknown>>();
+  /** Decoded fresh entries with the length of their JSON, most recently used last. */
+  private readonly local = new Map<string, { stored: Stored<unknown>; bytes: number }>();
   private readonly localEntries: number;
+  private readonly localBytes: number;
+  private localBytesHeld = 0;
   /**
    * Loads in progress per full key: misses and background refreshes alike, so neither is
    * ever doubled; with the request scope the load runs in (undefined: a background one).
@@ -108,6 +116,7 @@ export class SourceCache {
     this.revalidateMs = revalidate * 1000;
     this.now = options.now ?? Date.now;
     this.localEntries = options.localEntries ?? 256;
+    this.localBytes = options.localBytes ?? Infinity;
     this.health = options.health;
   }
 
@@ -153,6 +162,7 @@ export class SourceCache {
       const result = await this.lookup(key, load);
       state = result.state;
       layer = result.layer;
+      this.noteFreshUntil(result.storedAt);
       return { value: result.value, state };
     } finally {
       this.recordLookup({ result: state, layer });
@@ -162,27 +172,42 @@ export class SourceCache {
   private async lookup<T>(
     key: string,
     load: (previous: CachedEntry<T> | undefined) => Promise<T>,
-  ): Promise<{ value: T; state: CacheState; layer: CacheLayer }> {
+  ): Promise<{ value: T; state: CacheState; layer: CacheLayer; storedAt: number }> {
     const fullKey = this.prefix + key;
-    if (this.ttlMs === 0) return { value: await this.coalesce(fullKey, () => load(undefined), false), state: 'miss', layer: 'shared' };
+    if (this.ttlMs === 0) {
+      const value = await this.coalesce(fullKey, () => load(undefined), false);
+      return { value, state: 'miss', layer: 'shared', storedAt: this.now() };
+    }
 
     const local = this.freshLocal<T>(fullKey);
-    if (local) return { value: local.v, state: 'hit', layer: 'process' };
+    if (local) return { value: local.v, state: 'hit', layer: 'process', storedAt: local.t };
 
-    const entry = this.parse<T>(await this.backend.get(fullKey));
+    const raw = await this.backend.get(fullKey);
+    const entry = this.parse<T>(raw);
     const previous = entry && { value: entry.v, storedAt: entry.t };
     if (entry && previous) {
-      this.remember(fullKey, entry);
+      this.remember(fullKey, entry, raw?.length ?? 0);
       // A negative age (a replica's clock ahead of ours) counts as fresh.
       const age = this.now() - entry.t;
-      if (age < this.ttlMs) return { value: entry.v, state: 'hit', layer: 'shared' };
+      if (age < this.ttlMs) return { value: entry.v, state: 'hit', layer: 'shared', storedAt: entry.t };
       if (age < this.ttlMs + this.staleMs) {
         this.refresh(fullKey, () => load(previous));
         currentRequestScope()?.noteStale(this.source, age);
-        return { value: entry.v, state: 'stale', layer: 'shared' };
+        return { value: entry.v, state: 'stale', layer: 'shared', storedAt: entry.t };
       }
     }
-    return { value: await this.coalesce(fullKey, () => load(previous), true), state: 'miss', layer: 'shared' };
+    const value = await this.coalesce(fullKey, () => load(previous), true);
+    // Stored just after with about this time: its entry is fresh until about now + ttl.
+    return { value, state: 'miss', layer: 'shared', storedAt: this.now() };
+  }
+
+  /**
+   * Tells the request (if any) until when the value it was just handed stays fresh: its
+   * answer must not be reused past the earliest such time (see RequestScope.noteFreshUntil).
+   * A stale entry's time is already past, which marks the answer not reusable at all.
+   */
+  private noteFreshUntil(storedAt: number): void {
+    currentRequestScope()?.noteFreshUntil(storedAt + this.ttlMs);
   }
 
   /**
@@ -211,15 +236,19 @@ export class SourceCache {
       if (local) {
         found = { value: local.v, fresh: true };
         layer = 'process';
+        this.noteFreshUntil(local.t);
       } else {
-        const entry = this.parse<T>(await this.backend.get(fullKey));
+        const raw = await this.backend.get(fullKey);
+        const entry = this.parse<T>(raw);
         const age = entry ? this.now() - entry.t : Infinity;
         if (entry && age < this.ttlMs) {
-          this.remember(fullKey, entry);
+          this.remember(fullKey, entry, raw?.length ?? 0);
           found = { value: entry.v, fresh: true };
+          this.noteFreshUntil(entry.t);
         } else if (entry && age < this.ttlMs + this.staleMs) {
           found = { value: entry.v, fresh: false };
           currentRequestScope()?.noteStale(this.source, age);
+          this.noteFreshUntil(entry.t);
         }
       }
     }
@@ -231,15 +260,24 @@ export class SourceCache {
     if (this.ttlMs === 0) return undefined;
     const fullKey = this.prefix + key;
     const local = this.freshLocal<T>(fullKey);
-    if (local) return { value: local.v, layer: 'process' };
-    const entry = this.parse<T>(await this.backend.get(fullKey));
+    if (local) {
+      this.noteFreshUntil(local.t);
+      return { value: local.v, layer: 'process' };
+    }
+    const raw = await this.backend.get(fullKey);
+    const entry = this.parse<T>(raw);
     if (!entry || this.now() - entry.t >= this.ttlMs) return undefined;
-    this.remember(fullKey, entry);
+    this.remember(fullKey, entry, raw?.length ?? 0);
+    this.noteFreshUntil(entry.t);
     return { value: entry.v, layer: 'shared' };
   }
 
-  /** Stores a value loaded elsewhere (see {@link peek}). */
+  /**
+   * Stores a value loaded elsewhere (see {@link peek}). The caller loaded it for the request
+   * it runs in, which is told, as for a load of {@link getOrLoad}, how long it stays fresh.
+   */
   async put<T>(key: string, value: T): Promise<void> {
+    this.noteFreshUntil(this.now());
     if (this.ttlMs === 0) return;
     await this.store(this.prefix + key, value);
   }
@@ -298,24 +336,37 @@ export class SourceCache {
 
   /** The entry kept decoded in process, while fresh (marked most recently used). */
   private freshLocal<T>(fullKey: string): Stored<T> | undefined {
-    const local = this.local.get(fullKey) as Stored<T> | undefined;
-    if (!local || this.now() - local.t >= this.ttlMs) return undefined;
+    const local = this.local.get(fullKey);
+    if (!local || this.now() - local.stored.t >= this.ttlMs) return undefined;
     this.local.delete(fullKey);
     this.local.set(fullKey, local);
-    return local;
+    return local.stored as Stored<T>;
   }
 
-  /** Keeps a fresh entry decoded in process; a stale one is left to the backend path. */
-  private remember(fullKey: string, entry: Stored<unknown>): void {
-    if (this.localEntries === 0 || this.now() - entry.t >= this.ttlMs) return;
+  /**
+   * Keeps a fresh entry decoded in process (`bytes`: the length of its JSON); a stale one is
+   * left to the backend path. The least recently used go first once either bound is passed;
+   * an entry heavier than the whole byte bound is not kept at all.
+   */
+  private remember(fullKey: string, entry: Stored<unknown>, bytes: number): void {
+    if (this.localEntries === 0 || bytes > this.localBytes || this.now() - entry.t >= this.ttlMs) return;
+    this.forget(fullKey);
+    this.local.set(fullKey, { stored: entry, bytes });
+    this.localBytesHeld += bytes;
+    while (this.local.size > this.localEntries || this.localBytesHeld > this.localBytes) {
+      this.forget(this.local.keys().next().value as string);
+    }
+  }
+
+  private forget(fullKey: string): void {
+    const held = this.local.get(fullKey);
+    if (!held) return;
     this.local.delete(fullKey);
-    this.local.set(fullKey, entry);
-    if (this.local.size > this.localEntries) this.local.delete(this.local.keys().next().value as string);
+    this.localBytesHeld -= held.bytes;
   }
 
   private async store<T>(fullKey: string, value: T): Promise<void> {
     const stored: Stored<T> = { v: value, t: this.now() };
-    this.remember(fullKey, stored);
     let json: string;
     try {
       json = JSON.stringify(stored);
@@ -325,8 +376,10 @@ export class SourceCache {
         key: fullKey,
         error: err instanceof Error ? err.message : String(err),
       });
+      this.remember(fullKey, stored, 0);
       return;
     }
+    this.remember(fullKey, stored, json.length);
     await this.backend.set(fullKey, json, { ttlSeconds: (this.ttlMs + this.staleMs + this.revalidateMs) / 1000 });
   }
 
