@@ -329,6 +329,8 @@ export class HttpClient {
 
     // Whether the rate limiter's slot taken for the next attempt is still unused.
     let holdsSlot = false;
+    // The end of the limiter pause this call set and then slept out before its retry.
+    let pauseServed: number | undefined;
     for (let attempt = 1; ; attempt++) {
       const labels: AttemptLabels = { route: req.route ?? 'other', method: req.method, attempt };
       // Before the connection slot: a call paced by the limiter must not hold one meanwhile.
@@ -339,9 +341,11 @@ export class HttpClient {
           budgetMs: this.retry.budgetMs,
           sleep: this.sleep,
           health: this.health,
+          pauseServed,
         });
       }
       holdsSlot = false;
+      pauseServed = undefined;
       const outcome = await this.inSlot(scope, () => this.attempt(req, labels, deadline, scope, call));
 
       if (outcome.kind === 'wait') {
@@ -383,7 +387,8 @@ export class HttpClient {
         const retryAfterMs = verdict?.delayMs ?? parseRetryAfter(headerValue(res, 'retry-after'), this.now());
         // The vendor's wait holds for every call of the source, not only this one's retry.
         const rateLimited = res.status === 429 || verdict?.code === SourceErrorCode.SOURCE_RATE_LIMITED;
-        if (rateLimited && retryAfterMs !== undefined) this.rateLimiter?.pauseUntil(this.now() + retryAfterMs);
+        const pauseEnd = rateLimited && retryAfterMs !== undefined ? this.now() + retryAfterMs : undefined;
+        if (pauseEnd !== undefined) this.rateLimiter?.pauseUntil(pauseEnd);
         const retryable = verdict ? verdict.retryable : RETRY_STATUSES.has(res.status);
         let noRetry: string | undefined;
         if (retryable && attempt < maxAttempts) {
@@ -395,6 +400,7 @@ export class HttpClient {
             }
             this.logRetry(req, secrets, { status: res.status, attempt, delayMs });
             await this.sleep(delayMs);
+            pauseServed = pauseEnd;
             continue;
           }
         }

@@ -88,11 +88,13 @@ export class RateLimiter {
 
   /**
    * Takes the earliest send slot when it is at most `maxWaitMs` away. `maxWaitMs` Infinity:
-   * whatever the wait.
+   * whatever the wait. `pauseServed`: when the wait the caller has already slept out itself
+   * ended (a retry after the Retry-After, or the reset, that the failed attempt named): a
+   * pause or a spent budget ending by then is not waited for twice.
    */
-  reserve(maxWaitMs: number): Reservation {
+  reserve(maxWaitMs: number, options: { pauseServed?: number } = {}): Reservation {
     const now = this.now();
-    const { at, reason } = this.earliest(now);
+    const { at, reason } = this.earliest(now, options.pauseServed ?? -Infinity);
     const waitMs = Math.max(0, Math.ceil(at - now));
     if (waitMs > maxWaitMs) return { ok: false, waitMs, reason };
     const sendAt = Math.max(now, at);
@@ -131,7 +133,7 @@ export class RateLimiter {
     if (Number.isFinite(epochMs)) this.pausedUntil = Math.max(this.pausedUntil, epochMs);
   }
 
-  private earliest(now: number): { at: number; reason: string } {
+  private earliest(now: number, pauseServed: number): { at: number; reason: string } {
     let at = Math.max(now, this.lastReserved);
     let reason = 'the configured rate';
     const later = (candidate: number, why: string) => {
@@ -142,15 +144,16 @@ export class RateLimiter {
     };
     if (this.intervalMs !== undefined) later(this.tat - this.toleranceMs, `the configured rate (${this.limit.requestsPerSecond}/s)`);
     for (const window of this.windows) later(window.nextFree(), `the configured limit (${window.size} ${window.label})`);
-    later(this.pausedUntil, 'the Retry-After the source sent');
+    if (this.pausedUntil > pauseServed) later(this.pausedUntil, 'the Retry-After the source sent');
     for (const [resource, state] of this.headers) {
       if (state.resetAt <= now) {
         this.headers.delete(resource);
         continue;
       }
       const what = resource ? `"${resource}" ` : '';
-      if (state.remaining === 0) later(state.resetAt, `the source's ${what}rate limit (0 left until ${new Date(state.resetAt).toISOString()})`);
-      else if (at < state.resetAt) later(this.lastReserved + state.paceMs, `the source's ${what}rate limit (${state.remaining} left, spread until the reset)`);
+      if (state.remaining === 0) {
+        if (state.resetAt > pauseServed) later(state.resetAt, `the source's ${what}rate limit (0 left until ${new Date(state.resetAt).toISOString()})`);
+      } else if (at < state.resetAt) later(this.lastReserved + state.paceMs, `the source's ${what}rate limit (${state.remaining} left, spread until the reset)`);
     }
     return { at, reason };
   }
@@ -201,6 +204,8 @@ export interface SlotWaitOptions {
   budgetMs: number;
   sleep: (ms: number) => Promise<void>;
   health?: SourceHealthRecorder;
+  /** See {@link RateLimiter.reserve}. */
+  pauseServed?: number;
 }
 
 /**
@@ -213,7 +218,7 @@ export interface SlotWaitOptions {
 export async function waitForSlot(limiter: RateLimiter, options: SlotWaitOptions): Promise<void> {
   const scope = currentRequestScope();
   const deadlineLeft = scope?.remainingMs() ?? Infinity;
-  const reservation = limiter.reserve(Math.min(options.budgetLeftMs, deadlineLeft));
+  const reservation = limiter.reserve(Math.min(options.budgetLeftMs, deadlineLeft), { pauseServed: options.pauseServed });
   if (!reservation.ok) {
     options.health?.recordRateLimitWait?.({ waitMs: reservation.waitMs, refused: true });
     const past = deadlineLeft <= options.budgetLeftMs ? 'the request deadline' : `the ${options.budgetMs} ms budget`;
