@@ -329,7 +329,7 @@ export class HttpClient {
 
     // Whether the rate limiter's slot taken for the next attempt is still unused.
     let holdsSlot = false;
-    // The end of the limiter pause this call set and then slept out before its retry.
+    // The latest end of a limiter pause this call set and then slept out before a retry.
     let pauseServed: number | undefined;
     for (let attempt = 1; ; attempt++) {
       const labels: AttemptLabels = { route: req.route ?? 'other', method: req.method, attempt };
@@ -345,7 +345,6 @@ export class HttpClient {
         });
       }
       holdsSlot = false;
-      pauseServed = undefined;
       const outcome = await this.inSlot(scope, () => this.attempt(req, labels, deadline, scope, call));
 
       if (outcome.kind === 'wait') {
@@ -400,7 +399,7 @@ export class HttpClient {
             }
             this.logRetry(req, secrets, { status: res.status, attempt, delayMs });
             await this.sleep(delayMs);
-            pauseServed = pauseEnd;
+            if (pauseEnd !== undefined) pauseServed = Math.max(pauseServed ?? -Infinity, pauseEnd);
             continue;
           }
         }
