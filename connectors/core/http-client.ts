@@ -327,29 +327,13 @@ export class HttpClient {
     const deadline = this.now() + this.retry.budgetMs;
     const scope = currentRequestScope();
 
-    // Whether the rate limiter's slot taken for the next attempt is still unused.
-    let holdsSlot = false;
     // The latest end of a limiter pause this call set and then slept out before a retry.
     let pauseServed: number | undefined;
     for (let attempt = 1; ; attempt++) {
       const labels: AttemptLabels = { route: req.route ?? 'other', method: req.method, attempt };
-      // Before the connection slot: a call paced by the limiter must not hold one meanwhile.
-      if (this.rateLimiter && !holdsSlot) {
-        await waitForSlot(this.rateLimiter, {
-          source: this.source,
-          budgetLeftMs: deadline - this.now(),
-          budgetMs: this.retry.budgetMs,
-          sleep: this.sleep,
-          health: this.health,
-          pauseServed,
-        });
-      }
-      holdsSlot = false;
-      const outcome = await this.inSlot(scope, () => this.attempt(req, labels, deadline, scope, call));
+      const outcome = await this.inSlot(scope, () => this.attempt(req, labels, deadline, scope, call, pauseServed));
 
       if (outcome.kind === 'wait') {
-        // Nothing was sent: the slot serves the attempt that follows.
-        holdsSlot = true;
         // Out of the connection slot, which the retrying call may need.
         await untilRequestDeadline(this.source, 'waiting for a retrying call', () => this.failures.untilRetryingCallSettles(scope, call));
         attempt--;
@@ -489,6 +473,7 @@ export class HttpClient {
     deadline: number,
     scope: RequestScope | undefined,
     call: object,
+    pauseServed: number | undefined,
   ): Promise<Attempt> {
     // Read once the connection slot is ours: the wait for it may have used the time up.
     if (scope?.expired()) return { kind: 'refused', error: scope.deadlineError(this.source) };
@@ -496,6 +481,27 @@ export class HttpClient {
     if (this.failures.anotherCallRetrying(scope, call)) return { kind: 'wait' };
     const remembered = this.failures.recallInRequest(scope);
     if (remembered) return { kind: 'remembered', error: remembered };
+    if (deadline - this.now() <= 0) return { kind: 'expired' };
+    if (this.rateLimiter) {
+      // Inside the connection slot: at most `maxConcurrency` calls hold a reservation, so
+      // the limiter's queue stays short and a fresh header reading paces the calls behind
+      // it. The slot costs nobody else anything meanwhile: every call of the source waits
+      // for the same limiter.
+      try {
+        await waitForSlot(this.rateLimiter, {
+          source: this.source,
+          budgetLeftMs: deadline - this.now(),
+          budgetMs: this.retry.budgetMs,
+          sleep: this.sleep,
+          health: this.health,
+          pauseServed,
+        });
+      } catch (err) {
+        if (isRequestLimitError(err)) return { kind: 'refused', error: err };
+        throw err;
+      }
+      if (scope?.expired()) return { kind: 'refused', error: scope.deadlineError(this.source, 'while waiting for the rate limit') };
+    }
     const remaining = deadline - this.now();
     if (remaining <= 0) return { kind: 'expired' };
     try {

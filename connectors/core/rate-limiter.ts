@@ -87,7 +87,8 @@ export class RateLimiter {
   }
 
   /**
-   * Takes the earliest send slot when it is at most `maxWaitMs` away. `maxWaitMs` Infinity:
+   * Takes the earliest send slot when it is free now or less than `maxWaitMs` away (a wait
+   * ending at the limit would leave the call no time to be sent). `maxWaitMs` Infinity:
    * whatever the wait. `pauseServed`: when the wait the caller has already slept out itself
    * ended (a retry after the Retry-After, or the reset, that the failed attempt named): a
    * pause or a spent budget ending by then is not waited for twice.
@@ -96,7 +97,7 @@ export class RateLimiter {
     const now = this.now();
     const { at, reason } = this.earliest(now, options.pauseServed ?? -Infinity);
     const waitMs = Math.max(0, Math.ceil(at - now));
-    if (waitMs > maxWaitMs) return { ok: false, waitMs, reason };
+    if (waitMs > 0 && waitMs >= maxWaitMs) return { ok: false, waitMs, reason };
     const sendAt = Math.max(now, at);
     if (this.intervalMs !== undefined) this.tat = Math.max(this.tat, sendAt) + this.intervalMs;
     for (const window of this.windows) window.add(sendAt);
