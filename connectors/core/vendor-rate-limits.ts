@@ -17,8 +17,9 @@ export const VENDOR_RATE_LIMITS: Readonly<Record<SourceKind, Readonly<RateLimit>
   // token; secondary "no more than 900 points per minute" per REST endpoint, a GET being 1
   // point. (Also "no more than 100 concurrent requests": `maxConcurrency` stays far below.)
   GITHUB: { perHour: 5_000, perMinute: 900 },
-  // GitLab.com, "GitLab.com-specific rate limits": authenticated API traffic 2,000 requests
-  // a minute per user.
+  // GitLab.com, "GitLab.com rate limits" (Current rate limits; announced in GitLab's blog
+  // "Automation check-in and rate limit changes on GitLab.com", 2020-12-17): authenticated
+  // API traffic 2,000 requests a minute per user.
   GITLAB: { perMinute: 2_000 },
   // Jira Cloud, "Rate limiting": API-token traffic is under the burst limits (a token bucket
   // per tenant and endpoint) whose values Atlassian does not publish; 10 a second is a
