@@ -129,9 +129,18 @@ export class RateLimiter {
     this.headers.set(resource, { resetAt, remaining, paceMs: remaining > 0 ? (resetAt - now) / remaining : 0 });
   }
 
-  /** The vendor refused a call and named a wait (Retry-After): no call of this limiter goes before it. */
+  /**
+   * The vendor refused a call and named a wait (Retry-After): no call of this limiter goes
+   * before it. It is also the vendor's latest word on when to ask again, so a spent budget
+   * whose stated reset lies further off (GitLab's own window, read from the same answer)
+   * gives way to it rather than adding a second wait.
+   */
   pauseUntil(epochMs: number): void {
-    if (Number.isFinite(epochMs)) this.pausedUntil = Math.max(this.pausedUntil, epochMs);
+    if (!Number.isFinite(epochMs)) return;
+    this.pausedUntil = Math.max(this.pausedUntil, epochMs);
+    for (const state of this.headers.values()) {
+      if (state.remaining === 0 && state.resetAt > epochMs) state.resetAt = epochMs;
+    }
   }
 
   private earliest(now: number, pauseServed: number): { at: number; reason: string } {

@@ -203,3 +203,13 @@ describe('waitForSlot: the request deadline and the retry budget', () => {
     expect(() => new RateLimiter('github:corp', { perMinute: -1 })).toThrow(/perMinute/);
   });
 });
+
+describe("RateLimiter: a Retry-After and a spent budget's reset from the same answer", () => {
+  it('waits for the Retry-After, the vendor\'s word on when to ask again, not for both', () => {
+    const clock = new SimulatedClock();
+    const l = limiter({}, clock);
+    l.observe({ limit: 2_000, remaining: 0, resetAt: new Date(clock.t + 2_463).toISOString() });
+    l.pauseUntil(clock.t + 2_000);
+    expect(l.reserve(Infinity, { pauseServed: clock.t + 2_000 })).toEqual({ ok: true, waitMs: 0 });
+  });
+});
