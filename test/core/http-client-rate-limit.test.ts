@@ -6,6 +6,7 @@ import { RateLimiter, type RateLimit } from '../../connectors/core/rate-limiter'
 import { RequestScope, isRequestLimitError, runInRequestScope } from '../../connectors/core/request-scope';
 import { readRateLimitHeaders } from '../../connectors/core/rate-limit';
 import { SourceHealthRegistry } from '../../connectors/core/source-health';
+import { useNock } from '../helpers/nock';
 
 /**
  * The limiter inside the HttpClient, against nock: the clock is simulated (a sleep moves
@@ -76,14 +77,14 @@ function maxInAnyWindow(times: readonly number[], windowMs: number): number {
 
 const epochSeconds = (ms: number) => String(Math.floor(ms / 1000));
 
-beforeEach(() => {
-  nock.cleanAll();
-  nock.disableNetConnect();
-});
+// No real network, a clean slate per test, every declared request made, and node's http
+// module given back unpatched when the file is done (later files in the worker need it).
+useNock();
 
 afterEach(() => {
   for (const c of clients) c.close();
   clients = [];
+  // And no more than declared.
   expect(nock.activeMocks()).toEqual([]);
 });
 
