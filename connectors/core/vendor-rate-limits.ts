@@ -25,10 +25,11 @@ export const VENDOR_RATE_LIMITS: Readonly<Record<SourceKind, Readonly<RateLimit>
   // per tenant and endpoint) whose values Atlassian does not publish; 10 a second is a
   // conservative steady rate. The X-RateLimit-* and Retry-After headers do the rest.
   JIRA: { requestsPerSecond: 10, burst: 10 },
-  // Amazon SageMaker: control-plane TPS is set per API, per account and region, and AWS
-  // publishes no figure for the Describe*, List* or Search operations (the Service Quotas
-  // console lists none). So each operation gets its own bucket (see the connector's
-  // `rateLimit.operations`) at a conservative 5 a second, bursts of 10.
+  // Amazon SageMaker: control-plane calls are throttled per API, per account and region,
+  // and AWS's documentation gives no figure for the Describe*, List* or Search operations
+  // (a re:Post question about ListTags' limit found none either). So each operation gets
+  // its own bucket (see the connector's `rateLimit.operations`) at a conservative 5 a
+  // second, bursts of 10: raise it per operation where the account's quotas allow more.
   SAGEMAKER: { requestsPerSecond: 5, burst: 10 },
   // Vertex AI, "Vertex AI quotas and limits": 600 resource management (CRUD) requests a
   // minute per project and region.
