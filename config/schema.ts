@@ -135,12 +135,33 @@ const sourceCacheSchema = z
   })
   .strict();
 
+/**
+ * The instance's client-side rate limit. Every field defaults to the vendor's documented
+ * limit (connectors/core/vendor-rate-limits.ts; the README's "Upstream rate limits" table);
+ * a field written here replaces that default only. `enabled: false` turns the limiter off.
+ */
+const rateLimitFields = {
+  /** Sustained requests a second (a token bucket refilled at this rate). */
+  requestsPerSecond: z.number().positive().optional(),
+  /** Requests that may go at once after a quiet spell (the bucket's size). */
+  burst: positiveInt.optional(),
+  /** At most this many in any 60 s. */
+  perMinute: positiveInt.optional(),
+  /** At most this many in any hour. */
+  perHour: positiveInt.optional(),
+};
+
+const rateLimitSchema = z
+  .object({ enabled: z.boolean().optional(), ...rateLimitFields })
+  .strict();
+
 const connectionOptions = {
   timeoutMs: positiveInt.default(10_000),
   maxConcurrency: positiveInt.max(256).default(8),
   retry: retrySchema.optional(),
   breaker: breakerSchema.optional(),
   cache: sourceCacheSchema.optional(),
+  rateLimit: rateLimitSchema.optional(),
 };
 
 export const mlflowInstanceSchema = z
@@ -257,6 +278,19 @@ export const sagemakerInstanceSchema = z
       ])
       .default({ type: 'default' }),
     ...connectionOptions,
+    /**
+     * SageMaker throttles each API on its own, so each operation has its own limiter with
+     * these settings; `operations.<Operation>` (`DescribeEndpoint`, `Search`...) overrides
+     * them for one.
+     */
+    rateLimit: rateLimitSchema
+      .extend({
+        operations: z
+          .record(z.string().regex(/^[A-Z][A-Za-z]+$/, 'must be a SageMaker operation such as DescribeEndpoint'), z.object(rateLimitFields).strict())
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

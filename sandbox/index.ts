@@ -142,41 +142,58 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 }
 
+export interface SandboxConfigOptions {
+  /**
+   * Keep each source's client-side rate limit at its vendor's default (README, "Upstream
+   * rate limits"), as against the real tools: for a benchmark of what the vendors' limits
+   * cost. Default false: the limiters are off.
+   */
+  vendorRateLimits?: boolean;
+}
+
 /**
  * The `sources` and `people` configuration that points modelgraph at a running sandbox,
  * as a deployment's config file would point it at the real tools (parse it with the
  * config schema).
  */
-export function sandboxConfig(sandbox: Sandbox) {
+export function sandboxConfig(sandbox: Sandbox, options: SandboxConfigOptions = {}) {
+  // The sandbox servers are local and unthrottled: the vendors' limits would only make the
+  // demo and the tests wait (SageMaker's 5 calls a second per API, GitHub's 5,000 an hour).
+  const rateLimit = options.vendorRateLimits ? {} : { rateLimit: { enabled: false } };
   return {
     sources: {
-      mlflow: Object.entries(sandbox.mlflow).map(([name, server]) => ({ name, url: server.url })),
+      mlflow: Object.entries(sandbox.mlflow).map(([name, server]) => ({ name, url: server.url, ...rateLimit })),
       jira: Object.entries(sandbox.jira).map(([name, server]) => ({
         name,
+        ...rateLimit,
         flavor: 'cloud',
         url: server.url,
         auth: { type: 'basic', ...SANDBOX_CREDENTIALS.jira },
       })),
       github: Object.entries(sandbox.github).map(([name, server]) => ({
         name,
+        ...rateLimit,
         url: server.url,
         webUrl: 'https://github.com',
         auth: { type: 'token', token: SANDBOX_CREDENTIALS.github.token },
       })),
       gitlab: Object.entries(sandbox.gitlab).map(([name, server]) => ({
         name,
+        ...rateLimit,
         url: server.url,
         webUrl: 'https://gitlab.com',
         auth: { type: 'privateToken', token: SANDBOX_CREDENTIALS.gitlab.token },
       })),
       sagemaker: Object.entries(sandbox.sagemaker).map(([name, server]) => ({
         name,
+        ...rateLimit,
         region: SAGEMAKER_SANDBOX_REGION,
         endpoint: server.url,
         credentials: { type: 'static', ...SANDBOX_CREDENTIALS.sagemaker },
       })),
       vertex: Object.entries(sandbox.vertex).map(([name, server]) => ({
         name,
+        ...rateLimit,
         project: VERTEX_SANDBOX_PROJECT,
         location: VERTEX_SANDBOX_LOCATION,
         endpoint: server.url,
@@ -184,6 +201,7 @@ export function sandboxConfig(sandbox: Sandbox) {
       })),
       azureml: Object.entries(sandbox.azureml).map(([name, server]) => ({
         name,
+        ...rateLimit,
         subscriptionId: AZUREML_SANDBOX_WORKSPACE.subscriptionId,
         resourceGroup: AZUREML_SANDBOX_WORKSPACE.resourceGroup,
         workspace: AZUREML_SANDBOX_WORKSPACE.workspace,

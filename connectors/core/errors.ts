@@ -4,7 +4,11 @@ export enum SourceErrorCode {
   SOURCE_UNAVAILABLE = 'SOURCE_UNAVAILABLE',
   /** The per-attempt timeout, the retry budget, or the GraphQL request's deadline ran out. */
   SOURCE_TIMEOUT = 'SOURCE_TIMEOUT',
-  /** 429 (or 403 with rate-limit headers, later for GitHub) after retries, or a Retry-After beyond the budget. */
+  /**
+   * 429 (or 403 with rate-limit headers, for GitHub) after retries, a Retry-After beyond the
+   * budget, or the source's client-side rate limit whose next slot lies past the request
+   * deadline or the budget (nothing was sent; `retryAfterMs` is the wait; see rate-limiter.ts).
+   */
   SOURCE_RATE_LIMITED = 'SOURCE_RATE_LIMITED',
   /** 401: the configured credentials were refused. */
   SOURCE_UNAUTHENTICATED = 'SOURCE_UNAUTHENTICATED',

@@ -13,6 +13,7 @@ import {
   type RequestLimitError,
   type RequestScope,
 } from './request-scope';
+import { waitForSlot, type RateLimiter } from './rate-limiter';
 import { CIRCUIT_OPEN, circuitState, type RateLimitReading, type SourceHealthRecorder } from './source-health';
 import { endUpstreamSpan, injectTraceContext, startUpstreamSpan } from './tracing';
 
@@ -89,6 +90,15 @@ export interface HttpClientOptions {
    * records nothing. Default: none — the upstream reports no rate limit.
    */
   parseRateLimit?: (headers: Readonly<Record<string, string>>) => RateLimitReading | undefined;
+  /**
+   * The source instance's client-side rate limit: every attempt, retries included, waits for
+   * its slot before it is sent (and fails with SOURCE_RATE_LIMITED, sending nothing, when the
+   * slot lies past the request deadline or the retry budget). What `parseRateLimit` reads
+   * and every Retry-After of a 429 slow it further. Built by plumbing.ts from the vendor's
+   * defaults and the instance's `rateLimit` config; give it the same clock as this client.
+   * Default: none, no client-side limit.
+   */
+  rateLimiter?: RateLimiter;
 }
 
 /** What {@link HttpClientOptions.classifyResponse} is shown of an error response. */
@@ -210,6 +220,7 @@ export class HttpClient {
   private readonly classifyResponse: HttpClientOptions['classifyResponse'];
   private readonly health: SourceHealthRecorder | undefined;
   private readonly parseRateLimit: HttpClientOptions['parseRateLimit'];
+  private readonly rateLimiter: RateLimiter | undefined;
   private readonly server: { address: string; port?: number };
 
   constructor(options: HttpClientOptions) {
@@ -245,6 +256,7 @@ export class HttpClient {
     this.classifyResponse = options.classifyResponse;
     this.health = options.health;
     this.parseRateLimit = options.parseRateLimit;
+    this.rateLimiter = options.rateLimiter;
     this.health?.attachCircuit(() => circuitState(this.breaker.status));
     const base = new URL(options.baseURL);
     this.server = { address: base.hostname, port: base.port ? Number(base.port) : base.protocol === 'https:' ? 443 : 80 };
@@ -315,9 +327,11 @@ export class HttpClient {
     const deadline = this.now() + this.retry.budgetMs;
     const scope = currentRequestScope();
 
+    // The latest end of a limiter pause this call set and then slept out before a retry.
+    let pauseServed: number | undefined;
     for (let attempt = 1; ; attempt++) {
       const labels: AttemptLabels = { route: req.route ?? 'other', method: req.method, attempt };
-      const outcome = await this.inSlot(scope, () => this.attempt(req, labels, deadline, scope, call));
+      const outcome = await this.inSlot(scope, () => this.attempt(req, labels, deadline, scope, call, pauseServed));
 
       if (outcome.kind === 'wait') {
         // Out of the connection slot, which the retrying call may need.
@@ -354,6 +368,10 @@ export class HttpClient {
         }
         const verdict = this.classify(res);
         const retryAfterMs = verdict?.delayMs ?? parseRetryAfter(headerValue(res, 'retry-after'), this.now());
+        // The vendor's wait holds for every call of the source, not only this one's retry.
+        const rateLimited = res.status === 429 || verdict?.code === SourceErrorCode.SOURCE_RATE_LIMITED;
+        const pauseEnd = rateLimited && retryAfterMs !== undefined ? this.now() + retryAfterMs : undefined;
+        if (pauseEnd !== undefined) this.rateLimiter?.pauseUntil(pauseEnd);
         const retryable = verdict ? verdict.retryable : RETRY_STATUSES.has(res.status);
         let noRetry: string | undefined;
         if (retryable && attempt < maxAttempts) {
@@ -365,6 +383,7 @@ export class HttpClient {
             }
             this.logRetry(req, secrets, { status: res.status, attempt, delayMs });
             await this.sleep(delayMs);
+            if (pauseEnd !== undefined) pauseServed = Math.max(pauseServed ?? -Infinity, pauseEnd);
             continue;
           }
         }
@@ -454,6 +473,7 @@ export class HttpClient {
     deadline: number,
     scope: RequestScope | undefined,
     call: object,
+    pauseServed: number | undefined,
   ): Promise<Attempt> {
     // Read once the connection slot is ours: the wait for it may have used the time up.
     if (scope?.expired()) return { kind: 'refused', error: scope.deadlineError(this.source) };
@@ -461,6 +481,27 @@ export class HttpClient {
     if (this.failures.anotherCallRetrying(scope, call)) return { kind: 'wait' };
     const remembered = this.failures.recallInRequest(scope);
     if (remembered) return { kind: 'remembered', error: remembered };
+    if (deadline - this.now() <= 0) return { kind: 'expired' };
+    if (this.rateLimiter) {
+      // Inside the connection slot: at most `maxConcurrency` calls hold a reservation, so
+      // the limiter's queue stays short and a fresh header reading paces the calls behind
+      // it. The slot costs nobody else anything meanwhile: every call of the source waits
+      // for the same limiter.
+      try {
+        await waitForSlot(this.rateLimiter, {
+          source: this.source,
+          budgetLeftMs: deadline - this.now(),
+          budgetMs: this.retry.budgetMs,
+          sleep: this.sleep,
+          health: this.health,
+          pauseServed,
+        });
+      } catch (err) {
+        if (isRequestLimitError(err)) return { kind: 'refused', error: err };
+        throw err;
+      }
+      if (scope?.expired()) return { kind: 'refused', error: scope.deadlineError(this.source, 'while waiting for the rate limit') };
+    }
     const remaining = deadline - this.now();
     if (remaining <= 0) return { kind: 'expired' };
     try {
@@ -550,8 +591,9 @@ export class HttpClient {
     return error;
   }
 
+  /** What the vendor says of its budget goes to the source's health and paces the limiter. */
   private noteRateLimit(res: AxiosResponse<string>): void {
-    if (!this.health || !this.parseRateLimit) return;
+    if ((!this.health && !this.rateLimiter) || !this.parseRateLimit) return;
     let reading: RateLimitReading | undefined;
     try {
       reading = this.parseRateLimit(plainHeaders(res));
@@ -559,7 +601,9 @@ export class HttpClient {
       // A parser that chokes on an odd header must not fail the request.
       return;
     }
-    if (reading) this.health.recordRateLimit(reading);
+    if (!reading) return;
+    this.health?.recordRateLimit(reading);
+    this.rateLimiter?.observe(reading);
   }
 
   /** Full jitter: spreads the retries of many clients hit by the same outage. */

@@ -5,6 +5,7 @@ export { SourceErrorCode, SourceError, type SourceErrorInit, codeForStatus, reda
 export { Semaphore } from './concurrency';
 export {
   type RequestScopeInit,
+  type RequestLimit,
   RequestScope,
   RequestLimitError,
   isRequestLimitError,
@@ -41,3 +42,5 @@ export * from './source-health';
 export { SourceMetrics, statusClass, type UpstreamAttempt, type CacheLookupResult, type CacheLayer } from './source-metrics';
 export { TRACER_NAME, ATTR_SOURCE, ATTR_SOURCE_KIND, ATTR_SOURCE_INSTANCE, startUpstreamSpan, injectTraceContext, endUpstreamSpan } from './tracing';
 export { readRateLimitHeaders, type RateLimitHeaderNames, type ResetFormat } from './rate-limit';
+export { RateLimiter, waitForSlot, LOW_REMAINING_FRACTION, type RateLimit, type Reservation, type SlotWaitOptions } from './rate-limiter';
+export { VENDOR_RATE_LIMITS, resolveRateLimit, type RateLimitConfig } from './vendor-rate-limits';

@@ -4,7 +4,9 @@ import type { ConnectorDeps } from './connector';
 import { SourceError } from './errors';
 import { HttpClient, type HttpClientOptions } from './http-client';
 import type { Logger } from './logger';
-import type { SourceHealthRecorder } from './source-health';
+import { RateLimiter } from './rate-limiter';
+import { parseSourceName, type SourceHealthRecorder } from './source-health';
+import { resolveRateLimit, type RateLimitConfig } from './vendor-rate-limits';
 
 /**
  * What every connector's `fromConfig` builds from the connection settings all source
@@ -34,10 +36,22 @@ export function createSourceHttpClient(
       resetAfterMs: config.breaker.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
     },
     rememberFailureMs: rememberFailureMs(config),
+    rateLimiter: createRateLimiter(specifics.source, config.rateLimit, deps.clock?.now),
     logger: deps.logger,
     sleep: deps.clock?.sleep,
     now: deps.clock?.now,
   });
+}
+
+/**
+ * The source's client-side limiter: its vendor's default limit (vendor-rate-limits.ts) with
+ * the instance's `rateLimit` over it; undefined when turned off or the vendor has none.
+ */
+export function createRateLimiter(source: string, config: RateLimitConfig | undefined, now?: () => number): RateLimiter | undefined {
+  const parsed = parseSourceName(source);
+  if (!parsed) throw new Error(`"${source}" is not a source name (<kind>:<instance>)`);
+  const limit = resolveRateLimit(parsed.kind, config);
+  return limit && new RateLimiter(source, limit, { now });
 }
 
 export interface SourceCaches {

@@ -27,16 +27,22 @@ export interface RequestScopeInit {
  * source's health counts it (see {@link isRequestLimitError}).
  */
 export class RequestLimitError extends SourceError {
-  /** Which limit: the call budget (REQUEST_BUDGET_EXCEEDED) or the deadline (SOURCE_TIMEOUT). */
-  readonly limit: 'budget' | 'deadline';
+  /**
+   * Which limit: the call budget (REQUEST_BUDGET_EXCEEDED), the deadline (SOURCE_TIMEOUT), or
+   * the source's client-side rate limit, whose next free slot lies past the deadline or the
+   * retry budget (SOURCE_RATE_LIMITED, with `retryAfterMs` the wait; see rate-limiter.ts).
+   */
+  readonly limit: RequestLimit;
+  /** Empty outside any request (a background refresh refused by the rate limiter). */
   readonly requestId: string;
 
-  constructor(init: { source: string; limit: 'budget' | 'deadline'; requestId: string; message: string; attempts?: number }) {
+  constructor(init: { source: string; limit: RequestLimit; requestId: string; message: string; attempts?: number; retryAfterMs?: number }) {
     super({
       source: init.source,
-      code: init.limit === 'budget' ? SourceErrorCode.REQUEST_BUDGET_EXCEEDED : SourceErrorCode.SOURCE_TIMEOUT,
+      code: LIMIT_CODES[init.limit],
       message: init.message,
       attempts: init.attempts,
+      retryAfterMs: init.retryAfterMs,
     });
     this.limit = init.limit;
     this.requestId = init.requestId;
@@ -46,6 +52,14 @@ export class RequestLimitError extends SourceError {
     return { ...super.toJSON(), limit: this.limit, requestId: this.requestId };
   }
 }
+
+export type RequestLimit = 'budget' | 'deadline' | 'rate';
+
+const LIMIT_CODES: Record<RequestLimit, SourceErrorCode> = {
+  budget: SourceErrorCode.REQUEST_BUDGET_EXCEEDED,
+  deadline: SourceErrorCode.SOURCE_TIMEOUT,
+  rate: SourceErrorCode.SOURCE_RATE_LIMITED,
+};
 
 export function isRequestLimitError(err: unknown): err is RequestLimitError {
   return err instanceof RequestLimitError;

@@ -100,6 +100,12 @@ export interface SourceHealthRecorder {
   recordCacheError(operation: string): void;
   /** The latest reading replaces the previous one whole (a different resource can answer next). */
   recordRateLimit(reading: RateLimitReading): void;
+  /**
+   * One per call the client-side rate limiter held back (`refused`: the wait would have
+   * passed the request's deadline or the retry budget, and nothing was sent). Optional, so
+   * that recorders written before the limiter still fit.
+   */
+  recordRateLimitWait?(wait: { waitMs: number; refused: boolean }): void;
   /** The breaker's state is read when a snapshot is taken, so it is never stale. */
   attachCircuit(read: () => CircuitState): void;
   snapshot(): SourceHealth;
@@ -257,6 +263,10 @@ class Recorder implements SourceHealthRecorder {
     // A reading with nothing usable says nothing; it must not wipe a real one.
     if (limit === null && remaining === null && resetAt === null) return;
     this.rateLimit = { limit, remaining, resetAt, resource: reading.resource?.trim() || null };
+  }
+
+  recordRateLimitWait(wait: { waitMs: number; refused: boolean }): void {
+    this.metrics?.rateLimitWait(this.source, wait.waitMs, wait.refused);
   }
 
   attachCircuit(read: () => CircuitState): void {

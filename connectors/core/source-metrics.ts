@@ -31,6 +31,9 @@ export type CacheLayer = 'process' | 'shared';
 /** Seconds; from a fast cache revalidation to a slow upstream search. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/** Seconds; from a spread-out burst to a wait for a vendor's window to reset. */
+const LIMITER_WAIT_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
 const CIRCUIT_STATES: readonly CircuitState[] = ['CLOSED', 'HALF_OPEN', 'OPEN'];
 
 export class SourceMetrics {
@@ -39,6 +42,8 @@ export class SourceMetrics {
   private readonly duration: Histogram<'source' | 'route' | 'method' | 'status_class'>;
   private readonly cacheLookups: Counter<'source' | 'layer' | 'result'>;
   private readonly cacheErrors: Counter<'source' | 'operation'>;
+  private readonly limiterWaits: Counter<'source' | 'outcome'>;
+  private readonly limiterWaitSeconds: Histogram<'source'>;
 
   /** `read` gives the current health of every source: breaker and rate-limit gauges are read from it at scrape time. */
   constructor(registry: Registry, read: () => readonly SourceHealth[]) {
@@ -72,6 +77,19 @@ export class SourceMetrics {
       name: 'modelgraph_cache_backend_errors_total',
       help: 'Cache backend (Redis) operations that failed and were treated as a miss or skipped.',
       labelNames: ['source', 'operation'],
+      registers,
+    });
+    this.limiterWaits = new Counter({
+      name: 'modelgraph_upstream_rate_limit_waits_total',
+      help: "Calls the client-side rate limiter held back, by source instance and outcome: `waited` for a slot, or `refused` (the slot lay past the request's deadline or the retry budget; nothing was sent).",
+      labelNames: ['source', 'outcome'],
+      registers,
+    });
+    this.limiterWaitSeconds = new Histogram({
+      name: 'modelgraph_upstream_rate_limit_wait_seconds',
+      help: 'How long calls waited for the client-side rate limiter before being sent.',
+      labelNames: ['source'],
+      buckets: LIMITER_WAIT_BUCKETS,
       registers,
     });
     new Gauge({
@@ -127,6 +145,11 @@ export class SourceMetrics {
 
   cacheLookup(source: string, result: CacheLookupResult, layer: CacheLayer): void {
     this.cacheLookups.inc({ source, layer, result });
+  }
+
+  rateLimitWait(source: string, waitMs: number, refused: boolean): void {
+    this.limiterWaits.inc({ source, outcome: refused ? 'refused' : 'waited' });
+    if (!refused) this.limiterWaitSeconds.observe({ source }, Math.max(0, waitMs) / 1000);
   }
 
   cacheError(source: string, operation: string): void {

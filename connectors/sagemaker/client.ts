@@ -22,6 +22,8 @@ import { SourceError, SourceErrorCode, codeForStatus, redact } from '../core/err
 import { silentLogger, type Logger } from '../core/logger';
 import { FailureMemo, isRememberedFailure } from '../core/failure-memo';
 import { createSourceCaches, rememberFailureMs } from '../core/plumbing';
+import { RateLimiter, waitForSlot } from '../core/rate-limiter';
+import { resolveRateLimit } from '../core/vendor-rate-limits';
 import {
   currentRequestScope,
   isRequestLimitError,
@@ -135,7 +137,16 @@ export class SagemakerConnector implements Connector, RegistryConnector {
       },
     };
     const client = new SageMakerClient(clientConfig);
-    limitAttempts(client, { source, timeoutMs: config.timeoutMs, budgetMs: retry.budgetMs, now: deps.clock?.now ?? Date.now, failures });
+    limitAttempts(client, {
+      source,
+      timeoutMs: config.timeoutMs,
+      budgetMs: retry.budgetMs,
+      now: deps.clock?.now ?? Date.now,
+      sleep: deps.clock?.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      failures,
+      limiterFor: operationLimiters(source, config.rateLimit, deps.clock?.now),
+      health: deps.health?.recorder('SAGEMAKER', config.name),
+    });
     const breaker = new CircuitBreaker(source, {
       failureThreshold: config.breaker?.failureThreshold,
       resetAfterMs: config.breaker?.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
@@ -659,11 +670,35 @@ interface HandlerOptions {
 }
 
 /**
+ * One client-side limiter per SageMaker operation, made on its first call: AWS throttles
+ * each API on its own (per account and region), so a burst of `DescribeEndpoint` must not
+ * hold up the `Search` that lists the registry. Each has the instance's `rateLimit` (the
+ * vendor default, vendor-rate-limits.ts) with `rateLimit.operations.<Operation>` over it.
+ */
+export function operationLimiters(
+  source: string,
+  config: SagemakerInstanceConfig['rateLimit'],
+  now?: () => number,
+): (operation: string) => RateLimiter | undefined {
+  const limiters = new Map<string, RateLimiter | undefined>();
+  return (operation) => {
+    if (!limiters.has(operation)) {
+      const limit = resolveRateLimit('SAGEMAKER', { ...config, ...config?.operations?.[operation] });
+      limiters.set(operation, limit && new RateLimiter(`${source} ${operation}`, limit, { now }));
+    }
+    return limiters.get(operation);
+  };
+}
+
+/**
  * One middleware per attempt, below the SDK's retry middleware and signing (so that a
  * credential fetch is never charged), above the health's per-attempt recording (so that a
  * refused attempt is recorded as no attempt):
  * - the deadline reached, the attempt is refused (SOURCE_TIMEOUT) before anything is sent;
  * - the source failed elsewhere in the request meanwhile, it is not sent either;
+ * - it waits for its operation's rate-limiter slot, or fails at once (SOURCE_RATE_LIMITED,
+ *   nothing sent) when that slot lies past the deadline or the retry budget; waiting after
+ *   signing is safe, as the wait is bounded by them, far within SigV4's 5-minute validity;
  * - otherwise it is charged to the current request scope, which may refuse it
  *   (REQUEST_BUDGET_EXCEEDED);
  * - its `requestTimeout` is the configured timeout capped by what is left of the retry
@@ -675,9 +710,18 @@ interface HandlerOptions {
  */
 function limitAttempts(
   client: SageMakerClient,
-  options: { source: string; timeoutMs: number; budgetMs: number; now: () => number; failures: FailureMemo },
+  options: {
+    source: string;
+    timeoutMs: number;
+    budgetMs: number;
+    now: () => number;
+    sleep: (ms: number) => Promise<void>;
+    failures: FailureMemo;
+    limiterFor: (operation: string) => RateLimiter | undefined;
+    health?: SourceHealthRecorder;
+  },
 ): void {
-  const { source, timeoutMs, budgetMs, now, failures } = options;
+  const { source, timeoutMs, budgetMs, now, sleep, failures, limiterFor, health } = options;
   const handler = client.config.requestHandler as unknown as {
     handle: (request: unknown, options?: HandlerOptions) => Promise<unknown>;
   };
@@ -704,14 +748,20 @@ function limitAttempts(
       // The source failed elsewhere in this request while this call waited or backed off.
       const remembered = failures.recallInRequest(scope);
       if (remembered) throw remembered;
-      const budgetLeft = startedAt + budgetMs - now();
-      if (budgetLeft <= 0) {
-        throw new SourceError({
+      const budgetExpired = () =>
+        new SourceError({
           source,
           code: SourceErrorCode.SOURCE_TIMEOUT,
           message: `${operationOf(context.commandName) ?? 'call'}: the ${budgetMs} ms budget ran out before the next attempt`,
         });
+      if (startedAt + budgetMs - now() <= 0) throw budgetExpired();
+      const limiter = limiterFor(operationOf(context.commandName) ?? 'other');
+      if (limiter) {
+        await waitForSlot(limiter, { source, budgetLeftMs: startedAt + budgetMs - now(), budgetMs, sleep, health });
+        scope?.checkDeadline(source);
       }
+      const budgetLeft = startedAt + budgetMs - now();
+      if (budgetLeft <= 0) throw budgetExpired();
       scope?.charge(source);
       const requestTimeout = Math.max(1, Math.min(timeoutMs, budgetLeft));
       const deadlineLeft = scope?.remainingMs();
@@ -770,6 +820,7 @@ function recordingWithoutRequestLimits(
       recordCache: (hit, lookup) => recorder.recordCache(hit, lookup),
       recordCacheError: (operation) => recorder.recordCacheError(operation),
       recordRateLimit: (reading) => recorder.recordRateLimit(reading),
+      recordRateLimitWait: (wait) => recorder.recordRateLimitWait?.(wait),
       attachCircuit: (read) => recorder.attachCircuit(read),
       snapshot: () => recorder.snapshot(),
     },

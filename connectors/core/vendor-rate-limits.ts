@@ -1,0 +1,67 @@
+import type { RateLimit } from './rate-limiter';
+import type { SourceKind } from './source';
+
+/**
+ * modelgraph's default client-side limit per source kind, from each vendor's documented
+ * limits (the README's "Upstream rate limits" table says the same, with the links). An
+ * instance's `rateLimit` config overrides any field; `rateLimit: {enabled: false}` turns the
+ * limiter off (a GitHub Enterprise Server or self-managed GitLab with its limits off).
+ *
+ * The limits are per source instance, i.e. per credential: what the vendors count.
+ */
+export const VENDOR_RATE_LIMITS: Readonly<Record<SourceKind, Readonly<RateLimit>>> = {
+  // Self-hosted tracking servers publish no limit; Databricks-hosted ones answer 429 with
+  // Retry-After, which pauses the limiter (see HttpClient). The 8 connections bound the rest.
+  MLFLOW: {},
+  // GitHub REST, "Rate limits for the REST API": primary 5,000 requests an hour per user
+  // token; secondary "no more than 900 points per minute" per REST endpoint, a GET being 1
+  // point. (Also "no more than 100 concurrent requests": `maxConcurrency` stays far below.)
+  GITHUB: { perHour: 5_000, perMinute: 900 },
+  // GitLab.com, "GitLab.com rate limits" (Current rate limits; announced in GitLab's blog
+  // "Automation check-in and rate limit changes on GitLab.com", 2020-12-17): authenticated
+  // API traffic 2,000 requests a minute per user.
+  GITLAB: { perMinute: 2_000 },
+  // Jira Cloud, "Rate limiting": API-token traffic is under the burst limits (a token bucket
+  // per tenant and endpoint) whose values Atlassian does not publish; 10 a second is a
+  // conservative steady rate. The X-RateLimit-* and Retry-After headers do the rest.
+  JIRA: { requestsPerSecond: 10, burst: 10 },
+  // Amazon SageMaker: control-plane calls are throttled per API, per account and region,
+  // and AWS's documentation gives no figure for the Describe*, List* or Search operations
+  // (a re:Post question about ListTags' limit found none either). So each operation gets
+  // its own bucket (see the connector's `rateLimit.operations`) at a conservative 5 a
+  // second, bursts of 10: raise it per operation where the account's quotas allow more.
+  SAGEMAKER: { requestsPerSecond: 5, burst: 10 },
+  // Vertex AI, "Vertex AI quotas and limits": 600 resource management (CRUD) requests a
+  // minute per project and region.
+  VERTEX_AI: { perMinute: 600 },
+  // Azure Resource Manager, "Understand how Azure Resource Manager throttles requests":
+  // subscription reads are a token bucket of 250 refilled at 25 a second, per subscription
+  // and principal (the regional model Azure moved every subscription to from 2024).
+  AZURE_ML: { requestsPerSecond: 25, burst: 250 },
+};
+
+/** The instance's settings as config/schema.ts gives them. */
+export interface RateLimitConfig extends RateLimit {
+  /** Default true. */
+  enabled?: boolean;
+}
+
+/**
+ * The limit an instance of `kind` runs with: the vendor default with the instance's own
+ * fields over it; undefined when it is turned off or nothing is left to limit.
+ */
+export function resolveRateLimit(kind: SourceKind, config: RateLimitConfig | undefined): RateLimit | undefined {
+  if (config?.enabled === false) return undefined;
+  const own: RateLimit = {
+    requestsPerSecond: config?.requestsPerSecond,
+    burst: config?.burst,
+    perMinute: config?.perMinute,
+    perHour: config?.perHour,
+  };
+  const merged: RateLimit = { ...VENDOR_RATE_LIMITS[kind], ...definedOnly(own) };
+  return Object.values(merged).some((v) => v !== undefined) ? merged : undefined;
+}
+
+function definedOnly(limit: RateLimit): RateLimit {
+  return Object.fromEntries(Object.entries(limit).filter(([, v]) => v !== undefined)) as RateLimit;
+}
