@@ -56,6 +56,8 @@ import { SUBGRAPHS, type SubgraphName } from './subgraphs';
 
 export interface Runtime {
   linking: LinkingRules;
+  /** The process's logger, for what runs outside any request (index rebuilds). */
+  logger: Logger;
   /** The gateway URL the inventory asks for reverse relations; set once the gateway listens. */
   graphUrl?: string;
   cache: KeyValueCache;
@@ -147,6 +149,7 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     subgraphSecret: config.server.subgraphSecret ?? options.subgraphSecret,
     redis,
     metrics: options.metrics,
+    logger,
     redisBreaker,
     shutdownSignal: shutdown.signal,
     stopBackgroundWork: () => shutdown.abort(),
@@ -208,6 +211,7 @@ export function startSubgraph(
             secret: runtime.subgraphSecret,
           }),
           metrics: runtime.metrics,
+          logger: runtime.logger.child({ component: 'inventory' }),
         }),
         listen,
       );

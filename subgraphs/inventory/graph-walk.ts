@@ -96,7 +96,7 @@ export class TtlValue<T> {
   private rebuild(): Promise<T> {
     if (this.building) return this.building;
     const started = performance.now();
-    const observe = (outcome: 'ok' | 'error') => this.rebuilds?.observe?.(outcome, performance.now() - started);
+    const observe = (outcome: 'ok' | 'error', error?: unknown) => this.rebuilds?.observe?.(outcome, performance.now() - started, error);
     this.building = this.traced()
       .then(
         (value) => {
@@ -105,7 +105,7 @@ export class TtlValue<T> {
           return value;
         },
         (err: unknown) => {
-          observe('error');
+          observe('error', err);
           throw err;
         },
       )
@@ -141,7 +141,7 @@ export class TtlValue<T> {
 const walkTracer = trace.getTracer(TRACER_NAME);
 
 /** How one build of a {@link TtlValue} went, and its duration in ms. */
-export type RebuildObserver = (outcome: 'ok' | 'error', durationMs: number) => void;
+export type RebuildObserver = (outcome: 'ok' | 'error', durationMs: number, error?: unknown) => void;
 
 /**
  * A GraphQuery over HTTP. Any error in the answer fails the query, with the source it

@@ -2,10 +2,11 @@ import type { PeopleDirectory } from '../common/identity';
 import { PartialErrors } from '../common/partial-errors';
 import { parseSchemaFile } from '../common/schema-file';
 import { createSubgraphServer } from '../common/subgraph-server';
-import type { GraphQuery } from './graph-walk';
+import type { Logger } from '../../connectors/core/logger';
+import type { GraphQuery, RebuildObserver } from './graph-walk';
 import type { Registry } from 'prom-client';
 import { GovernanceIndex } from './governance/inventory-index';
-import { IndexRebuildMetrics } from './index-metrics';
+import { IndexRebuildMetrics, type IndexName } from './index-metrics';
 import type { GovernanceSettings } from './governance/types';
 import type { LinkingRules } from './linking';
 import { createModelLister, type Listing, type ModelListingSource } from './model-listing';
@@ -34,21 +35,35 @@ export interface InventoryOptions {
   now?: () => Date;
   /** Where the index rebuild metrics go. Default: none. */
   metrics?: Registry;
+  /** Told of every failed index rebuild. Default: none. */
+  logger?: Logger;
 }
 
 /** The inventory subgraph: one `Model` per linked identity across every registry. */
 export function createInventorySubgraph(options: InventoryOptions) {
   const listModels = createModelLister(options.sources, options.linking);
   const graph = options.graph ?? (() => undefined);
-  const rebuilds = options.metrics && new IndexRebuildMetrics(options.metrics);
-  const ownership = new OwnershipIndex(graph, options.indexTtlMs, Date.now, options.indexStaleMs, rebuilds?.observer('ownership'));
+  const metrics = options.metrics && new IndexRebuildMetrics(options.metrics);
+  // A background rebuild's failure reaches no request while the previous copy serves: without
+  // this line it would go unseen until the stale window ends and a request waits for a build.
+  const rebuilds = (index: IndexName): RebuildObserver => (outcome, durationMs, error) => {
+    metrics?.observer(index)(outcome, durationMs);
+    if (outcome === 'error') {
+      options.logger?.warn('index rebuild failed; the previous copy serves until its stale window ends', {
+        index,
+        durationMs: Math.round(durationMs),
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+  const ownership = new OwnershipIndex(graph, options.indexTtlMs, Date.now, options.indexStaleMs, rebuilds('ownership'));
   const governance = new GovernanceIndex(
     graph,
     options.governance,
     options.indexTtlMs,
     Date.now,
     options.indexStaleMs,
-    rebuilds?.observer('governance'),
+    rebuilds('governance'),
   );
   const now = options.now ?? (() => new Date());
   return {
