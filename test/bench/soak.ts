@@ -11,7 +11,8 @@
  *
  * Options (or environment): --minutes (SOAK_MINUTES, 10), --clients (SOAK_CLIENTS, 8),
  * --models (SOAK_MODELS, 200), --latency-ms (SOAK_LATENCY_MS, 20),
- * --max-growth-mb (SOAK_MAX_GROWTH_MB, 50: RSS growth allowed over the second half).
+ * --max-growth-mb (SOAK_MAX_GROWTH_MB, 50: RSS growth allowed over the second half),
+ * --no-response-cache (SOAK_RESPONSE_CACHE=off: to tell the gateway cache's own growth from a leak).
  * Not part of `npm test`.
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     models: { type: 'string' },
     'latency-ms': { type: 'string' },
     'max-growth-mb': { type: 'string' },
+    'no-response-cache': { type: 'boolean' },
   },
 });
 
@@ -45,6 +47,7 @@ const CLIENTS = Math.max(1, Math.floor(setting(values.clients, 'SOAK_CLIENTS', 8
 const MODELS = Math.floor(setting(values.models, 'SOAK_MODELS', 200));
 const LATENCY_MS = setting(values['latency-ms'], 'SOAK_LATENCY_MS', 20);
 const MAX_GROWTH_MB = setting(values['max-growth-mb'], 'SOAK_MAX_GROWTH_MB', 50);
+const RESPONSE_CACHE = !(values['no-response-cache'] ?? process.env.SOAK_RESPONSE_CACHE === 'off');
 const SAMPLE_MS = 5_000;
 
 /** What a portal asks, in the proportions it asks them. */
@@ -108,7 +111,7 @@ async function main(): Promise<number> {
     configPath,
     JSON.stringify({
       server: { port, host: '127.0.0.1', rateLimit: { requestsPerMinute: 0 } },
-      cache: { ttlSeconds: 10, staleSeconds: 20 },
+      cache: { ttlSeconds: 10, staleSeconds: 20, responses: { enabled: RESPONSE_CACHE } },
       sources: sandboxConfig(sandbox).sources,
       logLevel: 'warn',
     }),
