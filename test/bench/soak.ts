@@ -18,11 +18,11 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sandboxConfig, startSandbox } from '../../sandbox';
+import { freePort } from '../helpers/free-port';
 
 const { values } = parseArgs({
   options: {
@@ -71,14 +71,6 @@ const PORTAL = [
 interface Sample {
   atMs: number;
   rssMb: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The resident set of `pid`, in MB (`ps` reads it on Linux and macOS alike). */

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sandboxConfig, startSandbox, type Sandbox } from '../../sandbox';
+import { freePort } from '../helpers/free-port';
 
 /**
  * A rolling deploy, from outside: the real `modelgraph serve` gets SIGTERM while a query is
@@ -54,14 +55,6 @@ function parseResponses(raw: Buffer): RawResponse[] {
     responses.push({ status: Number(statusLine.split(' ')[1]), headers, body: body.toString('utf8') });
   }
   return responses;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** 'refused' once nothing listens on the port, 'accepted' while something does. */

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashApiKey } from '../../gateway/auth/authenticate';
 import type { Sandbox } from '../../sandbox';
+import { freePort } from './free-port';
 
 /**
  * The split deployment as docker-compose.yml runs it: one `modelgraph serve --role` process
@@ -34,14 +34,6 @@ export interface ComposeStack {
   /** What every process wrote, for a failure message. */
   output: string[];
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export async function startComposeStack(sandbox: Sandbox, options: { env?: Record<string, string> } = {}): Promise<ComposeStack> {
