@@ -7,7 +7,8 @@ import { createLogger, type Logger } from '../connectors/core/logger';
 import { composeCommand, readSupergraph } from '../gateway/compose';
 import { hashApiKey, newApiKey } from '../gateway/auth/authenticate';
 import { checkExposure } from '../gateway/exposure';
-import { createRuntime, processMetrics, startGatewayFromConfig, startMetricsPort, startStack, startSubgraph } from '../gateway/stack';
+import { createRuntime, processMetrics, startGatewayFromConfig, startMetricsPort, startStack, startSubgraph, startWarmUp } from '../gateway/stack';
+import type { WarmUpJob } from '../subgraphs/common/warm-up';
 import { createRedisClient } from '../connectors/core/cache/redis-cache';
 import { RedisBreaker } from '../connectors/core/cache/redis-breaker';
 import { resolveSubgraphUrls, SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
@@ -149,6 +150,8 @@ async function serve(args: string[]): Promise<number | undefined> {
       }
       const stack = await startStack(config, logger, { people });
       closers.unshift((graceMs) => stack.close(graceMs));
+      // The demo's banner comes once its listings and indexes are held: the first query is fast.
+      await stack.warmedUp;
       announce(logger, stack.graphqlUrl, config, demoNote, { metricsUrl: stack.metricsUrl, tracing: tracing !== undefined });
     } else if (role === 'gateway') {
       const subgraphUrls = gatewaySubgraphUrls(config);
@@ -188,13 +191,17 @@ async function serve(args: string[]): Promise<number | undefined> {
       const peers = Object.entries(resolveSubgraphUrls(config.subgraphs))
         .filter(([name]) => name !== role)
         .map(([, url]) => url);
+      const warmUp: WarmUpJob[] = [];
       const server = await startSubgraph(
         role as SubgraphName,
         runtime,
         config,
         { port: config.server.port, host: config.server.host },
-        { peers },
+        { peers, warmUp },
       );
+      // In the background: the indexes walk the graph through a gateway that may not be up yet
+      // (a failed round is logged and retried).
+      void startWarmUp(config, runtime, warmUp);
       closers.unshift((graceMs) => {
         // An index rebuild in progress would hold a request waiting for it, and the drain.
         runtime.stopBackgroundWork();

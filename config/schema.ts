@@ -522,9 +522,15 @@ export const configSchema = z
          * in memory) until the earliest source entry they were built from stops being fresh.
          */
         responses: responseCacheSchema,
+        /**
+         * Lists every registry and deployment and builds the governance index at start-up, and
+         * keeps them fresh in the background (once per cluster when Redis is shared): the first
+         * query after start-up and the pages after it do not pay for them. Default: true.
+         */
+        warmUp: z.boolean().default(true),
       })
       .strict()
-      .default({ ttlSeconds: 60, staleSeconds: 300, responses: RESPONSE_CACHE_DEFAULTS }),
+      .default({ ttlSeconds: 60, staleSeconds: 300, responses: RESPONSE_CACHE_DEFAULTS, warmUp: true }),
     sources: z
       .object({
         mlflow: z.array(mlflowInstanceSchema).default([]),

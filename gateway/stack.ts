@@ -40,6 +40,7 @@ import {
 import { createJiraSubgraph } from '../subgraphs/jira';
 import { createMlflowSubgraph } from '../subgraphs/mlflow';
 import { createRegistriesSubgraph } from '../subgraphs/registries';
+import { Warmer, warmUpIntervalMs, type WarmUpJob } from '../subgraphs/common/warm-up';
 import type { RegistryConnector } from '../connectors/registry/types';
 import { readSupergraph } from './compose';
 import { createAuthenticator } from './auth/authenticate';
@@ -112,7 +113,7 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
   const shutdown = new AbortController();
   const deps: ConnectorDeps = {
     cache,
-    cacheDefaults: { ttlSeconds: config.cache.ttlSeconds, staleSeconds: config.cache.staleSeconds },
+    cacheDefaults: { ttlSeconds: config.cache.ttlSeconds, staleSeconds: config.cache.staleSeconds, warmListings: config.cache.warmUp },
     logger,
     health,
   };
@@ -188,14 +189,22 @@ export function startSubgraph(
   runtime: Runtime,
   config: ModelgraphConfig,
   listen: { port?: number; host?: string } = {},
-  options: { peers?: readonly string[] } = {},
+  options: {
+    peers?: readonly string[];
+    /** Where the subgraph's warm-up jobs go (`cache.warmUp`), for the process to run once it serves. */
+    warmUp?: WarmUpJob[];
+  } = {},
 ): Promise<RunningServer> {
+  const withWarmUp = <M extends { warmUp: WarmUpJob[] }>(subgraph: M): M => {
+    options.warmUp?.push(...subgraph.warmUp);
+    return subgraph;
+  };
   switch (name) {
     case 'inventory':
       return serveSubgraph(
         name,
         runtime,
-        createInventorySubgraph({
+        withWarmUp(createInventorySubgraph({
           sources: [...runtime.mlflow.map(mlflowListingSource), ...runtime.registries.map(registryListingSource)],
           linking: runtime.linking,
           people: runtime.people,
@@ -212,7 +221,10 @@ export function startSubgraph(
           }),
           metrics: runtime.metrics,
           logger: runtime.logger.child({ component: 'inventory' }),
-        }),
+          warmUp: config.cache.warmUp
+            ? { shared: runtime.redis ? new FailSafeCache(runtime.cache, runtime.logger.child({ component: 'index-cache' })) : undefined }
+            : undefined,
+        })),
         listen,
       );
     case 'mlflow':
@@ -220,7 +232,7 @@ export function startSubgraph(
     case 'jira':
       return serveSubgraph(name, runtime, createJiraSubgraph(runtime.jira, runtime.people), listen);
     case 'registries':
-      return serveSubgraph(name, runtime, createRegistriesSubgraph(runtime.registries), listen);
+      return serveSubgraph(name, runtime, withWarmUp(createRegistriesSubgraph(runtime.registries)), listen);
     case 'git':
       return serveSubgraph(
         name,
@@ -340,8 +352,26 @@ export interface Stack {
   runtime: Runtime;
   /** Where the process's /metrics is served (the gateway's port, or the metrics port); undefined when metrics are off. */
   metricsUrl?: string;
+  /**
+   * Settles when the first warm-up round is done (`cache.warmUp`; at once when it is off): the
+   * listings and indexes are then held, and the first query does not wait for them.
+   */
+  warmedUp: Promise<void>;
   /** Requests in flight get `graceMs` to finish (default 0: cut at once); see RunningServer.close. */
   close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts `cache.warmUp`'s rounds over the jobs the process's subgraphs gave; the promise
+ * settles with the first round (never rejects: failures are logged and retried).
+ */
+export function startWarmUp(config: ModelgraphConfig, runtime: Runtime, jobs: readonly WarmUpJob[]): Promise<void> {
+  if (!config.cache.warmUp || jobs.length === 0) return Promise.resolve();
+  return new Warmer(jobs, {
+    intervalMs: warmUpIntervalMs(config.cache.ttlSeconds),
+    logger: runtime.logger.child({ component: 'warm-up' }),
+    signal: runtime.shutdownSignal,
+  }).start();
 }
 
 /**
@@ -361,8 +391,9 @@ export async function startStack(
   const started: Array<{ close(): Promise<void> }> = [];
   try {
     const subgraphs = {} as Record<SubgraphName, RunningServer>;
+    const warmUp: WarmUpJob[] = [];
     for (const { name } of SUBGRAPHS) {
-      subgraphs[name] = await startSubgraph(name, runtime, config);
+      subgraphs[name] = await startSubgraph(name, runtime, config, {}, { warmUp });
       started.push(subgraphs[name]);
     }
     const metricsPort = await startMetricsPort(config, metrics);
@@ -378,7 +409,9 @@ export async function startStack(
     });
     // The inventory reaches the graph through this same gateway.
     runtime.graphUrl ??= `${gateway.url}/graphql`;
+    const warmedUp = startWarmUp(config, runtime, warmUp);
     return {
+      warmedUp,
       graphqlUrl: `${gateway.url}/graphql`,
       gateway,
       subgraphs,

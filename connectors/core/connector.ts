@@ -18,7 +18,15 @@ export interface ConnectorDeps {
   /** The cache backend (Redis or memory); the connector prefixes its keys with its source. */
   cache: import('./cache/types').KeyValueCache;
   /** Defaults for this source's cache entries; the instance's `cache` config overrides them. */
-  cacheDefaults: { ttlSeconds: number; staleSeconds: number };
+  cacheDefaults: {
+    ttlSeconds: number;
+    staleSeconds: number;
+    /**
+     * Listings (every model of a registry, every deployment) refreshed ahead of their expiry and
+     * loaded once per cluster (see `cache.warmUp`). Default: false, refreshed once stale.
+     */
+    warmListings?: boolean;
+  };
   logger?: import('./logger').Logger;
   /** The clock used for retry waits and budgets (tests make waits instant and record them). */
   clock?: { sleep?: (ms: number) => Promise<void>; now?: () => number };

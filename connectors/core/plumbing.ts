@@ -67,6 +67,14 @@ export interface SourceCaches {
 /** JSON length of the listings kept decoded per source instance: about twice that in heap. */
 const LISTINGS_LOCAL_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Listings kept warm: refreshed once half their ttl has passed (the warm-up reads them at
+ * least that often), so that a request never waits for one or sees one stale; and loaded by
+ * one replica at a time, for at most two minutes (a 10,000-model registry listed within its
+ * vendor's rate limit takes tens of seconds), while the others serve what they hold.
+ */
+const WARM_LISTINGS: Pick<SourceCacheOptions, 'refreshAhead' | 'clusterLockSeconds'> = { refreshAhead: 0.5, clusterLockSeconds: 120 };
+
 export function createSourceCaches(
   config: ConnectionConfig,
   deps: ConnectorDeps & { logger: Logger },
@@ -85,7 +93,12 @@ export function createSourceCaches(
     // Bounded by weight rather than by count alone: a warm page reads a listing entry per
     // model group (SageMaker versions), far more than the 64 a count bound could afford for
     // listings of tens of thousands of versions, and each entry pushed out is a JSON parse.
-    listings: new SourceCache(deps.cache, source, { ...options, localEntries: 4096, localBytes: LISTINGS_LOCAL_BYTES }),
+    listings: new SourceCache(deps.cache, source, {
+      ...options,
+      localEntries: 4096,
+      localBytes: LISTINGS_LOCAL_BYTES,
+      ...(deps.cacheDefaults.warmListings ? WARM_LISTINGS : {}),
+    }),
   };
 }
 

@@ -98,6 +98,8 @@ export interface SourceHealthRecorder {
   recordCache(hit: boolean, lookup?: CacheLookup): void;
   /** A cache backend operation (Redis) that failed and was treated as a miss or skipped. */
   recordCacheError(operation: string): void;
+  /** A background refresh of a cache entry that failed (the entry held keeps serving until it expires). */
+  recordRefreshFailure(): void;
   /** The latest reading replaces the previous one whole (a different resource can answer next). */
   recordRateLimit(reading: RateLimitReading): void;
   /**
@@ -254,6 +256,10 @@ class Recorder implements SourceHealthRecorder {
 
   recordCacheError(operation: string): void {
     this.metrics?.cacheError(this.source, operation);
+  }
+
+  recordRefreshFailure(): void {
+    this.metrics?.refreshFailure(this.source);
   }
 
   recordRateLimit(reading: RateLimitReading): void {

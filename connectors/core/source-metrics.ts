@@ -42,6 +42,7 @@ export class SourceMetrics {
   private readonly duration: Histogram<'source' | 'route' | 'method' | 'status_class'>;
   private readonly cacheLookups: Counter<'source' | 'layer' | 'result'>;
   private readonly cacheErrors: Counter<'source' | 'operation'>;
+  private readonly refreshFailures: Counter<'source'>;
   private readonly limiterWaits: Counter<'source' | 'outcome'>;
   private readonly limiterWaitSeconds: Histogram<'source'>;
 
@@ -77,6 +78,12 @@ export class SourceMetrics {
       name: 'modelgraph_cache_backend_errors_total',
       help: 'Cache backend (Redis) operations that failed and were treated as a miss or skipped.',
       labelNames: ['source', 'operation'],
+      registers,
+    });
+    this.refreshFailures = new Counter({
+      name: 'modelgraph_cache_refresh_failures_total',
+      help: 'Background refreshes of a cached entry (a listing kept warm, a stale entry) that failed; the entry held kept serving.',
+      labelNames: ['source'],
       registers,
     });
     this.limiterWaits = new Counter({
@@ -154,6 +161,10 @@ export class SourceMetrics {
 
   cacheError(source: string, operation: string): void {
     this.cacheErrors.inc({ source, operation });
+  }
+
+  refreshFailure(source: string): void {
+    this.refreshFailures.inc({ source });
   }
 }
 

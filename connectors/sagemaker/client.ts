@@ -819,6 +819,7 @@ function recordingWithoutRequestLimits(
       },
       recordCache: (hit, lookup) => recorder.recordCache(hit, lookup),
       recordCacheError: (operation) => recorder.recordCacheError(operation),
+      recordRefreshFailure: () => recorder.recordRefreshFailure(),
       recordRateLimit: (reading) => recorder.recordRateLimit(reading),
       recordRateLimitWait: (wait) => recorder.recordRateLimitWait?.(wait),
       attachCircuit: (read) => recorder.attachCircuit(read),

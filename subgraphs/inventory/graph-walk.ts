@@ -1,7 +1,5 @@
-import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
-import { TRACER_NAME } from '../../connectors/core/tracing';
-import { currentRequestScope } from '../../connectors/core/request-scope';
 import { SIGNATURE_HEADER, signBody } from '../../lib/request-signature';
 
 /**
@@ -54,94 +52,7 @@ export function requireGraph(graph: () => GraphQuery | undefined, what: string):
   return query;
 }
 
-/**
- * A value built on demand and kept for `ttlMs`; rebuilt by one caller at a time. For
- * `staleMs` after that, the old value is served at once while a rebuild runs in the
- * background (a walk of a large inventory takes minutes; nobody should wait for it twice).
- * A failed background rebuild keeps the old value until the stale window ends; then a
- * caller waits for a build, and sees its error.
- */
-export class TtlValue<T> {
-  private built?: { at: number; value: T };
-  private building?: Promise<T>;
-
-  constructor(
-    private readonly build: () => Promise<T>,
-    private readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
-    private readonly staleMs = 0,
-    /**
-     * What a build is called, for its trace (`rebuild <name> index`), and who is told how each
-     * went and how long it took (the index rebuild metrics). Default: untraced, unobserved.
-     */
-    private readonly rebuilds?: { name: string; observe?: RebuildObserver },
-  ) {}
-
-  get(): Promise<T> {
-    const age = this.built ? this.now() - this.built.at : Infinity;
-    if (this.built && age < this.ttlMs + this.staleMs) {
-      // An answer built from this value is reusable until it turns stale, not after (a stale
-      // one's time is past: not at all). See RequestScope.noteFreshUntil.
-      currentRequestScope()?.noteFreshUntil(this.built.at + this.ttlMs);
-      if (age >= this.ttlMs) this.rebuild().catch(() => undefined);
-      return Promise.resolve(this.built.value);
-    }
-    const scope = currentRequestScope();
-    return this.rebuild().then((value) => {
-      scope?.noteFreshUntil((this.built?.at ?? this.now()) + this.ttlMs);
-      return value;
-    });
-  }
-
-  private rebuild(): Promise<T> {
-    if (this.building) return this.building;
-    const started = performance.now();
-    const observe = (outcome: 'ok' | 'error', error?: unknown) => this.rebuilds?.observe?.(outcome, performance.now() - started, error);
-    this.building = this.traced()
-      .then(
-        (value) => {
-          this.built = { at: this.now(), value };
-          observe('ok');
-          return value;
-        },
-        (err: unknown) => {
-          observe('error', err);
-          throw err;
-        },
-      )
-      .finally(() => (this.building = undefined));
-    return this.building;
-  }
-
-  /**
-   * The build in a trace of its own: it is shared by every request that waits for it, and a
-   * walk of the whole graph would drown the trace of the one that happened to start it,
-   * which is linked instead. The walk's queries to the gateway continue this trace.
-   */
-  private traced(): Promise<T> {
-    if (!this.rebuilds) return this.build();
-    const trigger = trace.getSpan(context.active())?.spanContext();
-    return walkTracer.startActiveSpan(
-      `rebuild ${this.rebuilds.name} index`,
-      { root: true, links: trigger ? [{ context: trigger }] : [], attributes: { 'modelgraph.index': this.rebuilds.name } },
-      async (span) => {
-        try {
-          return await this.build();
-        } catch (err) {
-          span.setStatus({ code: SpanStatusCode.ERROR });
-          throw err;
-        } finally {
-          span.end();
-        }
-      },
-    );
-  }
-}
-
-const walkTracer = trace.getTracer(TRACER_NAME);
-
-/** How one build of a {@link TtlValue} went, and its duration in ms. */
-export type RebuildObserver = (outcome: 'ok' | 'error', durationMs: number, error?: unknown) => void;
+export { TtlValue, type RebuildObserver, type SharedValueStore } from './ttl-value';
 
 /**
  * A GraphQuery over HTTP. Any error in the answer fails the query, with the source it

@@ -2,7 +2,10 @@ import type { PeopleDirectory } from '../common/identity';
 import { PartialErrors } from '../common/partial-errors';
 import { parseSchemaFile } from '../common/schema-file';
 import { createSubgraphServer } from '../common/subgraph-server';
+import { createHash } from 'node:crypto';
+import type { KeyValueCache } from '../../connectors/core/cache/types';
 import type { Logger } from '../../connectors/core/logger';
+import type { WarmUpJob } from '../common/warm-up';
 import type { GraphQuery, RebuildObserver } from './graph-walk';
 import type { Registry } from 'prom-client';
 import { GovernanceIndex } from './governance/inventory-index';
@@ -37,7 +40,16 @@ export interface InventoryOptions {
   metrics?: Registry;
   /** Told of every failed index rebuild. Default: none. */
   logger?: Logger;
+  /**
+   * `cache.warmUp`: the indexes are refreshed ahead of their ttl (the warm-up reads them), and
+   * `shared` (the Redis every replica uses, when there is one) holds one copy for all of them,
+   * built by one replica at a time. Default: neither.
+   */
+  warmUp?: { shared?: KeyValueCache };
 }
+
+/** The longest one replica may hold an index's rebuild lock: a walk of 10,000 models takes minutes. */
+const INDEX_LOCK_SECONDS = 600;
 
 /** The inventory subgraph: one `Model` per linked identity across every registry. */
 export function createInventorySubgraph(options: InventoryOptions) {
@@ -56,7 +68,19 @@ export function createInventorySubgraph(options: InventoryOptions) {
       });
     }
   };
-  const ownership = new OwnershipIndex(graph, options.indexTtlMs, Date.now, options.indexStaleMs, rebuilds('ownership'));
+  const kept = (index: IndexName, version: string) =>
+    options.warmUp
+      ? {
+          refreshAhead: 0.5,
+          shared: options.warmUp.shared && {
+            cache: options.warmUp.shared,
+            // Replicas with other settings (a rolling deploy) build and share their own copy.
+            key: `modelgraph:v1:index:${index}:${version}`,
+            lockSeconds: INDEX_LOCK_SECONDS,
+          },
+        }
+      : {};
+  const ownership = new OwnershipIndex(graph, options.indexTtlMs, Date.now, options.indexStaleMs, rebuilds('ownership'), kept('ownership', 'v1'));
   const governance = new GovernanceIndex(
     graph,
     options.governance,
@@ -64,10 +88,17 @@ export function createInventorySubgraph(options: InventoryOptions) {
     Date.now,
     options.indexStaleMs,
     rebuilds('governance'),
+    kept('governance', createHash('sha256').update(JSON.stringify(options.governance)).digest('hex').slice(0, 16)),
   );
+  const warmUp: WarmUpJob[] = [
+    { name: 'inventory listing', phase: 1, run: () => listModels() },
+    { name: 'governance index', phase: 2, run: () => governance.get() },
+    { name: 'ownership index', phase: 2, run: () => ownership.warm() },
+  ];
   const now = options.now ?? (() => new Date());
   return {
     name: 'inventory' as const,
+    warmUp,
     server: createSubgraphServer<InventoryContext>(parseSchemaFile('inventory.graphql'), resolvers),
     context: async (): Promise<InventoryContext> => {
       let listing: Promise<Listing> | undefined;

@@ -1,5 +1,6 @@
 import { outsideRequestScope } from '../../connectors/core/request-scope';
 import { requireGraph, TtlValue, walkModels, type GraphQuery, type RebuildObserver } from './graph-walk';
+import type { TtlValueOptions } from './ttl-value';
 
 export { httpGraphQuery, type GraphQuery } from './graph-walk';
 
@@ -25,7 +26,8 @@ interface OwnersNode {
  * Team owners (`@org/team`) name no person and are not expanded.
  */
 export class OwnershipIndex {
-  private readonly index: TtlValue<Map<string, string[]>>;
+  /** Person id -> model keys; a plain object, so that replicas can share it as JSON. */
+  private readonly index: TtlValue<Record<string, string[]>>;
 
   constructor(
     graph: () => GraphQuery | undefined,
@@ -33,25 +35,33 @@ export class OwnershipIndex {
     now: () => number = Date.now,
     staleMs = 0,
     observe?: RebuildObserver,
+    /** Shared with the other replicas, refreshed ahead (see {@link TtlValueOptions}). Default: neither. */
+    options: Omit<TtlValueOptions, 'rebuilds'> = {},
   ) {
     // Outside any request scope: a build is shared by every request that waits for it and,
     // once stale, runs in the background; none of them may pay for it or cut it short.
     this.index = new TtlValue(async () => outsideRequestScope(() => this.build(requireGraph(graph, 'ownedModels'))), ttlMs, now, staleMs, {
-      name: 'ownership',
-      observe,
+      rebuilds: { name: 'ownership', observe },
+      ...options,
     });
   }
 
-  async modelsOwnedBy(personId: string): Promise<string[]> {
-    return (await this.index.get()).get(personId) ?? [];
+  /** Builds the index unless it is held (what the warm-up calls). */
+  async warm(): Promise<void> {
+    await this.index.get();
   }
 
-  private async build(query: GraphQuery): Promise<Map<string, string[]>> {
+  async modelsOwnedBy(personId: string): Promise<string[]> {
+    const byPerson = await this.index.get();
+    return Object.hasOwn(byPerson, personId) ? byPerson[personId]! : [];
+  }
+
+  private async build(query: GraphQuery): Promise<Record<string, string[]>> {
     const byPerson = new Map<string, string[]>();
     for (const model of await walkModels<OwnersNode>(query, OWNERS_QUERY)) {
       const owners = new Set((model.codeOwners ?? []).flatMap((o) => (o.person ? [o.person.id] : [])));
       for (const id of owners) byPerson.set(id, [...(byPerson.get(id) ?? []), model.key]);
     }
-    return byPerson;
+    return Object.fromEntries(byPerson);
   }
 }

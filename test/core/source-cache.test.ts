@@ -129,7 +129,7 @@ describe('SourceCache', () => {
 
     expect(failing).toHaveBeenCalledTimes(2);
     expect(logLines).toContainEqual(
-      expect.objectContaining({ level: 'warn', msg: 'cache refresh failed; serving the stale entry', source: 'test:x', error: 'upstream down' }),
+      expect.objectContaining({ level: 'warn', msg: 'cache refresh failed; serving the entry held until it expires', source: 'test:x', error: 'upstream down' }),
     );
   });
 
@@ -340,7 +340,7 @@ describe('SourceCache.getOrRevalidate (conditional requests)', () => {
     await expect(c.getOrRevalidate<Validated>('k', failing)).resolves.toMatchObject({ value: { body: 'v1' }, state: 'stale' });
     await settle();
     await expect(c.getOrRevalidate<Validated>('k', failing)).resolves.toMatchObject({ value: { body: 'v1' }, state: 'stale' });
-    expect(logLines).toContainEqual(expect.objectContaining({ msg: 'cache refresh failed; serving the stale entry' }));
+    expect(logLines).toContainEqual(expect.objectContaining({ msg: 'cache refresh failed; serving the entry held until it expires' }));
   });
 
   it('keeps an entry revalidateSeconds past ttl + stale, for revalidation only', async () => {

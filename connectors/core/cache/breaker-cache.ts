@@ -37,6 +37,10 @@ export class BreakerCache implements KeyValueCache {
     return this.route((cache) => cache.delete(key));
   }
 
+  setIfAbsent(key: string, value: string, options: { ttlSeconds: number }): Promise<boolean> {
+    return this.route((cache) => (cache.setIfAbsent ? cache.setIfAbsent(key, value, options) : Promise.resolve(true)));
+  }
+
   private route<T>(command: (cache: KeyValueCache) => Promise<T>): Promise<T> {
     if (!this.breaker.available) return command(this.fallback);
     if (this.fallback.size > 0) this.fallback = this.newFallback();

@@ -44,6 +44,20 @@ export class FailSafeCache implements KeyValueCache {
     }
   }
 
+  /**
+   * A backend that cannot answer cannot say another process holds the key: true, so that
+   * whatever the lock guards is done here rather than by nobody.
+   */
+  async setIfAbsent(key: string, value: string, options: { ttlSeconds: number }): Promise<boolean> {
+    if (!this.inner.setIfAbsent) return true;
+    try {
+      return await this.inner.setIfAbsent(key, value, options);
+    } catch (err) {
+      this.report('set', err);
+      return true;
+    }
+  }
+
   private report(op: 'get' | 'set' | 'delete', err: unknown): void {
     this.onError?.(op);
     const now = Date.now();

@@ -61,4 +61,12 @@ export class MemoryCache implements KeyValueCache {
   async delete(key: string): Promise<void> {
     this.entries.delete(key);
   }
+
+  async setIfAbsent(key: string, value: string, options: { ttlSeconds: number }): Promise<boolean> {
+    // Checked and set with no await between: callers racing for it see one winner.
+    const held = this.entries.get(key);
+    if (held && held.expiresAt > this.now()) return false;
+    void this.set(key, value, options);
+    return true;
+  }
 }

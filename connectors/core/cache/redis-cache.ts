@@ -24,6 +24,10 @@ export class RedisCache implements KeyValueCache {
   async delete(key: string): Promise<void> {
     await this.redis.del(key);
   }
+
+  async setIfAbsent(key: string, value: string, options: { ttlSeconds: number }): Promise<boolean> {
+    return (await this.redis.set(key, value, 'PX', Math.max(1, Math.round(options.ttlSeconds * 1000)), 'NX')) === 'OK';
+  }
 }
 
 export interface RedisClientOptions {

@@ -2,6 +2,7 @@ import { silentLogger, type Logger } from '../logger';
 import { currentRequestScope, isRequestLimitError, outsideRequestScope, type RequestScope } from '../request-scope';
 import type { SourceHealthRecorder } from '../source-health';
 import type { CacheLayer } from '../source-metrics';
+import { ClusterLock } from './cluster-lock';
 import { FailSafeCache } from './fail-safe-cache';
 import type { KeyValueCache } from './types';
 
@@ -38,8 +39,26 @@ export interface SourceCacheOptions {
    */
   revalidateSeconds?: number;
   /** Told of every lookup: a fresh or stale entry served is a hit, a load a miss. Default: none. */
-  health?: Pick<SourceHealthRecorder, 'recordCache'> & Partial<Pick<SourceHealthRecorder, 'recordCacheError'>>;
+  health?: Pick<SourceHealthRecorder, 'recordCache'> & Partial<Pick<SourceHealthRecorder, 'recordCacheError' | 'recordRefreshFailure'>>;
+  /**
+   * Refresh-ahead: a fresh entry older than this share of `ttlSeconds` (between 0 and 1) is
+   * served and refreshed in the background, so that an entry read at least that often never
+   * turns stale (what keeps the listings warm, with the warm-up's periodic reads). Default:
+   * off, an entry is refreshed once stale.
+   */
+  refreshAhead?: number;
+  /**
+   * Loads take a lock in the backend (see {@link ClusterLock}) for at most this many seconds,
+   * so that replicas sharing Redis load an entry once between them: on a miss the others wait
+   * for the loading replica's entry instead of asking the upstream too; a background refresh
+   * that finds the lock taken is left to its holder, and the entry held keeps serving.
+   * Default: no lock (each process loads on its own; loads within one are always joined).
+   */
+  clusterLockSeconds?: number;
 }
+
+/** How often a replica waiting for another's load looks for its entry. */
+const LOCK_POLL_MS = 100;
 
 export type CacheState = 'hit' | 'stale' | 'miss';
 
@@ -88,6 +107,12 @@ export class SourceCache {
   private readonly localEntries: number;
   private readonly localBytes: number;
   private localBytesHeld = 0;
+  private readonly refreshAheadMs: number;
+  private readonly lock?: ClusterLock;
+  private readonly lockMs: number;
+  /** When a refresh-ahead of a key was last tried: at most one try per {@link retryRefreshMs}. */
+  private readonly refreshTried = new Map<string, number>();
+  private readonly retryRefreshMs: number;
   /**
    * Loads in progress per full key: misses and background refreshes alike, so neither is
    * ever doubled; with the request scope the load runs in (undefined: a background one).
@@ -118,6 +143,13 @@ export class SourceCache {
     this.localEntries = options.localEntries ?? 256;
     this.localBytes = options.localBytes ?? Infinity;
     this.health = options.health;
+    const ahead = options.refreshAhead;
+    if (ahead !== undefined && !(ahead > 0 && ahead < 1)) throw new Error(`${source}: cache refreshAhead must be between 0 and 1, got ${ahead}`);
+    this.refreshAheadMs = ahead === undefined ? Infinity : ahead * this.ttlMs;
+    // A try that found another replica refreshing is not repeated on every read meanwhile.
+    this.retryRefreshMs = Math.min(5_000, Math.max(250, (this.ttlMs - Math.min(this.refreshAheadMs, this.ttlMs)) / 4));
+    this.lockMs = (options.clusterLockSeconds ?? 0) * 1000;
+    if (this.lockMs > 0) this.lock = new ClusterLock(this.backend, this.lockMs / 1000);
   }
 
   /**
@@ -180,7 +212,10 @@ export class SourceCache {
     }
 
     const local = this.freshLocal<T>(fullKey);
-    if (local) return { value: local.v, state: 'hit', layer: 'process', storedAt: local.t };
+    if (local) {
+      this.refreshAheadOf(fullKey, local, load);
+      return { value: local.v, state: 'hit', layer: 'process', storedAt: local.t };
+    }
 
     const raw = await this.backend.get(fullKey);
     const entry = this.parse<T>(raw);
@@ -189,14 +224,19 @@ export class SourceCache {
       this.remember(fullKey, entry, raw?.length ?? 0);
       // A negative age (a replica's clock ahead of ours) counts as fresh.
       const age = this.now() - entry.t;
-      if (age < this.ttlMs) return { value: entry.v, state: 'hit', layer: 'shared', storedAt: entry.t };
+      if (age < this.ttlMs) {
+        this.refreshAheadOf(fullKey, entry, load);
+        return { value: entry.v, state: 'hit', layer: 'shared', storedAt: entry.t };
+      }
       if (age < this.ttlMs + this.staleMs) {
-        this.refresh(fullKey, () => load(previous));
+        this.refresh(fullKey, () => load(previous), entry.v);
         currentRequestScope()?.noteStale(this.source, age);
         return { value: entry.v, state: 'stale', layer: 'shared', storedAt: entry.t };
       }
     }
-    const value = await this.coalesce(fullKey, () => load(previous), true);
+    const value = this.lock
+      ? await this.coalesce(fullKey, () => this.loadOnceInCluster(fullKey, () => load(previous)), false)
+      : await this.coalesce(fullKey, () => load(previous), true);
     // Stored just after with about this time: its entry is fresh until about now + ttl.
     return { value, state: 'miss', layer: 'shared', storedAt: this.now() };
   }
@@ -290,15 +330,73 @@ export class SourceCache {
     currentRequestScope()?.recordCacheLookup(hit);
   }
 
-  /** Starts a background refresh unless a load of this key is already running. */
-  private refresh<T>(fullKey: string, load: () => Promise<T>): void {
+  /** A background refresh of a fresh entry past the refresh-ahead age (see {@link SourceCacheOptions.refreshAhead}). */
+  private refreshAheadOf<T>(fullKey: string, held: Stored<T>, load: (previous: CachedEntry<T> | undefined) => Promise<T>): void {
+    const now = this.now();
+    if (now - held.t < this.refreshAheadMs || this.inflight.has(fullKey)) return;
+    const tried = this.refreshTried.get(fullKey);
+    if (tried !== undefined && now - tried < this.retryRefreshMs) return;
+    this.refreshTried.set(fullKey, now);
+    this.refresh(fullKey, () => load({ value: held.v, storedAt: held.t }), held.v);
+  }
+
+  /**
+   * Starts a background refresh unless a load of this key is already running. With a cluster
+   * lock taken by another replica, the refresh is its holder's: `held` is kept meanwhile.
+   * A failure is logged and counted, and `held` keeps serving until it expires.
+   */
+  private refresh<T>(fullKey: string, load: () => Promise<T>, held: T): void {
     if (this.inflight.has(fullKey)) return;
-    outsideRequestScope(() => this.coalesce(fullKey, load, true)).catch((err: unknown) => {
-      this.logger.warn('cache refresh failed; serving the stale entry', {
+    const lock = this.lock;
+    const run = lock
+      ? async () => {
+          const release = await lock.tryAcquire(fullKey);
+          if (!release) return held;
+          try {
+            const value = await load();
+            await this.store(fullKey, value);
+            return value;
+          } finally {
+            await release();
+          }
+        }
+      : load;
+    outsideRequestScope(() => this.coalesce(fullKey, run, !lock)).catch((err: unknown) => {
+      this.health?.recordRefreshFailure?.();
+      this.logger.warn('cache refresh failed; serving the entry held until it expires', {
         key: fullKey,
         error: err instanceof Error ? err.message : String(err),
       });
     });
+  }
+
+  /**
+   * A miss under the cluster lock: load and store it while holding the lock, or, while another
+   * replica holds it, wait for that replica's entry rather than asking the upstream as well.
+   * The wait ends with the entry, or when the lock is released or expires without one (that
+   * replica failed or died): then this one takes the lock and loads.
+   */
+  private async loadOnceInCluster<T>(fullKey: string, load: () => Promise<T>): Promise<T> {
+    const lock = this.lock!;
+    for (;;) {
+      const release = await lock.tryAcquire(fullKey);
+      if (release) {
+        try {
+          const value = await load();
+          await this.store(fullKey, value);
+          return value;
+        } finally {
+          await release();
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+      const raw = await this.backend.get(fullKey);
+      const entry = this.parse<T>(raw);
+      if (entry && this.now() - entry.t < this.ttlMs) {
+        this.remember(fullKey, entry, raw?.length ?? 0);
+        return entry.v;
+      }
+    }
   }
 
   /** Joins the load in flight for this key, or starts one (and stores its result). */
@@ -366,6 +464,7 @@ export class SourceCache {
   }
 
   private async store<T>(fullKey: string, value: T): Promise<void> {
+    this.refreshTried.delete(fullKey);
     const stored: Stored<T> = { v: value, t: this.now() };
     let json: string;
     try {

@@ -9,4 +9,10 @@ export interface KeyValueCache {
   /** `ttlSeconds` absent or 0: the entry does not expire. Fractions of a second are honoured. */
   set(key: string, value: string, options?: { ttlSeconds?: number }): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Stores `value` only when `key` holds nothing, and says whether it did: what a lock shared
+   * by every replica is made of (Redis `SET key value PX ms NX`). Optional: without it a
+   * backend cannot lock across processes, and each process then works on its own.
+   */
+  setIfAbsent?(key: string, value: string, options: { ttlSeconds: number }): Promise<boolean>;
 }

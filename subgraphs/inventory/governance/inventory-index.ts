@@ -7,6 +7,7 @@
  */
 import { outsideRequestScope } from '../../../connectors/core/request-scope';
 import { requireGraph, TtlValue, walkModels, type GraphQuery, type RebuildObserver } from '../graph-walk';
+import type { TtlValueOptions } from '../ttl-value';
 import { deploymentFact, type RequiredDeployment } from './facts';
 import { isServing } from './production';
 import { evaluateDeployments } from './rules';
@@ -133,8 +134,19 @@ export function indexModel(node: ModelNode): IndexedModel {
   };
 }
 
+/**
+ * What a build stores, and replicas share through Redis: the walk's answers as plain data.
+ * Each process derives its lookups ({@link GovernanceIndexData}) from it once.
+ */
+interface GovernanceSnapshot {
+  nodes: ModelNode[];
+  /** Findings about deployments no registry holds, evaluated (waivers included) at build time. */
+  orphanFindings: GraphFinding[];
+}
+
 export class GovernanceIndex {
-  private readonly data: TtlValue<GovernanceIndexData>;
+  private readonly data: TtlValue<GovernanceSnapshot>;
+  private readonly derived = new WeakMap<GovernanceSnapshot, GovernanceIndexData>();
 
   constructor(
     graph: () => GraphQuery | undefined,
@@ -143,6 +155,8 @@ export class GovernanceIndex {
     private readonly now: () => number = Date.now,
     staleMs = 0,
     observe?: RebuildObserver,
+    /** Shared with the other replicas, refreshed ahead (see {@link TtlValueOptions}). Default: neither. */
+    options: Omit<TtlValueOptions, 'rebuilds'> = {},
   ) {
     // Async, so that a missing graph rejects the promise rather than throwing at the caller.
     // Outside any request scope: a build is shared by every request that waits for it and,
@@ -152,25 +166,31 @@ export class GovernanceIndex {
       ttlMs,
       now,
       staleMs,
-      { name: 'governance', observe },
+      { rebuilds: { name: 'governance', observe }, ...options },
     );
   }
 
-  get(): Promise<GovernanceIndexData> {
-    return this.data.get();
+  async get(): Promise<GovernanceIndexData> {
+    const snapshot = await this.data.get();
+    let data = this.derived.get(snapshot);
+    if (!data) {
+      const models = new Map(snapshot.nodes.map((node) => [node.key, indexModel(node)]));
+      const findings = [...[...models.values()].flatMap((m) => m.findings), ...snapshot.orphanFindings].sort(compareFindings);
+      data = { models, findings };
+      this.derived.set(snapshot, data);
+    }
+    return data;
   }
 
-  private async build(query: GraphQuery): Promise<GovernanceIndexData> {
+  private async build(query: GraphQuery): Promise<GovernanceSnapshot> {
     const [nodes, deployments] = await Promise.all([
       walkModels<ModelNode>(query, MODELS_QUERY, 200),
       query<{ deployments: RequiredDeployment[] }>(DEPLOYMENTS_QUERY, {}),
     ]);
-    const models = new Map(nodes.map((node) => [node.key, indexModel(node)]));
     const at = new Date(this.now());
     const orphanFindings = evaluateDeployments(deployments.deployments.map(deploymentFact), this.settings).map((f) =>
       toGraphFinding(f, waiverFor(f.fingerprint, this.settings, at)),
     );
-    const findings = [...[...models.values()].flatMap((m) => m.findings), ...orphanFindings].sort(compareFindings);
-    return { models, findings };
+    return { nodes, orphanFindings };
   }
 }
