@@ -484,6 +484,20 @@ describe('SageMaker connector contract', () => {
     expect(targets().sort()).toEqual(['DescribeEndpointConfig', 'Search', 'Search']);
   });
 
+  it('maps an endpoint whose configuration was deleted from what its record says (DescribeEndpointConfig "Could not find")', async () => {
+    aws('Search', ENDPOINT_SEARCH, 200, { Results: [{ Endpoint: { ...describeEndpointFixture, EndpointConfigName: 'deleted-config' } }] });
+    aws('Search', MODEL_SEARCH, 200, { Results: [] });
+    aws('DescribeEndpointConfig', { EndpointConfigName: 'deleted-config' }, 400, {
+      __type: 'com.amazon.coral.validate#ValidationException',
+      message: `Could not find endpoint configuration "${arn('endpoint-config', 'deleted-config')}".`,
+    });
+    const deployments = await connector().sagemaker.listDeployments();
+    expect(deployments.map((d) => [d.name, d.trafficPercent, d.instanceCount, d.instanceType, d.modelVersionRef, d.servedModelName])).toEqual([
+      ['primary', 90, 3, null, null, '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1'],
+      ['canary', 10, 1, null, null, null],
+    ]);
+  });
+
   it('revalidates after expiry with the endpoint search alone, describing only the endpoint that changed', async () => {
     const endpoint = (name: string, config: string, modified: number) => ({
       Endpoint: { ...describeEndpointFixture, EndpointName: name, EndpointArn: arn('endpoint', name), EndpointConfigName: config, LastModifiedTime: modified },
