@@ -450,8 +450,11 @@ export class SagemakerConnector implements Connector, RegistryConnector {
    * one when fewer are missing than a search took pages (and for any the search missed).
    *
    * So a cold listing costs ceil(endpoints/100) + ceil(models/100) Search calls and one
-   * `DescribeEndpointConfig` per endpoint (three Describe calls per endpoint before), and a
-   * revalidation ceil(endpoints/100) Search calls plus what changed. The held entry outlives
+   * `DescribeEndpointConfig` per endpoint (describing endpoint, configuration and model
+   * would be three calls per endpoint), and a revalidation ceil(endpoints/100) Search calls
+   * plus what changed. At the default rate limit (5 a second per operation) a cold listing
+   * of 3,000 endpoints is paced by its configurations (about ten minutes), a revalidation by
+   * its searches (a few seconds). The held entry outlives
    * the listing's ttl + stale by `revalidateSeconds`, so that a listing after expiry still
    * revalidates rather than starting cold.
    */
@@ -463,6 +466,7 @@ export class SagemakerConnector implements Connector, RegistryConnector {
   private async loadDeployments(previous: DeploymentListing | undefined): Promise<DeploymentListing> {
     // Cold, every endpoint needs its models: their search runs alongside the endpoints'.
     const coldModels = previous ? undefined : this.searchModels();
+    // Awaited below; should the endpoint search fail first, its failure is the listing's.
     coldModels?.catch(() => undefined);
     const endpoints = await this.searchEndpoints();
     const held = previous?.endpoints ?? {};
