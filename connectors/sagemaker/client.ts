@@ -1,13 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
-  DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
   DescribeModelPackageGroupCommand,
   ListEndpointsCommand,
   ListTagsCommand,
   SageMakerClient,
-  paginateListEndpoints,
   paginateSearch,
   type Filter,
   type SageMakerClientConfig,
@@ -34,15 +32,23 @@ import {
 import { sourceName } from '../core/source';
 import { circuitState, type SourceHealthRecorder } from '../core/source-health';
 import type { CloudModel, CloudModelVersion, Deployment, RegistryConnector } from '../registry/types';
-import { isoDate, mapEndpoint, mapModelPackageGroup, mapModelPackageRecord, newestFirst, type SagemakerMapContext } from './map';
+import {
+  endpointConfigFacts,
+  isoDate,
+  mapEndpoint,
+  mapModelPackageGroup,
+  mapModelPackageRecord,
+  modelFacts,
+  newestFirst,
+  type SagemakerMapContext,
+} from './map';
 import { recordSdkCalls } from './health';
 import {
   SAGEMAKER_LIST_TAGS_PAGE_SIZE,
   SAGEMAKER_PAGE_LIMITS,
-  type DescribeEndpointConfigOutput,
-  type DescribeEndpointOutput,
-  type DescribeModelOutput,
-  type EndpointSummary,
+  type Endpoint,
+  type EndpointConfigFacts,
+  type ModelFacts,
   type ModelPackageGroup,
   type Tag,
 } from './types';
@@ -52,6 +58,12 @@ export interface SagemakerConnectorDeps extends ConnectorDeps {
   pageSizes?: Partial<Record<keyof typeof SAGEMAKER_PAGE_LIMITS, number>>;
   /** For tests: the jitter source of retry backoff, in [0, 1). Default: `Math.random`. */
   random?: () => number;
+  /**
+   * How long past ttl + stale a listing is kept only to be revalidated: the deployment
+   * listing's endpoint configurations are reused from it rather than described again.
+   * Default 86400 (a day).
+   */
+  revalidateSeconds?: number;
 }
 
 /** A runaway upstream that keeps answering with a NextToken stops here, as an error. */
@@ -61,6 +73,30 @@ const MAX_PAGES = 1000;
 export const SEARCH_FILTER_VALUE_MAX_LENGTH = 1024;
 /** `SearchExpression.Filters`: "Array Members: Minimum number of 1 item. Maximum number of 20 items." */
 export const SEARCH_EXPRESSION_MAX_FILTERS = 20;
+
+/** The listings cache's key of the deployment listing (a {@link DeploymentListing}). */
+const DEPLOYMENTS_KEY = 'list endpoints';
+
+/**
+ * The deployment listing as cached: the deployments, and what they were built from that the
+ * next load may reuse (see {@link SagemakerConnector.listDeployments}). Plain JSON.
+ */
+interface DeploymentListing {
+  deployments: Deployment[];
+  /** By endpoint name. */
+  endpoints: Record<string, HeldEndpoint>;
+  /** How many pages the last `Search` over models took: what searching them again would cost. */
+  modelSearchPages: number;
+}
+
+/** One endpoint's configuration and models as last described, with the endpoint's state then. */
+interface HeldEndpoint {
+  configName: string | null;
+  lastModifiedTime: string | null;
+  status: string | null;
+  config: EndpointConfigFacts | null;
+  models: Record<string, ModelFacts | null>;
+}
 
 /** The listings cache's key of one group's versions, shared by single and batched reads. */
 const versionsKey = (group: string) => `list model-packages ${group}`;
@@ -203,7 +239,10 @@ export class SagemakerConnector implements Connector, RegistryConnector {
     this.region = config.region;
     this.logger = deps.logger;
     this.ctx = { instance: config.name, region: config.region };
-    ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source, { now: deps.clock?.now }));
+    ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source, {
+      revalidateSeconds: deps.revalidateSeconds ?? 86_400,
+      now: deps.clock?.now,
+    }));
     this.pageSizes = Object.fromEntries(
       (Object.keys(SAGEMAKER_PAGE_LIMITS) as (keyof typeof SAGEMAKER_PAGE_LIMITS)[]).map((k) => [
         k,
@@ -390,58 +429,142 @@ export class SagemakerConnector implements Connector, RegistryConnector {
   // ---- deployments ----------------------------------------------------------------------
 
   /**
-   * Every production variant of every endpoint: `ListEndpoints`, then per endpoint
-   * `DescribeEndpoint` -> `DescribeEndpointConfig` -> `DescribeModel` per variant model
-   * (configurations and models shared by endpoints are asked once per load). An endpoint
-   * whose `LastModifiedTime` and status are what the cached entry recorded is taken from it
-   * unchanged; weight and capacity updates move `LastModifiedTime`.
+   * Every production variant of every endpoint, from one paged `Search` over `Endpoint`
+   * resources (records as `DescribeEndpoint` answers them: status, failure reason, times,
+   * and each running variant's current weight, instance count and image), one paged
+   * `Search` over `Model` resources (the Model Dashboard's records: each model's containers,
+   * so its model package), and `DescribeEndpointConfig` per configuration not already held.
+   * Search reads an index that can lag writes by a few seconds: acceptable behind a cache
+   * whose entries live a minute.
+   *
+   * The trade-off: the `Endpoint` record does not say which model a variant runs, nor on
+   * which instance type (`ProductionVariantSummary` has neither; both live in the endpoint
+   * configuration only). The Model Dashboard's `Endpoints` could tell the model of a
+   * single-variant endpoint, but never its instance type, so every endpoint's configuration
+   * is described once, and then held: a configuration cannot be changed (there is no
+   * UpdateEndpointConfig; `UpdateEndpoint` switches to another one, which moves the
+   * endpoint's `EndpointConfigName` and `LastModifiedTime`). An endpoint whose configuration
+   * name, `LastModifiedTime` and status are those held reuses its configuration and models
+   * without a call; the others are described again (memoised per configuration name within
+   * a load). Models are looked up in the dashboard's records, or with `DescribeModel` one by
+   * one when fewer are missing than a search took pages (and for any the search missed).
+   *
+   * So a cold listing costs ceil(endpoints/100) + ceil(models/100) Search calls and one
+   * `DescribeEndpointConfig` per endpoint (describing endpoint, configuration and model
+   * would be three calls per endpoint), and a revalidation ceil(endpoints/100) Search calls
+   * plus what changed. At the default rate limit (5 a second per operation) a cold listing
+   * of 3,000 endpoints is paced by its configurations (about ten minutes), a revalidation by
+   * its searches (a few seconds). The held entry outlives
+   * the listing's ttl + stale by `revalidateSeconds`, so that a listing after expiry still
+   * revalidates rather than starting cold.
    */
   async listDeployments(): Promise<Deployment[]> {
-    const { value } = await this.listings.getOrRevalidate<Deployment[]>('list deployments', async (previous) => {
-      const endpoints = await this.collect(
-        paginateListEndpoints(this.pages(this.pageSizes.endpoints), { SortBy: 'Name', SortOrder: 'Ascending' }),
-        (page) => page.Endpoints,
-      );
-      const held = new Map<string, Deployment[]>();
-      for (const d of previous?.value ?? []) held.set(d.endpointName, [...(held.get(d.endpointName) ?? []), d]);
-      const configs = new Map<string, Promise<DescribeEndpointConfigOutput | null>>();
-      const models = new Map<string, Promise<DescribeModelOutput | null>>();
-      const once = <T>(memo: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> => {
-        let pending = memo.get(key);
-        if (!pending) memo.set(key, (pending = load()));
-        return pending;
+    const { value } = await this.listings.getOrRevalidate<DeploymentListing>(DEPLOYMENTS_KEY, (previous) => this.loadDeployments(previous?.value));
+    return value.deployments;
+  }
+
+  private async loadDeployments(previous: DeploymentListing | undefined): Promise<DeploymentListing> {
+    // Cold, every endpoint needs its models: their search runs alongside the endpoints'.
+    const coldModels = previous ? undefined : this.searchModels();
+    // Awaited below; should the endpoint search fail first, its failure is the listing's.
+    coldModels?.catch(() => undefined);
+    const endpoints = await this.searchEndpoints();
+    const held = previous?.endpoints ?? {};
+    const configs = new Map<string, Promise<EndpointConfigFacts | null>>();
+    const resolved = await Promise.all(
+      endpoints.map(async (endpoint) => {
+        const kept = held[endpoint.EndpointName ?? ''];
+        if (kept && unchangedEndpoint(kept, endpoint)) return { endpoint, config: kept.config, models: kept.models };
+        const configName = endpoint.EndpointConfigName;
+        const config = configName ? await once(configs, configName, () => this.describeEndpointConfig(configName)) : null;
+        return { endpoint, config, models: undefined };
+      }),
+    );
+
+    // A model cannot be changed either (there is no UpdateModel): one held for another endpoint serves.
+    const found = new Map<string, ModelFacts>();
+    for (const kept of Object.values(held)) for (const [name, model] of Object.entries(kept.models)) if (model) found.set(name, model);
+    const wanted = [...new Set(resolved.flatMap((r) => (r.models ? [] : modelNamesOf(r.config))))];
+    const missing = wanted.filter((name) => !found.has(name));
+    let modelSearchPages = previous?.modelSearchPages ?? 0;
+    if (coldModels || missing.length > modelSearchPages) {
+      const searched = await (coldModels ?? this.searchModels());
+      for (const [name, model] of searched.models) found.set(name, model);
+      modelSearchPages = searched.pages;
+    }
+    const described = new Map<string, Promise<ModelFacts | null>>();
+    const models = new Map<string, ModelFacts | null>(
+      await Promise.all(
+        wanted.map(async (name): Promise<[string, ModelFacts | null]> => [
+          name,
+          found.get(name) ?? (await once(described, name, () => this.describeModel(name))),
+        ]),
+      ),
+    );
+
+    const listing: DeploymentListing = { deployments: [], endpoints: {}, modelSearchPages };
+    for (const r of resolved) {
+      const name = r.endpoint.EndpointName ?? '';
+      const modelsOf = r.models ?? Object.fromEntries(modelNamesOf(r.config).map((n) => [n, models.get(n) ?? null]));
+      listing.endpoints[name] = {
+        configName: r.endpoint.EndpointConfigName ?? null,
+        lastModifiedTime: isoDate(r.endpoint.LastModifiedTime),
+        status: r.endpoint.EndpointStatus ?? null,
+        config: r.config,
+        models: modelsOf,
       };
-      const perEndpoint = await Promise.all(
-        endpoints.map(async (summary) => {
-          const kept = held.get(summary.EndpointName ?? '');
-          if (kept && unchangedEndpoint(kept, summary)) return kept;
-          const endpoint = await this.describeEndpoint(summary.EndpointName ?? '');
-          // Deleted between the listing and now.
-          if (!endpoint) return [];
-          const configName = endpoint.EndpointConfigName;
-          const config = configName ? await once(configs, configName, () => this.describeEndpointConfig(configName)) : null;
-          const modelNames = [...new Set((config?.ProductionVariants ?? []).map((v) => v.ModelName).filter((n): n is string => !!n))];
-          const described = await Promise.all(modelNames.map((n) => once(models, n, () => this.describeModel(n))));
-          return mapEndpoint({ endpoint, config, models: Object.fromEntries(modelNames.map((n, i) => [n, described[i]!])) }, this.ctx);
-        }),
-      );
-      return perEndpoint.flat();
+      listing.deployments.push(...mapEndpoint({ endpoint: r.endpoint, config: r.config, models: modelsOf }, this.ctx));
+    }
+    return listing;
+  }
+
+  /**
+   * Every endpoint's record, by name. Sorted by creation time, oldest first, so that an
+   * endpoint created while the pages are followed lands on the last page instead of shifting
+   * the others (`SortBy` takes any of the resource's properties, `CreationTime` is one of
+   * the `Endpoint` record's; a record seen twice is kept once).
+   */
+  private async searchEndpoints(): Promise<Endpoint[]> {
+    const records = await this.collect(
+      paginateSearch(this.pages(this.pageSizes.endpoints), { Resource: 'Endpoint', SortBy: 'CreationTime', SortOrder: 'Ascending' }),
+      (page) => page.Results,
+    );
+    const byName = new Map<string, Endpoint>();
+    for (const record of records) if (record.Endpoint?.EndpointName) byName.set(record.Endpoint.EndpointName, record.Endpoint);
+    return [...byName.values()].sort((a, b) => compareText(a.EndpointName ?? '', b.EndpointName ?? ''));
+  }
+
+  /**
+   * Every model of the account, by name, from the Model Dashboard's records
+   * (`SearchRecord.Model`, a `ModelDashboardModel` whose `Model` is what `DescribeModel`
+   * answers), and how many pages that took. Neither sort nor filter is sent: AWS documents
+   * no searchable property names for these nested records, and the default sort is always
+   * valid; a model a shifting page skips is described on its own.
+   */
+  private async searchModels(): Promise<{ models: Map<string, ModelFacts>; pages: number }> {
+    let pages = 0;
+    const records = await this.collect(paginateSearch(this.pages(this.pageSizes.models), { Resource: 'Model' }), (page) => {
+      pages++;
+      return page.Results;
     });
-    return value;
+    const models = new Map<string, ModelFacts>();
+    for (const record of records) {
+      const model = record.Model?.Model;
+      if (model?.ModelName) models.set(model.ModelName, modelFacts(model));
+    }
+    return { models, pages };
   }
 
   // ---- single calls -----------------------------------------------------------------------
 
-  private describeEndpoint(name: string): Promise<DescribeEndpointOutput | null> {
-    return this.nullIfMissing(this.client.send(new DescribeEndpointCommand({ EndpointName: name })));
+  private async describeEndpointConfig(name: string): Promise<EndpointConfigFacts | null> {
+    const config = await this.nullIfMissing(this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })));
+    return config && endpointConfigFacts(config);
   }
 
-  private describeEndpointConfig(name: string): Promise<DescribeEndpointConfigOutput | null> {
-    return this.nullIfMissing(this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })));
-  }
-
-  private describeModel(name: string): Promise<DescribeModelOutput | null> {
-    return this.nullIfMissing(this.client.send(new DescribeModelCommand({ ModelName: name })));
+  private async describeModel(name: string): Promise<ModelFacts | null> {
+    const model = await this.nullIfMissing(this.client.send(new DescribeModelCommand({ ModelName: name })));
+    return model && modelFacts(model);
   }
 
   /** All tags of a resource (`ListTags` pages, `MaxResults` at its documented minimum of 50). */
@@ -548,9 +671,29 @@ export function modelPackageSearchExpressions(groups: readonly string[]): { expr
   return { expressions, unaskable };
 }
 
-function unchangedEndpoint(kept: Deployment[], summary: EndpointSummary): boolean {
-  const first = kept[0];
-  return !!first && first.updatedAt === isoDate(summary.LastModifiedTime) && first.statusRaw === (summary.EndpointStatus ?? null);
+function unchangedEndpoint(kept: HeldEndpoint, endpoint: Endpoint): boolean {
+  return (
+    kept.configName === (endpoint.EndpointConfigName ?? null) &&
+    kept.lastModifiedTime === isoDate(endpoint.LastModifiedTime) &&
+    kept.status === (endpoint.EndpointStatus ?? null)
+  );
+}
+
+/** The models an endpoint configuration's variants name, each once. */
+function modelNamesOf(config: EndpointConfigFacts | null): string[] {
+  return [...new Set((config?.ProductionVariants ?? []).map((v) => v.ModelName).filter((n): n is string => !!n))];
+}
+
+/** The load of `key` under way or done in this memo, else `load()`'s, kept there. */
+function once<T>(memo: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let pending = memo.get(key);
+  if (!pending) memo.set(key, (pending = load()));
+  return pending;
+}
+
+/** Code-unit order, as the names were sorted when `ListEndpoints` sorted them. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function isNotFound(err: unknown): boolean {

@@ -11,14 +11,17 @@ import type {
 } from '../registry/types';
 import {
   SAGEMAKER_METADATA_KEYS,
+  type DescribeEndpointConfigOutput,
   type DescribeModelOutput,
   type DescribeModelPackageGroupOutput,
   type DescribeModelPackageOutput,
+  type EndpointConfigFacts,
   type EndpointDetails,
   type ModelPackageGroup,
   type ModelPackageGroupSummary,
   type ModelPackageSummary,
-  type ProductionVariant,
+  type Model,
+  type ModelFacts,
   type ProductionVariantSummary,
   type Tag,
   type UserContext,
@@ -151,7 +154,7 @@ export function parseModelPackageArn(arn: string | undefined | null): ModelPacka
  * (same partition, region and account), so that it joins with the registry's ARNs.
  * Null for a model built from a bare image and artifact.
  */
-export function servedModelPackageArn(model: DescribeModelOutput | null | undefined): string | null {
+export function servedModelPackageArn(model: ModelFacts | null | undefined): string | null {
   if (!model) return null;
   const containers = [...(model.PrimaryContainer ? [model.PrimaryContainer] : []), ...(model.Containers ?? [])];
   const name = containers.map((c) => text(c.ModelPackageName)).find((n): n is string => n !== null);
@@ -309,16 +312,44 @@ export function trafficPercents(weights: ReadonlyArray<number | undefined>): Arr
   return weights.map((w) => Math.round(((w !== undefined && w > 0 ? w : 0) / total) * 10_000) / 100);
 }
 
+type ConfiguredVariant = NonNullable<EndpointConfigFacts['ProductionVariants']>[number];
+
+/** What the deployments read of an endpoint configuration, without the rest (timestamps, data capture, KMS keys). */
+export function endpointConfigFacts(config: DescribeEndpointConfigOutput): EndpointConfigFacts {
+  return {
+    EndpointConfigName: config.EndpointConfigName,
+    ProductionVariants: (config.ProductionVariants ?? []).map((v) => ({
+      VariantName: v.VariantName,
+      ModelName: v.ModelName,
+      InstanceType: v.InstanceType,
+      InitialInstanceCount: v.InitialInstanceCount,
+      InitialVariantWeight: v.InitialVariantWeight,
+      ...(v.ServerlessConfig ? { ServerlessConfig: { ...v.ServerlessConfig } } : {}),
+    })),
+  };
+}
+
+/** What the deployments read of a model (`DescribeModel`, or a Model Dashboard record's `Model`). */
+export function modelFacts(model: DescribeModelOutput | Model): ModelFacts {
+  const container = (c: { Image?: string; ModelPackageName?: string }) => ({ Image: c.Image, ModelPackageName: c.ModelPackageName });
+  return {
+    ModelName: model.ModelName,
+    ModelArn: model.ModelArn,
+    ...(model.PrimaryContainer ? { PrimaryContainer: container(model.PrimaryContainer) } : {}),
+    ...(model.Containers ? { Containers: model.Containers.map(container) } : {}),
+  };
+}
+
 /**
- * One `Deployment` per production variant of an endpoint. What runs now (`DescribeEndpoint`:
- * current weight and instance count) wins over what was asked for (the configuration's
+ * One `Deployment` per production variant of an endpoint. What runs now (the endpoint's
+ * `Search` record or `DescribeEndpoint`, the same members: current weight and instance count) wins over what was asked for (the configuration's
  * initial weight and count); the configuration says which model and instance type each
  * variant has. An endpoint whose creation failed may list no variants of its own, so the
  * configuration's variants are used then; one with neither yields nothing.
  */
 export const mapEndpoint: EndpointTransformer = ({ endpoint, config, models }, ctx) => {
   const endpointName = endpoint.EndpointName ?? '';
-  const configured = new Map<string, ProductionVariant>();
+  const configured = new Map<string, ConfiguredVariant>();
   for (const v of config?.ProductionVariants ?? []) if (v.VariantName) configured.set(v.VariantName, v);
   const running = new Map<string, ProductionVariantSummary>();
   for (const v of endpoint.ProductionVariants ?? []) if (v.VariantName) running.set(v.VariantName, v);

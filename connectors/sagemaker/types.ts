@@ -8,9 +8,12 @@
  * the wire), numbers as numbers.
  */
 import type {
+  ContainerDefinition,
   DescribeEndpointConfigOutput,
   DescribeEndpointOutput,
   DescribeModelOutput,
+  Endpoint,
+  ProductionVariant,
 } from '@aws-sdk/client-sagemaker';
 
 export type {
@@ -20,10 +23,13 @@ export type {
   DescribeModelOutput,
   DescribeModelPackageGroupOutput,
   DescribeModelPackageOutput,
+  Endpoint,
   EndpointStatus,
   EndpointSummary,
   InferenceSpecification,
+  Model,
   ModelApprovalStatus,
+  ModelDashboardModel,
   ModelPackageGroup,
   ModelPackageGroupSummary,
   ModelPackageStatus,
@@ -44,7 +50,10 @@ export const SAGEMAKER_PAGE_LIMITS = {
   /** Pages of the group listing: `Search` over `ModelPackageGroup` resources. */
   modelPackageGroups: 100,
   modelPackages: 100,
+  /** Pages of the deployment listing: `Search` over `Endpoint` resources. */
   endpoints: 100,
+  /** `Search` over `Model` resources (the Model Dashboard's records). */
+  models: 100,
 } as const;
 
 /**
@@ -64,13 +73,38 @@ export const SAGEMAKER_METADATA_KEYS = {
 } as const;
 
 /**
- * What one endpoint is made of, fetched in three steps (`DescribeEndpoint` ->
- * `DescribeEndpointConfig` -> `DescribeModel` per variant) and mapped in one pure function.
+ * The members of an endpoint configuration's variants the deployments show
+ * (`DescribeEndpointConfig`): which model and instance type each variant has, and what it was
+ * asked to run with. Plain JSON (no timestamps), so that the deployment listing's cache entry
+ * can hold it from one load to the next.
+ */
+export interface EndpointConfigFacts {
+  EndpointConfigName?: string;
+  ProductionVariants?: Array<
+    Pick<ProductionVariant, 'VariantName' | 'ModelName' | 'InstanceType' | 'InitialInstanceCount' | 'InitialVariantWeight' | 'ServerlessConfig'>
+  >;
+}
+
+/**
+ * The members of a model the deployments show (`DescribeModel`, or a Model Dashboard
+ * `Search` record's `Model`): its containers' images and model packages, and its ARN (which
+ * completes a bare package name). Plain JSON, as {@link EndpointConfigFacts}.
+ */
+export interface ModelFacts {
+  ModelName?: string;
+  ModelArn?: string;
+  PrimaryContainer?: Pick<ContainerDefinition, 'Image' | 'ModelPackageName'>;
+  Containers?: Array<Pick<ContainerDefinition, 'Image' | 'ModelPackageName'>>;
+}
+
+/**
+ * What one endpoint is made of, mapped in one pure function: the endpoint (a `Search`
+ * record, or `DescribeEndpoint`), its configuration, and the models its variants name.
  */
 export interface EndpointDetails {
-  endpoint: DescribeEndpointOutput;
+  endpoint: DescribeEndpointOutput | Endpoint;
   /** Null when the configuration was deleted after the endpoint was created (SageMaker allows it). */
-  config: DescribeEndpointConfigOutput | null;
+  config: EndpointConfigFacts | DescribeEndpointConfigOutput | null;
   /** By model name; null for a model deleted while the endpoint still serves it. */
-  models: Record<string, DescribeModelOutput | null>;
+  models: Record<string, ModelFacts | DescribeModelOutput | null>;
 }

@@ -128,6 +128,34 @@ const PACKAGE_PROPERTIES: Readonly<Record<string, PropertyType>> = {
   LastModifiedTime: 'time',
 };
 
+/**
+ * The `Endpoint` properties the sandbox can filter and sort on (`Tags.<key>` too, for
+ * filters): the record's scalar members (SageMaker API Reference, `Endpoint`).
+ */
+const ENDPOINT_PROPERTIES: Readonly<Record<string, PropertyType>> = {
+  EndpointName: 'text',
+  EndpointArn: 'text',
+  EndpointConfigName: 'text',
+  EndpointStatus: 'text',
+  FailureReason: 'text',
+  CreationTime: 'time',
+  LastModifiedTime: 'time',
+};
+
+/**
+ * The `Model` (Model Dashboard) properties the sandbox can filter and sort on. A record is a
+ * `ModelDashboardModel` whose members are nested (`Model`, `Endpoints`, ...); AWS documents
+ * no list of their searchable names, so the sandbox takes the paths of the members
+ * (`Model.ModelName`) and refuses the bare names (`ModelName`, `CreationTime`): a client
+ * that needs them to be right must not rely on them (modelgraph sends neither filter nor sort).
+ */
+const MODEL_PROPERTIES: Readonly<Record<string, PropertyType>> = {
+  'Model.ModelName': 'text',
+  'Model.ModelArn': 'text',
+  'Model.ExecutionRoleArn': 'text',
+  'Model.CreationTime': 'time',
+};
+
 /** `Filter.Value`: "Length Constraints: ... Maximum length of 1024". */
 const FILTER_VALUE_MAX_LENGTH = 1024;
 /** `SearchExpression.Filters`, `.NestedFilters`, `.SubExpressions`: "Maximum number of 20 items". */
@@ -185,6 +213,13 @@ export function createSagemakerStore(seed: SagemakerSeed): SagemakerStore {
   const models = new Map(seed.models.map((m) => [m.name, m]));
   const configs = new Map(seed.endpointConfigs.map((c) => [c.name, c]));
   const endpoints = new Map(seed.endpoints.map((e) => [e.name, e]));
+  /** The endpoints whose configuration names a model: what the Model Dashboard lists under it. */
+  const endpointsByModel = new Map<string, SagemakerSeedEndpoint[]>();
+  for (const e of seed.endpoints) {
+    for (const modelName of new Set(configs.get(e.configName)?.variants.map((v) => v.modelName) ?? [])) {
+      endpointsByModel.set(modelName, [...(endpointsByModel.get(modelName) ?? []), e]);
+    }
+  }
   const tagsByArn = new Map<string, SeedTag[]>();
   for (const r of [...seed.groups, ...seed.models, ...seed.endpointConfigs, ...seed.endpoints]) tagsByArn.set(r.arn.toLowerCase(), r.tags);
   const arnPrefix = `arn:aws:sagemaker:${seed.region}:${seed.accountId}:`;
@@ -317,11 +352,15 @@ export function createSagemakerStore(seed: SagemakerSeed): SagemakerStore {
     },
 
     /**
-     * `Search` for `Resource: ModelPackageGroup` and `Resource: ModelPackage` (what modelgraph
-     * asks for); any other resource type is refused with a ValidationException rather than
-     * answered empty. The records are the full `ModelPackageGroup` shape, `Tags` included, or
-     * the full `ModelPackage` shape as `DescribeModelPackage` answers it, with `Tags`
-     * (versioned packages cannot carry any: always empty). `SearchExpression` may be absent
+     * `Search` for `Resource: ModelPackageGroup`, `ModelPackage`, `Endpoint` and `Model` (what
+     * modelgraph asks for); any other resource type is refused with a ValidationException
+     * rather than answered empty. The records are the full `ModelPackageGroup` shape, `Tags`
+     * included; the full `ModelPackage` shape as `DescribeModelPackage` answers it, with
+     * `Tags` (versioned packages cannot carry any: always empty); the `Endpoint` shape, which
+     * is `DescribeEndpoint`'s answer with `Tags` (no `EndpointConfigName`'s variants: which
+     * model and instance type a variant has lives in the configuration only); and the Model
+     * Dashboard's `ModelDashboardModel`: the model as `DescribeModel` answers it with `Tags`,
+     * and the endpoints whose configuration names it (`ModelDashboardEndpoint`). `SearchExpression` may be absent
      * (every record); when present its `Filters` and `SubExpressions` are applied, and what
      * AWS would refuse (an operator the property's type does not take, a Value over 1024
      * characters, more than 20 items in a list) or the sandbox cannot evaluate
@@ -370,7 +409,42 @@ export function createSagemakerStore(seed: SagemakerSeed): SagemakerStore {
           render: (p) => ({ ModelPackage: { ...describePackage(p), Tags: [] } }),
         });
       }
-      throw validationError(`Search of Resource ${resource} is not supported by this sandbox; only ModelPackageGroup and ModelPackage are.`);
+      if (resource === 'Endpoint') {
+        return search(input, {
+          resource,
+          items: seed.endpoints,
+          properties: ENDPOINT_PROPERTIES,
+          mapPrefixes: ['Tags'],
+          defaultSortBy: 'LastModifiedTime',
+          read: endpointProperty,
+          render: (e) => ({ Endpoint: { ...describeEndpoint(e), Tags: e.tags.map((t) => ({ Key: t.Key, Value: t.Value })) } }),
+        });
+      }
+      if (resource === 'Model') {
+        return search(input, {
+          resource,
+          items: seed.models,
+          properties: MODEL_PROPERTIES,
+          mapPrefixes: ['Model.Tags'],
+          // Models are never modified (there is no UpdateModel): their creation time stands in.
+          defaultSortBy: 'Model.CreationTime',
+          read: modelProperty,
+          render: (m) => ({
+            Model: {
+              Model: { ...describeModel(m), Tags: m.tags.map((t) => ({ Key: t.Key, Value: t.Value })) },
+              Endpoints: (endpointsByModel.get(m.name) ?? []).map((e) => ({
+                EndpointName: e.name,
+                EndpointArn: e.arn,
+                CreationTime: seconds(e.creationTime),
+                LastModifiedTime: seconds(e.lastModifiedTime),
+                EndpointStatus: e.status,
+              })),
+              MonitoringSchedules: [],
+            },
+          }),
+        });
+      }
+      throw validationError(`Search of Resource ${resource} is not supported by this sandbox; only ModelPackageGroup, ModelPackage, Endpoint and Model are.`);
     },
 
     ListEndpoints(input) {
@@ -414,18 +488,7 @@ export function createSagemakerStore(seed: SagemakerSeed): SagemakerStore {
       const name = requiredString(input, 'EndpointName', 'endpointName');
       const endpoint = endpoints.get(name);
       if (!endpoint) throw validationError(`Could not find endpoint "${arnOf('endpoint', name)}".`);
-      const config = configs.get(endpoint.configName);
-      return {
-        EndpointName: endpoint.name,
-        EndpointArn: endpoint.arn,
-        EndpointConfigName: endpoint.configName,
-        // A failed creation leaves no running variants behind.
-        ...(endpoint.status === 'Failed' || !config ? {} : { ProductionVariants: config.variants.map((v) => runningVariant(v, endpoint)) }),
-        EndpointStatus: endpoint.status,
-        ...(endpoint.failureReason ? { FailureReason: endpoint.failureReason } : {}),
-        CreationTime: seconds(endpoint.creationTime),
-        LastModifiedTime: seconds(endpoint.lastModifiedTime),
-      };
+      return describeEndpoint(endpoint);
     },
 
     DescribeEndpointConfig(input) {
@@ -451,17 +514,38 @@ export function createSagemakerStore(seed: SagemakerSeed): SagemakerStore {
       const name = requiredString(input, 'ModelName', 'modelName');
       const model = models.get(name);
       if (!model) throw validationError(`Could not find model "${arnOf('model', name)}".`);
-      const container = containerOf(model);
-      return {
-        ModelName: model.name,
-        ...(model.asPipeline ? { Containers: [container] } : { PrimaryContainer: container }),
-        ExecutionRoleArn: model.executionRoleArn,
-        CreationTime: seconds(model.creationTime),
-        ModelArn: model.arn,
-        EnableNetworkIsolation: false,
-      };
+      return describeModel(model);
     },
   };
+
+  /** An endpoint as `DescribeEndpoint` answers it (and a `Search` record holds it). */
+  function describeEndpoint(endpoint: SagemakerSeedEndpoint): Json {
+    const config = configs.get(endpoint.configName);
+    return {
+      EndpointName: endpoint.name,
+      EndpointArn: endpoint.arn,
+      EndpointConfigName: endpoint.configName,
+      // A failed creation leaves no running variants behind.
+      ...(endpoint.status === 'Failed' || !config ? {} : { ProductionVariants: config.variants.map((v) => runningVariant(v, endpoint)) }),
+      EndpointStatus: endpoint.status,
+      ...(endpoint.failureReason ? { FailureReason: endpoint.failureReason } : {}),
+      CreationTime: seconds(endpoint.creationTime),
+      LastModifiedTime: seconds(endpoint.lastModifiedTime),
+    };
+  }
+
+  /** A model as `DescribeModel` answers it (and a Model Dashboard `Search` record holds it). */
+  function describeModel(model: SagemakerSeedModel): Json {
+    const container = containerOf(model);
+    return {
+      ModelName: model.name,
+      ...(model.asPipeline ? { Containers: [container] } : { PrimaryContainer: container }),
+      ExecutionRoleArn: model.executionRoleArn,
+      CreationTime: seconds(model.creationTime),
+      ModelArn: model.arn,
+      EnableNetworkIsolation: false,
+    };
+  }
 
   /** One `Search` request over one resource type: the sort, the filters, this account only, one page. */
   function search<T>(input: Json, spec: Searchable<T>): Json {
@@ -670,6 +754,42 @@ function packageProperty(p: SagemakerSeedPackage, name: string): string | number
       }
       // Versioned packages carry no tags.
       return undefined;
+  }
+}
+
+function endpointProperty(e: SagemakerSeedEndpoint, name: string): string | number | undefined {
+  switch (name) {
+    case 'EndpointName':
+      return e.name;
+    case 'EndpointArn':
+      return e.arn;
+    case 'EndpointConfigName':
+      return e.configName;
+    case 'EndpointStatus':
+      return e.status;
+    case 'FailureReason':
+      return e.failureReason;
+    case 'CreationTime':
+      return e.creationTime;
+    case 'LastModifiedTime':
+      return e.lastModifiedTime;
+    default:
+      return name.startsWith('Tags.') ? e.tags.find((t) => t.Key === name.slice(5))?.Value : undefined;
+  }
+}
+
+function modelProperty(m: SagemakerSeedModel, name: string): string | number | undefined {
+  switch (name) {
+    case 'Model.ModelName':
+      return m.name;
+    case 'Model.ModelArn':
+      return m.arn;
+    case 'Model.ExecutionRoleArn':
+      return m.executionRoleArn;
+    case 'Model.CreationTime':
+      return m.creationTime;
+    default:
+      return name.startsWith('Model.Tags.') ? m.tags.find((t) => t.Key === name.slice('Model.Tags.'.length))?.Value : undefined;
   }
 }
 

@@ -182,8 +182,9 @@ async function main(): Promise<number> {
     // As ms per page, against 1000 / 150: at least 150 pages a second.
     add(`warm portal page, ${CONCURRENCY} clients: ${perSecond} pages/s (ms per page)`, throughput.ms / served, throughput.calls, 1000 / 150, 0);
 
-    // Deployments: SageMaker has no batch call, so the first listing describes every endpoint
-    // (endpoint, config, model: three calls each); later listings reuse unchanged endpoints.
+    // Deployments: SageMaker's first listing is two paged searches (endpoints, models) and one
+    // DescribeEndpointConfig per endpoint (the instance type lives there only); later listings
+    // describe only the endpoints that changed.
     const DEPLOYMENTS_PAGE = '{ models(first: 100) { nodes { key deployments { endpointName status trafficPercent } findings { rule severity } } } }';
     const deploymentsCold = await timed(() => query(DEPLOYMENTS_PAGE, {}));
     add('cold: deployments and findings of a page (every cloud endpoint listed)', deploymentsCold.ms, deploymentsCold.calls, 60_000, 12_000);

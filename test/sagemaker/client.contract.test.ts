@@ -138,6 +138,27 @@ function modelPackageSearch(filter: Record<string, string>) {
 
 const targets = () => calls.map((c) => c.target);
 
+/** The deployment listing's two searches, as sent: endpoints oldest first, models in the default order. */
+const ENDPOINT_SEARCH = { Resource: 'Endpoint', SortBy: 'CreationTime', SortOrder: 'Ascending', MaxResults: 100 };
+const MODEL_SEARCH = { Resource: 'Model', MaxResults: 100 };
+
+/** A Model Dashboard `Search` record: the model as `DescribeModel` answers it, and the endpoints that name it. */
+function dashboardModel(model: Record<string, unknown>, endpoints: string[]) {
+  return {
+    Model: {
+      Model: { ...model, Tags: [] },
+      Endpoints: endpoints.map((name) => ({
+        EndpointName: name,
+        EndpointArn: arn('endpoint', name),
+        CreationTime: 1748822400,
+        LastModifiedTime: 1749556800,
+        EndpointStatus: 'InService',
+      })),
+      MonitoringSchedules: [],
+    },
+  };
+}
+
 describe('SageMaker connector contract', () => {
   it('names itself after its instance', () => {
     const { sagemaker } = connector();
@@ -185,8 +206,9 @@ describe('SageMaker connector contract', () => {
 
   it('keeps MaxResults within the documented 1..100 whatever page size it is given', async () => {
     aws('Search', { Resource: 'ModelPackageGroup', SortBy: 'ModelPackageGroupName', SortOrder: 'Ascending', MaxResults: 100 }, 200, { Results: [] });
-    aws('ListEndpoints', { SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 1 }, 200, { Endpoints: [] });
-    const { sagemaker } = connector({}, { pageSizes: { modelPackageGroups: 5000, endpoints: 0 } });
+    aws('Search', { ...ENDPOINT_SEARCH, MaxResults: 1 }, 200, { Results: [] });
+    aws('Search', MODEL_SEARCH, 200, { Results: [] });
+    const { sagemaker } = connector({}, { pageSizes: { modelPackageGroups: 5000, endpoints: 0, models: 1000 } });
     await sagemaker.listModels();
     await sagemaker.listDeployments();
     for (const call of calls) expect(call.body.MaxResults).toBeGreaterThanOrEqual(1);
@@ -382,28 +404,27 @@ describe('SageMaker connector contract', () => {
     expect(searched).toEqual(mapModelPackage(summary, packageDetails(described), { instance: 'prod-us', region: 'us-east-1' }));
   });
 
-  it('builds deployments from ListEndpoints -> DescribeEndpoint -> DescribeEndpointConfig -> DescribeModel', async () => {
-    aws('ListEndpoints', { SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 100 }, 200, {
-      Endpoints: [
-        { EndpointName: 'fraud-detector-prod', EndpointArn: arn('endpoint', 'fraud-detector-prod'), CreationTime: 1748822400, LastModifiedTime: 1749556800, EndpointStatus: 'InService' },
-        { EndpointName: 'pricing-rules-engine', EndpointArn: arn('endpoint', 'pricing-rules-engine'), CreationTime: 1698920000, LastModifiedTime: 1707756300, EndpointStatus: 'InService' },
-        { EndpointName: 'gone', EndpointArn: arn('endpoint', 'gone'), CreationTime: 1698920000, LastModifiedTime: 1707756300, EndpointStatus: 'Deleting' },
+  it('builds deployments from Search over Endpoint and Model, and DescribeEndpointConfig per configuration', async () => {
+    aws('Search', ENDPOINT_SEARCH, 200, {
+      Results: [
+        { Endpoint: { ...describeEndpointFixture, Tags: [{ Key: 'team', Value: 'risk' }] } },
+        {
+          Endpoint: {
+            EndpointName: 'pricing-rules-engine',
+            EndpointArn: arn('endpoint', 'pricing-rules-engine'),
+            EndpointConfigName: 'pricing-rules-engine-config',
+            ProductionVariants: [{ VariantName: 'AllTraffic', CurrentWeight: 1, CurrentInstanceCount: 2 }],
+            EndpointStatus: 'InService',
+            CreationTime: 1698920000,
+            LastModifiedTime: 1707756300,
+            Tags: [],
+          },
+        },
       ],
     });
-    aws('DescribeEndpoint', { EndpointName: 'fraud-detector-prod' }, 200, describeEndpointFixture);
-    aws('DescribeEndpoint', { EndpointName: 'pricing-rules-engine' }, 200, {
-      EndpointName: 'pricing-rules-engine',
-      EndpointArn: arn('endpoint', 'pricing-rules-engine'),
-      EndpointConfigName: 'pricing-rules-engine-config',
-      ProductionVariants: [{ VariantName: 'AllTraffic', CurrentWeight: 1, CurrentInstanceCount: 2 }],
-      EndpointStatus: 'InService',
-      CreationTime: 1698920000,
-      LastModifiedTime: 1707756300,
-    });
-    // Deleted between the listing and the describe.
-    aws('DescribeEndpoint', { EndpointName: 'gone' }, 400, {
-      __type: 'com.amazon.coral.validate#ValidationException',
-      message: `Could not find endpoint "${arn('endpoint', 'gone')}".`,
+    // The dashboard's index has not caught up with fraud-detector-v6 yet: it is described on its own.
+    aws('Search', MODEL_SEARCH, 200, {
+      Results: [dashboardModel(describeModelFixture, ['fraud-detector-prod']), dashboardModel(describeModelBareFixture, ['pricing-rules-engine'])],
     });
     aws('DescribeEndpointConfig', { EndpointConfigName: 'fraud-detector-prod-config-202506020000' }, 200, describeEndpointConfigFixture);
     aws('DescribeEndpointConfig', { EndpointConfigName: 'pricing-rules-engine-config' }, 200, {
@@ -412,49 +433,118 @@ describe('SageMaker connector contract', () => {
       ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'pricing-rules-engine-2023-11', InstanceType: 'ml.c5.xlarge', InitialInstanceCount: 1, InitialVariantWeight: 1 }],
       CreationTime: 1698919000,
     });
-    aws('DescribeModel', { ModelName: 'fraud-detector-v5' }, 200, describeModelFixture);
     aws('DescribeModel', { ModelName: 'fraud-detector-v6' }, 200, {
       ...describeModelFixture,
       ModelName: 'fraud-detector-v6',
       ModelArn: arn('model', 'fraud-detector-v6'),
       PrimaryContainer: { ModelPackageName: `${arn('model-package', 'fraud-detector')}/6` },
     });
-    aws('DescribeModel', { ModelName: 'pricing-rules-engine-2023-11' }, 200, describeModelBareFixture);
 
     const deployments = await connector().sagemaker.listDeployments();
-    expect(deployments.map((d) => [d.id, d.modelVersionRef, d.trafficPercent, d.instanceCount])).toEqual([
-      ['sagemaker:prod-us/fraud-detector-prod/primary', `${arn('model-package', 'fraud-detector')}/5`, 90, 3],
-      ['sagemaker:prod-us/fraud-detector-prod/canary', `${arn('model-package', 'fraud-detector')}/6`, 10, 1],
-      ['sagemaker:prod-us/pricing-rules-engine/AllTraffic', null, 100, 2],
+    expect(deployments.map((d) => [d.id, d.modelVersionRef, d.trafficPercent, d.instanceCount, d.instanceType])).toEqual([
+      ['sagemaker:prod-us/fraud-detector-prod/primary', `${arn('model-package', 'fraud-detector')}/5`, 90, 3, 'ml.m5.xlarge'],
+      ['sagemaker:prod-us/fraud-detector-prod/canary', `${arn('model-package', 'fraud-detector')}/6`, 10, 1, 'ml.m5.xlarge'],
+      ['sagemaker:prod-us/pricing-rules-engine/AllTraffic', null, 100, 2, 'ml.c5.xlarge'],
     ]);
+    expect(deployments[0]).toMatchObject({
+      servedModelName: 'fraud-detector-v5',
+      status: 'IN_SERVICE',
+      statusRaw: 'InService',
+      statusMessage: null,
+      createdAt: '2025-06-02T00:00:00.000Z',
+      updatedAt: '2025-06-10T12:00:00.000Z',
+    });
     expect(deployments[2]).toMatchObject({
       servedModelName: 'pricing-rules-engine-2023-11',
       status: 'IN_SERVICE',
       instanceType: 'ml.c5.xlarge',
       consoleUrl: 'https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/endpoints/pricing-rules-engine',
     });
-    expect(targets().filter((t) => t === 'DescribeModel')).toHaveLength(3);
+    expect(targets().sort()).toEqual(['DescribeEndpointConfig', 'DescribeEndpointConfig', 'DescribeModel', 'Search', 'Search']);
   });
 
-  it('asks for a configuration or a model shared by several endpoints once per load', async () => {
-    const summary = (name: string) => ({ EndpointName: name, EndpointArn: arn('endpoint', name), CreationTime: 1, LastModifiedTime: 2, EndpointStatus: 'InService' });
-    aws('ListEndpoints', { SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 100 }, 200, { Endpoints: [summary('blue'), summary('green')] });
-    for (const name of ['blue', 'green']) {
-      aws('DescribeEndpoint', { EndpointName: name }, 200, { ...describeEndpointFixture, EndpointName: name, EndpointArn: arn('endpoint', name) });
-    }
+  it('asks for a configuration shared by several endpoints once per load, and no model the dashboard has', async () => {
+    const endpoint = (name: string) => ({ Endpoint: { ...describeEndpointFixture, EndpointName: name, EndpointArn: arn('endpoint', name) } });
+    aws('Search', ENDPOINT_SEARCH, 200, { Results: [endpoint('green'), endpoint('blue')] });
+    aws('Search', MODEL_SEARCH, 200, {
+      Results: [
+        dashboardModel(describeModelFixture, ['blue', 'green']),
+        dashboardModel({ ...describeModelFixture, ModelName: 'fraud-detector-v6', ModelArn: arn('model', 'fraud-detector-v6') }, ['blue', 'green']),
+      ],
+    });
     aws('DescribeEndpointConfig', { EndpointConfigName: 'fraud-detector-prod-config-202506020000' }, 200, describeEndpointConfigFixture);
-    aws('DescribeModel', { ModelName: 'fraud-detector-v5' }, 200, describeModelFixture);
-    aws('DescribeModel', { ModelName: 'fraud-detector-v6' }, 200, describeModelFixture);
     const deployments = await connector().sagemaker.listDeployments();
-    expect(deployments).toHaveLength(4);
-    expect(targets().sort()).toEqual([
-      'DescribeEndpoint',
-      'DescribeEndpoint',
-      'DescribeEndpointConfig',
-      'DescribeModel',
-      'DescribeModel',
-      'ListEndpoints',
+    // By endpoint name, whatever order the search answered in.
+    expect(deployments.map((d) => d.id)).toEqual([
+      'sagemaker:prod-us/blue/primary',
+      'sagemaker:prod-us/blue/canary',
+      'sagemaker:prod-us/green/primary',
+      'sagemaker:prod-us/green/canary',
     ]);
+    expect(targets().sort()).toEqual(['DescribeEndpointConfig', 'Search', 'Search']);
+  });
+
+  it('maps an endpoint whose configuration was deleted from what its record says (DescribeEndpointConfig "Could not find")', async () => {
+    aws('Search', ENDPOINT_SEARCH, 200, { Results: [{ Endpoint: { ...describeEndpointFixture, EndpointConfigName: 'deleted-config' } }] });
+    aws('Search', MODEL_SEARCH, 200, { Results: [] });
+    aws('DescribeEndpointConfig', { EndpointConfigName: 'deleted-config' }, 400, {
+      __type: 'com.amazon.coral.validate#ValidationException',
+      message: `Could not find endpoint configuration "${arn('endpoint-config', 'deleted-config')}".`,
+    });
+    const deployments = await connector().sagemaker.listDeployments();
+    expect(deployments.map((d) => [d.name, d.trafficPercent, d.instanceCount, d.instanceType, d.modelVersionRef, d.servedModelName])).toEqual([
+      ['primary', 90, 3, null, null, '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1'],
+      ['canary', 10, 1, null, null, null],
+    ]);
+  });
+
+  it('revalidates after expiry with the endpoint search alone, describing only the endpoint that changed', async () => {
+    const endpoint = (name: string, config: string, modified: number) => ({
+      Endpoint: { ...describeEndpointFixture, EndpointName: name, EndpointArn: arn('endpoint', name), EndpointConfigName: config, LastModifiedTime: modified },
+    });
+    const config = (name: string, models: [string, string]) => ({
+      ...describeEndpointConfigFixture,
+      EndpointConfigName: name,
+      ProductionVariants: describeEndpointConfigFixture.ProductionVariants.map((v, i) => ({ ...v, ModelName: models[i] })),
+    });
+    const model = (name: string, version: number) => ({
+      ...describeModelFixture,
+      ModelName: name,
+      ModelArn: arn('model', name),
+      PrimaryContainer: { ModelPackageName: `${arn('model-package', 'fraud-detector')}/${version}` },
+    });
+    aws('Search', ENDPOINT_SEARCH, 200, { Results: [endpoint('blue', 'blue-1', 1749556800), endpoint('green', 'green-1', 1749556800)] });
+    aws('Search', MODEL_SEARCH, 200, {
+      Results: [dashboardModel(model('m5', 5), ['blue', 'green']), dashboardModel(model('m6', 6), ['blue', 'green'])],
+    });
+    aws('DescribeEndpointConfig', { EndpointConfigName: 'blue-1' }, 200, config('blue-1', ['m5', 'm6']));
+    aws('DescribeEndpointConfig', { EndpointConfigName: 'green-1' }, 200, config('green-1', ['m5', 'm6']));
+    const { sagemaker, clock } = connector({}, { cacheDefaults: { ttlSeconds: 60, staleSeconds: 0 } });
+    await sagemaker.listDeployments();
+    expect(targets()).toHaveLength(4);
+
+    // Past ttl + stale: blue unchanged; green moved to a new configuration whose canary is a new model.
+    calls.length = 0;
+    clock.t += 61_000;
+    aws('Search', ENDPOINT_SEARCH, 200, { Results: [endpoint('blue', 'blue-1', 1749556800), endpoint('green', 'green-2', 1749643200)] });
+    aws('DescribeEndpointConfig', { EndpointConfigName: 'green-2' }, 200, config('green-2', ['m6', 'm7']));
+    // One model missing costs one DescribeModel: fewer calls than the model search's one page.
+    aws('DescribeModel', { ModelName: 'm7' }, 200, model('m7', 7));
+    const deployments = await sagemaker.listDeployments();
+    expect(targets().sort()).toEqual(['DescribeEndpointConfig', 'DescribeModel', 'Search']);
+    expect(deployments.map((d) => [d.id, d.modelVersionRef?.split('/').pop(), d.updatedAt])).toEqual([
+      ['sagemaker:prod-us/blue/primary', '5', '2025-06-10T12:00:00.000Z'],
+      ['sagemaker:prod-us/blue/canary', '6', '2025-06-10T12:00:00.000Z'],
+      ['sagemaker:prod-us/green/primary', '6', '2025-06-11T12:00:00.000Z'],
+      ['sagemaker:prod-us/green/canary', '7', '2025-06-11T12:00:00.000Z'],
+    ]);
+
+    // Nothing changed: the endpoint search alone.
+    calls.length = 0;
+    clock.t += 61_000;
+    aws('Search', ENDPOINT_SEARCH, 200, { Results: [endpoint('blue', 'blue-1', 1749556800), endpoint('green', 'green-2', 1749643200)] });
+    expect(await sagemaker.listDeployments()).toEqual(deployments);
+    expect(targets()).toEqual(['Search']);
   });
 
   it('retries ThrottlingException (HTTP 400 in AWS JSON) with backoff, then succeeds', async () => {

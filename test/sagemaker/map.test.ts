@@ -3,12 +3,14 @@ import type {
   DescribeEndpointOutput,
   DescribeModelOutput,
   DescribeModelPackageOutput,
+  Endpoint,
   ModelPackage,
   ModelPackageGroupSummary,
   ModelPackageSummary,
 } from '@aws-sdk/client-sagemaker';
 import {
   consoleUrl,
+  endpointConfigFacts,
   isoDate,
   mapApproval,
   mapEndpoint,
@@ -16,6 +18,7 @@ import {
   mapModelPackage,
   mapModelPackageGroup,
   mapModelPackageRecord,
+  modelFacts,
   newestFirst,
   packageDetails,
   parseModelPackageArn,
@@ -332,6 +335,20 @@ describe('endpoints (deployments)', () => {
     ]);
     const [orphan] = mapEndpoint({ endpoint: { ...endpoint, ProductionVariants: [{ VariantName: 'v', DeployedImages: [{ SpecifiedImage: 'img:2' }] }] }, config: null, models: {} }, ctx);
     expect(orphan).toMatchObject({ name: 'v', servedModelName: 'img:2', modelVersionRef: null, trafficPercent: null, instanceType: null, instanceCount: null });
+  });
+
+  it('maps the facts the listing holds, after a JSON round trip, as the whole Describe answers; a Search record as DescribeEndpoint', () => {
+    const serverless: DescribeEndpointConfigOutput = {
+      ...config,
+      ProductionVariants: [...config.ProductionVariants!, { VariantName: 'burst', ModelName: 'fraud-v5', ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 } }],
+    };
+    const held = JSON.parse(JSON.stringify({ config: endpointConfigFacts(serverless), models: { 'fraud-v5': modelFacts(v5), 'fraud-v6': modelFacts(v6) } }));
+    expect(JSON.stringify(held)).not.toMatch(/CreationTime|EndpointConfigArn/);
+    const whole = mapEndpoint({ endpoint, config: serverless, models: { 'fraud-v5': v5, 'fraud-v6': v6 } }, ctx);
+    expect(mapEndpoint({ endpoint, ...held }, ctx)).toEqual(whole);
+    expect(whole.map((d) => d.instanceType)).toEqual(['ml.m5.xlarge', 'ml.m5.large', 'serverless']);
+    const record: Endpoint = { ...endpoint, EndpointConfigName: endpoint.EndpointConfigName!, Tags: [{ Key: 'team', Value: 'risk' }], MonitoringSchedules: [] };
+    expect(mapEndpoint({ endpoint: record, ...held }, ctx)).toEqual(whole);
   });
 
   it('marks serverless variants and yields nothing for an endpoint with no variant anywhere', () => {

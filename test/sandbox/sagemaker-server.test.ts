@@ -1,4 +1,7 @@
 import {
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
   DescribeModelPackageCommand,
   DescribeModelPackageGroupCommand,
   ListEndpointsCommand,
@@ -12,6 +15,8 @@ import { sagemakerInstanceSchema } from '../../config/schema';
 import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
 import { SagemakerConnector, mapModelPackage, newestFirst, packageDetails, type SagemakerConnectorDeps } from '../../connectors/sagemaker';
+import { mapEndpoint } from '../../connectors/sagemaker/map';
+import { countOperations } from '../helpers/sagemaker-operations';
 import { modelPackageSearchExpressions } from '../../connectors/sagemaker/client';
 import { generateDemoOrg } from '../../sandbox/demo-org';
 import {
@@ -513,6 +518,98 @@ describe('AWS JSON 1.1 protocol', () => {
     expect((await raw('Search', { Resource: 'ModelPackage', CrossAccountFilterOption: 'CrossAccount' })).body).toEqual({ Results: [] });
   });
 
+  it('serves Search over Endpoint: DescribeEndpoint records with Tags, NextToken pages, sorted by name or creation time', async () => {
+    const names: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    let first: Record<string, unknown> | undefined;
+    do {
+      const { status, body } = await raw<{ Results: Array<{ Endpoint: Record<string, unknown> }>; NextToken?: string }>('Search', {
+        Resource: 'Endpoint',
+        SortBy: 'EndpointName',
+        SortOrder: 'Ascending',
+        MaxResults: 4,
+        ...(token ? { NextToken: token } : {}),
+      });
+      expect(status).toBe(200);
+      names.push(...body.Results.map((r) => r.Endpoint.EndpointName as string));
+      first ??= body.Results[0]?.Endpoint;
+      token = body.NextToken;
+      pages++;
+    } while (token);
+    expect(pages).toBe(Math.ceil(seed.endpoints.length / 4));
+    expect(names).toEqual(seed.endpoints.map((e) => e.name).sort());
+    // The record is the endpoint as DescribeEndpoint answers it, with its tags; no variant says its model or instance type.
+    const described = await raw<Record<string, unknown>>('DescribeEndpoint', { EndpointName: names[0] });
+    const tags = seed.endpoints.find((e) => e.name === names[0])!.tags;
+    expect(first).toEqual({ ...described.body, Tags: tags });
+    for (const v of (first!.ProductionVariants as Array<Record<string, unknown>>) ?? []) {
+      expect(Object.keys(v).sort()).toEqual(['CurrentInstanceCount', 'CurrentWeight', 'DeployedImages', 'DesiredInstanceCount', 'DesiredWeight', 'VariantName']);
+    }
+    const failed = await raw<{ Results: Array<{ Endpoint: Record<string, unknown> }> }>('Search', {
+      Resource: 'Endpoint',
+      SearchExpression: { Filters: [{ Name: 'EndpointStatus', Operator: 'Equals', Value: 'Failed' }] },
+    });
+    expect(failed.body.Results.map((r) => r.Endpoint.EndpointName)).toEqual([SAGEMAKER_SEED_GAPS.failedEndpoint.endpoint]);
+    expect(failed.body.Results[0]!.Endpoint).not.toHaveProperty('ProductionVariants');
+    const oldest = await raw<{ Results: Array<{ Endpoint: { CreationTime: number } }> }>('Search', {
+      Resource: 'Endpoint',
+      SortBy: 'CreationTime',
+      SortOrder: 'Ascending',
+      MaxResults: 100,
+    });
+    const created = oldest.body.Results.map((r) => r.Endpoint.CreationTime);
+    expect(created).toEqual([...created].sort((a, b) => a - b));
+    expect(await raw('Search', { Resource: 'Endpoint', SortBy: 'InstanceType' })).toMatchObject({
+      status: 400,
+      body: { message: 'Invalid SortBy InstanceType for resource Endpoint.' },
+    });
+  });
+
+  it('serves Search over Model: Model Dashboard records (DescribeModel with Tags, the endpoints naming it), nested property names', async () => {
+    const records: Array<{ Model: Record<string, unknown>; Endpoints: Array<Record<string, unknown>> }> = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const { status, body } = await raw<{ Results: Array<{ Model: (typeof records)[number] }>; NextToken?: string }>('Search', {
+        Resource: 'Model',
+        MaxResults: 5,
+        ...(token ? { NextToken: token } : {}),
+      });
+      expect(status).toBe(200);
+      records.push(...body.Results.map((r) => r.Model));
+      token = body.NextToken;
+      pages++;
+    } while (token);
+    expect(pages).toBe(Math.ceil(seed.models.length / 5));
+    expect(records.map((r) => r.Model.ModelName).sort()).toEqual(seed.models.map((m) => m.name).sort());
+    // Newest model first by default: models are never modified, their creation time stands in.
+    const created = records.map((r) => r.Model.CreationTime as number);
+    expect(created).toEqual([...created].sort((a, b) => b - a));
+    const bare = records.find((r) => r.Model.ModelName === SAGEMAKER_SEED_GAPS.bareImageModel.model)!;
+    const described = await raw<Record<string, unknown>>('DescribeModel', { ModelName: SAGEMAKER_SEED_GAPS.bareImageModel.model });
+    expect(bare.Model).toEqual({ ...described.body, Tags: seed.models.find((m) => m.name === SAGEMAKER_SEED_GAPS.bareImageModel.model)!.tags });
+    const endpoint = seed.endpoints.find((e) => e.name === SAGEMAKER_SEED_GAPS.bareImageModel.endpoint)!;
+    expect(bare.Endpoints).toEqual([
+      {
+        EndpointName: endpoint.name,
+        EndpointArn: endpoint.arn,
+        CreationTime: endpoint.creationTime / 1000,
+        LastModifiedTime: endpoint.lastModifiedTime / 1000,
+        EndpointStatus: 'InService',
+      },
+    ]);
+    // A split endpoint is listed under both of its models.
+    const split = `${SAGEMAKER_SEED_GAPS.splitTraffic[0]}-prod`;
+    expect(records.filter((r) => r.Endpoints.some((e) => e.EndpointName === split))).toHaveLength(2);
+    const byName = await raw<{ Results: unknown[] }>('Search', {
+      Resource: 'Model',
+      SearchExpression: { Filters: [{ Name: 'Model.ModelName', Operator: 'Equals', Value: SAGEMAKER_SEED_GAPS.bareImageModel.model }] },
+    });
+    expect(byName.body.Results).toHaveLength(1);
+    expect(await raw('Search', { Resource: 'Model', SortBy: 'CreationTime' })).toMatchObject({ status: 400 });
+  });
+
   it('lists registry versions only when asked for Versioned packages (the documented default is Unversioned)', async () => {
     const group = seed.groups.find((g) => g.modelKey === 'email-propensity')!;
     const implicit = await raw<{ ModelPackageSummaryList: unknown[] }>('ListModelPackages', { ModelPackageGroupName: group.name });
@@ -649,6 +746,38 @@ describe('SagemakerConnector against the sandbox', () => {
       expect(listed.length).toBeGreaterThan(0);
       expect(versions.get(group)).toEqual(newestFirst(listed));
     }
+  });
+
+  it('lists deployments by two searches and a DescribeEndpointConfig per configuration, identical to ListEndpoints + Describe*', async () => {
+    const ops = countOperations(server);
+    const { sagemaker } = connect({}, { pageSizes: { endpoints: 7, models: 9 } });
+    const deployments = await sagemaker.listDeployments();
+    expect(ops.counts).toEqual({
+      'Search Endpoint': Math.ceil(seed.endpoints.length / 7),
+      'Search Model': Math.ceil(seed.models.length / 9),
+      DescribeEndpointConfig: new Set(seed.endpoints.map((e) => e.configName)).size,
+    });
+    ops.restore();
+
+    // The way it was done before, through the SDK: a description per endpoint, configuration and model.
+    const client = sdk();
+    const ctx = { instance: 'prod-us', region: 'us-east-1' };
+    const names: string[] = [];
+    for await (const page of paginateListEndpoints({ client, pageSize: 100 }, { SortBy: 'Name', SortOrder: 'Ascending' })) {
+      names.push(...(page.Endpoints ?? []).map((e) => e.EndpointName!));
+    }
+    const before = await Promise.all(
+      names.map(async (name) => {
+        const endpoint = await client.send(new DescribeEndpointCommand({ EndpointName: name }));
+        const config = await client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName }));
+        const modelNames = [...new Set((config.ProductionVariants ?? []).map((v) => v.ModelName!))];
+        const models = Object.fromEntries(await Promise.all(modelNames.map(async (n) => [n, await client.send(new DescribeModelCommand({ ModelName: n }))])));
+        return mapEndpoint({ endpoint, config, models }, ctx);
+      }),
+    );
+    expect(deployments).toEqual(before.flat());
+    expect(deployments.length).toBeGreaterThan(seed.endpoints.length - 2);
+    for (const d of deployments) expect(d.instanceType).toMatch(/^ml\./);
   });
 
   it('shows the deliberate gaps through the graph shapes', async () => {
