@@ -43,8 +43,10 @@ fragment ProjectFields on Project { fullPath description webUrl visibility archi
 
 /** The query reading `reads`; `data.p<i>` is null for a project GitLab does not show. */
 export function buildBatchQuery(reads: readonly ProjectRead[]): BatchQuery {
-  const params = ['$paths: [String!]!'];
-  const variables: Record<string, unknown> = { paths: [...GITLAB_CODEOWNERS_PATHS] };
+  // GraphQL refuses a declared variable no field uses: `$paths` only when a blob read does.
+  const reading = reads.some((r) => r.codeOwnersRefs.length > 0);
+  const params = reading ? ['$paths: [String!]!'] : [];
+  const variables: Record<string, unknown> = reading ? { paths: [...GITLAB_CODEOWNERS_PATHS] } : {};
   const fields = reads.map((read, i) => {
     params.push(`$p${i}: ID!`);
     variables[`p${i}`] = read.fullPath;
