@@ -131,6 +131,28 @@ describe('GitHub batch reads (GraphQL)', () => {
     expect(routes(server)).toEqual({ 'POST /graphql': 1 });
   });
 
+  it('serves stale entries at once and refreshes them with one background query', async () => {
+    const server = await sandbox();
+    const clock = { now: Date.now() };
+    const github = connect(server, {}, {
+      cache: new MemoryCache({ now: () => clock.now }),
+      cacheDefaults: { ttlSeconds: 60, staleSeconds: 600 },
+      clock: { now: () => clock.now, sleep: async () => undefined },
+    });
+    const request = { repositories: [repos[0]!.fullName], codeOwners: [{ fullName: repos[0]!.fullName }] };
+    const cold = await github.readBatch(request);
+    clock.now += 120_000;
+    server.stats.reset();
+    expect(await github.readBatch(request)).toEqual(cold);
+    for (let i = 0; i < 100 && server.stats.total === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(server.stats.byRoute).toEqual({ 'POST /graphql': 1 });
+    // Refreshed: fresh again, nothing more is asked.
+    server.stats.reset();
+    await github.readBatch(request);
+    expect(server.stats.total).toBe(0);
+  });
+
   it('falls back to REST without a token: GitHub answers no anonymous GraphQL', async () => {
     const server = await sandbox({ auth: undefined });
     const github = connect(server, { auth: { type: 'none' } });
