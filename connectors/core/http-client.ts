@@ -142,6 +142,12 @@ export interface HttpRequest {
   route?: string;
   /** Whether a retry is safe. Default: true for GET/HEAD/PUT/DELETE, false otherwise (read-only POST searches pass true). */
   idempotent?: boolean;
+  /**
+   * The limiter this call waits for, observes and pauses, instead of the client's: for an
+   * endpoint the vendor budgets apart from the rest (GitHub's GraphQL API has its own points
+   * and its own per-minute limit beside REST's). Default: the client's {@link HttpClientOptions.rateLimiter}.
+   */
+  rateLimiter?: RateLimiter;
 }
 
 export interface HttpResponse<T> {
@@ -355,7 +361,7 @@ export class HttpClient {
 
       if (outcome.kind === 'response') {
         const res = outcome.response;
-        this.noteRateLimit(res);
+        this.noteRateLimit(res, req.rateLimiter ?? this.rateLimiter);
         if ((res.status >= 200 && res.status < 300) || res.status === 304) {
           let result: HttpResponse<T>;
           try {
@@ -371,7 +377,7 @@ export class HttpClient {
         // The vendor's wait holds for every call of the source, not only this one's retry.
         const rateLimited = res.status === 429 || verdict?.code === SourceErrorCode.SOURCE_RATE_LIMITED;
         const pauseEnd = rateLimited && retryAfterMs !== undefined ? this.now() + retryAfterMs : undefined;
-        if (pauseEnd !== undefined) this.rateLimiter?.pauseUntil(pauseEnd);
+        if (pauseEnd !== undefined) (req.rateLimiter ?? this.rateLimiter)?.pauseUntil(pauseEnd);
         const retryable = verdict ? verdict.retryable : RETRY_STATUSES.has(res.status);
         let noRetry: string | undefined;
         if (retryable && attempt < maxAttempts) {
@@ -482,13 +488,14 @@ export class HttpClient {
     const remembered = this.failures.recallInRequest(scope);
     if (remembered) return { kind: 'remembered', error: remembered };
     if (deadline - this.now() <= 0) return { kind: 'expired' };
-    if (this.rateLimiter) {
+    const rateLimiter = req.rateLimiter ?? this.rateLimiter;
+    if (rateLimiter) {
       // Inside the connection slot: at most `maxConcurrency` calls hold a reservation, so
       // the limiter's queue stays short and a fresh header reading paces the calls behind
       // it. The slot costs nobody else anything meanwhile: every call of the source waits
       // for the same limiter.
       try {
-        await waitForSlot(this.rateLimiter, {
+        await waitForSlot(rateLimiter, {
           source: this.source,
           budgetLeftMs: deadline - this.now(),
           budgetMs: this.retry.budgetMs,
@@ -592,8 +599,8 @@ export class HttpClient {
   }
 
   /** What the vendor says of its budget goes to the source's health and paces the limiter. */
-  private noteRateLimit(res: AxiosResponse<string>): void {
-    if ((!this.health && !this.rateLimiter) || !this.parseRateLimit) return;
+  private noteRateLimit(res: AxiosResponse<string>, rateLimiter: RateLimiter | undefined): void {
+    if ((!this.health && !rateLimiter) || !this.parseRateLimit) return;
     let reading: RateLimitReading | undefined;
     try {
       reading = this.parseRateLimit(plainHeaders(res));
@@ -603,7 +610,7 @@ export class HttpClient {
     }
     if (!reading) return;
     this.health?.recordRateLimit(reading);
-    this.rateLimiter?.observe(reading);
+    rateLimiter?.observe(reading);
   }
 
   /** Full jitter: spreads the retries of many clients hit by the same outage. */

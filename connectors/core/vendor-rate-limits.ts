@@ -40,6 +40,15 @@ export const VENDOR_RATE_LIMITS: Readonly<Record<SourceKind, Readonly<RateLimit>
   AZURE_ML: { requestsPerSecond: 25, burst: 250 },
 };
 
+/**
+ * GitHub's GraphQL API, budgeted apart from REST ("Rate limits and query limits for the
+ * GraphQL API"): 5,000 points an hour per user token, and a secondary limit of "no more than
+ * 2,000 points per minute" for the GraphQL endpoint, where a query without mutations is 1
+ * point. The queries modelgraph sends select no connection but a repository's topics (at most
+ * 20), so each costs GitHub's minimum of 1 primary point: a request here is a point there.
+ */
+export const GITHUB_GRAPHQL_RATE_LIMIT: Readonly<RateLimit> = { perHour: 5_000, perMinute: 2_000 };
+
 /** The instance's settings as config/schema.ts gives them. */
 export interface RateLimitConfig extends RateLimit {
   /** Default true. */
@@ -64,4 +73,15 @@ export function resolveRateLimit(kind: SourceKind, config: RateLimitConfig | und
 
 function definedOnly(limit: RateLimit): RateLimit {
   return Object.fromEntries(Object.entries(limit).filter(([, v]) => v !== undefined)) as RateLimit;
+}
+
+/**
+ * The limit of a GitHub instance's GraphQL calls: {@link GITHUB_GRAPHQL_RATE_LIMIT} with the
+ * instance's `rateLimit` over it, but for `perMinute`, which GitHub sets per endpoint (900 for
+ * REST, 2,000 for GraphQL) and so stays GraphQL's own. Undefined when the limiter is off.
+ */
+export function resolveGithubGraphqlRateLimit(config: RateLimitConfig | undefined): RateLimit | undefined {
+  if (config?.enabled === false) return undefined;
+  const own: RateLimit = { requestsPerSecond: config?.requestsPerSecond, burst: config?.burst, perHour: config?.perHour };
+  return { ...GITHUB_GRAPHQL_RATE_LIMIT, ...definedOnly(own) };
 }

@@ -49,6 +49,35 @@ export interface CodeOwnersFile {
   content: string;
 }
 
+/** A commit to read in a batch. */
+export interface CommitKey {
+  fullName: string;
+  sha: string;
+}
+
+/** A CODEOWNERS lookup in a batch: at `ref`, or on the default branch when omitted. */
+export interface CodeOwnersKey {
+  fullName: string;
+  ref?: string;
+}
+
+/** What one {@link GitHostConnector.readBatch} call asks for. */
+export interface GitReadBatch {
+  repositories?: readonly string[];
+  commits?: readonly CommitKey[];
+  codeOwners?: readonly CodeOwnersKey[];
+}
+
+/**
+ * Per-key answers in the order asked: the value, null where the single-key method answers
+ * null (not there, not visible), or the error that failed that key alone.
+ */
+export interface GitReadResults {
+  repositories: Array<Repository | null | Error>;
+  commits: Array<Commit | null | Error>;
+  codeOwners: Array<CodeOwnersFile | null | Error>;
+}
+
 /** What the git subgraph needs of a host connector. */
 export interface GitHostConnector {
   readonly host: GitHost;
@@ -68,6 +97,13 @@ export interface GitHostConnector {
    * its subgroups), paged to the end: one listing instead of one call per repository.
    */
   listOwnerRepositories(owner: string): Promise<Repository[]>;
+  /**
+   * Many repositories, commits and CODEOWNERS lookups at once, as the single-key methods
+   * answer them and cached under the same keys (a key warm either way is not asked again):
+   * as few upstream requests as the host's batch API allows. A failure of the whole
+   * upstream call fails every key it carried; the promise itself rejects only on a bug.
+   */
+  readBatch(batch: GitReadBatch): Promise<GitReadResults>;
   health(): Promise<void>;
   close(): void;
 }

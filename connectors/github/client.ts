@@ -13,13 +13,20 @@ import {
 } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
 import { readRateLimitHeaders } from '../core/rate-limit';
+import { RateLimiter } from '../core/rate-limiter';
+import { outsideRequestScope } from '../core/request-scope';
 import { sourceName } from '../core/source';
 import type { RateLimitReading } from '../core/source-health';
-import type { CodeOwnersFile, Commit, GitHostConnector, Repository } from '../git/types';
+import { resolveGithubGraphqlRateLimit } from '../core/vendor-rate-limits';
+import type { CodeOwnersFile, Commit, GitHostConnector, GitReadBatch, GitReadResults, Repository } from '../git/types';
+import { aliases, buildBatchQuery, githubGraphqlUrl, planBatches, type RepositoryRead } from './graphql';
 import {
   mapCodeOwnersFile,
   mapCommit,
   mapContentFile,
+  mapGraphqlCodeOwnersBlob,
+  mapGraphqlCommit,
+  mapGraphqlRepository,
   mapRepository,
   refFromContentUrl,
   type GithubMapContext,
@@ -34,6 +41,11 @@ import {
   type ContentFile,
   type ContentResponse,
   type FullRepository,
+  type GraphqlBlob,
+  type GraphqlCommit,
+  type GraphqlError,
+  type GraphqlRepository,
+  type GraphqlResponse,
   type MinimalRepository,
   type RateLimitOverview,
   type ValidationError,
@@ -92,6 +104,15 @@ export class GithubConnector implements Connector, GitHostConnector {
   private readonly maxPages: number;
   /** Where Link headers may point: the API's own origin. */
   private readonly apiOrigin: string;
+  /**
+   * GitHub's GraphQL endpoint, or undefined without a token: GitHub answers no anonymous
+   * GraphQL query, so batches then fall back to the REST reads one by one.
+   */
+  private readonly graphqlUrl: string | undefined;
+  /** GraphQL has its own budget at GitHub (points, and 2,000 a minute), apart from REST's. */
+  private readonly graphqlLimiter: RateLimiter | undefined;
+  private readonly logger: Logger;
+  private readonly now: () => number;
 
   static fromConfig(config: GithubInstanceConfig, deps: GithubConnectorDeps): GithubConnector {
     const source = sourceName('GITHUB', config.name);
@@ -107,6 +128,8 @@ export class GithubConnector implements Connector, GitHostConnector {
   ) {
     this.instance = config.name;
     this.source = http.source;
+    this.logger = deps.logger;
+    this.now = deps.clock?.now ?? Date.now;
     this.webOrigin = githubWebOrigin(config.url, config.webUrl);
     this.ctx = { instance: config.name, webOrigin: this.webOrigin };
     ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source, {
@@ -119,6 +142,9 @@ export class GithubConnector implements Connector, GitHostConnector {
     };
     this.maxPages = deps.maxPages ?? 1000;
     this.apiOrigin = new URL(config.url).origin;
+    this.graphqlUrl = config.auth.type === 'token' ? githubGraphqlUrl(config.url) : undefined;
+    const graphqlLimit = resolveGithubGraphqlRateLimit(config.rateLimit);
+    this.graphqlLimiter = graphqlLimit && new RateLimiter(`${this.source} graphql`, graphqlLimit, { now: deps.clock?.now });
   }
 
   /**
@@ -297,6 +323,190 @@ export class GithubConnector implements Connector, GitHostConnector {
       }),
     );
     return value.flatMap((page) => page.items);
+  }
+
+
+  // ---- batches ----------------------------------------------------------------------
+
+  /**
+   * {@link GitHostConnector.readBatch}: what the cache holds fresh is served from it, the
+   * rest in as few GraphQL queries as the bounds of graphql.ts allow (one for a page of 50
+   * repositories with their commits and CODEOWNERS), every entry then stored under the key
+   * its single-key method uses. Entries served stale are refreshed by a background query.
+   *
+   * GraphQL has no ETags: an entry a batch loads is stored without one, and a REST read
+   * revalidating it later loads it whole once. Without a token every key goes through its
+   * REST method (conditional requests and all), GitHub's GraphQL API being token-only.
+   */
+  async readBatch(batch: GitReadBatch): Promise<GitReadResults> {
+    const repositories = batch.repositories ?? [];
+    const commits = batch.commits ?? [];
+    const codeOwners = batch.codeOwners ?? [];
+    if (!this.graphqlUrl) {
+      const [r, c, o] = await Promise.all([
+        settle(repositories.map((fullName) => this.getRepository(fullName))),
+        settle(commits.map((k) => this.getCommit(k.fullName, k.sha))),
+        settle(codeOwners.map((k) => this.getCodeOwnersFile(k.fullName, k.ref))),
+      ]);
+      return { repositories: r, commits: c, codeOwners: o };
+    }
+
+    // Every key once, by its cache key; a key that names no GitHub repository is null.
+    const wanted = new Map<string, BatchKey>();
+    const keyOf = (entry: BatchKey | undefined) => {
+      if (entry && !wanted.has(entry.cacheKey)) wanted.set(entry.cacheKey, entry);
+      return entry?.cacheKey;
+    };
+    const repoKeys = repositories.map((fullName) => keyOf(batchKey('repo', fullName)));
+    const commitKeys = commits.map((k) => keyOf(k.sha.trim() ? batchKey('commit', k.fullName, k.sha.trim()) : undefined));
+    const ownerKeys = codeOwners.map((k) => keyOf(batchKey('codeowners', k.fullName, k.ref ?? '')));
+
+    const values = new Map<string, unknown>();
+    const missing: BatchKey[] = [];
+    const stale: BatchKey[] = [];
+    const held = await Promise.all([...wanted.values()].map((k) => this.cache.peekServable<Validated<unknown>>(k.cacheKey)));
+    [...wanted.values()].forEach((k, i) => {
+      const entry = held[i];
+      if (!entry) return missing.push(k);
+      values.set(k.cacheKey, entry.value.value);
+      if (!entry.fresh) stale.push(k);
+    });
+    if (stale.length) {
+      outsideRequestScope(() => this.loadBatch(stale)).catch((err: unknown) =>
+        this.logger.warn('background refresh of a GraphQL batch failed; serving the stale entries', { error: String(err) }),
+      );
+    }
+    if (missing.length) for (const [key, value] of await this.loadBatch(missing)) values.set(key, value);
+
+    const pick = <T>(key: string | undefined): T | null | Error => (key === undefined ? null : ((values.get(key) ?? null) as T | null | Error));
+    return {
+      repositories: repoKeys.map((k) => pick<Repository>(k)),
+      commits: commitKeys.map((k) => pick<Commit>(k)),
+      codeOwners: ownerKeys.map((k) => pick<CodeOwnersFile>(k)),
+    };
+  }
+
+  /** Loads these keys by GraphQL (all of them, each stored), one query per planned batch, in parallel. */
+  private async loadBatch(keys: readonly BatchKey[]): Promise<Map<string, unknown>> {
+    const byRepo = new Map<string, { read: RepositoryRead; repo: BatchKey | undefined }>();
+    for (const k of keys) {
+      const group = byRepo.get(k.repo.key) ?? { read: { owner: k.owner, name: k.name, commits: [], codeOwnersRefs: [] }, repo: undefined };
+      if (k.kind === 'commit' && !group.read.commits.includes(k.arg)) group.read.commits.push(k.arg);
+      if (k.kind === 'codeowners' && !group.read.codeOwnersRefs.includes(k.arg)) group.read.codeOwnersRefs.push(k.arg);
+      byRepo.set(k.repo.key, group);
+    }
+    const found = new Map<string, unknown>();
+    await Promise.all(
+      planBatches([...byRepo.values()].map((g) => g.read)).map(async (reads) => {
+        let answers: Map<string, unknown>;
+        try {
+          answers = await this.queryBatch(reads);
+        } catch (err) {
+          if (!(err instanceof SourceError)) throw err;
+          // The whole query failed: so did every key it carried.
+          for (const read of reads) for (const key of keysOfRead(read)) found.set(key, err);
+          return;
+        }
+        for (const [key, value] of answers) found.set(key, value);
+      }),
+    );
+    // Only what was asked is handed back; the repository entry of a commit's read is stored too.
+    const result = new Map<string, unknown>();
+    for (const k of keys) result.set(k.cacheKey, found.has(k.cacheKey) ? found.get(k.cacheKey) : null);
+    return result;
+  }
+
+  /**
+   * One GraphQL query for `reads`: its answer per cache key (stored as it comes), null for
+   * what GitHub has not got, an error for what failed alone. A CODEOWNERS blob GraphQL sends
+   * no whole text of (too large) is read by REST instead.
+   */
+  private async queryBatch(reads: readonly RepositoryRead[]): Promise<Map<string, unknown>> {
+    const { query, variables } = buildBatchQuery(reads);
+    const res = await this.http.request<GraphqlResponse<Record<string, BatchRepositoryData | null>>>({
+      method: 'POST',
+      path: this.graphqlUrl!,
+      route: '/graphql',
+      body: { query, variables },
+      // A query reads only; sending it again is safe.
+      idempotent: true,
+      rateLimiter: this.graphqlLimiter,
+    });
+    const body = res.data;
+    const errors = Array.isArray(body?.errors) ? body!.errors : [];
+    const limited = errors.find((e) => e?.type === 'RATE_LIMITED');
+    if (limited) {
+      // GitHub answers a spent GraphQL budget with a 200; its headers say when it resets.
+      const reset = Number(res.headers['x-ratelimit-reset']);
+      throw new SourceError({
+        source: this.source,
+        code: SourceErrorCode.SOURCE_RATE_LIMITED,
+        message: limited.message || 'GraphQL rate limit exceeded',
+        retryAfterMs: Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - this.now()) : undefined,
+      });
+    }
+    const data = body?.data;
+    if (!data || typeof data !== 'object') {
+      const detail = errors.map((e) => e?.message).filter(Boolean).join('; ');
+      throw this.badResponse(`the GraphQL batch query came back without data${detail ? `: ${detail}` : ''}`);
+    }
+    const errorAt = (path: Array<string | number>): GraphqlError | undefined =>
+      errors.find((e) => Array.isArray(e?.path) && path.every((p, i) => e.path![i] === p) && e.path!.length === path.length);
+
+    const answers = new Map<string, unknown>();
+    const store = (key: string, value: unknown) => {
+      answers.set(key, value);
+      if (!(value instanceof Error)) void this.cache.put<Validated<unknown>>(key, { etag: null, value });
+    };
+    const rest: Array<Promise<void>> = [];
+    reads.forEach((read, i) => {
+      const alias = aliases.repository(i);
+      const repo = splitFullName(`${read.owner}/${read.name}`)!;
+      const node = data[alias];
+      if (!node) {
+        // NOT_FOUND (or no error at all) is an answer: the repository is not there for this token.
+        const failed = errorAt([alias]);
+        const outcome = failed && failed.type !== 'NOT_FOUND' ? this.fieldError(failed) : null;
+        for (const key of keysOfRead(read)) (outcome ? answers.set(key, outcome) : store(key, null));
+        return;
+      }
+      store(`repo ${repo.key}`, mapGraphqlRepository(node, this.ctx));
+      read.commits.forEach((sha, j) => {
+        const key = `commit ${repo.key} ${sha}`;
+        const commit = node[aliases.commit(j)] as GraphqlCommit | null | undefined;
+        const failed = errorAt([alias, aliases.commit(j)]);
+        if (failed && failed.type !== 'NOT_FOUND') answers.set(key, this.fieldError(failed));
+        // A tree, a tag or nothing by that id is no commit: null, as REST's 422 is.
+        else store(key, commit?.oid ? mapGraphqlCommit(commit, repo.fullName, this.ctx) : null);
+      });
+      read.codeOwnersRefs.forEach((ref, k) => {
+        const key = `codeowners ${repo.key} ${ref}`;
+        const readAt = ref || node.defaultBranchRef?.name || 'HEAD';
+        // GitHub's own order: the first location holding a file wins; a directory is skipped.
+        const location = GITHUB_CODEOWNERS_PATHS.findIndex((_, l) => typeof (node[aliases.codeOwners(k, l)] as GraphqlBlob | null)?.byteSize === 'number');
+        if (location < 0) return store(key, null);
+        const blob = node[aliases.codeOwners(k, location)] as GraphqlBlob;
+        const file = mapGraphqlCodeOwnersBlob(blob, GITHUB_CODEOWNERS_PATHS[location]!, readAt);
+        if (file) return store(key, file);
+        rest.push(
+          this.getCodeOwnersFile(repo.fullName, ref || undefined).then(
+            (viaRest) => void answers.set(key, viaRest),
+            (err: unknown) => void answers.set(key, err instanceof Error ? err : new Error(String(err))),
+          ),
+        );
+      });
+    });
+    await Promise.all(rest);
+    return answers;
+  }
+
+  /** A field GitHub failed alone: FORBIDDEN (an SSO-protected org, say) or anything else it reports. */
+  private fieldError(error: GraphqlError): SourceError {
+    return new SourceError({
+      source: this.source,
+      code: error.type === 'FORBIDDEN' ? SourceErrorCode.SOURCE_FORBIDDEN : SourceErrorCode.SOURCE_BAD_RESPONSE,
+      message: error.message || `GraphQL error ${error.type ?? ''}`.trim(),
+    });
   }
 
   // ---- plumbing -------------------------------------------------------------------
@@ -537,6 +747,45 @@ function splitFullName(fullName: string): RepoPath | undefined {
     key: `${owner}/${name}`.toLowerCase(),
     path: `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`,
   };
+}
+
+
+/** A repository alias's answer: the repository's fields and the `c<j>`/`o<k>_<l>` objects inside it. */
+type BatchRepositoryData = GraphqlRepository & Record<string, unknown>;
+
+/** One key of a batch, with the cache key its single-key method uses. */
+interface BatchKey {
+  kind: 'repo' | 'commit' | 'codeowners';
+  repo: RepoPath;
+  owner: string;
+  name: string;
+  /** The sha (commit) or the ref, '' for the default branch (codeowners). */
+  arg: string;
+  cacheKey: string;
+}
+
+function batchKey(kind: BatchKey['kind'], fullName: string, arg = ''): BatchKey | undefined {
+  const repo = splitFullName(fullName);
+  if (!repo) return undefined;
+  const [owner, name] = repo.fullName.split('/') as [string, string];
+  const cacheKey = kind === 'repo' ? `repo ${repo.key}` : `${kind} ${repo.key} ${arg}`;
+  return { kind, repo, owner, name, arg, cacheKey };
+}
+
+/** Every cache key a read answers. */
+function keysOfRead(read: RepositoryRead): string[] {
+  const key = `${read.owner}/${read.name}`.toLowerCase();
+  return [
+    `repo ${key}`,
+    ...read.commits.map((sha) => `commit ${key} ${sha}`),
+    ...read.codeOwnersRefs.map((ref) => `codeowners ${key} ${ref}`),
+  ];
+}
+
+/** Each promise's value, or its error in its place. */
+async function settle<T>(promises: ReadonlyArray<Promise<T>>): Promise<Array<T | Error>> {
+  const settled = await Promise.allSettled(promises);
+  return settled.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason))));
 }
 
 function encodePath(path: string): string {

@@ -2,7 +2,7 @@ import type { PersonIdentity } from '../core/graph';
 import type { SourceRef } from '../core/source';
 import { canonicalRepoUrl, parseRepoUrl } from '../git/repo-url';
 import type { CodeOwnersFile, Commit, Repository } from '../git/types';
-import type { Commit as GithubCommit, ContentFile, MinimalRepository } from './types';
+import type { Commit as GithubCommit, ContentFile, GraphqlBlob, GraphqlCommit, GraphqlRepository, MinimalRepository } from './types';
 
 /** Pure mapping from GitHub DTOs to graph objects: no I/O, no clock, no config lookups. */
 
@@ -167,4 +167,54 @@ export function mapCodeOwnersFile(dto: ContentFile, ref: string): CodeOwnersFile
   const content = decodeContent(dto);
   if (content === null) return null;
   return { path: dto.path, ref, content };
+}
+
+// ---- GraphQL objects: the same graph values as their REST counterparts above ------------
+
+/** A GraphQL `Repository` as {@link mapRepository} maps the REST one. */
+export function mapGraphqlRepository(dto: GraphqlRepository, ctx: GithubMapContext): Repository {
+  const url = canonicalRepositoryUrl(ctx.webOrigin, dto.nameWithOwner);
+  const visibility = (dto.visibility && VISIBILITY[dto.visibility.toLowerCase()]) || (dto.isPrivate ? 'PRIVATE' : 'PUBLIC');
+  return {
+    url,
+    host: 'GITHUB',
+    instance: ctx.instance,
+    source: { kind: 'GITHUB', instance: ctx.instance, nativeId: dto.nameWithOwner, url: dto.url || url },
+    fullName: dto.nameWithOwner,
+    defaultBranch: dto.defaultBranchRef?.name || null,
+    description: dto.description || null,
+    topics: (dto.repositoryTopics?.nodes ?? []).flatMap((n) => (n?.topic.name ? [n.topic.name] : [])),
+    visibility,
+    archived: dto.isArchived ?? false,
+    updatedAt: isoFromGithubDate(dto.updatedAt),
+  };
+}
+
+/** A GraphQL `Commit` as {@link mapCommit} maps the REST one: `fullName` is the repository it was asked of. */
+export function mapGraphqlCommit(dto: GraphqlCommit, fullName: string, ctx: GithubMapContext): Commit {
+  const repoFullName = fullNameFromCommitUrl(dto.url) ?? fullName;
+  const repositoryUrl = canonicalRepositoryUrl(ctx.webOrigin, repoFullName);
+  const url = dto.url || `${repositoryUrl}/commit/${dto.oid}`;
+  return {
+    sha: dto.oid,
+    repositoryUrl,
+    message: dto.message ?? '',
+    author: gitIdentity({ name: dto.author?.name ?? undefined, email: dto.author?.email ?? undefined }, ctx),
+    authorAccount: accountIdentity(dto.author?.user ?? null, ctx),
+    // The git author's and committer's own dates, as REST's `commit.author.date` and `commit.committer.date`.
+    authoredAt: isoFromGithubDate(dto.author?.date ?? dto.authoredDate),
+    committedAt: isoFromGithubDate(dto.committer?.date ?? dto.committedDate),
+    url,
+    source: { kind: 'GITHUB', instance: ctx.instance, nativeId: `${repoFullName}@${dto.oid}`, url },
+  };
+}
+
+/**
+ * A CODEOWNERS `Blob` read at `ref` as the graph's `CodeOwnersFile`; null when GitHub sent no
+ * whole text (a binary or truncated blob), for the caller to read it another way.
+ */
+export function mapGraphqlCodeOwnersBlob(dto: GraphqlBlob, path: string, ref: string): CodeOwnersFile | null {
+  if (dto.isTruncated || dto.isBinary || typeof dto.text !== 'string') return null;
+  const text = dto.text.charCodeAt(0) === 0xfeff ? dto.text.slice(1) : dto.text;
+  return { path, ref, content: text };
 }

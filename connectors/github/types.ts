@@ -172,3 +172,81 @@ export const GITHUB_PAGE_LIMITS = {
  * in that order and use the first one it finds" (About code owners, CODEOWNERS file location).
  */
 export const GITHUB_CODEOWNERS_PATHS = ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'] as const;
+
+// ---- GraphQL API (`POST /graphql`; `/api/graphql` on GitHub Enterprise Server) ------------
+//
+// Objects as GitHub's public GraphQL schema names them (`Repository`, `Commit`, `GitActor`,
+// `Blob`), prefixed here to keep them apart from the REST schemas above; only the fields the
+// batch queries select (connectors/github/graphql.ts).
+
+/** `RepositoryVisibility` */
+export type GraphqlRepositoryVisibility = 'PUBLIC' | 'PRIVATE' | 'INTERNAL';
+
+/** `Repository`, as the `RepositoryFields` fragment selects it. */
+export interface GraphqlRepository {
+  /** `owner/name` */
+  nameWithOwner: string;
+  /** The web URL, `https://github.com/owner/name`. */
+  url: string;
+  description: string | null;
+  isPrivate: boolean;
+  isArchived: boolean;
+  /** Missing from the oldest GitHub Enterprise Server releases. */
+  visibility?: GraphqlRepositoryVisibility | null;
+  /** ISO-8601. */
+  updatedAt: string | null;
+  /** Null for an empty repository. */
+  defaultBranchRef: { name: string } | null;
+  /** GitHub allows at most 20 topics a repository. */
+  repositoryTopics: { nodes: Array<{ topic: { name: string } } | null> | null } | null;
+}
+
+/** `GitActor`: a name, email and date as git records them, and the account GitHub matched them to. */
+export interface GraphqlGitActor {
+  name: string | null;
+  email: string | null;
+  /** `GitTimestamp`, ISO-8601. */
+  date: string | null;
+  user: { login: string } | null;
+}
+
+/** `Commit`, as the `CommitFields` fragment selects it. */
+export interface GraphqlCommit {
+  /** `GitObjectID`: the full sha. */
+  oid: string;
+  message: string;
+  authoredDate: string | null;
+  committedDate: string | null;
+  /** The web URL, `https://github.com/owner/name/commit/<sha>`. */
+  url: string;
+  author: GraphqlGitActor | null;
+  committer: GraphqlGitActor | null;
+}
+
+/** `Blob`, as the `BlobFields` fragment selects it. */
+export interface GraphqlBlob {
+  /** "UTF8 text data or null if the Blob is binary". */
+  text: string | null;
+  byteSize: number;
+  isBinary: boolean | null;
+  /** GitHub cuts the text of large blobs short. */
+  isTruncated: boolean;
+}
+
+/**
+ * One entry of a GraphQL response's `errors`. GitHub adds `type` (`NOT_FOUND`, `FORBIDDEN`,
+ * `RATE_LIMITED`, ...) and, for a field that failed, the `path` to it: the other fields of
+ * the query are still answered.
+ */
+export interface GraphqlError {
+  type?: string;
+  message: string;
+  path?: Array<string | number>;
+  locations?: Array<{ line: number; column: number }>;
+}
+
+/** A GraphQL response: HTTP 200 whether or not `errors` came (a rate limit included). */
+export interface GraphqlResponse<T> {
+  data?: T | null;
+  errors?: GraphqlError[];
+}

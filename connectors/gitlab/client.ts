@@ -7,16 +7,20 @@ import { HttpClient, type ClassifiableResponse, type HttpResponse, type Response
 import { silentLogger, type Logger } from '../core/logger';
 import { collectTokenPages } from '../core/paginate';
 import { readRateLimitHeaders } from '../core/rate-limit';
+import { outsideRequestScope } from '../core/request-scope';
 import { sourceName } from '../core/source';
 import type { RateLimitReading } from '../core/source-health';
-import type { CodeOwnersFile, Commit, GitHostConnector, Repository } from '../git/types';
-import { mapCodeOwnersFile, mapCommit, mapProject, type GitlabMapContext } from './map';
+import type { CodeOwnersFile, Commit, GitHostConnector, GitReadBatch, GitReadResults, Repository } from '../git/types';
+import { aliases, buildBatchQuery, gitlabGraphqlUrl, planBatches, type ProjectRead } from './graphql';
+import { codeOwnersFromBlobs, mapCodeOwnersFile, mapCommit, mapProject, projectFromGraphql, type GitlabMapContext } from './map';
 import {
   GITLAB_CODEOWNERS_PATHS,
   GITLAB_PAGINATION,
   type GitlabCommit,
   type GitlabCommitDetail,
   type GitlabErrorBody,
+  type GitlabGraphqlProject,
+  type GitlabGraphqlResponse,
   type GitlabProject,
   type GitlabRepositoryFile,
   type GitlabVersion,
@@ -58,6 +62,9 @@ export class GitlabConnector implements Connector, GitHostConnector {
   private readonly listings: SourceCache;
   private readonly pageSize: number;
   private readonly apiOrigin: string;
+  /** `POST /api/graphql`; GitLab answers it anonymously too, for public projects. */
+  private readonly graphqlUrl: string;
+  private readonly logger: Logger;
 
   static fromConfig(config: GitlabConnectorConfig, deps: GitlabConnectorDeps): GitlabConnector {
     const source = sourceName('GITLAB', config.name);
@@ -86,6 +93,8 @@ export class GitlabConnector implements Connector, GitHostConnector {
     const webUrl = (config.webUrl ?? config.url).replace(/\/+$/, '');
     this.webOrigin = new URL(webUrl).origin;
     this.apiOrigin = new URL(config.url).origin;
+    this.graphqlUrl = gitlabGraphqlUrl(config.url);
+    this.logger = deps.logger;
     this.ctx = { instance: config.name, webUrl, anonymous: config.auth.type === 'none' };
     ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source));
     this.pageSize = Math.max(1, Math.min(Math.floor(deps.pageSize ?? GITLAB_PAGINATION.maxPerPage), GITLAB_PAGINATION.maxPerPage));
@@ -108,7 +117,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
   /** `GET /projects/:id`; null when the project does not exist or these credentials cannot see it. */
   async getRepository(fullName: string): Promise<Repository | null> {
     const path = cleanPath(fullName);
-    return this.lookup(`project ${path.toLowerCase()}`, async () => {
+    return this.lookup(projectKey(path), async () => {
       const dto = await this.http.get<GitlabProject>(projectPath(path), undefined, { route: '/projects/:id' });
       return mapProject(dto, this.ctx);
     });
@@ -153,7 +162,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
     const path = cleanPath(fullName);
     const at = ref || (await this.getRepository(path))?.defaultBranch;
     if (!at) return null;
-    return this.lookup(`codeowners ${path.toLowerCase()} ${at}`, async () => {
+    return this.lookup(codeOwnersKey(path, at), async () => {
       for (const candidate of GITLAB_CODEOWNERS_PATHS) {
         try {
           const file = await this.http.get<GitlabRepositoryFile>(
@@ -214,6 +223,147 @@ export class GitlabConnector implements Connector, GitHostConnector {
     return this.listGroupProjects(owner);
   }
 
+
+  // ---- batches ----------------------------------------------------------------------
+
+  /**
+   * {@link GitHostConnector.readBatch}: projects and CODEOWNERS the cache holds fresh are
+   * served from it, the rest read by GraphQL (ten projects a query, each with its CODEOWNERS
+   * candidates in one `blobs` read) and stored under the keys the single-key methods use.
+   * Stale entries are served and refreshed by a background query. Commits go through
+   * {@link getCommit}, one cached REST call each (see graphql.ts for why).
+   */
+  async readBatch(batch: GitReadBatch): Promise<GitReadResults> {
+    const commits = settle((batch.commits ?? []).map((k) => this.getCommit(k.fullName, k.sha)));
+    const repoPaths = (batch.repositories ?? []).map(cleanPath);
+    const owners = (batch.codeOwners ?? []).map((k) => ({ path: cleanPath(k.fullName), ref: k.ref || null }));
+
+    const values = new Map<string, unknown>();
+    const missing = new Map<string, Set<string | null>>();
+    const stale = new Map<string, Set<string | null>>();
+    const want = (into: Map<string, Set<string | null>>, path: string, ref?: string | null) => {
+      const refs = into.get(path.toLowerCase()) ?? new Set<string | null>();
+      if (ref !== undefined) refs.add(ref);
+      into.set(path.toLowerCase(), refs);
+    };
+    const peek = async (key: string): Promise<'fresh' | 'stale' | 'missing'> => {
+      if (values.has(key)) return 'fresh';
+      const held = await this.cache.peekServable<unknown>(key);
+      if (!held) return 'missing';
+      values.set(key, held.value);
+      return held.fresh ? 'fresh' : 'stale';
+    };
+    await Promise.all(
+      [...new Set(repoPaths)].map(async (path) => {
+        const state = await peek(projectKey(path));
+        if (state !== 'fresh') want(state === 'stale' ? stale : missing, path);
+      }),
+    );
+    await Promise.all(
+      owners.map(async ({ path, ref }) => {
+        let at = ref;
+        if (at === null) {
+          // Keyed by the default branch, as getCodeOwnersFile keys it: known from a cached project only.
+          const state = await peek(projectKey(path));
+          if (state === 'missing') return want(missing, path, null);
+          const project = values.get(projectKey(path)) as Repository | null;
+          if (!project?.defaultBranch) return;
+          at = project.defaultBranch;
+        }
+        const state = await peek(codeOwnersKey(path, at));
+        if (state !== 'fresh') want(state === 'stale' ? stale : missing, path, ref);
+      }),
+    );
+    const reads = (wanted: Map<string, Set<string | null>>): ProjectRead[] =>
+      [...wanted].map(([fullPath, refs]) => ({ fullPath, codeOwnersRefs: [...refs] }));
+    if (stale.size) {
+      outsideRequestScope(() => this.loadBatch(reads(stale))).catch((err: unknown) =>
+        this.logger.warn('background refresh of a GraphQL batch failed; serving the stale entries', { error: String(err) }),
+      );
+    }
+    const failed = missing.size ? await this.loadBatch(reads(missing), values) : new Map<string, Error>();
+
+    const cachedProject = (path: string) => (values.get(projectKey(path)) ?? null) as Repository | null;
+    const projectOf = (path: string) => failed.get(path.toLowerCase()) ?? cachedProject(path);
+    return {
+      repositories: repoPaths.map(projectOf),
+      commits: await commits,
+      codeOwners: owners.map(({ path, ref }) => {
+        const error = failed.get(path.toLowerCase());
+        if (error) return error;
+        const at = ref ?? cachedProject(path)?.defaultBranch;
+        return at ? ((values.get(codeOwnersKey(path, at)) ?? null) as CodeOwnersFile | null) : null;
+      }),
+    };
+  }
+
+  /**
+   * Reads projects by GraphQL, storing every answer in the cache (and into `values`, when
+   * given). Returns the error per lower-cased path whose query failed.
+   */
+  private async loadBatch(reads: readonly ProjectRead[], values?: Map<string, unknown>): Promise<Map<string, Error>> {
+    const failed = new Map<string, Error>();
+    const store = (key: string, value: unknown) => {
+      values?.set(key, value);
+      void this.cache.put(key, value);
+    };
+    await Promise.all(
+      planBatches(reads).map(async (batch) => {
+        try {
+          await this.queryBatch(batch, store);
+        } catch (err) {
+          if (!(err instanceof SourceError)) throw err;
+          for (const read of batch) failed.set(read.fullPath.toLowerCase(), err);
+        }
+      }),
+    );
+    return failed;
+  }
+
+  private async queryBatch(reads: readonly ProjectRead[], store: (key: string, value: unknown) => void): Promise<void> {
+    const { query, variables } = buildBatchQuery(reads);
+    const res = await this.http.request<GitlabGraphqlResponse<Record<string, GitlabGraphqlProject | null>>>({
+      method: 'POST',
+      path: this.graphqlUrl,
+      route: '/api/graphql',
+      body: { query, variables },
+      // A query reads only; sending it again is safe.
+      idempotent: true,
+    });
+    const data = res.data?.data;
+    if (!data || typeof data !== 'object') {
+      const detail = (res.data?.errors ?? []).map((e) => e?.message).filter(Boolean).join('; ');
+      throw new SourceError({
+        source: this.source,
+        code: SourceErrorCode.SOURCE_BAD_RESPONSE,
+        message: `the GraphQL batch query came back without data${detail ? `: ${detail}` : ''}`,
+        status: res.status,
+      });
+    }
+    const rest: Array<Promise<void>> = [];
+    reads.forEach((read, i) => {
+      const node = data[aliases.project(i)];
+      if (!node) {
+        // Missing or not visible: null, as REST's 404; nothing to read CODEOWNERS from either.
+        store(projectKey(read.fullPath), null);
+        return;
+      }
+      const project = mapProject(projectFromGraphql(node), this.ctx);
+      store(projectKey(read.fullPath), project);
+      read.codeOwnersRefs.forEach((ref, k) => {
+        const at = ref ?? project.defaultBranch;
+        // An empty repository has no branch, so no CODEOWNERS, and nothing to key it by.
+        if (!at) return;
+        const blobs = node.repository?.[aliases.blobs(k)];
+        const found = codeOwnersFromBlobs(blobs && typeof blobs === 'object' ? (blobs.nodes ?? []) : [], at);
+        if (found !== undefined) return store(codeOwnersKey(read.fullPath, at), found);
+        // A file GraphQL sends no text of: the files API reads it (and caches it) instead.
+        rest.push(this.getCodeOwnersFile(read.fullPath, at).then((file) => void store(codeOwnersKey(read.fullPath, at), file)));
+      });
+    });
+    await Promise.all(rest);
+  }
+
   // ---- plumbing -------------------------------------------------------------------
 
   /** A single lookup through the cache; a 404 is an answer (null), cached like any other. */
@@ -266,6 +416,21 @@ export class GitlabConnector implements Connector, GitHostConnector {
     }
     return undefined;
   }
+}
+
+/** The cache keys getRepository and getCodeOwnersFile use. */
+function projectKey(path: string): string {
+  return `project ${path.toLowerCase()}`;
+}
+
+function codeOwnersKey(path: string, ref: string): string {
+  return `codeowners ${path.toLowerCase()} ${ref}`;
+}
+
+/** Each promise's value, or its error in its place. */
+async function settle<T>(promises: ReadonlyArray<Promise<T>>): Promise<Array<T | Error>> {
+  const settled = await Promise.allSettled(promises);
+  return settled.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason))));
 }
 
 function cleanPath(fullName: string): string {

@@ -2,7 +2,7 @@ import type { PersonIdentity } from '../core/graph';
 import type { SourceRef } from '../core/source';
 import { canonicalRepoUrl } from '../git/repo-url';
 import type { CodeOwnersFile, Commit, Repository } from '../git/types';
-import type { GitlabCommit, GitlabProject, GitlabRepositoryFile } from './types';
+import { GITLAB_CODEOWNERS_PATHS, type GitlabCommit, type GitlabGraphqlBlob, type GitlabGraphqlProject, type GitlabProject, type GitlabRepositoryFile } from './types';
 
 /** Pure mapping from GitLab DTOs to graph objects: no I/O, no clock, no config lookups. */
 
@@ -110,4 +110,35 @@ export function mapCodeOwnersFile(dto: GitlabRepositoryFile, path: string, readA
   const raw = dto.content ?? '';
   const content = (dto.encoding ?? 'base64') === 'base64' ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   return { path: dto.file_path ?? path, ref: readAt, content };
+}
+
+/**
+ * A GraphQL `Project` in REST's shape, so that {@link mapProject} maps both alike: its
+ * default branch is the repository's `rootRef` (null for an empty repository, as REST's).
+ */
+export function projectFromGraphql(dto: GitlabGraphqlProject): GitlabProject {
+  return {
+    path_with_namespace: dto.fullPath,
+    web_url: dto.webUrl ?? undefined,
+    description: dto.description,
+    default_branch: dto.repository?.rootRef ?? null,
+    topics: dto.topics ?? [],
+    visibility: (dto.visibility ?? undefined) as GitlabProject['visibility'],
+    archived: dto.archived ?? undefined,
+    last_activity_at: dto.lastActivityAt ?? undefined,
+  };
+}
+
+/**
+ * The CODEOWNERS file GitLab uses among the blobs a `blobs(paths:)` read found: the first in
+ * GitLab's order. Null when there is none; undefined when the one that counts came without
+ * its text, for the caller to read it another way.
+ */
+export function codeOwnersFromBlobs(blobs: ReadonlyArray<GitlabGraphqlBlob | null>, readAt: string): CodeOwnersFile | null | undefined {
+  for (const path of GITLAB_CODEOWNERS_PATHS) {
+    const blob = blobs.find((b) => b?.path === path);
+    if (!blob) continue;
+    return typeof blob.rawBlob === 'string' ? { path, ref: readAt, content: blob.rawBlob } : undefined;
+  }
+  return null;
 }

@@ -135,3 +135,41 @@ export const GITLAB_PAGINATION = {
  * `.github/CODEOWNERS`.
  */
 export const GITLAB_CODEOWNERS_PATHS = ['CODEOWNERS', 'docs/CODEOWNERS', '.gitlab/CODEOWNERS'] as const;
+
+// ---- GraphQL API (`POST /api/graphql`) ------------------------------------------------------
+//
+// Objects as GitLab's GraphQL reference (`doc/api/graphql/reference/_index.md`) names them
+// (`Project`, `Repository`, `RepositoryBlob`), prefixed to keep them apart from the REST
+// entities above; only the fields the batch query selects (connectors/gitlab/graphql.ts).
+
+/** `RepositoryBlob`, as the batch query selects it. */
+export interface GitlabGraphqlBlob {
+  path: string;
+  /** The blob's text; null when GitLab does not send it (binary, or too large to show). */
+  rawBlob: string | null;
+}
+
+/** `Project`, as the `ProjectFields` fragment selects it, with the `b<k>` blob reads of its repository. */
+export interface GitlabGraphqlProject {
+  /** `group/subgroup/project`: REST's `path_with_namespace`. */
+  fullPath: string;
+  description: string | null;
+  webUrl: string | null;
+  /** `public`, `internal` or `private`, as REST writes it. */
+  visibility: string | null;
+  archived: boolean | null;
+  topics: string[] | null;
+  lastActivityAt: string | null;
+  repository: ({ rootRef: string | null } & Record<string, { nodes: Array<GitlabGraphqlBlob | null> | null } | string | null>) | null;
+}
+
+/** One entry of a GraphQL response's `errors`: a field that failed has its `path`. */
+export interface GitlabGraphqlError {
+  message: string;
+  path?: Array<string | number>;
+}
+
+export interface GitlabGraphqlResponse<T> {
+  data?: T | null;
+  errors?: GitlabGraphqlError[];
+}

@@ -25,6 +25,7 @@ import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { DemoOrg } from '../demo-org';
 import {
+  parseJsonBody,
   startSandboxHttpServer,
   type Faults,
   type SandboxHandler,
@@ -33,6 +34,7 @@ import {
 } from '../http';
 import type { SandboxServer } from '../mlflow/server';
 import { hashSeed } from '../prng';
+import { runGithubGraphql } from './graphql';
 import {
   createGithubStore,
   gitBlobSha,
@@ -158,13 +160,13 @@ class RateLimiter {
     return bucket;
   }
 
-  static headers(bucket: Bucket): Record<string, string> {
+  static headers(bucket: Bucket, resource: 'core' | 'graphql' = 'core'): Record<string, string> {
     return {
       'x-ratelimit-limit': String(bucket.limit),
       'x-ratelimit-remaining': String(Math.max(0, bucket.limit - bucket.used)),
       'x-ratelimit-reset': String(bucket.reset),
       'x-ratelimit-used': String(bucket.used),
-      'x-ratelimit-resource': 'core',
+      'x-ratelimit-resource': resource,
     };
   }
 }
@@ -197,11 +199,14 @@ export function createGithubHandler(
       : new RateLimiter({ limit: rateLimitOptions.limit ?? 5000, anonymousLimit: rateLimitOptions.anonymousLimit ?? 60 }, options.now ?? Date.now);
 
   let requests = 0;
+  // GraphQL sits beside the REST root: /graphql, or /api/graphql beside GHES's /api/v3.
+  const graphqlPath = options.enterprise ? '/api/graphql' : '/graphql';
 
   return (req) => {
     requests = (requests + 1) >>> 0;
     let path = req.path;
-    if (prefix) {
+    const graphql = path === graphqlPath;
+    if (prefix && !graphql) {
       if (path !== prefix && !path.startsWith(`${prefix}/`)) return error(404, 'Not Found');
       path = path.slice(prefix.length) || '/';
     }
@@ -229,6 +234,8 @@ export function createGithubHandler(
     } else {
       ctx.caller = { identity: 'service-account', anonymous: false };
     }
+
+    if (graphql) return withHeaders(graphqlRequest(store, req, ctx, limiter), common);
 
     if (path === '/rate_limit' && req.method === 'GET') {
       if (!limiter) return withHeaders(error(404, 'Rate limiting is not enabled.', `${DOCS}/rate-limit`), common);
@@ -272,6 +279,22 @@ export function createGithubHandler(
     }
     return withHeaders(response, headers);
   };
+}
+
+/**
+ * `POST /graphql`: token only ("This endpoint requires you to be authenticated."), budgeted
+ * in points apart from REST (`x-ratelimit-resource: graphql`), 200 whatever the errors.
+ */
+function graphqlRequest(store: GithubSandboxStore, req: SandboxRequest, ctx: RequestContext, limiter: RateLimiter | undefined): SandboxResponse {
+  if (req.method !== 'POST') return error(404, 'Not Found', 'https://docs.github.com/graphql');
+  if (ctx.caller.anonymous) {
+    return error(401, 'This endpoint requires you to be authenticated.', 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql');
+  }
+  const bucket = limiter?.bucket(`graphql:${ctx.caller.identity}`, false);
+  const request = parseJsonBody(req.body);
+  if (request === undefined) return body(400, { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/graphql' });
+  const result = runGithubGraphql(store, request, { webOrigin: ctx.webOrigin, budget: bucket ?? null });
+  return body(200, result.body, bucket ? RateLimiter.headers(bucket, 'graphql') : {});
 }
 
 function withHeaders(response: SandboxResponse, headers: Record<string, string>): SandboxResponse {

@@ -12,8 +12,10 @@
 import { createHash } from 'node:crypto';
 import type { GitlabProject } from '../../connectors/gitlab/types';
 import type { DemoOrg } from '../demo-org';
+import { runGitlabGraphql } from './graphql';
 import {
   json,
+  parseJsonBody,
   proxyErrorPage,
   startSandboxHttpServer,
   type Faults,
@@ -205,6 +207,26 @@ interface HandlerOptions {
 }
 
 const API_PREFIX = '/api/v4/';
+const GRAPHQL_PATH = '/api/graphql';
+
+/**
+ * `POST /api/graphql`: anonymous callers see public projects only; a wrong token is 401 with
+ * GraphQL's error shape; the API throttle counts it like any API request.
+ */
+function graphql(store: GitlabStore, req: SandboxRequest, caller: Caller): SandboxResponse {
+  if (req.method !== 'POST' && req.method !== 'GET') return grapeError(405, '405 Not Allowed');
+  if (caller.kind === 'invalid') return json(401, { errors: [{ message: 'Invalid token' }] });
+  const request = req.method === 'GET' ? { query: req.query.get('query'), variables: safeJson(req.query.get('variables')) } : parseJsonBody(req.body);
+  return ok(runGitlabGraphql(store, request, { anonymous: caller.kind === 'anonymous' }));
+}
+
+function safeJson(text: string | null): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function createGitlabHandler(store: GitlabStore, options: HandlerOptions = {}): SandboxHandler {
   return (req) => {
@@ -215,7 +237,7 @@ export function createGitlabHandler(store: GitlabStore, options: HandlerOptions 
       if (taken.throttled) return taken.throttled;
       limitHeaders = taken.headers;
     }
-    const response = route(store, req, caller);
+    const response = req.path === GRAPHQL_PATH ? graphql(store, req, caller) : route(store, req, caller);
     return { ...response, headers: { ...response.headers, ...limitHeaders } };
   };
 }

@@ -2,54 +2,46 @@ import DataLoader from 'dataloader';
 import { SourceError } from '../../connectors/core/errors';
 import { parseCodeOwners, type ParsedCodeOwners } from '../../connectors/git/codeowners';
 import { parseRepoUrl } from '../../connectors/git/repo-url';
-import type { CodeOwnersFile, Commit, GitHostConnector, Repository } from '../../connectors/git/types';
+import type { CodeOwnersFile, Commit, GitHostConnector, GitReadBatch, Repository } from '../../connectors/git/types';
 
 export interface CodeOwnersOf {
   file: CodeOwnersFile;
   parsed: ParsedCodeOwners;
 }
 
-/** Repositories asked for under one owner from this many on are listed, not fetched one by one. */
-const LIST_OWNER_FROM = 3;
+/** What one key of the shared batch asks: a repository, a commit (`<url>@<sha>`) or a CODEOWNERS lookup. */
+type ReadKind = 'repository' | 'commit' | 'codeOwners';
 
 /**
- * Per-request loaders over every configured git host. Repositories are batched by owner
- * (one organisation or group listing instead of a call per repository); commits and
- * CODEOWNERS have no batch API on either host, so they cost one call per distinct commit or
- * repository, deduplicated here and cached by the connectors (commits never change).
+ * Per-request loaders over every configured git host. The repositories, commits and
+ * CODEOWNERS files resolvers ask for within one tick go to each host as one batch
+ * ({@link GitHostConnector.readBatch}: GraphQL on GitHub and GitLab), so a page costs a few
+ * requests per host whatever the size of the organisation, and never a listing of it.
  */
 export class GitLoaders {
   readonly repository: DataLoader<string, Repository | null>;
   readonly commit: DataLoader<string, Commit | null>;
   readonly codeOwners: DataLoader<string, CodeOwnersOf | null>;
+  /** The one batch the three loaders above feed, keyed `<kind> <key>`. */
+  private readonly reads: DataLoader<string, unknown>;
 
   constructor(private readonly hosts: readonly GitHostConnector[]) {
-    const options = { batchScheduleFn: (dispatch: () => void) => setImmediate(dispatch) };
-    this.repository = new DataLoader((urls) => this.loadRepositories(urls), options);
-    this.commit = new DataLoader(
-      (ids) =>
-        settleEach(ids, async (id) => {
-          const at = id.lastIndexOf('@');
-          const where = this.locate(id.slice(0, at));
-          return where ? where.host.getCommit(where.fullName, id.slice(at + 1)) : null;
-        }),
-      options,
-    );
-    this.codeOwners = new DataLoader(
-      (urls) =>
-        settleEach(urls, async (url) => {
-          const where = this.locate(url);
-          if (!where) return null;
-          // The repository (from the batched owner listing) names the default branch, which
-          // saves the host a lookup of its own (GitLab's files API requires a ref).
-          const repo = await this.repository.load(url);
-          if (!repo) return null;
-          const file = await where.host.getCodeOwnersFile(where.fullName, repo.defaultBranch ?? undefined);
-          const flavor = where.host.host === 'GITLAB' ? 'gitlab' : 'github';
-          return file ? { file, parsed: parseCodeOwners(file.content, flavor) } : null;
-        }),
-      options,
-    );
+    this.reads = new DataLoader((keys) => this.loadReads(keys), {
+      batchScheduleFn: (dispatch: () => void) => setImmediate(dispatch),
+    });
+    // Unbatched: each only caches per key and hands the key on at once, so that all three
+    // kinds meet in the same batch of `reads`.
+    const perKey = { batch: false } as const;
+    this.repository = new DataLoader((urls) => this.reads.loadMany(urls.map((u) => `repository ${u}`)) as Promise<Array<Repository | null | Error>>, perKey);
+    this.commit = new DataLoader((ids) => this.reads.loadMany(ids.map((id) => `commit ${id}`)) as Promise<Array<Commit | null | Error>>, perKey);
+    this.codeOwners = new DataLoader(async (urls) => {
+      const files = (await this.reads.loadMany(urls.map((u) => `codeOwners ${u}`))) as Array<CodeOwnersFile | null | Error>;
+      return files.map((file, i) => {
+        if (file === null || file instanceof Error) return file;
+        const flavor = this.locate(urls[i]!)?.host.host === 'GITLAB' ? 'gitlab' : 'github';
+        return { file, parsed: parseCodeOwners(file.content, flavor) };
+      });
+    }, perKey);
   }
 
   /** The host instance serving a canonical repository URL, by its web origin's host name. */
@@ -60,42 +52,48 @@ export class GitLoaders {
     return host ? { host, fullName: parsed.fullName } : null;
   }
 
-  private async loadRepositories(urls: readonly string[]): Promise<Array<Repository | null | Error>> {
-    const byOwner = new Map<string, { host: GitHostConnector; owner: string; urls: string[] }>();
-    for (const url of urls) {
-      const where = this.locate(url);
-      if (!where) continue;
-      const owner = where.fullName.split('/')[0];
-      const key = `${where.host.source} ${owner}`;
-      const group = byOwner.get(key) ?? { host: where.host, owner, urls: [] };
-      group.urls.push(url);
-      byOwner.set(key, group);
+  /** One {@link GitHostConnector.readBatch} per host for every key of the tick. */
+  private async loadReads(keys: readonly string[]): Promise<unknown[]> {
+    interface HostBatch {
+      host: GitHostConnector;
+      batch: Required<{ [K in keyof GitReadBatch]-?: Array<NonNullable<GitReadBatch[K]>[number]> }>;
+      /** Where each answer goes: [kind, position in the host's list, position in `keys`]. */
+      slots: Array<[ReadKind, number, number]>;
     }
-    const found = new Map<string, Repository | null | Error>();
+    const byHost = new Map<GitHostConnector, HostBatch>();
+    const results: unknown[] = keys.map(() => null);
+    keys.forEach((key, index) => {
+      const space = key.indexOf(' ');
+      const kind = key.slice(0, space) as ReadKind;
+      let target = key.slice(space + 1);
+      let sha = '';
+      if (kind === 'commit') {
+        const at = target.lastIndexOf('@');
+        sha = target.slice(at + 1);
+        target = target.slice(0, at);
+      }
+      const where = this.locate(target);
+      if (!where) return;
+      const entry = byHost.get(where.host) ?? { host: where.host, batch: { repositories: [], commits: [], codeOwners: [] }, slots: [] };
+      byHost.set(where.host, entry);
+      if (kind === 'repository') entry.slots.push([kind, entry.batch.repositories.push(where.fullName) - 1, index]);
+      else if (kind === 'commit') entry.slots.push([kind, entry.batch.commits.push({ fullName: where.fullName, sha }) - 1, index]);
+      // No ref: the default branch, which the host knows without a lookup of ours.
+      else entry.slots.push([kind, entry.batch.codeOwners.push({ fullName: where.fullName }) - 1, index]);
+    });
     await Promise.all(
-      [...byOwner.values()].map(async ({ host, owner, urls: wanted }) => {
+      [...byHost.values()].map(async ({ host, batch, slots }) => {
         try {
-          if (wanted.length >= LIST_OWNER_FROM) {
-            const listed = new Map((await host.listOwnerRepositories(owner)).map((r) => [r.url, r]));
-            for (const url of wanted) found.set(url, listed.get(url) ?? null);
-          } else {
-            await Promise.all(
-              wanted.map(async (url) => found.set(url, await host.getRepository(this.locate(url)!.fullName))),
-            );
-          }
+          const answers = await host.readBatch(batch);
+          const lists = { repository: answers.repositories, commit: answers.commits, codeOwners: answers.codeOwners };
+          for (const [kind, at, index] of slots) results[index] = lists[kind][at] ?? null;
         } catch (err) {
-          // One host failing fails only its own repositories.
+          // One host failing fails only its own keys.
           if (!(err instanceof SourceError)) throw err;
-          for (const url of wanted) found.set(url, err);
+          for (const [, , index] of slots) results[index] = err;
         }
       }),
     );
-    return urls.map((url) => found.get(url) ?? null);
+    return results;
   }
-}
-
-/** One load per key; a failure fails only its own key (DataLoader takes an Error per key). */
-async function settleEach<K, V>(keys: readonly K[], load: (key: K) => Promise<V>): Promise<Array<V | Error>> {
-  const settled = await Promise.allSettled(keys.map(load));
-  return settled.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason))));
 }

@@ -4,7 +4,7 @@ import { configSchema } from '../../config/schema';
 import { createRateLimiter } from '../../connectors/core/plumbing';
 import type { RateLimit } from '../../connectors/core/rate-limiter';
 import type { SourceKind } from '../../connectors/core/source';
-import { VENDOR_RATE_LIMITS, resolveRateLimit } from '../../connectors/core/vendor-rate-limits';
+import { GITHUB_GRAPHQL_RATE_LIMIT, VENDOR_RATE_LIMITS, resolveGithubGraphqlRateLimit, resolveRateLimit } from '../../connectors/core/vendor-rate-limits';
 
 /** The README's "Upstream rate limits" table: kind -> the limit its last column writes. */
 function readmeDefaults(): Partial<Record<SourceKind, RateLimit>> {
@@ -54,6 +54,13 @@ describe('rate-limit defaults per vendor', () => {
     // MLflow publishes none: no limiter unless configured.
     expect(createRateLimiter('mlflow:prod', undefined)).toBeUndefined();
     expect(resolveRateLimit('MLFLOW', { requestsPerSecond: 20 })).toEqual({ requestsPerSecond: 20 });
+  });
+
+  it("give GitHub's GraphQL calls their own budget: the instance's hourly figure, GraphQL's own per minute", () => {
+    expect(GITHUB_GRAPHQL_RATE_LIMIT).toEqual({ perHour: 5_000, perMinute: 2_000 });
+    expect(resolveGithubGraphqlRateLimit(undefined)).toEqual({ perHour: 5_000, perMinute: 2_000 });
+    expect(resolveGithubGraphqlRateLimit({ perHour: 15_000, perMinute: 900 })).toEqual({ perHour: 15_000, perMinute: 2_000 });
+    expect(resolveGithubGraphqlRateLimit({ enabled: false })).toBeUndefined();
   });
 
   it('refuses a bad rateLimit at start-up, naming the key', () => {

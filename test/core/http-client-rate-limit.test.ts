@@ -208,4 +208,28 @@ describe('HttpClient with a rate limiter', () => {
     await http.get('/repos');
     expect(clock.sleeps).toEqual([4_000]);
   });
+
+  it("paces a call that names its own limiter by that one alone: GitHub's GraphQL budget is not REST's", async () => {
+    const clock = new SimulatedClock();
+    const http = client(clock, { perMinute: 2 }, { retry: { budgetMs: 120_000 } });
+    const graphql = new RateLimiter(`${SOURCE} graphql`, { perMinute: 3 }, { now: clock.now });
+    const rest = serve(clock, '/repos', 3);
+    const posted: number[] = [];
+    nock(API)
+      .post('/graphql')
+      .times(4)
+      .reply(() => {
+        posted.push(clock.t);
+        return [200, { data: {} }];
+      });
+    for (let i = 0; i < 4; i++) await http.request({ method: 'POST', path: '/graphql', body: {}, idempotent: true, rateLimiter: graphql });
+    // Three GraphQL calls went at once, the fourth waited out GraphQL's minute...
+    expect(posted.slice(0, 3)).toEqual([posted[0], posted[0], posted[0]]);
+    expect(posted[3]! - posted[0]!).toBe(60_000);
+    // ...and none of them took REST's slots: two REST calls go at once, the third a minute on.
+    const before = clock.t;
+    for (let i = 0; i < 3; i++) await http.get('/repos');
+    expect(rest.slice(0, 2)).toEqual([before, before]);
+    expect(rest[2]! - before).toBe(60_000);
+  });
 });

@@ -225,7 +225,7 @@ describe('owners, code and approvals across tools', () => {
     expect(data.person.ownedModels).toEqual([]);
   });
 
-  it('keeps upstream calls batched: one ticket search and one repository listing per owner, not per model', async () => {
+  it('keeps upstream calls batched: one ticket search, and a few GraphQL queries per git host, not a call per model', async () => {
     for (const s of sandbox.all()) s.stats.reset();
     await graphql(EVERYTHING);
     const routes = (server: { stats: { byRoute: Record<string, number> } }, pattern: RegExp) =>
@@ -237,25 +237,18 @@ describe('owners, code and approvals across tools', () => {
 
     const github = sandbox.github.cloud;
     const gitlab = sandbox.gitlab.com;
-    expect(routes(github, /^GET \/orgs\/acme-ml\/repos$/)).toBe(1);
-    expect(routes(github, /^GET \/repos\/[^/]+\/[^/]+$/)).toBe(0);
-    expect(routes(gitlab, /^GET \/api\/v4\/groups\/[^/]+\/projects$/)).toBe(1);
-    expect(routes(gitlab, /^GET \/api\/v4\/projects\/[^/]+$/)).toBe(0);
-
-    // No batch API exists for commits or files: one call per distinct commit, and at most
-    // one per CODEOWNERS location per distinct repository.
-    const distinct = (host: string) => {
-      const models = sandbox.org.models.filter((m) => m.repository.host === host);
-      const commits = new Set(models.flatMap(productionRuns).flatMap((r) => (r.git ? [`${r.git.repoUrl}@${r.git.commit}`] : [])));
-      const repos = new Set(models.map((m) => m.repository.fullName));
-      return { commits: commits.size, repos: repos.size };
-    };
-    const gh = distinct('github');
-    expect(routes(github, /\/commits\/[0-9a-f]{40}$/)).toBeLessThanOrEqual(gh.commits);
-    expect(routes(github, /\/contents\//)).toBeLessThanOrEqual(3 * gh.repos);
-    const gl = distinct('gitlab');
-    expect(routes(gitlab, /\/repository\/commits\/[0-9a-f]{40}$/)).toBeLessThanOrEqual(gl.commits);
-    expect(routes(gitlab, /\/repository\/files\//)).toBeLessThanOrEqual(3 * gl.repos);
+    // Repositories, commits and CODEOWNERS go to GitHub as GraphQL batches, one per git
+    // subgraph fetch of the gateway's plan: nothing else, no organisation listing.
+    expect(Object.keys(github.stats.byRoute)).toEqual(['POST /graphql']);
+    expect(github.stats.total).toBeLessThanOrEqual(3);
+    // GitLab: projects and CODEOWNERS by GraphQL, no group listing, no file probes...
+    expect(routes(gitlab, /^POST \/api\/graphql$/)).toBeGreaterThan(0);
+    expect(routes(gitlab, /^POST \/api\/graphql$/)).toBeLessThanOrEqual(3);
+    expect(routes(gitlab, /groups|\/repository\/files\/|^GET \/api\/v4\/projects\/[^/]+$/)).toBe(0);
+    // ...and commits one REST call each (GitLab's GraphQL has no commit read by sha).
+    const models = sandbox.org.models.filter((m) => m.repository.host === 'gitlab');
+    const commits = new Set(models.flatMap(productionRuns).flatMap((r) => (r.git ? [`${r.git.repoUrl}@${r.git.commit}`] : [])));
+    expect(routes(gitlab, /\/repository\/commits\/[0-9a-f]{40}$/)).toBeLessThanOrEqual(commits.size);
   });
 
   it('when Jira is down, tickets fail with the source named and everything else is answered', async () => {
