@@ -98,6 +98,8 @@ describe('modelgraph serve on SIGTERM', () => {
       configPath,
       JSON.stringify({
         server: { port, host: '127.0.0.1', shutdownGraceSeconds: 15 },
+        // The query below must find MLflow's listing cold, to be in flight when SIGTERM comes.
+        cache: { warmUp: false },
         sources: sandboxConfig(sandbox).sources,
         logLevel: 'info',
       }),

@@ -37,6 +37,8 @@ beforeAll(async () => {
       },
       rateLimit: { requestsPerMinute: 1000 },
     },
+    // The audit line's cache counts below are the test's queries' alone.
+    cache: { warmUp: false },
     sources: demo.sources,
   });
   const logger = createLogger({ level: 'info', write: (line) => lines.push(JSON.parse(line)) });

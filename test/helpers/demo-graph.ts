@@ -10,8 +10,16 @@ export interface DemoGraphOptions {
   /**
    * Default: a cache as in production (60 s fresh, 300 s stale), in memory. `{0, 0}` for none.
    * `responses`: the gateway's response cache (`cache.responses`), on by default.
+   * `warmUp`: off unless a test turns it on: its background reads would add upstream calls to
+   * the counts most tests make.
    */
-  cache?: { ttlSeconds: number; staleSeconds: number; redisUrl?: string; responses?: { enabled?: boolean; maxTtlSeconds?: number } };
+  cache?: {
+    ttlSeconds: number;
+    staleSeconds: number;
+    redisUrl?: string;
+    responses?: { enabled?: boolean; maxTtlSeconds?: number };
+    warmUp?: boolean;
+  };
   /** Adjusts the sandbox's source config, e.g. fewer retries for a source a test takes down. */
   sources?: (sources: DemoSources) => DemoSources;
   /** The config's `governance` section, as YAML would give it. */
@@ -26,7 +34,7 @@ export function startDemoGraph(sandbox: Sandbox, options: DemoGraphOptions = {})
   return startStack(
     configSchema.parse({
       server: { port: 0, host: '127.0.0.1', ...options.server },
-      cache: options.cache ?? { ttlSeconds: 60, staleSeconds: 300 },
+      cache: { warmUp: false, ...(options.cache ?? { ttlSeconds: 60, staleSeconds: 300 }) },
       sources: forgetFailuresByDefault(options.sources ? options.sources(demo.sources) : demo.sources),
       ...(options.governance ? { governance: options.governance } : {}),
       logLevel: 'silent',
