@@ -157,7 +157,8 @@ const rateLimitSchema = z
 
 const connectionOptions = {
   timeoutMs: positiveInt.default(10_000),
-  maxConcurrency: positiveInt.max(256).default(8),
+  /** Requests in flight to the instance. Default: the vendor's (see connectors/core/vendor-rate-limits.ts). */
+  maxConcurrency: positiveInt.max(256).optional(),
   retry: retrySchema.optional(),
   breaker: breakerSchema.optional(),
   cache: sourceCacheSchema.optional(),

@@ -6,7 +6,7 @@ import { HttpClient, type HttpClientOptions } from './http-client';
 import type { Logger } from './logger';
 import { RateLimiter } from './rate-limiter';
 import { parseSourceName, type SourceHealthRecorder } from './source-health';
-import { resolveRateLimit, type RateLimitConfig } from './vendor-rate-limits';
+import { resolveConcurrency, resolveRateLimit, type RateLimitConfig } from './vendor-rate-limits';
 
 /**
  * What every connector's `fromConfig` builds from the connection settings all source
@@ -29,7 +29,7 @@ export function createSourceHttpClient(
     ...specifics,
     health: healthRecorder(deps, specifics.source),
     timeoutMs: config.timeoutMs,
-    maxConcurrency: config.maxConcurrency,
+    maxConcurrency: concurrencyOf(specifics.source, config.maxConcurrency),
     retry: config.retry,
     breaker: config.breaker && {
       failureThreshold: config.breaker.failureThreshold,
@@ -47,6 +47,13 @@ export function createSourceHttpClient(
  * The source's client-side limiter: its vendor's default limit (vendor-rate-limits.ts) with
  * the instance's `rateLimit` over it; undefined when turned off or the vendor has none.
  */
+/** `maxConcurrency` as configured, else the vendor's default for the source's kind. */
+export function concurrencyOf(source: string, configured: number | undefined): number {
+  const parsed = parseSourceName(source);
+  if (!parsed) throw new Error(`"${source}" is not a source name (<kind>:<instance>)`);
+  return resolveConcurrency(parsed.kind, configured);
+}
+
 export function createRateLimiter(source: string, config: RateLimitConfig | undefined, now?: () => number): RateLimiter | undefined {
   const parsed = parseSourceName(source);
   if (!parsed) throw new Error(`"${source}" is not a source name (<kind>:<instance>)`);

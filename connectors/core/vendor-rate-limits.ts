@@ -49,6 +49,35 @@ export const VENDOR_RATE_LIMITS: Readonly<Record<SourceKind, Readonly<RateLimit>
  */
 export const GITHUB_GRAPHQL_RATE_LIMIT: Readonly<RateLimit> = { perHour: 5_000, perMinute: 2_000 };
 
+/**
+ * Requests in flight per source instance when `maxConcurrency` is not configured: enough to
+ * keep a page's independent calls in one wave at the vendor's rate, no more than the vendor
+ * tolerates at once.
+ */
+export const VENDOR_CONCURRENCY: Readonly<Record<SourceKind, number>> = {
+  // `mlflow server` runs 4 gunicorn workers by default (`--workers`): a few more keeps them busy.
+  MLFLOW: 8,
+  // "No more than 100 concurrent requests are allowed" (secondary limit, REST and GraphQL
+  // together, per user): a fifth of it, leaving the rest to the token's other clients.
+  GITHUB: 20,
+  // GitLab.com publishes requests per minute (2,000), not a concurrency limit; 16 in flight at
+  // 25-100 ms each stays well within it.
+  GITLAB: 16,
+  // As many as the 10 a second the limiter lets through.
+  JIRA: 10,
+  // The per-operation limiter (5 a second) paces SageMaker; more sockets would only wait.
+  SAGEMAKER: 8,
+  // 600 a minute is 10 a second.
+  VERTEX_AI: 10,
+  // ARM reads refill at 25 a second from a bucket of 250.
+  AZURE_ML: 16,
+};
+
+/** `maxConcurrency` as configured, else the vendor's default. */
+export function resolveConcurrency(kind: SourceKind, configured: number | undefined): number {
+  return configured ?? VENDOR_CONCURRENCY[kind];
+}
+
 /** The instance's settings as config/schema.ts gives them. */
 export interface RateLimitConfig extends RateLimit {
   /** Default true. */

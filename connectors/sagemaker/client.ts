@@ -21,7 +21,7 @@ import { silentLogger, type Logger } from '../core/logger';
 import { FailureMemo, isRememberedFailure } from '../core/failure-memo';
 import { createSourceCaches, rememberFailureMs } from '../core/plumbing';
 import { RateLimiter, waitForSlot } from '../core/rate-limiter';
-import { resolveRateLimit } from '../core/vendor-rate-limits';
+import { resolveConcurrency, resolveRateLimit } from '../core/vendor-rate-limits';
 import {
   currentRequestScope,
   isRequestLimitError,
@@ -144,7 +144,8 @@ export class SagemakerConnector implements Connector, RegistryConnector {
       random: deps.random,
       logger,
     });
-    const agent = { keepAlive: true, maxSockets: config.maxConcurrency };
+    const maxConcurrency = resolveConcurrency('SAGEMAKER', config.maxConcurrency);
+    const agent = { keepAlive: true, maxSockets: maxConcurrency };
     const clientConfig: SageMakerClientConfig = {
       region: config.region,
       endpoint: config.endpoint,
@@ -188,7 +189,7 @@ export class SagemakerConnector implements Connector, RegistryConnector {
       resetAfterMs: config.breaker?.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
       now: deps.clock?.now,
     });
-    const semaphore = new Semaphore(config.maxConcurrency);
+    const semaphore = new Semaphore(maxConcurrency);
     client.middlewareStack.add(
       (next, context) => (args) =>
         // The race frees the caller at the deadline from what no attempt's abort covers:

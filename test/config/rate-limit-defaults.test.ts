@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSchema } from '../../config/schema';
-import { createRateLimiter } from '../../connectors/core/plumbing';
+import { concurrencyOf, createRateLimiter } from '../../connectors/core/plumbing';
 import type { RateLimit } from '../../connectors/core/rate-limiter';
 import type { SourceKind } from '../../connectors/core/source';
-import { GITHUB_GRAPHQL_RATE_LIMIT, VENDOR_RATE_LIMITS, resolveGithubGraphqlRateLimit, resolveRateLimit } from '../../connectors/core/vendor-rate-limits';
+import { GITHUB_GRAPHQL_RATE_LIMIT, VENDOR_CONCURRENCY, VENDOR_RATE_LIMITS, resolveGithubGraphqlRateLimit, resolveRateLimit } from '../../connectors/core/vendor-rate-limits';
 
 /** The README's "Upstream rate limits" table: kind -> the limit its last column writes. */
 function readmeDefaults(): Partial<Record<SourceKind, RateLimit>> {
@@ -74,5 +74,22 @@ describe('rate-limit defaults per vendor', () => {
       sources: { sagemaker: [{ name: 'prod', region: 'us-east-1', rateLimit: { operations: { describeEndpoint: { burst: 2 } } } }] },
     });
     expect(sagemaker.error?.issues.map((i) => i.path.join('.'))).toEqual(['sources.sagemaker.0.rateLimit.operations.describeEndpoint']);
+  });
+});
+
+describe('concurrency defaults per vendor', () => {
+  /** The README's `maxConcurrency` table: kind -> default. */
+  function readmeConcurrency(): Record<string, number> {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const section = readme.split('default `maxConcurrency`')[1]?.split('\n\n')[0] ?? '';
+    return Object.fromEntries([...section.matchAll(/^\| `([A-Z_]+)` \| (\d+) \|/gm)].map(([, kind, n]) => [kind!, Number(n)]));
+  }
+
+  it('are what the README table says, for every source kind, and a configured value wins', () => {
+    expect(readmeConcurrency()).toEqual(VENDOR_CONCURRENCY);
+    expect(Object.keys(VENDOR_CONCURRENCY).sort()).toEqual(Object.keys(VENDOR_RATE_LIMITS).sort());
+    expect(concurrencyOf('github:cloud', undefined)).toBe(20);
+    expect(concurrencyOf('github:cloud', 3)).toBe(3);
+    expect(configSchema.parse({ sources: { github: [{ name: 'cloud' }] } }).sources.github[0]!.maxConcurrency).toBeUndefined();
   });
 });
