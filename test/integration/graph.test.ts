@@ -14,8 +14,8 @@ let stack: Stack;
 function demoConfig(sb: Sandbox, overrides: Partial<ModelgraphConfig> = {}): ModelgraphConfig {
   return configSchema.parse({
     server: { port: 0, host: '127.0.0.1' },
-    // No caching, so every query's upstream calls are counted in full.
-    cache: { ttlSeconds: 0, staleSeconds: 0 },
+    // No caching (nor warm-up reads in the background), so every query's upstream calls are counted in full.
+    cache: { ttlSeconds: 0, staleSeconds: 0, warmUp: false },
     sources: {
       mlflow: Object.entries(sb.mlflow).map(([name, server]) => ({
         name,
