@@ -22,23 +22,95 @@ export interface ModelsPage<N> {
 /**
  * Every node of `models(first: $first, after: $after)` in `document`, in key order. Pages
  * of a query that fans out to every subgraph stay smaller, so each request stays bounded.
+ *
+ * With `concurrency` above 1, the pages are asked side by side: a cheap walk of the keys
+ * alone (the inventory's own listing, no other subgraph) gives where each page starts, and
+ * each page is read from its start to the key the next one starts after. A model added or
+ * removed meanwhile moves no page boundary: a page that has not reached its end key when
+ * its `first` runs out goes on from its own cursor, and keys past its end are the next
+ * page's. (Nodes must then select `key`.) One page at a time costs the sum of every page's
+ * dependent upstream waves and CPU; side by side, one page's waits overlap another's work.
  */
-export async function walkModels<N>(query: GraphQuery, document: string, pageSize = 500): Promise<N[]> {
-  const nodes: N[] = [];
+/**
+ * Pages an index walk asks side by side: a page's upstream waits overlap another's CPU,
+ * without holding more than a few pages' `@requires` representations in memory at once.
+ */
+export const WALK_CONCURRENCY = 3;
+
+export async function walkModels<N>(query: GraphQuery, document: string, pageSize = 500, concurrency = 1): Promise<N[]> {
+  if (concurrency <= 1) return walkFrom<N>(query, document, pageSize, null, undefined);
+  const starts = await pageStarts(query, pageSize);
+  const pages: N[][] = new Array(starts.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < starts.length) {
+      const i = next++;
+      pages[i] = await walkFrom<N>(query, document, pageSize, starts[i]!.after, starts[i + 1]?.afterKey);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, starts.length) }, worker));
+  return pages.flat();
+}
+
+const PAGE_STARTS_QUERY = /* GraphQL */ `
+  query InventoryPageStarts($first: Int!, $after: String) {
+    models(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { key } }
+    }
+  }
+`;
+
+/** Where each page of `pageSize` starts: after which cursor, and that cursor's key (none for the first). */
+async function pageStarts(query: GraphQuery, pageSize: number): Promise<Array<{ after: string | null; afterKey?: string }>> {
+  interface EdgesPage {
+    models: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ cursor: string; node: { key: string } }> };
+  }
+  const starts: Array<{ after: string | null; afterKey?: string }> = [{ after: null }];
+  let seen = 0;
   let after: string | null = null;
   do {
-    const page: ModelsPage<N> = await query<ModelsPage<N>>(document, { first: pageSize, after });
-    nodes.push(...page.models.nodes);
-    const { hasNextPage, endCursor } = page.models.pageInfo;
-    // Half a walk must never pass for the whole graph, nor may a walk go round in circles.
-    if (hasNextPage && (!endCursor || endCursor === after)) {
-      throw new GraphQLError(`the inventory could not walk the graph: page after ${after ?? 'the start'} gave no new cursor`, {
-        extensions: { code: 'INTERNAL_SERVER_ERROR' },
-      });
+    const page: EdgesPage = await query<EdgesPage>(PAGE_STARTS_QUERY, { first: 500, after });
+    for (const edge of page.models.edges) {
+      if (++seen % pageSize === 0) starts.push({ after: edge.cursor, afterKey: edge.node.key });
     }
+    const { hasNextPage, endCursor } = page.models.pageInfo;
+    checkProgress(hasNextPage, endCursor, after);
     after = hasNextPage ? endCursor : null;
   } while (after);
-  return nodes;
+  // A start after the very last model would read an empty page.
+  if (starts.length > 1 && seen % pageSize === 0) starts.pop();
+  return starts;
+}
+
+/**
+ * The nodes after `after`, page by page, up to and including `untilKey` (to the end without
+ * it): past it, a page stops, and the nodes past it are dropped (they are another page's).
+ */
+async function walkFrom<N>(query: GraphQuery, document: string, pageSize: number, after: string | null, untilKey: string | undefined): Promise<N[]> {
+  const nodes: N[] = [];
+  let cursor = after;
+  for (;;) {
+    const page: ModelsPage<N> = await query<ModelsPage<N>>(document, { first: pageSize, after: cursor });
+    for (const node of page.models.nodes) {
+      if (untilKey !== undefined && (node as { key?: string }).key! > untilKey) return nodes;
+      nodes.push(node);
+    }
+    const { hasNextPage, endCursor } = page.models.pageInfo;
+    checkProgress(hasNextPage, endCursor, cursor);
+    const last = page.models.nodes.at(-1) as { key?: string } | undefined;
+    if (!hasNextPage || (untilKey !== undefined && last?.key === untilKey)) return nodes;
+    cursor = endCursor;
+  }
+}
+
+/** Half a walk must never pass for the whole graph, nor may a walk go round in circles. */
+function checkProgress(hasNextPage: boolean, endCursor: string | null, after: string | null): void {
+  if (hasNextPage && (!endCursor || endCursor === after)) {
+    throw new GraphQLError(`the inventory could not walk the graph: page after ${after ?? 'the start'} gave no new cursor`, {
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+  }
 }
 
 /** The graph, or an error saying how to configure it (split deployments set inventory.graphUrl). */

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { KeyValueCache } from '../../connectors/core/cache/types';
 import type { Logger } from '../../connectors/core/logger';
 import type { WarmUpJob } from '../common/warm-up';
-import type { GraphQuery, RebuildObserver } from './graph-walk';
+import { WALK_CONCURRENCY, type GraphQuery, type RebuildObserver } from './graph-walk';
 import type { Registry } from 'prom-client';
 import { GovernanceIndex } from './governance/inventory-index';
 import { IndexRebuildMetrics, type IndexName } from './index-metrics';
@@ -68,8 +68,9 @@ export function createInventorySubgraph(options: InventoryOptions) {
       });
     }
   };
-  const kept = (index: IndexName, version: string) =>
-    options.warmUp
+  const kept = (index: IndexName, version: string) => ({
+    walkConcurrency: WALK_CONCURRENCY,
+    ...(options.warmUp
       ? {
           refreshAhead: 0.5,
           shared: options.warmUp.shared && {
@@ -79,7 +80,8 @@ export function createInventorySubgraph(options: InventoryOptions) {
             lockSeconds: INDEX_LOCK_SECONDS,
           },
         }
-      : {};
+      : {}),
+  });
   const ownership = new OwnershipIndex(graph, options.indexTtlMs, Date.now, options.indexStaleMs, rebuilds('ownership'), kept('ownership', 'v1'));
   const governance = new GovernanceIndex(
     graph,

@@ -28,6 +28,7 @@ interface OwnersNode {
 export class OwnershipIndex {
   /** Person id -> model keys; a plain object, so that replicas can share it as JSON. */
   private readonly index: TtlValue<Record<string, string[]>>;
+  private readonly walkConcurrency: number;
 
   constructor(
     graph: () => GraphQuery | undefined,
@@ -35,9 +36,10 @@ export class OwnershipIndex {
     now: () => number = Date.now,
     staleMs = 0,
     observe?: RebuildObserver,
-    /** Shared with the other replicas, refreshed ahead (see {@link TtlValueOptions}). Default: neither. */
-    options: Omit<TtlValueOptions, 'rebuilds'> = {},
+    /** As for GovernanceIndex: shared, refreshed ahead, pages side by side. Default: none of them. */
+    options: Omit<TtlValueOptions, 'rebuilds'> & { walkConcurrency?: number } = {},
   ) {
+    this.walkConcurrency = options.walkConcurrency ?? 1;
     // Outside any request scope: a build is shared by every request that waits for it and,
     // once stale, runs in the background; none of them may pay for it or cut it short.
     this.index = new TtlValue(async () => outsideRequestScope(() => this.build(requireGraph(graph, 'ownedModels'))), ttlMs, now, staleMs, {
@@ -58,7 +60,7 @@ export class OwnershipIndex {
 
   private async build(query: GraphQuery): Promise<Record<string, string[]>> {
     const byPerson = new Map<string, string[]>();
-    for (const model of await walkModels<OwnersNode>(query, OWNERS_QUERY)) {
+    for (const model of await walkModels<OwnersNode>(query, OWNERS_QUERY, 500, this.walkConcurrency)) {
       const owners = new Set((model.codeOwners ?? []).flatMap((o) => (o.person ? [o.person.id] : [])));
       for (const id of owners) byPerson.set(id, [...(byPerson.get(id) ?? []), model.key]);
     }

@@ -70,6 +70,75 @@ describe('walkModels', () => {
   });
 });
 
+describe('walkModels, pages side by side', () => {
+  /**
+   * A sorted inventory served as the inventory does: cursors are positions (`@<key>`), a page
+   * starts after its cursor's key. `mutate` runs once the page starts are known (the keys
+   * walk), as a registry changing mid-walk would.
+   */
+  function inventory(initial: string[], options: { mutate?: (keys: string[]) => void } = {}) {
+    let keys = [...initial].sort();
+    let mutated = false;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const documents: string[] = [];
+    const query = (async (document: string, variables: Record<string, unknown>) => {
+      documents.push(document);
+      const isStarts = document.includes('InventoryPageStarts');
+      if (!isStarts && !mutated && options.mutate) {
+        options.mutate(keys);
+        keys = [...keys].sort();
+        mutated = true;
+      }
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+      const after = variables.after as string | null;
+      const from = after ? keys.findIndex((k) => k > after.slice(1)) : 0;
+      const slice = from === -1 ? [] : keys.slice(from, from + (variables.first as number));
+      const endCursor = slice.length ? `@${slice.at(-1)}` : after;
+      const hasNextPage = from !== -1 && from + slice.length < keys.length;
+      return isStarts
+        ? { models: { pageInfo: { hasNextPage, endCursor }, edges: slice.map((key) => ({ cursor: `@${key}`, node: { key } })) } }
+        : { models: { pageInfo: { hasNextPage, endCursor }, nodes: slice.map((key) => ({ key })) } };
+    }) as GraphQuery;
+    return { query, documents, maxInFlight: () => maxInFlight };
+  }
+
+  const keys = (n: number) => Array.from({ length: n }, (_, i) => `m${String(i).padStart(5, '0')}`);
+  const walk = async (graph: ReturnType<typeof inventory>, pageSize: number, concurrency: number) =>
+    (await walkModels<{ key: string }>(graph.query, 'query Facts { models { nodes { key } } }', pageSize, concurrency)).map((n) => n.key);
+
+  it('reads the same nodes in the same order as one page at a time, at most `concurrency` pages at once', async () => {
+    for (const n of [0, 1, 199, 200, 201, 1234]) {
+      const graph = inventory(keys(n));
+      expect(await walk(graph, 200, 3)).toEqual(keys(n));
+      expect(graph.maxInFlight()).toBeLessThanOrEqual(3);
+      // The keys walk (500 a page) and one query per page of 200.
+      const facts = graph.documents.filter((d) => d.includes('Facts')).length;
+      expect(facts).toBe(Math.max(1, Math.ceil(n / 200)));
+    }
+    const big = inventory(keys(1234));
+    await walk(big, 200, 3);
+    expect(big.maxInFlight()).toBe(3);
+  });
+
+  it('neither loses nor repeats a model when models are added or removed after the page starts are known', async () => {
+    const initial = keys(1000);
+    const graph = inventory(initial, {
+      mutate: (k) => {
+        // Into the first page, 30 of them (past its `first`), and removing page 3's end key.
+        for (let i = 0; i < 30; i++) k.push(`m00001-new-${i}`);
+        k.splice(k.indexOf('m00599'), 1);
+      },
+    });
+    const walked = await walk(graph, 200, 4);
+    const expected = [...initial.filter((k) => k !== 'm00599'), ...Array.from({ length: 30 }, (_, i) => `m00001-new-${i}`)].sort();
+    expect(walked).toEqual(expected);
+  });
+});
+
 // ---- requireGraph -------------------------------------------------------------------------------
 
 describe('requireGraph', () => {

@@ -147,6 +147,7 @@ interface GovernanceSnapshot {
 export class GovernanceIndex {
   private readonly data: TtlValue<GovernanceSnapshot>;
   private readonly derived = new WeakMap<GovernanceSnapshot, GovernanceIndexData>();
+  private readonly walkConcurrency: number;
 
   constructor(
     graph: () => GraphQuery | undefined,
@@ -155,9 +156,13 @@ export class GovernanceIndex {
     private readonly now: () => number = Date.now,
     staleMs = 0,
     observe?: RebuildObserver,
-    /** Shared with the other replicas, refreshed ahead (see {@link TtlValueOptions}). Default: neither. */
-    options: Omit<TtlValueOptions, 'rebuilds'> = {},
+    /**
+     * Shared with the other replicas, refreshed ahead (see {@link TtlValueOptions}); `walkConcurrency`:
+     * pages of the walk asked side by side (see walkModels). Default: neither, one page at a time.
+     */
+    options: Omit<TtlValueOptions, 'rebuilds'> & { walkConcurrency?: number } = {},
   ) {
+    this.walkConcurrency = options.walkConcurrency ?? 1;
     // Async, so that a missing graph rejects the promise rather than throwing at the caller.
     // Outside any request scope: a build is shared by every request that waits for it and,
     // once stale, runs in the background; none of them may pay for it or cut it short.
@@ -184,7 +189,7 @@ export class GovernanceIndex {
 
   private async build(query: GraphQuery): Promise<GovernanceSnapshot> {
     const [nodes, deployments] = await Promise.all([
-      walkModels<ModelNode>(query, MODELS_QUERY, 200),
+      walkModels<ModelNode>(query, MODELS_QUERY, 200, this.walkConcurrency),
       query<{ deployments: RequiredDeployment[] }>(DEPLOYMENTS_QUERY, {}),
     ]);
     const at = new Date(this.now());
