@@ -192,7 +192,7 @@ export async function postQuery(url: string, query: string, variables: Record<st
   }
 }
 
-function errorsOf(answer: GraphQLAnswer): string[] {
+export function errorsOf(answer: GraphQLAnswer): string[] {
   return (answer.errors ?? []).map((e) => e.message.slice(0, 300));
 }
 
@@ -208,12 +208,8 @@ async function measurePortalPage(sandbox: Sandbox, sandboxSetupMs: number, optio
   });
   try {
     log(`${models} models: warming the listings, then the cold page`);
-    const warmUp = await timedCalls(sandbox, async () => {
-      const answer = await postQuery(stack.graphqlUrl, WARM_LISTINGS_QUERY);
-      if (answer.errors) throw new Error(`the warm-up query failed: ${errorsOf(answer).join('; ')}`);
-    });
-    const cold = await timedCalls(sandbox, () => postQuery(stack.graphqlUrl, PORTAL_PAGE_QUERY, PORTAL_PAGE_VARIABLES));
-    const reference = JSON.stringify(cold.value.data);
+    const { warmUp, cold } = await measureColdPage(sandbox, stack.graphqlUrl);
+    const reference = JSON.stringify(cold.answer.data);
 
     const warm = {} as PageResult['warm'];
     const sameAnswer = {} as PageResult['sameAnswer'];
@@ -243,13 +239,26 @@ async function measurePortalPage(sandbox: Sandbox, sandboxSetupMs: number, optio
       models,
       sandboxSetupMs: round(sandboxSetupMs),
       warmUp: { ms: round(warmUp.ms), calls: warmUp.calls },
-      cold: { ms: round(cold.ms), boundMs: PORTAL_PAGE_WAVES * options.latencyMs, calls: cold.calls, errors: errorsOf(cold.value) },
+      cold: { ms: round(cold.ms), boundMs: PORTAL_PAGE_WAVES * options.latencyMs, calls: cold.calls, errors: errorsOf(cold.answer) },
       warm,
       sameAnswer,
     };
   } finally {
     await stack.close();
   }
+}
+
+/**
+ * The portal page cold on a graph whose linking listings are warm: the warm-up query
+ * first, then the page, each with its own time and upstream calls.
+ */
+export async function measureColdPage(sandbox: Sandbox, graphqlUrl: string) {
+  const warmUp = await timedCalls(sandbox, async () => {
+    const answer = await postQuery(graphqlUrl, WARM_LISTINGS_QUERY);
+    if (answer.errors) throw new Error(`the warm-up query failed: ${errorsOf(answer).join('; ')}`);
+  });
+  const cold = await timedCalls(sandbox, () => postQuery(graphqlUrl, PORTAL_PAGE_QUERY, PORTAL_PAGE_VARIABLES));
+  return { warmUp: { ms: warmUp.ms, calls: warmUp.calls }, cold: { ms: cold.ms, calls: cold.calls, answer: cold.value } };
 }
 
 /** Runs `fn` with the counters zeroed first: its time and exactly the upstream calls it caused. */
