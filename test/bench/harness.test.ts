@@ -57,16 +57,18 @@ it('measures every gateway warm, with the same answer and no upstream calls', ()
   expect(page.models).toBe(MODELS);
   expect(page.cold.boundMs).toBe(4);
   for (const gateway of GATEWAYS) {
-    expect(page.warm[gateway].oneClient).toMatchObject({ clients: 1, requests: 2, upstreamCalls: 0 });
-    expect(page.warm[gateway].manyClients).toMatchObject({ clients: 2, requests: 4, upstreamCalls: 0 });
+    expect(page.warm[gateway].oneClient).toMatchObject({ clients: 1, requests: 2, upstreamCalls: 0, errors: 0 });
+    expect(page.warm[gateway].manyClients).toMatchObject({ clients: 2, requests: 4, upstreamCalls: 0, errors: 0 });
     expect(page.warm[gateway].manyClients.rps).toBeGreaterThan(0);
   }
   expect(page.sameAnswer).toEqual({ apollo: true, hive: true });
+  expect(page.primeErrors).toEqual({});
 });
 
 it('runs reconcile and the report in child processes, with their peak RSS and calls', () => {
   const p = result.processes!;
   expect(p.models).toBe(MODELS);
+  expect([p.reconcile.cold.failed, p.reconcile.warm.failed, p.report.failed]).toEqual([undefined, undefined, undefined]);
   expect(p.reconcile.cold.calls.total).toBeGreaterThan(0);
   expect(p.reconcile.findings).toBeGreaterThan(0);
   expect(p.report.rows).toBeGreaterThanOrEqual(MODELS);
