@@ -44,7 +44,11 @@ export interface BenchOptions {
   manyClientsRequests: number;
   /** A warm measurement stops after this long even with requests left (a slow gateway). */
   maxSecondsPerMeasurement: number;
-  /** Each source's client-side limiter at its vendor's default, as deployed (false: off). */
+  /**
+   * Each source's client-side limiter at its vendor's default, as deployed. Off (the
+   * default of `npm run bench`), the calls go at their own pace, and their observed rates
+   * are what is held to the vendors' limits: a limiter would hide an excess as waiting.
+   */
   vendorRateLimits: boolean;
   /** Progress lines (stderr in `npm run bench`). */
   log?: (line: string) => void;

@@ -10,7 +10,8 @@
  *   --latency-ms 25         (BENCH_LATENCY_MS) injected before every sandbox answer
  *   --clients 16            (BENCH_CLIENTS) the concurrent clients of the warm measurement
  *   --requests N            (BENCH_REQUESTS) warm requests per measurement with many clients (a third with one)
- *   --no-vendor-rate-limits sources' client-side limiters off (default: the vendors' limits, as deployed)
+ *   --vendor-rate-limits    each source's client-side limiter at its vendor's default, as deployed
+ *                           (default off: the calls' own rates are what is held to the vendors' limits)
  *   --out FILE              (BENCH_OUT) the JSON, default bench-results.json
  */
 import { writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ const { values } = parseArgs({
     'latency-ms': { type: 'string' },
     clients: { type: 'string' },
     requests: { type: 'string' },
-    'no-vendor-rate-limits': { type: 'boolean', default: false },
+    'vendor-rate-limits': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -54,7 +55,7 @@ function options(): BenchOptions {
     manyClientsRequests: Math.max(1, requests),
     // The bare gateways manage tens of pages a second: a cap keeps them from setting the run's length.
     maxSecondsPerMeasurement: quick ? 3 : 15,
-    vendorRateLimits: !values['no-vendor-rate-limits'],
+    vendorRateLimits: values['vendor-rate-limits'] ?? false,
     log: (line) => process.stderr.write(`bench: ${line}\n`),
   };
 }
