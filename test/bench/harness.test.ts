@@ -9,7 +9,9 @@ import { silentLogger } from '../../connectors/core/logger';
 import { startStack } from '../../gateway/stack';
 import { sandboxConfig, startSandbox } from '../../sandbox';
 import { PeopleDirectory } from '../../subgraphs/common/identity';
-import { benchConfig, GATEWAYS, postQuery, renderMarkdown, runBench, type BenchResult } from './harness';
+import { benchConfig, postQuery, runBench } from './harness';
+import { GATEWAYS, type BenchResult } from './results';
+import { renderMarkdown } from './markdown';
 import { PORTAL_PAGE_QUERY, PORTAL_PAGE_VARIABLES, WARM_LISTINGS_QUERY } from './portal-page';
 
 const MODELS = 20;

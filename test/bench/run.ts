@@ -17,7 +17,9 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderMarkdown, runBench, type BenchOptions } from './harness';
+import { runBench } from './harness';
+import { renderMarkdown } from './markdown';
+import type { BenchOptions } from './results';
 
 const { values } = parseArgs({
   options: {

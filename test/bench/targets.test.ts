@@ -1,5 +1,6 @@
 /** #11's page targets hold at their limits and are missed just past them. */
-import { evaluateTargets, type Latency, type PageResult } from './harness';
+import type { Latency, PageResult } from './results';
+import { evaluateTargets } from './targets';
 import type { CallCounts } from './upstream-calls';
 
 const calls = (total: number): CallCounts => ({ total, bySource: { 'github:cloud': total }, byOperation: {}, throttled: 0 });
