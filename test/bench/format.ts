@@ -16,7 +16,13 @@ export function mib(bytes: number | undefined): string {
 /** `12.3 s (+ 0.8 s start-up)`, and why it failed if it did. */
 export function timeWithStartup(run: ProcessRun): string {
   const time = run.startupMs === undefined ? seconds(run.ms) : `${seconds(workMs(run))} (+ ${seconds(run.startupMs)} start-up)`;
-  return run.failed ? `${time}, FAILED ${run.failed.replace(/\|/g, '/')}` : time;
+  return run.failed ? `${time}, ${failedBriefly(run.failed)}` : time;
+}
+
+/** A failure in a table cell: its start, without the pipes that would split the cell (the JSON has it whole). */
+export function failedBriefly(failed: string): string {
+  const text = failed.replace(/\|/g, '/').replace(/\s+/g, ' ');
+  return `FAILED ${text.length > 200 ? `${text.slice(0, 200)}...` : text}`;
 }
 
 export function seconds(ms: number): string {
