@@ -51,17 +51,44 @@ export interface RequestStats {
   total: number;
   /** Keyed `METHOD /path` without the query, e.g. `GET /api/2.0/mlflow/registered-models/search`. */
   byRoute: Record<string, number>;
+  /**
+   * Keyed by API operation, for vendors whose route does not name it (SageMaker: every call
+   * is `POST /`, the operation in `X-Amz-Target`); empty for the others.
+   */
+  byOperation: Record<string, number>;
+  /**
+   * Answers telling the caller to slow down: every 429, and a vendor's own throttling error
+   * (SageMaker's 400 `ThrottlingException`), injected or not.
+   */
+  throttled: number;
+  /**
+   * Called on every counted vendor request, when set: benchmarks time the calls against
+   * the vendors' rate limits. Not cleared by `reset`.
+   */
+  observe?: (call: ObservedCall) => void;
   /** Zeroes the counts in place, so references to this object stay valid. */
   reset(): void;
+}
+
+export interface ObservedCall {
+  /** `performance.now()` when the request arrived. */
+  atMs: number;
+  route: string;
+  /** Set where the vendor names operations apart from the route (see `byOperation`). */
+  operation?: string;
 }
 
 export function createRequestStats(): RequestStats {
   const stats: RequestStats = {
     total: 0,
     byRoute: {},
+    byOperation: {},
+    throttled: 0,
     reset() {
       stats.total = 0;
+      stats.throttled = 0;
       for (const key of Object.keys(stats.byRoute)) delete stats.byRoute[key];
+      for (const key of Object.keys(stats.byOperation)) delete stats.byOperation[key];
     },
   };
   return stats;
@@ -100,6 +127,10 @@ export interface SandboxHttpOptions {
   seed?: number;
   /** Larger bodies get 413 before the handler sees them. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** The API operation a request calls, where its route does not say (see `RequestStats.byOperation`). */
+  operationOf?: (headers: IncomingHttpHeaders) => string | undefined;
+  /** Whether a non-429 answer is the vendor's way of saying "slow down" (see `RequestStats.throttled`). */
+  isThrottle?: (response: SandboxResponse) => boolean;
 }
 
 export interface SandboxHttpServer {
@@ -150,6 +181,9 @@ export async function startSandboxHttpServer(options: SandboxHttpOptions): Promi
     stats.total++;
     const route = `${method} ${url.pathname}`;
     stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
+    const operation = options.operationOf?.(req.headers);
+    if (operation) stats.byOperation[operation] = (stats.byOperation[operation] ?? 0) + 1;
+    stats.observe?.({ atMs: performance.now(), route, ...(operation ? { operation } : {}) });
 
     if (faults.down) {
       // No response at all: the client sees ECONNRESET / "socket hang up".
@@ -167,30 +201,36 @@ export async function startSandboxHttpServer(options: SandboxHttpOptions): Promi
       if (faults.retryAfterSeconds !== undefined || faults.failStatus === 429) {
         headers['retry-after'] = String(faults.retryAfterSeconds ?? 1);
       }
-      send(res, { ...failure, headers }, method);
+      reply(res, { ...failure, headers }, method);
       return;
     }
 
     if (faults.malformed) {
-      send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: '{"truncated": [{"' }, method);
+      reply(res, { status: 200, headers: { 'content-type': 'application/json' }, body: '{"truncated": [{"' }, method);
       return;
     }
 
     const body = await readBody(req, maxBodyBytes);
     if (body === undefined) {
-      send(res, { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Request Entity Too Large' }, method);
+      reply(res, { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Request Entity Too Large' }, method);
       return;
     }
     const response = await options.handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
+    reply(res, response, method);
+  }
+
+  /** Sends a vendor answer, counting throttling ones. */
+  function reply(res: ServerResponse, response: SandboxResponse, method: string): void {
+    if (response.status === 429 || options.isThrottle?.(response)) stats.throttled++;
     send(res, response, method);
   }
 
   function control(method: string, path: string, body: Buffer): SandboxResponse {
     const sub = path.slice(CONTROL_PREFIX.length);
-    if (sub === 'stats' && method === 'GET') return json(200, { total: stats.total, byRoute: stats.byRoute });
+    if (sub === 'stats' && method === 'GET') return json(200, { total: stats.total, byRoute: stats.byRoute, byOperation: stats.byOperation, throttled: stats.throttled });
     if (sub === 'stats/reset' && method === 'POST') {
       stats.reset();
-      return json(200, { total: stats.total, byRoute: stats.byRoute });
+      return json(200, { total: stats.total, byRoute: stats.byRoute, byOperation: stats.byOperation, throttled: stats.throttled });
     }
     if (sub === 'faults' && method === 'GET') return json(200, faults);
     if (sub === 'faults' && method === 'POST') {

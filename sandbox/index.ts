@@ -241,7 +241,7 @@ export { startGitlabSandbox } from './gitlab/server';
 export { startSagemakerSandbox, seedSagemaker, SAGEMAKER_SEED_GAPS } from './sagemaker';
 export { startVertexSandbox, seedVertex, VERTEX_SEED_GAPS } from './vertex';
 export { startAzuremlSandbox, seedAzureml, AZUREML_SEED_GAPS } from './azureml';
-export type { Faults, RequestStats, SandboxHandler, SandboxHttpServer, SandboxRequest, SandboxResponse } from './http';
+export type { Faults, ObservedCall, RequestStats, SandboxHandler, SandboxHttpServer, SandboxRequest, SandboxResponse } from './http';
 export { startMlflowSandbox, createMlflowHandler } from './mlflow/server';
 export type { MlflowAuth, MlflowSandboxOptions, SandboxServer } from './mlflow/server';
 export { createMlflowStore, encodePageToken, decodePageToken } from './mlflow/store';

@@ -74,6 +74,12 @@ export async function startSagemakerSandbox(options: SagemakerSandboxOptions): P
     seed: options.faultSeed ?? options.org.seed,
     handler: createSagemakerHandler(store, { credentials: options.credentials, throttles }),
     faultResponse: sagemakerFaultResponse,
+    // Every call is POST /: the operation is what SageMaker throttles and callers count.
+    operationOf: (headers) => {
+      const target = headers['x-amz-target'];
+      return typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+    },
+    isThrottle: (response) => response.headers?.['x-amzn-errortype'] === 'ThrottlingException:',
   });
   return {
     url: server.url,

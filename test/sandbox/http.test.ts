@@ -55,7 +55,7 @@ describe('faults', () => {
     const server = await start({ faults: { down: true } });
     await expect(fetch(server.url + SEARCH)).rejects.toThrow();
     const stats = await (await fetch(`${server.url}/__sandbox/stats`)).json();
-    expect(stats).toEqual({ total: 1, byRoute: { [`GET ${SEARCH}`]: 1 } });
+    expect(stats).toEqual({ total: 1, byRoute: { [`GET ${SEARCH}`]: 1 }, byOperation: {}, throttled: 0 });
 
     const patched = await fetch(`${server.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify({ down: false }) });
     expect(await patched.json()).toMatchObject({ down: false });
@@ -71,6 +71,7 @@ describe('faults', () => {
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(await res.json()).toMatchObject({ error_code: 'REQUEST_LIMIT_EXCEEDED' });
+    expect(server.stats.throttled).toBe(1);
     server.faults.retryAfterSeconds = 7;
     const again = await fetch(server.url + SEARCH);
     expect(again.headers.get('retry-after')).toBe('7');
@@ -128,7 +129,7 @@ describe('stats', () => {
       'GET /api/2.0/mlflow/registered-models/get': 1,
     });
     const viaApi = await (await fetch(`${server.url}/__sandbox/stats`)).json();
-    expect(viaApi).toEqual({ total: 3, byRoute: server.stats.byRoute });
+    expect(viaApi).toEqual({ total: 3, byRoute: server.stats.byRoute, byOperation: {}, throttled: 0 });
 
     const held = server.stats;
     await (await fetch(`${server.url}/__sandbox/stats/reset`, { method: 'POST' })).text();
@@ -136,5 +137,14 @@ describe('stats', () => {
     expect(held.byRoute).toEqual({});
     server.stats.reset();
     expect(server.stats.total).toBe(0);
+  });
+
+  it('tells an observer of every vendor request, with its route', async () => {
+    const server = await start();
+    const seen: string[] = [];
+    server.stats.observe = (call) => seen.push(call.route);
+    await (await fetch(server.url + SEARCH)).text();
+    await (await fetch(`${server.url}/__sandbox/stats`)).text();
+    expect(seen).toEqual([`GET ${SEARCH}`]);
   });
 });

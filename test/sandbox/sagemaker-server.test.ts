@@ -660,6 +660,16 @@ describe('AWS JSON 1.1 protocol', () => {
     expect((await raw('DescribeModel', { ModelName: seed.models[0]!.name })).body).toMatchObject({ __type: 'ThrottlingException' });
     expect((await raw('DescribeModel', { ModelName: seed.models[0]!.name })).status).toBe(200);
   });
+
+  it('counts calls per operation, and its throttling answers as throttled', async () => {
+    server.stats.reset();
+    server.throttle(1, 'DescribeModel');
+    await raw('ListEndpoints', {});
+    await raw('DescribeModel', { ModelName: seed.models[0]!.name });
+    await raw('DescribeModel', { ModelName: seed.models[0]!.name });
+    expect(server.stats.byOperation).toEqual({ ListEndpoints: 1, DescribeModel: 2 });
+    expect(server.stats.throttled).toBe(1);
+  });
 });
 
 // ---- the official SDK against it ------------------------------------------------------------------
