@@ -434,7 +434,8 @@ export async function startStack(
   }
 }
 
-const SOURCE_KINDS = {
+/** The config's `sources` keys and the source kind each configures. */
+export const SOURCE_KINDS = {
   mlflow: 'MLFLOW',
   jira: 'JIRA',
   github: 'GITHUB',

@@ -36,6 +36,8 @@ it('reports the cold page calls the sandboxes themselves count for the same quer
     people: PeopleDirectory.fromData(sandboxConfig(sandbox).peopleAliases),
   });
   try {
+    // As the harness does: the start-up's warm-up, then the listings query.
+    await stack.warmedUp;
     await postQuery(stack.graphqlUrl, WARM_LISTINGS_QUERY);
     for (const server of sandbox.all()) server.stats.reset();
     await postQuery(stack.graphqlUrl, PORTAL_PAGE_QUERY, PORTAL_PAGE_VARIABLES);

@@ -7,18 +7,12 @@
 import type { RateLimit } from '../../connectors/core/rate-limiter';
 import type { SourceKind } from '../../connectors/core/source';
 import { VENDOR_RATE_LIMITS } from '../../connectors/core/vendor-rate-limits';
+import { SOURCE_KINDS } from '../../gateway/stack';
 import type { ObservedCall, Sandbox, SandboxServer } from '../../sandbox';
 
-const KIND_OF: Readonly<Record<SandboxKind, SourceKind>> = {
-  mlflow: 'MLFLOW',
-  jira: 'JIRA',
-  github: 'GITHUB',
-  gitlab: 'GITLAB',
-  sagemaker: 'SAGEMAKER',
-  vertex: 'VERTEX_AI',
-  azureml: 'AZURE_ML',
-};
-type SandboxKind = 'mlflow' | 'jira' | 'github' | 'gitlab' | 'sagemaker' | 'vertex' | 'azureml';
+// The sandbox names its servers by the config's `sources` keys.
+const KIND_OF = SOURCE_KINDS;
+type SandboxKind = keyof typeof SOURCE_KINDS;
 
 export interface SandboxSource {
   /** `<kind>:<instance>` as the sandbox names its servers, e.g. `github:cloud`. */

@@ -351,14 +351,7 @@ export class SourceCache {
     const run = lock
       ? async () => {
           const release = await lock.tryAcquire(fullKey);
-          if (!release) return held;
-          try {
-            const value = await load();
-            await this.store(fullKey, value);
-            return value;
-          } finally {
-            await release();
-          }
+          return release ? this.loadAndStoreHolding(fullKey, load, release) : held;
         }
       : load;
     outsideRequestScope(() => this.coalesce(fullKey, run, !lock)).catch((err: unknown) => {
@@ -380,15 +373,7 @@ export class SourceCache {
     const lock = this.lock!;
     for (;;) {
       const release = await lock.tryAcquire(fullKey);
-      if (release) {
-        try {
-          const value = await load();
-          await this.store(fullKey, value);
-          return value;
-        } finally {
-          await release();
-        }
-      }
+      if (release) return this.loadAndStoreHolding(fullKey, load, release);
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
       const raw = await this.backend.get(fullKey);
       const entry = this.parse<T>(raw);
@@ -430,6 +415,17 @@ export class SourceCache {
       })
       .catch(() => undefined);
     return loading;
+  }
+
+  /** Loads and stores while holding a cluster lock, released whatever happens. */
+  private async loadAndStoreHolding<T>(fullKey: string, load: () => Promise<T>, release: () => Promise<void>): Promise<T> {
+    try {
+      const value = await load();
+      await this.store(fullKey, value);
+      return value;
+    } finally {
+      await release();
+    }
   }
 
   /** The entry kept decoded in process, while fresh (marked most recently used). */
