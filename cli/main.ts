@@ -150,7 +150,8 @@ async function serve(args: string[]): Promise<number | undefined> {
       }
       const stack = await startStack(config, logger, { people });
       closers.unshift((graceMs) => stack.close(graceMs));
-      // The demo's banner comes once its listings and indexes are held: the first query is fast.
+      // The banner comes once the listings and indexes are held: the first query is fast.
+      if (config.cache.warmUp) logger.info('warming up: listings, deployments and indexes', { url: stack.graphqlUrl });
       await stack.warmedUp;
       announce(logger, stack.graphqlUrl, config, demoNote, { metricsUrl: stack.metricsUrl, tracing: tracing !== undefined });
     } else if (role === 'gateway') {

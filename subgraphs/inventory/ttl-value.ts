@@ -35,6 +35,8 @@ export interface TtlValueOptions {
 
 /** How often a replica waiting for another's build looks for its copy. */
 const SHARED_POLL_MS = 250;
+/** How often a replica whose copy is not fresh looks for a newer one. */
+const SHARED_LOOKUP_INTERVAL_MS = 1000;
 
 interface Built<T> {
   /** Epoch ms (possibly another replica's clock). */
@@ -51,6 +53,7 @@ interface Built<T> {
  */
 export class TtlValue<T> {
   private built?: Built<T>;
+  private sharedLookedAt = -Infinity;
   private building?: Promise<T>;
   private readonly rebuilds?: TtlValueOptions['rebuilds'];
   private readonly shared?: SharedValueStore & { lock: ClusterLock };
@@ -72,7 +75,12 @@ export class TtlValue<T> {
   }
 
   async get(): Promise<T> {
-    if (!this.isFresh(this.built) && this.shared) await this.adoptShared();
+    // Not fresh here: another replica may hold a newer copy. Looked up at most once a
+    // second, so that requests during a stale window do not each read the snapshot.
+    if (!this.isFresh(this.built) && this.shared && this.now() - this.sharedLookedAt >= SHARED_LOOKUP_INTERVAL_MS) {
+      this.sharedLookedAt = this.now();
+      await this.adoptShared();
+    }
     const built = this.built;
     const age = built ? this.now() - built.at : Infinity;
     if (built && age < this.ttlMs + this.staleMs) {
@@ -133,15 +141,18 @@ export class TtlValue<T> {
     const shared = this.shared!;
     const raw = await shared.cache.get(shared.key);
     if (raw === undefined) return false;
+    const newest = Math.max(this.built?.at ?? -Infinity, after ?? -Infinity);
+    // Stored as JSON.stringify({at, value}): the date leads, and an older copy (a snapshot of
+    // thousands of models) is not parsed just to be dropped.
+    const at = /^\{"at":(\d+)/.exec(raw)?.[1];
+    if (at !== undefined && Number(at) <= newest) return false;
     let copy: Built<T>;
     try {
       copy = JSON.parse(raw) as Built<T>;
     } catch {
       return false;
     }
-    if (typeof copy?.at !== 'number') return false;
-    const newest = Math.max(this.built?.at ?? -Infinity, after ?? -Infinity);
-    if (copy.at <= newest) return false;
+    if (typeof copy?.at !== 'number' || copy.at <= newest) return false;
     this.built = copy;
     return true;
   }

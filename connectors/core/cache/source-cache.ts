@@ -374,6 +374,8 @@ export class SourceCache {
     for (;;) {
       const release = await lock.tryAcquire(fullKey);
       if (release) return this.loadAndStoreHolding(fullKey, load, release);
+      // Waiting costs no upstream call, but it may not outlast the request that waits.
+      currentRequestScope()?.checkDeadline(this.source);
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
       const raw = await this.backend.get(fullKey);
       const entry = this.parse<T>(raw);
