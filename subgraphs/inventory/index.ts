@@ -75,14 +75,20 @@ export function createInventorySubgraph(options: InventoryOptions) {
           refreshAhead: 0.5,
           shared: options.warmUp.shared && {
             cache: options.warmUp.shared,
-            // Replicas with other settings (a rolling deploy) build and share their own copy.
+            // Replicas configured otherwise (a rolling deploy, another graph on the same Redis)
+            // build and share their own copy.
             key: `modelgraph:v1:index:${index}:${version}`,
             lockSeconds: INDEX_LOCK_SECONDS,
           },
         }
       : {}),
   });
-  const ownership = new OwnershipIndex(graph, options.indexTtlMs, Date.now, options.indexStaleMs, rebuilds('ownership'), kept('ownership', 'v1'));
+  // What the indexes' content depends on besides the sources' data.
+  const configHash = createHash('sha256')
+    .update(JSON.stringify({ governance: options.governance, linking: options.linking, sources: options.sources.map((s) => s.source) }))
+    .digest('hex')
+    .slice(0, 16);
+  const ownership = new OwnershipIndex(graph, options.indexTtlMs, Date.now, options.indexStaleMs, rebuilds('ownership'), kept('ownership', configHash));
   const governance = new GovernanceIndex(
     graph,
     options.governance,
@@ -90,7 +96,7 @@ export function createInventorySubgraph(options: InventoryOptions) {
     Date.now,
     options.indexStaleMs,
     rebuilds('governance'),
-    kept('governance', createHash('sha256').update(JSON.stringify(options.governance)).digest('hex').slice(0, 16)),
+    kept('governance', configHash),
   );
   const warmUp: WarmUpJob[] = [
     { name: 'inventory listing', phase: 1, run: () => listModels() },
