@@ -2,7 +2,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { RebuildObserver } from './graph-walk';
 
 /** The inventory's indexes, by the name their metrics carry. */
-export type IndexName = 'governance' | 'ownership';
+export type IndexName = 'governance';
 
 /**
  * Rebuilds of the inventory's indexes (a walk of the whole graph): how many, how they
@@ -16,7 +16,7 @@ export class IndexRebuildMetrics {
   constructor(registry: Registry) {
     this.rebuilds = new Counter({
       name: 'modelgraph_index_rebuilds_total',
-      help: "Rebuilds of the inventory's indexes (governance findings, ownership), by outcome (ok, error).",
+      help: "Rebuilds of the inventory's governance index (findings, lifecycle, owners), by outcome (ok, error).",
       labelNames: ['index', 'outcome'],
       registers: [registry],
     });

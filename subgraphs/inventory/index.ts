@@ -30,7 +30,7 @@ export interface InventoryOptions {
   people: PeopleDirectory;
   /** The whole graph, for the answers no subgraph holds alone (ownedModels, findings across models). */
   graph?: () => GraphQuery | undefined;
-  /** How long the ownership and governance indexes are kept, then served while rebuilt. */
+  /** How long the governance index (ownership is read from it) is kept, then served while rebuilt. */
   indexTtlMs: number;
   indexStaleMs?: number;
   governance: GovernanceSettings;
@@ -88,7 +88,6 @@ export function createInventorySubgraph(options: InventoryOptions) {
     .update(JSON.stringify({ governance: options.governance, linking: options.linking, sources: options.sources.map((s) => s.source) }))
     .digest('hex')
     .slice(0, 16);
-  const ownership = new OwnershipIndex(graph, options.indexTtlMs, Date.now, options.indexStaleMs, rebuilds('ownership'), kept('ownership', configHash));
   const governance = new GovernanceIndex(
     graph,
     options.governance,
@@ -98,10 +97,10 @@ export function createInventorySubgraph(options: InventoryOptions) {
     rebuilds('governance'),
     kept('governance', configHash),
   );
+  const ownership = new OwnershipIndex(governance);
   const warmUp: WarmUpJob[] = [
     { name: 'inventory listing', phase: 1, run: () => listModels() },
     { name: 'governance index', phase: 2, run: () => governance.get() },
-    { name: 'ownership index', phase: 2, run: () => ownership.warm() },
   ];
   const now = options.now ?? (() => new Date());
   return {

@@ -3,8 +3,8 @@ import { startSandbox, type Sandbox } from '../../sandbox';
 import { FAIL_FAST, postGraphql, startDemoGraph, upstreamCalls } from '../helpers/demo-graph';
 
 /**
- * `cache.warmUp`: the registries' listings and deployments and the governance and ownership
- * indexes are read at start-up, so the first query after it does not wait for them.
+ * `cache.warmUp`: the registries' listings and deployments and the governance index (which
+ * `Person.ownedModels` reads too) are read at start-up, so the first query does not wait.
  */
 
 // What the linking, the cross-model filters and the governance index need, nothing per page.

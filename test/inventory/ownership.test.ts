@@ -1,67 +1,58 @@
-import { OwnershipIndex, type GraphQuery } from '../../subgraphs/inventory/ownership';
+import { indexModel, type GovernanceIndexData } from '../../subgraphs/inventory/governance/inventory-index';
+import { OwnershipIndex } from '../../subgraphs/inventory/ownership';
 
-type Page = { models: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: unknown[] } };
+const owner = (id: string) => ({ kind: 'USER', handle: `@${id.split('@')[0]}`, person: { id } });
 
-function fakeGraph(pages: Page[]) {
-  const calls: Array<Record<string, unknown>> = [];
-  const query = (async (_q: string, variables: Record<string, unknown>) => {
-    calls.push(variables);
-    return pages[calls.length - 1];
-  }) as GraphQuery;
-  return { query, calls };
+/** A governance index over these models (the fields ownership does not read left empty). */
+function governanceOf(models: Array<{ key: string; codeOwners: Array<{ kind: string; handle: string; person: { id: string } | null }> | null }>) {
+  const data: GovernanceIndexData = {
+    models: new Map(
+      models.map((m) => [
+        m.key,
+        indexModel({ key: m.key, name: m.key, refs: [], findings: [], lifecycle: null, versions: [], deployments: [], codeOwners: m.codeOwners, tickets: [] }),
+      ]),
+    ),
+    findings: [],
+  };
+  let reads = 0;
+  return {
+    get: async () => {
+      reads++;
+      return data;
+    },
+    reads: () => reads,
+  };
 }
 
-const owner = (id: string) => ({ person: { id } });
-
 describe('OwnershipIndex', () => {
-  const pages: Page[] = [
-    {
-      models: {
-        pageInfo: { hasNextPage: true, endCursor: 'c1' },
-        nodes: [
-          { key: 'a', codeOwners: [owner('ana@acme.io'), { person: null }, owner('ana@acme.io')] },
-          { key: 'b', codeOwners: null },
-        ],
-      },
-    },
-    { models: { pageInfo: { hasNextPage: false, endCursor: 'c2' }, nodes: [{ key: 'c', codeOwners: [owner('ana@acme.io'), owner('bo@acme.io')] }] } },
+  const models = [
+    { key: 'a', codeOwners: [owner('ana@acme.io'), { kind: 'TEAM', handle: '@acme/ml', person: null }, owner('ana@acme.io')] },
+    { key: 'b', codeOwners: null },
+    { key: 'c', codeOwners: [owner('ana@acme.io'), owner('bo@acme.io')] },
   ];
 
-  it('follows every page of the inventory and reverses the owners', async () => {
-    const graph = fakeGraph(pages);
-    const index = new OwnershipIndex(() => graph.query, 60_000);
+  it("reverses the governance index's code-owner people, in key order, each model once", async () => {
+    const index = new OwnershipIndex(governanceOf(models));
     expect(await index.modelsOwnedBy('ana@acme.io')).toEqual(['a', 'c']);
     expect(await index.modelsOwnedBy('bo@acme.io')).toEqual(['c']);
     expect(await index.modelsOwnedBy('nobody@acme.io')).toEqual([]);
-    expect(graph.calls).toEqual([
-      { first: 500, after: null },
-      { first: 500, after: 'c1' },
-    ]);
   });
 
-  it('is kept for its TTL and built once for concurrent callers', async () => {
-    let now = 0;
-    const graph = fakeGraph([...pages, ...pages]);
-    const index = new OwnershipIndex(() => graph.query, 1000, () => now);
-    await Promise.all([index.modelsOwnedBy('ana@acme.io'), index.modelsOwnedBy('bo@acme.io')]);
-    expect(graph.calls).toHaveLength(2);
-    now = 999;
+  it('reads the governance index on every call, so it is exactly as fresh', async () => {
+    const governance = governanceOf(models);
+    const index = new OwnershipIndex(governance);
     await index.modelsOwnedBy('ana@acme.io');
-    expect(graph.calls).toHaveLength(2);
-    now = 1000;
-    await index.modelsOwnedBy('ana@acme.io');
-    expect(graph.calls).toHaveLength(4);
+    await index.modelsOwnedBy('bo@acme.io');
+    expect(governance.reads()).toBe(2);
   });
 
-  it('fails rather than answer "owns nothing" when the graph cannot be asked', async () => {
-    await expect(new OwnershipIndex(() => undefined, 1000).modelsOwnedBy('a@x.io')).rejects.toMatchObject({
-      extensions: { code: 'NOT_CONFIGURED' },
+  it('fails as the governance index fails, rather than answer "owns nothing"', async () => {
+    const index = new OwnershipIndex({
+      get: async () => {
+        throw new Error('the inventory could not walk the graph: jira:corp unavailable');
+      },
     });
-    const failing = (async () => {
-      throw new Error('git:cloud down');
-    }) as GraphQuery;
-    const index = new OwnershipIndex(() => failing, 1000);
-    await expect(index.modelsOwnedBy('a@x.io')).rejects.toThrow('git:cloud down');
+    await expect(index.modelsOwnedBy('a@x.io')).rejects.toThrow('jira:corp unavailable');
   });
 });
 
