@@ -189,14 +189,14 @@ describe('the documents this test measures', () => {
     expect(readme.length).toBeGreaterThanOrEqual(5);
     expect(cli.map((f) => f.text).some((t) => t.includes('models(first: 3)'))).toBe(true); // DEMO_EXAMPLE_QUERY
     expect(operationNames(cli)).toContain('Reconcile');
-    expect(operationNames(inventoryWalks)).toEqual(expect.arrayContaining(['GovernanceIndexModels', 'ModelOwnersForInventory']));
+    expect(operationNames(inventoryWalks)).toEqual(expect.arrayContaining(['GovernanceIndexModels', 'InventoryPageStarts']));
     expect(operationNames(bench)).toEqual(expect.arrayContaining(['Portal']));
     expect(integration.length).toBeGreaterThanOrEqual(15);
 
     const pageOf = (found: Found[], name: string) =>
       found.find((f) => operationNames([f]).includes(name))!.variableSets.map((v) => v.first);
     expect(pageOf(cli, 'Reconcile')).toContain(500);
-    expect(pageOf(inventoryWalks, 'ModelOwnersForInventory')).toContain(500);
+    expect(pageOf(inventoryWalks, 'InventoryPageStarts')).toContain(500);
     expect(pageOf(inventoryWalks, 'GovernanceIndexModels').length).toBeGreaterThan(0);
     expect(pageOf(bench, 'Portal')).toContain(50);
   });
