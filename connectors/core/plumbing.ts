@@ -43,21 +43,24 @@ export function createSourceHttpClient(
   });
 }
 
+/** The kind a `<kind>:<instance>` source name names; throws for anything else. */
+function kindOfSource(source: string) {
+  const parsed = parseSourceName(source);
+  if (!parsed) throw new Error(`"${source}" is not a source name (<kind>:<instance>)`);
+  return parsed.kind;
+}
+
+/** `maxConcurrency` as configured, else the vendor's default for the source's kind. */
+export function concurrencyOf(source: string, configured: number | undefined): number {
+  return resolveConcurrency(kindOfSource(source), configured);
+}
+
 /**
  * The source's client-side limiter: its vendor's default limit (vendor-rate-limits.ts) with
  * the instance's `rateLimit` over it; undefined when turned off or the vendor has none.
  */
-/** `maxConcurrency` as configured, else the vendor's default for the source's kind. */
-export function concurrencyOf(source: string, configured: number | undefined): number {
-  const parsed = parseSourceName(source);
-  if (!parsed) throw new Error(`"${source}" is not a source name (<kind>:<instance>)`);
-  return resolveConcurrency(parsed.kind, configured);
-}
-
 export function createRateLimiter(source: string, config: RateLimitConfig | undefined, now?: () => number): RateLimiter | undefined {
-  const parsed = parseSourceName(source);
-  if (!parsed) throw new Error(`"${source}" is not a source name (<kind>:<instance>)`);
-  const limit = resolveRateLimit(parsed.kind, config);
+  const limit = resolveRateLimit(kindOfSource(source), config);
   return limit && new RateLimiter(source, limit, { now });
 }
 

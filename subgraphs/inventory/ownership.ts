@@ -1,7 +1,5 @@
 import type { GovernanceIndexData } from './governance/inventory-index';
 
-export { httpGraphQuery, type GraphQuery } from './graph-walk';
-
 /**
  * Which models each person owns, by the models' CODEOWNERS: the reverse of
  * `Model.codeOwners`. The owners live in git, the list of models in the inventory, the link

@@ -64,12 +64,11 @@ export class TtlValue<T> {
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
     private readonly staleMs = 0,
-    options: TtlValueOptions['rebuilds'] | TtlValueOptions = {},
+    options: TtlValueOptions = {},
   ) {
-    const opts: TtlValueOptions = options && 'name' in options ? { rebuilds: options } : (options ?? {});
-    this.rebuilds = opts.rebuilds;
-    if (opts.shared) this.shared = { ...opts.shared, lock: new ClusterLock(opts.shared.cache, opts.shared.lockSeconds) };
-    const ahead = opts.refreshAhead;
+    this.rebuilds = options.rebuilds;
+    if (options.shared) this.shared = { ...options.shared, lock: new ClusterLock(options.shared.cache, options.shared.lockSeconds) };
+    const ahead = options.refreshAhead;
     if (ahead !== undefined && !(ahead > 0 && ahead < 1)) throw new Error(`refreshAhead must be between 0 and 1, got ${ahead}`);
     this.refreshAheadMs = ahead === undefined ? Infinity : ahead * ttlMs;
   }
@@ -114,24 +113,22 @@ export class TtlValue<T> {
   private async sharedBuild(wait: boolean): Promise<T> {
     const shared = this.shared!;
     const heldAt = this.built?.at;
-    for (;;) {
-      const release = await shared.lock.tryAcquire(shared.key);
-      if (release) {
-        try {
-          // Another replica may have finished a build between our look and the lock.
-          if (await this.adoptShared(heldAt)) return this.built!.value;
-          const value = await this.observedBuild();
-          await shared.cache.set(shared.key, JSON.stringify(this.built), { ttlSeconds: (this.ttlMs + this.staleMs) / 1000 });
-          return value;
-        } finally {
-          await release();
-        }
-      }
-      if (!wait && this.built) return this.built.value;
-      await new Promise((resolve) => setTimeout(resolve, SHARED_POLL_MS));
+    const work = async () => {
+      // Another replica may have finished a build between our look and the lock.
       if (await this.adoptShared(heldAt)) return this.built!.value;
-    }
+      const value = await this.observedBuild();
+      await shared.cache.set(shared.key, JSON.stringify(this.built), { ttlSeconds: (this.ttlMs + this.staleMs) / 1000 });
+      return value;
+    };
+    const held = this.built;
+    if (!wait && held) return ((await shared.lock.tryRun(shared.key, work)) ?? { value: held.value }).value;
+    return shared.lock.runOrAwait(shared.key, {
+      pollMs: SHARED_POLL_MS,
+      work,
+      theirs: async () => ((await this.adoptShared(heldAt)) ? this.built!.value : undefined),
+    });
   }
+
 
   /**
    * Takes the shared copy when it is newer than the one held (and than `after`, when given):

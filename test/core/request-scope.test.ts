@@ -20,7 +20,8 @@ import { VertexConnector } from '../../connectors/vertex';
 import { vertexInstanceSchema } from '../../config/schema';
 import { DEFAULT_GOVERNANCE } from '../../subgraphs/inventory/governance/types';
 import { GovernanceIndex } from '../../subgraphs/inventory/governance/inventory-index';
-import { OwnershipIndex, type GraphQuery } from '../../subgraphs/inventory/ownership';
+import type { GraphQuery } from '../../subgraphs/inventory/graph-walk';
+import { OwnershipIndex } from '../../subgraphs/inventory/ownership';
 
 /**
  * The per-request upstream call budget and deadline, as the connector core applies them.

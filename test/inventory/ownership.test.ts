@@ -71,7 +71,7 @@ describe('httpGraphQuery', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const { port } = server.address() as import('node:net').AddressInfo;
     try {
-      const { httpGraphQuery } = await import('../../subgraphs/inventory/ownership');
+      const { httpGraphQuery } = await import('../../subgraphs/inventory/graph-walk');
       await expect(httpGraphQuery(`http://127.0.0.1:${port}/graphql`)('{ x }', {})).rejects.toMatchObject({
         message: 'the inventory could not walk the graph: git:cloud: HTTP 503',
         extensions: { code: 'SOURCE_UNAVAILABLE', source: 'git:cloud' },

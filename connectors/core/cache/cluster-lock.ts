@@ -29,6 +29,38 @@ export class ClusterLock {
       if ((await this.backend.get(key)) === token) await this.backend.delete(key);
     };
   }
+
+  /** Runs `work` holding `name` (released whatever happens); undefined when another holder has it. */
+  async tryRun<T>(name: string, work: () => Promise<T>): Promise<{ value: T } | undefined> {
+    const release = await this.tryAcquire(name);
+    if (!release) return undefined;
+    try {
+      return { value: await work() };
+    } finally {
+      await release();
+    }
+  }
+
+  /**
+   * Runs `work` holding `name` (released whatever happens); while another holder has it,
+   * looks every `pollMs` for that holder's result (`theirs`: undefined while there is none)
+   * and returns it once there. A holder that fails or dies releases or lets the lock expire:
+   * then this caller takes it and works. `beforeWait` may throw to stop waiting (a request's
+   * deadline).
+   */
+  async runOrAwait<T>(
+    name: string,
+    options: { pollMs: number; work: () => Promise<T>; theirs: () => Promise<T | undefined>; beforeWait?: () => void },
+  ): Promise<T> {
+    for (;;) {
+      const ran = await this.tryRun(name, options.work);
+      if (ran) return ran.value;
+      options.beforeWait?.();
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+      const found = await options.theirs();
+      if (found !== undefined) return found;
+    }
+  }
 }
 
 export function lockKey(name: string): string {

@@ -350,8 +350,8 @@ export class SourceCache {
     const lock = this.lock;
     const run = lock
       ? async () => {
-          const release = await lock.tryAcquire(fullKey);
-          return release ? this.loadAndStoreHolding(fullKey, load, release) : held;
+          const ran = await lock.tryRun(fullKey, () => this.loadAndStore(fullKey, load));
+          return ran ? ran.value : held;
         }
       : load;
     outsideRequestScope(() => this.coalesce(fullKey, run, !lock)).catch((err: unknown) => {
@@ -369,22 +369,22 @@ export class SourceCache {
    * The wait ends with the entry, or when the lock is released or expires without one (that
    * replica failed or died): then this one takes the lock and loads.
    */
-  private async loadOnceInCluster<T>(fullKey: string, load: () => Promise<T>): Promise<T> {
-    const lock = this.lock!;
-    for (;;) {
-      const release = await lock.tryAcquire(fullKey);
-      if (release) return this.loadAndStoreHolding(fullKey, load, release);
-      // Waiting costs no upstream call, but it may not outlast the request that waits.
-      currentRequestScope()?.checkDeadline(this.source);
-      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
-      const raw = await this.backend.get(fullKey);
-      const entry = this.parse<T>(raw);
-      if (entry && this.now() - entry.t < this.ttlMs) {
+  private loadOnceInCluster<T>(fullKey: string, load: () => Promise<T>): Promise<T> {
+    return this.lock!.runOrAwait(fullKey, {
+      pollMs: LOCK_POLL_MS,
+      work: () => this.loadAndStore(fullKey, load),
+      theirs: async () => {
+        const raw = await this.backend.get(fullKey);
+        const entry = this.parse<T>(raw);
+        if (!entry || this.now() - entry.t >= this.ttlMs) return undefined;
         this.remember(fullKey, entry, raw?.length ?? 0);
         return entry.v;
-      }
-    }
+      },
+      // Waiting costs no upstream call, but it may not outlast the request that waits.
+      beforeWait: () => currentRequestScope()?.checkDeadline(this.source),
+    });
   }
+
 
   /** Joins the load in flight for this key, or starts one (and stores its result). */
   private coalesce<T>(fullKey: string, load: () => Promise<T>, store: boolean): Promise<T> {
@@ -419,16 +419,13 @@ export class SourceCache {
     return loading;
   }
 
-  /** Loads and stores while holding a cluster lock, released whatever happens. */
-  private async loadAndStoreHolding<T>(fullKey: string, load: () => Promise<T>, release: () => Promise<void>): Promise<T> {
-    try {
-      const value = await load();
-      await this.store(fullKey, value);
-      return value;
-    } finally {
-      await release();
-    }
+  /** Loads and stores (under a cluster lock: stored before the lock is let go). */
+  private async loadAndStore<T>(fullKey: string, load: () => Promise<T>): Promise<T> {
+    const value = await load();
+    await this.store(fullKey, value);
+    return value;
   }
+
 
   /** The entry kept decoded in process, while fresh (marked most recently used). */
   private freshLocal<T>(fullKey: string): Stored<T> | undefined {
