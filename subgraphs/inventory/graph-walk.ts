@@ -37,15 +37,25 @@ export interface ModelsPage<N> {
  */
 export const WALK_CONCURRENCY = 3;
 
-export async function walkModels<N>(query: GraphQuery, document: string, pageSize = 500, concurrency = 1): Promise<N[]> {
-  if (concurrency <= 1) return walkFrom<N>(query, document, pageSize, null, undefined);
+export async function walkModels<N, M = N>(
+  query: GraphQuery,
+  document: string,
+  pageSize = 500,
+  concurrency = 1,
+  /**
+   * What to keep of each node, applied as each page arrives: a walk that reads every
+   * model's raw facts to keep a summary holds one page of raw facts at a time, not all.
+   */
+  keep: (node: N) => M = (node) => node as unknown as M,
+): Promise<M[]> {
+  if (concurrency <= 1) return walkFrom<N, M>(query, document, pageSize, null, undefined, keep);
   const starts = await pageStarts(query, pageSize);
-  const pages: N[][] = new Array(starts.length);
+  const pages: M[][] = new Array(starts.length);
   let next = 0;
   const worker = async () => {
     while (next < starts.length) {
       const i = next++;
-      pages[i] = await walkFrom<N>(query, document, pageSize, starts[i]!.after, starts[i + 1]?.afterKey);
+      pages[i] = await walkFrom<N, M>(query, document, pageSize, starts[i]!.after, starts[i + 1]?.afterKey, keep);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, starts.length) }, worker));
@@ -87,14 +97,21 @@ async function pageStarts(query: GraphQuery, pageSize: number): Promise<Array<{ 
  * The nodes after `after`, page by page, up to and including `untilKey` (to the end without
  * it): past it, a page stops, and the nodes past it are dropped (they are another page's).
  */
-async function walkFrom<N>(query: GraphQuery, document: string, pageSize: number, after: string | null, untilKey: string | undefined): Promise<N[]> {
-  const nodes: N[] = [];
+async function walkFrom<N, M>(
+  query: GraphQuery,
+  document: string,
+  pageSize: number,
+  after: string | null,
+  untilKey: string | undefined,
+  keep: (node: N) => M,
+): Promise<M[]> {
+  const nodes: M[] = [];
   let cursor = after;
   for (;;) {
     const page: ModelsPage<N> = await query<ModelsPage<N>>(document, { first: pageSize, after: cursor });
     for (const node of page.models.nodes) {
       if (untilKey !== undefined && (node as { key?: string }).key! > untilKey) return nodes;
-      nodes.push(node);
+      nodes.push(keep(node));
     }
     const { hasNextPage, endCursor } = page.models.pageInfo;
     checkProgress(hasNextPage, endCursor, cursor);

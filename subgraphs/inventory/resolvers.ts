@@ -7,12 +7,9 @@ import { DateTimeScalar } from '../common/scalars';
 import { servedModelId, type DeploymentWithRequiredVersion } from './deployment-model';
 import { sliceConnection } from './connection';
 import { modelByKey, modelByRef } from './listing-index';
-import { modelFacts, type ModelWithRequiredFacts } from './governance/facts';
-import { toGraphFinding, type GraphFinding } from './governance/graph-finding';
+import type { GraphFinding } from './governance/graph-finding';
 import { compareFindings, type GovernanceIndex } from './governance/inventory-index';
-import { lifecycleOf, lifecycleStats } from './governance/lifecycle';
-import { evaluateModel } from './governance/rules';
-import { waiverFor } from './governance/waivers';
+import { lifecycleStats, roundDays } from './governance/lifecycle';
 import { SEVERITY_ORDER, type FindingRule, type GovernanceSettings, type Severity } from './governance/types';
 import type { LinkedModel } from './linking';
 import type { Listing } from './model-listing';
@@ -33,8 +30,6 @@ export interface InventoryContext extends PartialErrorsContext {
   /** Who the gateway says is asking (set by the server; absent in unit tests). */
   caller?: Caller;
 }
-
-type LinkedModelWithFacts = LinkedModel & ModelWithRequiredFacts;
 
 const MAX_PAGE = 500;
 
@@ -60,10 +55,6 @@ function decodeFindingCursor(cursor: string): GraphFinding {
   }
 }
 
-/** Hundredths of a day (about 15 minutes): what a report about weeks to production needs. */
-function roundDays(days: number | null): number | null {
-  return days === null ? null : Math.round(days * 100) / 100;
-}
 
 async function listingWithErrors(ctx: InventoryContext, path: string[]): Promise<LinkedModel[]> {
   const listing = await ctx.listing();
@@ -161,20 +152,13 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
       return model ? { ...ref, ...model } : null;
     },
     versions: (model: ModelWithRequiredVersions, args: { stage?: string | null }) => mergeVersions(model, args.stage),
-    findings: (model: LinkedModelWithFacts, _args: unknown, ctx: InventoryContext) =>
-      evaluateModel(modelFacts(model, model), ctx.settings, ctx.now()).map((f) =>
-        toGraphFinding(f, waiverFor(f.fingerprint, ctx.settings, ctx.now())),
-      ),
-    lifecycle(model: LinkedModelWithFacts, _args: unknown, ctx: InventoryContext) {
-      const lifecycle = lifecycleOf(modelFacts(model, model), ctx.settings);
-      return {
-        ...lifecycle,
-        firstRunToRegisteredDays: roundDays(lifecycle.firstRunToRegisteredDays),
-        registeredToApprovedDays: roundDays(lifecycle.registeredToApprovedDays),
-        approvedToProductionDays: roundDays(lifecycle.approvedToProductionDays),
-        firstRunToProductionDays: roundDays(lifecycle.firstRunToProductionDays),
-      };
-    },
+    // Read from the governance index, as every governance answer is: a model's findings are
+    // the inventory's list's, as fresh as the index (kept warm, refreshed ahead). A model
+    // listed since the index was built is not evaluated yet: null, not "no findings".
+    findings: async (model: LinkedModel, _args: unknown, ctx: InventoryContext) =>
+      (await ctx.governance.get()).models.get(model.key)?.findings ?? null,
+    lifecycle: async (model: LinkedModel, _args: unknown, ctx: InventoryContext) =>
+      (await ctx.governance.get()).models.get(model.key)?.lifecycle ?? null,
   },
   ModelVersion: {
     __resolveType: (ref: { __typename: string }) => ref.__typename,

@@ -17,7 +17,7 @@ import { startHiveGateway, type HiveGateway } from '../helpers/hive-gateway';
  * modelgraph's gateway answers first, so both read the same upstream answers from the
  * subgraphs' cache: a difference is the engines', not the sandbox's.
  *
- * Two shapes Hive Gateway 2.15 does not plan yet are pinned in KNOWN_GAPS: those queries run
+ * Shapes Hive Gateway 2.15 does not plan yet are pinned in KNOWN_GAPS: those queries run
  * as `test.failing`, so the day Hive (or a schema change) answers them this file fails and the
  * entry is removed, along with the README's caveat.
  */
@@ -51,13 +51,6 @@ const QUERIES: Array<[string, string]> = [
  * What Hive Gateway answers differently, and why. Apollo Gateway (modelgraph) plans both.
  */
 const KNOWN_GAPS: Record<string, string> = {
-  // Model.findings and Model.lifecycle @require mlflowVersions, cloudVersions, deployments and
-  // codeOwners, which themselves @require refs (codeOwners through sourceCode, which @requires
-  // refs). Hive does not resolve that chain reliably: it can call the inventory before
-  // codeOwners arrives, and for a model asked without its key it sends the inner fetches
-  // without key or refs. The fields are then computed from missing data, without an error
-  // (NO_OWNER goes missing, lifecycle dates are null).
-  'report inventory.graphql': 'Model.findings: @requires of fields that have @requires (transitive)',
   // FindingEvidence.versions ([ModelVersion!]!) under Query.findings: Hive asks the inventory
   // only `__typename` of each version, not the `id` key, and fails every other field. (Under
   // Model.findings it answers them.)
@@ -113,15 +106,18 @@ test.failing.each(GAPS)('%s: known Hive Gateway gap (%s)', async (_name, _why, q
   await sameAnswer(query);
 });
 
-// The two gaps at their smallest, so the cause is plain when one of them starts to pass.
-test.failing('known gap, smallest case: Model.findings of a model with no code owner (NO_OWNER)', async () => {
+// A former gap at its smallest: Model.findings and Model.lifecycle @required a chain of
+// @requires (codeOwners through sourceCode through refs) that Hive resolved without the data.
+// They read the governance index now.
+test('Model.findings of a model with no code owner (NO_OWNER), as both engines plan it', async () => {
   await sameAnswer('{ model(key: "lead-scorer") { key refs { kind instance nativeId } findings { rule } } }');
 });
 
-test.failing('known gap, smallest case: Model.lifecycle of a model asked without its key', async () => {
+test('Model.lifecycle of a model asked without its key, as both engines plan it', async () => {
   await sameAnswer('{ model(key: "lead-scorer") { lifecycle { firstRunAt registeredAt } } }');
 });
 
+// The remaining gap at its smallest, so the cause is plain when it starts to pass.
 test.failing('known gap, smallest case: Query.findings evidence versions', async () => {
   await sameAnswer('{ findings(rule: STAGE_DRIFT, first: 2) { nodes { evidence { versions { id } } } } }');
 });

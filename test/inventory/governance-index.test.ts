@@ -225,7 +225,6 @@ describe('compareFindings', () => {
 // ---- GovernanceIndex ---------------------------------------------------------------------------
 
 type Variables = Record<string, unknown>;
-type ModelsPage = { models: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ModelNode[] } };
 
 const stray = {
   id: 'sagemaker:prod-us/shadow-endpoint/primary',
@@ -252,19 +251,47 @@ const failedStray = { ...stray, id: 'sagemaker:prod-us/broken/primary', endpoint
 const expectedFingerprint = (rule: string, ...ids: string[]): string =>
   createHash('sha256').update(JSON.stringify([rule, ...ids])).digest('hex').slice(0, 16);
 
-const modelPages: ModelsPage[] = [
+/** A model as the walk reads it: its raw facts (the index evaluates the rules on them). */
+type RawModel = { key: string; name: string; refs: Array<{ kind: string; instance: string; nativeId: string; url: string | null }> } & Record<string, unknown>;
+type RawPage = { models: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: RawModel[] } };
+
+const mlflowRef = (name: string) => ({ kind: 'MLFLOW', instance: 'prod', nativeId: name, url: null });
+const sagemakerRef = (name: string) => ({ kind: 'SAGEMAKER', instance: 'prod-us', nativeId: `arn:aws:sagemaker:us-east-1:1:model-package/${name}`, url: null });
+
+function raw(key: string, over: Record<string, unknown> = {}): RawModel {
+  return { key, name: key, refs: [mlflowRef(key)], mlflowVersions: [], cloudVersions: [], deployments: [], tickets: [], codeOwners: [], ...over };
+}
+
+function mlflowVersion(model: string, version: string, over: Record<string, unknown> = {}) {
+  return {
+    id: `prod/${model}/${version}`, source: mlflowRef(model), modelName: model, version, stage: null, aliases: [], status: 'READY',
+    createdAt: '2026-01-03T00:00:00Z', updatedAt: null, createdBy: null, run: null, ...over,
+  };
+}
+
+function cloudVersion(model: string, version: string, over: Record<string, unknown> = {}) {
+  return {
+    id: `sagemaker:prod-us/${model}/${version}`, source: sagemakerRef(model), modelName: model, version, stage: null, aliases: [],
+    status: 'READY', createdAt: '2026-01-05T00:00:00Z', updatedAt: null, createdBy: null, approval: null, mlflowSource: null, ...over,
+  };
+}
+
+const modelPages: RawPage[] = [
   {
     models: {
       pageInfo: { hasNextPage: true, endCursor: 'cursor-1' },
       nodes: [
-        node('churn', {
-          findings: [finding('MEDIUM', 'churn', 'NO_OWNER', 'n1')],
-          deployments: [{ status: 'IN_SERVICE', trafficPercent: 100 }],
-          lifecycle,
+        // Serves an approved, traceable version and nobody owns it: NO_OWNER only.
+        raw('churn', {
+          refs: [mlflowRef('churn'), sagemakerRef('churn')],
+          mlflowVersions: [mlflowVersion('churn', '1', { run: { id: 'r1', startTime: '2026-01-01T00:00:00Z', git: { commit: 'abc123' } } })],
+          cloudVersions: [cloudVersion('churn', '1', { approval: 'APPROVED', mlflowSource: { version: '1', runId: 'r1' } })],
+          deployments: [{ ...stray, id: 'sagemaker:prod-us/churn-prod/primary', endpointName: 'churn-prod', createdAt: '2026-01-11T00:00:00Z', modelVersion: { id: 'sagemaker:prod-us/churn/1' } }],
         }),
-        node('fraud', {
-          refs: [{ kind: 'MLFLOW', instance: 'prod' }, { kind: 'SAGEMAKER', instance: 'prod-us' }],
-          findings: [finding('HIGH', 'fraud', 'PRODUCTION_WITHOUT_APPROVAL', 'p1')],
+        // In the Production stage with no approval, and owned by a person.
+        raw('fraud', {
+          refs: [mlflowRef('fraud'), sagemakerRef('fraud')],
+          mlflowVersions: [mlflowVersion('fraud', '3', { stage: 'Production', run: { id: 'r3', startTime: '2026-01-01T00:00:00Z', git: { commit: 'def456' } } })],
           codeOwners: [{ kind: 'USER', handle: '@ana', person: { id: 'ana@acme.io' } }],
         }),
       ],
@@ -273,13 +300,14 @@ const modelPages: ModelsPage[] = [
   {
     models: {
       pageInfo: { hasNextPage: true, endCursor: 'cursor-2' },
-      nodes: [node('pricing', { versions: [{ stage: 'Staging' }] })],
+      nodes: [raw('pricing', { mlflowVersions: [mlflowVersion('pricing', '1', { stage: 'Staging', createdBy: 'bo@acme.io' })] })],
     },
   },
   {
     models: {
       pageInfo: { hasNextPage: false, endCursor: 'cursor-3' },
-      nodes: [node('risk', { findings: [finding('LOW', 'risk', 'APPROVED_NOT_DEPLOYED', 'a1')] })],
+      // Approved long ago and never deployed.
+      nodes: [raw('risk', { refs: [sagemakerRef('risk')], cloudVersions: [cloudVersion('risk', '2', { approval: 'APPROVED', createdBy: 'cy@acme.io' })] })],
     },
   },
 ];
@@ -375,6 +403,24 @@ describe('GovernanceIndex', () => {
       ['MEDIUM', 'churn', 'NO_OWNER'],
       ['LOW', 'risk', 'APPROVED_NOT_DEPLOYED'],
     ]);
+  });
+
+  it('evaluates each model\'s rules from its raw facts, with the waivers in force at build time', async () => {
+    const graph = fakeGraph();
+    const plain = await new GovernanceIndex(() => graph.query, DEFAULT_GOVERNANCE, 60_000).get();
+    const fraud = plain.models.get('fraud')!.findings;
+    expect(fraud.map((f) => [f.rule, f.message])).toEqual([
+      ['PRODUCTION_WITHOUT_APPROVAL', expect.stringContaining('fraud')],
+    ]);
+    expect(fraud[0]!.evidence.versions).toEqual([{ __typename: 'MlflowModelVersion', id: 'prod/fraud/3' }]);
+    expect(plain.models.get('pricing')!.findings).toEqual([]);
+    const waiver = { fingerprint: fraud[0]!.fingerprint, reason: 'accepted by the risk board', until: '2026-02-01' };
+    const waived = { ...DEFAULT_GOVERNANCE, waivers: [waiver] };
+    const during = await new GovernanceIndex(() => fakeGraph().query, waived, 60_000, () => Date.parse('2026-01-20T00:00:00Z')).get();
+    expect(during.models.get('fraud')!.findings[0]!.waiver).toEqual({ reason: waiver.reason, until: waiver.until });
+    expect(during.models.get('fraud')!.openFindings).toBe(0);
+    const after = await new GovernanceIndex(() => fakeGraph().query, waived, 60_000, () => Date.parse('2026-02-02T00:00:00Z')).get();
+    expect(after.models.get('fraud')!.findings[0]!.waiver).toBeNull();
   });
 
   it('follows the settings for the deployment rule', async () => {

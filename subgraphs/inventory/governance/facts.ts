@@ -1,8 +1,8 @@
 /**
- * From what the gateway sends the inventory for `@requires` on `Model.findings` and
- * `Model.lifecycle` (see schema/inventory.graphql) to the rules' `ModelFacts`. A field the
- * gateway sends as null (or leaves out) came from a subgraph that failed: it becomes an
- * empty list marked unavailable, so no rule reads an outage as "nothing there".
+ * From what the governance index's walk reads of each model (inventory-index.ts asks the
+ * graph for the fields typed here) to the rules' `ModelFacts`. A field answered as null (or
+ * left out) came from a subgraph that failed: it becomes an empty list marked unavailable,
+ * so no rule reads an outage as "nothing there".
  */
 import type { LinkedModel } from '../linking';
 import type {
@@ -75,7 +75,7 @@ export interface RequiredCodeOwner {
   person?: { id: string } | null;
 }
 
-/** The representation of a `Model` with the fields `Model.findings` requires. */
+/** A `Model` as the walk answers it, with the fields the rules read. */
 export interface ModelWithRequiredFacts {
   key: string;
   mlflowVersions?: RequiredMlflowVersion[] | null;

@@ -1,32 +1,32 @@
 /**
  * The governance index: every model's findings, lifecycle, owners, stages and whether it
- * serves traffic, plus the findings about deployments no registry holds. `Model.findings`
- * and `Model.lifecycle` are computed per model (by `@requires`); answers across the
- * inventory (`Query.findings`, `Query.lifecycleStats`, the owner/team/stage/deployed/
- * severity filters of `Query.models`) read this index, built by walking the graph.
+ * serves traffic, plus the findings about deployments no registry holds, built by walking
+ * the graph and evaluating the rules here. Every governance answer reads it: `Model.findings`
+ * and `Model.lifecycle` as well as the answers across the inventory (`Query.findings`,
+ * `Query.lifecycleStats`, the owner/team/stage/deployed/severity filters of `Query.models`),
+ * so a model's findings and the inventory's list agree, and no query plan has to carry a
+ * model's every version, deployment, ticket and owner to the inventory (a `@requires` chain
+ * only some engines plan; see issue #11, item 6).
  */
 import { outsideRequestScope } from '../../../connectors/core/request-scope';
 import { requireGraph, TtlValue, walkModels, type GraphQuery, type RebuildObserver } from '../graph-walk';
 import type { TtlValueOptions } from '../ttl-value';
-import { deploymentFact, type RequiredDeployment } from './facts';
+import type { LinkedModel } from '../linking';
+import { deploymentFact, modelFacts, type ModelWithRequiredFacts, type RequiredDeployment } from './facts';
+import { lifecycleOf, roundDays } from './lifecycle';
 import { isServing } from './production';
-import { evaluateDeployments } from './rules';
+import { evaluateDeployments, evaluateModel } from './rules';
 import { toGraphFinding, type GraphFinding } from './graph-finding';
 import { waiverFor } from './waivers';
 import { SEVERITY_ORDER, type GovernanceSettings, type Lifecycle } from './types';
 
 
-const FINDING_FIELDS = /* GraphQL */ `
-  fingerprint rule severity message model { key }
-  evidence {
-    refs { kind instance nativeId url }
-    versions { __typename id }
-    tickets { id }
-    deployments { id }
-  }
-  waiver { reason until }
-`;
-
+/**
+ * What the rules read of every model: the same fields for every model, asked of the graph
+ * as any client would (the versions from MLflow and the clouds, the deployments, tickets
+ * and code owners from the subgraphs that own them). The findings and the lifecycle are
+ * computed here, page by page, from these facts.
+ */
 const MODELS_QUERY = /* GraphQL */ `
   query GovernanceIndexModels($first: Int!, $after: String) {
     models(first: $first, after: $after) {
@@ -34,16 +34,21 @@ const MODELS_QUERY = /* GraphQL */ `
       nodes {
         key
         name
-        refs { kind instance }
-        findings { ${FINDING_FIELDS} }
-        lifecycle {
-          firstRunAt registeredAt approvedAt firstProductionAt
-          firstRunToRegisteredDays registeredToApprovedDays approvedToProductionDays firstRunToProductionDays
+        refs { kind instance nativeId url }
+        mlflowVersions {
+          id source { kind instance nativeId url } modelName version stage aliases status createdAt updatedAt createdBy
+          run { id startTime git { commit } }
         }
-        versions { stage }
-        deployments { status trafficPercent }
-        codeOwners { kind handle person { id } }
-        tickets { assignee { id } }
+        cloudVersions {
+          id source { kind instance nativeId url } modelName version stage aliases status createdAt updatedAt createdBy
+          approval mlflowSource { version runId }
+        }
+        deployments {
+          id source { kind instance nativeId url } endpointName name status statusRaw statusMessage trafficPercent
+          createdAt updatedAt modelVersionRef modelVersion { id }
+        }
+        tickets { id key url summary type status statusCategory labels created resolved assignee { id } }
+        codeOwners { handle kind person { id } }
       }
     }
   }
@@ -58,6 +63,7 @@ const DEPLOYMENTS_QUERY = /* GraphQL */ `
   }
 `;
 
+/** A model as the index keeps it: its findings and lifecycle, and what the filters read. */
 interface ModelNode {
   key: string;
   name: string;
@@ -189,7 +195,9 @@ export class GovernanceIndex {
 
   private async build(query: GraphQuery): Promise<GovernanceSnapshot> {
     const [nodes, deployments] = await Promise.all([
-      walkModels<ModelNode>(query, MODELS_QUERY, 200, this.walkConcurrency),
+      walkModels<LinkedModel & ModelWithRequiredFacts, ModelNode>(query, MODELS_QUERY, 200, this.walkConcurrency, (model) =>
+        this.evaluate(model),
+      ),
       query<{ deployments: RequiredDeployment[] }>(DEPLOYMENTS_QUERY, {}),
     ]);
     const at = new Date(this.now());
@@ -198,4 +206,32 @@ export class GovernanceIndex {
     );
     return { nodes, orphanFindings };
   }
+
+  /** One model's findings (waivers applied) and lifecycle, from its facts, and what the filters read. */
+  private evaluate(model: LinkedModel & ModelWithRequiredFacts): ModelNode {
+    const facts = modelFacts(model, model);
+    const at = new Date(this.now());
+    return {
+      key: model.key,
+      name: model.name,
+      refs: model.refs.map((r) => ({ kind: r.kind, instance: r.instance })),
+      findings: evaluateModel(facts, this.settings, at).map((f) => toGraphFinding(f, waiverFor(f.fingerprint, this.settings, at))),
+      lifecycle: roundedLifecycle(lifecycleOf(facts, this.settings)),
+      versions: facts.versions.map((v) => ({ stage: v.stage })),
+      deployments: facts.deployments.map((d) => ({ status: d.status, trafficPercent: d.trafficPercent })),
+      codeOwners: facts.codeOwners.map((o) => ({ kind: o.kind, handle: o.handle, person: o.personId ? { id: o.personId } : null })),
+      tickets: facts.tickets.map((t) => ({ assignee: t.assigneeId ? { id: t.assigneeId } : null })),
+    };
+  }
+}
+
+
+function roundedLifecycle(lifecycle: Lifecycle): Lifecycle {
+  return {
+    ...lifecycle,
+    firstRunToRegisteredDays: roundDays(lifecycle.firstRunToRegisteredDays),
+    registeredToApprovedDays: roundDays(lifecycle.registeredToApprovedDays),
+    approvedToProductionDays: roundDays(lifecycle.approvedToProductionDays),
+    firstRunToProductionDays: roundDays(lifecycle.firstRunToProductionDays),
+  };
 }

@@ -24,6 +24,11 @@ function daysBetween(from: string | null, to: string | null): number | null {
   return a === null || b === null ? null : (b - a) / DAY_MS;
 }
 
+/** Hundredths of a day (about 15 minutes): what a report about weeks to production needs. */
+export function roundDays(days: number | null): number | null {
+  return days === null ? null : Math.round(days * 100) / 100;
+}
+
 export function lifecycleOf(model: ModelFacts, settings: GovernanceSettings): Lifecycle {
   const firstRunAt = earliest(
     model.versions.filter((v) => v.typename === 'MlflowModelVersion').map((v) => v.run?.startTime ?? null),
