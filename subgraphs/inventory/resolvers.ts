@@ -181,6 +181,9 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
     evidence: (finding: GraphFinding) => ({
       refs: finding.evidence.refs,
       versions: finding.evidence.versions,
+      // @inaccessible (see schema/inventory.graphql): answered all the same, should an engine ask.
+      mlflowVersions: finding.evidence.versions.filter((v) => v.__typename === 'MlflowModelVersion'),
+      cloudVersions: finding.evidence.versions.filter((v) => v.__typename === 'CloudModelVersion'),
       tickets: finding.evidence.tickets.map((t) => ({ __typename: 'Ticket', id: t.id })),
       deployments: finding.evidence.deployments.map((d) => ({ __typename: 'Deployment', id: d.id })),
     }),

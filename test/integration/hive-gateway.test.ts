@@ -17,9 +17,9 @@ import { startHiveGateway, type HiveGateway } from '../helpers/hive-gateway';
  * modelgraph's gateway answers first, so both read the same upstream answers from the
  * subgraphs' cache: a difference is the engines', not the sandbox's.
  *
- * Shapes Hive Gateway 2.15 does not plan yet are pinned in KNOWN_GAPS: those queries run
- * as `test.failing`, so the day Hive (or a schema change) answers them this file fails and the
- * entry is removed, along with the README's caveat.
+ * Hive Gateway 2.15 used to miss two shapes (the former gaps, kept below at their smallest):
+ * every query here must now answer the same on both engines; a new shape only Apollo Gateway
+ * plans fails this file.
  */
 
 const ROOT = join(__dirname, '..', '..');
@@ -46,16 +46,6 @@ const QUERIES: Array<[string, string]> = [
     .sort()
     .map((f): [string, string] => [`report ${f}`, readFileSync(join(REPORTS_DIR, f), 'utf8')]),
 ];
-
-/**
- * What Hive Gateway answers differently, and why. Apollo Gateway (modelgraph) plans both.
- */
-const KNOWN_GAPS: Record<string, string> = {
-  // FindingEvidence.versions ([ModelVersion!]!) under Query.findings: Hive asks the inventory
-  // only `__typename` of each version, not the `id` key, and fails every other field. (Under
-  // Model.findings it answers them.)
-  'report registry-drift.graphql': 'FindingEvidence.versions: an interface list under a value type',
-};
 
 let sandbox: Sandbox;
 let stack: Stack;
@@ -91,18 +81,7 @@ async function sameAnswer(query: string): Promise<void> {
   expect(hiveAnswer.data).toEqual(modelgraph.data);
 }
 
-const PLANNED = QUERIES.filter(([name]) => !(name in KNOWN_GAPS));
-const GAPS = QUERIES.filter(([name]) => name in KNOWN_GAPS).map(([name, query]): [string, string, string] => [name, KNOWN_GAPS[name]!, query]);
-
-test.each(PLANNED)('%s: Hive Gateway answers the same data as modelgraph', async (_name, query) => {
-  await sameAnswer(query);
-});
-
-test('every known gap names a query that is checked', () => {
-  expect(GAPS.map(([name]) => name).sort()).toEqual(Object.keys(KNOWN_GAPS).sort());
-});
-
-test.failing.each(GAPS)('%s: known Hive Gateway gap (%s)', async (_name, _why, query) => {
+test.each(QUERIES)('%s: Hive Gateway answers the same data as modelgraph', async (_name, query) => {
   await sameAnswer(query);
 });
 
@@ -117,20 +96,39 @@ test('Model.lifecycle of a model asked without its key, as both engines plan it'
   await sameAnswer('{ model(key: "lead-scorer") { lifecycle { firstRunAt registeredAt } } }');
 });
 
-// The remaining gap at its smallest, so the cause is plain when it starts to pass.
-test.failing('known gap, smallest case: Query.findings evidence versions', async () => {
+// Was a gap: Hive splits the inventory around its @requires fields, and MlflowModelVersion and
+// CloudModelVersion, returned by no other field of the inventory, went to the computed half
+// with their `id`, so the half that answers Query.findings lost `evidence.versions`. The
+// inventory's @inaccessible FindingEvidence.mlflowVersions / cloudVersions keep them in both.
+test('Query.findings evidence versions: their ids from the inventory, their fields from the registries', async () => {
   await sameAnswer('{ findings(rule: STAGE_DRIFT, first: 2) { nodes { evidence { versions { id } } } } }');
+  const query = '{ findings(rule: STAGE_DRIFT) { nodes { evidence { versions { __typename id version source { kind } } } } } }';
+  await sameAnswer(query);
+  // Data to compare: every finding has versions, of both kinds, each with fields from its owner.
+  const versions = ((await postGraphql(hive.graphqlUrl, query)).data.findings.nodes as Array<{ evidence: { versions: Array<{ __typename: string; version: string }> } }>)
+    .map((n) => n.evidence.versions);
+  expect(versions.length).toBeGreaterThan(0);
+  expect(versions.every((v) => v.length > 0)).toBe(true);
+  expect(new Set(versions.flat().map((v) => v.__typename))).toEqual(new Set(['MlflowModelVersion', 'CloudModelVersion']));
+  expect(versions.flat().every((v) => typeof v.version === 'string' && v.version.length > 0)).toBe(true);
 });
 
-test('the smallest cases of the gaps are answered by modelgraph with data to compare', async () => {
+test('the fields that keep evidence versions plannable on Hive are in neither public schema', async () => {
+  const query = '{ __type(name: "FindingEvidence") { fields { name } } }';
+  const expected = { __type: { fields: ['refs', 'versions', 'tickets', 'deployments'].map((name) => ({ name })) } };
+  expect((await postGraphql(stack.graphqlUrl, query)).data).toEqual(expected);
+  expect((await postGraphql(hive.graphqlUrl, query)).data).toEqual(expected);
+  const hidden = '{ findings(first: 1) { nodes { evidence { mlflowVersions { id } } } } }';
+  expect((await postGraphql(stack.graphqlUrl, hidden)).errors?.[0]?.message).toMatch(/Cannot query field "mlflowVersions"/);
+  expect((await postGraphql(hive.graphqlUrl, hidden)).errors?.[0]?.message).toMatch(/Cannot query field "mlflowVersions"/);
+});
+
+test('the smallest cases of the former gaps are answered by modelgraph with data to compare', async () => {
   const findings = await postGraphql(stack.graphqlUrl, '{ model(key: "lead-scorer") { findings { rule } } }');
   expect(findings.data.model.findings).toEqual([{ rule: 'NO_OWNER' }]);
   const lifecycle = await postGraphql(stack.graphqlUrl, '{ model(key: "lead-scorer") { lifecycle { firstRunAt registeredAt } } }');
   expect(lifecycle.data.model.lifecycle.firstRunAt).not.toBeNull();
   expect(lifecycle.data.model.lifecycle.registeredAt).not.toBeNull();
-  const evidence = await postGraphql(stack.graphqlUrl, '{ findings(rule: STAGE_DRIFT, first: 2) { nodes { evidence { versions { id } } } } }');
-  expect(evidence.data.findings.nodes.length).toBeGreaterThan(0);
-  expect(evidence.data.findings.nodes.every((n: { evidence: { versions: unknown[] } }) => n.evidence.versions.length > 0)).toBe(true);
 });
 
 test('the portal query that Hive Gateway could not plan (Model.versions, an interface) answers both kinds of version', async () => {
