@@ -85,7 +85,10 @@ export class TtlValue<T> {
     if (built && age < this.ttlMs + this.staleMs) {
       // An answer built from this value is reusable until it turns stale, not after (a stale
       // one's time is past: not at all). See RequestScope.noteFreshUntil.
-      currentRequestScope()?.noteFreshUntil(built.at + this.ttlMs);
+      const scope = currentRequestScope();
+      scope?.noteFreshUntil(built.at + this.ttlMs);
+      // Past its TTL (a rebuild is running, or failed): the answer says so, as a stale source entry's does.
+      if (age >= this.ttlMs && this.rebuilds) scope?.noteStale(`index:${this.rebuilds.name}`, age - this.ttlMs);
       if (age >= Math.min(this.refreshAheadMs, this.ttlMs)) this.rebuild(false).catch(() => undefined);
       return built.value;
     }

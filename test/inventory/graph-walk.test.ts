@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
+import { RequestScope, runInRequestScope } from '../../connectors/core/request-scope';
 import { httpGraphQuery, requireGraph, TtlValue, walkModels, type GraphQuery, type ModelsPage } from '../../subgraphs/inventory/graph-walk';
 
 // ---- walkModels -------------------------------------------------------------------------------
@@ -441,6 +442,21 @@ describe('TtlValue with a stale window', () => {
     release(2);
     await new Promise((r) => setImmediate(r));
     expect(await value.get()).toBe(2);
+  });
+
+  it('marks an answer built from a value past its TTL stale (extensions.freshness), and a fresh one not', async () => {
+    let now = 0;
+    const value = new TtlValue<number>(async () => 1, 100, () => now, 50, { rebuilds: { name: 'governance' } });
+    const read = async () => {
+      const scope = new RequestScope({ requestId: 'r' });
+      await runInRequestScope(scope, () => value.get());
+      return Object.fromEntries(scope.staleBySource);
+    };
+    expect(await read()).toEqual({});
+    now = 99;
+    expect(await read()).toEqual({});
+    now = 130; // 30 ms past the TTL, in the stale window
+    expect(await read()).toEqual({ 'index:governance': 30 });
   });
 
   it('keeps the old value when a background rebuild fails, and waits for a build after the window', async () => {
