@@ -52,6 +52,13 @@ export interface GatewayOptions {
   /** How long /readyz waits for each subgraph. Default 2000 ms. */
   readinessTimeoutMs?: number;
   /**
+   * Why the process is not ready yet although every subgraph answers (the first warm-up
+   * round, in the all-in-one process); undefined once it is. /readyz answers 503 meanwhile,
+   * so a load balancer sends no client the cost of a cold index. /graphql stays open: the
+   * warm-up's own walk comes through it.
+   */
+  notReadyBecause?: () => string | undefined;
+  /**
    * Where the gateway's metrics go; `route`: also serve the registry at /metrics on this port
    * (`admin` scope when auth is on), rather than on a metrics port of its own. Default: no metrics.
    */
@@ -238,6 +245,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       '/readyz': async (req, res) => {
         // Shutting down: the load balancer should stop sending here before anything else.
         if (running?.draining) return sendJson(res, 503, { status: 'draining' });
+        const pending = options.notReadyBecause?.();
+        if (pending) return sendJson(res, 503, { status: pending });
         const checks = await Promise.all(
           Object.entries(options.subgraphUrls).map(async ([name, url]) => {
             const error = await probeSubgraph(url, readinessTimeoutMs, options.subgraphSecret);

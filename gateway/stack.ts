@@ -281,6 +281,8 @@ export async function startGatewayFromConfig(
     logger: Logger;
     /** Where the gateway's metrics go (see {@link processMetrics}). */
     metrics?: Registry;
+    /** See GatewayOptions.notReadyBecause. */
+    notReadyBecause?: () => string | undefined;
   },
 ): Promise<RunningServer> {
   const { server } = config;
@@ -304,6 +306,7 @@ export async function startGatewayFromConfig(
     responseCache: responseCacheFromConfig(config, wiring),
     // Beside /graphql only when no metrics port is configured: then the metrics server serves it.
     metrics: wiring.metrics && { registry: wiring.metrics, route: server.metrics.port === undefined },
+    notReadyBecause: wiring.notReadyBecause,
   });
 }
 
@@ -398,7 +401,11 @@ export async function startStack(
     }
     const metricsPort = await startMetricsPort(config, metrics);
     if (metricsPort) started.push(metricsPort);
+    // Not ready until the first warm-up round is done (the process serves the whole graph,
+    // its walk included, so nothing outside waits on this process's readiness).
+    let warming = config.cache.warmUp && warmUp.length > 0;
     const gateway = await startGatewayFromConfig(config, {
+      notReadyBecause: () => (warming ? 'warming up' : undefined),
       supergraphSdl: options.supergraphSdl ?? readSupergraph(),
       subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([n, s]) => [n, `${s.url}/graphql`])),
       subgraphSecret: runtime.subgraphSecret,
@@ -409,7 +416,7 @@ export async function startStack(
     });
     // The inventory reaches the graph through this same gateway.
     runtime.graphUrl ??= `${gateway.url}/graphql`;
-    const warmedUp = startWarmUp(config, runtime, warmUp);
+    const warmedUp = startWarmUp(config, runtime, warmUp).finally(() => (warming = false));
     return {
       warmedUp,
       graphqlUrl: `${gateway.url}/graphql`,

@@ -51,6 +51,25 @@ describe('cache.warmUp', () => {
     }
   });
 
+  it('/readyz answers 503 "warming up" until the first round is done, then 200; /graphql answers meanwhile', async () => {
+    // Vertex AI answers after 1.5 s: the first round cannot be done before the probes below.
+    sandbox.vertex.prod.faults.latencyMs = 1_500;
+    const stack = await startDemoGraph(sandbox, { cache: { ttlSeconds: 300, staleSeconds: 600, warmUp: true, responses: { enabled: false } } });
+    try {
+      const readyz = stack.graphqlUrl.replace(/\/graphql$/, '/readyz');
+      const early = await fetch(readyz);
+      expect([early.status, await early.json()]).toEqual([503, { status: 'warming up' }]);
+      // A client that does not wait for readiness is still answered.
+      expect((await postGraphql(stack.graphqlUrl, '{ models(first: 1) { totalCount } }')).errors).toBeUndefined();
+      await stack.warmedUp;
+      const ready = await fetch(readyz);
+      expect([ready.status, (await ready.json()).status]).toEqual([200, 'ready']);
+    } finally {
+      sandbox.vertex.prod.faults.latencyMs = 0;
+      await stack.close();
+    }
+  });
+
   it('a source down at start-up is asked again next round', async () => {
     sandbox.vertex.prod.faults.failRate = 1;
     const stack = await startDemoGraph(sandbox, {
