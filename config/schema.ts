@@ -564,9 +564,9 @@ export const configSchema = z
     inventory: z
       .object({
         /**
-         * The gateway's GraphQL URL as the inventory service reaches it, for the reverse
-         * relations it computes by asking the graph (Person.ownedModels). The all-in-one
-         * process sets it itself.
+         * No longer used: the inventory's indexes read the sources directly, not the graph
+         * through the gateway. Accepted, with a warning at start-up, so that a config written
+         * for an earlier version still loads.
          */
         graphUrl: httpUrl.optional(),
       })

@@ -6,7 +6,7 @@ export interface GatewayContext {
   /** Echoed as `x-request-id`, forwarded to the subgraphs, written in the audit line. */
   requestId: string;
   startedAt: number;
-  /** Epoch ms; absent: no deadline (the inventory's own graph walk). */
+  /** Epoch ms; absent: no deadline (a request signed with the subgraph secret). */
   deadlineAt?: number;
   /** Upstream calls the subgraphs reported; `limit` absent: no budget. */
   budget: { limit?: number; used: number };

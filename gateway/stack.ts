@@ -31,7 +31,6 @@ import { createGitSubgraph } from '../subgraphs/git';
 import {
   createInventorySubgraph,
   createSourceStatusReader,
-  httpGraphQuery,
   mlflowListingSource,
   readOverrides,
   registryListingSource,
@@ -59,8 +58,6 @@ export interface Runtime {
   linking: LinkingRules;
   /** The process's logger, for what runs outside any request (index rebuilds). */
   logger: Logger;
-  /** The gateway URL the inventory asks for reverse relations; set once the gateway listens. */
-  graphUrl?: string;
   cache: KeyValueCache;
   people: PeopleDirectory;
   mlflow: MlflowConnector[];
@@ -109,6 +106,9 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
   } else {
     cache = new MemoryCache();
   }
+  if (config.inventory.graphUrl) {
+    logger.warn('inventory.graphUrl is no longer used (the indexes read the sources directly): remove it from the configuration');
+  }
   const health = new SourceHealthRegistry({ metrics: options.metrics });
   const shutdown = new AbortController();
   const deps: ConnectorDeps = {
@@ -139,7 +139,6 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
   ];
   return {
     linking,
-    graphUrl: config.inventory.graphUrl,
     cache,
     people,
     mlflow,
@@ -208,7 +207,15 @@ export function startSubgraph(
           sources: [...runtime.mlflow.map(mlflowListingSource), ...runtime.registries.map(registryListingSource)],
           linking: runtime.linking,
           people: runtime.people,
-          graph: () => (runtime.graphUrl ? httpGraphQuery(runtime.graphUrl, undefined, runtime.subgraphSecret, runtime.shutdownSignal) : undefined),
+          facts: {
+            mlflow: runtime.mlflow,
+            registries: runtime.registries,
+            jira: runtime.jira,
+            gitHosts: runtime.gitHosts,
+            people: runtime.people,
+            modelRepositories: config.linking.repositories,
+          },
+          stop: runtime.shutdownSignal,
           indexTtlMs: config.cache.ttlSeconds * 1000,
           indexStaleMs: config.cache.staleSeconds * 1000,
           governance: config.governance,
@@ -414,8 +421,6 @@ export async function startStack(
       logger: logger.child({ component: 'gateway' }),
       metrics,
     });
-    // The inventory reaches the graph through this same gateway.
-    runtime.graphUrl ??= `${gateway.url}/graphql`;
     const warmedUp = startWarmUp(config, runtime, warmUp).finally(() => (warming = false));
     return {
       warmedUp,

@@ -64,7 +64,7 @@ export interface OperationLimits {
 
 /**
  * Chosen so that every query the project itself sends passes (reports at their page size,
- * the README's examples, the CLI banner, the inventory's graph walks, the benchmark page,
+ * the README's examples, the CLI banner, the benchmark page,
  * the integration tests) with room to spare, and the known abuses do not; see
  * test/gateway/limits/legitimate-queries.test.ts, which measures both sides.
  */

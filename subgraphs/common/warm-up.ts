@@ -4,7 +4,7 @@ import type { Logger } from '../../connectors/core/logger';
 /**
  * What `cache.warmUp` keeps warm: a read of something cached (a registry's listing, its
  * deployments, an index). Reads in `phase` 1 run first, side by side; then phase 2 (the
- * indexes, whose walk of the graph reads the listings of phase 1).
+ * indexes, whose builds read the listings of phase 1).
  */
 export interface WarmUpJob {
   name: string;

@@ -1,26 +1,13 @@
 import { GraphQLError } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { PersonIdentity } from '../../connectors/core/graph';
-import { ownersOf } from '../../connectors/git/codeowners';
 import { canonicalRepoUrl } from '../../connectors/git/repo-url';
-import type { Commit, GitHostConnector, Repository } from '../../connectors/git/types';
-import type { PeopleDirectory } from '../common/identity';
+import type { Commit, Repository } from '../../connectors/git/types';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import { DateTimeScalar } from '../common/scalars';
-import type { GitLoaders } from './loaders';
+import { modelCodeOwners, modelRepositoryUrl, ownersAt, type CodeOwnersContext, type GitSourceRep } from './code-owners';
 
-export interface GitContext extends PartialErrorsContext {
-  git: GitLoaders;
-  people: PeopleDirectory;
-  /** Model key -> repository URL (config `linking.repositories`), winning over the runs' git tags. */
-  modelRepositories: Readonly<Record<string, string>>;
-}
-
-interface GitSourceRep {
-  repoUrl?: string | null;
-  commit?: string | null;
-  path?: string | null;
-}
+export type GitContext = PartialErrorsContext & CodeOwnersContext;
 
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
@@ -28,34 +15,6 @@ function badInput(message: string): GraphQLError {
 
 function person(ctx: GitContext, identity: PersonIdentity | null): { id: string } | null {
   return identity ? ctx.people.resolve(identity) : null;
-}
-
-/** `@login` is a user, `@org/team` (GitHub) or `@group/subgroup` (GitLab) a team, else an email. */
-function codeOwner(ctx: GitContext, handle: string, host: GitHostConnector) {
-  if (handle.startsWith('@')) {
-    const name = handle.slice(1);
-    if (name.includes('/')) return { handle, kind: 'TEAM', person: null };
-    const identity = { tool: host.host, instance: host.instance, nativeId: name, email: null, displayName: null } as const;
-    return { handle, kind: 'USER', person: ctx.people.resolve(identity) };
-  }
-  const identity = { tool: 'GIT', instance: host.instance, nativeId: handle, email: handle, displayName: null } as const;
-  return { handle, kind: 'EMAIL', person: ctx.people.resolve(identity) };
-}
-
-/**
- * No known repository, or one without CODEOWNERS, means nobody owns the code: `[]`. Null
- * is left to a failed host, so a governance rule never reads an outage as "no owner".
- */
-async function ownersAt(ctx: GitContext, url: string | null, path: string) {
-  if (!url) return [];
-  const where = ctx.git.locate(url);
-  const found = where ? await ctx.git.codeOwners.load(url) : null;
-  if (!where || !found) return [];
-  return ownersOf(found.parsed, path).map((handle) => codeOwner(ctx, handle, where.host));
-}
-
-function modelRepositoryUrl(ctx: GitContext, model: { key: string; sourceCode?: GitSourceRep | null }): string | null {
-  return canonicalRepoUrl(ctx.modelRepositories[model.key] ?? model.sourceCode?.repoUrl);
 }
 
 export const resolvers: GraphQLResolverMap<GitContext> = {
@@ -119,10 +78,6 @@ export const resolvers: GraphQLResolverMap<GitContext> = {
       const url = modelRepositoryUrl(ctx, model);
       return url ? ctx.git.repository.load(url) : null;
     },
-    codeOwners(model: { key: string; sourceCode?: GitSourceRep | null }, _args: unknown, ctx: GitContext) {
-      // A configured repository says nothing about where in it the model lives.
-      const path = ctx.modelRepositories[model.key] ? '' : (model.sourceCode?.path ?? '');
-      return ownersAt(ctx, modelRepositoryUrl(ctx, model), path);
-    },
+    codeOwners: (model: { key: string; sourceCode?: GitSourceRep | null }, _args: unknown, ctx: GitContext) => modelCodeOwners(ctx, model),
   },
 };

@@ -1,12 +1,12 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { RebuildObserver } from './graph-walk';
+import type { RebuildObserver } from './ttl-value';
 
 /** The inventory's indexes, by the name their metrics carry. */
 export type IndexName = 'governance';
 
 /**
- * Rebuilds of the inventory's indexes (a walk of the whole graph): how many, how they
- * ended, how long they took. A walk that keeps failing leaves the old index served until
+ * Rebuilds of the inventory's indexes (every model's facts read from the sources): how many,
+ * how they ended, how long they took. A build that keeps failing leaves the old index served until
  * its stale window ends; these are where that shows before callers see errors.
  */
 export class IndexRebuildMetrics {
@@ -22,9 +22,9 @@ export class IndexRebuildMetrics {
     });
     this.duration = new Histogram({
       name: 'modelgraph_index_rebuild_duration_seconds',
-      help: "Duration of one rebuild of an inventory index, a walk of the whole graph.",
+      help: "Duration of one rebuild of an inventory index: every model's facts read from the sources.",
       labelNames: ['index', 'outcome'],
-      // From a small demo (well under a second) to a cold walk of 10,000 models (minutes).
+      // From a small demo (well under a second) to a cold build over 10,000 models (a minute or more).
       buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600],
       registers: [registry],
     });

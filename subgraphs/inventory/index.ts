@@ -6,9 +6,10 @@ import { createHash } from 'node:crypto';
 import type { KeyValueCache } from '../../connectors/core/cache/types';
 import type { Logger } from '../../connectors/core/logger';
 import type { WarmUpJob } from '../common/warm-up';
-import { WALK_CONCURRENCY, type GraphQuery, type RebuildObserver } from './graph-walk';
+import type { RebuildObserver } from './ttl-value';
 import type { Registry } from 'prom-client';
-import { GovernanceIndex } from './governance/inventory-index';
+import { GovernanceIndex, INDEX_PAGE_CONCURRENCY } from './governance/inventory-index';
+import { FactReader, type FactSources } from './governance/source-facts';
 import { IndexRebuildMetrics, type IndexName } from './index-metrics';
 import type { GovernanceSettings } from './governance/types';
 import type { LinkingRules } from './linking';
@@ -20,7 +21,7 @@ import type { SourceStatusReader } from './sources';
 export type { InventoryContext } from './resolvers';
 export { mlflowListingSource, registryListingSource, type ModelListingSource } from './model-listing';
 export { readOverrides, type LinkingRules } from './linking';
-export { httpGraphQuery, type GraphQuery } from './graph-walk';
+export type { FactSources } from './governance/source-facts';
 export { createSourceStatusReader, type SourceStatusReader } from './sources';
 
 export interface InventoryOptions {
@@ -28,8 +29,10 @@ export interface InventoryOptions {
   /** How registry entries are linked into models. */
   linking: LinkingRules;
   people: PeopleDirectory;
-  /** The whole graph, for the answers no subgraph holds alone (ownedModels, findings across models). */
-  graph?: () => GraphQuery | undefined;
+  /** Where the governance index reads every model's facts: the connectors of every source. */
+  facts: FactSources;
+  /** The process stopping: an index build in progress gives up. */
+  stop?: AbortSignal;
   /** How long the governance index (ownership is read from it) is kept, then served while rebuilt. */
   indexTtlMs: number;
   indexStaleMs?: number;
@@ -48,13 +51,12 @@ export interface InventoryOptions {
   warmUp?: { shared?: KeyValueCache };
 }
 
-/** The longest one replica may hold an index's rebuild lock: a walk of 10,000 models takes minutes. */
+/** The longest one replica may hold an index's rebuild lock: a build over 10,000 models takes a minute or more. */
 const INDEX_LOCK_SECONDS = 600;
 
 /** The inventory subgraph: one `Model` per linked identity across every registry. */
 export function createInventorySubgraph(options: InventoryOptions) {
   const listModels = createModelLister(options.sources, options.linking);
-  const graph = options.graph ?? (() => undefined);
   const metrics = options.metrics && new IndexRebuildMetrics(options.metrics);
   // A background rebuild's failure reaches no request while the previous copy serves: without
   // this line it would go unseen until the stale window ends and a request waits for a build.
@@ -69,7 +71,8 @@ export function createInventorySubgraph(options: InventoryOptions) {
     }
   };
   const kept = (index: IndexName, version: string) => ({
-    walkConcurrency: WALK_CONCURRENCY,
+    pageConcurrency: INDEX_PAGE_CONCURRENCY,
+    stop: options.stop,
     ...(options.warmUp
       ? {
           refreshAhead: 0.5,
@@ -89,7 +92,7 @@ export function createInventorySubgraph(options: InventoryOptions) {
     .digest('hex')
     .slice(0, 16);
   const governance = new GovernanceIndex(
-    graph,
+    { listing: listModels, reader: () => new FactReader(options.facts) },
     options.governance,
     options.indexTtlMs,
     Date.now,

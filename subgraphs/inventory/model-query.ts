@@ -33,7 +33,7 @@ export function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
-/** Whether answering needs the governance index (and so a walk of the graph when it is cold). */
+/** Whether answering needs the governance index (and so a build of it when it is cold). */
 export function needsIndex(filter: ModelFilter | null | undefined, order: ModelOrder): boolean {
   return (
     order.field === 'FINDINGS' ||

@@ -3,9 +3,9 @@ import type { GovernanceIndexData } from './governance/inventory-index';
 /**
  * Which models each person owns, by the models' CODEOWNERS: the reverse of
  * `Model.codeOwners`. The owners live in git, the list of models in the inventory, the link
- * between them in MLflow's runs, so it takes a walk of the graph; the governance index's walk
- * already asks every model's code owners (as people), so ownership is read from it rather
- * than from a second walk of its own. That walk reads every source: when one fails and no
+ * between them in MLflow's runs, so it takes every model's facts; the governance index
+ * already reads every model's code owners (as people), so ownership is read from it rather
+ * than from a build of its own. That build reads every source: when one fails and no
  * earlier copy is held, `ownedModels` fails with it (an index is never built from a partial
  * answer: "owns nothing" would be a lie).
  *

@@ -47,7 +47,7 @@ interface Built<T> {
 /**
  * A value built on demand and kept for `ttlMs`; rebuilt by one caller at a time (and, with
  * a shared store, by one replica at a time). For `staleMs` after that, the old value is
- * served at once while a rebuild runs in the background (a walk of a large inventory takes
+ * served at once while a rebuild runs in the background (a build over a large inventory takes
  * minutes; nobody should wait for it twice). A failed background rebuild keeps the old value
  * until the stale window ends; then a caller waits for a build, and sees its error.
  */
@@ -179,8 +179,8 @@ export class TtlValue<T> {
 
   /**
    * The build in a trace of its own: it is shared by every request that waits for it, and a
-   * walk of the whole graph would drown the trace of the one that happened to start it,
-   * which is linked instead. The walk's queries to the gateway continue this trace.
+   * read of every model's facts would drown the trace of the one that happened to start it,
+   * which is linked instead. The build's upstream calls are inside this trace.
    */
   private traced(): Promise<T> {
     if (!this.rebuilds) return this.build();

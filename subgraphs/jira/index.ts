@@ -3,7 +3,8 @@ import type { PeopleDirectory } from '../common/identity';
 import { PartialErrors } from '../common/partial-errors';
 import { parseSchemaFile } from '../common/schema-file';
 import { createSubgraphServer } from '../common/subgraph-server';
-import { JiraLoaders, resolvers, type JiraContext } from './resolvers';
+import { JiraLoaders } from './loaders';
+import { resolvers, type JiraContext } from './resolvers';
 
 export type { JiraContext } from './resolvers';
 

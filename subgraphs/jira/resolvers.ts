@@ -1,34 +1,12 @@
-import DataLoader from 'dataloader';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { PersonIdentity } from '../../connectors/core/graph';
-import { JqlRefusedError, type JiraConnector, type Ticket } from '../../connectors/jira';
+import { JqlRefusedError, type Ticket } from '../../connectors/jira';
+import { TICKETS_PER_PERSON_SEARCH, type JiraLoaders } from './loaders';
 import { acrossSources } from '../common/across-sources';
 import type { PeopleDirectory } from '../common/identity';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import { DateTimeScalar } from '../common/scalars';
-
-/** A person's tickets per site are capped here; `first` narrows it further. */
-const TICKETS_PER_PERSON_SEARCH = 500;
-
-/** Per-request loaders for one Jira site: tickets of many models, or people, in a few batched searches. */
-export class JiraLoaders {
-  readonly ticketsByModel: DataLoader<string, Ticket[]>;
-  readonly ticketsByUser: DataLoader<string, Ticket[]>;
-
-  constructor(readonly connector: JiraConnector) {
-    // As in the mlflow subgraph: let every wave of the same I/O turn join one batch.
-    const options = { batchScheduleFn: (dispatch: () => void) => setImmediate(dispatch) };
-    this.ticketsByModel = new DataLoader(async (keys) => {
-      const found = await connector.ticketsForModels(keys);
-      return keys.map((k) => found.get(k) ?? []);
-    }, options);
-    this.ticketsByUser = new DataLoader(async (ids) => {
-      const found = await connector.ticketsOfUsers(ids, { maxResults: TICKETS_PER_PERSON_SEARCH });
-      return ids.map((id) => found.get(id) ?? []);
-    }, options);
-  }
-}
 
 export interface JiraContext extends PartialErrorsContext {
   jira: ReadonlyMap<string, JiraLoaders>;

@@ -8,6 +8,7 @@ import type { PartialErrorsContext } from '../common/partial-errors';
 import type { PeopleDirectory } from '../common/identity';
 import { DateTimeScalar } from '../common/scalars';
 import { MlflowInstanceLoaders, type MlflowLoaders } from './loaders';
+import { newestSourceCode, sourceCodeCandidates, versionAliases } from './model-code';
 
 export interface MlflowContext extends PartialErrorsContext {
   mlflow: MlflowLoaders;
@@ -128,15 +129,7 @@ export const resolvers: GraphQLResolverMap<MlflowContext> = {
       return versions.filter((v) => (v.stage ?? 'none').toLowerCase() === wanted);
     },
     async sourceCode(model: ModelRepresentation, _args: unknown, ctx: MlflowContext, info: GraphQLResolveInfo) {
-      const candidates = await perMlflowRef(model, ctx, info, async (loaders, name) => {
-        const versions = (await loaders.versions.load(name)).filter((v) => v.runId);
-        // All runs at once, so that they join one batched search.
-        const runs = await Promise.all(versions.map((v) => loaders.run.load(v.runId as string)));
-        return versions.map((version, i) => ({ version, git: runs[i]?.git ?? null }));
-      });
-      // Newest first across instances: the code behind the latest registration is the model's code now.
-      candidates.sort((a, b) => (b.version.createdAt ?? '').localeCompare(a.version.createdAt ?? ''));
-      return candidates.find((c) => c.git)?.git ?? null;
+      return newestSourceCode(await perMlflowRef(model, ctx, info, sourceCodeCandidates));
     },
     experiments: (model: ModelRepresentation, _args: unknown, ctx: MlflowContext, info: GraphQLResolveInfo) =>
       perMlflowRef(model, ctx, info, async (loaders, name) => {
@@ -169,15 +162,8 @@ export const resolvers: GraphQLResolverMap<MlflowContext> = {
       const versions = await loaders.versions.load(rest.slice(0, slash));
       return versions.find((v) => v.version === rest.slice(slash + 1)) ?? null;
     },
-    /**
-     * MLflow's version search leaves aliases out (mlflow/mlflow#9783) while the registered
-     * model always lists them, so an empty list is filled from there (batched, cached).
-     */
-    async aliases(version: ModelVersion, _args: unknown, ctx: MlflowContext) {
-      if (version.aliases.length > 0) return version.aliases;
-      const model = await ctx.mlflow.forInstance(version.source.instance)?.registeredModel.load(version.modelName);
-      return (model?.aliases ?? []).filter((a) => a.version === version.version).map((a) => a.alias);
-    },
+    aliases: (version: ModelVersion, _args: unknown, ctx: MlflowContext) =>
+      versionAliases(version, ctx.mlflow.forInstance(version.source.instance)),
     creator: (version: ModelVersion, _args: unknown, ctx: MlflowContext) =>
       version.createdBy ? personRef(ctx, version.source.instance, version.createdBy) : null,
     run(version: ModelVersion, _args: unknown, ctx: MlflowContext) {

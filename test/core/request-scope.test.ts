@@ -19,8 +19,7 @@ import { ArmTokenProvider } from '../../connectors/azureml';
 import { VertexConnector } from '../../connectors/vertex';
 import { vertexInstanceSchema } from '../../config/schema';
 import { DEFAULT_GOVERNANCE } from '../../subgraphs/inventory/governance/types';
-import { GovernanceIndex } from '../../subgraphs/inventory/governance/inventory-index';
-import type { GraphQuery } from '../../subgraphs/inventory/graph-walk';
+import { GovernanceIndex, type GovernanceSources } from '../../subgraphs/inventory/governance/inventory-index';
 import { OwnershipIndex } from '../../subgraphs/inventory/ownership';
 
 /**
@@ -409,22 +408,31 @@ describe('background work within a request scope', () => {
 });
 
 describe('inventory index builds within a request scope', () => {
-  /** A graph of no models that notes the request scope each query runs in. */
-  function graph() {
+  /** Sources of no models that note the request scope each read runs in. */
+  function sources() {
     const scopes: Array<RequestScope | undefined> = [];
-    const query = (async (document: string) => {
-      scopes.push(currentRequestScope());
-      return document.includes('deployments {') && !document.includes('models(')
-        ? { deployments: [] }
-        : { models: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } };
-    }) as GraphQuery;
-    return { query, scopes };
+    const governance: GovernanceSources = {
+      listing: async () => {
+        scopes.push(currentRequestScope());
+        return { models: [], failures: [] };
+      },
+      reader: () => ({
+        model: async () => {
+          throw new Error('no model to read');
+        },
+        allDeployments: async () => {
+          scopes.push(currentRequestScope());
+          return [];
+        },
+      }),
+    };
+    return { governance, scopes };
   }
 
   it('builds and rebuilds (in the background, once stale) outside the scope of the request that asked', async () => {
     let now = 0;
-    const governance = graph();
-    const findings = new GovernanceIndex(() => governance.query, DEFAULT_GOVERNANCE, 1_000, () => now, 60_000);
+    const read = sources();
+    const findings = new GovernanceIndex(read.governance, DEFAULT_GOVERNANCE, 1_000, () => now, 60_000);
     const ownership = new OwnershipIndex(findings);
     const s = scope({ callBudget: 0, deadlineAt: Date.now() - 1 });
     await runInRequestScope(s, async () => {
@@ -435,8 +443,9 @@ describe('inventory index builds within a request scope', () => {
       await ownership.modelsOwnedBy('ana@acme.io');
       await findings.get();
     });
-    await until(() => governance.scopes.length === 4);
-    expect(governance.scopes).toEqual([undefined, undefined, undefined, undefined]);
+    // Two builds (the first, then the background rebuild), each a listing and a deployments read.
+    await until(() => read.scopes.length === 4);
+    expect(read.scopes).toEqual([undefined, undefined, undefined, undefined]);
   });
 });
 

@@ -18,6 +18,8 @@ beforeAll(async () => {
     }),
     silentLogger,
   );
+  // /readyz answers 503 until the first warm-up round is done.
+  await stack.warmedUp;
 });
 
 afterAll(async () => {

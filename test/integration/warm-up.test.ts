@@ -63,7 +63,7 @@ describe('cache.warmUp', () => {
       expect((await postGraphql(stack.graphqlUrl, '{ models(first: 1) { totalCount } }')).errors).toBeUndefined();
       await stack.warmedUp;
       const ready = await fetch(readyz);
-      expect([ready.status, (await ready.json()).status]).toEqual([200, 'ready']);
+      expect([ready.status, ((await ready.json()) as { status: string }).status]).toEqual([200, 'ready']);
     } finally {
       sandbox.vertex.prod.faults.latencyMs = 0;
       await stack.close();

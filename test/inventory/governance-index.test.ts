@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { GraphQLError } from 'graphql';
-import type { GraphQuery } from '../../subgraphs/inventory/graph-walk';
+import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
+import type { LinkedModel } from '../../subgraphs/inventory/linking';
+import type { ModelWithRequiredFacts, RequiredDeployment } from '../../subgraphs/inventory/governance/facts';
 import type { GraphFinding } from '../../subgraphs/inventory/governance/graph-finding';
-import { compareFindings, GovernanceIndex, indexModel, teamKey } from '../../subgraphs/inventory/governance/inventory-index';
+import { compareFindings, GovernanceIndex, INDEX_PAGE_SIZE, indexModel, teamKey, type GovernanceSources } from '../../subgraphs/inventory/governance/inventory-index';
 import { DEFAULT_GOVERNANCE, type FindingRule, type Lifecycle, type Severity } from '../../subgraphs/inventory/governance/types';
 
 type ModelNode = Parameters<typeof indexModel>[0];
@@ -224,7 +225,6 @@ describe('compareFindings', () => {
 
 // ---- GovernanceIndex ---------------------------------------------------------------------------
 
-type Variables = Record<string, unknown>;
 
 const stray = {
   id: 'sagemaker:prod-us/shadow-endpoint/primary',
@@ -312,55 +312,60 @@ const modelPages: RawPage[] = [
   },
 ];
 
-/** A graph answering the index's two queries from canned answers, recording what it was asked. */
-function fakeGraph(options: { deployments?: unknown[]; failWith?: Error; delayMs?: number } = {}) {
-  const modelCalls: Variables[] = [];
-  let deploymentCalls = 0;
-  let builds = 0;
-  const query = (async (document: string, variables: Variables) => {
+const RAW_MODELS: RawModel[] = modelPages.flatMap((p) => p.models.nodes);
+
+/** A listing and readers answering from canned raw facts, recording what was read. */
+function fakeSources(options: { models?: RawModel[]; deployments?: unknown[]; failWith?: Error; delayMs?: number; failures?: SourceError[] } = {}) {
+  const models = options.models ?? RAW_MODELS;
+  const byKey = new Map(models.map((m) => [m.key, m]));
+  const counts = { builds: 0, readers: 0, modelReads: [] as string[], deploymentCalls: 0, pagesOfReaders: [] as number[] };
+  const pause = async () => {
     if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
     if (options.failWith) throw options.failWith;
-    if (document.includes('GovernanceIndexModels')) {
-      modelCalls.push(variables);
-      if (variables.after === null) builds++;
-      const at = variables.after === null ? 0 : Number(String(variables.after).replace('cursor-', ''));
-      return modelPages[at];
-    }
-    if (document.includes('GovernanceIndexDeployments')) {
-      deploymentCalls++;
-      return { deployments: options.deployments ?? [stray, registered, failedStray] };
-    }
-    throw new Error(`unexpected query: ${document}`);
-  }) as GraphQuery;
-  return {
-    query,
-    modelCalls,
-    get deploymentCalls() {
-      return deploymentCalls;
+  };
+  const sources: GovernanceSources = {
+    async listing() {
+      counts.builds++;
+      await pause();
+      const linked = models.map((m) => ({ key: m.key, name: m.name, refs: m.refs as LinkedModel['refs'], linkEvidence: [] }));
+      return { models: linked, failures: options.failures ?? [] };
     },
-    get builds() {
-      return builds;
+    reader() {
+      const reader = counts.readers++;
+      counts.pagesOfReaders[reader] = 0;
+      return {
+        async model(model: LinkedModel) {
+          await pause();
+          counts.modelReads.push(model.key);
+          counts.pagesOfReaders[reader]!++;
+          return byKey.get(model.key) as unknown as ModelWithRequiredFacts;
+        },
+        async allDeployments() {
+          await pause();
+          counts.deploymentCalls++;
+          return (options.deployments ?? [stray, registered, failedStray]) as RequiredDeployment[];
+        },
+      };
     },
   };
+  return { sources, counts };
 }
 
 describe('GovernanceIndex', () => {
-  it('walks every page of models with after until hasNextPage is false', async () => {
-    const graph = fakeGraph();
-    const data = await new GovernanceIndex(() => graph.query, DEFAULT_GOVERNANCE, 60_000).get();
-    // The page size is the index's own choice; what matters is one size and every cursor followed.
-    expect(graph.modelCalls.map((v) => v.after)).toEqual([null, 'cursor-1', 'cursor-2']);
-    const sizes = new Set(graph.modelCalls.map((v) => v.first));
-    expect(sizes.size).toBe(1);
-    const [size] = sizes;
-    expect(Number.isInteger(size) && (size as number) > 0).toBe(true);
-    expect(graph.deploymentCalls).toBe(1);
-    expect([...data.models.keys()]).toEqual(['churn', 'fraud', 'pricing', 'risk']);
+  it('reads every model of the listing once, a page at a time, each page with a fresh reader', async () => {
+    const many = Array.from({ length: 2 * INDEX_PAGE_SIZE + 7 }, (_, i) => raw(`m-${String(i).padStart(4, '0')}`));
+    const fake = fakeSources({ models: many });
+    const data = await new GovernanceIndex(fake.sources, DEFAULT_GOVERNANCE, 60_000).get();
+    expect([...data.models.keys()]).toEqual(many.map((m) => m.key));
+    expect(fake.counts.modelReads.sort()).toEqual(many.map((m) => m.key));
+    // Three pages of models, each its own reader, and one for the deployments.
+    expect(fake.counts.pagesOfReaders.filter((n) => n > 0).sort((a, b) => a - b)).toEqual([7, INDEX_PAGE_SIZE, INDEX_PAGE_SIZE]);
+    expect(fake.counts.deploymentCalls).toBe(1);
   });
 
   it('indexes each model', async () => {
-    const graph = fakeGraph();
-    const { models } = await new GovernanceIndex(() => graph.query, DEFAULT_GOVERNANCE, 60_000).get();
+    const fake = fakeSources();
+    const { models } = await new GovernanceIndex(fake.sources, DEFAULT_GOVERNANCE, 60_000).get();
     const churn = models.get('churn')!;
     expect(churn.deployed).toBe(true);
     expect(churn.worstSeverity).toBe(2);
@@ -373,8 +378,7 @@ describe('GovernanceIndex', () => {
   });
 
   it('adds one DEPLOYED_NOT_REGISTERED finding, without a model, for the deployment no registry holds', async () => {
-    const graph = fakeGraph();
-    const { findings } = await new GovernanceIndex(() => graph.query, DEFAULT_GOVERNANCE, 60_000).get();
+    const { findings } = await new GovernanceIndex(fakeSources().sources, DEFAULT_GOVERNANCE, 60_000).get();
     const orphans = findings.filter((f) => f.rule === 'DEPLOYED_NOT_REGISTERED');
     expect(orphans).toEqual([
       {
@@ -395,8 +399,7 @@ describe('GovernanceIndex', () => {
   });
 
   it('lists every finding, the models\' and the deployments\', most severe first, model-less last within a severity', async () => {
-    const graph = fakeGraph();
-    const { findings } = await new GovernanceIndex(() => graph.query, DEFAULT_GOVERNANCE, 60_000).get();
+    const { findings } = await new GovernanceIndex(fakeSources().sources, DEFAULT_GOVERNANCE, 60_000).get();
     expect(findings.map((f) => [f.severity, f.model?.key ?? null, f.rule])).toEqual([
       ['HIGH', 'fraud', 'PRODUCTION_WITHOUT_APPROVAL'],
       ['HIGH', null, 'DEPLOYED_NOT_REGISTERED'],
@@ -406,8 +409,7 @@ describe('GovernanceIndex', () => {
   });
 
   it('evaluates each model\'s rules from its raw facts, with the waivers in force at build time', async () => {
-    const graph = fakeGraph();
-    const plain = await new GovernanceIndex(() => graph.query, DEFAULT_GOVERNANCE, 60_000).get();
+    const plain = await new GovernanceIndex(fakeSources().sources, DEFAULT_GOVERNANCE, 60_000).get();
     const fraud = plain.models.get('fraud')!.findings;
     expect(fraud.map((f) => [f.rule, f.message])).toEqual([
       ['PRODUCTION_WITHOUT_APPROVAL', expect.stringContaining('fraud')],
@@ -416,20 +418,19 @@ describe('GovernanceIndex', () => {
     expect(plain.models.get('pricing')!.findings).toEqual([]);
     const waiver = { fingerprint: fraud[0]!.fingerprint, reason: 'accepted by the risk board', until: '2026-02-01' };
     const waived = { ...DEFAULT_GOVERNANCE, waivers: [waiver] };
-    const during = await new GovernanceIndex(() => fakeGraph().query, waived, 60_000, () => Date.parse('2026-01-20T00:00:00Z')).get();
+    const during = await new GovernanceIndex(fakeSources().sources, waived, 60_000, () => Date.parse('2026-01-20T00:00:00Z')).get();
     expect(during.models.get('fraud')!.findings[0]!.waiver).toEqual({ reason: waiver.reason, until: waiver.until });
     expect(during.models.get('fraud')!.openFindings).toBe(0);
-    const after = await new GovernanceIndex(() => fakeGraph().query, waived, 60_000, () => Date.parse('2026-02-02T00:00:00Z')).get();
+    const after = await new GovernanceIndex(fakeSources().sources, waived, 60_000, () => Date.parse('2026-02-02T00:00:00Z')).get();
     expect(after.models.get('fraud')!.findings[0]!.waiver).toBeNull();
   });
 
   it('follows the settings for the deployment rule', async () => {
-    const graph = fakeGraph();
     const settings = {
       ...DEFAULT_GOVERNANCE,
       rules: { ...DEFAULT_GOVERNANCE.rules, DEPLOYED_NOT_REGISTERED: { enabled: true, severity: 'LOW' as const } },
     };
-    const { findings } = await new GovernanceIndex(() => graph.query, settings, 60_000).get();
+    const { findings } = await new GovernanceIndex(fakeSources().sources, settings, 60_000).get();
     expect(findings.map((f) => [f.severity, f.model?.key ?? null])).toEqual([
       ['HIGH', 'fraud'],
       ['MEDIUM', 'churn'],
@@ -440,85 +441,78 @@ describe('GovernanceIndex', () => {
       ...DEFAULT_GOVERNANCE,
       rules: { ...DEFAULT_GOVERNANCE.rules, DEPLOYED_NOT_REGISTERED: { enabled: false, severity: 'HIGH' as const } },
     };
-    const again = await new GovernanceIndex(() => fakeGraph().query, disabled, 60_000).get();
+    const again = await new GovernanceIndex(fakeSources().sources, disabled, 60_000).get();
     expect(again.findings.filter((f) => f.model === null)).toEqual([]);
   });
 
   it('keeps the index for its TTL and rebuilds it after', async () => {
     let now = 1_000;
-    const graph = fakeGraph();
-    const index = new GovernanceIndex(() => graph.query, DEFAULT_GOVERNANCE, 5_000, () => now);
+    const fake = fakeSources();
+    const index = new GovernanceIndex(fake.sources, DEFAULT_GOVERNANCE, 5_000, () => now);
     const first = await index.get();
-    expect(graph.builds).toBe(1);
-    expect(graph.modelCalls).toHaveLength(3);
+    expect([fake.counts.builds, fake.counts.modelReads.length, fake.counts.deploymentCalls]).toEqual([1, 4, 1]);
     now = 5_999;
     expect(await index.get()).toBe(first);
-    expect(graph.builds).toBe(1);
-    expect(graph.modelCalls).toHaveLength(3);
-    expect(graph.deploymentCalls).toBe(1);
+    expect([fake.counts.builds, fake.counts.modelReads.length, fake.counts.deploymentCalls]).toEqual([1, 4, 1]);
     now = 6_000;
     const second = await index.get();
     expect(second).not.toBe(first);
-    expect(graph.builds).toBe(2);
-    expect(graph.modelCalls).toHaveLength(6);
-    expect(graph.deploymentCalls).toBe(2);
+    expect([fake.counts.builds, fake.counts.modelReads.length, fake.counts.deploymentCalls]).toEqual([2, 8, 2]);
   });
 
   it('builds once for concurrent callers', async () => {
-    const graph = fakeGraph({ delayMs: 5 });
-    const index = new GovernanceIndex(() => graph.query, DEFAULT_GOVERNANCE, 60_000);
+    const fake = fakeSources({ delayMs: 5 });
+    const index = new GovernanceIndex(fake.sources, DEFAULT_GOVERNANCE, 60_000);
     const answers = await Promise.all([index.get(), index.get(), index.get()]);
     expect(answers[1]).toBe(answers[0]);
     expect(answers[2]).toBe(answers[0]);
-    expect(graph.builds).toBe(1);
-    expect(graph.modelCalls).toHaveLength(3);
-    expect(graph.deploymentCalls).toBe(1);
+    expect([fake.counts.builds, fake.counts.modelReads.length, fake.counts.deploymentCalls]).toEqual([1, 4, 1]);
   });
 
-  it('rejects when the graph fails, and retries on the next get()', async () => {
+  it('rejects when a source fails, and retries on the next get()', async () => {
     let failing = true;
-    const broken = fakeGraph({ failWith: new Error('mlflow:prod unavailable') });
-    const healthy = fakeGraph();
-    const index = new GovernanceIndex(() => (failing ? broken.query : healthy.query), DEFAULT_GOVERNANCE, 60_000);
+    const broken = fakeSources({ failWith: new Error('mlflow:prod unavailable') });
+    const healthy = fakeSources();
+    const index = new GovernanceIndex(
+      { listing: () => (failing ? broken : healthy).sources.listing(), reader: () => (failing ? broken : healthy).sources.reader() },
+      DEFAULT_GOVERNANCE,
+      60_000,
+    );
     await expect(index.get()).rejects.toThrow('mlflow:prod unavailable');
     failing = false;
     const data = await index.get();
     expect([...data.models.keys()]).toEqual(['churn', 'fraud', 'pricing', 'risk']);
-    expect(healthy.builds).toBe(1);
+    expect(healthy.counts.builds).toBe(1);
   });
 
-  it('does not keep a failed build even within the TTL', async () => {
-    let calls = 0;
-    const graph = fakeGraph();
-    const flaky = (async (document: string, variables: Variables) => {
-      calls++;
-      if (calls === 1) throw new Error('boom');
-      return graph.query(document, variables);
-    }) as GraphQuery;
-    const now = 0;
-    const index = new GovernanceIndex(() => flaky, DEFAULT_GOVERNANCE, 60_000, () => now);
-    await expect(index.get()).rejects.toThrow('boom');
-    await expect(index.get()).resolves.toMatchObject({ findings: expect.any(Array) });
+  it('fails when one model\'s read fails, rather than index the rest', async () => {
+    const fake = fakeSources();
+    const reader = fake.sources.reader;
+    fake.sources.reader = () => {
+      const inner = reader();
+      return { ...inner, model: async (m: LinkedModel) => (m.key === 'pricing' ? Promise.reject(new Error('jira:corp unavailable')) : inner.model(m)) };
+    };
+    await expect(new GovernanceIndex(fake.sources, DEFAULT_GOVERNANCE, 60_000).get()).rejects.toThrow('jira:corp unavailable');
   });
 
-  it('fails with NOT_CONFIGURED when no graph is configured', async () => {
-    const index = new GovernanceIndex(() => undefined, DEFAULT_GOVERNANCE, 60_000);
-    let thrown: unknown;
-    try {
-      await index.get();
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(GraphQLError);
-    expect((thrown as GraphQLError).extensions.code).toBe('NOT_CONFIGURED');
-    expect((thrown as GraphQLError).message).toBe('the governance index needs the graph: set inventory.graphUrl in the configuration');
+  it('refuses a listing with a failed registry: its models would be evaluated as gone', async () => {
+    const down = new SourceError({ source: 'sagemaker:prod-us', code: SourceErrorCode.SOURCE_UNAVAILABLE, message: 'unavailable' });
+    const fake = fakeSources({ failures: [down] });
+    await expect(new GovernanceIndex(fake.sources, DEFAULT_GOVERNANCE, 60_000).get()).rejects.toBe(down);
+    expect(fake.counts.modelReads).toEqual([]);
   });
 
-  it('uses a graph configured after a failed attempt', async () => {
-    let graph: GraphQuery | undefined;
-    const index = new GovernanceIndex(() => graph, DEFAULT_GOVERNANCE, 60_000);
-    await expect((async () => index.get())()).rejects.toMatchObject({ extensions: { code: 'NOT_CONFIGURED' } });
-    graph = fakeGraph().query;
-    expect((await index.get()).models.size).toBe(4);
+  it('gives up at the next page once the process stops', async () => {
+    const many = Array.from({ length: 3 * INDEX_PAGE_SIZE }, (_, i) => raw(`m-${String(i).padStart(4, '0')}`));
+    const fake = fakeSources({ models: many });
+    const stop = new AbortController();
+    const reader = fake.sources.reader;
+    fake.sources.reader = () => {
+      const inner = reader();
+      return { ...inner, model: async (m: LinkedModel) => { stop.abort(); return inner.model(m); } };
+    };
+    await expect(new GovernanceIndex(fake.sources, DEFAULT_GOVERNANCE, 60_000, Date.now, 0, undefined, { stop: stop.signal }).get()).rejects.toThrow(/abort/i);
+    // The page under way finished; no other page was started.
+    expect(fake.counts.modelReads).toHaveLength(INDEX_PAGE_SIZE);
   });
 });

@@ -1,4 +1,5 @@
 import { configSchema } from '../../config/schema';
+import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
 import { createLogger } from '../../connectors/core/logger';
 import { PeopleDirectory } from '../../subgraphs/common/identity';
 import { createInventorySubgraph, createSourceStatusReader } from '../../subgraphs/inventory';
@@ -10,12 +11,18 @@ describe('index rebuild failures', () => {
     const logger = createLogger({ level: 'info', write: (line) => lines.push(JSON.parse(line)) });
     const config = configSchema.parse({});
     const subgraph = createInventorySubgraph({
-      sources: [],
+      // A registry that cannot be listed: the index is never built without its models.
+      sources: [
+        {
+          source: 'mlflow:prod',
+          listEntries: async () => {
+            throw new SourceError({ source: 'mlflow:prod', code: SourceErrorCode.SOURCE_UNAVAILABLE, message: 'HTTP 503' });
+          },
+        },
+      ],
       linking: { keyTag: config.linking.keyTag },
       people: PeopleDirectory.empty(),
-      graph: () => async () => {
-        throw new Error('the gateway answered 503');
-      },
+      facts: { mlflow: [], registries: [], jira: [], gitHosts: [], people: PeopleDirectory.empty(), modelRepositories: {} },
       indexTtlMs: 60_000,
       governance: config.governance,
       sourceStatus: createSourceStatusReader({ configured: [] }),
@@ -32,7 +39,7 @@ describe('index rebuild failures', () => {
       // ...and the log says which index failed and why.
       const warned = lines.filter((l) => l.level === 'warn' && l.msg === 'index rebuild failed; the previous copy serves until its stale window ends');
       expect(warned).toHaveLength(1);
-      expect(warned[0]).toMatchObject({ index: 'governance', error: 'the gateway answered 503' });
+      expect(warned[0]).toMatchObject({ index: 'governance', error: 'mlflow:prod: HTTP 503' });
     } finally {
       await subgraph.server.stop();
     }

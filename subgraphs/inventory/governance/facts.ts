@@ -1,6 +1,6 @@
 /**
- * From what the governance index's walk reads of each model (inventory-index.ts asks the
- * graph for the fields typed here) to the rules' `ModelFacts`. A field answered as null (or
+ * From what the governance index reads of each model (source-facts.ts: the fields the graph
+ * answers for `Model.mlflowVersions`, `cloudVersions`, `deployments`, `tickets`, `codeOwners`) to the rules' `ModelFacts`. A field answered as null (or
  * left out) came from a subgraph that failed: it becomes an empty list marked unavailable,
  * so no rule reads an outage as "nothing there".
  */
@@ -75,7 +75,7 @@ export interface RequiredCodeOwner {
   person?: { id: string } | null;
 }
 
-/** A `Model` as the walk answers it, with the fields the rules read. */
+/** A `Model` with the fields the rules read, as the sources answer them. */
 export interface ModelWithRequiredFacts {
   key: string;
   mlflowVersions?: RequiredMlflowVersion[] | null;

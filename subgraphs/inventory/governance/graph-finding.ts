@@ -3,7 +3,7 @@ import type { Finding, FindingRule, Severity, SourceRefFact, Waiver } from './ty
 /**
  * A finding as the graph serves it: the model and the evidence as entity references
  * (`{ key }`, `{ __typename, id }`), which the gateway completes in the subgraphs owning
- * them. The governance index keeps findings in this shape, as the graph returned them.
+ * them. The governance index keeps findings in this shape.
  */
 export interface GraphFinding {
   fingerprint: string;

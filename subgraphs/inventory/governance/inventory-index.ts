@@ -1,7 +1,8 @@
 /**
  * The governance index: every model's findings, lifecycle, owners, stages and whether it
- * serves traffic, plus the findings about deployments no registry holds, built by walking
- * the graph and evaluating the rules here. Every governance answer reads it: `Model.findings`
+ * serves traffic, plus the findings about deployments no registry holds, built from the
+ * connectors directly (source-facts.ts), a page of models at a time, and the rules
+ * evaluated here. Every governance answer reads it: `Model.findings`
  * and `Model.lifecycle` as well as the answers across the inventory (`Query.findings`,
  * `Query.lifecycleStats`, the owner/team/stage/deployed/severity filters of `Query.models`),
  * so a model's findings and the inventory's list agree, and no query plan has to carry a
@@ -9,9 +10,9 @@
  * only some engines plan; see issue #11, item 6).
  */
 import { outsideRequestScope } from '../../../connectors/core/request-scope';
-import { requireGraph, TtlValue, walkModels, type GraphQuery, type RebuildObserver } from '../graph-walk';
-import type { TtlValueOptions } from '../ttl-value';
+import { TtlValue, type RebuildObserver, type TtlValueOptions } from '../ttl-value';
 import type { LinkedModel } from '../linking';
+import type { Listing } from '../model-listing';
 import { deploymentFact, modelFacts, type ModelWithRequiredFacts, type RequiredDeployment } from './facts';
 import { lifecycleOf, roundDays } from './lifecycle';
 import { isServing } from './production';
@@ -20,48 +21,6 @@ import { toGraphFinding, type GraphFinding } from './graph-finding';
 import { waiverFor } from './waivers';
 import { SEVERITY_ORDER, type GovernanceSettings, type Lifecycle } from './types';
 
-
-/**
- * What the rules read of every model: the same fields for every model, asked of the graph
- * as any client would (the versions from MLflow and the clouds, the deployments, tickets
- * and code owners from the subgraphs that own them). The findings and the lifecycle are
- * computed here, page by page, from these facts.
- */
-const MODELS_QUERY = /* GraphQL */ `
-  query GovernanceIndexModels($first: Int!, $after: String) {
-    models(first: $first, after: $after) {
-      pageInfo { hasNextPage endCursor }
-      nodes {
-        key
-        name
-        refs { kind instance nativeId url }
-        mlflowVersions {
-          id source { kind instance nativeId url } modelName version stage aliases status createdAt updatedAt createdBy
-          run { id startTime git { commit } }
-        }
-        cloudVersions {
-          id source { kind instance nativeId url } modelName version stage aliases status createdAt updatedAt createdBy
-          approval mlflowSource { version runId }
-        }
-        deployments {
-          id source { kind instance nativeId url } endpointName name status statusRaw statusMessage trafficPercent
-          createdAt updatedAt modelVersionRef modelVersion { id }
-        }
-        tickets { id key url summary type status statusCategory labels created resolved assignee { id } }
-        codeOwners { handle kind person { id } }
-      }
-    }
-  }
-`;
-
-const DEPLOYMENTS_QUERY = /* GraphQL */ `
-  query GovernanceIndexDeployments {
-    deployments {
-      id source { kind instance nativeId url } endpointName name status statusRaw statusMessage trafficPercent
-      createdAt updatedAt modelVersionRef modelVersion { id }
-    }
-  }
-`;
 
 /** A model as the index keeps it: its findings and lifecycle, and what the filters read. */
 interface ModelNode {
@@ -141,7 +100,7 @@ export function indexModel(node: ModelNode): IndexedModel {
 }
 
 /**
- * What a build stores, and replicas share through Redis: the walk's answers as plain data.
+ * What a build stores, and replicas share through Redis: the outcome per model, as plain data.
  * Each process derives its lookups ({@link GovernanceIndexData}) from it once.
  */
 interface GovernanceSnapshot {
@@ -150,30 +109,47 @@ interface GovernanceSnapshot {
   orphanFindings: GraphFinding[];
 }
 
+/** Where a build reads from: the inventory's listing, and the sources' facts (see source-facts.ts). */
+export interface GovernanceSources {
+  listing(): Promise<Listing>;
+  /** A fresh reader: it batches and holds what one page of models asks, nothing after. */
+  reader(): {
+    model(model: LinkedModel): Promise<ModelWithRequiredFacts>;
+    allDeployments(): Promise<RequiredDeployment[]>;
+  };
+}
+
+/** Models read per round: big enough to batch (a Jira search, a GitHub GraphQL query), small enough to hold. */
+export const INDEX_PAGE_SIZE = 200;
+/** Rounds side by side: one's upstream waits overlap another's CPU, with a few pages held at once. */
+export const INDEX_PAGE_CONCURRENCY = 3;
+
 export class GovernanceIndex {
   private readonly data: TtlValue<GovernanceSnapshot>;
   private readonly derived = new WeakMap<GovernanceSnapshot, GovernanceIndexData>();
-  private readonly walkConcurrency: number;
+  private readonly pageConcurrency: number;
+  /** The process stopping: a build in progress gives up at its next page. */
+  private readonly stop?: AbortSignal;
 
   constructor(
-    graph: () => GraphQuery | undefined,
+    private readonly sources: GovernanceSources,
     private readonly settings: GovernanceSettings,
     ttlMs: number,
     private readonly now: () => number = Date.now,
     staleMs = 0,
     observe?: RebuildObserver,
     /**
-     * Shared with the other replicas, refreshed ahead (see {@link TtlValueOptions}); `walkConcurrency`:
-     * pages of the walk asked side by side (see walkModels). Default: neither, one page at a time.
+     * Shared with the other replicas, refreshed ahead (see {@link TtlValueOptions}); `pageConcurrency`:
+     * pages of models read side by side. Default: neither, one page at a time.
      */
-    options: Omit<TtlValueOptions, 'rebuilds'> & { walkConcurrency?: number } = {},
+    options: Omit<TtlValueOptions, 'rebuilds'> & { pageConcurrency?: number; stop?: AbortSignal } = {},
   ) {
-    this.walkConcurrency = options.walkConcurrency ?? 1;
-    // Async, so that a missing graph rejects the promise rather than throwing at the caller.
+    this.pageConcurrency = options.pageConcurrency ?? 1;
+    this.stop = options.stop;
     // Outside any request scope: a build is shared by every request that waits for it and,
     // once stale, runs in the background; none of them may pay for it or cut it short.
     this.data = new TtlValue(
-      async () => outsideRequestScope(() => this.build(requireGraph(graph, 'the governance index'))),
+      async () => outsideRequestScope(() => this.build()),
       ttlMs,
       now,
       staleMs,
@@ -193,23 +169,36 @@ export class GovernanceIndex {
     return data;
   }
 
-  private async build(query: GraphQuery): Promise<GovernanceSnapshot> {
-    const [nodes, deployments] = await Promise.all([
-      walkModels<LinkedModel & ModelWithRequiredFacts, ModelNode>(query, MODELS_QUERY, 200, this.walkConcurrency, (model) =>
-        this.evaluate(model),
-      ),
-      query<{ deployments: RequiredDeployment[] }>(DEPLOYMENTS_QUERY, {}),
+  private async build(): Promise<GovernanceSnapshot> {
+    const listing = await this.sources.listing();
+    // A listing without a registry would evaluate its models as gone: refuse it, as any failed read.
+    if (listing.failures.length > 0) throw listing.failures[0];
+    const pages: LinkedModel[][] = [];
+    for (let i = 0; i < listing.models.length; i += INDEX_PAGE_SIZE) pages.push(listing.models.slice(i, i + INDEX_PAGE_SIZE));
+    const evaluated: ModelNode[][] = new Array(pages.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < pages.length) {
+        this.stop?.throwIfAborted();
+        const i = next++;
+        const reader = this.sources.reader();
+        evaluated[i] = await Promise.all(pages[i]!.map(async (model) => this.evaluate(model, await reader.model(model))));
+      }
+    };
+    const [deployments] = await Promise.all([
+      this.sources.reader().allDeployments(),
+      ...Array.from({ length: Math.min(this.pageConcurrency, pages.length) }, worker),
     ]);
     const at = new Date(this.now());
-    const orphanFindings = evaluateDeployments(deployments.deployments.map(deploymentFact), this.settings).map((f) =>
+    const orphanFindings = evaluateDeployments(deployments.map(deploymentFact), this.settings).map((f) =>
       toGraphFinding(f, waiverFor(f.fingerprint, this.settings, at)),
     );
-    return { nodes, orphanFindings };
+    return { nodes: evaluated.flat(), orphanFindings };
   }
 
   /** One model's findings (waivers applied) and lifecycle, from its facts, and what the filters read. */
-  private evaluate(model: LinkedModel & ModelWithRequiredFacts): ModelNode {
-    const facts = modelFacts(model, model);
+  private evaluate(model: LinkedModel, read: ModelWithRequiredFacts): ModelNode {
+    const facts = modelFacts(model, read);
     const at = new Date(this.now());
     return {
       key: model.key,

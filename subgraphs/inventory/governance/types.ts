@@ -1,8 +1,7 @@
 /**
  * The governance rules' inputs and outputs. Rules are pure functions over these facts,
- * which the inventory builds from the other subgraphs' fields (`@requires` on
- * `Model.findings`/`Model.lifecycle`, or a walk of the graph for `Query.findings`), so each
- * rule can be tested on hand-built facts without a graph.
+ * which the governance index reads from the sources (source-facts.ts), so each rule can be
+ * tested on hand-built facts without a graph.
  */
 import type { SourceKind } from '../../../connectors/core/source';
 

@@ -15,7 +15,7 @@ import { PORTAL_PAGE_QUERY, PORTAL_PAGE_VARIABLES } from '../../bench/portal-pag
 /**
  * The defaults must let through every query the project itself sends, and refuse the known
  * abuses. The legitimate documents are read from where they live (reports, README, the CLI,
- * the inventory's graph walks, the benchmark, the integration tests), with the variables
+ * the benchmark, the integration tests), with the variables
  * their callers pass, so a new report or a bigger page is measured here without editing
  * this file.
  */
@@ -41,23 +41,6 @@ function isOperationDocument(text: string): DocumentNode | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The default `pageSize` of graph-walk.ts's walkModels: the page its callers get unless they say. */
-function walkModelsDefaultPageSize(): number {
-  const path = join(ROOT, 'subgraphs', 'inventory', 'graph-walk.ts');
-  const source = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, true);
-  let size: number | undefined;
-  const visit = (node: ts.Node) => {
-    if (ts.isFunctionDeclaration(node) && node.name?.text === 'walkModels') {
-      const param = node.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === 'pageSize');
-      if (param?.initializer && ts.isNumericLiteral(param.initializer)) size = Number(param.initializer.text);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
-  if (size === undefined) throw new Error('walkModels(…, pageSize = N) not found in graph-walk.ts');
-  return size;
 }
 
 function literalValue(node: ts.Expression): { ok: true; value: unknown } | { ok: false } {
@@ -126,7 +109,6 @@ function documentsInTypeScript(path: string): Found[] {
     if (ts.isCallExpression(node)) {
       const docs = node.arguments.flatMap((a) => documentTexts(a));
       if (docs.length > 0) {
-        const callee = node.expression.getText(source);
         const variables: Record<string, unknown> = {};
         for (const arg of node.arguments) {
           if (!ts.isObjectLiteralExpression(arg)) continue;
@@ -135,10 +117,6 @@ function documentsInTypeScript(path: string): Found[] {
             const value = literalValue(prop.initializer);
             if (value.ok) variables[prop.name.text] = value.value;
           }
-        }
-        if (callee === 'walkModels') {
-          const size = node.arguments[2];
-          variables.first = size && ts.isNumericLiteral(size) ? Number(size.text) : walkModelsDefaultPageSize();
         }
         for (const text of docs) add(text, Object.keys(variables).length > 0 ? variables : undefined);
       }
@@ -173,7 +151,6 @@ const reports: Found[] = readdirSync(join(ROOT, 'reports'))
   .map((f) => ({ where: `reports/${f}`, text: readFileSync(join(ROOT, 'reports', f), 'utf8'), variableSets: [] }));
 const readme = documentsInReadme();
 const cli = [join(ROOT, 'cli', 'main.ts'), join(ROOT, 'cli', 'reconcile.ts')].flatMap(documentsInTypeScript);
-const inventoryWalks = tsFiles('subgraphs/inventory').flatMap(documentsInTypeScript);
 // The benchmark's page: its variables are a constant beside it, not a literal at the call.
 const bench = documentsInTypeScript(join(ROOT, 'test', 'bench', 'portal-page.ts')).map((f) =>
   f.text === PORTAL_PAGE_QUERY ? { ...f, variableSets: [...f.variableSets, { ...PORTAL_PAGE_VARIABLES }] } : f,
@@ -189,15 +166,12 @@ describe('the documents this test measures', () => {
     expect(readme.length).toBeGreaterThanOrEqual(5);
     expect(cli.map((f) => f.text).some((t) => t.includes('models(first: 3)'))).toBe(true); // DEMO_EXAMPLE_QUERY
     expect(operationNames(cli)).toContain('Reconcile');
-    expect(operationNames(inventoryWalks)).toEqual(expect.arrayContaining(['GovernanceIndexModels', 'InventoryPageStarts']));
     expect(operationNames(bench)).toEqual(expect.arrayContaining(['Portal']));
     expect(integration.length).toBeGreaterThanOrEqual(15);
 
     const pageOf = (found: Found[], name: string) =>
       found.find((f) => operationNames([f]).includes(name))!.variableSets.map((v) => v.first);
     expect(pageOf(cli, 'Reconcile')).toContain(500);
-    expect(pageOf(inventoryWalks, 'InventoryPageStarts')).toContain(500);
-    expect(pageOf(inventoryWalks, 'GovernanceIndexModels').length).toBeGreaterThan(0);
     expect(pageOf(bench, 'Portal')).toContain(50);
   });
 });
@@ -225,7 +199,6 @@ describe.each([
   ['reports/', reports],
   ['README.md', readme],
   ['the CLI (DEMO_EXAMPLE_QUERY, reconcile)', cli],
-  ['the inventory\'s graph walks', inventoryWalks],
   ['the benchmark', bench],
   ['the integration tests', integration],
 ])('the defaults accept every query of %s', (_name, found) => {
