@@ -76,6 +76,14 @@ export interface SourceCaches {
 
 /** JSON length of the listings kept decoded per source instance: about twice that in heap. */
 const LISTINGS_LOCAL_BYTES = 64 * 1024 * 1024;
+/**
+ * JSON length of the other entries (a run, a model's tickets, a repository's CODEOWNERS)
+ * kept decoded per source instance. A page reads a few hundred; a governance index build
+ * reads every model's, and without a bound on their weight 10,000 models' runs, tickets and
+ * files stayed decoded in every process (~100 MiB of heap at 10,000 models) after the build
+ * had moved on. Past it an entry is parsed again from the shared cache.
+ */
+const ENTRIES_LOCAL_BYTES = 8 * 1024 * 1024;
 
 /**
  * Listings kept warm: refreshed once half their ttl has passed (the warm-up reads them at
@@ -99,7 +107,7 @@ export function createSourceCaches(
     ...extra,
   };
   return {
-    entries: new SourceCache(deps.cache, source, { ...options, localEntries: 10_000 }),
+    entries: new SourceCache(deps.cache, source, { ...options, localEntries: 10_000, localBytes: ENTRIES_LOCAL_BYTES }),
     // Bounded by weight rather than by count alone: a warm page reads a listing entry per
     // model group (SageMaker versions), far more than the 64 a count bound could afford for
     // listings of tens of thousands of versions, and each entry pushed out is a JSON parse.
