@@ -43,19 +43,26 @@ export interface ComposeStack {
  * saying so) starts the whole stack again on new ports, at most PORT_ATTEMPTS times.
  * A role restarted later by `serve` keeps its port: the others know it.
  */
-export function startComposeStack(sandbox: Sandbox, options: { env?: Record<string, string> } = {}): Promise<ComposeStack> {
+export function startComposeStack(sandbox: Sandbox, options: ComposeStackOptions = {}): Promise<ComposeStack> {
   return retryOnAddressInUse(() => startComposeStackOnce(sandbox, options));
 }
 
-async function startComposeStackOnce(sandbox: Sandbox, options: { env?: Record<string, string> }): Promise<ComposeStack> {
+export interface ComposeStackOptions {
+  env?: Record<string, string>;
+  /** freePort unless a test of the retry hands out a taken port. */
+  pickPort?: () => Promise<number>;
+}
+
+async function startComposeStackOnce(sandbox: Sandbox, options: ComposeStackOptions): Promise<ComposeStack> {
+  const pickPort = options.pickPort ?? freePort;
   const key = 'mgk_compose-stack-tester-000000000000000000000000';
   const secret = 'compose-stack-test-secret-0123456789abcdef';
   const roles: ComposeRole[] = [...SUBGRAPH_ROLES, 'gateway'];
   const ports = {} as Record<ComposeRole, number>;
   const metricsPorts = {} as Record<ComposeRole, number>;
   for (const role of roles) {
-    ports[role] = await freePort();
-    metricsPorts[role] = await freePort();
+    ports[role] = await pickPort();
+    metricsPorts[role] = await pickPort();
   }
   const sandboxUrls: Record<string, string> = {
     '5000': sandbox.mlflow.prod!.url,
