@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { freePort } from '../helpers/free-port';
+import { AddressInUseError, listenOnFreePort, saysAddressInUse } from '../helpers/free-port';
 
 /** The checkout: from test/bench here, or dist/test/bench when compiled. */
 export const REPO_ROOT = findRepoRoot(__dirname);
@@ -83,13 +83,26 @@ export interface ServerProcess {
   stop(): Promise<{ peakRssBytes?: number; exitCode: number | null }>;
 }
 
-/** `modelgraph serve --config <file>` with `config` (a config file's contents), ready when it answers /healthz. */
-export async function startServerProcess(
+/**
+ * `modelgraph serve --config <file>` with `config` (a config file's contents), ready when it
+ * answers /healthz. Spawned again on a new port when the one picked was taken before the
+ * process could listen on it (it exits saying so). `ports.pickPort`: see listenOnFreePort.
+ */
+export function startServerProcess(
+  config: Record<string, unknown>,
+  scratch: { dir: string; preload: string },
+  label: string,
+  ports: { pickPort?: () => Promise<number> } = {},
+): Promise<ServerProcess> {
+  return listenOnFreePort((port) => startServerProcessOn(port, config, scratch, label), ports);
+}
+
+async function startServerProcessOn(
+  port: number,
   config: Record<string, unknown>,
   scratch: { dir: string; preload: string },
   label: string,
 ): Promise<ServerProcess> {
-  const port = await freePort();
   const configPath = join(scratch.dir, `${label}.config.json`);
   writeFileSync(configPath, JSON.stringify({ ...config, server: { ...(config.server as object), port, host: '127.0.0.1' } }));
   const { child, reportFile } = spawnCli(['serve', '--config', configPath], scratch, label);
@@ -97,13 +110,18 @@ export async function startServerProcess(
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   child.stdout!.resume();
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  // Gone once 'close' came: its stderr is read to the end then, the reason it exited included.
   let gone = false;
-  void exited.then(() => (gone = true));
+  void once(child, 'close').then(() => (gone = true));
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (gone) throw new Error(`modelgraph serve exited before it was ready:\n${stderr}`);
-    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
+    if (gone) {
+      const message = `modelgraph serve exited before it was ready:\n${stderr}`;
+      throw saysAddressInUse(stderr) ? new AddressInUseError(message) : new Error(message);
+    }
+    // Bounded: whatever else took the port may accept and never answer.
+    if (await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`modelgraph serve was not ready within 120 s:\n${stderr}`);

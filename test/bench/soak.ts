@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sandboxConfig, startSandbox } from '../../sandbox';
-import { freePort } from '../helpers/free-port';
+import { AddressInUseError, listenOnFreePort, saysAddressInUse } from '../helpers/free-port';
 
 const { values } = parseArgs({
   options: {
@@ -94,17 +94,19 @@ function slopeMbPerMinute(samples: readonly Sample[]): number {
   return den === 0 ? 0 : num / den;
 }
 
-async function main(): Promise<number> {
-  const sandbox = await startSandbox({ models: MODELS, faults: { latencyMs: LATENCY_MS } });
-  const port = await freePort();
-  const configPath = join(mkdtempSync(join(tmpdir(), 'modelgraph-soak-')), 'modelgraph.json');
+/**
+ * `modelgraph serve` on `port`, once it answers /healthz. Its stderr is the warnings. When it
+ * exits first, the error says why: an AddressInUseError when the port was taken meanwhile.
+ */
+async function startServer(port: number, configDir: string, sources: unknown) {
+  const configPath = join(configDir, 'modelgraph.json');
   // A short TTL: entries expire, are served stale and refreshed many times over the run.
   writeFileSync(
     configPath,
     JSON.stringify({
       server: { port, host: '127.0.0.1', rateLimit: { requestsPerMinute: 0 } },
       cache: { ttlSeconds: 10, staleSeconds: 20, responses: { enabled: RESPONSE_CACHE } },
-      sources: sandboxConfig(sandbox).sources,
+      sources,
       logLevel: 'warn',
     }),
   );
@@ -115,11 +117,25 @@ async function main(): Promise<number> {
   const warnings: string[] = [];
   server.stderr!.on('data', (chunk: Buffer) => warnings.push(...chunk.toString().trim().split('\n')));
   const exited = once(server, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const url = `http://127.0.0.1:${port}/graphql`;
+  // 'close': its stderr is read to the end, the reason it exited included.
+  let closed = false;
+  void once(server, 'close').then(() => (closed = true));
   for (let ready = false; !ready; ) {
-    ready = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    if (closed) {
+      const message = `modelgraph serve exited before it was ready:\n${warnings.join('\n')}`;
+      throw saysAddressInUse(warnings.join('\n')) ? new AddressInUseError(message) : new Error(message);
+    }
+    // Bounded: whatever else took the port may accept and never answer.
+    ready = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
     if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  return { server, warnings, exited, url: `http://127.0.0.1:${port}/graphql` };
+}
+
+async function main(): Promise<number> {
+  const sandbox = await startSandbox({ models: MODELS, faults: { latencyMs: LATENCY_MS } });
+  const configDir = mkdtempSync(join(tmpdir(), 'modelgraph-soak-'));
+  const { server, warnings, exited, url } = await listenOnFreePort((port) => startServer(port, configDir, sandboxConfig(sandbox).sources));
 
   const keys = sandbox.org.models.map((m) => m.key);
   const durations: number[] = [];

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sandboxConfig, startSandbox, type Sandbox } from '../../sandbox';
-import { freePort } from '../helpers/free-port';
+import { waitFor, waitForValue } from '../helpers/wait-for';
 
 /**
  * A rolling deploy, from outside: the real `modelgraph serve` gets SIGTERM while a query is
@@ -69,12 +69,15 @@ function tryConnect(port: number): Promise<'accepted' | 'refused'> {
   });
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+/** The port in the "serving" line of a JSON log: the one a server told to listen on port 0 got. */
+function servingPort(log: string): number | undefined {
+  // Whole lines only: the last one may still be arriving.
+  for (const line of log.split('\n').slice(0, -1)) {
+    if (!line.startsWith('{')) continue;
+    const record = JSON.parse(line) as { msg?: string; url?: string };
+    if (record.msg === 'serving' && record.url) return Number(new URL(record.url).port);
   }
+  return undefined;
 }
 
 describe('modelgraph serve on SIGTERM', () => {
@@ -91,13 +94,13 @@ describe('modelgraph serve on SIGTERM', () => {
   });
 
   it('finishes the query in flight, answers /readyz 503 meanwhile, refuses new connections and exits 0', async () => {
-    const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'modelgraph-shutdown-'));
     const configPath = join(dir, 'modelgraph.json');
     writeFileSync(
       configPath,
       JSON.stringify({
-        server: { port, host: '127.0.0.1', shutdownGraceSeconds: 15 },
+        // Port 0: the kernel's pick, read back from the log; no port to race other processes for.
+        server: { port: 0, host: '127.0.0.1', shutdownGraceSeconds: 15 },
         // The query below must find MLflow's listing cold, to be in flight when SIGTERM comes.
         cache: { warmUp: false },
         sources: sandboxConfig(sandbox).sources,
@@ -113,7 +116,9 @@ describe('modelgraph serve on SIGTERM', () => {
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-    await until(async () => (await tryConnect(port)) === 'accepted', `the gateway on port ${port}:\n${stderr}`);
+    // Logged once the listener is up (no warm-up here).
+    const port = await waitForValue(() => servingPort(stderr), { timeoutMs: 30_000, intervalMs: 20, what: () => `the "serving" line:\n${stderr}` });
+    expect(await tryConnect(port)).toBe('accepted');
 
     // Every listing of MLflow prod now takes 1.5 s: the query below is in flight when SIGTERM comes.
     sandbox.mlflow.prod.faults.latencyMs = 1_500;
@@ -128,10 +133,10 @@ describe('modelgraph serve on SIGTERM', () => {
       `POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nx-request-id: shutdown-test-1\r\n` +
         `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
-    await until(() => sandbox.mlflow.prod.stats.total > before, 'the query to reach MLflow');
+    await waitFor(() => sandbox.mlflow.prod.stats.total > before, { timeoutMs: 30_000, intervalMs: 20, what: 'the query to reach MLflow' });
 
     child.kill('SIGTERM');
-    await until(async () => (await tryConnect(port)) === 'refused', 'the listener to close', 10_000);
+    await waitFor(async () => (await tryConnect(port)) === 'refused', { timeoutMs: 10_000, intervalMs: 20, what: 'the listener to close' });
     expect(received).toHaveLength(0);
     // A load balancer's health check on its kept-alive connection, while the query still runs.
     socket.write('GET /readyz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');

@@ -7,20 +7,11 @@ import { SourceCache } from '../../connectors/core/cache/source-cache';
 import { createLogger, type Logger } from '../../connectors/core/logger';
 import { createRateLimiter } from '../../gateway/rate-limit';
 import { FaultyTcpProxy } from '../helpers/faulty-tcp-proxy';
+import { waitFor } from '../helpers/wait-for';
 
 // Against a real Redis, through a proxy the test hangs and kills: CI sets REDIS_URL.
 const REDIS_URL = process.env.REDIS_URL;
 const describeRedis = REDIS_URL ? describe : describe.skip;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
 
 function capture(): { logger: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
@@ -90,10 +81,10 @@ describeRedis('RedisBreaker and BreakerCache in front of a real Redis that hangs
     expect(await cache.get(`${prefix}during`)).toBe('from memory');
     expect(proxy.count('set')).toBe(0);
     expect(proxy.count('get')).toBe(1);
-    await waitFor(() => proxy.count('ping') >= 1);
+    await waitFor(() => proxy.count('ping') >= 1, { timeoutMs: 5000, what: 'a probe (PING) to reach Redis' });
 
     proxy.forward();
-    await waitFor(() => breaker.status === 'closed');
+    await waitFor(() => breaker.status === 'closed', { timeoutMs: 5000, what: 'the breaker to close once Redis answers again' });
     expect(await cache.get(`${prefix}before`)).toBe('from redis');
     // The memory layer's entries never reached Redis, and are not served once it is back.
     expect(await cache.get(`${prefix}during`)).toBeUndefined();
@@ -102,7 +93,7 @@ describeRedis('RedisBreaker and BreakerCache in front of a real Redis that hangs
   it('a killed Redis opens the breaker after a few fast failures; a revived one closes it', async () => {
     await cache.set(`${prefix}before`, 'from redis', { ttlSeconds: 60 });
     await proxy.kill();
-    await waitFor(() => redis.status !== 'ready');
+    await waitFor(() => redis.status !== 'ready', { timeoutMs: 5000, what: 'the client to see Redis gone' });
 
     let failures = 0;
     for (let i = 0; i < 20; i++) {
@@ -112,7 +103,7 @@ describeRedis('RedisBreaker and BreakerCache in front of a real Redis that hangs
     expect(breaker.status).toBe('open');
 
     await proxy.revive();
-    await waitFor(() => breaker.status === 'closed');
+    await waitFor(() => breaker.status === 'closed', { timeoutMs: 5000, what: 'the breaker to close once Redis is revived' });
     expect(await cache.get(`${prefix}before`)).toBe('from redis');
   });
 

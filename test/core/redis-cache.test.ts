@@ -4,20 +4,13 @@ import type { Redis } from 'ioredis';
 import { RedisCache, createRedisClient } from '../../connectors/core/cache/redis-cache';
 import { SourceCache, type SourceCacheOptions } from '../../connectors/core/cache/source-cache';
 import { createLogger, type Logger } from '../../connectors/core/logger';
+import { waitFor } from '../helpers/wait-for';
 
 // Against a real Redis: CI sets REDIS_URL=redis://127.0.0.1:6379. Skipped only without it.
 const REDIS_URL = process.env.REDIS_URL;
 const describeRedis = REDIS_URL ? describe : describe.skip;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
 
 function capture(): { logger: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
@@ -97,7 +90,8 @@ describeRedis('SourceCache on a real Redis', () => {
   }
 
   /** getOrLoad answers before the entry is written; other replicas see it once SET lands. */
-  const stored = (key: string) => waitFor(async () => (await admin.exists(prefix + key)) === 1);
+  const stored = (key: string) =>
+    waitFor(async () => (await admin.exists(prefix + key)) === 1, { timeoutMs: 2000, what: `${key} to be stored in Redis` });
 
   beforeAll(async () => {
     process.on('unhandledRejection', onUnhandled);
@@ -175,7 +169,7 @@ describeRedis('SourceCache on a real Redis', () => {
     });
 
     await expect(replica.getOrLoad('stale', failing)).resolves.toEqual({ value: 'old', state: 'stale' });
-    await waitFor(() => failing.mock.calls.length === 1);
+    await waitFor(() => failing.mock.calls.length === 1, { timeoutMs: 2000, what: 'the background refresh to call the upstream' });
     await sleep(20);
     await expect(replica.getOrLoad('stale', failing)).resolves.toEqual({ value: 'old', state: 'stale' });
     expect(JSON.parse((await admin.get(prefix + 'stale')) ?? 'null')).toMatchObject({ v: 'old' });
@@ -237,7 +231,7 @@ describeRedis('SourceCache on a real Redis', () => {
     expect(load).toHaveBeenCalledTimes(2);
 
     const outage = () => log.lines.filter((l) => l.msg === 'redis cache unavailable; requests go to the upstreams uncached');
-    await waitFor(() => outage().length > 0);
+    await waitFor(() => outage().length > 0, { timeoutMs: 2000, what: 'the outage to be logged' });
     // ioredis reconnects (and errors) every few hundred ms; the log stays at one line.
     await sleep(500);
     expect(outage()).toHaveLength(1);

@@ -7,6 +7,7 @@ import { RequestLimitError, RequestScope, runInRequestScope } from '../../connec
 import { SourceHealthRegistry } from '../../connectors/core/source-health';
 import { SagemakerConnector } from '../../connectors/sagemaker';
 import describeModelPackageFixture from '../fixtures/sagemaker/describe-model-package.json';
+import { waitFor } from '../helpers/wait-for';
 
 /**
  * The request budget and deadline for SageMaker, whose calls go through the AWS SDK and its
@@ -116,12 +117,6 @@ function scope(init: Partial<ConstructorParameters<typeof RequestScope>[0]> = {}
   return new RequestScope({ requestId: 'req-1', ...init });
 }
 
-/** Waits (boundedly, by turns of the event loop) for background work to get somewhere. */
-async function until(done: () => boolean, turns = 1000): Promise<void> {
-  for (let i = 0; i < turns && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
-  expect(done()).toBe(true);
-}
-
 async function failure(promise: Promise<unknown>): Promise<SourceError> {
   try {
     await promise;
@@ -213,7 +208,7 @@ describe('SageMaker within a request scope', () => {
     expect(server.requests).toEqual(['ListEndpoints']);
     expect(waits).toEqual([]);
     // Aborted, not left to run into its 10 s timeout.
-    await until(() => server.abandoned === 1, 100_000);
+    await waitFor(() => server.abandoned === 1, { turns: 100_000, what: 'the attempt to be aborted at the deadline' });
     expect(health()).toMatchObject({ errors: 0 });
     await sagemaker.health();
     expect(server.requests).toEqual(['ListEndpoints', 'ListEndpoints']);
@@ -247,7 +242,7 @@ describe('SageMaker within a request scope', () => {
     // Served stale at once; the refresh goes on in the background.
     expect((await runInRequestScope(s, () => sagemaker.getVersions('churn'))).map((v) => v.version)).toEqual(['1']);
     // Nothing else reads meanwhile: a read would start a refresh of its own.
-    await until(() => server.requests.length === 2);
+    await waitFor(() => server.requests.length === 2, { turns: 1000, what: 'the background Search to reach the server' });
     expect(s.callsMade).toBe(0);
     let versions: string[] = [];
     for (let i = 0; i < 1000 && versions[0] !== '2'; i++) {

@@ -21,6 +21,7 @@ import { vertexInstanceSchema } from '../../config/schema';
 import { DEFAULT_GOVERNANCE } from '../../subgraphs/inventory/governance/types';
 import { GovernanceIndex, type GovernanceSources } from '../../subgraphs/inventory/governance/inventory-index';
 import { OwnershipIndex } from '../../subgraphs/inventory/ownership';
+import { waitFor } from '../helpers/wait-for';
 
 /**
  * The per-request upstream call budget and deadline, as the connector core applies them.
@@ -97,12 +98,6 @@ async function failure(promise: Promise<unknown>): Promise<SourceError> {
     return err as SourceError;
   }
   throw new Error('expected the call to fail');
-}
-
-/** Lets background work (a refresh started by a stale hit) run to its end. */
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
-  expect(done()).toBe(true);
 }
 
 beforeEach(async () => {
@@ -340,7 +335,7 @@ describe('HttpClient within a request scope', () => {
     const c = client({ timeoutMs: 10_000, maxConcurrency: 1, retry: { maxAttempts: 1 } });
     // Holds the only slot for the whole timeout.
     const blocker = c.get('/slow').catch((err: unknown) => err);
-    await until(() => server.requests.length === 1);
+    await waitFor(() => server.requests.length === 1, { turns: 1000, what: 'the blocking request to reach the server' });
     const s = scope({ deadlineAt: Date.now() + 100 });
     const err = await failure(runInRequestScope(s, () => c.get('/queued')));
     expect(err).toBeInstanceOf(RequestLimitError);
@@ -394,7 +389,8 @@ describe('background work within a request scope', () => {
     now += 61_000;
     const s = scope({ callBudget: 0, deadlineAt: now - 1, now: () => now });
     expect(await runInRequestScope(s, () => cache.getOrLoad('model', load))).toEqual({ value: { v: 1 }, state: 'stale' });
-    await until(() => server.requests.length === 2);
+    // Lets the background refresh started by the stale hit run to its end.
+    await waitFor(() => server.requests.length === 2, { turns: 1000, what: 'the background refresh to reach the server' });
     expect(s.callsMade).toBe(0);
     // The refreshed entry is what the next request gets, fresh (once stored).
     let next: { value: { v: number }; state: string } | undefined;
@@ -444,7 +440,7 @@ describe('inventory index builds within a request scope', () => {
       await findings.get();
     });
     // Two builds (the first, then the background rebuild), each a listing and a deployments read.
-    await until(() => read.scopes.length === 4);
+    await waitFor(() => read.scopes.length === 4, { turns: 1000, what: 'the background rebuild to read the sources' });
     expect(read.scopes).toEqual([undefined, undefined, undefined, undefined]);
   });
 });

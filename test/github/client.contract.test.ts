@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { useNock } from '../helpers/nock';
+import { waitFor } from '../helpers/wait-for';
 import { githubInstanceSchema } from '../../config/schema';
 import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
@@ -71,7 +72,7 @@ async function failure(promise: Promise<unknown>): Promise<SourceError> {
 
 /** Until nock has seen every request it was told to expect (background revalidations). */
 async function untilDone(scope: nock.Scope): Promise<void> {
-  for (let i = 0; i < 200 && !scope.isDone(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  await waitFor(() => scope.isDone(), { timeoutMs: 1000, intervalMs: 5, what: `nock to see ${scope.pendingMocks().join(', ')}` });
   // Let the revalidated entry be stored before the next read.
   await new Promise((resolve) => setTimeout(resolve, 5));
 }

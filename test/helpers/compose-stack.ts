@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashApiKey } from '../../gateway/auth/authenticate';
 import type { Sandbox } from '../../sandbox';
-import { freePort } from './free-port';
+import { AddressInUseError, freePort, retryOnAddressInUse, saysAddressInUse } from './free-port';
+import { waitFor } from './wait-for';
 
 /**
  * The split deployment as docker-compose.yml runs it: one `modelgraph serve --role` process
@@ -36,15 +37,32 @@ export interface ComposeStack {
   close(): Promise<void>;
 }
 
-export async function startComposeStack(sandbox: Sandbox, options: { env?: Record<string, string> } = {}): Promise<ComposeStack> {
+/**
+ * Every process's port is picked up front (each process is told the others'), so a port
+ * taken by another process before its owner listened (EADDRINUSE: that process exits
+ * saying so) starts the whole stack again on new ports, at most PORT_ATTEMPTS times.
+ * A role restarted later by `serve` keeps its port: the others know it.
+ */
+export function startComposeStack(sandbox: Sandbox, options: ComposeStackOptions = {}): Promise<ComposeStack> {
+  return retryOnAddressInUse(() => startComposeStackOnce(sandbox, options));
+}
+
+export interface ComposeStackOptions {
+  env?: Record<string, string>;
+  /** freePort unless a test of the retry hands out a taken port. */
+  pickPort?: () => Promise<number>;
+}
+
+async function startComposeStackOnce(sandbox: Sandbox, options: ComposeStackOptions): Promise<ComposeStack> {
+  const pickPort = options.pickPort ?? freePort;
   const key = 'mgk_compose-stack-tester-000000000000000000000000';
   const secret = 'compose-stack-test-secret-0123456789abcdef';
   const roles: ComposeRole[] = [...SUBGRAPH_ROLES, 'gateway'];
   const ports = {} as Record<ComposeRole, number>;
   const metricsPorts = {} as Record<ComposeRole, number>;
   for (const role of roles) {
-    ports[role] = await freePort();
-    metricsPorts[role] = await freePort();
+    ports[role] = await pickPort();
+    metricsPorts[role] = await pickPort();
   }
   const sandboxUrls: Record<string, string> = {
     '5000': sandbox.mlflow.prod!.url,
@@ -83,17 +101,23 @@ export async function startComposeStack(sandbox: Sandbox, options: { env?: Recor
     return env;
   };
 
-  const untilHealthy = async (role: ComposeRole, timeoutMs = 30_000): Promise<void> => {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${ports[role]}/healthz`)).ok) return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > until) throw new Error(`${role} did not come up:\n${output.join('')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  /** Until `child` answers /healthz; fails at once when it exits first (with EADDRINUSE when it says its port was taken). */
+  const untilHealthy = async (role: ComposeRole, child: ChildProcess, stderr: () => string, timeoutMs = 30_000): Promise<void> => {
+    // 'close': its stderr is read to the end then, the reason it exited included.
+    let gone = false;
+    child.once('close', () => (gone = true));
+    await waitFor(
+      async () => {
+        if (gone) {
+          const message = `${role} exited before it answered /healthz:\n${output.join('')}`;
+          throw saysAddressInUse(stderr()) ? new AddressInUseError(message) : new Error(message);
+        }
+        // Bounded: whatever else took the port may accept and never answer.
+        const health = await fetch(`http://127.0.0.1:${ports[role]}/healthz`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+        return health?.ok === true;
+      },
+      { timeoutMs, intervalMs: 100, what: () => `${role} to come up:\n${output.join('')}` },
+    );
   };
 
   const serve = async (role: ComposeRole): Promise<void> => {
@@ -101,11 +125,15 @@ export async function startComposeStack(sandbox: Sandbox, options: { env?: Recor
       env: environment(role),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stderr = '';
     child.stdout!.on('data', (chunk: Buffer) => output.push(`${role}: ${chunk.toString()}`));
-    child.stderr!.on('data', (chunk: Buffer) => output.push(`${role}: ${chunk.toString()}`));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output.push(`${role}: ${chunk.toString()}`);
+      stderr += chunk.toString();
+    });
     processes.set(role, child);
     all.push(child);
-    await untilHealthy(role);
+    await untilHealthy(role, child, () => stderr);
   };
 
   const close = async () => {

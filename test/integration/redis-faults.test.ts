@@ -2,6 +2,7 @@ import type { Stack } from '../../gateway/stack';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { FaultyTcpProxy } from '../helpers/faulty-tcp-proxy';
 import { postGraphql, startDemoGraph } from '../helpers/demo-graph';
+import { waitFor } from '../helpers/wait-for';
 
 /**
  * The fault matrix's Redis rows, through the whole graph: with Redis hung or killed, every
@@ -16,14 +17,6 @@ const QUERY = '{ models(first: 5) { totalCount nodes { key versions { version st
 
 /** Commands other than the breaker's probes. */
 const commandsSent = (proxy: FaultyTcpProxy) => [...proxy.commands].filter(([name]) => name !== 'ping').reduce((n, [, c]) => n + c, 0);
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describeRedis('the graph while Redis hangs or dies', () => {
   let sandbox: Sandbox;
@@ -64,7 +57,11 @@ describeRedis('the graph while Redis hangs or dies', () => {
     expect(commandsSent(proxy)).toBe(spentByFirst);
 
     proxy.forward();
-    await waitFor(() => stack.runtime.redisBreaker?.status === 'closed');
+    await waitFor(() => stack.runtime.redisBreaker?.status === 'closed', {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      what: 'the breaker to close once Redis answers again',
+    });
   });
 
   it('killed: the answer comes whole, and Redis is not asked again until it is back', async () => {
@@ -72,7 +69,11 @@ describeRedis('the graph while Redis hangs or dies', () => {
     for (let i = 0; i < 5; i++) expect(await postGraphql(stack.graphqlUrl, QUERY)).toEqual({ data: expected });
     expect(stack.runtime.redisBreaker?.status).toBe('open');
     await proxy.revive();
-    await waitFor(() => stack.runtime.redisBreaker?.status === 'closed');
+    await waitFor(() => stack.runtime.redisBreaker?.status === 'closed', {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      what: 'the breaker to close once Redis is revived',
+    });
     expect(await postGraphql(stack.graphqlUrl, QUERY)).toEqual({ data: expected });
   });
 });

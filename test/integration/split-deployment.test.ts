@@ -5,6 +5,7 @@ import { startSandbox, type Sandbox } from '../../sandbox';
 import { BIN, SUBGRAPH_ROLES as ROLES, startComposeStack, type ComposeStack } from '../helpers/compose-stack';
 import { upstreamCalls } from '../helpers/demo-graph';
 import { scrape, sum } from '../helpers/prometheus';
+import { waitForValue } from '../helpers/wait-for';
 
 /**
  * The split deployment as docker-compose.yml runs it (see test/helpers/compose-stack.ts),
@@ -69,19 +70,8 @@ function attributes(list: Array<{ key: string; value: Record<string, unknown> }>
   return Object.fromEntries((list ?? []).map(({ key, value }) => [key, Object.values(value)[0]]));
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`${what} did not happen:\n${stack.output.join('')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** How long the spans of one query may take to reach the receiver; a failure shows every process's output. */
+const spansArrive = (what: string) => ({ timeoutMs: 30_000, intervalMs: 100, ignoreErrors: true, what: () => `${what}:\n${stack.output.join('')}` });
 
 
 async function post(port: number, body: unknown, headers: Record<string, string> = {}) {
@@ -141,16 +131,17 @@ describe('observability of the compose stack', () => {
     expect((await fetch(`http://127.0.0.1:${ports.mlflow}/metrics`)).status).toBe(404);
 
     // The trace, as the receiver got it from six processes.
-    const request = await until('the gateway span', () =>
-      received.find((s) => s.name === 'gateway.request' && s.attributes['graphql.operation.name'] === 'PortalModel'),
+    const request = await waitForValue(
+      () => received.find((s) => s.name === 'gateway.request' && s.attributes['graphql.operation.name'] === 'PortalModel'),
+      spansArrive('the gateway span'),
     );
     const services = ['gateway', ...ROLES].map((r) => `modelgraph-${r}`);
-    const trace = await until('a hop in every process', () => {
+    const trace = await waitForValue(() => {
       const spans = received.filter((s) => s.traceId === request.traceId);
       const seen = new Set(spans.filter((s) => s.kind === 2 /* SERVER */).map((s) => s.service));
       const upstream = spans.filter((s) => s.kind === 3 /* CLIENT */ && s.attributes['modelgraph.source'] !== undefined);
       return services.every((s) => seen.has(s)) && upstream.length > 0 ? spans : undefined;
-    });
+    }, spansArrive('a hop in every process'));
     const byId = new Map(trace.map((s) => [s.spanId, s]));
     for (const server of trace.filter((s) => s.kind === 2 && s.service !== 'modelgraph-gateway')) {
       expect(byId.get(server.parentSpanId!)?.name).toBe('gateway.fetch');

@@ -1,6 +1,7 @@
 import type { Stack } from '../../gateway/stack';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { FAIL_FAST, postGraphql, startDemoGraph, upstreamCalls } from '../helpers/demo-graph';
+import { waitFor } from '../helpers/wait-for';
 
 /**
  * `cache.warmUp`: the registries' listings and deployments and the governance index (which
@@ -81,18 +82,10 @@ describe('cache.warmUp', () => {
       sandbox.vertex.prod.faults.failRate = 0;
       for (const s of sandbox.all()) s.stats.reset();
       // The next round comes a quarter of the ttl (1 s) later, and lists Vertex AI again.
-      await waitFor(() => sandbox.vertex.prod.stats.total > 0, 5_000);
+      await waitFor(() => sandbox.vertex.prod.stats.total > 0, { timeoutMs: 5_000, intervalMs: 25, what: 'vertex listed again' });
     } finally {
       sandbox.vertex.prod.faults.failRate = 0;
       await stack.close();
     }
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
