@@ -70,7 +70,7 @@ export function operationPolicyPlugin(options: OperationPolicyOptions): ApolloSe
           }
 
           const caller = requestContext.contextValue.caller;
-          if (!options.enforceAuthorization || caller.kind === 'internal') return;
+          if (!options.enforceAuthorization) return;
           const authorized = authorizeOperation(requestContext.schema, document, options.policy, caller);
           if (!authorized.filtered) return;
           filteredRequests.set(requestContext.contextValue, { original: document });

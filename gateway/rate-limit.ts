@@ -67,8 +67,6 @@ export function createRateLimiter(options: {
 /** Whose limit a request counts against: the key's name, the token's subject, or (auth off) the address. */
 export function rateLimitKey(caller: Caller, remoteAddress: string | undefined): string | undefined {
   switch (caller.kind) {
-    case 'internal':
-      return undefined;
     case 'apiKey':
       return `key:${caller.id}`;
     case 'jwt':

@@ -7,9 +7,9 @@ import type { Registry } from 'prom-client';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { LimitsConfig, ServerConfig } from '../config/schema';
 import type { Logger } from '../connectors/core/logger';
-import { INTERNAL, hasScope, type Caller } from '../lib/caller';
+import { hasScope, type Caller } from '../lib/caller';
 import { writeMetrics } from '../lib/metrics-server';
-import { SIGNATURE_HEADER, signBody, verifySignature } from '../lib/request-signature';
+import { SIGNATURE_HEADER, signBody } from '../lib/request-signature';
 import { sendJson, startGraphQLServer, type Admission, type RunningServer } from '../subgraphs/common/http-server';
 import { wwwAuthenticate, type Authenticator } from './auth/authenticate';
 import { readAuthorizationPolicy, supergraphForApolloGateway } from './auth/authorization';
@@ -42,7 +42,7 @@ export interface GatewayOptions {
   limits: LimitsConfig;
   /** Who may ask; see gateway/auth. */
   authenticator: Authenticator;
-  /** Signs every subgraph request; a request to the gateway signed with it is modelgraph's own (the inventory's walk). */
+  /** Signs every subgraph request (and /readyz probes); the gateway itself gives a signed request no rights. */
   subgraphSecret?: string;
   /** Errors as they are (stack traces, upstream messages); see gateway/errors. */
   debug?: boolean;
@@ -150,13 +150,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     maxAge: 600,
   });
 
-  async function admit(req: IncomingMessage, body: Buffer): Promise<Admission<Admitted>> {
+  async function admit(req: IncomingMessage): Promise<Admission<Admitted>> {
     const requestId = requestIds.get(req) ?? randomUUID();
-    // A request signed with the subgraph secret is modelgraph's own graph walk.
-    const signature = req.headers[SIGNATURE_HEADER];
-    if (options.subgraphSecret && typeof signature === 'string') {
-      if (verifySignature(options.subgraphSecret, body, signature) === 'ok') return { ok: true, state: { caller: INTERNAL, requestId } };
-      return unauthenticated(requestId, { ok: false, error: 'invalid_token', description: 'bad internal signature' });
+    // Only the gateway signs, and only towards the subgraphs: a client sending the header is
+    // probing for a way past authentication (the gateway once took it for its inventory's walk).
+    if (req.headers[SIGNATURE_HEADER] !== undefined) {
+      return unauthenticated(requestId, { ok: false, error: 'invalid_request', description: 'the subgraph signature is not accepted by the gateway' });
     }
     const outcome = await options.authenticator.authenticate(req.headers);
     if (!outcome.ok) return unauthenticated(requestId, outcome);
@@ -224,14 +223,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     },
     context: async (_req, state) => {
       const startedAt = Date.now();
-      const internal = state.caller.kind === 'internal';
       return {
         caller: state.caller,
         requestId: state.requestId,
         startedAt,
-        // The inventory's own walk is bounded by its own timeout, not a client's budget.
-        ...(internal ? {} : { deadlineAt: startedAt + limits.requestTimeoutMs }),
-        budget: internal || limits.upstreamCallBudget === 0 ? { used: 0 } : { limit: limits.upstreamCallBudget, used: 0 },
+        deadlineAt: startedAt + limits.requestTimeoutMs,
+        budget: limits.upstreamCallBudget === 0 ? { used: 0 } : { limit: limits.upstreamCallBudget, used: 0 },
         subgraphCalls: {},
         cache: { hits: 0, misses: 0 },
         staleSources: {},

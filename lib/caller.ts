@@ -5,7 +5,7 @@
  */
 export interface Caller {
   /** How the caller proved who they are. `internal`: a modelgraph process (the inventory's graph walk); `anonymous`: auth is off. */
-  kind: 'jwt' | 'apiKey' | 'internal' | 'anonymous';
+  kind: 'jwt' | 'apiKey' | 'anonymous';
   /** The token's subject, the API key's name, or `anonymous`/`internal`. */
   id: string;
   /** From the token's email claim, when it has one. */
@@ -58,9 +58,6 @@ export const FORWARD_EXTENSION = 'modelgraph';
 
 export const ANONYMOUS: Caller = { kind: 'anonymous', id: 'anonymous', scopes: [] };
 
-/** Every scope: the inventory's own walk of the graph must see what it computes findings from. */
-export const INTERNAL: Caller = { kind: 'internal', id: 'internal', scopes: ['*'] };
-
 /** Whether `caller` holds `scope`; `*` holds every scope. */
 export function hasScope(caller: Caller, scope: string): boolean {
   return caller.scopes.includes(scope) || caller.scopes.includes('*');
@@ -71,7 +68,7 @@ export function readForwardedRequest(extensions: unknown): ForwardedRequest | un
   const raw = (extensions as Record<string, unknown> | undefined)?.[FORWARD_EXTENSION] as Partial<ForwardedRequest> | undefined;
   const caller = raw?.caller as Partial<Caller> | undefined;
   if (!raw || !caller || typeof caller.id !== 'string' || !Array.isArray(caller.scopes)) return undefined;
-  if (!['jwt', 'apiKey', 'internal', 'anonymous'].includes(String(caller.kind))) return undefined;
+  if (!['jwt', 'apiKey', 'anonymous'].includes(String(caller.kind))) return undefined;
   return {
     caller: {
       kind: caller.kind as Caller['kind'],

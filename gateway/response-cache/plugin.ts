@@ -57,7 +57,7 @@ export function responseCachePlugin(options: ResponseCachePluginOptions): Apollo
             contextValue.responseCache = result;
             metrics?.responseCache(result);
           };
-          if (operation.operation !== 'query' || contextValue.caller.kind === 'internal' || !queryHash || wasFilteredByPolicy(contextValue)) {
+          if (operation.operation !== 'query' || !queryHash || wasFilteredByPolicy(contextValue)) {
             count('bypass');
             return null;
           }

@@ -383,7 +383,7 @@ const cases: HostileCase[] = [
   { name: 'auth: expired JWT', request: () => ({ ...gql(MODELS), auth: { authorization: `Bearer ${tokens.expired}` } }), status: 401, code: 'UNAUTHENTICATED' },
   { name: 'auth: valid JWT and valid API key together', request: () => ({ ...gql(MODELS), auth: { authorization: `Bearer ${tokens.valid}`, 'x-api-key': KEY } }), status: 401, code: 'UNAUTHENTICATED' },
   {
-    // The signature header claims to be modelgraph's own walk, which sees every field.
+    // The signature header is the gateway's own towards its subgraphs: never a client's.
     name: 'forged internal signature, with a valid API key',
     request: { ...gql(MODELS), headers: { [SIGNATURE_HEADER]: `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` } },
     status: 401,
