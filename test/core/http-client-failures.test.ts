@@ -152,7 +152,7 @@ describe('a source another subgraph request reported failed', () => {
   it('travels in the signed extensions as well-formed entries only', () => {
     const forwarded = readForwardedRequest({
       modelgraph: {
-        caller: { kind: 'internal', id: 'internal', scopes: ['*'] },
+        caller: { kind: 'apiKey', id: 'reconcile-ci', scopes: ['jira:read'] },
         requestId: 'portal-1',
         failedSources: { 'jira:corp': { code: 'SOURCE_UNAVAILABLE', message: 'jira:corp: HTTP 503', status: 503 }, bad: { code: 1 } },
       },
