@@ -575,12 +575,12 @@ export class SagemakerConnector implements Connector, RegistryConnector {
    * `revalidateSeconds` (a day) from when it was described, whatever the cache's ttl.
    */
   async instanceTypes(deployments: readonly Deployment[]): Promise<Array<string | null>> {
-    const configs = new Map<string, Promise<EndpointConfigFacts | null>>();
     return Promise.all(
       deployments.map(async (deployment) => {
         const name = deployment.instanceTypeLookup;
         if (deployment.instanceType !== null || !name) return deployment.instanceType;
-        const config = await once(configs, name, () => this.heldEndpointConfig(name));
+        // Deployments sharing a configuration ask together: the cache joins their loads into one.
+        const config = await this.heldEndpointConfig(name);
         const variant = config?.ProductionVariants?.find((v) => v.VariantName === deployment.name);
         return variant?.InstanceType ?? (variant?.ServerlessConfig ? 'serverless' : null);
       }),
