@@ -101,6 +101,13 @@ export interface Deployment {
   trafficPercent: number | null;
   /** Instance type (SageMaker, Vertex AI machine type) or SKU (Azure ML). */
   instanceType: string | null;
+  /**
+   * Set when the listing left `instanceType` null only because reading it would have cost a
+   * call per deployment (SageMaker: an endpoint configuration the listing did not describe):
+   * what the connector's {@link RegistryConnector.instanceTypes} needs to look it up when a
+   * query asks. Opaque outside the connector; absent when the listing knows all it can.
+   */
+  instanceTypeLookup?: string;
   instanceCount: number | null;
   createdAt: string | null;
   updatedAt: string | null;
@@ -120,6 +127,13 @@ export interface RegistryConnector {
   getVersionsForModels(modelIds: readonly string[]): Promise<Map<string, CloudModelVersion[]>>;
   /** Every deployment on every endpoint of the instance. */
   listDeployments(): Promise<Deployment[]>;
+  /**
+   * The instance types of deployments, in order: `instanceType` where the listing has it,
+   * else looked up by `instanceTypeLookup` (null when the cloud does not say). Only for
+   * connectors whose listing leaves some to look up (SageMaker); Vertex AI and Azure ML list
+   * them with the deployments.
+   */
+  instanceTypes?(deployments: readonly Deployment[]): Promise<Array<string | null>>;
   health(): Promise<void>;
   close(): void;
 }

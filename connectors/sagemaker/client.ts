@@ -95,7 +95,27 @@ interface HeldEndpoint {
   lastModifiedTime: string | null;
   status: string | null;
   config: EndpointConfigFacts | null;
+  /**
+   * True when `config` was inferred from the Model Dashboard rather than described: it names
+   * the variant's model, not its instance type (see {@link dashboardConfig}). Absent in
+   * entries held from before it existed, which were all described.
+   */
+  inferred?: boolean;
   models: Record<string, ModelFacts | null>;
+}
+
+/** An endpoint configuration as described for an instance type asked later, and when (epoch ms). */
+interface HeldConfig {
+  config: EndpointConfigFacts | null;
+  describedAt: number;
+}
+
+/** The Model Dashboard's records: each model, and which endpoints it lists as hosting it. */
+interface DashboardSearch {
+  models: Map<string, ModelFacts>;
+  /** By endpoint name: the models whose record lists the endpoint, with its LastModifiedTime there. */
+  hosting: Map<string, Array<{ model: string; lastModifiedTime: string | null }>>;
+  pages: number;
 }
 
 /** The listings cache's key of one group's versions, shared by single and batched reads. */
@@ -126,6 +146,9 @@ export class SagemakerConnector implements Connector, RegistryConnector {
   private readonly listings: SourceCache;
   private readonly pageSizes: Record<keyof typeof SAGEMAKER_PAGE_LIMITS, number>;
   private readonly logger: Logger;
+  private readonly now: () => number;
+  /** How long a configuration described for its instance type is reused without asking again. */
+  private readonly revalidateMs: number;
   /** Version lists of groups being searched for now, joined by overlapping batches; with the request scope searching (undefined: a background one). */
   private readonly versionLoads = new Map<string, { list: Promise<CloudModelVersion[]>; scope: RequestScope | undefined }>();
 
@@ -240,6 +263,8 @@ export class SagemakerConnector implements Connector, RegistryConnector {
     this.region = config.region;
     this.logger = deps.logger;
     this.ctx = { instance: config.name, region: config.region };
+    this.now = deps.clock?.now ?? Date.now;
+    this.revalidateMs = (deps.revalidateSeconds ?? 86_400) * 1000;
     ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source, {
       revalidateSeconds: deps.revalidateSeconds ?? 86_400,
       now: deps.clock?.now,
@@ -434,30 +459,42 @@ export class SagemakerConnector implements Connector, RegistryConnector {
    * resources (records as `DescribeEndpoint` answers them: status, failure reason, times,
    * and each running variant's current weight, instance count and image), one paged
    * `Search` over `Model` resources (the Model Dashboard's records: each model's containers,
-   * so its model package), and `DescribeEndpointConfig` per configuration not already held.
-   * Search reads an index that can lag writes by a few seconds: acceptable behind a cache
-   * whose entries live a minute.
+   * so its model package, and the endpoints hosting it), and `DescribeEndpointConfig` only
+   * for the endpoints whose variants' models the dashboard cannot tell. Search reads an
+   * index that can lag writes by a few seconds: acceptable behind a cache whose entries
+   * live a minute.
    *
    * The trade-off: the `Endpoint` record does not say which model a variant runs, nor on
    * which instance type (`ProductionVariantSummary` has neither; both live in the endpoint
-   * configuration only). The Model Dashboard's `Endpoints` could tell the model of a
-   * single-variant endpoint, but never its instance type, so every endpoint's configuration
-   * is described once, and then held: a configuration cannot be changed (there is no
+   * configuration only). The Model Dashboard's `Endpoints` tells the model of a
+   * single-variant endpoint: when exactly one model's record lists the endpoint (at the
+   * LastModifiedTime its own record has, so not a listing the index has yet to update), and
+   * the endpoint runs one production variant and no shadow one, that variant runs that
+   * model (see {@link dashboardConfig}). Multi-variant endpoints (canaries, A/B tests),
+   * endpoints no record lists, or several do, have their configuration described. The
+   * instance type of an endpoint not described is left null with the configuration's name
+   * in `instanceTypeLookup`: {@link instanceTypes} describes it when a query asks for it.
+   *
+   * What was read is held: a configuration cannot be changed (there is no
    * UpdateEndpointConfig; `UpdateEndpoint` switches to another one, which moves the
    * endpoint's `EndpointConfigName` and `LastModifiedTime`). An endpoint whose configuration
-   * name, `LastModifiedTime` and status are those held reuses its configuration and models
-   * without a call; the others are described again (memoised per configuration name within
-   * a load). Models are looked up in the dashboard's records, or with `DescribeModel` one by
-   * one when fewer are missing than a search took pages (and for any the search missed).
+   * name, `LastModifiedTime` and status are those held reuses its configuration (described
+   * or inferred) and models without a call; the others are resolved again: from the
+   * dashboard when it is searched in this load (cold, or more endpoints changed than its
+   * search takes pages), else described (memoised per configuration name within a load).
+   * Models are looked up in the dashboard's records, or with `DescribeModel` one by one when
+   * fewer are missing than a search took pages (and for any the search missed).
    *
    * So a cold listing costs ceil(endpoints/100) + ceil(models/100) Search calls and one
-   * `DescribeEndpointConfig` per endpoint (describing endpoint, configuration and model
-   * would be three calls per endpoint), and a revalidation ceil(endpoints/100) Search calls
-   * plus what changed. At the default rate limit (5 a second per operation) a cold listing
-   * of 3,000 endpoints is paced by its configurations (about ten minutes), a revalidation by
-   * its searches (a few seconds). The held entry outlives
-   * the listing's ttl + stale by `revalidateSeconds`, so that a listing after expiry still
-   * revalidates rather than starting cold.
+   * `DescribeEndpointConfig` per configuration of a multi-variant endpoint (or one the
+   * dashboard does not settle), and a revalidation ceil(endpoints/100) Search calls plus
+   * what changed. At the default rate limit (5 a second per operation) a cold listing of
+   * 3,000 endpoints, a tenth of them canaries, takes about a minute of configurations rather
+   * than ten (the sandbox's 10,000-model org, 3,112 endpoints with 3 to describe: 64 searches
+   * and 3 descriptions, 11 s with the limiter on); the instance types, when a query selects them, cost one described
+   * configuration each, held for `revalidateSeconds`. The held entry outlives the listing's
+   * ttl + stale by `revalidateSeconds`, so that a listing after expiry still revalidates
+   * rather than starting cold.
    */
   async listDeployments(): Promise<Deployment[]> {
     const { value } = await this.listings.getOrRevalidate<DeploymentListing>(DEPLOYMENTS_KEY, (previous) => this.loadDeployments(previous?.value));
@@ -471,14 +508,26 @@ export class SagemakerConnector implements Connector, RegistryConnector {
     coldModels?.catch(() => undefined);
     const endpoints = await this.searchEndpoints();
     const held = previous?.endpoints ?? {};
+    const keptOf = (endpoint: Endpoint): HeldEndpoint | undefined => {
+      const kept = held[endpoint.EndpointName ?? ''];
+      return kept && unchangedEndpoint(kept, endpoint) ? kept : undefined;
+    };
+    let modelSearchPages = previous?.modelSearchPages ?? 0;
+    // The dashboard is searched before any configuration is described, cold or when it costs
+    // fewer calls than the changed endpoints would (each a configuration, otherwise).
+    const changed = endpoints.filter((e) => !keptOf(e)).length;
+    const dashboard = await (coldModels ?? (changed > modelSearchPages ? this.searchModels() : undefined));
+
     const configs = new Map<string, Promise<EndpointConfigFacts | null>>();
     const resolved = await Promise.all(
       endpoints.map(async (endpoint) => {
-        const kept = held[endpoint.EndpointName ?? ''];
-        if (kept && unchangedEndpoint(kept, endpoint)) return { endpoint, config: kept.config, models: kept.models };
+        const kept = keptOf(endpoint);
+        if (kept) return { endpoint, config: kept.config, inferred: kept.inferred === true, models: kept.models };
+        const inferred = dashboard ? dashboardConfig(endpoint, dashboard.hosting) : null;
+        if (inferred) return { endpoint, config: inferred, inferred: true, models: undefined };
         const configName = endpoint.EndpointConfigName;
         const config = configName ? await once(configs, configName, () => this.describeEndpointConfig(configName)) : null;
-        return { endpoint, config, models: undefined };
+        return { endpoint, config, inferred: false, models: undefined };
       }),
     );
 
@@ -486,10 +535,9 @@ export class SagemakerConnector implements Connector, RegistryConnector {
     const found = new Map<string, ModelFacts>();
     for (const kept of Object.values(held)) for (const [name, model] of Object.entries(kept.models)) if (model) found.set(name, model);
     const wanted = [...new Set(resolved.flatMap((r) => (r.models ? [] : modelNamesOf(r.config))))];
-    const missing = wanted.filter((name) => !found.has(name));
-    let modelSearchPages = previous?.modelSearchPages ?? 0;
-    if (coldModels || missing.length > modelSearchPages) {
-      const searched = await (coldModels ?? this.searchModels());
+    let searched = dashboard;
+    if (!searched && wanted.filter((name) => !found.has(name)).length > modelSearchPages) searched = await this.searchModels();
+    if (searched) {
       for (const [name, model] of searched.models) found.set(name, model);
       modelSearchPages = searched.pages;
     }
@@ -512,11 +560,43 @@ export class SagemakerConnector implements Connector, RegistryConnector {
         lastModifiedTime: isoDate(r.endpoint.LastModifiedTime),
         status: r.endpoint.EndpointStatus ?? null,
         config: r.config,
+        ...(r.inferred ? { inferred: true } : {}),
         models: modelsOf,
       };
-      listing.deployments.push(...mapEndpoint({ endpoint: r.endpoint, config: r.config, models: modelsOf }, this.ctx));
+      listing.deployments.push(...mapEndpoint({ endpoint: r.endpoint, config: r.config, models: modelsOf, configInferred: r.inferred }, this.ctx));
     }
     return listing;
+  }
+
+  /**
+   * {@link RegistryConnector.instanceTypes}: a deployment listed with an `instanceTypeLookup`
+   * (the name of a configuration the listing did not describe) gets its variant's instance
+   * type from `DescribeEndpointConfig`, once per configuration however many deployments
+   * share it. A configuration cannot be changed, so what was described is reused for
+   * `revalidateSeconds` (a day) from when it was described, whatever the cache's ttl.
+   */
+  async instanceTypes(deployments: readonly Deployment[]): Promise<Array<string | null>> {
+    return Promise.all(
+      deployments.map(async (deployment) => {
+        const name = deployment.instanceTypeLookup;
+        if (deployment.instanceType !== null || !name) return deployment.instanceType;
+        // Deployments sharing a configuration ask together: the cache joins their loads into one.
+        const config = await this.heldEndpointConfig(name);
+        const variant = config?.ProductionVariants?.find((v) => v.VariantName === deployment.name);
+        return variant?.InstanceType ?? (variant?.ServerlessConfig ? 'serverless' : null);
+      }),
+    );
+  }
+
+  /** A configuration from the entries cache, described when not held or held too long. */
+  private async heldEndpointConfig(name: string): Promise<EndpointConfigFacts | null> {
+    const { value } = await this.cache.getOrRevalidate<HeldConfig>(`endpoint-config ${name}`, async (previous) => {
+      // Past the entry's ttl it is still the same configuration; a missing one may have been created since.
+      const kept = previous?.value;
+      if (kept?.config && this.now() - kept.describedAt < this.revalidateMs) return kept;
+      return { config: await this.describeEndpointConfig(name), describedAt: this.now() };
+    });
+    return value.config;
   }
 
   /**
@@ -542,18 +622,27 @@ export class SagemakerConnector implements Connector, RegistryConnector {
    * no searchable property names for these nested records, and the default sort is always
    * valid; a model a shifting page skips is described on its own.
    */
-  private async searchModels(): Promise<{ models: Map<string, ModelFacts>; pages: number }> {
+  private async searchModels(): Promise<DashboardSearch> {
     let pages = 0;
     const records = await this.collect(paginateSearch(this.pages(this.pageSizes.models), { Resource: 'Model' }), (page) => {
       pages++;
       return page.Results;
     });
     const models = new Map<string, ModelFacts>();
+    const hosting = new Map<string, Array<{ model: string; lastModifiedTime: string | null }>>();
     for (const record of records) {
       const model = record.Model?.Model;
-      if (model?.ModelName) models.set(model.ModelName, modelFacts(model));
+      if (!model?.ModelName) continue;
+      models.set(model.ModelName, modelFacts(model));
+      for (const endpoint of record.Model?.Endpoints ?? []) {
+        if (!endpoint.EndpointName) continue;
+        const listed = { model: model.ModelName, lastModifiedTime: isoDate(endpoint.LastModifiedTime) };
+        const listings = hosting.get(endpoint.EndpointName);
+        if (listings) listings.push(listed);
+        else hosting.set(endpoint.EndpointName, [listed]);
+      }
     }
-    return { models, pages };
+    return { models, hosting, pages };
   }
 
   // ---- single calls -----------------------------------------------------------------------
@@ -678,6 +767,27 @@ function unchangedEndpoint(kept: HeldEndpoint, endpoint: Endpoint): boolean {
     kept.lastModifiedTime === isoDate(endpoint.LastModifiedTime) &&
     kept.status === (endpoint.EndpointStatus ?? null)
   );
+}
+
+/**
+ * The configuration of an endpoint as far as the Model Dashboard settles it, without
+ * `DescribeEndpointConfig`: its one production variant (the `Endpoint` record's) runs the
+ * one model whose record lists the endpoint (`ModelDashboardModel.Endpoints`). Null, to be
+ * described, when the endpoint runs several variants or a shadow one, lists none (a failed
+ * creation), when no model or several list it, or when a listing's `LastModifiedTime` is not
+ * the endpoint's (the dashboard's index has not caught up with an update).
+ */
+function dashboardConfig(endpoint: Endpoint, hosting: DashboardSearch['hosting']): EndpointConfigFacts | null {
+  const variants = endpoint.ProductionVariants ?? [];
+  const variant = variants[0]?.VariantName;
+  if (variants.length !== 1 || !variant || !endpoint.EndpointConfigName) return null;
+  if ((endpoint.ShadowProductionVariants ?? []).length > 0) return null;
+  const listings = hosting.get(endpoint.EndpointName ?? '') ?? [];
+  const models = new Set(listings.map((l) => l.model));
+  if (models.size !== 1) return null;
+  const modified = isoDate(endpoint.LastModifiedTime);
+  if (listings.some((l) => l.lastModifiedTime !== null && l.lastModifiedTime !== modified)) return null;
+  return { EndpointConfigName: endpoint.EndpointConfigName, ProductionVariants: [{ VariantName: variant, ModelName: [...models][0]! }] };
 }
 
 /** The models an endpoint configuration's variants name, each once. */

@@ -345,9 +345,11 @@ export function modelFacts(model: DescribeModelOutput | Model): ModelFacts {
  * `Search` record or `DescribeEndpoint`, the same members: current weight and instance count) wins over what was asked for (the configuration's
  * initial weight and count); the configuration says which model and instance type each
  * variant has. An endpoint whose creation failed may list no variants of its own, so the
- * configuration's variants are used then; one with neither yields nothing.
+ * configuration's variants are used then; one with neither yields nothing. A configuration
+ * inferred from the Model Dashboard (`configInferred`) names models only: the instance type
+ * is left to `instanceTypeLookup` (serverless variants say so in their record).
  */
-export const mapEndpoint: EndpointTransformer = ({ endpoint, config, models }, ctx) => {
+export const mapEndpoint: EndpointTransformer = ({ endpoint, config, models, configInferred }, ctx) => {
   const endpointName = endpoint.EndpointName ?? '';
   const configured = new Map<string, ConfiguredVariant>();
   for (const v of config?.ProductionVariants ?? []) if (v.VariantName) configured.set(v.VariantName, v);
@@ -362,6 +364,8 @@ export const mapEndpoint: EndpointTransformer = ({ endpoint, config, models }, c
     const modelName = text(wanted?.ModelName);
     const model = modelName ? models[modelName] : undefined;
     const image = text(live?.DeployedImages?.[0]?.SpecifiedImage) ?? text(model?.PrimaryContainer?.Image);
+    const instanceType = wanted?.InstanceType ?? (wanted?.ServerlessConfig || live?.CurrentServerlessConfig ? 'serverless' : null);
+    const lookup = configInferred && instanceType === null ? text(config?.EndpointConfigName) : null;
     return {
       id: `${sourceName('SAGEMAKER', ctx.instance)}/${endpointName}/${variant}`,
       provider: 'SAGEMAKER',
@@ -375,7 +379,8 @@ export const mapEndpoint: EndpointTransformer = ({ endpoint, config, models }, c
       modelVersionRef: servedModelPackageArn(model),
       servedModelName: modelName ?? image,
       trafficPercent: percents[i] ?? null,
-      instanceType: wanted?.InstanceType ?? (wanted?.ServerlessConfig || live?.CurrentServerlessConfig ? 'serverless' : null),
+      instanceType,
+      ...(lookup ? { instanceTypeLookup: lookup } : {}),
       instanceCount: live?.CurrentInstanceCount ?? wanted?.InitialInstanceCount ?? null,
       createdAt: isoDate(endpoint.CreationTime),
       updatedAt: isoDate(endpoint.LastModifiedTime),

@@ -107,4 +107,10 @@ export interface EndpointDetails {
   config: EndpointConfigFacts | DescribeEndpointConfigOutput | null;
   /** By model name; null for a model deleted while the endpoint still serves it. */
   models: Record<string, ModelFacts | DescribeModelOutput | null>;
+  /**
+   * The configuration was not described: `config` names its variants' models as the Model
+   * Dashboard tells them, and no instance type. Deployments whose instance type is then
+   * unknown carry the configuration's name in `instanceTypeLookup`, to be described when asked.
+   */
+  configInferred?: boolean;
 }

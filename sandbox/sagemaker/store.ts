@@ -213,12 +213,20 @@ export function createSagemakerStore(seed: SagemakerSeed): SagemakerStore {
   const models = new Map(seed.models.map((m) => [m.name, m]));
   const configs = new Map(seed.endpointConfigs.map((c) => [c.name, c]));
   const endpoints = new Map(seed.endpoints.map((e) => [e.name, e]));
-  /** The endpoints whose configuration names a model: what the Model Dashboard lists under it. */
-  const endpointsByModel = new Map<string, SagemakerSeedEndpoint[]>();
-  for (const e of seed.endpoints) {
-    for (const modelName of new Set(configs.get(e.configName)?.variants.map((v) => v.modelName) ?? [])) {
-      endpointsByModel.set(modelName, [...(endpointsByModel.get(modelName) ?? []), e]);
+  /**
+   * The endpoints whose current configuration names a model: what the Model Dashboard lists
+   * under it (`ModelDashboardModel.Endpoints`). Read from the seed at each search, so that an
+   * endpoint moved to another configuration (as tests do) is listed where the other calls
+   * say it runs.
+   */
+  function endpointsByModel(): Map<string, SagemakerSeedEndpoint[]> {
+    const byModel = new Map<string, SagemakerSeedEndpoint[]>();
+    for (const e of seed.endpoints) {
+      for (const modelName of new Set(configs.get(e.configName)?.variants.map((v) => v.modelName) ?? [])) {
+        byModel.set(modelName, [...(byModel.get(modelName) ?? []), e]);
+      }
     }
+    return byModel;
   }
   const tagsByArn = new Map<string, SeedTag[]>();
   for (const r of [...seed.groups, ...seed.models, ...seed.endpointConfigs, ...seed.endpoints]) tagsByArn.set(r.arn.toLowerCase(), r.tags);
@@ -421,6 +429,7 @@ export function createSagemakerStore(seed: SagemakerSeed): SagemakerStore {
         });
       }
       if (resource === 'Model') {
+        const hosting = endpointsByModel();
         return search(input, {
           resource,
           items: seed.models,
@@ -432,7 +441,7 @@ export function createSagemakerStore(seed: SagemakerSeed): SagemakerStore {
           render: (m) => ({
             Model: {
               Model: { ...describeModel(m), Tags: m.tags.map((t) => ({ Key: t.Key, Value: t.Value })) },
-              Endpoints: (endpointsByModel.get(m.name) ?? []).map((e) => ({
+              Endpoints: (hosting.get(m.name) ?? []).map((e) => ({
                 EndpointName: e.name,
                 EndpointArn: e.arn,
                 CreationTime: seconds(e.creationTime),

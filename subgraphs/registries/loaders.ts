@@ -60,6 +60,12 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  */
 export class RegistryLoaders {
   readonly versions: DataLoader<string, CloudModelVersion[]>;
+  /**
+   * Instance types the listing left to look up (`Deployment.instanceTypeLookup`), by
+   * deployment id: the deployments a request selects `instanceType` of go to the connector
+   * together, which describes each configuration once. Undefined for connectors that list them.
+   */
+  private readonly instanceTypeLoader?: DataLoader<Deployment, string | null, string>;
   private deploymentList?: Promise<Deployment[]>;
   private modelIds?: Promise<Map<string, string>>;
 
@@ -71,6 +77,19 @@ export class RegistryLoaders {
       },
       { batchScheduleFn: (dispatch) => setImmediate(dispatch) },
     );
+    const instanceTypes = connector.instanceTypes?.bind(connector);
+    if (instanceTypes) {
+      this.instanceTypeLoader = new DataLoader((deployments) => instanceTypes(deployments), {
+        cacheKeyFn: (deployment) => deployment.id,
+        batchScheduleFn: (dispatch) => setImmediate(dispatch),
+      });
+    }
+  }
+
+  /** A deployment's instance type: as listed, else looked up (batched) when the listing left it to be. */
+  instanceTypeOf(deployment: Deployment): Promise<string | null> | string | null {
+    if (deployment.instanceType !== null || !deployment.instanceTypeLookup || !this.instanceTypeLoader) return deployment.instanceType;
+    return this.instanceTypeLoader.load(deployment);
   }
 
   deployments(): Promise<Deployment[]> {

@@ -102,6 +102,10 @@ export const resolvers: GraphQLResolverMap<RegistriesContext> = {
       }
       return null;
     },
+    /** Read only when selected: SageMaker leaves some to be described then (see RegistryLoaders.instanceTypeOf). */
+    instanceType(deployment: Deployment, _args: unknown, ctx: RegistriesContext) {
+      return registryOf(ctx, deployment.provider, deployment.instance)?.instanceTypeOf(deployment) ?? deployment.instanceType;
+    },
     modelVersion(deployment: Deployment, _args: unknown, ctx: RegistriesContext) {
       const loaders = registryOf(ctx, deployment.provider, deployment.instance);
       if (!loaders) throw new GraphQLError(`no registry ${deployment.provider}:${deployment.instance}`);

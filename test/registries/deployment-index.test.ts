@@ -56,3 +56,30 @@ describe('RegistryLoaders deployments', () => {
     }
   });
 });
+
+describe('RegistryLoaders instance types', () => {
+  const listed = (id: string, instanceType: string | null, lookup?: string): Deployment =>
+    ({ id, instanceType, ...(lookup ? { instanceTypeLookup: lookup } : {}) }) as Deployment;
+
+  it('asks the connector once per request for the deployments left to look up, each once', async () => {
+    const asked: string[][] = [];
+    const loaders = new RegistryLoaders({
+      ...connector(),
+      instanceTypes: async (deployments) => {
+        asked.push(deployments.map((d) => d.id));
+        return deployments.map((d) => `type of ${d.instanceTypeLookup}`);
+      },
+    });
+    const a = listed('a', null, 'config-a');
+    const types = await Promise.all([a, listed('b', null, 'config-b'), a, listed('c', 'ml.m5.large'), listed('d', null)].map((d) => loaders.instanceTypeOf(d)));
+    expect(types).toEqual(['type of config-a', 'type of config-b', 'type of config-a', 'ml.m5.large', null]);
+    // Listed types and deployments with nothing to look up are not asked; a deployment asked twice goes once.
+    expect(asked).toEqual([['a', 'b']]);
+  });
+
+  it('serves the listed type when the connector looks none up', async () => {
+    const loaders = new RegistryLoaders(connector());
+    expect(await loaders.instanceTypeOf(listed('a', null, 'config-a'))).toBeNull();
+    expect(await loaders.instanceTypeOf(listed('b', 'n1-standard-4'))).toBe('n1-standard-4');
+  });
+});

@@ -484,6 +484,74 @@ describe('SageMaker connector contract', () => {
     expect(targets().sort()).toEqual(['DescribeEndpointConfig', 'Search', 'Search']);
   });
 
+  it('settles a single-variant endpoint from the dashboard alone, and describes its configuration once when its instance type is asked', async () => {
+    // One variant each; the dashboard's listings carry the endpoint's LastModifiedTime (1749556800) unless said otherwise.
+    const single = (name: string, config: string, modified = 1749556800) => ({
+      Endpoint: {
+        ...describeEndpointFixture,
+        EndpointName: name,
+        EndpointArn: arn('endpoint', name),
+        EndpointConfigName: config,
+        ProductionVariants: [{ VariantName: 'AllTraffic', CurrentWeight: 1, DesiredWeight: 1, CurrentInstanceCount: 2, DesiredInstanceCount: 2 }],
+        LastModifiedTime: modified,
+      },
+    });
+    const model = (name: string, version: number) => ({
+      ...describeModelFixture,
+      ModelName: name,
+      ModelArn: arn('model', name),
+      PrimaryContainer: { ModelPackageName: `${arn('model-package', 'fraud-detector')}/${version}` },
+    });
+    const config = (name: string, model: string, instanceType: string) => ({
+      EndpointConfigName: name,
+      EndpointConfigArn: arn('endpoint-config', name),
+      ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: model, InstanceType: instanceType, InitialInstanceCount: 1, InitialVariantWeight: 1 }],
+      CreationTime: 1748822000,
+    });
+    aws('Search', ENDPOINT_SEARCH, 200, {
+      Results: [
+        // blue and green share a configuration; one model lists each.
+        single('blue', 'shared-1'),
+        single('green', 'shared-1'),
+        // Updated since the dashboard's index last saw it (a day later): its listing is no evidence.
+        single('lagging', 'lagging-2', 1749643200),
+        // Two models list it (an index caught between two configurations): which one runs is not settled.
+        single('contested', 'contested-1'),
+        // Several variants: described whatever the dashboard says.
+        { Endpoint: { ...describeEndpointFixture, EndpointName: 'canaried', EndpointArn: arn('endpoint', 'canaried') } },
+      ],
+    });
+    aws('Search', MODEL_SEARCH, 200, {
+      Results: [
+        dashboardModel(model('m5', 5), ['blue', 'green', 'lagging', 'contested', 'canaried']),
+        dashboardModel(model('m6', 6), ['contested', 'canaried']),
+      ],
+    });
+    aws('DescribeEndpointConfig', { EndpointConfigName: 'lagging-2' }, 200, config('lagging-2', 'm6', 'ml.m5.large'));
+    aws('DescribeEndpointConfig', { EndpointConfigName: 'contested-1' }, 200, config('contested-1', 'm6', 'ml.m5.large'));
+    aws('DescribeEndpointConfig', { EndpointConfigName: 'fraud-detector-prod-config-202506020000' }, 200, {
+      ...describeEndpointConfigFixture,
+      ProductionVariants: describeEndpointConfigFixture.ProductionVariants.map((v, i) => ({ ...v, ModelName: ['m5', 'm6'][i] })),
+    });
+    const { sagemaker } = connector();
+    const deployments = await sagemaker.listDeployments();
+    expect(targets().sort()).toEqual(['DescribeEndpointConfig', 'DescribeEndpointConfig', 'DescribeEndpointConfig', 'Search', 'Search']);
+    expect(deployments.map((d) => [d.id, d.modelVersionRef?.split('/').pop(), d.servedModelName, d.instanceCount, d.instanceType, d.instanceTypeLookup])).toEqual([
+      ['sagemaker:prod-us/blue/AllTraffic', '5', 'm5', 2, null, 'shared-1'],
+      ['sagemaker:prod-us/canaried/primary', '5', 'm5', 3, 'ml.m5.xlarge', undefined],
+      ['sagemaker:prod-us/canaried/canary', '6', 'm6', 1, 'ml.m5.xlarge', undefined],
+      ['sagemaker:prod-us/contested/AllTraffic', '6', 'm6', 2, 'ml.m5.large', undefined],
+      ['sagemaker:prod-us/green/AllTraffic', '5', 'm5', 2, null, 'shared-1'],
+      ['sagemaker:prod-us/lagging/AllTraffic', '6', 'm6', 2, 'ml.m5.large', undefined],
+    ]);
+
+    // Asked for every deployment's instance type: the one configuration not described, once.
+    calls.length = 0;
+    aws('DescribeEndpointConfig', { EndpointConfigName: 'shared-1' }, 200, config('shared-1', 'm5', 'ml.c5.2xlarge'));
+    expect(await sagemaker.instanceTypes(deployments)).toEqual(['ml.c5.2xlarge', 'ml.m5.xlarge', 'ml.m5.xlarge', 'ml.m5.large', 'ml.c5.2xlarge', 'ml.m5.large']);
+    expect(targets()).toEqual(['DescribeEndpointConfig']);
+  });
+
   it('maps an endpoint whose configuration was deleted from what its record says (DescribeEndpointConfig "Could not find")', async () => {
     aws('Search', ENDPOINT_SEARCH, 200, { Results: [{ Endpoint: { ...describeEndpointFixture, EndpointConfigName: 'deleted-config' } }] });
     aws('Search', MODEL_SEARCH, 200, { Results: [] });

@@ -16,7 +16,7 @@ import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
 import { SagemakerConnector, mapModelPackage, newestFirst, packageDetails, type SagemakerConnectorDeps } from '../../connectors/sagemaker';
 import { mapEndpoint } from '../../connectors/sagemaker/map';
-import { countOperations } from '../helpers/sagemaker-operations';
+import { configurationsToDescribe, countOperations } from '../helpers/sagemaker-operations';
 import { modelPackageSearchExpressions } from '../../connectors/sagemaker/client';
 import { generateDemoOrg } from '../../sandbox/demo-org';
 import {
@@ -758,15 +758,19 @@ describe('SagemakerConnector against the sandbox', () => {
     }
   });
 
-  it('lists deployments by two searches and a DescribeEndpointConfig per configuration, identical to ListEndpoints + Describe*', async () => {
+  it('lists deployments by two searches and a DescribeEndpointConfig per unsettled configuration, identical to ListEndpoints + Describe*', async () => {
     const ops = countOperations(server);
     const { sagemaker } = connect({}, { pageSizes: { endpoints: 7, models: 9 } });
-    const deployments = await sagemaker.listDeployments();
+    const listed = await sagemaker.listDeployments();
     expect(ops.counts).toEqual({
       'Search Endpoint': Math.ceil(seed.endpoints.length / 7),
       'Search Model': Math.ceil(seed.models.length / 9),
-      DescribeEndpointConfig: new Set(seed.endpoints.map((e) => e.configName)).size,
+      DescribeEndpointConfig: configurationsToDescribe(seed).size,
     });
+    // The instance types the listing left to look up, looked up: then it is what describing everything made.
+    const instanceTypes = await sagemaker.instanceTypes(listed);
+    const deployments = listed.map(({ instanceTypeLookup: _l, ...d }, i) => ({ ...d, instanceType: instanceTypes[i] ?? null }));
+    expect(ops.counts.DescribeEndpointConfig).toBe(new Set(seed.endpoints.map((e) => e.configName)).size);
     ops.restore();
 
     // The way it was done before, through the SDK: a description per endpoint, configuration and model.
