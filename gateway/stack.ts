@@ -175,7 +175,8 @@ interface SubgraphModule<TContext extends BaseContext> {
  * there; the others would report nothing but `reachable: null`.
  */
 export const SUBGRAPH_SOURCE_KINDS: Readonly<Record<SubgraphName, readonly SourceKind[]>> = {
-  inventory: ['MLFLOW', 'SAGEMAKER', 'VERTEX_AI', 'AZURE_ML'],
+  // The listing reads the registries; the governance index every source.
+  inventory: ['MLFLOW', 'JIRA', 'GITHUB', 'GITLAB', 'SAGEMAKER', 'VERTEX_AI', 'AZURE_ML'],
   mlflow: ['MLFLOW'],
   jira: ['JIRA'],
   git: ['GITHUB', 'GITLAB'],

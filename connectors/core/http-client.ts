@@ -212,6 +212,8 @@ export class HttpClient {
   private readonly http: AxiosInstance;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
+  /** Set by close(): nothing more is sent. */
+  private closed = false;
   private readonly semaphore: Semaphore;
   private readonly secrets: readonly string[];
   private readonly logger: Logger;
@@ -296,6 +298,10 @@ export class HttpClient {
    * refusals and cuts are the request's doing: neither the breaker nor the health counts them.
    */
   async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    // Background work still running at shutdown (an index build's last page) sends nothing more.
+    if (this.closed) {
+      throw new SourceError({ source: this.source, code: SourceErrorCode.SOURCE_UNAVAILABLE, message: 'closed: the process is shutting down' });
+    }
     const scope = currentRequestScope();
     // A source that just failed is not asked again: each asking would wait out the budget.
     const remembered = this.failures.recall(scope);
@@ -469,6 +475,7 @@ export class HttpClient {
 
   /** Closes the keep-alive sockets, so that a process (or a test) can exit at once. */
   close(): void {
+    this.closed = true;
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }

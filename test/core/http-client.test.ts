@@ -120,6 +120,19 @@ describe('HttpClient requests', () => {
   });
 });
 
+describe('HttpClient after close()', () => {
+  it('sends nothing more: background work still running at shutdown fails at once, naming the source', async () => {
+    const c = client();
+    const scope = nock(BASE).get('/after').reply(200, { ok: true });
+    c.close();
+    const err = await failure(c.get('/after'));
+    expect(err).toMatchObject({ source: 'test:x', code: SourceErrorCode.SOURCE_UNAVAILABLE });
+    expect(err.message).toBe('test:x: closed: the process is shutting down');
+    expect(scope.isDone()).toBe(false);
+    nock.cleanAll();
+  });
+});
+
 describe('HttpClient errors', () => {
   it('maps a 404 to SOURCE_NOT_FOUND with the vendor code and message', async () => {
     nock(BASE)
