@@ -88,7 +88,16 @@ export function createInventorySubgraph(options: InventoryOptions) {
   });
   // What the indexes' content depends on besides the sources' data.
   const configHash = createHash('sha256')
-    .update(JSON.stringify({ governance: options.governance, linking: options.linking, sources: options.sources.map((s) => s.source) }))
+    .update(
+      JSON.stringify({
+        governance: options.governance,
+        linking: options.linking,
+        sources: options.sources.map((s) => s.source),
+        // The facts come from every source, and which repository a model's code is in from the config.
+        facts: [...options.facts.mlflow, ...options.facts.registries, ...options.facts.jira, ...options.facts.gitHosts].map((c) => c.source),
+        repositories: options.facts.modelRepositories,
+      }),
+    )
     .digest('hex')
     .slice(0, 16);
   const governance = new GovernanceIndex(
