@@ -4,6 +4,7 @@ import type { LinkedModel } from '../../subgraphs/inventory/linking';
 import type { ModelWithRequiredFacts, RequiredDeployment } from '../../subgraphs/inventory/governance/facts';
 import type { GraphFinding } from '../../subgraphs/inventory/governance/graph-finding';
 import { compareFindings, GovernanceIndex, INDEX_PAGE_SIZE, indexModel, teamKey, type GovernanceSources } from '../../subgraphs/inventory/governance/inventory-index';
+import { resolvers } from '../../subgraphs/inventory/resolvers';
 import { DEFAULT_GOVERNANCE, type FindingRule, type Lifecycle, type Severity } from '../../subgraphs/inventory/governance/types';
 
 type ModelNode = Parameters<typeof indexModel>[0];
@@ -514,5 +515,21 @@ describe('GovernanceIndex', () => {
     await expect(new GovernanceIndex(fake.sources, DEFAULT_GOVERNANCE, 60_000, Date.now, 0, undefined, { stop: stop.signal }).get()).rejects.toThrow(/abort/i);
     // The page under way finished; no other page was started.
     expect(fake.counts.modelReads).toHaveLength(INDEX_PAGE_SIZE);
+  });
+});
+
+describe('Model.findings and Model.lifecycle', () => {
+  type FieldResolver = (model: { key: string }, args: unknown, ctx: unknown) => Promise<unknown>;
+  const model = resolvers.Model as unknown as { findings: FieldResolver; lifecycle: FieldResolver };
+
+  it("read the index: a model's findings and lifecycle are the index's, and null for a model it has not evaluated yet", async () => {
+    const governance = new GovernanceIndex(fakeSources().sources, DEFAULT_GOVERNANCE, 60_000);
+    const ctx = { governance };
+    const indexed = await governance.get();
+    expect(await model.findings({ key: 'fraud' }, {}, ctx)).toBe(indexed.models.get('fraud')!.findings);
+    expect(await model.lifecycle({ key: 'churn' }, {}, ctx)).toEqual(indexed.models.get('churn')!.lifecycle);
+    // Listed since the build: not "no findings", but not known yet.
+    expect(await model.findings({ key: 'registered-a-minute-ago' }, {}, ctx)).toBeNull();
+    expect(await model.lifecycle({ key: 'registered-a-minute-ago' }, {}, ctx)).toBeNull();
   });
 });
