@@ -54,8 +54,8 @@ export interface GatewayOptions {
   /**
    * Why the process is not ready yet although every subgraph answers (the first warm-up
    * round, in the all-in-one process); undefined once it is. /readyz answers 503 meanwhile,
-   * so a load balancer sends no client the cost of a cold index. /graphql stays open: the
-   * warm-up's own walk comes through it.
+   * so a load balancer sends no client the cost of a cold index. /graphql stays open: a
+   * client that does not wait for readiness is answered, at that cost.
    */
   notReadyBecause?: () => string | undefined;
   /**

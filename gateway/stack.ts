@@ -409,8 +409,8 @@ export async function startStack(
     }
     const metricsPort = await startMetricsPort(config, metrics);
     if (metricsPort) started.push(metricsPort);
-    // Not ready until the first warm-up round is done (the process serves the whole graph,
-    // its walk included, so nothing outside waits on this process's readiness).
+    // Not ready until the first warm-up round is done: the process serves the whole graph,
+    // so nothing else waits on its readiness.
     let warming = config.cache.warmUp && warmUp.length > 0;
     const gateway = await startGatewayFromConfig(config, {
       notReadyBecause: () => (warming ? 'warming up' : undefined),
