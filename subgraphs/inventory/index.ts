@@ -38,7 +38,6 @@ export interface InventoryOptions {
   indexStaleMs?: number;
   governance: GovernanceSettings;
   sourceStatus: SourceStatusReader;
-  now?: () => Date;
   /** Where the index rebuild metrics go. Default: none. */
   metrics?: Registry;
   /** Told of every failed index rebuild. Default: none. */
@@ -114,7 +113,6 @@ export function createInventorySubgraph(options: InventoryOptions) {
     { name: 'inventory listing', phase: 1, run: () => listModels() },
     { name: 'governance index', phase: 2, run: () => governance.get() },
   ];
-  const now = options.now ?? (() => new Date());
   return {
     name: 'inventory' as const,
     warmUp,
@@ -126,9 +124,7 @@ export function createInventorySubgraph(options: InventoryOptions) {
         people: options.people,
         ownership,
         governance,
-        settings: options.governance,
         sources: options.sourceStatus,
-        now,
         listing: () => (listing ??= listModels()),
       };
     },

@@ -10,7 +10,7 @@ import { modelByKey, modelByRef } from './listing-index';
 import type { GraphFinding } from './governance/graph-finding';
 import { compareFindings, type GovernanceIndex } from './governance/inventory-index';
 import { lifecycleStats, roundDays } from './governance/lifecycle';
-import { SEVERITY_ORDER, type FindingRule, type GovernanceSettings, type Severity } from './governance/types';
+import { SEVERITY_ORDER, type FindingRule, type Severity } from './governance/types';
 import type { LinkedModel } from './linking';
 import type { Listing } from './model-listing';
 import { badInput, needsIndex, pageModels, type ModelFilter, type ModelOrder } from './model-query';
@@ -22,9 +22,7 @@ export interface InventoryContext extends PartialErrorsContext {
   people: PeopleDirectory;
   ownership: OwnershipIndex;
   governance: GovernanceIndex;
-  settings: GovernanceSettings;
   sources: SourceStatusReader;
-  now(): Date;
   /** The linked listing, computed at most once per request. */
   listing(): Promise<Listing>;
   /** Who the gateway says is asking (set by the server; absent in unit tests). */
@@ -54,7 +52,6 @@ function decodeFindingCursor(cursor: string): GraphFinding {
     throw badInput(`invalid cursor "${cursor}"`);
   }
 }
-
 
 async function listingWithErrors(ctx: InventoryContext, path: string[]): Promise<LinkedModel[]> {
   const listing = await ctx.listing();

@@ -385,7 +385,6 @@ export class SourceCache {
     });
   }
 
-
   /** Joins the load in flight for this key, or starts one (and stores its result). */
   private coalesce<T>(fullKey: string, load: () => Promise<T>, store: boolean): Promise<T> {
     const scope = currentRequestScope();
@@ -425,7 +424,6 @@ export class SourceCache {
     await this.store(fullKey, value);
     return value;
   }
-
 
   /** The entry kept decoded in process, while fresh (marked most recently used). */
   private freshLocal<T>(fullKey: string): Stored<T> | undefined {

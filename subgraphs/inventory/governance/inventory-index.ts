@@ -21,7 +21,6 @@ import { toGraphFinding, type GraphFinding } from './graph-finding';
 import { waiverFor } from './waivers';
 import { SEVERITY_ORDER, type GovernanceSettings, type Lifecycle } from './types';
 
-
 /** A model as the index keeps it: its findings and lifecycle, and what the filters read. */
 interface ModelNode {
   key: string;
@@ -213,7 +212,6 @@ export class GovernanceIndex {
     };
   }
 }
-
 
 function roundedLifecycle(lifecycle: Lifecycle): Lifecycle {
   return {
