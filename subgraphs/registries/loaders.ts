@@ -47,6 +47,14 @@ function deploymentIndexOf(kind: RegistryConnector['kind'], deployments: readonl
   return index;
 }
 
+/**
+ * A model's cloud versions across registries, newest first, as `Model.cloudVersions` lists
+ * them (and the governance index reads them): sorted in place.
+ */
+export function newestVersionsFirst(versions: CloudModelVersion[]): CloudModelVersion[] {
+  return versions.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+}
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);

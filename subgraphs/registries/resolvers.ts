@@ -6,7 +6,7 @@ import type { CloudModelVersion, Deployment, DeploymentStatus, RegistryKind } fr
 import { acrossSources } from '../common/across-sources';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import { DateTimeScalar } from '../common/scalars';
-import type { RegistryLoaders } from './loaders';
+import { newestVersionsFirst, type RegistryLoaders } from './loaders';
 
 export interface RegistriesContext extends PartialErrorsContext {
   /** By `<kind>:<instance>`, e.g. `SAGEMAKER:prod-us`. */
@@ -71,7 +71,7 @@ export const resolvers: GraphQLResolverMap<RegistriesContext> = {
     __resolveReference: (model: ModelRepresentation) => model,
     async cloudVersions(model: ModelRepresentation, _args: unknown, ctx: RegistriesContext, info: GraphQLResolveInfo) {
       const versions = await perCloudRef(model, ctx, info, (loaders, id) => loaders.versions.load(id));
-      return versions.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+      return newestVersionsFirst(versions);
     },
     deployments: (model: ModelRepresentation, _args: unknown, ctx: RegistriesContext, info: GraphQLResolveInfo) =>
       perCloudRef(model, ctx, info, (loaders, id) => loaders.deploymentsOfModel(id)),

@@ -21,7 +21,7 @@ import { GitLoaders } from '../../git/loaders';
 import { JiraLoaders } from '../../jira/loaders';
 import { MlflowLoaders, type MlflowInstanceLoaders } from '../../mlflow/loaders';
 import { newestSourceCode, sourceCodeCandidates, versionAliases } from '../../mlflow/model-code';
-import { RegistryLoaders } from '../../registries/loaders';
+import { newestVersionsFirst, RegistryLoaders } from '../../registries/loaders';
 import type { LinkedModel } from '../linking';
 import type { ModelWithRequiredFacts, RequiredCloudVersion, RequiredDeployment, RequiredMlflowVersion, RequiredTicket } from './facts';
 
@@ -102,9 +102,7 @@ export class FactReader {
 
   private async cloudVersions(refs: Array<{ loaders: RegistryLoaders; nativeId: string }>): Promise<RequiredCloudVersion[]> {
     const versions = (await Promise.all(refs.map(({ loaders, nativeId }) => loaders.versions.load(nativeId)))).flat();
-    // Newest first across registries, as `Model.cloudVersions` lists them.
-    versions.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
-    return versions.map((v) => ({ ...v, mlflowSource: mlflowSourceOf(v) }));
+    return newestVersionsFirst(versions).map((v) => ({ ...v, mlflowSource: mlflowSourceOf(v) }));
   }
 
   private async deploymentsOf(refs: Array<{ loaders: RegistryLoaders; nativeId: string }>): Promise<RequiredDeployment[]> {
