@@ -37,6 +37,12 @@ export interface IssueDraft {
 /** Jira's limit on `summary` ("You must specify a summary of less than 255 characters"). */
 export const SUMMARY_MAX = 254;
 
+/** One line within Jira's limit, an ellipsis where it was cut. */
+export function issueSummary(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > SUMMARY_MAX ? `${line.slice(0, SUMMARY_MAX - 1)}…` : line;
+}
+
 /** Labels are single words: Jira refuses one with a space ("The label 'a b' contains spaces which is invalid."). */
 export function isValidLabel(label: string): boolean {
   return label.length > 0 && label.length <= 255 && !/\s/.test(label);
@@ -89,12 +95,11 @@ function richText(blocks: readonly TextBlock[], flavor: JiraFlavor): AdfDocument
 
 /** POST /issue's body. */
 export function createIssueRequest(draft: IssueDraft, flavor: JiraFlavor): { fields: IssueCreateFields } {
-  const summary = draft.summary.length > SUMMARY_MAX ? `${draft.summary.slice(0, SUMMARY_MAX - 1)}…` : draft.summary;
   return {
     fields: {
       project: { key: draft.project },
       issuetype: { name: draft.issueType },
-      summary,
+      summary: issueSummary(draft.summary),
       description: richText(draft.description, flavor),
       labels: [...new Set(draft.labels)],
       ...(draft.priority ? { priority: { name: draft.priority } } : {}),

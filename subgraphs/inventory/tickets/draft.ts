@@ -3,7 +3,7 @@
  * I/O. The fingerprint label is the idempotency key: the ticket flow searches for it before
  * it creates, and `Finding.ticket` finds a finding's ticket by it.
  */
-import type { IssueDraft, Inline, TextBlock } from '../../../connectors/jira';
+import { issueSummary, type IssueDraft, type Inline, type TextBlock } from '../../../connectors/jira';
 import type { SourceKind } from '../../../connectors/core/source';
 import type { GraphFinding } from '../governance/graph-finding';
 import type { Severity } from '../governance/types';
@@ -52,9 +52,9 @@ export function priorityFor(severity: Severity, settings: Pick<TicketSettings, '
   return settings.priorities[severity.toLowerCase() as 'high' | 'medium' | 'low'];
 }
 
-/** One line, as Jira wants a summary. */
+/** One line within Jira's limit, as Jira wants a summary. */
 export function ticketSummary(finding: GraphFinding): string {
-  return `[modelgraph] ${finding.severity} ${finding.rule}: ${finding.message}`.replace(/\s+/g, ' ').trim();
+  return issueSummary(`[modelgraph] ${finding.severity} ${finding.rule}: ${finding.message}`);
 }
 
 /** The description: what is wrong, and the evidence, each with a link into its tool where it has one. */
