@@ -1,3 +1,6 @@
+import { Writable } from 'node:stream';
+import { runReconcile, parseReconcileArgs } from '../../cli/reconcile';
+import { hashApiKey } from '../../gateway/auth/authenticate';
 import type { Stack } from '../../gateway/stack';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { postGraphql, startDemoGraph } from '../helpers/demo-graph';
@@ -199,5 +202,75 @@ describe('openFindingTickets: a finding that is gone', () => {
     const again = (await postGraphql(later.graphqlUrl, OPEN, { dryRun: false })).data.openFindingTickets;
     expect(again.gone).toEqual([]);
     expect(again.created).toBe(0);
+  });
+});
+
+describe('openFindingTickets behind authentication, and reconcile --open-tickets', () => {
+  const WRITER = 'writer-key-0123456789abcdef';
+  const READER = 'reader-key-0123456789abcdef';
+  let guarded: Stack;
+  let other: string;
+
+  beforeAll(async () => {
+    other = sandbox.org.teams[2]!.jiraProjectKey;
+    guarded = await startDemoGraph(sandbox, {
+      tickets: { jira: 'corp', project: other },
+      server: {
+        auth: {
+          mode: 'required',
+          apiKeys: [
+            { name: 'ci-tickets', hash: hashApiKey(WRITER), scopes: ['governance:write', 'jira:read'] },
+            { name: 'portal', hash: hashApiKey(READER), scopes: ['jira:read'] },
+          ],
+        },
+      },
+    });
+  });
+  afterAll(async () => guarded?.close());
+
+  function sink(): { stream: Writable; text: () => string } {
+    const chunks: string[] = [];
+    const stream = new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) });
+    return { stream, text: () => chunks.join('') };
+  }
+
+  async function cli(argv: string[], key: string) {
+    const out = sink();
+    const err = sink();
+    const code = await runReconcile(
+      { ...parseReconcileArgs([...argv, '--endpoint', guarded.graphqlUrl]), endpoint: guarded.graphqlUrl, headers: { authorization: `Bearer ${key}` } },
+      { stdout: out.stream, stderr: err.stream },
+    );
+    return { code, stdout: out.text(), stderr: err.text() };
+  }
+
+  it('needs governance:write: without it the mutation is FORBIDDEN and nothing is sent to Jira', async () => {
+    const before = issuePosts();
+    const body = await postGraphql(guarded.graphqlUrl, OPEN, { dryRun: false }, { authorization: `Bearer ${READER}` });
+    expect(body.data?.openFindingTickets ?? null).toBeNull();
+    expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(body.errors?.[0]?.message).toContain('governance:write');
+    expect(issuePosts()).toBe(before);
+  });
+
+  it('the CLI prints a dry run by default, and two --apply runs at once file each finding once', async () => {
+    const dry = await cli(['--open-tickets'], WRITER);
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/dry run \(Jira corp, project [A-Z]+\): would file (\d+), 0 already filed/);
+    const wouldFile = Number(/would file (\d+)/.exec(dry.stdout)![1]);
+    expect(wouldFile).toBeGreaterThan(0);
+
+    const before = issuePosts();
+    const [a, b] = await Promise.all([cli(['--open-tickets', '--apply'], WRITER), cli(['--open-tickets', '--apply'], WRITER)]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(issuePosts() - before).toBe(wouldFile);
+    const filed = [a.stdout, b.stdout].map((out) => Number(/filed (\d+),/.exec(out)![1])).sort((x, y) => x - y);
+    expect(filed).toEqual([0, wouldFile]);
+    expect(a.stdout + b.stdout).toContain(`${sandbox.jira.corp!.url}/browse/${other}-`);
+  });
+
+  it('the CLI refuses --apply without --open-tickets', () => {
+    expect(() => parseReconcileArgs(['--apply'])).toThrow('--apply, --dry-run and --severity go with --open-tickets');
   });
 });
