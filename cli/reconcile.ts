@@ -180,7 +180,7 @@ const OPEN_TICKETS = /* GraphQL */ `
       dryRun jira project created existing wouldCreate failed
       results {
         fingerprint outcome key url summary note
-        finding { severity rule model { key } }
+        finding { severity rule message model { key } }
         assignee { id }
         error { code source message fields }
       }
@@ -211,7 +211,7 @@ interface TicketRunAnswer {
     url: string | null;
     summary: string;
     note: string | null;
-    finding: { severity: Severity; rule: string; model: { key: string } | null };
+    finding: { severity: Severity; rule: string; message: string; model: { key: string } | null };
     assignee: { id: string } | null;
     error: TicketError | null;
   }>;
@@ -273,7 +273,7 @@ async function runOpenTickets(
         severity: r.finding.severity,
         rule: r.finding.rule,
         model: r.finding.model?.key ?? '',
-        detail: r.error ? describeTicketError(r.error) : (r.note ?? r.summary),
+        detail: r.error ? describeTicketError(r.error) : (r.note ?? r.finding.message),
       })),
       ...gone.map((g) => ({
         outcome: g.outcome,
