@@ -22,6 +22,8 @@ const OWN_CODES = new Set([
   'RATE_LIMITED',
   'SUBGRAPH_UNAVAILABLE',
   'REQUEST_BUDGET_EXCEEDED',
+  // A feature the configuration leaves off (`tickets`).
+  'NOT_CONFIGURED',
   ...LIMIT_CODES,
 ]);
 

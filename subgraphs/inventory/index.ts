@@ -135,6 +135,7 @@ export function createInventorySubgraph(options: InventoryOptions) {
       governance,
       people: options.people,
       lock: new TicketLock(options.tickets.shared, { ttlSeconds: TICKET_LOCK_SECONDS, waitMs: TICKET_LOCK_SECONDS * 1000 }),
+      logger: options.logger,
     });
   const warmUp: WarmUpJob[] = [
     { name: 'inventory listing', phase: 1, run: () => listModels() },

@@ -7,6 +7,7 @@
  * otherwise both find nothing and both create.
  */
 import { SourceError } from '../../../connectors/core/errors';
+import type { Logger } from '../../../connectors/core/logger';
 import { fieldsInError, jqlString, type JiraConnector, type Ticket } from '../../../connectors/jira';
 import type { PeopleDirectory } from '../../common/identity';
 import type { GraphFinding } from '../governance/graph-finding';
@@ -74,6 +75,8 @@ export interface FindingTicketsDeps {
   governance: { get(): Promise<GovernanceIndexData> };
   people: PeopleDirectory;
   lock: TicketLock;
+  /** Told of failures that are not a source's (a bug): the caller sees only that one happened. Default: none. */
+  logger?: Logger;
   /** Default: `() => new Date()`. */
   now?: () => Date;
 }
@@ -221,9 +224,18 @@ export class FindingTickets {
     return out;
   }
 
+  /**
+   * A Jira 400's message is Jira's validation of what was sent (which field, and why): the
+   * caller's to read. Any other failure is said by its code and status alone, as the gateway
+   * says source errors (gateway/errors.ts): no upstream text, no internal address.
+   */
   private problem(err: unknown): TicketProblem {
-    if (err instanceof SourceError) return { code: err.code, source: err.source, message: err.message, fields: fieldsInError(err) };
-    return { code: 'INTERNAL_SERVER_ERROR', source: this.source, message: `${this.source}: ${messageOf(err)}`, fields: [] };
+    if (err instanceof SourceError) {
+      const message = err.status === 400 ? err.message : `${err.source}: ${err.code}${err.status ? ` (HTTP ${err.status})` : ''}`;
+      return { code: err.code, source: err.source, message, fields: fieldsInError(err) };
+    }
+    this.deps.logger?.error('ticket flow failed', { source: this.source, error: messageOf(err) });
+    return { code: 'INTERNAL_SERVER_ERROR', source: this.source, message: `${this.source}: ticket flow failed`, fields: [] };
   }
 }
 
