@@ -20,7 +20,7 @@ import {
   type JiraModelLink,
   type Ticket,
 } from './map';
-import { addLabelsRequest, commentRequest, createIssueRequest, transitionRequest, type IssueDraft, type TextBlock } from './requests';
+import { addLabelsRequest, commentRequest, createIssueRequest, issueSummary, transitionRequest, type IssueDraft, type TextBlock } from './requests';
 import { JqlScopeError, projectOfIssue, projectOfIssueKey, scopeJql } from './scope';
 import {
   type CreatedIssue,
@@ -301,7 +301,7 @@ export class JiraConnector implements Connector {
     }
     const url = `${this.ctx.siteUrl}/browse/${encodeURIComponent(created.key)}`;
     return {
-      ...mapIssue({ key: created.key, fields: { summary: draft.summary, labels: draft.labels } }, this.ctx),
+      ...mapIssue({ key: created.key, fields: { summary: issueSummary(draft.summary), labels: draft.labels } }, this.ctx),
       type: draft.issueType,
       priority: draft.priority ?? null,
       url,
