@@ -21,6 +21,7 @@ import type { OwnershipIndex } from './ownership';
 import type { SourceStatusReader } from './sources';
 import { mergeVersions, type ModelWithRequiredVersions } from './versions';
 import type { FindingTicketFilter, FindingTicketResult, FindingTickets, GoneTicketResult, TicketRun } from './tickets/finding-tickets';
+import { TicketLockBusyError } from './tickets/ticket-lock';
 
 export interface InventoryContext extends PartialErrorsContext {
   people: PeopleDirectory;
@@ -157,7 +158,13 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
           extensions: { code: 'NOT_CONFIGURED' },
         });
       }
-      const run = await ctx.tickets.service.open(args);
+      let run: TicketRun;
+      try {
+        run = await ctx.tickets.service.open(args);
+      } catch (err) {
+        if (err instanceof TicketLockBusyError) throw new GraphQLError(err.message, { extensions: { code: 'TICKET_RUN_IN_PROGRESS' } });
+        throw err;
+      }
       const count = (outcome: FindingTicketResult['outcome']) => run.results.filter((r) => r.outcome === outcome).length;
       return {
         ...run,

@@ -13,7 +13,7 @@ import type { GraphFinding } from '../../subgraphs/inventory/governance/graph-fi
 import type { GovernanceIndexData, IndexedModel } from '../../subgraphs/inventory/governance/inventory-index';
 import { FindingTickets } from '../../subgraphs/inventory/tickets/finding-tickets';
 import type { TicketSettings } from '../../subgraphs/inventory/tickets/draft';
-import { TicketLock } from '../../subgraphs/inventory/tickets/ticket-lock';
+import { TicketLock, TicketLockBusyError } from '../../subgraphs/inventory/tickets/ticket-lock';
 import { startRecordingJira, type RecordingJira } from '../helpers/recording-jira';
 
 /**
@@ -186,6 +186,18 @@ describe('two replicas sharing Redis', () => {
     // Three tickets and the ghost's refused first try; nothing filed twice.
     expect(creates(jira).filter((e) => e.status === 201)).toHaveLength(3);
     expect(await redis.keys(`${prefix}*`)).toEqual([]);
+  });
+
+  it('gives up, filing nothing, when another replica holds the project past its wait', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const lockKey = `${prefix}modelgraph:v1:tickets:corp:${project}:lock`;
+    await redis.set(lockKey, 'another-replica', 'PX', 30_000);
+    const lock = new TicketLock(prefixed(new RedisCache(redis), prefix), { ttlSeconds: 30, waitMs: 150, pollMs: 20 });
+    const before = creates(jira).length;
+    await expect(tickets(jira, 'cloud', lock).open({ dryRun: false, resolveGone: false })).rejects.toThrow(TicketLockBusyError);
+    expect(creates(jira).length).toBe(before);
+    expect(await redis.get(lockKey)).toBe('another-replica');
+    await redis.del(lockKey);
   });
 });
 

@@ -8,6 +8,7 @@
  */
 import { SourceError } from '../../../connectors/core/errors';
 import type { Logger } from '../../../connectors/core/logger';
+import { currentRequestScope } from '../../../connectors/core/request-scope';
 import { fieldsInError, jqlString, type JiraConnector, type Ticket } from '../../../connectors/jira';
 import type { PeopleDirectory } from '../../common/identity';
 import type { GraphFinding } from '../governance/graph-finding';
@@ -109,7 +110,10 @@ export class FindingTickets {
       return { dryRun: args.dryRun, jira, project, results, gone };
     };
     // A dry run writes nothing, so it needs no lock (and does not wait behind a real run).
-    return args.dryRun ? run() : this.deps.lock.run(`modelgraph:v1:tickets:${jira}:${project}`, run);
+    if (args.dryRun) return run();
+    // No longer than the request may take: past its deadline nothing could be filed anyway.
+    const remaining = currentRequestScope()?.remainingMs();
+    return this.deps.lock.run(`modelgraph:v1:tickets:${jira}:${project}`, run, remaining);
   }
 
   /**

@@ -24,8 +24,11 @@ export class TicketLock {
     if (shared) this.cluster = new ClusterLock(shared, options.ttlSeconds);
   }
 
-  /** Runs `work` holding `name`; throws when another replica holds it past `waitMs`. */
-  async run<T>(name: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` holding `name`; throws {@link TicketLockBusyError} when another replica holds
+   * it past `waitMs` (the constructor's, or less for this call: a request's deadline).
+   */
+  async run<T>(name: string, work: () => Promise<T>, waitMs = this.options.waitMs): Promise<T> {
     const before = this.queues.get(name) ?? Promise.resolve();
     let done!: () => void;
     const mine = new Promise<void>((resolve) => (done = resolve));
@@ -33,22 +36,28 @@ export class TicketLock {
     this.queues.set(name, tail);
     await before;
     try {
-      return this.cluster ? await this.runShared(name, work) : await work();
+      return this.cluster ? await this.runShared(name, work, waitMs) : await work();
     } finally {
       done();
       if (this.queues.get(name) === tail) this.queues.delete(name);
     }
   }
 
-  private async runShared<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.options.waitMs;
+  private async runShared<T>(name: string, work: () => Promise<T>, waitMs: number): Promise<T> {
+    const deadline = Date.now() + waitMs;
     for (;;) {
       const ran = await this.cluster!.tryRun(name, work);
       if (ran) return ran.value;
-      if (Date.now() >= deadline) {
-        throw new Error(`another replica has held the ticket lock "${name}" for over ${Math.round(this.options.waitMs / 1000)} s; try again`);
-      }
+      if (Date.now() >= deadline) throw new TicketLockBusyError(name, waitMs);
       await new Promise((resolve) => setTimeout(resolve, this.options.pollMs ?? 100));
     }
+  }
+}
+
+/** Another replica's run held the lock for as long as this one could wait. */
+export class TicketLockBusyError extends Error {
+  override readonly name = 'TicketLockBusyError';
+  constructor(lock: string, waitedMs: number) {
+    super(`another ticket run held "${lock}" for the ${Math.round(waitedMs / 1000)} s this one could wait; try again`);
   }
 }
