@@ -8,6 +8,7 @@ import type { JiraConnector, Ticket } from '../../connectors/jira';
 import { FindingTickets } from './tickets/finding-tickets';
 import type { TicketSettings } from './tickets/draft';
 import { TicketLock } from './tickets/ticket-lock';
+import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import type { KeyValueCache } from '../../connectors/core/cache/types';
 import type { Logger } from '../../connectors/core/logger';
 import type { WarmUpJob } from '../common/warm-up';
@@ -135,6 +136,7 @@ export function createInventorySubgraph(options: InventoryOptions) {
       governance,
       people: options.people,
       lock: new TicketLock(options.tickets.shared, { ttlSeconds: TICKET_LOCK_SECONDS, waitMs: TICKET_LOCK_SECONDS * 1000 }),
+      filed: options.tickets.shared ?? new MemoryCache(),
       logger: options.logger,
     });
   const warmUp: WarmUpJob[] = [

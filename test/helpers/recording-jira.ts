@@ -17,6 +17,11 @@ export interface RecordingJira {
   stats: RequestStats;
   /** Every request so far, in order. */
   exchanges: JiraExchange[];
+  /**
+   * Jira Cloud's index lag: while set, searches do not find the issues created through this
+   * server yet (the create has answered; the search index has not caught up).
+   */
+  searchLags: boolean;
   close(): Promise<void>;
 }
 
@@ -35,14 +40,28 @@ export async function startRecordingJira(org: DemoOrg, flavor: JiraSandboxFlavor
   const store = createJiraStore(org, flavor);
   const handler = createJiraHandler(store, { flavor });
   const exchanges: JiraExchange[] = [];
+  const created = new Set<string>();
+  const recording: RecordingJira = {
+    url: '',
+    store,
+    stats: undefined as unknown as RequestStats,
+    exchanges,
+    searchLags: false,
+    close: async () => undefined,
+  };
   const server = await startSandboxHttpServer({
     name: `jira:recording-${flavor}`,
     faultResponse: (status) => jiraFaultResponse(flavor, status),
     handler: async (req) => {
-      const res = await handler(req);
+      let res = await handler(req);
+      const response = parse(res.body) as { key?: string; issues?: Array<{ key: string }> } | undefined;
+      if (req.method === 'POST' && /\/issue$/.test(req.path) && res.status === 201 && response?.key) created.add(response.key);
+      if (recording.searchLags && /\/search(\/jql)?$/.test(req.path) && response?.issues) {
+        res = { ...res, body: JSON.stringify({ ...response, issues: response.issues.filter((i) => !created.has(i.key)) }) };
+      }
       exchanges.push({ method: req.method, path: req.path, body: parse(req.body), status: res.status, response: parse(res.body) });
       return res;
     },
   });
-  return { url: server.url, store, stats: server.stats, exchanges, close: server.close };
+  return Object.assign(recording, { url: server.url, stats: server.stats, close: server.close });
 }

@@ -97,9 +97,14 @@ function connector(jira: RecordingJira, flavor: 'cloud' | 'datacenter'): JiraCon
   );
 }
 
-function tickets(jira: RecordingJira, flavor: 'cloud' | 'datacenter', lock = new TicketLock(undefined, { ttlSeconds: 60, waitMs: 10_000 })) {
+function tickets(
+  jira: RecordingJira,
+  flavor: 'cloud' | 'datacenter',
+  lock = new TicketLock(undefined, { ttlSeconds: 60, waitMs: 10_000 }),
+  filed: KeyValueCache = new MemoryCache(),
+) {
   const data = index();
-  return new FindingTickets({ connector: connector(jira, flavor), settings, governance: { get: async () => data }, people: people(flavor), lock });
+  return new FindingTickets({ connector: connector(jira, flavor), settings, governance: { get: async () => data }, people: people(flavor), lock, filed });
 }
 
 const creates = (jira: RecordingJira) => jira.exchanges.filter((e) => e.method === 'POST' && /\/issue$/.test(e.path));
@@ -179,13 +184,34 @@ describe('two replicas sharing Redis', () => {
     // Each replica has its own process queue; only the Redis lock stands between them.
     const prefix = `test:${randomUUID()}:`;
     const shared: KeyValueCache = prefixed(new RedisCache(redis), prefix);
-    const replica = () => tickets(jira, 'cloud', new TicketLock(shared, { ttlSeconds: 30, waitMs: 10_000, pollMs: 20 }));
+    const replica = () => tickets(jira, 'cloud', new TicketLock(shared, { ttlSeconds: 30, waitMs: 10_000, pollMs: 20 }), shared);
     const runs = await Promise.all([replica().open({ dryRun: false, resolveGone: false }), replica().open({ dryRun: false, resolveGone: false })]);
     const outcomes = runs.map((r) => r.results.map((x) => x.outcome).sort().join(','));
     expect(outcomes.sort()).toEqual(['CREATED,CREATED,CREATED', 'EXISTING,EXISTING,EXISTING']);
     // Three tickets and the ghost's refused first try; nothing filed twice.
     expect(creates(jira).filter((e) => e.status === 201)).toHaveLength(3);
-    expect(await redis.keys(`${prefix}*`)).toEqual([]);
+    // No lock left behind; what was filed is remembered for the search's index lag.
+    expect((await redis.keys(`${prefix}*`)).filter((k) => k.endsWith(':lock'))).toEqual([]);
+    expect(await redis.keys(`${prefix}*:filed:*`)).toHaveLength(3);
+  });
+
+  it('do not file again while Jira\'s search has not indexed what was just filed', async () => {
+    const lagging = await startRecordingJira(org, 'cloud');
+    try {
+      lagging.searchLags = true;
+      const shared = prefixed(new RedisCache(redis), `test:${randomUUID()}:`);
+      const replica = () => tickets(lagging, 'cloud', new TicketLock(shared, { ttlSeconds: 30, waitMs: 10_000, pollMs: 20 }), shared);
+      const first = await replica().open({ dryRun: false, resolveGone: false });
+      const second = await replica().open({ dryRun: false, resolveGone: false });
+      expect(first.results.map((r) => r.outcome)).toEqual(['CREATED', 'CREATED', 'CREATED']);
+      expect(second.results.map((r) => [r.outcome, r.ticket?.key])).toEqual(first.results.map((r) => ['EXISTING', r.ticket!.key]));
+      expect(creates(lagging).filter((e) => e.status === 201)).toHaveLength(3);
+      // The search itself found none of them: the memo did.
+      const lastSearch = lagging.exchanges.filter((e) => e.path.endsWith('/search/jql')).at(-1)!;
+      expect((lastSearch.response as { issues: unknown[] }).issues).toEqual([]);
+    } finally {
+      await lagging.close();
+    }
   });
 
   it('gives up, filing nothing, when another replica holds the project past its wait', async () => {

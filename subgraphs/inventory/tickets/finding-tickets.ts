@@ -7,6 +7,7 @@
  * otherwise both find nothing and both create.
  */
 import { SourceError } from '../../../connectors/core/errors';
+import type { KeyValueCache } from '../../../connectors/core/cache/types';
 import type { Logger } from '../../../connectors/core/logger';
 import { currentRequestScope } from '../../../connectors/core/request-scope';
 import { fieldsInError, jqlString, type JiraConnector, type Ticket } from '../../../connectors/jira';
@@ -67,6 +68,13 @@ export interface TicketRun {
   gone: GoneTicketResult[];
 }
 
+/**
+ * How long a filed issue is remembered besides Jira's search: Jira Cloud indexes a new issue
+ * for JQL a moment after it answers the create (the search is eventually consistent), and a
+ * run in that moment must not file it again.
+ */
+export const FILED_MEMO_SECONDS = 900;
+
 /** Fingerprint labels per search: ~40 characters each keeps a GET search URL well under 4 KB. */
 export const FINGERPRINTS_PER_SEARCH = 40;
 
@@ -76,6 +84,11 @@ export interface FindingTicketsDeps {
   governance: { get(): Promise<GovernanceIndexData> };
   people: PeopleDirectory;
   lock: TicketLock;
+  /**
+   * Where the issues filed in the last {@link FILED_MEMO_SECONDS} are remembered by
+   * fingerprint: the cache every replica shares (Redis) when there is one.
+   */
+  filed: KeyValueCache;
   /** Told of failures that are not a source's (a bug): the caller sees only that one happened. Default: none. */
   logger?: Logger;
   /** Default: `() => new Date()`. */
@@ -103,6 +116,11 @@ export class FindingTickets {
     const { jira, project } = this.deps.settings;
     const run = async (): Promise<TicketRun> => {
       const existing = await this.existingTickets(wanted.map((f) => f.fingerprint));
+      for (const f of wanted) {
+        if (existing.has(f.fingerprint)) continue;
+        const remembered = await this.deps.filed.get(this.filedKey(f.fingerprint));
+        if (remembered) existing.set(f.fingerprint, JSON.parse(remembered) as Ticket);
+      }
       const results: FindingTicketResult[] = [];
       // One at a time: an issue per finding, in the findings' order (most severe first).
       for (const finding of wanted) results.push(await this.fileOne(finding, existing.get(finding.fingerprint), index, args.dryRun));
@@ -150,6 +168,14 @@ export class FindingTickets {
     return found;
   }
 
+  private filedKey(fingerprint: string): string {
+    return `modelgraph:v1:tickets:${this.deps.settings.jira}:${this.deps.settings.project}:filed:${fingerprint}`;
+  }
+
+  private async remember(fingerprint: string, ticket: Pick<Ticket, 'id' | 'key' | 'url'>): Promise<void> {
+    await this.deps.filed.set(this.filedKey(fingerprint), JSON.stringify(ticket), { ttlSeconds: FILED_MEMO_SECONDS });
+  }
+
   private projectClause(): string {
     return `project = ${jqlString(this.deps.settings.project)}`;
   }
@@ -166,15 +192,18 @@ export class FindingTickets {
     if (existing) return { ...base, outcome: 'EXISTING', ticket: pick(existing), assignee: null };
     if (dryRun) return { ...base, outcome: 'WOULD_CREATE', ticket: null };
     try {
-      return { ...base, outcome: 'CREATED', ticket: pick(await this.deps.connector.createIssue(draft)) };
+      const ticket = pick(await this.deps.connector.createIssue(draft));
+      await this.remember(finding.fingerprint, ticket);
+      return { ...base, outcome: 'CREATED', ticket };
     } catch (err) {
       // Jira refuses an assignee it does not know, or who may not be assigned in the
       // project: the finding still deserves its ticket, unassigned.
       const fields = fieldsInError(err);
       if (draft.assignee && fields.length === 1 && fields[0] === 'assignee') {
         try {
-          const ticket = await this.deps.connector.createIssue({ ...draft, assignee: undefined });
-          return { ...base, outcome: 'CREATED', ticket: pick(ticket), assignee: null, note: `filed unassigned: ${messageOf(err)}` };
+          const ticket = pick(await this.deps.connector.createIssue({ ...draft, assignee: undefined }));
+          await this.remember(finding.fingerprint, ticket);
+          return { ...base, outcome: 'CREATED', ticket, assignee: null, note: `filed unassigned: ${messageOf(err)}` };
         } catch (retryErr) {
           return { ...base, outcome: 'FAILED', ticket: null, error: this.problem(retryErr) };
         }
