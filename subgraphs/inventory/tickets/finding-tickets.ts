@@ -246,6 +246,8 @@ export class FindingTickets {
       try {
         await this.deps.connector.addComment(ticket.key, goneComment(fingerprint, this.now()));
         await this.deps.connector.addLabels(ticket.key, [GONE_LABEL]);
+        // Should the finding come back, it gets an issue of its own, not this closed one.
+        await this.deps.filed.delete(this.filedKey(fingerprint));
         const transition = this.deps.settings.resolvedTransition;
         const transitioned = transition ? await this.deps.connector.transitionIssue(ticket.key, transition) : false;
         const note = transition && !transitioned ? `no transition "${transition}" is available from status ${ticket.status ?? 'unknown'}` : null;
