@@ -38,6 +38,11 @@ Usage:
                        [--endpoint URL]
       Print the governance findings; exit 0 when none reaches --fail-on (default high),
       1 when some do, 2 on an error. Without --endpoint, against the embedded demo.
+  modelgraph reconcile --open-tickets [--dry-run | --apply] [--severity LEVEL] [--rule RULE ...]
+                       [--endpoint URL]
+      File a Jira issue per unwaived finding without one (config tickets), and comment on
+      the issues of findings that are gone; a dry run unless --apply. Exit 0, or 2 when a
+      ticket could not be filed. Needs the governance:write scope (MODELGRAPH_API_KEY).
   modelgraph api-key [--name NAME] [--scope SCOPE ...]
       Make a new API key for a script or CI job: prints the key (give it to the client;
       it is not stored) and the server.auth.apiKeys entry with its SHA-256 hash.
@@ -46,7 +51,8 @@ Usage:
       on N+2, GitHub on N+3, GitLab on N+4, SageMaker on N+5, Vertex AI on N+6, Azure ML
       on N+7.
 
-Environment: PORT, REDIS_URL, MODELGRAPH_CONFIG, MODELGRAPH_SUBGRAPH_SECRET (the gateway and
+Environment: PORT, REDIS_URL, MODELGRAPH_CONFIG, MODELGRAPH_API_KEY (what report and reconcile
+send the gateway as a Bearer token), MODELGRAPH_SUBGRAPH_SECRET (the gateway and
 subgraphs' shared signing secret), MODELGRAPH_METRICS_PORT (Prometheus /metrics on a port of
 its own), NODE_ENV=production (introspection off), and OpenTelemetry's OTEL_* variables
 (traces are exported when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER says so).
@@ -143,6 +149,7 @@ async function serve(args: string[]): Promise<number | undefined> {
         closers.push(() => sandboxes.close());
         const demo = sandboxConfig(sandboxes);
         config.sources = configSchema.shape.sources.parse(demo.sources);
+        config.tickets = configSchema.shape.tickets.parse(demo.tickets);
         people = PeopleDirectory.fromData(demo.peopleAliases, 'demo people');
         demoNote =
           `demo organisation: ${sandboxes.org.models.length} models; sandbox MLflow (${Object.keys(sandboxes.mlflow).join(', ')}), ` +
@@ -302,7 +309,7 @@ async function withEmbeddedDemo<T>(run: (graphqlUrl: string) => Promise<T>): Pro
   const sandboxes = await startSandbox({});
   try {
     const demo = sandboxConfig(sandboxes);
-    const config = configSchema.parse({ server: { port: 0, host: '127.0.0.1' }, sources: demo.sources, logLevel: 'silent' });
+    const config = configSchema.parse({ server: { port: 0, host: '127.0.0.1' }, sources: demo.sources, tickets: demo.tickets, logLevel: 'silent' });
     const logger = createLogger({ level: 'silent' });
     const stack = await startStack(config, logger, { people: PeopleDirectory.fromData(demo.peopleAliases, 'demo people') });
     try {
@@ -315,14 +322,20 @@ async function withEmbeddedDemo<T>(run: (graphqlUrl: string) => Promise<T>): Pro
   }
 }
 
+/** What the CLI's commands send the gateway to authenticate: MODELGRAPH_API_KEY, when set. */
+function apiKeyHeaders(): Record<string, string> | undefined {
+  const key = process.env.MODELGRAPH_API_KEY;
+  return key ? { authorization: `Bearer ${key}` } : undefined;
+}
+
 async function report(args: string[]): Promise<number> {
-  const parsed = parseReportArgs(args);
+  const parsed = { headers: apiKeyHeaders(), ...parseReportArgs(args) };
   if (parsed.endpoint) return runReport({ ...parsed, endpoint: parsed.endpoint });
   return withEmbeddedDemo((endpoint) => runReport({ ...parsed, endpoint }));
 }
 
 async function reconcile(args: string[]): Promise<number> {
-  const parsed = parseReconcileArgs(args);
+  const parsed = { ...parseReconcileArgs(args), headers: apiKeyHeaders() };
   const io = { stdout: process.stdout, stderr: process.stderr };
   if (parsed.endpoint) return runReconcile({ ...parsed, endpoint: parsed.endpoint }, io);
   return withEmbeddedDemo((endpoint) => runReconcile({ ...parsed, endpoint }, io));

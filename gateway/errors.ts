@@ -22,6 +22,10 @@ const OWN_CODES = new Set([
   'RATE_LIMITED',
   'SUBGRAPH_UNAVAILABLE',
   'REQUEST_BUDGET_EXCEEDED',
+  // A feature the configuration leaves off (`tickets`).
+  'NOT_CONFIGURED',
+  // Another replica's `openFindingTickets` held the project's lock past this request's wait.
+  'TICKET_RUN_IN_PROGRESS',
   ...LIMIT_CODES,
 ]);
 
