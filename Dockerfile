@@ -9,7 +9,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
     && rm -rf /var/lib/apt/lists/* && npm rebuild better-sqlite3
 COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm run build:web && npm prune --omit=dev
 
 FROM node:24-slim
 ENV NODE_ENV=production

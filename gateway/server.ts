@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import cors from 'cors';
 import type { Registry } from 'prom-client';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -29,6 +30,7 @@ import { operationPolicyPlugin } from './operation-policy';
 import { rateLimitKey, type ClientRateLimiter } from './rate-limit';
 import { responseCachePlugin, type ResponseCachePluginOptions } from './response-cache/plugin';
 import { SubgraphDataSource } from './subgraph-data-source';
+import { webPages, type WebPages } from './web-assets';
 
 export interface GatewayOptions {
   /** The composed supergraph (schema/supergraph.graphql), as composition wrote it. */
@@ -65,6 +67,11 @@ export interface GatewayOptions {
   metrics?: { registry: Registry; route: boolean };
   /** Whole answers reused at the gateway (see gateway/response-cache); undefined: none. */
   responseCache?: Pick<ResponseCachePluginOptions, 'store' | 'maxTtlSeconds' | 'now'>;
+  /**
+   * GraphiQL on GET /graphql from a browser, and the inventory web app on every other path
+   * (see gateway/web-assets). Default: the build in dist/web; `false`: neither (404 JSON).
+   */
+  web?: WebPages | false;
 }
 
 type Admitted = { caller: Caller; requestId: string };
@@ -132,6 +139,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       freshnessPlugin(),
       // After the policy and limits plugins: they refuse in didResolveOperation, before it answers.
       ...(options.responseCache ? [responseCachePlugin({ ...options.responseCache, metrics })] : []),
+      // Apollo's landing page loads Apollo Sandbox from Apollo's CDNs and Google Fonts: a
+      // browser offline or behind a strict proxy gets nothing. The gateway serves its own IDE.
+      ApolloServerPluginLandingPageDisabled(),
     ],
     // Compact, as Apollo Router answers: indenting a page of 100 models costs CPU under load
     // and bytes on the wire, and tools (jq, the sandbox UI, client libraries) format it anyway.
@@ -210,6 +220,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   // Set before anything else runs, so that every answer (refusals, errors, routes) carries it.
   const requestIds = new WeakMap<IncomingMessage, string>();
   let running: RunningServer | undefined;
+  const web = options.web === false ? undefined : (options.web ?? webPages());
   running = await startGraphQLServer<GatewayContext, Admitted>({
     apollo,
     admit,
@@ -237,6 +248,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     },
     port: options.port,
     host: options.host,
+    // Static pages, open without credentials: they hold no data, and the browser sends the
+    // caller's credentials with each GraphQL request, where they are checked as for any client.
+    page: web?.ide,
+    fallback: web?.app,
     routes: {
       '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
       '/readyz': async (req, res) => {

@@ -42,6 +42,13 @@ export interface GraphQLHttpServerOptions<TContext extends BaseContext, TState =
   host?: string;
   /** Extra GET routes by path, e.g. `/healthz`. */
   routes?: Record<string, Route>;
+  /**
+   * GET /graphql from a browser navigating to it (Accept names text/html, no `query`
+   * parameter): a page instead of Apollo's (the gateway's IDE). Default: Apollo answers.
+   */
+  page?: Route;
+  /** Any other GET path (the gateway's web app). Default: 404 JSON. */
+  fallback?: Route;
   /** Larger request bodies get 413 before any parsing. Default 1 MiB. */
   maxBodyBytes?: number;
   /** On the SERVER span of every /graphql request, e.g. which subgraph this is. Default: none. */
@@ -90,7 +97,12 @@ export async function startGraphQLServer<TContext extends BaseContext, TState = 
     if (options.intercept?.(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = routes[url.pathname];
-    if (route && (req.method === 'GET' || req.method === 'HEAD')) return route(req, res);
+    const isGet = req.method === 'GET' || req.method === 'HEAD';
+    if (route && isGet) return route(req, res);
+    if (url.pathname === '/graphql' && isGet && options.page && !url.searchParams.has('query') && acceptsHtml(req)) {
+      return options.page(req, res);
+    }
+    if (url.pathname !== '/graphql' && isGet && options.fallback) return options.fallback(req, res);
     if (url.pathname !== '/graphql') {
       res.statusCode = 404;
       res.setHeader('content-type', 'application/json');
@@ -177,6 +189,9 @@ export async function startGraphQLServer<TContext extends BaseContext, TState = 
   };
 }
 
+function acceptsHtml(req: IncomingMessage): boolean {
+  return (req.headers.accept ?? '').includes('text/html');
+}
 
 export function writeRefusal(res: ServerResponse, refusal: Refusal): void {
   for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
