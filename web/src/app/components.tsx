@@ -90,6 +90,12 @@ export function formatDate(value: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? value : date.toISOString().slice(0, 10);
 }
 
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return '—';
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 export function formatDays(days: number | null | undefined): string {
   if (days === null || days === undefined) return '—';
   return days < 1 ? `${Math.round(days * 24)} h` : `${days.toFixed(days < 10 ? 1 : 0)} d`;

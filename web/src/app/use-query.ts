@@ -2,7 +2,9 @@ import { useEffect, useState } from 'react';
 import { graphql, type GraphQLErrorEntry } from './api';
 
 export interface QueryState<T> {
+  /** True from the render whose variables changed until their answer is in. */
   loading: boolean;
+  /** The latest answer's data: while `loading`, that of the previous variables. */
   data?: T;
   /** GraphQL errors beside the data: a source down, a refused field. */
   errors: GraphQLErrorEntry[];
@@ -10,24 +12,33 @@ export interface QueryState<T> {
   failure?: Error;
 }
 
+interface Answered<T> {
+  key: string;
+  data?: T;
+  errors: GraphQLErrorEntry[];
+  failure?: Error;
+}
+
 /** Runs `query` whenever `variables` change (compared as JSON), cancelling the previous request. */
 export function useQuery<T>(query: string, variables: Record<string, unknown> = {}, options: { skip?: boolean; reload?: number } = {}): QueryState<T> {
-  const [state, setState] = useState<QueryState<T>>({ loading: !options.skip, errors: [] });
-  const key = JSON.stringify(variables);
+  const key = `${options.reload ?? 0}:${JSON.stringify(variables)}`;
+  const [answered, setAnswered] = useState<Answered<T> | undefined>();
   useEffect(() => {
-    if (options.skip) {
-      setState({ loading: false, errors: [] });
-      return;
-    }
+    if (options.skip) return;
     const controller = new AbortController();
-    setState((previous) => ({ ...previous, loading: true }));
-    graphql<T>(query, JSON.parse(key) as Record<string, unknown>, controller.signal).then(
-      (answer) => setState({ loading: false, data: answer.data, errors: answer.errors }),
+    graphql<T>(query, JSON.parse(key.slice(key.indexOf(':') + 1)) as Record<string, unknown>, controller.signal).then(
+      (answer) => setAnswered({ key, data: answer.data, errors: answer.errors }),
       (err: Error) => {
-        if (!controller.signal.aborted) setState({ loading: false, errors: [], failure: err });
+        if (!controller.signal.aborted) setAnswered({ key, errors: [], failure: err });
       },
     );
     return () => controller.abort();
-  }, [query, key, options.skip, options.reload]);
-  return state;
+  }, [query, key, options.skip]);
+  if (options.skip) return { loading: false, errors: [] };
+  return {
+    loading: answered?.key !== key,
+    data: answered?.data,
+    errors: answered?.key === key ? answered.errors : [],
+    failure: answered?.key === key ? answered.failure : undefined,
+  };
 }

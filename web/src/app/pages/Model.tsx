@@ -125,7 +125,7 @@ export function ModelPage({ modelKey }: { modelKey: string }) {
             ))}
           </p>
           <LifecycleTimeline lifecycle={model.lifecycle} />
-          <Versions versions={model.versions} />
+          <Versions versions={model.versions} served={servedVersionIds(model.deployments)} />
           <Deployments deployments={model.deployments} />
           <Lineage versions={model.versions} repository={model.repository} />
           <Owners owners={model.codeOwners} />
@@ -170,14 +170,19 @@ function LifecycleTimeline({ lifecycle }: { lifecycle: Lifecycle | null }) {
   );
 }
 
-function Versions({ versions }: { versions: Version[] | null }) {
+/** Versions a deployment serves with traffic: in production whatever their registry stage says. */
+function servedVersionIds(deployments: Deployment[] | null): Set<string> {
+  return new Set((deployments ?? []).filter((d) => d.modelVersion && (d.trafficPercent ?? 0) > 0).map((d) => d.modelVersion!.id));
+}
+
+function Versions({ versions, served }: { versions: Version[] | null; served: Set<string> }) {
   const sorted = [...(versions ?? [])].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
   return (
     <Section title="Versions in every registry" id="versions">
       {versions === null ? <p className="muted">Unavailable (see above).</p> : null}
       <ol className="timeline" data-testid="versions">
         {sorted.map((v) => (
-          <li key={v.id} className={isProduction(v) ? 'production' : ''} data-registry={v.source.kind}>
+          <li key={v.id} className={isProduction(v) || served.has(v.id) ? 'production' : ''} data-registry={v.source.kind}>
             <span className="when">{formatDate(v.createdAt)}</span>
             <SourceBadge kind={v.source.kind} instance={v.source.instance} />
             <strong>v{v.version}</strong>
@@ -188,7 +193,8 @@ function Versions({ versions }: { versions: Version[] | null }) {
               </span>
             ))}
             {v.approval ? <span className="badge">{v.approval}</span> : null}
-            <span className="muted small">{v.status}</span>
+            {served.has(v.id) ? <span className="badge production">serving</span> : null}
+            <span className="muted small"> {v.status}</span>
           </li>
         ))}
       </ol>

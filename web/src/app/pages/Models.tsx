@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import MODELS from '../../graphql/models.graphql?raw';
-import { Loading, Problems, SeverityBadge, SourceBadge, formatDays } from '../components';
+import { Loading, Problems, SeverityBadge, SourceBadge, formatDays, kindLabel } from '../components';
 import { Link, modelPath, navigate, withQuery, type Location } from '../router';
 import { useQuery } from '../use-query';
 
@@ -138,7 +138,7 @@ export function ModelsPage({ location }: { location: Location }) {
             {models.totalCount} models · page {pageNumber} of {Math.max(1, Math.ceil(models.totalCount / PAGE_SIZE))}
             {state.loading ? ' · updating…' : ''}
           </p>
-          <table className="table" data-testid="models-table">
+          <table className="table" data-testid="models-table" aria-busy={state.loading}>
             <thead>
               <tr>
                 <th>Model</th>
@@ -162,8 +162,8 @@ export function ModelsPage({ location }: { location: Location }) {
                   </td>
                   <td>
                     {(m.productionVersions ?? []).map((v) => (
-                      <span key={v.id} className="badge production" title={`${v.source.kind} ${v.source.instance}`}>
-                        v{v.version} · {v.source.instance}
+                      <span key={v.id} className="badge production">
+                        v{v.version} · {kindLabel(v.source.kind)} {v.source.instance}
                       </span>
                     ))}
                   </td>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import SOURCES from '../../graphql/sources.graphql?raw';
-import { Loading, Problems, SourceBadge, formatDate } from '../components';
+import { Loading, Problems, SourceBadge, formatDateTime } from '../components';
 import { useQuery } from '../use-query';
 
 interface SourceRow {
@@ -35,13 +35,16 @@ export function SourcesPage() {
   return (
     <div>
       <h1>
-        Sources <button type="button" onClick={() => setReload((n) => n + 1)}>Refresh</button>
+        Sources
+        <button type="button" className="small" onClick={() => setReload((n) => n + 1)}>
+          Refresh
+        </button>
       </h1>
       <p className="muted">What this gateway's processes have seen of each source since they started. Needs the admin scope when auth is on.</p>
       <Problems state={state} />
       {state.loading && !sources ? <Loading what="sources" /> : null}
       {sources ? (
-        <table className="table" data-testid="sources-table">
+        <table className="table" data-testid="sources-table" aria-busy={state.loading}>
           <thead>
             <tr>
               <th>Source</th>
@@ -77,7 +80,7 @@ export function SourcesPage() {
                       : '—'}
                   </td>
                   <td>{s.circuit ?? '—'}</td>
-                  <td>{formatDate(s.lastSuccessAt)}</td>
+                  <td>{formatDateTime(s.lastSuccessAt)}</td>
                   <td className="small">{s.lastError ? `${s.lastError.code}: ${s.lastError.message}` : '—'}</td>
                 </tr>
               );
