@@ -509,6 +509,41 @@ const responseCacheSchema = z
 
 export type ResponseCacheConfig = z.infer<typeof responseCacheSchema>;
 
+const DURATION_UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `90s`, `15m`, `1h`, `1d`; `0` for none. In ms after parsing. */
+const duration = (max: { ms: number; text: string }) =>
+  z
+    .union([z.literal(0), z.string().regex(/^(0|\d+(s|m|h|d))$/, 'must be a duration such as 30s, 15m, 1h or 1d (or 0)')])
+    .transform((text) => (text === 0 || text === '0' ? 0 : Number(text.slice(0, -1)) * DURATION_UNITS_MS[text.slice(-1) as keyof typeof DURATION_UNITS_MS]))
+    .refine((ms) => ms <= max.ms, `must be at most ${max.text}`);
+
+/**
+ * Governance snapshots (subgraphs/inventory/history): each index build's findings and
+ * lifecycle facts, so that `findingHistory` and the trends can be asked. Off unless turned
+ * on (it needs a writable, lasting place: a volume, or PostgreSQL); the demo turns it on.
+ */
+const historySchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** The SQLite file, when no postgresUrl is set; relative to the working directory. */
+    path: z.string().min(1).default('./data/history.sqlite'),
+    /** Record in PostgreSQL instead (`postgres://user:pass@host:5432/db`; use ${VAR} for the password). */
+    postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+    /** The PostgreSQL schema the tables live in; created when missing. */
+    postgresSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('modelgraph_history'),
+    /**
+     * At most about one snapshot per interval (a build sooner is not recorded), and `serve`
+     * asks for a build this often so the history grows with nobody querying. `0`: every build,
+     * no schedule. Default 1h.
+     */
+    interval: duration({ ms: 7 * 86_400_000, text: '7d' }).prefault('1h'),
+  })
+  .strict()
+  .prefault({});
+
+export type HistoryConfig = z.infer<typeof historySchema>;
+
 export const configSchema = z
   .object({
     server: serverSchema,
@@ -573,6 +608,7 @@ export const configSchema = z
       .strict()
       .default({}),
     governance: governanceSchema,
+    history: historySchema,
     people: z
       .object({
         /** YAML file tying tool identities that hide emails to people (see README). */

@@ -11,6 +11,8 @@ import type { Registry } from 'prom-client';
 import { GovernanceIndex, INDEX_PAGE_CONCURRENCY } from './governance/inventory-index';
 import { FactReader, type FactSources } from './governance/source-facts';
 import { IndexRebuildMetrics, type IndexName } from './index-metrics';
+import { HistoryRecorder } from './history/recorder';
+import type { HistoryStore } from './history/types';
 import type { GovernanceSettings } from './governance/types';
 import type { LinkingRules } from './linking';
 import { createModelLister, type Listing, type ModelListingSource } from './model-listing';
@@ -48,6 +50,12 @@ export interface InventoryOptions {
    * built by one replica at a time. Default: neither.
    */
   warmUp?: { shared?: KeyValueCache };
+  /**
+   * `history`: each governance index build this process makes is recorded in `store`, at
+   * most about once per `intervalMs`, and a build is asked for that often. Default: none
+   * (`findingHistory` and `findingTrends` then answer an error saying history is off).
+   */
+  history?: { store: HistoryStore; intervalMs: number };
 }
 
 /** The longest one replica may hold an index's rebuild lock: a build over 10,000 models takes a minute or more. */
@@ -99,6 +107,7 @@ export function createInventorySubgraph(options: InventoryOptions) {
     )
     .digest('hex')
     .slice(0, 16);
+  const recorder = options.history && new HistoryRecorder(options.history.store, { intervalMs: options.history.intervalMs, logger: options.logger });
   const governance = new GovernanceIndex(
     { listing: listModels, reader: () => new FactReader(options.facts) },
     options.governance,
@@ -106,8 +115,9 @@ export function createInventorySubgraph(options: InventoryOptions) {
     Date.now,
     options.indexStaleMs,
     rebuilds('governance'),
-    kept('governance', configHash),
+    { ...kept('governance', configHash), onBuilt: recorder?.onBuilt },
   );
+  recorder?.schedule(() => governance.get(), options.stop);
   const ownership = new OwnershipIndex(governance);
   const warmUp: WarmUpJob[] = [
     { name: 'inventory listing', phase: 1, run: () => listModels() },
@@ -126,6 +136,7 @@ export function createInventorySubgraph(options: InventoryOptions) {
         governance,
         sources: options.sourceStatus,
         listing: () => (listing ??= listModels()),
+        history: recorder?.store,
       };
     },
   };

@@ -10,6 +10,8 @@ import { modelByKey, modelByRef } from './listing-index';
 import type { GraphFinding } from './governance/graph-finding';
 import { compareFindings, type GovernanceIndex } from './governance/inventory-index';
 import { lifecycleStats, roundDays } from './governance/lifecycle';
+import { historyQueryResolvers, historyTypeResolvers } from './history/resolvers';
+import type { HistoryStore } from './history/types';
 import { SEVERITY_ORDER, type FindingRule, type Severity } from './governance/types';
 import type { LinkedModel } from './linking';
 import type { Listing } from './model-listing';
@@ -27,6 +29,8 @@ export interface InventoryContext extends PartialErrorsContext {
   listing(): Promise<Listing>;
   /** Who the gateway says is asking (set by the server; absent in unit tests). */
   caller?: Caller;
+  /** The governance history (`history`); undefined when it is off. */
+  history?: HistoryStore;
 }
 
 const MAX_PAGE = 500;
@@ -128,6 +132,7 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
         p90DaysToProduction: roundDays(s.p90Days),
       }));
     },
+    ...historyQueryResolvers,
     sources(_root: unknown, _args: unknown, ctx: InventoryContext) {
       // Live health, read from no cache entry: an answer holding it is never reused.
       currentRequestScope()?.noteFreshUntil(Date.now());
@@ -168,7 +173,9 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
       return modelByRef((await ctx.listing()).models, deployment.source.kind, deployment.source.instance, modelId);
     },
   },
+  FindingEpisode: historyTypeResolvers.FindingEpisode,
   Finding: {
+    ...historyTypeResolvers.Finding,
     // The inventory owns Model, so the gateway asks it, not another subgraph, for the rest
     // of the model's fields: a bare `{ key }` would answer only `key`.
     async model(finding: GraphFinding, _args: unknown, ctx: InventoryContext) {
