@@ -57,9 +57,9 @@ export interface IndexedModel {
   teams: Set<string>;
   /**
    * The parts of its facts that were unavailable (`tickets`, `codeOwners`...): its findings
-   * are what could be concluded without them. Empty when everything was read.
+   * are what could be concluded without them. Empty (or absent) when everything was read.
    */
-  unavailable: string[];
+  unavailable?: string[];
 }
 
 export interface GovernanceIndexData {

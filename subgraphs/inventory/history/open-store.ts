@@ -28,10 +28,26 @@ function load<T>(module: string, hint: string): T {
   }
 }
 
-/** Whether better-sqlite3 loads here: the demo turns history off when it does not. */
+const SQLITE_HINT = 'set history.postgresUrl to record in PostgreSQL, or history.enabled: false to serve without history';
+
+/**
+ * better-sqlite3, checked to work: its native binding loads only when a database is first
+ * opened, so a module that requires fine may still have no binding for this Node.
+ */
+function loadSqlite(): typeof import('better-sqlite3') {
+  const driver = load<typeof import('better-sqlite3')>('better-sqlite3', SQLITE_HINT);
+  try {
+    new driver(':memory:').close();
+  } catch (err) {
+    throw new HistoryUnavailableError(`history: better-sqlite3 cannot run here (${(err as Error).message.split('\n')[0]}); ${SQLITE_HINT}`);
+  }
+  return driver;
+}
+
+/** Whether better-sqlite3 works here: the demo turns history off when it does not. */
 export function sqliteAvailable(): boolean {
   try {
-    load('better-sqlite3', '');
+    loadSqlite();
     return true;
   } catch {
     return false;
@@ -48,10 +64,7 @@ export async function openHistoryStore(settings: HistorySettings): Promise<Histo
       throw new HistoryUnavailableError(`history: cannot open PostgreSQL history (history.postgresUrl, schema ${settings.postgresSchema}): ${(err as Error).message}`);
     }
   }
-  const driver = load<typeof import('better-sqlite3')>(
-    'better-sqlite3',
-    'set history.postgresUrl to record in PostgreSQL, or history.enabled: false to serve without history',
-  );
+  const driver = loadSqlite();
   const path = resolve(settings.path);
   try {
     return await SqliteHistoryStore.open(driver, path);
