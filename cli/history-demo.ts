@@ -55,8 +55,21 @@ export const HISTORY_DEMO_EVENTS: ReadonlyArray<{ day: number; what: string; app
   },
 ];
 
-/** Day 3 adds a model: the org grows by one (the generator's next model, its other models unchanged). */
+/**
+ * Day 3 adds a model, trained from an untracked notebook and put in Production with its
+ * approval still pending: the org grows by one (the generator's next model; the others stay
+ * as they were).
+ */
 const MODEL_ADDED_ON_DAY = 3;
+
+function addedInHaste(org: DemoOrg): void {
+  const model = org.models[org.models.length - 1]!;
+  traceable(org, model.key, false);
+  const versions = model.registrations.flatMap((r) => r.versions);
+  const newest = versions.reduce((a, b) => (b.creationTime > a.creationTime ? b : a), versions[0]!);
+  newest.stage = 'Production';
+  newest.tags.validation_status = 'pending';
+}
 
 function traceable(org: DemoOrg, key: string, on: boolean): void {
   const model = org.models.find((m) => m.key === key);
@@ -72,6 +85,7 @@ function traceable(org: DemoOrg, key: string, on: boolean): void {
 /** The demo organisation as it stands on `day` (0..6) of the week. */
 export function demoOrgOnDay(day: number, options: { models: number; seed?: number }): DemoOrg {
   const org = generateDemoOrg({ seed: options.seed, models: options.models + (day >= MODEL_ADDED_ON_DAY ? 1 : 0) });
+  if (day >= MODEL_ADDED_ON_DAY) addedInHaste(org);
   for (const event of HISTORY_DEMO_EVENTS) if (event.day <= day) event.apply(org);
   return org;
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HISTORY_DEMO_DAYS, recordHistoryDemo } from '../../cli/history-demo';
+import { demoOrgOnDay, HISTORY_DEMO_DAYS, recordHistoryDemo } from '../../cli/history-demo';
 import { openHistoryStore } from '../../subgraphs/inventory/history/open-store';
 import type { HistoryStore } from '../../subgraphs/inventory/history/types';
 
@@ -28,7 +28,8 @@ afterAll(async () => {
 
 describe('recordHistoryDemo', () => {
   it('records a snapshot a day for a week before now, and the week\'s events open and resolve findings', async () => {
-    const { days } = await recordHistoryDemo({ store, models: 12, now: NOW });
+    const { days, org } = await recordHistoryDemo({ store, models: 14, now: NOW });
+    expect(org.models).toHaveLength(15);
     expect(days).toHaveLength(HISTORY_DEMO_DAYS);
     expect(days.map((d) => d.takenAt.getTime())).toEqual(Array.from({ length: 7 }, (_, i) => NOW - (7 - i) * DAY));
     expect(days.every((d) => d.result.recorded)).toBe(true);
@@ -43,11 +44,16 @@ describe('recordHistoryDemo', () => {
         .sort((a, b) => a[0]! - b[0]!);
     expect(spells('lead-scorer', 'NO_OWNER')).toEqual([[0, 1]]);
     expect(spells('credit-risk-scorer', 'PRODUCTION_WITHOUT_APPROVAL')).toEqual([[0, 2]]);
-    // The 13th model, added on day 3 (the week runs over 12): untraceable, fixed, and back.
+    // Untraceable, fixed on day 4, and back on day 6: two spells.
     expect(spells('address-normalizer', 'UNTRACEABLE_VERSION')).toEqual([
-      [3, 4],
+      [0, 4],
       [6, null],
     ]);
+    // The model added on day 3, in Production from an untracked notebook, unapproved.
+    const added = demoOrgOnDay(3, { models: 14 }).models[14]!.key;
+    expect(demoOrgOnDay(2, { models: 14 }).models.map((m) => m.key)).not.toContain(added);
+    expect(spells(added, 'UNTRACEABLE_VERSION')).toEqual([[3, null]]);
+    expect(spells(added, 'PRODUCTION_WITHOUT_APPROVAL')).toEqual([[3, null]]);
     // What nothing fixed stays open all week, seen every day.
     const stayed = episodes.filter((e) => e.openedAt === NOW - 7 * DAY && e.resolvedAt === null);
     expect(stayed.length).toBeGreaterThan(0);
