@@ -20,7 +20,9 @@ import { parseReportArgs, ReportUsageError, runReport } from './report';
 import { startTracing } from './tracing';
 import { recordHistoryDemo } from './history-demo';
 import { openHistoryStore, sqliteAvailable } from '../subgraphs/inventory/history/open-store';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Where the demo keeps its history (gitignored): it grows with every run. */
 const DEMO_HISTORY_PATH = 'data/history.sqlite';
@@ -352,9 +354,16 @@ async function sandbox(args: string[]): Promise<number> {
 async function withEmbeddedDemo<T>(run: (graphqlUrl: string) => Promise<T>): Promise<T> {
   process.stderr.write('modelgraph: no --endpoint: starting the embedded demo graph\n');
   const sandboxes = await startSandbox({});
+  // History of this run only (the trend reports have the current build to show), thrown away after.
+  const scratch = sqliteAvailable() ? mkdtempSync(join(tmpdir(), 'modelgraph-demo-')) : undefined;
   try {
     const demo = sandboxConfig(sandboxes);
-    const config = configSchema.parse({ server: { port: 0, host: '127.0.0.1' }, sources: demo.sources, logLevel: 'silent' });
+    const config = configSchema.parse({
+      server: { port: 0, host: '127.0.0.1' },
+      sources: demo.sources,
+      logLevel: 'silent',
+      ...(scratch ? { history: { enabled: true, path: join(scratch, 'history.sqlite') } } : {}),
+    });
     const logger = createLogger({ level: 'silent' });
     const stack = await startStack(config, logger, { people: PeopleDirectory.fromData(demo.peopleAliases, 'demo people') });
     try {
@@ -364,6 +373,7 @@ async function withEmbeddedDemo<T>(run: (graphqlUrl: string) => Promise<T>): Pro
     }
   } finally {
     await sandboxes.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
 

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runReport } from '../../cli/report';
 import type { Stack } from '../../gateway/stack';
@@ -26,15 +27,21 @@ const REPORTS = readdirSync(REPORTS_DIR)
 
 let sandbox: Sandbox;
 let stack: Stack;
+/** The history the trend reports read: the index build the tests cause is its one snapshot. */
+let historyDir: string;
 
 beforeAll(async () => {
+  historyDir = mkdtempSync(join(tmpdir(), 'modelgraph-reports-'));
   sandbox = await startSandbox({ models: 36 });
-  stack = await startDemoGraph(sandbox);
+  stack = await startDemoGraph(sandbox, { history: { enabled: true, path: join(historyDir, 'history.sqlite') } });
+  // Built, and so recorded, before any report reads the history.
+  expect((await postGraphql(stack.graphqlUrl, '{ findings(first: 1) { totalCount } }')).errors).toBeUndefined();
 }, 60_000);
 
 afterAll(async () => {
   await stack?.close();
   await sandbox?.close();
+  rmSync(historyDir, { recursive: true, force: true });
 });
 
 // ---- running a report -------------------------------------------------------------------
@@ -157,6 +164,9 @@ describe('reports/', () => {
         'production-without-approval.graphql',
         'registry-drift.graphql',
         'time-to-production-by-team.graphql',
+        'finding-trends.graphql',
+        'finding-history.graphql',
+        'production-trends.graphql',
       ]),
     );
   });
@@ -180,6 +190,42 @@ describe('reports/', () => {
       expect(result.rows.length).toBeGreaterThanOrEqual(1);
       for (const fields of parseCsv(result.stdout)) expect(fields).toHaveLength(result.header.length);
     });
+  });
+});
+
+describe('what the history reports find in the demo', () => {
+  it('finding-trends: this week, every finding the index holds opened, by rule by default', async () => {
+    const { header, rows } = await run('finding-trends.graphql');
+    expect(header).toEqual(['periodStart', 'group', 'opened', 'resolved', 'openAtEnd', 'medianDaysToResolve']);
+    const { findings } = await graphql<{ findings: { nodes: Array<{ rule: string }> } }>('{ findings(first: 500, includeWaived: true) { nodes { rule } } }');
+    const byRule = new Map<string, number>();
+    for (const f of findings.nodes) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
+    // One snapshot so far: one period, one row per rule, nothing resolved.
+    expect(new Set(column(rows, 'periodStart')).size).toBe(1);
+    expect(Object.fromEntries(rows.map((r) => [r.group, Number(r.opened)]))).toEqual(Object.fromEntries(byRule));
+    expect(rows.every((r) => r.resolved === '0' && r.openAtEnd === r.opened && r.medianDaysToResolve === '')).toBe(true);
+  });
+
+  it('finding-history: one open spell per finding, first seen at the build', async () => {
+    const { rows } = await run('finding-history.graphql');
+    const { findings } = await graphql<{ findings: { totalCount: number } }>('{ findings(first: 1, includeWaived: true) { totalCount } }');
+    expect(rows).toHaveLength(findings.totalCount);
+    expect(rows.every((r) => r.resolvedAt === '' && !Number.isNaN(Date.parse(r.firstSeenAt)))).toBe(true);
+    expect(new Set(column(rows, 'fingerprint')).size).toBe(rows.length);
+  });
+
+  it('production-trends: the models in production, per month of their first production use', async () => {
+    const { rows } = await run('production-trends.graphql');
+    const { models } = await graphql<{ models: { nodes: Array<{ lifecycle: { firstProductionAt: string | null } | null }> } }>(
+      '{ models(first: 500) { nodes { lifecycle { firstProductionAt } } } }',
+    );
+    const inProduction = models.nodes.filter((m) => m.lifecycle?.firstProductionAt).length;
+    expect(inProduction).toBeGreaterThan(5);
+    expect(column(rows, 'models').map(Number).reduce((a, b) => a + b, 0)).toBe(inProduction);
+    // Every month from the first to now, empty ones included.
+    const months = column(rows, 'periodStart').map((p) => p.slice(0, 7));
+    expect(new Set(months).size).toBe(months.length);
+    expect(months[months.length - 1]).toBe(new Date().toISOString().slice(0, 7));
   });
 });
 
