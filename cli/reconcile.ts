@@ -73,17 +73,12 @@ export function parseReconcileArgs(argv: string[]): ReconcileArgs {
   };
 }
 
-const QUERY = /* GraphQL */ `
-  query Reconcile($first: Int!, $after: String) {
-    findings(first: $first, after: $after, includeWaived: true) {
-      totalCount
-      pageInfo { hasNextPage endCursor }
-      nodes {
+/** What each finding carries, besides its model. */
+const FINDING_FIELDS = /* GraphQL */ `
         fingerprint
         rule
         severity
         message
-        model { key TEAMS }
         evidence {
           refs { kind instance nativeId url }
           versions { __typename id }
@@ -91,14 +86,34 @@ const QUERY = /* GraphQL */ `
           deployments { id }
         }
         waiver { reason until }
+`;
+
+const QUERY = /* GraphQL */ `
+  query Reconcile($first: Int!, $after: String) {
+    findings(first: $first, after: $after, includeWaived: true) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        ${FINDING_FIELDS}
+        model { key }
       }
     }
   }
 `;
 
 /** With --record, the models' team code owners too, for the history's trends by team. */
-const RECORD_QUERY = QUERY.replace('TEAMS', 'codeOwners { kind handle }');
-const READ_QUERY = QUERY.replace(' TEAMS', '');
+const RECORD_QUERY = /* GraphQL */ `
+  query ReconcileRecord($first: Int!, $after: String) {
+    findings(first: $first, after: $after, includeWaived: true) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        ${FINDING_FIELDS}
+        model { key codeOwners { kind handle } }
+      }
+    }
+  }
+`;
 
 export interface ReconcileFinding {
   fingerprint: string;
@@ -147,7 +162,9 @@ export async function runReconcile(args: ReconcileArgs & { endpoint: string }, i
   const client = createGraphqlClient({ endpoint: args.endpoint, timeoutMs: 300_000 });
   let result;
   try {
-    result = await fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, args.record ? RECORD_QUERY : READ_QUERY, { first: 500 });
+    result = await (args.record
+      ? fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, RECORD_QUERY, { first: 500 })
+      : fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, QUERY, { first: 500 }));
   } catch (err) {
     if (err instanceof ReportError) {
       io.stderr.write(`modelgraph reconcile: ${err.message}\n`);

@@ -102,7 +102,7 @@ export function indexModel(node: ModelNode): IndexedModel {
     people: new Set([...codeOwnerPeople, ...(node.tickets ?? []).flatMap((t) => (t.assignee ? [t.assignee.id] : []))]),
     codeOwnerPeople,
     teams: new Set((node.codeOwners ?? []).filter((o) => o.kind === 'TEAM').map((o) => teamKey(o.handle))),
-    unavailable: node.unavailable ?? [],
+    ...(node.unavailable?.length ? { unavailable: node.unavailable } : {}),
   };
 }
 
