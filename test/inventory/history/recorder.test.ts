@@ -156,4 +156,26 @@ describe('HistoryRecorder on the governance index', () => {
     expect(warnings).toHaveLength(1);
     store = await openHistoryStore({ path: join(dir, 'history.sqlite'), postgresSchema: 'unused' });
   });
+
+  it('asks for a build every interval until the process stops, and not at all with interval 0', async () => {
+    jest.useFakeTimers();
+    try {
+      let reads = 0;
+      const read = async () => {
+        reads++;
+      };
+      const stop = new AbortController();
+      new HistoryRecorder(store, { intervalMs: HOUR }).schedule(read, stop.signal);
+      jest.advanceTimersByTime(3 * HOUR + 1);
+      expect(reads).toBe(3);
+      stop.abort();
+      jest.advanceTimersByTime(5 * HOUR);
+      expect(reads).toBe(3);
+      new HistoryRecorder(store, { intervalMs: 0 }).schedule(read);
+      jest.advanceTimersByTime(5 * HOUR);
+      expect(reads).toBe(3);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
