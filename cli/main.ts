@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
@@ -20,9 +23,6 @@ import { parseReportArgs, ReportUsageError, runReport } from './report';
 import { startTracing } from './tracing';
 import { recordHistoryDemo } from './history-demo';
 import { openHistoryStore, sqliteAvailable } from '../subgraphs/inventory/history/open-store';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 /** Where the demo keeps its history (gitignored): it grows with every run. */
 const DEMO_HISTORY_PATH = 'data/history.sqlite';
@@ -105,7 +105,6 @@ export async function main(argv: string[]): Promise<number | undefined> {
 }
 
 class UsageError extends Error {}
-
 
 function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
   try {
@@ -256,9 +255,10 @@ async function serve(args: string[]): Promise<number | undefined> {
 }
 
 /**
- * The demo's history: on, in SQLite under data/, unless better-sqlite3 cannot run here (then
- * the demo serves without it, and says so). With `week`, first a simulated week of snapshots
- * (see history-demo.ts), whose last day's organisation the demo then serves.
+ * The demo's history: on, in SQLite under data/, unless better-sqlite3 cannot run here or
+ * data/ cannot be written (the image's read-only /app): then the demo serves without it, and
+ * says so. With `week`, first a simulated week of snapshots (see history-demo.ts), whose last
+ * day's organisation the demo then serves; there, no history is an error.
  */
 async function demoHistory(
   config: ModelgraphConfig,
@@ -271,8 +271,17 @@ async function demoHistory(
     logger.warn('history: better-sqlite3 cannot run on this machine; the demo serves without governance history');
     return undefined;
   }
-  config.history = { ...config.history, enabled: true, path: week ? DEMO_WEEK_PATH : DEMO_HISTORY_PATH };
-  if (!week) return undefined;
+  const history = { ...config.history, enabled: true, path: week ? DEMO_WEEK_PATH : DEMO_HISTORY_PATH };
+  if (!week) {
+    try {
+      await (await openHistoryStore(history)).close();
+      config.history = history;
+    } catch (err) {
+      logger.warn('the demo serves without governance history', { error: (err as Error).message });
+    }
+    return undefined;
+  }
+  config.history = history;
   // A week ending yesterday, in a file of its own: an older run's later snapshots would come after it.
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${DEMO_WEEK_PATH}${suffix}`, { force: true });
   const store = await openHistoryStore(config.history);
