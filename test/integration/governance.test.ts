@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEMO_EXAMPLE_QUERY } from '../../cli/main';
@@ -23,9 +24,15 @@ import { FAIL_FAST, postGraphql, startDemoGraph } from '../helpers/demo-graph';
 
 let sandbox: Sandbox;
 let stack: Stack;
+/** History on, as in `npm start`: the README's history examples run too. */
+const historyDir = mkdtempSync(join(tmpdir(), 'modelgraph-governance-'));
 
 function startGraph(cache: { ttlSeconds: number; staleSeconds: number }): Promise<Stack> {
-  return startDemoGraph(sandbox, { cache, sources: (s) => ({ ...s, jira: s.jira.map((j) => ({ ...j, ...FAIL_FAST })) }) });
+  return startDemoGraph(sandbox, {
+    cache,
+    sources: (s) => ({ ...s, jira: s.jira.map((j) => ({ ...j, ...FAIL_FAST })) }),
+    history: { enabled: true, path: join(historyDir, 'history.sqlite') },
+  });
 }
 
 beforeAll(async () => {
@@ -36,6 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
   await sandbox?.close();
+  rmSync(historyDir, { recursive: true, force: true });
 });
 
 const graphql = (query: string, url = stack.graphqlUrl) => postGraphql(url, query);
