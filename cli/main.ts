@@ -52,6 +52,11 @@ Usage:
       1 when some do, 2 on an error. Without --endpoint, against the embedded demo.
       --record also writes them to the history store of the config file's \`history\`
       (default ./data/history.sqlite).
+  modelgraph reconcile --open-tickets [--dry-run | --apply] [--severity LEVEL] [--rule RULE ...]
+                       [--endpoint URL]
+      File a Jira issue per unwaived finding without one (config tickets), and comment on
+      the issues of findings that are gone; a dry run unless --apply. Exit 0, or 2 when a
+      ticket could not be filed. Needs the governance:write scope (MODELGRAPH_API_KEY).
   modelgraph api-key [--name NAME] [--scope SCOPE ...]
       Make a new API key for a script or CI job: prints the key (give it to the client;
       it is not stored) and the server.auth.apiKeys entry with its SHA-256 hash.
@@ -60,7 +65,8 @@ Usage:
       on N+2, GitHub on N+3, GitLab on N+4, SageMaker on N+5, Vertex AI on N+6, Azure ML
       on N+7.
 
-Environment: PORT, REDIS_URL, MODELGRAPH_CONFIG, MODELGRAPH_SUBGRAPH_SECRET (the gateway and
+Environment: PORT, REDIS_URL, MODELGRAPH_CONFIG, MODELGRAPH_API_KEY (what report and reconcile
+send the gateway as a Bearer token), MODELGRAPH_SUBGRAPH_SECRET (the gateway and
 subgraphs' shared signing secret), MODELGRAPH_METRICS_PORT (Prometheus /metrics on a port of
 its own), NODE_ENV=production (introspection off), and OpenTelemetry's OTEL_* variables
 (traces are exported when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER says so).
@@ -162,6 +168,7 @@ async function serve(args: string[]): Promise<number | undefined> {
         closers.push(() => sandboxes.close());
         const demo = sandboxConfig(sandboxes);
         config.sources = configSchema.shape.sources.parse(demo.sources);
+        config.tickets = configSchema.shape.tickets.parse(demo.tickets);
         people = PeopleDirectory.fromData(demo.peopleAliases, 'demo people');
         demoNote =
           `demo organisation: ${sandboxes.org.models.length} models; sandbox MLflow (${Object.keys(sandboxes.mlflow).join(', ')}), ` +
@@ -370,6 +377,7 @@ async function withEmbeddedDemo<T>(run: (graphqlUrl: string) => Promise<T>): Pro
     const config = configSchema.parse({
       server: { port: 0, host: '127.0.0.1' },
       sources: demo.sources,
+      tickets: demo.tickets,
       logLevel: 'silent',
       ...(scratch ? { history: { enabled: true, path: join(scratch, 'history.sqlite') } } : {}),
     });
@@ -386,14 +394,20 @@ async function withEmbeddedDemo<T>(run: (graphqlUrl: string) => Promise<T>): Pro
   }
 }
 
+/** What the CLI's commands send the gateway to authenticate: MODELGRAPH_API_KEY, when set. */
+function apiKeyHeaders(): Record<string, string> | undefined {
+  const key = process.env.MODELGRAPH_API_KEY;
+  return key ? { authorization: `Bearer ${key}` } : undefined;
+}
+
 async function report(args: string[]): Promise<number> {
-  const parsed = parseReportArgs(args);
+  const parsed = { headers: apiKeyHeaders(), ...parseReportArgs(args) };
   if (parsed.endpoint) return runReport({ ...parsed, endpoint: parsed.endpoint });
   return withEmbeddedDemo((endpoint) => runReport({ ...parsed, endpoint }));
 }
 
 async function reconcile(args: string[]): Promise<number> {
-  const parsed = parseReconcileArgs(args);
+  const parsed = { ...parseReconcileArgs(args), headers: apiKeyHeaders() };
   const io = { stdout: process.stdout, stderr: process.stderr };
   if (parsed.endpoint) return runReconcile({ ...parsed, endpoint: parsed.endpoint }, io);
   return withEmbeddedDemo((endpoint) => runReconcile({ ...parsed, endpoint }, io));

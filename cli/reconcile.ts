@@ -5,7 +5,7 @@
  * pass on a silently shorter list.
  */
 import { parseArgs } from 'node:util';
-import { createGraphqlClient, fetchAllPages, ReportError, type GraphQLErrorLike } from './graphql-client';
+import { createGraphqlClient, fetchAllPages, ReportError, type GraphqlClient, type GraphQLErrorLike } from './graphql-client';
 import { FINDING_RULES, SEVERITY_ORDER, type Severity } from '../subgraphs/inventory/governance/types';
 import { formatRows } from './report/format';
 import { loadConfig } from '../config/load';
@@ -14,12 +14,16 @@ import type { HistoryStore, RecordedFinding } from '../subgraphs/inventory/histo
 
 export const RECONCILE_USAGE = `Usage: modelgraph reconcile [--fail-on low|medium|high] [--format table|json] [--rule RULE ...] [--endpoint URL]
                            [--record [--config FILE]]
+       modelgraph reconcile --open-tickets [--dry-run | --apply] [--severity low|medium|high] [--rule RULE ...] [--endpoint URL]
   Prints the governance findings. Exits 0 when none reaches --fail-on (default high),
   1 when some do, 2 on an error. Without --endpoint it runs against the embedded demo.
   --record also writes every finding read (all rules, waived ones included) as a snapshot
   to the governance history that the config file's \`history\` section names (--config or
   MODELGRAPH_CONFIG; without one, ./data/history.sqlite), whether or not \`history.enabled\`
   is set there. Findings that could not be read in full are not recorded (exit 2).
+  --open-tickets files a Jira issue per unwaived finding that has none (the gateway's
+  openFindingTickets mutation, config \`tickets\`) and comments on the issues of findings
+  that are gone; a dry run unless --apply. Exits 0, or 2 when a ticket could not be filed.
   RULE: ${FINDING_RULES.join(', ')}
 `;
 
@@ -34,6 +38,10 @@ export interface ReconcileArgs {
   record?: boolean;
   /** The config file whose `history` section names the store. */
   config?: string;
+  /** `--open-tickets`: file tickets instead of gating; `apply` false is a dry run. */
+  tickets?: { apply: boolean; severity?: Severity };
+  /** Sent with every request (`Authorization` from MODELGRAPH_API_KEY). */
+  headers?: Record<string, string>;
 }
 
 export function parseReconcileArgs(argv: string[]): ReconcileArgs {
@@ -48,6 +56,10 @@ export function parseReconcileArgs(argv: string[]): ReconcileArgs {
         endpoint: { type: 'string' },
         record: { type: 'boolean', default: false },
         config: { type: 'string', short: 'c' },
+        'open-tickets': { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        apply: { type: 'boolean', default: false },
+        severity: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -63,6 +75,18 @@ export function parseReconcileArgs(argv: string[]): ReconcileArgs {
   const unknown = rules.filter((r) => !(FINDING_RULES as readonly string[]).includes(r));
   if (unknown.length > 0) throw new ReconcileUsageError(`unknown rule ${unknown.join(', ')}; rules are ${FINDING_RULES.join(', ')}`);
   if (values.config && !values.record) throw new ReconcileUsageError('--config is read only with --record');
+  const openTickets = values['open-tickets'] === true;
+  if (openTickets && values.record) throw new ReconcileUsageError('--record goes with the gate, not with --open-tickets');
+  if (!openTickets && (values.apply || values['dry-run'] || values.severity !== undefined)) {
+    throw new ReconcileUsageError('--apply, --dry-run and --severity go with --open-tickets');
+  }
+  if (values.apply && values['dry-run']) throw new ReconcileUsageError('--apply and --dry-run exclude each other');
+  let severity: Severity | undefined;
+  if (values.severity !== undefined) {
+    const upper = String(values.severity).toUpperCase();
+    if (!(upper in SEVERITY_ORDER)) throw new ReconcileUsageError(`--severity must be low, medium or high, got "${values.severity}"`);
+    severity = upper as Severity;
+  }
   return {
     failOn: failOn as Severity,
     format,
@@ -70,6 +94,7 @@ export function parseReconcileArgs(argv: string[]): ReconcileArgs {
     endpoint: values.endpoint as string | undefined,
     record: Boolean(values.record),
     config: values.config as string | undefined,
+    ...(openTickets ? { tickets: { apply: values.apply === true, ...(severity ? { severity } : {}) } } : {}),
   };
 }
 
@@ -159,7 +184,8 @@ export function recordedFinding(f: ReconcileFinding): RecordedFinding {
 
 /** Runs against `endpoint` and prints; returns the exit code. */
 export async function runReconcile(args: ReconcileArgs & { endpoint: string }, io: ReconcileIo): Promise<number> {
-  const client = createGraphqlClient({ endpoint: args.endpoint, timeoutMs: 300_000 });
+  const client = createGraphqlClient({ endpoint: args.endpoint, headers: args.headers, timeoutMs: 300_000 });
+  if (args.tickets) return runOpenTickets(client, { ...args, tickets: args.tickets }, io);
   let result;
   try {
     result = await (args.record
@@ -234,4 +260,128 @@ export async function runReconcile(args: ReconcileArgs & { endpoint: string }, i
   }
   if (recordFailed) return 2;
   return failing.length > 0 ? 1 : 0;
+}
+
+const OPEN_TICKETS = /* GraphQL */ `
+  mutation OpenFindingTickets($filter: FindingTicketFilter, $dryRun: Boolean!, $resolveGone: Boolean!) {
+    openFindingTickets(filter: $filter, dryRun: $dryRun, resolveGone: $resolveGone) {
+      dryRun jira project created existing wouldCreate failed
+      results {
+        fingerprint outcome key url summary note
+        finding { severity rule message model { key } }
+        assignee { id }
+        error { code source message fields }
+      }
+      gone { fingerprint outcome key url transitioned note error { code source message fields } }
+    }
+  }
+`;
+
+interface TicketError {
+  code: string;
+  source: string;
+  message: string;
+  fields: string[];
+}
+
+interface TicketRunAnswer {
+  dryRun: boolean;
+  jira: string;
+  project: string;
+  created: number;
+  existing: number;
+  wouldCreate: number;
+  failed: number;
+  results: Array<{
+    fingerprint: string;
+    outcome: string;
+    key: string | null;
+    url: string | null;
+    summary: string;
+    note: string | null;
+    finding: { severity: Severity; rule: string; message: string; model: { key: string } | null };
+    assignee: { id: string } | null;
+    error: TicketError | null;
+  }>;
+  gone: Array<{ fingerprint: string; outcome: string; key: string; url: string; transitioned: boolean; note: string | null; error: TicketError | null }>;
+}
+
+function describeTicketError(e: TicketError): string {
+  return `${e.message}${e.fields.length ? ` (fields: ${e.fields.join(', ')})` : ''}`;
+}
+
+/**
+ * `--open-tickets`: one call of the gateway's `openFindingTickets`, the only place that
+ * files tickets (it serialises runs, so two pipelines at once file each ticket once), and
+ * what it did, per finding.
+ */
+async function runOpenTickets(
+  client: GraphqlClient,
+  args: ReconcileArgs & { tickets: NonNullable<ReconcileArgs['tickets']> },
+  io: ReconcileIo,
+): Promise<number> {
+  // The filter takes one rule: several --rule are asked one at a time.
+  const rules: Array<string | undefined> = args.rules.length > 0 ? args.rules : [undefined];
+  const runs: TicketRunAnswer[] = [];
+  for (const [i, rule] of rules.entries()) {
+    let response;
+    try {
+      response = await client.request<{ openFindingTickets: TicketRunAnswer | null }>(OPEN_TICKETS, {
+        filter: { ...(rule ? { rule } : {}), ...(args.tickets.severity ? { severity: args.tickets.severity } : {}) },
+        dryRun: !args.tickets.apply,
+        // Which tickets' findings are gone does not depend on the filter: asked once.
+        resolveGone: i === 0,
+      });
+    } catch (err) {
+      if (err instanceof ReportError) {
+        io.stderr.write(`modelgraph reconcile: ${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+    const run = response.data?.openFindingTickets;
+    if (response.errors?.length || !run) {
+      io.stderr.write('modelgraph reconcile: the tickets could not be opened:\n');
+      for (const e of response.errors ?? [{ message: 'no data in the answer' }]) io.stderr.write(`  ${describeError(e)}\n`);
+      return 2;
+    }
+    runs.push(run);
+  }
+  const results = runs.flatMap((r) => r.results);
+  const gone = runs.flatMap((r) => r.gone);
+  const failed = results.filter((r) => r.outcome === 'FAILED').length + gone.filter((g) => g.outcome === 'FAILED').length;
+  const first = runs[0]!;
+  if (args.format === 'json') {
+    io.stdout.write(`${JSON.stringify({ dryRun: first.dryRun, jira: first.jira, project: first.project, results, gone }, null, 2)}\n`);
+  } else {
+    const rows = [
+      ...results.map((r) => ({
+        outcome: r.outcome,
+        ticket: r.url ?? '',
+        severity: r.finding.severity,
+        rule: r.finding.rule,
+        model: r.finding.model?.key ?? '',
+        detail: r.error ? describeTicketError(r.error) : (r.note ?? r.finding.message),
+      })),
+      ...gone.map((g) => ({
+        outcome: g.outcome,
+        ticket: g.url,
+        severity: '',
+        rule: '',
+        model: '',
+        detail: g.error ? describeTicketError(g.error) : (g.note ?? `finding ${g.fingerprint} is gone${g.transitioned ? '; transitioned' : ''}`),
+      })),
+    ];
+    if (rows.length > 0) io.stdout.write(formatRows(rows, ['outcome', 'ticket', 'severity', 'rule', 'model', 'detail'], 'table', { maxCellWidth: 240 }));
+    const count = (outcome: string) => results.filter((r) => r.outcome === outcome).length;
+    const where = `Jira ${first.jira}, project ${first.project}`;
+    io.stdout.write(
+      first.dryRun
+        ? `dry run (${where}): would file ${count('WOULD_CREATE')}, ${count('EXISTING')} already filed, ` +
+            `would comment on ${gone.length} whose finding is gone; --apply files them\n`
+        : `${where}: filed ${count('CREATED')}, ${count('EXISTING')} already filed, ${failed} failed, ` +
+            `commented on ${gone.filter((g) => g.outcome === 'RESOLVED').length} whose finding is gone\n`,
+    );
+  }
+  return failed > 0 ? 2 : 0;
 }

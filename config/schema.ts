@@ -103,6 +103,35 @@ const governanceSchema = z
   .strict()
   .prefault({});
 
+/** A Jira label: Jira refuses one with whitespace. */
+const jiraLabel = z.string().min(1).max(255).regex(/^\S+$/, 'must be a Jira label: no spaces');
+
+/**
+ * Jira tickets for governance findings (`openFindingTickets`, `modelgraph reconcile
+ * --open-tickets`): where they are filed and how. Off when absent.
+ */
+const ticketsSchema = z
+  .object({
+    /** The `sources.jira` instance tickets are filed in. */
+    jira: instanceName,
+    /** The project key, e.g. MLOPS. */
+    project: z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'must be a Jira project key'),
+    /** The issue type's name, as the project's create screen offers it. */
+    issueType: z.string().min(1).default('Task'),
+    /** Labels every finding ticket carries, besides modelgraph's own (`modelgraph-finding` and the fingerprint's). */
+    labels: z.array(jiraLabel).default([]),
+    /** The priority's name per finding severity; a severity left out gets the project's default priority. */
+    priorities: z
+      .object({ high: z.string().min(1).optional(), medium: z.string().min(1).optional(), low: z.string().min(1).optional() })
+      .strict()
+      .default({ high: 'High', medium: 'Medium', low: 'Low' }),
+    /** The workflow transition (by name) applied when a ticketed finding is gone, after the comment saying so; none: only the comment. */
+    resolvedTransition: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type TicketsConfig = z.infer<typeof ticketsSchema>;
+
 const retrySchema = z
   .object({
     maxAttempts: positiveInt.max(10).optional(),
@@ -609,6 +638,7 @@ export const configSchema = z
       .default({}),
     governance: governanceSchema,
     history: historySchema,
+    tickets: ticketsSchema.optional(),
     people: z
       .object({
         /** YAML file tying tool identities that hide emails to people (see README). */
@@ -634,6 +664,23 @@ export const configSchema = z
         }
         seen.add(instance.name);
       });
+    }
+    const tickets = config.tickets;
+    if (tickets) {
+      const jira = config.sources.jira.find((j) => j.name === tickets.jira);
+      if (!jira) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tickets', 'jira'],
+          message: `no Jira instance "${tickets.jira}" under sources.jira${config.sources.jira.length ? ` (there are: ${config.sources.jira.map((j) => j.name).join(', ')})` : ''}`,
+        });
+      } else if (jira.projects?.length && !jira.projects.includes(tickets.project)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tickets', 'project'],
+          message: `project ${tickets.project} is outside sources.jira "${jira.name}".projects (${jira.projects.join(', ')})`,
+        });
+      }
     }
   });
 

@@ -244,6 +244,12 @@ export async function startSubgraph(
           warmUp: config.cache.warmUp
             ? { shared: runtime.redis ? new FailSafeCache(runtime.cache, runtime.logger.child({ component: 'index-cache' })) : undefined }
             : undefined,
+          tickets: config.tickets && {
+            settings: config.tickets,
+            // config/schema.ts has checked that the instance is configured.
+            connector: runtime.jira.find((j) => j.instance === config.tickets!.jira)!,
+            shared: runtime.redis ? new FailSafeCache(runtime.cache, runtime.logger.child({ component: 'ticket-lock' })) : undefined,
+          },
         })),
         listen,
       );

@@ -152,7 +152,7 @@ export interface SandboxConfigOptions {
 }
 
 /**
- * The `sources` and `people` configuration that points modelgraph at a running sandbox,
+ * The `sources`, `people` and `tickets` configuration that points modelgraph at a running sandbox,
  * as a deployment's config file would point it at the real tools (parse it with the
  * config schema).
  */
@@ -210,6 +210,10 @@ export function sandboxConfig(sandbox: Sandbox, options: SandboxConfigOptions = 
       })),
     },
     peopleAliases: demoPeopleAliases(sandbox.org),
+    // Tickets for findings go to the first team's project of the sandbox Jira.
+    ...(sandbox.jira.corp && sandbox.org.teams[0]
+      ? { tickets: { jira: 'corp', project: sandbox.org.teams[0].jiraProjectKey, labels: ['governance'], resolvedTransition: 'Done' } }
+      : {}),
   };
 }
 

@@ -1,17 +1,19 @@
 import type { DemoOrg } from './demo-org';
+import { githubCommitters } from './github/store';
+import { gitlabPersonalEmails } from './gitlab/store';
 
 /**
  * The people aliases file a real organisation would keep for the demo organisation: for
  * each person, the tool identities that do not carry their email (Jira account ids, GitHub
- * and GitLab logins, MLflow user ids that are bare logins). Like a real one it is not
- * complete: the last person of the list is left out (their Jira and GitHub identities stay
- * unresolved), and nobody listed the personal email some people commit with, so the
- * governance findings have a person known by two identities to report.
+ * and GitLab logins, MLflow user ids that are bare logins), and the personal emails some of
+ * them commit with. It lists everyone, so that each human in the demo is exactly one
+ * `Person` whichever tool names them (test/integration/people-across-tools.test.ts).
  */
 export function demoPeopleAliases(org: DemoOrg): { people: Array<{ email: string; name: string; identities: string[] }> } {
-  const listed = org.people.slice(0, Math.max(0, org.people.length - 1));
+  const github = githubCommitters(org).personalEmails;
+  const gitlab = gitlabPersonalEmails(org);
   return {
-    people: listed.map((p) => ({
+    people: org.people.map((p) => ({
       email: p.email,
       name: p.displayName,
       identities: [
@@ -19,6 +21,7 @@ export function demoPeopleAliases(org: DemoOrg): { people: Array<{ email: string
         `github:*:${p.githubLogin}`,
         `gitlab:*:${p.gitlabUsername}`,
         ...(p.mlflowUserId.toLowerCase() !== p.email.toLowerCase() ? [`mlflow:*:${p.mlflowUserId}`] : []),
+        ...[github.get(p.id), gitlab.get(p.id)].filter((e): e is string => !!e).map((e) => `git:*:${e}`),
       ],
     })),
   };

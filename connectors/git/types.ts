@@ -104,6 +104,13 @@ export interface GitHostConnector {
    * upstream call fails every key it carried; the promise itself rejects only on a bug.
    */
   readBatch(batch: GitReadBatch): Promise<GitReadResults>;
+  /**
+   * The host account an email belongs to, for hosts whose commits do not name one (GitLab's
+   * commit API reports only the git author's name and email); absent where commits already
+   * carry the account (GitHub links `author.login` itself). Null when the host knows no
+   * account by that email, or more than one.
+   */
+  findAccountByEmail?(email: string): Promise<PersonIdentity | null>;
   health(): Promise<void>;
   close(): void;
 }

@@ -102,11 +102,15 @@ function fullNameFromCommitUrl(htmlUrl: string | undefined): string | null {
   return match ? `${match[1]}/${match[2]}` : null;
 }
 
-/** The git author: tool GIT, the email as nativeId. No email, no identity (nothing to resolve by). */
+/**
+ * The git author: tool GIT, the email as nativeId; a commit that records no email is known
+ * by its author's name (the last thing to resolve a person by). Neither: no identity.
+ */
 function gitIdentity(user: GithubCommit['commit']['author'], ctx: GithubMapContext): PersonIdentity | null {
   const email = user?.email?.trim();
-  if (!email) return null;
-  return { tool: 'GIT', instance: ctx.instance, nativeId: email, email, displayName: user?.name?.trim() || null };
+  const name = user?.name?.trim() || null;
+  if (email) return { tool: 'GIT', instance: ctx.instance, nativeId: email, email, displayName: name };
+  return name ? { tool: 'GIT', instance: ctx.instance, nativeId: name, email: null, displayName: name } : null;
 }
 
 /**

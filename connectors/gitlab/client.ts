@@ -2,6 +2,7 @@ import { cachedLookup, createSourceCaches, createSourceHttpClient } from '../cor
 import type { GitlabInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
+import type { PersonIdentity } from '../core/graph';
 import { SourceError, SourceErrorCode } from '../core/errors';
 import { HttpClient, type ClassifiableResponse, type HttpResponse, type ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
@@ -12,7 +13,7 @@ import { sourceName } from '../core/source';
 import type { RateLimitReading } from '../core/source-health';
 import type { CodeOwnersFile, Commit, GitHostConnector, GitReadBatch, GitReadResults, Repository } from '../git/types';
 import { aliases, buildBatchQuery, gitlabGraphqlUrl, planBatches, type ProjectRead } from './graphql';
-import { codeOwnersFromBlobs, mapCodeOwnersFile, mapCommit, mapProject, projectFromGraphql, type GitlabMapContext } from './map';
+import { codeOwnersFromBlobs, mapCodeOwnersFile, mapCommit, mapProject, mapUserByEmail, projectFromGraphql, type GitlabMapContext } from './map';
 import {
   GITLAB_CODEOWNERS_PATHS,
   GITLAB_PAGINATION,
@@ -23,6 +24,7 @@ import {
   type GitlabGraphqlResponse,
   type GitlabProject,
   type GitlabRepositoryFile,
+  type GitlabUser,
   type GitlabVersion,
 } from './types';
 
@@ -132,6 +134,22 @@ export class GitlabConnector implements Connector, GitHostConnector {
         { route: '/projects/:id/repository/commits/:sha' },
       );
       return mapCommit(dto, this.ctx, path);
+    });
+  }
+
+  /**
+   * `GET /users?search=<email>` ("Search for users by name, username, or public email";
+   * administrators also match private emails): the one user whose public (or, as seen by an
+   * administrator, primary) email is this one. A search also matches names and usernames
+   * containing the text, so a user counts only when an email they show equals it. Cached
+   * like any lookup, and asked only for emails nobody else has tied to a person.
+   */
+  async findAccountByEmail(email: string): Promise<PersonIdentity | null> {
+    const wanted = email.trim().toLowerCase();
+    if (!wanted.includes('@')) return null;
+    return this.lookup(`user-by-email ${wanted}`, async () => {
+      const users = await this.http.get<GitlabUser[]>('/users', { search: wanted, per_page: 20 }, { route: '/users' });
+      return mapUserByEmail(Array.isArray(users) ? users : [], wanted, this.ctx);
     });
   }
 

@@ -2,7 +2,7 @@ import type { PersonIdentity } from '../core/graph';
 import type { SourceRef } from '../core/source';
 import { canonicalRepoUrl } from '../git/repo-url';
 import type { CodeOwnersFile, Commit, Repository } from '../git/types';
-import { GITLAB_CODEOWNERS_PATHS, type GitlabCommit, type GitlabGraphqlBlob, type GitlabGraphqlProject, type GitlabProject, type GitlabRepositoryFile } from './types';
+import { GITLAB_CODEOWNERS_PATHS, type GitlabCommit, type GitlabGraphqlBlob, type GitlabGraphqlProject, type GitlabProject, type GitlabRepositoryFile, type GitlabUser } from './types';
 
 /** Pure mapping from GitLab DTOs to graph objects: no I/O, no clock, no config lookups. */
 
@@ -79,7 +79,8 @@ export const mapProject: ProjectTransformer = (dto, ctx) => {
 
 /**
  * A commit of project `fullName`. GitLab's commit API reports the git author (name, email) but
- * not the GitLab user it belongs to, so `authorAccount` is always null here.
+ * not the GitLab user it belongs to, so `authorAccount` is always null here (the git subgraph
+ * asks `GET /users` by email when nothing else ties the email to a person).
  */
 export const mapCommit: CommitTransformer = (dto, ctx, fullName) => {
   const sha = dto.id ?? '';
@@ -89,9 +90,13 @@ export const mapCommit: CommitTransformer = (dto, ctx, fullName) => {
   const repositoryUrl = canonicalRepositoryUrl(projectUrl);
   const url = webUrl ?? `${repositoryUrl}/-/commit/${sha}`;
   const email = nonEmpty(dto.author_email);
+  const name = nonEmpty(dto.author_name);
+  // No email recorded: the author's name is all there is to know them by.
   const author: PersonIdentity | null = email
-    ? { tool: 'GIT', instance: ctx.instance, nativeId: email, email, displayName: nonEmpty(dto.author_name) }
-    : null;
+    ? { tool: 'GIT', instance: ctx.instance, nativeId: email, email, displayName: name }
+    : name
+      ? { tool: 'GIT', instance: ctx.instance, nativeId: name, email: null, displayName: name }
+      : null;
   return {
     sha,
     repositoryUrl,
@@ -104,6 +109,21 @@ export const mapCommit: CommitTransformer = (dto, ctx, fullName) => {
     source: ref(ctx, sha, url),
   };
 };
+
+/**
+ * The user a `GET /users?search=<email>` answer names for that email, as a GitLab identity:
+ * the one user showing it (public email, or the primary email an administrator sees).
+ * Several candidates, or a name or username that merely contains the text, name nobody: an
+ * identity is never guessed.
+ */
+export function mapUserByEmail(users: readonly GitlabUser[], email: string, ctx: GitlabMapContext): PersonIdentity | null {
+  const wanted = email.trim().toLowerCase();
+  const shown = (u: GitlabUser) => [u.public_email, u.email].map((e) => e?.trim().toLowerCase()).filter((e): e is string => !!e);
+  const matching = users.filter((u) => shown(u).includes(wanted));
+  const user = matching.length === 1 ? matching[0] : undefined;
+  if (!user?.username) return null;
+  return { tool: 'GITLAB', instance: ctx.instance, nativeId: user.username, email: wanted, displayName: nonEmpty(user.name) };
+}
 
 /** A file read from the files API (content base64-encoded), as a `CodeOwnersFile`. */
 export function mapCodeOwnersFile(dto: GitlabRepositoryFile, path: string, readAt: string): CodeOwnersFile {

@@ -103,6 +103,21 @@ export interface GitlabRepositoryFile {
 }
 
 /** `GET /version`: authenticated users only; since GitLab 15.5 a mirror of `GET /metadata`. */
+/**
+ * A user as `GET /users` lists them (`doc/api/users.md`, "List users"): the basic fields any
+ * caller sees; `public_email` is empty when the user set none, and `email` comes only to
+ * administrators.
+ */
+export interface GitlabUser {
+  id: number;
+  username: string;
+  name: string;
+  state: string;
+  web_url?: string;
+  public_email?: string | null;
+  email?: string | null;
+}
+
 export interface GitlabVersion {
   version?: string;
   revision?: string;

@@ -20,8 +20,12 @@ import {
   type JiraModelLink,
   type Ticket,
 } from './map';
+import { addLabelsRequest, commentRequest, createIssueRequest, issueSummary, transitionRequest, type IssueDraft, type TextBlock } from './requests';
 import { JqlScopeError, projectOfIssue, projectOfIssueKey, scopeJql } from './scope';
 import {
+  type CreatedIssue,
+  type JiraComment,
+  type JiraTransitions,
   JIRA_DEFAULT_PAGE_SIZES,
   JIRA_PAGE_LIMITS,
   type ErrorCollection,
@@ -269,6 +273,85 @@ export class JiraConnector implements Connector {
     return result;
   }
 
+  /**
+   * Every ticket a JQL search finds now, from Jira and not from the cache: for a decision
+   * that must see what was written a moment ago (whether an issue exists before creating
+   * one). Scoped like {@link searchTickets}.
+   */
+  async searchTicketsUncached(jql: string): Promise<Ticket[]> {
+    return (await this.searchIssues(jql)).map((dto) => mapIssue(dto, this.ctx));
+  }
+
+  // ---- writes ----------------------------------------------------------------------
+  //
+  // POSTs are never retried (HttpClient retries only idempotent calls): a create that timed
+  // out may have happened, and the caller's search-before-create finds it next time.
+
+  /**
+   * `POST /rest/api/{3|2}/issue`. Jira answers 201 `{id, key, self}`, or 400 with an
+   * ErrorCollection whose `errors` name the fields at fault (see {@link fieldsInError}).
+   */
+  async createIssue(draft: IssueDraft): Promise<Ticket> {
+    this.checkWritableProject(draft.project);
+    const created = await this.http.post<CreatedIssue>(`${this.api}/issue`, createIssueRequest(draft, this.flavor), {
+      route: `${this.api}/issue`,
+    });
+    if (!created || typeof created !== 'object' || typeof created.key !== 'string' || created.key === '') {
+      throw new SourceError({ source: this.source, code: SourceErrorCode.SOURCE_BAD_RESPONSE, message: 'POST issue answered without an issue key' });
+    }
+    const url = `${this.ctx.siteUrl}/browse/${encodeURIComponent(created.key)}`;
+    return {
+      ...mapIssue({ key: created.key, fields: { summary: issueSummary(draft.summary), labels: draft.labels } }, this.ctx),
+      type: draft.issueType,
+      priority: draft.priority ?? null,
+      url,
+    };
+  }
+
+  /** `POST /rest/api/{3|2}/issue/{key}/comment` (201). */
+  async addComment(issueKey: string, body: readonly TextBlock[]): Promise<void> {
+    await this.http.post<JiraComment>(`${this.api}/issue/${encodeURIComponent(issueKey)}/comment`, commentRequest(body, this.flavor), {
+      route: `${this.api}/issue/{issueIdOrKey}/comment`,
+    });
+  }
+
+  /** `PUT /rest/api/{3|2}/issue/{key}` adding labels (204); the issue's other labels stay. */
+  async addLabels(issueKey: string, labels: readonly string[]): Promise<void> {
+    await this.http.request({
+      method: 'PUT',
+      path: `${this.api}/issue/${encodeURIComponent(issueKey)}`,
+      body: addLabelsRequest(labels),
+      route: `${this.api}/issue/{issueIdOrKey}`,
+    });
+  }
+
+  /**
+   * Moves the issue by the transition of this name (case-insensitive) among those its
+   * workflow offers now (`GET .../transitions`, then `POST .../transitions`, 204). False when
+   * none is called so (the issue is past it, or the workflow has no such step).
+   */
+  async transitionIssue(issueKey: string, transitionName: string): Promise<boolean> {
+    const path = `${this.api}/issue/${encodeURIComponent(issueKey)}/transitions`;
+    const route = `${this.api}/issue/{issueIdOrKey}/transitions`;
+    const listed = await this.http.get<JiraTransitions>(path, undefined, { route });
+    const wanted = transitionName.toLowerCase();
+    const transition = (listed?.transitions ?? []).find((t) => t.name?.toLowerCase() === wanted && t.isAvailable !== false && t.id);
+    if (!transition) return false;
+    await this.http.post(path, transitionRequest(transition.id!), { route });
+    return true;
+  }
+
+  /** A project outside the instance's scope is refused before anything is sent, as reads are. */
+  private checkWritableProject(project: string): void {
+    if (this.projects && !this.inScope(project)) {
+      throw new SourceError({
+        source: this.source,
+        code: SourceErrorCode.SOURCE_BAD_REQUEST,
+        message: `project ${project} is outside the projects Jira instance "${this.instance}" is restricted to`,
+      });
+    }
+  }
+
   // ---- plumbing -------------------------------------------------------------------
 
   /**
@@ -473,13 +556,33 @@ export function parseRateLimit(headers: Readonly<Record<string, string>>): RateL
   );
 }
 
+const FIELD_ERROR = /^([a-z][A-Za-z0-9_]*): \S/;
+
+/**
+ * The fields a Jira 400 named (its ErrorCollection's `errors` keys), in the order Jira gave
+ * them; empty for any other error. Read back from the message {@link parseErrorBody} wrote.
+ */
+export function fieldsInError(err: unknown): string[] {
+  if (!(err instanceof SourceError) || err.status !== 400) return [];
+  const text = err.message.replace(/^[^:]+:[^:]+: /, '');
+  const afterStatus = text.replace(/^HTTP \d{3}[^:]*: /, '');
+  return afterStatus
+    .split('; ')
+    .map((part) => FIELD_ERROR.exec(part)?.[1])
+    .filter((f): f is string => f !== undefined);
+}
+
 export function parseErrorBody(_status: number, body: unknown): { upstreamCode?: string; message?: string } {
   if (body && typeof body === 'object') {
     const { errorMessages, errors } = body as ErrorCollection;
+    // `errors` is keyed by the field at fault (`summary`, `customfield_10042`): keep the
+    // name, which is what tells a caller what to fix (see fieldsInError).
     const parts = [
-      ...(Array.isArray(errorMessages) ? errorMessages : []),
-      ...(errors && typeof errors === 'object' ? Object.values(errors) : []),
-    ].filter((m): m is string => typeof m === 'string' && m.trim() !== '');
+      ...(Array.isArray(errorMessages) ? errorMessages : []).filter((m) => typeof m === 'string' && m.trim() !== ''),
+      ...(errors && typeof errors === 'object' ? Object.entries(errors) : [])
+        .filter(([, m]) => typeof m === 'string' && m.trim() !== '')
+        .map(([field, m]) => `${field}: ${m}`),
+    ];
     if (parts.length > 0) return { message: parts.join('; ') };
     const { detail, message } = body as { detail?: unknown; message?: unknown };
     if (typeof detail === 'string' && detail.trim()) return { message: detail.trim() };

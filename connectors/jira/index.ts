@@ -1,5 +1,6 @@
-export { JiraConnector, JqlRefusedError, parseErrorBody, parseRateLimit, type JiraConnectorDeps, type TicketSearchOptions } from './client';
+export { JiraConnector, JqlRefusedError, fieldsInError, parseErrorBody, parseRateLimit, type JiraConnectorDeps, type TicketSearchOptions } from './client';
 export * from './map';
 export { JqlScopeError, projectClause, projectOfIssue, projectOfIssueKey, scopeJql, splitOrderBy } from './scope';
 export type * from './types';
 export { JIRA_DEFAULT_PAGE_SIZES, JIRA_PAGE_LIMITS } from './types';
+export * from './requests';

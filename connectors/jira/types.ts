@@ -238,3 +238,84 @@ export const JIRA_DEFAULT_PAGE_SIZES = {
   cloud: 100,
   datacenter: 1000,
 } as const;
+
+// ---- writes: issues, comments, transitions -------------------------------------------------
+
+/**
+ * An Atlassian Document Format node (Cloud v3 `description` and comment `body`): a `doc`
+ * of block nodes (`paragraph`, `heading`, `bulletList`...) holding inline `text` nodes,
+ * which may carry `marks` (`strong`, `code`, `link` with `attrs.href`).
+ */
+export interface AdfNode {
+  type: string;
+  attrs?: Record<string, unknown>;
+  content?: AdfNode[];
+  text?: string;
+  marks?: Array<{ type: string; attrs?: Record<string, unknown> }>;
+}
+
+/** The root of an ADF document: `{type: 'doc', version: 1, content}`. */
+export interface AdfDocument extends AdfNode {
+  type: 'doc';
+  version: 1;
+  content: AdfNode[];
+}
+
+/**
+ * The `fields` of a create-issue request (`IssueUpdateDetails.fields`) that modelgraph
+ * sets. Objects are referenced as Jira references them: project by `key`, issue type and
+ * priority by `name`, the assignee by `accountId` (Cloud) or username `name` (Data Center).
+ * `description` is ADF on Cloud v3 and a plain (wiki-markup) string on Data Center v2.
+ */
+export interface IssueCreateFields {
+  project: { key: string };
+  issuetype: { name: string };
+  summary: string;
+  description?: AdfDocument | string;
+  labels?: string[];
+  priority?: { name: string };
+  assignee?: { accountId: string } | { name: string };
+}
+
+/** `IssueUpdateDetails`: the body of POST /issue (create), PUT /issue/{key} (edit) and POST transitions. */
+export interface IssueUpdateDetails {
+  fields?: Partial<IssueCreateFields>;
+  /** Per field, operations such as `{labels: [{add: 'x'}]}` (`FieldUpdateOperation`). */
+  update?: Record<string, Array<{ add?: unknown; remove?: unknown; set?: unknown }>>;
+  /** `IssueTransition`: only `id` is writable. */
+  transition?: { id: string };
+}
+
+/** `CreatedIssue`: the 201 of POST /issue. */
+export interface CreatedIssue {
+  id?: string;
+  key?: string;
+  self?: string;
+}
+
+/** The writable part of `Comment`: the body, ADF on Cloud v3 and a string on Data Center v2. */
+export interface CommentRequest {
+  body: AdfDocument | string;
+}
+
+/** `Comment` as POST /issue/{key}/comment answers it (201). */
+export interface JiraComment {
+  self?: string;
+  id?: string;
+  body?: unknown;
+  created?: string;
+}
+
+/** `IssueTransition` as GET /issue/{key}/transitions lists it. */
+export interface JiraTransition {
+  id?: string;
+  name?: string;
+  to?: JiraStatus;
+  isAvailable?: boolean;
+}
+
+/** `Transitions`: GET /issue/{key}/transitions. */
+export interface JiraTransitions {
+  expand?: string;
+  transitions?: JiraTransition[];
+}

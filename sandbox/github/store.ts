@@ -123,6 +123,33 @@ const MESSAGE_BODIES = [
   'Training time drops by about a third on the standard instance type.',
 ] as const;
 
+/**
+ * Who authored each commit sha of the org's GitHub repositories (the person behind its
+ * earliest run), and the one person who commits with a personal email instead of their work
+ * email: the first (in org order) with two commits. Exported so the demo's people file can
+ * list that email, as an organisation that had noticed it would.
+ */
+export function githubCommitters(org: DemoOrg): { commitAuthors: Map<string, DemoPerson>; personalEmails: Map<string, string> } {
+  const people = new Map(org.people.map((p) => [p.id, p]));
+  const commitAuthors = new Map<string, DemoPerson>();
+  const models = org.models
+    .filter((m) => m.repository.host === 'github')
+    .sort((a, b) => (a.repository.fullName < b.repository.fullName ? -1 : a.repository.fullName > b.repository.fullName ? 1 : 0));
+  for (const model of models) {
+    for (const run of model.experiments.flatMap((e) => e.runs).sort((a, b) => a.startTime - b.startTime)) {
+      if (!run.git || commitAuthors.has(run.git.commit)) continue;
+      const person = run.personId ? people.get(run.personId) : undefined;
+      if (person) commitAuthors.set(run.git.commit, person);
+    }
+  }
+  const commitCounts = new Map<string, number>();
+  for (const person of commitAuthors.values()) commitCounts.set(person.id, (commitCounts.get(person.id) ?? 0) + 1);
+  const personal = org.people.find((p) => (commitCounts.get(p.id) ?? 0) >= 2);
+  const personalEmails = new Map<string, string>();
+  if (personal) personalEmails.set(personal.id, `${personal.id.replace('.', '')}@gmail.com`);
+  return { commitAuthors, personalEmails };
+}
+
 export function createGithubStore(org: DemoOrg): GithubSandboxStore {
   const rng = new Prng(hashSeed('github', org.seed));
   const people = new Map(org.people.map((p) => [p.id, p]));
@@ -142,23 +169,7 @@ export function createGithubStore(org: DemoOrg): GithubSandboxStore {
   const ownerless = fullNames.find((name) => groups.get(name)!.some((m) => m.ownerId === null));
   const withoutCodeOwners = fullNames.length > 1 ? (ownerless ?? fullNames[fullNames.length - 1]!) : undefined;
 
-  // Who authored each commit sha: the person behind its earliest run.
-  const commitAuthors = new Map<string, DemoPerson>();
-  for (const fullName of fullNames) {
-    for (const model of groups.get(fullName)!) {
-      for (const run of model.experiments.flatMap((e) => e.runs).sort((a, b) => a.startTime - b.startTime)) {
-        if (!run.git || commitAuthors.has(run.git.commit)) continue;
-        const person = run.personId ? people.get(run.personId) : undefined;
-        if (person) commitAuthors.set(run.git.commit, person);
-      }
-    }
-  }
-  // The one person who commits with a personal email: the first (in org order) with two commits.
-  const commitCounts = new Map<string, number>();
-  for (const person of commitAuthors.values()) commitCounts.set(person.id, (commitCounts.get(person.id) ?? 0) + 1);
-  const personal = org.people.find((p) => (commitCounts.get(p.id) ?? 0) >= 2);
-  const personalEmails = new Map<string, string>();
-  if (personal) personalEmails.set(personal.id, `${personal.id.replace('.', '')}@gmail.com`);
+  const { commitAuthors, personalEmails } = githubCommitters(org);
 
   const userIds = new Map<string, number>([[WEB_FLOW.login, WEB_FLOW.id]]);
   for (const person of org.people) userIds.set(person.githubLogin, 100_000 + (hashSeed('github-user', person.id) % 90_000_000));

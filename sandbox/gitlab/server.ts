@@ -292,6 +292,8 @@ function route(store: GitlabStore, req: SandboxRequest, caller: Caller): Sandbox
     }
   }
 
+  if (resource === 'users' && segments.length === 1) return anonymous ? UNAUTHORIZED() : listUsers(store, req);
+
   if (resource === 'groups' && id !== undefined && rest.length === 1 && rest[0] === 'projects') {
     const group = store.findGroup(id);
     if (!group || (anonymous && group.visibility !== 'public')) return message(404, '404 Group Not Found');
@@ -302,6 +304,28 @@ function route(store: GitlabStore, req: SandboxRequest, caller: Caller): Sandbox
   }
 
   return ROUTE_NOT_FOUND();
+}
+
+/**
+ * `GET /users` as a regular (non-administrator) user sees it (`doc/api/users.md`): `username`
+ * is an exact, case-insensitive match; `search` matches a name or username containing the
+ * text, or a public email equal to it; offset pages. Administrators would also match private
+ * emails, and see `email`: the sandbox's token is no administrator's.
+ */
+function listUsers(store: GitlabStore, req: SandboxRequest): SandboxResponse {
+  const username = req.query.get('username')?.toLowerCase();
+  const search = req.query.get('search')?.trim().toLowerCase();
+  const users = store.users.filter(
+    (u) =>
+      (!username || u.username.toLowerCase() === username) &&
+      (!search ||
+        u.name.toLowerCase().includes(search) ||
+        u.username.toLowerCase().includes(search) ||
+        (u.public_email ?? '').toLowerCase() === search),
+  );
+  const paged = paginate(req, users, { totals: true });
+  if ('error' in paged) return paged.error;
+  return ok(paged.items, paged.headers);
 }
 
 const NOT_FOUND_PAGE =

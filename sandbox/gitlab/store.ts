@@ -18,7 +18,7 @@
  * whose models' owners have all left is archived, and its CODEOWNERS still names them.
  */
 import { createHash } from 'node:crypto';
-import type { GitlabCommitDetail, GitlabNamespace, GitlabProject, GitlabVisibility } from '../../connectors/gitlab/types';
+import type { GitlabCommitDetail, GitlabNamespace, GitlabProject, GitlabUser, GitlabVisibility } from '../../connectors/gitlab/types';
 import type { DemoModel, DemoOrg, DemoPerson, DemoRun, DemoTeam } from '../demo-org';
 import { hashSeed, Prng } from '../prng';
 
@@ -88,6 +88,8 @@ export interface GitlabStore {
   resolveRef(project: GitlabProjectRecord, ref: string): GitlabCommitRecord | undefined;
   /** Commits reachable from `ref`, newest first; undefined for an unknown ref. */
   history(project: GitlabProjectRecord, ref: string): GitlabCommitRecord[] | undefined;
+  /** Every user: one per person of the org, in org order. */
+  users: GitlabUser[];
 }
 
 export interface GitlabStoreOptions {
@@ -95,10 +97,19 @@ export interface GitlabStoreOptions {
   webUrl?: string;
 }
 
+/**
+ * The people who commit with a personal email on feature branches (every seventh person),
+ * and that email: exported so the demo's people file can list them, as an organisation that
+ * had noticed would.
+ */
+export function gitlabPersonalEmails(org: DemoOrg): Map<string, string> {
+  return new Map(org.people.filter((_, i) => i % 7 === 2).map((p) => [p.id, personalEmail(p)]));
+}
+
 export function createGitlabStore(org: DemoOrg, options: GitlabStoreOptions = {}): GitlabStore {
   const webUrl = (options.webUrl ?? 'https://gitlab.com').replace(/\/+$/, '');
   const people = new Map(org.people.map((p) => [p.id, p]));
-  const personalCommitters = new Set(org.people.filter((_, i) => i % 7 === 2).map((p) => p.id));
+  const personalCommitters = new Set(gitlabPersonalEmails(org).keys());
   const teams = new Map(org.teams.map((t) => [t.slug, t]));
 
   const byRepo = new Map<string, DemoModel[]>();
@@ -187,10 +198,23 @@ export function createGitlabStore(org: DemoOrg, options: GitlabStoreOptions = {}
     return matches.length === 1 ? matches[0] : undefined;
   };
 
+  // One user per person. Every other person shows their work email on their profile (GitLab's
+  // "public email"), the only email a search by a regular user matches; people who have left
+  // are blocked, and still author their old commits.
+  const users: GitlabUser[] = org.people.map((person, i) => ({
+    id: 2_300_000 + (hashSeed('gitlab-user', person.id) % 9_000_000),
+    username: person.gitlabUsername,
+    name: person.displayName,
+    state: person.active ? 'active' : 'blocked',
+    web_url: `${webUrl}/${person.gitlabUsername}`,
+    public_email: i % 2 === 0 ? person.email : '',
+  }));
+
   return {
     webUrl,
     groups,
     projects,
+    users,
     findProject: (id) => projectById.get(id.toLowerCase()),
     findGroup: (id) => groupById.get(id.toLowerCase()),
     projectsOf: (group, includeSubgroups) =>

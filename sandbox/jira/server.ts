@@ -11,7 +11,8 @@
  *   1000) and reporting the page size it used, `*navigable` fields by default and
  *   `validateQuery=warn`; Bearer personal access tokens.
  *
- * Both serve `GET /rest/api/{3|2}/myself` and `GET /rest/api/{3|2}/issue/{idOrKey}`, answer
+ * Both serve `GET /rest/api/{3|2}/myself` and `GET /rest/api/{3|2}/issue/{idOrKey}`, the
+ * writes of `writes.ts` (create, comment, edit labels, transitions), answer
  * bad JQL with a 400 `ErrorCollection` in Jira's wording, and, through the shared fault
  * switch, 429s with `Retry-After` and the flavour's `X-RateLimit-*` headers.
  */
@@ -28,6 +29,7 @@ import { hashSeed } from '../prng';
 import { JqlError } from './jql';
 import { apiRoot, renderIssue, selectFields, type JiraSandboxFlavor, type RenderContext } from './render';
 import { createJiraStore, type JiraSearchResult, type JiraStore } from './store';
+import { handleIssueWrite } from './writes';
 
 export type { JiraSandboxFlavor } from './render';
 
@@ -420,6 +422,8 @@ export function createJiraHandler(store: JiraStore, options: JiraHandlerOptions)
       if (options.flavor === 'datacenter' && resource === 'search') {
         return req.method === 'GET' || req.method === 'POST' ? searchDataCenter(store, options, req, ctx) : methodNotAllowed(['GET', 'POST']);
       }
+      const written = handleIssueWrite(store, req, ctx, resource);
+      if (written) return written;
       const issue = /^issue\/([^/]+)$/.exec(resource);
       if (issue) return req.method === 'GET' ? getIssue(store, req, ctx, decodeURIComponent(issue[1]!)) : methodNotAllowed(['GET']);
       return notFound(options, req, baseUrl);

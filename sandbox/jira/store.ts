@@ -30,6 +30,19 @@ export interface JiraStore {
   getIssue(keyOrId: string): JiraSeedIssue | undefined;
   /** Throws {@link JqlError} for a query Jira would refuse. */
   search(jql: string, options?: { validate?: 'strict' | 'warn' }): JiraSearchResult;
+  /** The person a user reference of this flavour names (Cloud account id, Data Center username or key). */
+  personOfUser(ref: string): string | undefined;
+  /** Adds an issue as Jira creates one: the next id, and the next key of its project. */
+  addIssue(issue: Omit<JiraSeedIssue, 'id' | 'key'>): JiraSeedIssue;
+  /** Comments by issue id, oldest first. */
+  comments: Map<string, JiraSeedComment[]>;
+}
+
+export interface JiraSeedComment {
+  id: string;
+  /** ADF (Cloud) or a string (Data Center), as posted. */
+  body: unknown;
+  created: number;
 }
 
 type FieldKind = 'project' | 'key' | 'labels' | 'component' | 'status' | 'statuscategory' | 'model' | 'assignee' | 'reporter';
@@ -214,8 +227,21 @@ export function createStoreFromSeed(seed: JiraSeed, flavor: 'cloud' | 'datacente
     };
   }
 
+  const comments = new Map<string, JiraSeedComment[]>();
   return {
     seed,
+    comments,
+    personOfUser: (ref) => userByRef.get(ref.toLowerCase()),
+    addIssue(draft) {
+      const prefix = `${draft.projectKey}-`;
+      const last = Math.max(0, ...seed.issues.filter((i) => i.key.startsWith(prefix)).map((i) => keyNumber(i.key)));
+      const id = String(Math.max(9999, ...seed.issues.map((i) => Number(i.id))) + 1);
+      const issue: JiraSeedIssue = { id, key: `${prefix}${last + 1}`, ...draft };
+      seed.issues.push(issue);
+      byKey.set(issue.key.toLowerCase(), issue);
+      byId.set(issue.id, issue);
+      return issue;
+    },
     usersByPerson: new Map(seed.users.map((u) => [u.personId, u])),
     getIssue: (keyOrId) => byKey.get(keyOrId.toLowerCase()) ?? byId.get(keyOrId),
     search(jql, options = {}) {

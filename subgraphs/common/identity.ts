@@ -133,6 +133,39 @@ export class PeopleDirectory {
     return { id: this.recordFor(identity).id };
   }
 
+  /** {@link resolve}, described: as the directory lists them, else as the identity shows them. */
+  person(identity: PersonIdentity): PersonRecord {
+    return this.recordFor(identity);
+  }
+
+  /**
+   * The person behind several identities of one act, most trusted first (a commit's host
+   * account, then its email, then its name): the first the directory ties to a person; else,
+   * when none is tied, the person of the first with an email (an email is an id every tool
+   * shares), else of the first. A person nobody listed is described by these identities:
+   * their name as the act records it, and each identity.
+   */
+  resolveFirstKnown(candidates: ReadonlyArray<PersonIdentity | null | undefined>): PersonRecord | null {
+    const present = candidates.filter((c): c is PersonIdentity => !!c);
+    for (const identity of present) {
+      const known = this.knownRecord(identity);
+      if (known) return known;
+    }
+    const primary = present.find((c) => emailOf(c) !== null) ?? present[0];
+    if (!primary) return null;
+    const record = this.recordFor(primary);
+    return {
+      ...record,
+      displayName: record.displayName ?? present.find((c) => c.displayName)?.displayName ?? null,
+      identities: present,
+    };
+  }
+
+  /** Whether the directory ties this identity to a listed person. */
+  knows(identity: PersonIdentity): boolean {
+    return this.knownRecord(identity) !== null;
+  }
+
   /** What the inventory says about a person id it is handed. */
   describe(id: string): PersonRecord {
     if (looksLikeEmail(id)) {
@@ -143,25 +176,35 @@ export class PeopleDirectory {
     return { id, email: null, displayName: null, identities: identity ? [identity] : [] };
   }
 
-  private recordFor(identity: PersonIdentity): PersonRecord {
+  /** The listed person this identity belongs to (by an alias, or by their email); null when none. */
+  private knownRecord(identity: PersonIdentity): PersonRecord | null {
     const alias =
       this.byAlias.get(aliasKey(identity.tool, identity.instance, identity.nativeId)) ??
       this.byAlias.get(aliasKey(identity.tool, '*', identity.nativeId));
     if (alias) return alias;
+    const email = emailOf(identity);
+    if (!email) return null;
+    const id = normaliseEmail(email);
+    return this.byId.get(id) ?? this.byAlias.get(aliasKey('GIT', '*', id)) ?? null;
+  }
+
+  private recordFor(identity: PersonIdentity): PersonRecord {
+    const known = this.knownRecord(identity);
+    if (known) return known;
     // An email the tool exposes, or a native id that is one (MLflow user ids, git authors).
-    const email = identity.email ?? (looksLikeEmail(identity.nativeId) ? identity.nativeId : null);
+    const email = emailOf(identity);
     if (email) {
       const id = normaliseEmail(email);
-      return this.byId.get(id) ?? this.byAlias.get(aliasKey('GIT', '*', id)) ?? {
-        id,
-        email: id,
-        displayName: identity.displayName,
-        identities: [identity],
-      };
+      return { id, email: id, displayName: identity.displayName, identities: [identity] };
     }
     const id = fallbackId(identity);
     return { id, email: null, displayName: identity.displayName, identities: [identity] };
   }
+}
+
+/** An email the tool exposes, or a native id that is one (MLflow user ids, git authors). */
+function emailOf(identity: PersonIdentity): string | null {
+  return identity.email ?? (looksLikeEmail(identity.nativeId) ? identity.nativeId : null);
 }
 
 /** `<tool>:<instance>:<native id>`, for identities with no known email. */

@@ -1,7 +1,7 @@
 import { ownersOf } from '../../connectors/git/codeowners';
 import { canonicalRepoUrl } from '../../connectors/git/repo-url';
 import type { GitHostConnector } from '../../connectors/git/types';
-import type { PeopleDirectory } from '../common/identity';
+import type { PeopleDirectory, PersonRecord } from '../common/identity';
 import type { GitLoaders } from './loaders';
 
 /**
@@ -26,7 +26,8 @@ export interface GitSourceRep {
 export interface CodeOwner {
   handle: string;
   kind: 'USER' | 'TEAM' | 'EMAIL';
-  person: { id: string } | null;
+  /** Described as the git subgraph answers a `Person` (its fields are shareable). */
+  person: PersonRecord | null;
 }
 
 /** `@login` is a user, `@org/team` (GitHub) or `@group/subgroup` (GitLab) a team, else an email. */
@@ -35,10 +36,10 @@ function codeOwner(people: PeopleDirectory, handle: string, host: GitHostConnect
     const name = handle.slice(1);
     if (name.includes('/')) return { handle, kind: 'TEAM', person: null };
     const identity = { tool: host.host, instance: host.instance, nativeId: name, email: null, displayName: null } as const;
-    return { handle, kind: 'USER', person: people.resolve(identity) };
+    return { handle, kind: 'USER', person: people.person(identity) };
   }
   const identity = { tool: 'GIT', instance: host.instance, nativeId: handle, email: handle, displayName: null } as const;
-  return { handle, kind: 'EMAIL', person: people.resolve(identity) };
+  return { handle, kind: 'EMAIL', person: people.person(identity) };
 }
 
 /**

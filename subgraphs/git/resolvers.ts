@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import type { PersonIdentity } from '../../connectors/core/graph';
 import { canonicalRepoUrl } from '../../connectors/git/repo-url';
 import type { Commit, Repository } from '../../connectors/git/types';
+import type { PersonRecord } from '../common/identity';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import { DateTimeScalar } from '../common/scalars';
 import { modelCodeOwners, modelRepositoryUrl, ownersAt, type CodeOwnersContext, type GitSourceRep } from './code-owners';
@@ -13,8 +13,23 @@ function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
-function person(ctx: GitContext, identity: PersonIdentity | null): { id: string } | null {
-  return identity ? ctx.people.resolve(identity) : null;
+/**
+ * Who wrote a commit: the host account the host linked it to (GitHub's `author.login`; for
+ * GitLab, the user whose email it is), then the commit's email, then its name, the first the
+ * people directory ties to a person (see PeopleDirectory.resolveFirstKnown). The host is
+ * asked for an email's account only when nothing the commit carries is tied already: a
+ * listed person's commits cost no lookup. A person nobody listed is described by the commit:
+ * its author's name and identities, answered here (Person's fields are shareable).
+ */
+async function commitAuthor(ctx: GitContext, commit: Commit): Promise<PersonRecord | null> {
+  const candidates = [commit.authorAccount, commit.author];
+  const email = commit.author?.email;
+  if (!commit.authorAccount && email && !candidates.some((c) => c && ctx.people.knows(c))) {
+    const host = ctx.git.locate(commit.repositoryUrl)?.host;
+    const account = host?.findAccountByEmail ? await host.findAccountByEmail(email) : null;
+    if (account) candidates.unshift(account);
+  }
+  return ctx.people.resolveFirstKnown(candidates);
 }
 
 export const resolvers: GraphQLResolverMap<GitContext> = {
@@ -56,8 +71,7 @@ export const resolvers: GraphQLResolverMap<GitContext> = {
     __resolveReference: (ref: { id: string }, ctx: GitContext) => ctx.git.commit.load(ref.id),
     id: (commit: Commit) => `${commit.repositoryUrl}@${commit.sha}`,
     repository: (commit: Commit, _args: unknown, ctx: GitContext) => ctx.git.repository.load(commit.repositoryUrl),
-    // The email the commit records decides; the host account only when there is no email.
-    author: (commit: Commit, _args: unknown, ctx: GitContext) => person(ctx, commit.author ?? commit.authorAccount),
+    author: (commit: Commit, _args: unknown, ctx: GitContext) => commitAuthor(ctx, commit),
     authorIdentity: (commit: Commit) => commit.author,
   },
 

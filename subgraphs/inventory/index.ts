@@ -3,6 +3,12 @@ import { PartialErrors } from '../common/partial-errors';
 import { parseSchemaFile } from '../common/schema-file';
 import { createSubgraphServer } from '../common/subgraph-server';
 import { createHash } from 'node:crypto';
+import DataLoader from 'dataloader';
+import type { JiraConnector, Ticket } from '../../connectors/jira';
+import { FindingTickets } from './tickets/finding-tickets';
+import type { TicketSettings } from './tickets/draft';
+import { TicketLock } from './tickets/ticket-lock';
+import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import type { KeyValueCache } from '../../connectors/core/cache/types';
 import type { Logger } from '../../connectors/core/logger';
 import type { WarmUpJob } from '../common/warm-up';
@@ -24,6 +30,7 @@ export type { InventoryContext } from './resolvers';
 export { mlflowListingSource, registryListingSource, type ModelListingSource } from './model-listing';
 export { readOverrides, type LinkingRules } from './linking';
 export type { FactSources } from './governance/source-facts';
+export type { TicketSettings } from './tickets/draft';
 export { createSourceStatusReader, type SourceStatusReader } from './sources';
 
 export interface InventoryOptions {
@@ -51,12 +58,24 @@ export interface InventoryOptions {
    */
   warmUp?: { shared?: KeyValueCache };
   /**
+   * Jira tickets for findings (config `tickets`): the settings and the connector of the
+   * instance they go to; `shared` (Redis, when there is one) serialises runs across
+   * replicas. Default: none, and `openFindingTickets` says it is not configured.
+   */
+  tickets?: { settings: TicketSettings; connector: JiraConnector; shared?: KeyValueCache };
+  /**
    * `history`: each governance index build this process makes is recorded in `store`, at
    * most about once per `intervalMs`, and a build is asked for that often. Default: none
    * (`findingHistory` and `findingTrends` then answer an error saying history is off).
    */
   history?: { store: HistoryStore; intervalMs: number };
 }
+
+/**
+ * How long one ticket run may hold its project's lock across replicas, and how long another
+ * waits for it: a run files one issue at a time, a few hundred in a minute or two.
+ */
+const TICKET_LOCK_SECONDS = 300;
 
 /** The longest one replica may hold an index's rebuild lock: a build over 10,000 models takes a minute or more. */
 const INDEX_LOCK_SECONDS = 600;
@@ -119,6 +138,17 @@ export function createInventorySubgraph(options: InventoryOptions) {
   );
   recorder?.schedule(() => governance.get(), options.stop);
   const ownership = new OwnershipIndex(governance);
+  const tickets =
+    options.tickets &&
+    new FindingTickets({
+      connector: options.tickets.connector,
+      settings: options.tickets.settings,
+      governance,
+      people: options.people,
+      lock: new TicketLock(options.tickets.shared, { ttlSeconds: TICKET_LOCK_SECONDS, waitMs: TICKET_LOCK_SECONDS * 1000 }),
+      filed: options.tickets.shared ?? new MemoryCache(),
+      logger: options.logger,
+    });
   const warmUp: WarmUpJob[] = [
     { name: 'inventory listing', phase: 1, run: () => listModels() },
     { name: 'governance index', phase: 2, run: () => governance.get() },
@@ -137,6 +167,21 @@ export function createInventorySubgraph(options: InventoryOptions) {
         sources: options.sourceStatus,
         listing: () => (listing ??= listModels()),
         history: recorder?.store,
+        ...(tickets
+          ? {
+              tickets: {
+                service: tickets,
+                // One search for a page of findings, cached like every Jira read.
+                byFingerprint: new DataLoader<string, Ticket | null>(
+                  async (fingerprints) => {
+                    const found = await tickets.ticketsFor(fingerprints);
+                    return fingerprints.map((fp) => found.get(fp) ?? null);
+                  },
+                  { batchScheduleFn: (dispatch) => setImmediate(dispatch) },
+                ),
+              },
+            }
+          : {}),
       };
     },
   };

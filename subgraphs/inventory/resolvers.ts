@@ -1,4 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
+import type { Ticket } from '../../connectors/jira';
 import { currentRequestScope } from '../../connectors/core/request-scope';
 import type { Caller } from '../../lib/caller';
 import type { PeopleDirectory } from '../common/identity';
@@ -19,6 +22,8 @@ import { badInput, needsIndex, pageModels, type ModelFilter, type ModelOrder } f
 import type { OwnershipIndex } from './ownership';
 import type { SourceStatusReader } from './sources';
 import { mergeVersions, type ModelWithRequiredVersions } from './versions';
+import type { FindingTicketFilter, FindingTicketResult, FindingTickets, GoneTicketResult, TicketRun } from './tickets/finding-tickets';
+import { TicketLockBusyError } from './tickets/ticket-lock';
 
 export interface InventoryContext extends PartialErrorsContext {
   people: PeopleDirectory;
@@ -31,7 +36,15 @@ export interface InventoryContext extends PartialErrorsContext {
   caller?: Caller;
   /** The governance history (`history`); undefined when it is off. */
   history?: HistoryStore;
+  /** Tickets for findings; absent when the config has no `tickets`. */
+  tickets?: {
+    service: FindingTickets;
+    /** The open ticket of each fingerprint, a page of findings in one search. */
+    byFingerprint: DataLoader<string, Ticket | null>;
+  };
 }
+
+const ticketRef = (ticket: { id: string } | null) => (ticket ? { __typename: 'Ticket', id: ticket.id } : null);
 
 const MAX_PAGE = 500;
 
@@ -139,6 +152,46 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
       return ctx.sources.read();
     },
   },
+  Mutation: {
+    async openFindingTickets(
+      _root: unknown,
+      args: { filter?: FindingTicketFilter | null; dryRun: boolean; resolveGone: boolean },
+      ctx: InventoryContext,
+    ): Promise<TicketRun & Record<'created' | 'existing' | 'wouldCreate' | 'failed', number>> {
+      if (!ctx.tickets) {
+        throw new GraphQLError('tickets for findings are not configured: add a `tickets` section to the configuration', {
+          extensions: { code: 'NOT_CONFIGURED' },
+        });
+      }
+      let run: TicketRun;
+      try {
+        run = await ctx.tickets.service.open(args);
+      } catch (err) {
+        if (err instanceof TicketLockBusyError) throw new GraphQLError(err.message, { extensions: { code: 'TICKET_RUN_IN_PROGRESS' } });
+        throw err;
+      }
+      const count = (outcome: FindingTicketResult['outcome']) => run.results.filter((r) => r.outcome === outcome).length;
+      return {
+        ...run,
+        created: count('CREATED'),
+        existing: count('EXISTING'),
+        wouldCreate: count('WOULD_CREATE'),
+        failed: count('FAILED') + run.gone.filter((g) => g.outcome === 'FAILED').length,
+      };
+    },
+  },
+  FindingTicketResult: {
+    fingerprint: (r: FindingTicketResult) => r.finding.fingerprint,
+    key: (r: FindingTicketResult) => r.ticket?.key ?? null,
+    url: (r: FindingTicketResult) => r.ticket?.url ?? null,
+    ticket: (r: FindingTicketResult) => ticketRef(r.ticket),
+    assignee: (r: FindingTicketResult, _args: unknown, ctx: InventoryContext) => (r.assignee ? ctx.people.describe(r.assignee) : null),
+  },
+  GoneFindingTicket: {
+    key: (g: GoneTicketResult) => g.ticket.key,
+    url: (g: GoneTicketResult) => g.ticket.url,
+    ticket: (g: GoneTicketResult) => ticketRef(g.ticket),
+  },
   Person: {
     __resolveReference: (ref: { id: string }, ctx: InventoryContext) => ctx.people.describe(ref.id),
     async ownedModels(person: { id: string }, _args: unknown, ctx: InventoryContext) {
@@ -191,5 +244,7 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
       tickets: finding.evidence.tickets.map((t) => ({ __typename: 'Ticket', id: t.id })),
       deployments: finding.evidence.deployments.map((d) => ({ __typename: 'Deployment', id: d.id })),
     }),
+    ticket: async (finding: GraphFinding, _args: unknown, ctx: InventoryContext) =>
+      ctx.tickets ? ticketRef(await ctx.tickets.byFingerprint.load(finding.fingerprint)) : null,
   },
 };

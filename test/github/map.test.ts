@@ -120,9 +120,12 @@ describe('mapCommit', () => {
     expect(mapCommit({ ...dto, author: {} }, 'o/r', ctx).authorAccount).toBeNull();
   });
 
-  it('has no git identity without an author email, and keeps a name-less author with a null name', () => {
+  it('knows an author without an email by their name, has no identity without either, and keeps a name-less author with a null name', () => {
     const dto = commitFixture as unknown as GithubCommit;
-    expect(mapCommit({ ...dto, commit: { ...dto.commit, author: { name: 'x', date: '2020-01-01T00:00:00Z' } } }, 'o/r', ctx).author).toBeNull();
+    expect(mapCommit({ ...dto, commit: { ...dto.commit, author: { name: 'x', date: '2020-01-01T00:00:00Z' } } }, 'o/r', ctx).author).toEqual({
+      tool: 'GIT', instance: 'cloud', nativeId: 'x', email: null, displayName: 'x',
+    });
+    expect(mapCommit({ ...dto, commit: { ...dto.commit, author: { name: ' ', date: '2020-01-01T00:00:00Z' } } }, 'o/r', ctx).author).toBeNull();
     expect(
       mapCommit({ ...dto, commit: { ...dto.commit, author: { email: 'a@b.c', date: '2020-01-01T00:00:00Z' } } }, 'o/r', ctx).author,
     ).toEqual({ tool: 'GIT', instance: 'cloud', nativeId: 'a@b.c', email: 'a@b.c', displayName: null });

@@ -123,6 +123,27 @@ describe('GitLab connector contract', () => {
     expect(commit?.authorAccount).toBeNull();
   });
 
+  it("finds an email's user with GET /users?search=, trusting only a user who shows that email", async () => {
+    const users = [
+      { id: 7, username: 'keriksen', name: 'Kenji Eriksen', state: 'active', public_email: 'kenji.eriksen@acme.io' },
+      // The search also matches names and usernames containing the text: not this email's user.
+      { id: 8, username: 'kenji.eriksen.acme.io-bot', name: 'bot', state: 'active', public_email: '' },
+    ];
+    nock(BASE)
+      .get(`${API}/users`)
+      .query({ search: 'kenji.eriksen@acme.io', per_page: '20' })
+      .matchHeader('private-token', TOKEN)
+      .reply(200, users);
+    nock(BASE).get(`${API}/users`).query({ search: 'nobody@acme.io', per_page: '20' }).reply(200, []);
+    const { gitlab } = connector();
+    expect(await gitlab.findAccountByEmail(' Kenji.Eriksen@acme.io ')).toEqual({
+      tool: 'GITLAB', instance: 'com', nativeId: 'keriksen', email: 'kenji.eriksen@acme.io', displayName: 'Kenji Eriksen',
+    });
+    expect(await gitlab.findAccountByEmail('nobody@acme.io')).toBeNull();
+    // Not an email: nothing is asked.
+    expect(await gitlab.findAccountByEmail('Kenji Eriksen')).toBeNull();
+  });
+
   it('asks for the newest commit of a branch with ref_name and per_page=1', async () => {
     nock(BASE)
       .get(`${API}/projects/${ID}/repository/commits`)

@@ -4,6 +4,7 @@ import {
   mapCodeOwnersFile,
   mapCommit,
   mapProject,
+  mapUserByEmail,
   type GitlabMapContext,
 } from '../../connectors/gitlab/map';
 import type { GitlabCommit, GitlabProject, GitlabRepositoryFile } from '../../connectors/gitlab/types';
@@ -125,8 +126,11 @@ describe('mapCommit', () => {
     expect(commit.message).toBe('x');
   });
 
-  it('has no author identity when the commit records no email', () => {
-    expect(mapCommit({ id: 'abc', author_name: 'ghost', author_email: '' }, ctx, 'a/b').author).toBeNull();
+  it("knows an author the commit records no email of by their name, and has no identity without either", () => {
+    expect(mapCommit({ id: 'abc', author_name: 'ghost', author_email: '' }, ctx, 'a/b').author).toEqual({
+      tool: 'GIT', instance: 'com', nativeId: 'ghost', email: null, displayName: 'ghost',
+    });
+    expect(mapCommit({ id: 'abc', author_name: '', author_email: '' }, ctx, 'a/b').author).toBeNull();
   });
 });
 
@@ -153,5 +157,22 @@ describe('helpers', () => {
     expect(canonicalRepositoryUrl('git@gitlab.com:acme-data/supply-chain/demand-forecaster.git')).toBe(want);
     expect(canonicalRepositoryUrl('https://gitlab-ci-token:glcbt-0123456789@gitlab.com/acme-data/supply-chain/demand-forecaster.git')).toBe(want);
     expect(canonicalRepositoryUrl('https://gitlab.com/acme-data/supply-chain/demand-forecaster/-/tree/main')).toBe(want);
+  });
+});
+
+describe('mapUserByEmail', () => {
+  const user = (username: string, extra: Record<string, unknown> = {}) => ({ id: 1, username, name: `${username} name`, state: 'active', ...extra });
+
+  it('is the one user showing that email (public, or primary as an administrator sees it)', () => {
+    expect(mapUserByEmail([user('keriksen', { public_email: 'Kenji.Eriksen@acme.io' })], 'kenji.eriksen@acme.io', ctx)).toEqual({
+      tool: 'GITLAB', instance: 'com', nativeId: 'keriksen', email: 'kenji.eriksen@acme.io', displayName: 'keriksen name',
+    });
+    expect(mapUserByEmail([user('a', { public_email: '' }), user('b', { email: 'k@acme.io' })], 'k@acme.io', ctx)?.nativeId).toBe('b');
+  });
+
+  it('names nobody for a name or username merely containing the text, or for two users', () => {
+    expect(mapUserByEmail([user('k@acme.io-fan', { public_email: '' })], 'k@acme.io', ctx)).toBeNull();
+    expect(mapUserByEmail([user('a', { public_email: 'k@acme.io' }), user('b', { email: 'k@acme.io' })], 'k@acme.io', ctx)).toBeNull();
+    expect(mapUserByEmail([], 'k@acme.io', ctx)).toBeNull();
   });
 });

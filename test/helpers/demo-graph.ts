@@ -28,6 +28,8 @@ export interface DemoGraphOptions {
   server?: Record<string, unknown>;
   /** The config's `history` section (off by default), as YAML would give it. */
   history?: Record<string, unknown>;
+  /** The config's `tickets` section, as YAML would give it. Default: the demo's (`sandboxConfig`). */
+  tickets?: Record<string, unknown>;
 }
 
 /** The whole graph (every subgraph and the gateway) over a running sandbox, quiet. */
@@ -40,6 +42,8 @@ export function startDemoGraph(sandbox: Sandbox, options: DemoGraphOptions = {})
       sources: forgetFailuresByDefault(options.sources ? options.sources(demo.sources) : demo.sources),
       ...(options.governance ? { governance: options.governance } : {}),
       ...(options.history ? { history: options.history } : {}),
+      // As `modelgraph serve`'s demo: tickets for findings go to the sandbox Jira.
+      tickets: options.tickets ?? demo.tickets,
       logLevel: 'silent',
     }),
     silentLogger,

@@ -63,6 +63,35 @@ describe('PeopleDirectory', () => {
     });
   });
 
+  it("takes a commit's author from the first identity the directory knows: account, then email, then name", () => {
+    const elena = 'elena.nguyen@acme.io';
+    // GitHub linked the commit to her login; the email she committed with is listed nowhere.
+    const account = id('GITHUB', 'cloud', 'enguyen');
+    const unknownEmail = id('GIT', 'cloud', 'enguyen@home.example', { email: 'enguyen@home.example', displayName: 'Elena N' });
+    expect(people.resolveFirstKnown([account, unknownEmail])).toMatchObject({ id: elena, displayName: 'Elena Nguyen' });
+    // A known email wins over an account nobody listed (someone else's machine, say).
+    const strangerAccount = id('GITHUB', 'cloud', 'someone-else');
+    const herEmail = id('GIT', 'cloud', 'elena.n@gmail.com', { email: 'elena.n@gmail.com' });
+    expect(people.resolveFirstKnown([strangerAccount, herEmail])?.id).toBe(elena);
+    expect(people.resolveFirstKnown([null, undefined])).toBeNull();
+  });
+
+  it('describes a person only a commit names by the commit: its name and its identities', () => {
+    const commitEmail = id('GIT', 'com', 'uma.jensen@acme.io', { email: 'uma.jensen@acme.io', displayName: 'Uma Jensen' });
+    const account = id('GITHUB', 'cloud', 'ujensen');
+    expect(people.resolveFirstKnown([account, commitEmail])).toEqual({
+      id: 'uma.jensen@acme.io',
+      email: 'uma.jensen@acme.io',
+      displayName: 'Uma Jensen',
+      identities: [account, commitEmail],
+    });
+    // No email at all: the name is all there is, under an id of its own, never merged by name.
+    const nameOnly = id('GIT', 'com', 'Uma Jensen', { displayName: 'Uma Jensen' });
+    expect(people.resolveFirstKnown([nameOnly])).toMatchObject({ id: 'git:com:Uma Jensen', displayName: 'Uma Jensen', identities: [nameOnly] });
+    expect(people.knows(nameOnly)).toBe(false);
+    expect(people.knows(id('GIT', 'com', 'elena.n@gmail.com'))).toBe(true);
+  });
+
   it('reads the aliases file and names a bad entry', () => {
     const dir = mkdtempSync(join(tmpdir(), 'modelgraph-people-'));
     const good = join(dir, 'people.yaml');

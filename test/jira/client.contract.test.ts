@@ -3,7 +3,7 @@ import { useNock } from '../helpers/nock';
 import { jiraInstanceSchema } from '../../config/schema';
 import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
-import { JiraConnector, JqlRefusedError, ticketFields, type JiraConnectorDeps } from '../../connectors/jira';
+import { JiraConnector, JqlRefusedError, fieldsInError, ticketFields, type JiraConnectorDeps } from '../../connectors/jira';
 import type { JiraIssueBean, SearchAndReconcileResults } from '../../connectors/jira/types';
 import cloudFixture from '../fixtures/jira/cloud-search-jql.json';
 import dcFixture from '../fixtures/jira/dc-search.json';
@@ -170,7 +170,7 @@ describe('Jira Cloud connector contract', () => {
     expect(waits).toEqual([]);
   });
 
-  it('parses an ErrorCollection into a SourceError named after the source', async () => {
+  it('parses an ErrorCollection into a SourceError named after the source, each field error with its field', async () => {
     nock(CLOUD)
       .get('/rest/api/3/search/jql')
       .query(true)
@@ -186,8 +186,9 @@ describe('Jira Cloud connector contract', () => {
     expect(err.source).toBe('jira:corp');
     expect(err.message).toBe(
       "jira:corp: HTTP 400: Error in the JQL Query: Expecting either 'OR' or 'AND' but got 'foo'. (line 1, character 22); " +
-        "Field 'foo' does not exist or you do not have permission to view it.",
+        "jql: Field 'foo' does not exist or you do not have permission to view it.",
     );
+    expect(fieldsInError(err)).toEqual(['jql']);
   });
 
   it("reports Cloud's plain-text 401 without leaking the token, even when it is echoed", async () => {
