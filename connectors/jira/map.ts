@@ -118,7 +118,12 @@ export function mapIssueWithDetails(dto: JiraIssueBean, ctx: JiraMapContext, req
   const ticket: Ticket = { ...mapIssue(dto, ctx), description: descriptionText(fields.description) };
   if (request.extraFields.length > 0) {
     ticket.fieldValues = Object.fromEntries(
-      request.extraFields.map((id) => [id, customFieldValues(fields[id as `customfield_${string}`]).map((v) => v.trim()).filter(Boolean)]),
+      request.extraFields.map((id) => {
+        const value = fields[id as `customfield_${string}`];
+        // A number field holds a version number as well as a text one does.
+        const values = typeof value === 'number' ? [String(value)] : customFieldValues(value);
+        return [id, values.map((v) => v.trim()).filter(Boolean)];
+      }),
     );
   }
   if (dto.changelog) ticket.statusChanges = statusChangesOf(dto);
@@ -321,7 +326,6 @@ export function modelKeysOf(dto: JiraIssueBean, modelLink: JiraModelLink): strin
 function customFieldValues(value: unknown): string[] {
   if (value === null || value === undefined) return [];
   if (typeof value === 'string') return [value];
-  if (typeof value === 'number') return [String(value)];
   if (typeof value === 'object' && (value as { type?: unknown }).type === 'doc') return [adfText(value)];
   if (Array.isArray(value)) return value.flatMap((v) => customFieldValues(v));
   if (typeof value === 'object') {
