@@ -238,7 +238,7 @@ export function startSubgraph(
         listen,
       );
     case 'mlflow':
-      return serveSubgraph(name, runtime, createMlflowSubgraph(runtime.mlflow, runtime.people), listen);
+      return serveSubgraph(name, runtime, createMlflowSubgraph(runtime.mlflow, runtime.people, config.governance), listen);
     case 'jira':
       return serveSubgraph(name, runtime, createJiraSubgraph(runtime.jira, runtime.people), listen);
     case 'registries':

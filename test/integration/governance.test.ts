@@ -306,6 +306,19 @@ describe('governance findings on the demo organisation', () => {
     expect(prod.p90DaysToProduction).toBeGreaterThanOrEqual(prod.medianDaysToProduction);
   });
 
+  it('shows service identities as such, never as people', async () => {
+    // (MLflow's sandbox, like OSS MLflow, records no version creator: see test/mlflow for it.)
+    const body = await graphql(`{ models(first: 500) { nodes { key cloudVersions { createdBy createdByType } } } }`);
+    expect(body.errors).toBeUndefined();
+    // As the clouds say: Azure's createdByType Application, SageMaker's pipeline role.
+    const cloud = body.data.models.nodes.flatMap((n: any) => n.cloudVersions ?? []);
+    expect(cloud.filter((v: any) => v.createdBy === 'svc-training-pipeline').map((v: any) => v.createdByType)).toContain('SERVICE');
+    const pipelineRole = cloud.filter((v: any) => /assumed-role\/mlops-model-registration\//.test(v.createdBy ?? ''));
+    expect(pipelineRole.length).toBeGreaterThan(0);
+    expect(pipelineRole.every((v: any) => v.createdByType === 'SERVICE')).toBe(true);
+    expect(cloud.some((v: any) => v.createdByType === 'USER')).toBe(true);
+  });
+
   it('answers every GraphQL example of the README without an error', async () => {
     const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
     const examples = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);

@@ -1,5 +1,5 @@
 import { cloudVersionsMayBeMissing, evidence, makeFinding, mlflowVersionsMayBeMissing } from '../production';
-import { isServiceCreator, matchesServicePattern } from '../service-identities';
+import { isServiceCreator, matchesServicePattern } from '../../../common/service-identities';
 import type { Finding, GovernanceSettings, ModelFacts } from '../types';
 
 const RULE = 'NO_OWNER';

@@ -1,9 +1,13 @@
 /**
  * Service identities: pipelines, applications and roles that register versions or hold
- * tickets. They are shown as what they are and never count as a model's owner, since
- * nobody answers for a model through them.
+ * tickets. They are shown as what they are (never as a Person) and never count as a model's
+ * owner, since nobody answers for a model through them. Config `governance.serviceIdentities`.
  */
-import type { GovernanceSettings, VersionFact } from './types';
+
+/** The settings part this reads: glob patterns of service identities. */
+export interface ServiceIdentitySettings {
+  serviceIdentities: readonly string[];
+}
 
 const globs = new Map<string, RegExp>();
 
@@ -30,13 +34,13 @@ function namesOf(identity: string): string[] {
 }
 
 /** Whether `identity` matches one of the settings' `serviceIdentities` patterns. */
-export function matchesServicePattern(identity: string | null, settings: Pick<GovernanceSettings, 'serviceIdentities'>): boolean {
+export function matchesServicePattern(identity: string | null, settings: ServiceIdentitySettings): boolean {
   if (identity === null || identity.trim() === '') return false;
   const names = namesOf(identity.trim());
   return settings.serviceIdentities.some((glob) => names.some((name) => globRegExp(glob).test(name)));
 }
 
 /** Whether the version's creator is a service: the registry says so, or a pattern matches. */
-export function isServiceCreator(v: Pick<VersionFact, 'createdBy' | 'createdByType'>, settings: Pick<GovernanceSettings, 'serviceIdentities'>): boolean {
+export function isServiceCreator(v: { createdBy: string | null; createdByType?: 'USER' | 'SERVICE' | null }, settings: ServiceIdentitySettings): boolean {
   return v.createdByType === 'SERVICE' || matchesServicePattern(v.createdBy, settings);
 }
