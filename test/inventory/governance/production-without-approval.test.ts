@@ -31,7 +31,7 @@ describe('PRODUCTION_WITHOUT_APPROVAL', () => {
     const m = model({ versions: [mlflowVersion('3', { stage: 'Production' })] });
     const [f] = productionWithoutApproval(m, settings(), NOW);
     expect(f.message).toBe(
-      'credit-risk-scorer mlflow:prod version 3 (stage Production in mlflow:prod version 3) is designated for production with no approval of that version',
+      'credit-risk-scorer mlflow:prod version 3 (stage Production) is designated for production with no approval of that version',
     );
     expect(f.version).toEqual({ typename: 'MlflowModelVersion', id: 'prod/credit-risk-scorer/3' });
     expect(f.trafficPercent).toBeNull();

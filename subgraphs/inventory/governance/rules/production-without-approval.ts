@@ -68,9 +68,10 @@ function trafficPhrase(d: DeploymentFact): string {
   return `${canary}${d.trafficPercent}% of traffic on ${describeEndpoint(d)}`;
 }
 
-function designationPhrase(v: VersionFact, settings: GovernanceSettings): string {
-  const names = productionDesignations(v, settings).map((d) => `${d.kind} ${d.name}`);
-  return v.typename === 'MlflowModelVersion' && names.length > 0 ? `${names.join(', ')} in ${describeVersion(v)}` : names.join(', ');
+/** `alias champion`; for another version it stands for, `stage Production in mlflow:prod version 3`. */
+function designationPhrase(d: VersionFact, of: VersionFact, settings: GovernanceSettings): string {
+  const names = productionDesignations(d, settings).map((x) => `${x.kind} ${x.name}`).join(', ');
+  return d === of ? names : `${names} in ${describeVersion(d)}`;
 }
 
 const byKey = (a: TicketFact, b: TicketFact): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -113,7 +114,7 @@ export function productionWithoutApproval(model: ModelFacts, settings: Governanc
     const where =
       p.deployments.length > 0
         ? `(${p.deployments.map(trafficPhrase).sort().join('; ')}) serves production traffic`
-        : `(${p.designated.map((d) => designationPhrase(d, settings)).join('; ')}) is designated for production`;
+        : `(${p.designated.map((d) => designationPhrase(d, v, settings)).join('; ')}) is designated for production`;
     const notes = [
       ...attempts.map((t) => `${t.key} is ${t.status ?? 'not done'}`),
       ...(modelLevel.length > 0
