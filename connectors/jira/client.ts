@@ -28,8 +28,10 @@ import {
   JIRA_PAGE_LIMITS,
   type ErrorCollection,
   type JiraFlavor,
+  type JiraChangelog,
   type JiraIssueBean,
   type JiraMyself,
+  type JiraPageBeanChangelog,
   type SearchAndReconcileResults,
   type SearchResultsV2,
 } from './types';
@@ -312,7 +314,8 @@ export class JiraConnector implements Connector {
       const jql = jqlForModels(remaining, this.modelLink);
       try {
         const read = this.modelTicketRead;
-        return (await this.searchIssues(jql, undefined, read)).map((dto) => mapIssueWithDetails(dto, this.ctx, read.details));
+        const issues = await this.withWholeChangelogs(await this.searchIssues(jql, undefined, read));
+        return issues.map((dto) => mapIssueWithDetails(dto, this.ctx, read.details));
       } catch (err) {
         const unknown = unknownLinkValues(err);
         const next = remaining.filter((k) => !unknown.has(modelLinkValue(k, this.modelLink).toLowerCase()));
@@ -321,6 +324,44 @@ export class JiraConnector implements Connector {
       }
     }
     return [];
+  }
+
+  /**
+   * A search's `expand=changelog` holds only an issue's most recent histories (Cloud: the
+   * page's `total` then exceeds them), which may leave out the move an approval time is read
+   * from: those issues, and only those, get their whole changelog from
+   * `GET /issue/{key}/changelog`. Data Center searches return whole changelogs.
+   */
+  private async withWholeChangelogs(issues: JiraIssueBean[]): Promise<JiraIssueBean[]> {
+    if (this.flavor !== 'cloud') return issues;
+    return Promise.all(
+      issues.map(async (dto) => {
+        const page = dto.changelog;
+        if (!page || !dto.key || (page.total ?? 0) <= (page.histories?.length ?? 0)) return dto;
+        const histories = await this.changelogOf(dto.key);
+        return { ...dto, changelog: { startAt: 0, maxResults: histories.length, total: histories.length, histories } };
+      }),
+    );
+  }
+
+  /** Every changelog of an issue, oldest first, following `startAt` until `isLast`. */
+  private async changelogOf(key: string): Promise<JiraChangelog[]> {
+    const histories: JiraChangelog[] = [];
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const res = await this.http.get<JiraPageBeanChangelog>(
+        `${this.api}/issue/${encodeURIComponent(key)}/changelog`,
+        { startAt: histories.length, maxResults: 100 },
+        { route: `${this.api}/issue/{issueIdOrKey}/changelog` },
+      );
+      const values = Array.isArray(res?.values) ? res.values : [];
+      histories.push(...values);
+      if (res?.isLast === true || values.length === 0 || (typeof res?.total === 'number' && histories.length >= res.total)) return histories;
+    }
+    throw new SourceError({
+      source: this.source,
+      code: SourceErrorCode.SOURCE_BAD_RESPONSE,
+      message: `more than ${MAX_PAGES} changelog pages for ${key}; refusing to follow further`,
+    });
   }
 
   /** The JQL within the instance's projects; SOURCE_BAD_REQUEST, naming the instance, when it cannot be combined safely. */

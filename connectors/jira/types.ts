@@ -162,6 +162,21 @@ export interface JiraPageOfChangelogs {
   histories?: JiraChangelog[];
 }
 
+/**
+ * `PageBeanChangelog` of `GET /rest/api/3/issue/{issueIdOrKey}/changelog` (Cloud): "all
+ * changelogs for an issue sorted by date, starting from the oldest", paged by `startAt` and
+ * `maxResults` (default 100).
+ */
+export interface JiraPageBeanChangelog {
+  self?: string;
+  nextPage?: string;
+  startAt?: number;
+  maxResults?: number;
+  total?: number;
+  isLast?: boolean;
+  values?: JiraChangelog[];
+}
+
 /** `IssueBean`. */
 export interface JiraIssueBean {
   expand?: string;

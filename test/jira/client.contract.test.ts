@@ -334,6 +334,43 @@ describe('Jira Cloud connector contract', () => {
   });
 });
 
+describe('Jira Cloud connector: approval times from changelogs', () => {
+  const move = (id: number, day: number, from: string, to: string) => ({
+    id: String(id),
+    created: `2026-02-${String(day).padStart(2, '0')}T10:00:00.000+0000`,
+    items: [{ field: 'status', fieldId: 'status', fromString: from, toString: to }],
+  });
+  const edit = (id: number, day: number) => ({ id: String(id), created: `2026-02-${String(day).padStart(2, '0')}T11:00:00.000+0000`, items: [{ field: 'labels', fieldId: 'labels' }] });
+
+  it('reads the whole changelog, page by page, of an issue whose search changelog is cut, and of no other', async () => {
+    // A-1 moved to Done long ago and was edited a lot since: the search shows only its latest histories.
+    const recent = [edit(3, 20), edit(4, 21)];
+    const cut = { ...issue('A-1', ['model:a']), changelog: { startAt: 0, maxResults: 2, total: 4, histories: [...recent].reverse() } };
+    const whole = { ...issue('A-2', ['model:a']), changelog: { startAt: 0, maxResults: 1, total: 1, histories: [move(9, 3, 'To Do', 'Done')] } };
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query({ jql: 'labels in ("model:a") ORDER BY key ASC', maxResults: '100', ...MODEL_READ })
+      .reply(200, { issues: [cut, whole], isLast: true });
+    const first = nock(CLOUD)
+      .get('/rest/api/3/issue/A-1/changelog')
+      .query({ startAt: '0', maxResults: '100' })
+      .reply(200, { startAt: 0, maxResults: 2, total: 4, isLast: false, values: [move(1, 1, 'To Do', 'In Review'), move(2, 5, 'In Review', 'Done')] });
+    const second = nock(CLOUD)
+      .get('/rest/api/3/issue/A-1/changelog')
+      .query({ startAt: '2', maxResults: '100' })
+      .reply(200, { startAt: 2, maxResults: 2, total: 4, isLast: true, values: recent });
+    const { jira } = cloudConnector();
+    const tickets = (await jira.ticketsForModels(['a'])).get('a')!;
+    expect(first.isDone() && second.isDone()).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
+    expect(tickets.find((t) => t.key === 'A-1')!.statusChanges).toEqual([
+      { at: '2026-02-01T10:00:00.000Z', from: 'To Do', to: 'In Review' },
+      { at: '2026-02-05T10:00:00.000Z', from: 'In Review', to: 'Done' },
+    ]);
+    expect(tickets.find((t) => t.key === 'A-2')!.statusChanges).toEqual([{ at: '2026-02-03T10:00:00.000Z', from: 'To Do', to: 'Done' }]);
+  });
+});
+
 describe('Jira Data Center connector contract', () => {
   it('checks health with GET /rest/api/2/myself and a Bearer personal access token', async () => {
     nock(DC, { reqheaders: { authorization: `Bearer ${PAT}` } })
