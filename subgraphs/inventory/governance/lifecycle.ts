@@ -36,8 +36,10 @@ function earliestTime(candidates: readonly Candidate[]): LifecycleTime | null {
   if (readable.length === 0) return null;
   const first = readable.reduce((a, b) => (timeOf(b.time.at)! < timeOf(a.time.at)! ? b : a));
   const at = timeOf(first.time.at)!;
-  const hidden = readable.some((c) => c.time.precision === 'AT_MOST' && c !== first && !(timeOf(c.notBefore) !== null && timeOf(c.notBefore)! >= at));
-  return { ...first.time, precision: first.time.precision === 'EXACT' && !hidden ? 'EXACT' : 'AT_MOST' };
+  const hidden = readable.find((c) => c.time.precision === 'AT_MOST' && c !== first && !(timeOf(c.notBefore) !== null && timeOf(c.notBefore)! >= at));
+  if (first.time.precision === 'AT_MOST') return first.time;
+  // Say why an exact time is only a bound here, so nobody reads the ticket's time as wrong.
+  return hidden ? { ...first.time, precision: 'AT_MOST', detail: `${first.time.detail} (or earlier: ${hidden.time.detail} is only an upper bound)` } : first.time;
 }
 
 /**

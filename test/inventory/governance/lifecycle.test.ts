@@ -43,7 +43,12 @@ describe('lifecycleOf', () => {
     // With the cloud approval and the stage possibly set as early as their versions' registration,
     // the ticket and the deployment are only upper bounds of the first approval and production.
     const bounded = lifecycleOf(m, settings());
-    expect(bounded.approved).toMatchObject({ at: '2026-01-20T06:00:00Z', precision: 'AT_MOST' });
+    expect(bounded.approved).toEqual({
+      at: '2026-01-20T06:00:00Z',
+      precision: 'AT_MOST',
+      source: 'TICKET_RESOLUTION',
+      detail: 'jira/ML-1 resolved (or earlier: sagemaker:prod-us version 1 last modified is only an upper bound)',
+    });
     expect(bounded.firstProduction).toMatchObject({ at: '2026-02-01T00:00:00Z', precision: 'AT_MOST' });
     expect(bounded.approvedToProductionDays).toBeNull();
     expect(bounded.firstRunToProductionDays).toBe(30.5);
