@@ -60,9 +60,31 @@ const governanceSchema = z
         issueTypes: z.array(z.string().min(1)).default([]),
         labels: z.array(z.string().min(1)).default([]),
         summaryPattern: regexSource.default('approv'),
+        /**
+         * A Jira field id whose values name the approved version (a number, a model version
+         * id or a registry URL), besides the summary and description; requested from Jira
+         * with the model tickets only when set.
+         */
+        versionField: z
+          .string()
+          .regex(/^(customfield_\d+|[a-z][a-zA-Z]*)$/, 'must be a Jira field id, e.g. customfield_10042')
+          .nullable()
+          .default(null),
+        /**
+         * Whether a done approval ticket that names no version approves every version of the
+         * model. Default false: each version in production needs an approval naming it.
+         */
+        acceptModelLevelTicket: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
+    /**
+     * Glob patterns (`*` and `?`, case-insensitive) of service identities (`svc-*`), tried on
+     * version creators (an AWS assumed role's role and session names too) and ticket
+     * assignees: a service never counts as a model's owner. Cloud-declared services (Azure
+     * `createdByType` Application, assumed roles without a person's session) need no pattern.
+     */
+    serviceIdentities: z.array(z.string().min(1)).default(['svc-*']),
     rules: z
       .object({
         DEPLOYED_NOT_REGISTERED: ruleSchema('high').prefault({}),
@@ -80,7 +102,9 @@ const governanceSchema = z
       .prefault({}),
     /**
      * Findings accepted for now: listed with their waiver, never failing `reconcile`. A
-     * fingerprint is what `Finding.fingerprint` says; `until` an ISO date (through that UTC
+     * fingerprint is what `Finding.fingerprint` says (PRODUCTION_WITHOUT_APPROVAL's is per
+     * version since it judges each version: a waiver written for its earlier model-level
+     * fingerprint no longer matches); `until` an ISO date (through that UTC
      * day) or date-time, after which the finding counts again.
      */
     waivers: z

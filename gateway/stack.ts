@@ -128,7 +128,9 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     options.people ??
     (config.people.aliasesFile ? PeopleDirectory.fromFile(config.people.aliasesFile) : PeopleDirectory.empty());
   const mlflow = config.sources.mlflow.map((c) => MlflowConnector.fromConfig(c, deps));
-  const jira = config.sources.jira.map((c) => JiraConnector.fromConfig(c, deps));
+  // The governance's approval version field is read with the model tickets, not in a call of its own.
+  const versionField = config.governance.approval.versionField;
+  const jira = config.sources.jira.map((c) => JiraConnector.fromConfig(c, { ...deps, modelTicketFields: versionField ? [versionField] : [] }));
   const gitHosts: GitHostConnector[] = [
     ...config.sources.github.map((c) => GithubConnector.fromConfig(c, deps)),
     ...config.sources.gitlab.map((c) => GitlabConnector.fromConfig(c, deps)),
@@ -254,7 +256,7 @@ export async function startSubgraph(
         listen,
       );
     case 'mlflow':
-      return serveSubgraph(name, runtime, createMlflowSubgraph(runtime.mlflow, runtime.people), listen);
+      return serveSubgraph(name, runtime, createMlflowSubgraph(runtime.mlflow, runtime.people, config.governance), listen);
     case 'jira':
       return serveSubgraph(name, runtime, createJiraSubgraph(runtime.jira, runtime.people), listen);
     case 'registries':

@@ -64,7 +64,7 @@ function decodeFindingCursor(cursor: string): GraphFinding {
     const [severity, key, rule, fingerprint] = JSON.parse(decoded.slice('finding:'.length)) as [Severity, string | null, FindingRule, string];
     if (!(severity in SEVERITY_ORDER) || typeof fingerprint !== 'string') throw new Error('not a finding cursor');
     const empty = { refs: [], versions: [], tickets: [], deployments: [] };
-    return { severity, model: key === null ? null : { key }, rule, fingerprint, message: '', evidence: empty, waiver: null };
+    return { severity, model: key === null ? null : { key }, version: null, trafficPercent: null, rule, fingerprint, message: '', evidence: empty, waiver: null };
   } catch {
     throw badInput(`invalid cursor "${cursor}"`);
   }
@@ -135,12 +135,17 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
         const groups =
           args.groupBy === 'OWNER' ? [...m.codeOwnerPeople] : args.groupBy === 'TEAM' ? [...m.teams].map((t) => `@${t}`) : m.sources;
         // Every model counts somewhere, so the groups add up to the inventory.
-        return { groups: groups.length > 0 ? groups : ['(none)'], daysToProduction: m.lifecycle?.firstRunToProductionDays ?? null };
+        return {
+          groups: groups.length > 0 ? groups : ['(none)'],
+          daysToProduction: m.lifecycle?.firstRunToProductionDays ?? null,
+          precision: m.lifecycle?.firstProduction?.precision ?? null,
+        };
       });
       return lifecycleStats(entries).map((s) => ({
         group: s.group,
         count: s.count,
         measured: s.measured,
+        atMost: s.atMost,
         medianDaysToProduction: roundDays(s.medianDays),
         p90DaysToProduction: roundDays(s.p90Days),
       }));

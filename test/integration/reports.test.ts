@@ -283,7 +283,9 @@ describe('what the reports find in the demo', () => {
 
   it('unowned-models: exactly the models nobody owns', async () => {
     const { rows } = await run('unowned-models.graphql');
-    expect(column(rows, 'model.key').sort()).toEqual([JIRA_SEED_GAPS.noTicket, VERTEX_SEED_GAPS.unregisteredInMlflow].sort());
+    // And the models registered only by service identities (an Azure application, a SageMaker pipeline role).
+    const byServicesOnly = [AZUREML_SEED_GAPS.unregisteredModel.container, SAGEMAKER_SEED_GAPS.unregisteredGroup.group];
+    expect(column(rows, 'model.key').sort()).toEqual([JIRA_SEED_GAPS.noTicket, VERTEX_SEED_GAPS.unregisteredInMlflow, ...byServicesOnly].sort());
     const lead = rows.find((r) => r['model.key'] === JIRA_SEED_GAPS.noTicket)!;
     expect(lead['evidence.refs.kind']).toBe('MLFLOW');
     expect(lead['evidence.refs.instance']).toBe('prod');
@@ -291,26 +293,28 @@ describe('what the reports find in the demo', () => {
     expect(lead.fingerprint).toMatch(/\S/);
   });
 
-  it('production-without-approval: exactly its three models, with where they serve and their tickets', async () => {
+  it('production-without-approval: one row per unapproved version, with where it serves, its share and its tickets', async () => {
     const { rows } = await run('production-without-approval.graphql');
-    expect(column(rows, 'model.key').sort()).toEqual(
-      [
-        SAGEMAKER_SEED_GAPS.servedNotApproved,
-        AZUREML_SEED_GAPS.unregisteredModel.container,
-        VERTEX_SEED_GAPS.unregisteredInMlflow,
-      ].sort(),
-    );
-    const byKey = new Map(rows.map((r) => [r['model.key'], r]));
-    const credit = byKey.get(SAGEMAKER_SEED_GAPS.servedNotApproved)!;
-    expect(list(credit['evidence.deployments.provider']).sort()).toEqual(['AZURE_ML', 'SAGEMAKER']);
-    expect(list(credit['evidence.deployments.trafficPercent'])).toEqual(['100', '100']);
-    expect(credit['evidence.tickets.key']).toMatch(/^RISK-\d+$/);
-    expect(credit['evidence.tickets.status']).not.toBe('Done');
-
-    const ocr = byKey.get(AZUREML_SEED_GAPS.unregisteredModel.container)!;
+    // (governance.test.ts derives the whole list from the raw seeds.)
+    const rowOf = (key: string, kind: string, version: string) =>
+      rows.find((r) => r['model.key'] === key && r['version.source.kind'] === kind && r['version.version'] === version);
+    for (const kind of ['SAGEMAKER', 'AZURE_ML']) {
+      const credit = rowOf(SAGEMAKER_SEED_GAPS.servedNotApproved, kind, '2')!;
+      expect(credit['evidence.deployments.provider']).toBe(kind);
+      expect(credit.trafficPercent).toBe('100');
+      expect(credit['evidence.tickets.key']).toMatch(/^RISK-\d+$/);
+      expect(credit['evidence.tickets.status']).not.toBe('Done');
+    }
+    const ocr = rowOf(AZUREML_SEED_GAPS.unregisteredModel.container, 'AZURE_ML', AZUREML_SEED_GAPS.unregisteredModel.version)!;
     expect(ocr['evidence.deployments.endpointName']).toBe(AZUREML_SEED_GAPS.unregisteredModel.endpoint);
-    expect(ocr['evidence.deployments.provider']).toBe('AZURE_ML');
     expect(ocr['evidence.tickets.key']).toBe('');
+    // The issue's canary: Vertex AI v4 of support-ticket-router on 20% of its endpoint.
+    const canary = rowOf('support-ticket-router', 'VERTEX_AI', '4')!;
+    expect(canary.trafficPercent).toBe('20');
+    expect(canary.message).toContain('canary, 20% of traffic');
+    // Both versions of the legacy classifier serve, neither approved: two rows.
+    expect(rows.filter((r) => r['model.key'] === VERTEX_SEED_GAPS.unregisteredInMlflow).map((r) => r['version.version']).sort()).toEqual(['2', '3']);
+    expect(new Set(rows.map((r) => `${r['model.key']} ${r['version.source.kind']} ${r['version.version']}`)).size).toBe(rows.length);
   });
 
   it('registry-drift: exactly the two stage drifts, with the versions each side names', async () => {
@@ -369,13 +373,22 @@ describe('what the reports find in the demo', () => {
 
   it('all-findings: every deliberate gap of the demo, and the variables narrow it', async () => {
     const { rows } = await run('all-findings.graphql');
-    const pairs = rows.map((r) => `${r.rule} ${r['model.key']}`).sort();
+    const pairs = [...new Set(rows.map((r) => `${r.rule} ${r['model.key']}`))].sort();
     expect(pairs).toEqual(
       [
+        // One finding per unapproved version (see governance.test.ts), listed here per model.
         'PRODUCTION_WITHOUT_APPROVAL credit-risk-scorer',
+        'PRODUCTION_WITHOUT_APPROVAL email-propensity',
+        'PRODUCTION_WITHOUT_APPROVAL inventory-optimizer',
+        'PRODUCTION_WITHOUT_APPROVAL merchant-risk-scorer',
         'PRODUCTION_WITHOUT_APPROVAL ocr-invoice-extractor',
+        'PRODUCTION_WITHOUT_APPROVAL search-ranker',
+        'PRODUCTION_WITHOUT_APPROVAL support-ticket-router',
         'PRODUCTION_WITHOUT_APPROVAL vision-legacy-classifier',
+        'PRODUCTION_WITHOUT_APPROVAL warehouse-slotting',
         'NO_OWNER lead-scorer',
+        'NO_OWNER legacy-pricing-model',
+        'NO_OWNER ocr-invoice-extractor',
         'NO_OWNER vision-legacy-classifier',
         'STAGE_DRIFT email-propensity',
         'STAGE_DRIFT search-ranker',

@@ -220,7 +220,7 @@ export class GovernanceIndex {
 
   /** One model's findings (waivers applied) and lifecycle, from its facts, and what the filters read. */
   private evaluate(model: LinkedModel, read: ModelWithRequiredFacts): ModelNode {
-    const facts = modelFacts(model, read);
+    const facts = modelFacts(model, read, this.settings.approval.versionField);
     const at = new Date(this.now());
     return {
       key: model.key,
