@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
@@ -18,13 +21,22 @@ import { logProcessWarnings } from './process-warnings';
 import { parseReconcileArgs, ReconcileUsageError, runReconcile } from './reconcile';
 import { parseReportArgs, ReportUsageError, runReport } from './report';
 import { startTracing } from './tracing';
+import { recordHistoryDemo } from './history-demo';
+import { openHistoryStore, sqliteAvailable } from '../subgraphs/inventory/history/open-store';
+
+/** Where the demo keeps its history (gitignored): it grows with every run. */
+const DEMO_HISTORY_PATH = 'data/history.sqlite';
+/** Where `--history-demo` records its simulated week: made afresh each time (a week ending yesterday). */
+const DEMO_WEEK_PATH = 'data/history-demo.sqlite';
 
 const USAGE = `modelgraph: one GraphQL graph over MLflow and the other tools of AI teams
 
 Usage:
   modelgraph serve [--config FILE] [--role ROLE] [--port N] [--host HOST]
       Serve the graph. Without a config file (--config or MODELGRAPH_CONFIG) it runs the
-      demo: sandbox upstreams seeded with a demo organisation (--models N, --seed N).
+      demo: sandbox upstreams seeded with a demo organisation (--models N, --seed N), with
+      governance history in ${DEMO_HISTORY_PATH}; --history-demo first records a week of
+      simulated daily snapshots (into ${DEMO_WEEK_PATH}, made afresh).
       ROLE is all (default: gateway and every subgraph in one process), gateway,
       ${SUBGRAPHS.map((s) => s.name).join(', ')}.
   modelgraph compose [--check] [--out FILE]
@@ -35,9 +47,11 @@ Usage:
       Run a GraphQL report (see reports/), following cursor connections to the end.
       Without --endpoint it runs against the embedded demo.
   modelgraph reconcile [--fail-on low|medium|high] [--format table|json] [--rule RULE ...]
-                       [--endpoint URL]
+                       [--endpoint URL] [--record [--config FILE]]
       Print the governance findings; exit 0 when none reaches --fail-on (default high),
       1 when some do, 2 on an error. Without --endpoint, against the embedded demo.
+      --record also writes them to the history store of the config file's \`history\`
+      (default ./data/history.sqlite).
   modelgraph reconcile --open-tickets [--dry-run | --apply] [--severity LEVEL] [--rule RULE ...]
                        [--endpoint URL]
       File a Jira issue per unwaived finding without one (config tickets), and comment on
@@ -121,6 +135,7 @@ async function serve(args: string[]): Promise<number | undefined> {
     host: { type: 'string' },
     models: { type: 'string' },
     seed: { type: 'string' },
+    'history-demo': { type: 'boolean', default: false },
   });
   const role = String(opts.role);
   if (role !== 'all' && role !== 'gateway' && !SUBGRAPHS.some((s) => s.name === role)) {
@@ -128,6 +143,8 @@ async function serve(args: string[]): Promise<number | undefined> {
   }
   const configPath = (opts.config as string | undefined) ?? process.env.MODELGRAPH_CONFIG ?? undefined;
   const config = loadConfig({ path: configPath || undefined });
+  const historyDemo = Boolean(opts['history-demo']);
+  if (historyDemo && (configPath || role !== 'all')) throw new UsageError('--history-demo runs with the demo only (no --config, --role all)');
   const port = intOption(opts.port, 'port');
   if (port !== undefined) config.server.port = port;
   if (opts.host) config.server.host = String(opts.host);
@@ -145,7 +162,9 @@ async function serve(args: string[]): Promise<number | undefined> {
       let people: PeopleDirectory | undefined;
       if (!configPath) {
         const models = intOption(opts.models, 'models') ?? 36;
-        const sandboxes = await startSandbox({ models, seed: intOption(opts.seed, 'seed') });
+        const seed = intOption(opts.seed, 'seed');
+        const week = await demoHistory(config, logger, historyDemo, { models, seed });
+        const sandboxes = await startSandbox(week ? { org: week.org } : { models, seed });
         closers.push(() => sandboxes.close());
         const demo = sandboxConfig(sandboxes);
         config.sources = configSchema.shape.sources.parse(demo.sources);
@@ -242,6 +261,50 @@ async function serve(args: string[]): Promise<number | undefined> {
   return 0;
 }
 
+/**
+ * The demo's history: on, in SQLite under data/, unless better-sqlite3 cannot run here or
+ * data/ cannot be written (the image's read-only /app): then the demo serves without it, and
+ * says so. With `week`, first a simulated week of snapshots (see history-demo.ts), whose last
+ * day's organisation the demo then serves; there, no history is an error.
+ */
+async function demoHistory(
+  config: ModelgraphConfig,
+  logger: Logger,
+  week: boolean,
+  org: { models: number; seed?: number },
+): Promise<Awaited<ReturnType<typeof recordHistoryDemo>> | undefined> {
+  if (!sqliteAvailable()) {
+    if (week) throw new Error('history: better-sqlite3 cannot run on this machine, so --history-demo cannot record');
+    logger.warn('history: better-sqlite3 cannot run on this machine; the demo serves without governance history');
+    return undefined;
+  }
+  const history = { ...config.history, enabled: true, path: week ? DEMO_WEEK_PATH : DEMO_HISTORY_PATH };
+  if (!week) {
+    try {
+      await (await openHistoryStore(history)).close();
+      config.history = history;
+    } catch (err) {
+      logger.warn('the demo serves without governance history', { error: (err as Error).message });
+    }
+    return undefined;
+  }
+  config.history = history;
+  // A week ending yesterday, in a file of its own: an older run's later snapshots would come after it.
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${DEMO_WEEK_PATH}${suffix}`, { force: true });
+  const store = await openHistoryStore(config.history);
+  try {
+    logger.info('history demo: recording a week of daily snapshots', { store: store.description });
+    return await recordHistoryDemo({
+      store,
+      ...org,
+      onDay: (d) =>
+        logger.info('history demo: day recorded', { day: d.day, at: d.takenAt.toISOString(), findings: d.findings, opened: d.result.opened, resolved: d.result.resolved }),
+    });
+  } finally {
+    await store.close();
+  }
+}
+
 function gatewaySubgraphUrls(config: ModelgraphConfig): Record<string, string> {
   return resolveSubgraphUrls(config.subgraphs);
 }
@@ -307,9 +370,17 @@ async function sandbox(args: string[]): Promise<number> {
 async function withEmbeddedDemo<T>(run: (graphqlUrl: string) => Promise<T>): Promise<T> {
   process.stderr.write('modelgraph: no --endpoint: starting the embedded demo graph\n');
   const sandboxes = await startSandbox({});
+  // History of this run only (the trend reports have the current build to show), thrown away after.
+  const scratch = sqliteAvailable() ? mkdtempSync(join(tmpdir(), 'modelgraph-demo-')) : undefined;
   try {
     const demo = sandboxConfig(sandboxes);
-    const config = configSchema.parse({ server: { port: 0, host: '127.0.0.1' }, sources: demo.sources, tickets: demo.tickets, logLevel: 'silent' });
+    const config = configSchema.parse({
+      server: { port: 0, host: '127.0.0.1' },
+      sources: demo.sources,
+      tickets: demo.tickets,
+      logLevel: 'silent',
+      ...(scratch ? { history: { enabled: true, path: join(scratch, 'history.sqlite') } } : {}),
+    });
     const logger = createLogger({ level: 'silent' });
     const stack = await startStack(config, logger, { people: PeopleDirectory.fromData(demo.peopleAliases, 'demo people') });
     try {
@@ -319,6 +390,7 @@ async function withEmbeddedDemo<T>(run: (graphqlUrl: string) => Promise<T>): Pro
     }
   } finally {
     await sandboxes.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
 
@@ -345,6 +417,16 @@ async function reconcile(args: string[]): Promise<number> {
 export const DEMO_EXAMPLE_QUERY =
   '{ models(first: 3) { nodes { key versions(stage: \"Production\") { version source { kind } ... on MlflowModelVersion { run { metrics { key value } commit { sha author { email } } } } } repository { url } codeOwners { handle } tickets { key status } findings { severity message } } } }';
 
+/** The trend query the banner suggests when history is on (the README shows its answer after --history-demo). */
+export const DEMO_TRENDS_QUERY =
+  '{ findingTrends(period: DAY, groupBy: RULE) { periodStart group opened resolved openAtEnd medianDaysToResolve } }';
+
+function describeHistory(config: ModelgraphConfig): string {
+  const h = config.history;
+  if (!h.enabled) return 'off';
+  return h.postgresUrl ? `PostgreSQL (schema ${h.postgresSchema})` : `SQLite ${h.path}`;
+}
+
 /**
  * Says where the graph is served. On a terminal (`npm start`), a banner for the person
  * reading it, on stdout; otherwise (a container, a service manager, a pipe into a log
@@ -362,6 +444,7 @@ function announce(
       url,
       ...(demoNote ? { demo: demoNote } : { sources: describeSources(config) }),
       cache: config.cache.redisUrl ? 'redis' : 'in-memory',
+      history: describeHistory(config),
       auth: describeAuth(config),
       metrics: observability.metricsUrl ?? 'off',
       traces: observability.tracing ? 'exported' : 'off',
@@ -377,12 +460,16 @@ function announce(
       `modelgraph is serving ${shown}`,
       demoNote ? `  ${demoNote}` : `  sources: ${describeSources(config) || '(none)'}`,
       `  cache: ${config.cache.redisUrl ? 'redis' : 'in-memory'}`,
+      `  governance history: ${describeHistory(config)}`,
       `  auth: ${describeAuth(config)}`,
       `  metrics: ${metrics ?? 'off'}; traces: ${observability.tracing ? 'exported (OTEL_* environment)' : 'off'}`,
       '',
       'Try:',
       `  curl -s ${shown} -H 'content-type: application/json' \\`,
       `    -d '${JSON.stringify({ query: example })}'`,
+      ...(config.history.enabled
+        ? [`  curl -s ${shown} -H 'content-type: application/json' \\`, `    -d '${JSON.stringify({ query: DEMO_TRENDS_QUERY })}'`]
+        : []),
       '',
       'Ctrl-C stops it.',
       '',

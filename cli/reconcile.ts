@@ -8,11 +8,19 @@ import { parseArgs } from 'node:util';
 import { createGraphqlClient, fetchAllPages, ReportError, type GraphqlClient, type GraphQLErrorLike } from './graphql-client';
 import { FINDING_RULES, SEVERITY_ORDER, type Severity } from '../subgraphs/inventory/governance/types';
 import { formatRows } from './report/format';
+import { loadConfig } from '../config/load';
+import { openHistoryStore } from '../subgraphs/inventory/history/open-store';
+import type { HistoryStore, RecordedFinding } from '../subgraphs/inventory/history/types';
 
 export const RECONCILE_USAGE = `Usage: modelgraph reconcile [--fail-on low|medium|high] [--format table|json] [--rule RULE ...] [--endpoint URL]
+                           [--record [--config FILE]]
        modelgraph reconcile --open-tickets [--dry-run | --apply] [--severity low|medium|high] [--rule RULE ...] [--endpoint URL]
   Prints the governance findings. Exits 0 when none reaches --fail-on (default high),
   1 when some do, 2 on an error. Without --endpoint it runs against the embedded demo.
+  --record also writes every finding read (all rules, waived ones included) as a snapshot
+  to the governance history that the config file's \`history\` section names (--config or
+  MODELGRAPH_CONFIG; without one, ./data/history.sqlite), whether or not \`history.enabled\`
+  is set there. Findings that could not be read in full are not recorded (exit 2).
   --open-tickets files a Jira issue per unwaived finding that has none (the gateway's
   openFindingTickets mutation, config \`tickets\`) and comments on the issues of findings
   that are gone; a dry run unless --apply. Exits 0, or 2 when a ticket could not be filed.
@@ -26,6 +34,10 @@ export interface ReconcileArgs {
   format: 'table' | 'json';
   rules: string[];
   endpoint?: string;
+  /** Write the findings read to the history store (`--record`). */
+  record?: boolean;
+  /** The config file whose `history` section names the store. */
+  config?: string;
   /** `--open-tickets`: file tickets instead of gating; `apply` false is a dry run. */
   tickets?: { apply: boolean; severity?: Severity };
   /** Sent with every request (`Authorization` from MODELGRAPH_API_KEY). */
@@ -42,6 +54,8 @@ export function parseReconcileArgs(argv: string[]): ReconcileArgs {
         format: { type: 'string', default: 'table' },
         rule: { type: 'string', multiple: true, default: [] },
         endpoint: { type: 'string' },
+        record: { type: 'boolean', default: false },
+        config: { type: 'string', short: 'c' },
         'open-tickets': { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
         apply: { type: 'boolean', default: false },
@@ -60,7 +74,9 @@ export function parseReconcileArgs(argv: string[]): ReconcileArgs {
   const rules = (values.rule as string[]).map((r) => r.toUpperCase());
   const unknown = rules.filter((r) => !(FINDING_RULES as readonly string[]).includes(r));
   if (unknown.length > 0) throw new ReconcileUsageError(`unknown rule ${unknown.join(', ')}; rules are ${FINDING_RULES.join(', ')}`);
+  if (values.config && !values.record) throw new ReconcileUsageError('--config is read only with --record');
   const openTickets = values['open-tickets'] === true;
+  if (openTickets && values.record) throw new ReconcileUsageError('--record goes with the gate, not with --open-tickets');
   if (!openTickets && (values.apply || values['dry-run'] || values.severity !== undefined)) {
     throw new ReconcileUsageError('--apply, --dry-run and --severity go with --open-tickets');
   }
@@ -76,21 +92,18 @@ export function parseReconcileArgs(argv: string[]): ReconcileArgs {
     format,
     rules,
     endpoint: values.endpoint as string | undefined,
+    record: Boolean(values.record),
+    config: values.config as string | undefined,
     ...(openTickets ? { tickets: { apply: values.apply === true, ...(severity ? { severity } : {}) } } : {}),
   };
 }
 
-const QUERY = /* GraphQL */ `
-  query Reconcile($first: Int!, $after: String) {
-    findings(first: $first, after: $after, includeWaived: true) {
-      totalCount
-      pageInfo { hasNextPage endCursor }
-      nodes {
+/** What each finding carries, besides its model. */
+const FINDING_FIELDS = /* GraphQL */ `
         fingerprint
         rule
         severity
         message
-        model { key }
         evidence {
           refs { kind instance nativeId url }
           versions { __typename id }
@@ -98,6 +111,30 @@ const QUERY = /* GraphQL */ `
           deployments { id }
         }
         waiver { reason until }
+`;
+
+const QUERY = /* GraphQL */ `
+  query Reconcile($first: Int!, $after: String) {
+    findings(first: $first, after: $after, includeWaived: true) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        ${FINDING_FIELDS}
+        model { key }
+      }
+    }
+  }
+`;
+
+/** With --record, the models' team code owners too, for the history's trends by team. */
+const RECORD_QUERY = /* GraphQL */ `
+  query ReconcileRecord($first: Int!, $after: String) {
+    findings(first: $first, after: $after, includeWaived: true) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        ${FINDING_FIELDS}
+        model { key codeOwners { kind handle } }
       }
     }
   }
@@ -108,7 +145,7 @@ export interface ReconcileFinding {
   rule: string;
   severity: Severity;
   message: string;
-  model: { key: string } | null;
+  model: { key: string; codeOwners?: Array<{ kind: string; handle: string }> | null } | null;
   evidence: unknown;
   waiver: { reason: string; until: string | null } | null;
 }
@@ -121,6 +158,28 @@ function describeError(e: GraphQLErrorLike): string {
 export interface ReconcileIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** Where `--record` writes. Default: the store the config file's `history` names. */
+  openHistory?: () => Promise<HistoryStore>;
+  /** The snapshot's time. Default: now. */
+  now?: () => number;
+}
+
+function openConfiguredHistory(configPath: string | undefined): Promise<HistoryStore> {
+  const path = configPath ?? process.env.MODELGRAPH_CONFIG;
+  return openHistoryStore(loadConfig({ path: path || undefined }).history);
+}
+
+export function recordedFinding(f: ReconcileFinding): RecordedFinding {
+  const teams = (f.model?.codeOwners ?? []).filter((o) => o.kind === 'TEAM').map((o) => `@${o.handle.replace(/^@/, '').toLowerCase()}`);
+  return {
+    fingerprint: f.fingerprint,
+    rule: f.rule as RecordedFinding['rule'],
+    severity: f.severity,
+    message: f.message,
+    modelKey: f.model?.key ?? null,
+    teams: [...new Set(teams)].sort(),
+    waived: f.waiver !== null,
+  };
 }
 
 /** Runs against `endpoint` and prints; returns the exit code. */
@@ -129,7 +188,9 @@ export async function runReconcile(args: ReconcileArgs & { endpoint: string }, i
   if (args.tickets) return runOpenTickets(client, { ...args, tickets: args.tickets }, io);
   let result;
   try {
-    result = await fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, QUERY, { first: 500 });
+    result = await (args.record
+      ? fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, RECORD_QUERY, { first: 500 })
+      : fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, QUERY, { first: 500 }));
   } catch (err) {
     if (err instanceof ReportError) {
       io.stderr.write(`modelgraph reconcile: ${err.message}\n`);
@@ -141,6 +202,32 @@ export async function runReconcile(args: ReconcileArgs & { endpoint: string }, i
     io.stderr.write('modelgraph reconcile: the findings could not be read in full, so nothing is concluded:\n');
     for (const e of result.errors ?? [{ message: 'no data in the answer' }]) io.stderr.write(`  ${describeError(e)}\n`);
     return 2;
+  }
+  let recordFailed = false;
+  if (args.record) {
+    // Every finding read, whatever --rule says: a snapshot of some rules would resolve the others.
+    let store: HistoryStore | undefined;
+    try {
+      store = await (io.openHistory ?? (() => openConfiguredHistory(args.config)))();
+      const recorded = await store.record({
+        takenAt: new Date((io.now ?? Date.now)()),
+        origin: 'reconcile',
+        findings: result.data.findings.nodes.map(recordedFinding),
+        unevaluatedModels: [],
+        lifecycles: null,
+      });
+      io.stderr.write(
+        recorded.recorded
+          ? `modelgraph reconcile: recorded in ${store.description}: ${recorded.opened} opened, ${recorded.resolved} resolved, ${recorded.open} open\n`
+          : `modelgraph reconcile: not recorded in ${store.description}: it holds a later snapshot\n`,
+      );
+    } catch (err) {
+      // The gate's answer still stands, printed below; the exit code says the recording failed.
+      io.stderr.write(`modelgraph reconcile: the findings could not be recorded: ${(err as Error).message}\n`);
+      recordFailed = true;
+    } finally {
+      await store?.close();
+    }
   }
   const asked = result.data.findings.nodes.filter((f) => args.rules.length === 0 || args.rules.includes(f.rule));
   // Waived findings are accepted risks: listed apart, never counted against the gate.
@@ -171,6 +258,7 @@ export async function runReconcile(args: ReconcileArgs & { endpoint: string }, i
       io.stdout.write(`waived${until}: ${f.severity} ${f.rule} ${f.model?.key ?? ''} (${f.fingerprint}): ${f.waiver!.reason}\n`);
     }
   }
+  if (recordFailed) return 2;
   return failing.length > 0 ? 1 : 0;
 }
 

@@ -60,9 +60,31 @@ const governanceSchema = z
         issueTypes: z.array(z.string().min(1)).default([]),
         labels: z.array(z.string().min(1)).default([]),
         summaryPattern: regexSource.default('approv'),
+        /**
+         * A Jira field id whose values name the approved version (a number, a model version
+         * id or a registry URL), besides the summary and description; requested from Jira
+         * with the model tickets only when set.
+         */
+        versionField: z
+          .string()
+          .regex(/^(customfield_\d+|[a-z][a-zA-Z]*)$/, 'must be a Jira field id, e.g. customfield_10042')
+          .nullable()
+          .default(null),
+        /**
+         * Whether a done approval ticket that names no version approves every version of the
+         * model. Default false: each version in production needs an approval naming it.
+         */
+        acceptModelLevelTicket: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
+    /**
+     * Glob patterns (`*` and `?`, case-insensitive) of service identities (`svc-*`), tried on
+     * version creators (an AWS assumed role's role and session names too) and ticket
+     * assignees: a service never counts as a model's owner. Cloud-declared services (Azure
+     * `createdByType` Application, assumed roles without a person's session) need no pattern.
+     */
+    serviceIdentities: z.array(z.string().min(1)).default(['svc-*']),
     rules: z
       .object({
         DEPLOYED_NOT_REGISTERED: ruleSchema('high').prefault({}),
@@ -80,7 +102,9 @@ const governanceSchema = z
       .prefault({}),
     /**
      * Findings accepted for now: listed with their waiver, never failing `reconcile`. A
-     * fingerprint is what `Finding.fingerprint` says; `until` an ISO date (through that UTC
+     * fingerprint is what `Finding.fingerprint` says (PRODUCTION_WITHOUT_APPROVAL's is per
+     * version since it judges each version: a waiver written for its earlier model-level
+     * fingerprint no longer matches); `until` an ISO date (through that UTC
      * day) or date-time, after which the finding counts again.
      */
     waivers: z
@@ -538,6 +562,41 @@ const responseCacheSchema = z
 
 export type ResponseCacheConfig = z.infer<typeof responseCacheSchema>;
 
+const DURATION_UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `90s`, `15m`, `1h`, `1d`; `0` for none. In ms after parsing. */
+const duration = (max: { ms: number; text: string }) =>
+  z
+    .union([z.literal(0), z.string().regex(/^(0|\d+(s|m|h|d))$/, 'must be a duration such as 30s, 15m, 1h or 1d (or 0)')])
+    .transform((text) => (text === 0 || text === '0' ? 0 : Number(text.slice(0, -1)) * DURATION_UNITS_MS[text.slice(-1) as keyof typeof DURATION_UNITS_MS]))
+    .refine((ms) => ms <= max.ms, `must be at most ${max.text}`);
+
+/**
+ * Governance snapshots (subgraphs/inventory/history): each index build's findings and
+ * lifecycle facts, so that `findingHistory` and the trends can be asked. Off unless turned
+ * on (it needs a writable, lasting place: a volume, or PostgreSQL); the demo turns it on.
+ */
+const historySchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** The SQLite file, when no postgresUrl is set; relative to the working directory. */
+    path: z.string().min(1).default('./data/history.sqlite'),
+    /** Record in PostgreSQL instead (`postgres://user:pass@host:5432/db`; use ${VAR} for the password). */
+    postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+    /** The PostgreSQL schema the tables live in; created when missing. */
+    postgresSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('modelgraph_history'),
+    /**
+     * At most about one snapshot per interval (a build sooner is not recorded), and `serve`
+     * asks for a build this often so the history grows with nobody querying. `0`: every build,
+     * no schedule. Default 1h.
+     */
+    interval: duration({ ms: 7 * 86_400_000, text: '7d' }).prefault('1h'),
+  })
+  .strict()
+  .prefault({});
+
+export type HistoryConfig = z.infer<typeof historySchema>;
+
 export const configSchema = z
   .object({
     server: serverSchema,
@@ -602,6 +661,7 @@ export const configSchema = z
       .strict()
       .default({}),
     governance: governanceSchema,
+    history: historySchema,
     tickets: ticketsSchema.optional(),
     people: z
       .object({

@@ -22,6 +22,8 @@ const OWN_CODES = new Set([
   'RATE_LIMITED',
   'SUBGRAPH_UNAVAILABLE',
   'REQUEST_BUDGET_EXCEEDED',
+  // The governance history is off: the message names the key that turns it on.
+  'HISTORY_DISABLED',
   // A feature the configuration leaves off (`tickets`).
   'NOT_CONFIGURED',
   // Another replica's `openFindingTickets` held the project's lock past this request's wait.

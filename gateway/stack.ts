@@ -41,6 +41,8 @@ import { createMlflowSubgraph } from '../subgraphs/mlflow';
 import { createRegistriesSubgraph } from '../subgraphs/registries';
 import { Warmer, warmUpIntervalMs, type WarmUpJob } from '../subgraphs/common/warm-up';
 import type { RegistryConnector } from '../connectors/registry/types';
+import { openHistoryStore } from '../subgraphs/inventory/history/open-store';
+import type { HistoryStore } from '../subgraphs/inventory/history/types';
 import { readSupergraph } from './compose';
 import { createAuthenticator } from './auth/authenticate';
 import { createRateLimiter } from './rate-limit';
@@ -78,6 +80,11 @@ export interface Runtime {
   shutdownSignal: AbortSignal;
   /** Stops background work at once; close() does it too. */
   stopBackgroundWork(): void;
+  /**
+   * The governance history store (`history`), opened and migrated on first call; undefined
+   * when history is off. Rejects, naming `history`, when it cannot be opened.
+   */
+  history(): Promise<HistoryStore | undefined>;
   close(): Promise<void>;
 }
 
@@ -121,7 +128,9 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     options.people ??
     (config.people.aliasesFile ? PeopleDirectory.fromFile(config.people.aliasesFile) : PeopleDirectory.empty());
   const mlflow = config.sources.mlflow.map((c) => MlflowConnector.fromConfig(c, deps));
-  const jira = config.sources.jira.map((c) => JiraConnector.fromConfig(c, deps));
+  // The governance's approval version field is read with the model tickets, not in a call of its own.
+  const versionField = config.governance.approval.versionField;
+  const jira = config.sources.jira.map((c) => JiraConnector.fromConfig(c, { ...deps, modelTicketFields: versionField ? [versionField] : [] }));
   const gitHosts: GitHostConnector[] = [
     ...config.sources.github.map((c) => GithubConnector.fromConfig(c, deps)),
     ...config.sources.gitlab.map((c) => GitlabConnector.fromConfig(c, deps)),
@@ -137,7 +146,9 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
     ...config.sources.vertex.map((c) => VertexConnector.fromConfig(c, deps)),
     ...config.sources.azureml.map((c) => AzuremlConnector.fromConfig(c, deps)),
   ];
+  let history: Promise<HistoryStore | undefined> | undefined;
   return {
+    history: () => (history ??= config.history.enabled ? openHistoryStore(config.history) : Promise.resolve(undefined)),
     linking,
     cache,
     people,
@@ -158,6 +169,7 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
       for (const connector of [...mlflow, ...jira, ...gitHosts, ...registries]) connector.close();
       redisBreaker?.stop();
       redis?.disconnect();
+      await (await history?.catch(() => undefined))?.close();
     },
   };
 }
@@ -184,7 +196,7 @@ export const SUBGRAPH_SOURCE_KINDS: Readonly<Record<SubgraphName, readonly Sourc
 };
 
 /** Starts one subgraph's HTTP server, with /healthz and /sources. */
-export function startSubgraph(
+export async function startSubgraph(
   name: SubgraphName,
   runtime: Runtime,
   config: ModelgraphConfig,
@@ -229,6 +241,8 @@ export function startSubgraph(
           }),
           metrics: runtime.metrics,
           logger: runtime.logger.child({ component: 'inventory' }),
+          // Opened (and migrated) before the subgraph serves: a store that cannot open fails the start.
+          history: await historyOptions(runtime, config),
           warmUp: config.cache.warmUp
             ? { shared: runtime.redis ? new FailSafeCache(runtime.cache, runtime.logger.child({ component: 'index-cache' })) : undefined }
             : undefined,
@@ -242,7 +256,7 @@ export function startSubgraph(
         listen,
       );
     case 'mlflow':
-      return serveSubgraph(name, runtime, createMlflowSubgraph(runtime.mlflow, runtime.people), listen);
+      return serveSubgraph(name, runtime, createMlflowSubgraph(runtime.mlflow, runtime.people, config.governance), listen);
     case 'jira':
       return serveSubgraph(name, runtime, createJiraSubgraph(runtime.jira, runtime.people), listen);
     case 'registries':
@@ -255,6 +269,11 @@ export function startSubgraph(
         listen,
       );
   }
+}
+
+async function historyOptions(runtime: Runtime, config: ModelgraphConfig) {
+  const store = await runtime.history();
+  return store && { store, intervalMs: config.history.interval };
 }
 
 function serveSubgraph<TContext extends BaseContext>(

@@ -1,7 +1,7 @@
 import type { KeyValue, ModelVersionStatus } from '../core/graph';
 import { sourceName, type SourceRef } from '../core/source';
 import { stripUrlCredentials } from '../core/urls';
-import type { ApprovalStatus, CloudModel, CloudModelVersion, Deployment, DeploymentStatus } from '../registry/types';
+import type { ApprovalStatus, CloudModel, CloudModelVersion, CreatorType, Deployment, DeploymentStatus } from '../registry/types';
 import { AZUREML_PROVIDER, type ModelContainer, type ModelVersion, type OnlineDeployment, type OnlineEndpoint, type SystemData } from './types';
 
 /** Pure mapping from Azure ML DTOs to graph objects: no I/O, no clock, no config lookups. */
@@ -225,6 +225,16 @@ export function approvalFromTags(tags: Record<string, string | null> | null | un
 }
 
 /**
+ * `systemData.createdByType` (ARM's `createdByType`: User, Application, ManagedIdentity,
+ * Key): a person only for User; null when absent or unknown.
+ */
+export function creatorType(value: string | null | undefined): CreatorType | null {
+  const type = value?.trim().toLowerCase();
+  if (type === 'user') return 'USER';
+  return type === 'application' || type === 'managedidentity' || type === 'key' ? 'SERVICE' : null;
+}
+
+/**
  * A model version as a `CloudModelVersion`. The DTO's `name` is the version; the model
  * name comes from the ARM id (`.../models/<name>/versions/<version>`), or from the caller
  * that listed the container's versions when the id is missing.
@@ -261,6 +271,7 @@ export const mapModelVersion: ModelVersionTransformer = (dto, ctx, modelName) =>
     // An Azure ML job's name is also its MLflow run id.
     runId: jobName,
     createdBy: nonEmpty(dto.systemData?.createdBy),
+    createdByType: creatorType(dto.systemData?.createdByType),
     ...times(dto.systemData),
     tags: mapTags(props.tags),
     approval: approvalFromTags(props.tags, ctx.approvalTag),

@@ -14,11 +14,13 @@ import {
   jqlForModels,
   jqlString,
   mapIssue,
+  mapIssueWithDetails,
   modelLinkValue,
   ticketFields,
   type JiraMapContext,
   type JiraModelLink,
   type Ticket,
+  type TicketDetailsRequest,
 } from './map';
 import { addLabelsRequest, commentRequest, createIssueRequest, issueSummary, transitionRequest, type IssueDraft, type TextBlock } from './requests';
 import { JqlScopeError, projectOfIssue, projectOfIssueKey, scopeJql } from './scope';
@@ -30,8 +32,10 @@ import {
   JIRA_PAGE_LIMITS,
   type ErrorCollection,
   type JiraFlavor,
+  type JiraChangelog,
   type JiraIssueBean,
   type JiraMyself,
+  type JiraPageBeanChangelog,
   type SearchAndReconcileResults,
   type SearchResultsV2,
 } from './types';
@@ -44,6 +48,11 @@ export interface JiraConnectorDeps extends ConnectorDeps {
   pageSize?: number;
   /** Model keys per batched ticket search. Default 50. */
   keysPerSearch?: number;
+  /**
+   * Fields model ticket searches read besides the usual ones and the description (the
+   * governance's `approval.versionField`), kept as text in `Ticket.fieldValues`.
+   */
+  modelTicketFields?: readonly string[];
   /**
    * Longest JQL a batched ticket search may have, in characters. Default 1500, which keeps
    * a GET search URL (JQL percent-encoded, plus the field list) under about 4 KB.
@@ -65,6 +74,12 @@ export interface TicketSearchOptions {
  * tell the caller why, which it cannot for a source's own errors.
  */
 export class JqlRefusedError extends SourceError {}
+
+/** The fields a search asks for (comma-separated) and what it expands. */
+interface SearchRead {
+  fields: string;
+  expand?: string;
+}
 
 /** Beyond this many pages a search is refused rather than followed (a looping upstream). */
 const MAX_PAGES = 1000;
@@ -106,6 +121,8 @@ export class JiraConnector implements Connector {
   private readonly api: string;
   /** Comma-separated, as both APIs take it in a query string. */
   private readonly fields: string;
+  /** What model ticket searches read: {@link fields}, the description and the extra fields, with the changelog. */
+  private readonly modelTicketRead: { fields: string; expand: string; details: TicketDetailsRequest; tag: string };
   /** Single issues and per-model ticket lists: many small entries. */
   private readonly cache: SourceCache;
   /** Whole search results: few, large entries, kept apart from the small ones. */
@@ -144,6 +161,14 @@ export class JiraConnector implements Connector {
     this.scopeTag = this.projects ? `projects=${[...new Set(this.projects)].sort().join(',')}` : 'projects=*';
     this.api = config.flavor === 'cloud' ? '/rest/api/3' : '/rest/api/2';
     this.fields = ticketFields(config.modelLink).join(',');
+    const extraFields = [...new Set(deps.modelTicketFields ?? [])].filter((f) => f !== '');
+    this.modelTicketRead = {
+      fields: [...new Set([...ticketFields(config.modelLink), 'description', ...extraFields])].join(','),
+      // The approval time is a status change; expanding it in the search costs no call of its own.
+      expand: 'changelog',
+      details: { extraFields },
+      tag: `details=${extraFields.join(',')}`,
+    };
     this.ctx = { instance: config.name, siteUrl: siteUrl(config.url), flavor: config.flavor, modelLink: config.modelLink };
     ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source));
     const limit = JIRA_PAGE_LIMITS[config.flavor];
@@ -218,7 +243,7 @@ export class JiraConnector implements Connector {
   async ticketsForModels(modelKeys: readonly string[]): Promise<Map<string, Ticket[]>> {
     const unique = [...new Set(modelKeys)].filter((k) => k !== '');
     const result = new Map<string, Ticket[]>(unique.map((k) => [k, []]));
-    const cached = await Promise.all(unique.map((k) => this.cache.peek<Ticket[]>(`tickets-for ${this.scopeTag} ${k}`)));
+    const cached = await Promise.all(unique.map((k) => this.cache.peek<Ticket[]>(this.ticketsForKey(k))));
     const missing = unique.filter((k, i) => {
       const hit = cached[i];
       if (hit) result.set(k, hit);
@@ -249,7 +274,7 @@ export class JiraConnector implements Connector {
     for (const k of missing) {
       const tickets = [...found.get(k)!.values()];
       result.set(k, tickets);
-      void this.cache.put(`tickets-for ${this.scopeTag} ${k}`, tickets);
+      void this.cache.put(this.ticketsForKey(k), tickets);
     }
     return result;
   }
@@ -354,6 +379,11 @@ export class JiraConnector implements Connector {
 
   // ---- plumbing -------------------------------------------------------------------
 
+  /** A model's ticket list: what was read of them (the extra fields) is part of the key, as the scope is. */
+  private ticketsForKey(modelKey: string): string {
+    return `tickets-for ${this.scopeTag} ${this.modelTicketRead.tag} ${modelKey}`;
+  }
+
   /**
    * One batch of model keys. A component or select-list option that does not exist makes
    * Jira refuse the whole JQL (400, "The value 'x' does not exist for the field
@@ -366,7 +396,9 @@ export class JiraConnector implements Connector {
     while (remaining.length > 0) {
       const jql = jqlForModels(remaining, this.modelLink);
       try {
-        return (await this.searchIssues(jql)).map((dto) => mapIssue(dto, this.ctx));
+        const read = this.modelTicketRead;
+        const issues = await this.withWholeChangelogs(await this.searchIssues(jql, undefined, read));
+        return issues.map((dto) => mapIssueWithDetails(dto, this.ctx, read.details));
       } catch (err) {
         const unknown = unknownLinkValues(err);
         const next = remaining.filter((k) => !unknown.has(modelLinkValue(k, this.modelLink).toLowerCase()));
@@ -375,6 +407,44 @@ export class JiraConnector implements Connector {
       }
     }
     return [];
+  }
+
+  /**
+   * A search's `expand=changelog` holds only an issue's most recent histories (Cloud: the
+   * page's `total` then exceeds them), which may leave out the move an approval time is read
+   * from: those issues, and only those, get their whole changelog from
+   * `GET /issue/{key}/changelog`. Data Center searches return whole changelogs.
+   */
+  private async withWholeChangelogs(issues: JiraIssueBean[]): Promise<JiraIssueBean[]> {
+    if (this.flavor !== 'cloud') return issues;
+    return Promise.all(
+      issues.map(async (dto) => {
+        const page = dto.changelog;
+        if (!page || !dto.key || (page.total ?? 0) <= (page.histories?.length ?? 0)) return dto;
+        const histories = await this.changelogOf(dto.key);
+        return { ...dto, changelog: { startAt: 0, maxResults: histories.length, total: histories.length, histories } };
+      }),
+    );
+  }
+
+  /** Every changelog of an issue, oldest first, following `startAt` until `isLast`. */
+  private async changelogOf(key: string): Promise<JiraChangelog[]> {
+    const histories: JiraChangelog[] = [];
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const res = await this.http.get<JiraPageBeanChangelog>(
+        `${this.api}/issue/${encodeURIComponent(key)}/changelog`,
+        { startAt: histories.length, maxResults: 100 },
+        { route: `${this.api}/issue/{issueIdOrKey}/changelog` },
+      );
+      const values = Array.isArray(res?.values) ? res.values : [];
+      histories.push(...values);
+      if (res?.isLast === true || values.length === 0 || (typeof res?.total === 'number' && histories.length >= res.total)) return histories;
+    }
+    throw new SourceError({
+      source: this.source,
+      code: SourceErrorCode.SOURCE_BAD_RESPONSE,
+      message: `more than ${MAX_PAGES} changelog pages for ${key}; refusing to follow further`,
+    });
   }
 
   /** The JQL within the instance's projects; SOURCE_BAD_REQUEST, naming the instance, when it cannot be combined safely. */
@@ -396,9 +466,9 @@ export class JiraConnector implements Connector {
    * here, whoever built it. Issues outside the projects are dropped as well, in case
    * anything between here and Jira (a proxy, an app's JQL function) did not honour it.
    */
-  private async searchIssues(jql: string, limit?: number): Promise<JiraIssueBean[]> {
+  private async searchIssues(jql: string, limit?: number, read: SearchRead = { fields: this.fields }): Promise<JiraIssueBean[]> {
     const scoped = this.scoped(jql);
-    const issues = await (this.flavor === 'cloud' ? this.searchCloud(scoped, limit) : this.searchDataCenter(scoped, limit));
+    const issues = await (this.flavor === 'cloud' ? this.searchCloud(scoped, limit, read) : this.searchDataCenter(scoped, limit, read));
     if (!this.projects) return issues;
     const inside = issues.filter((dto) => this.inScope(projectOfIssue(dto)));
     if (inside.length < issues.length) {
@@ -426,7 +496,7 @@ export class JiraConnector implements Connector {
    * included in the response for the last page"). A GET, so retried like any read; the JQL
    * batches stay short enough for a URL.
    */
-  private async searchCloud(jql: string, limit?: number): Promise<JiraIssueBean[]> {
+  private async searchCloud(jql: string, limit: number | undefined, read: SearchRead): Promise<JiraIssueBean[]> {
     let count = 0;
     const issues = await collectTokenPages<JiraIssueBean>(
       async (nextPageToken) => {
@@ -434,7 +504,8 @@ export class JiraConnector implements Connector {
           await this.http.get<SearchAndReconcileResults>(`${this.api}/search/jql`, {
             jql,
             maxResults: this.pageSize,
-            fields: this.fields,
+            fields: read.fields,
+            ...(read.expand ? { expand: read.expand } : {}),
             nextPageToken,
           }, { route: `${this.api}/search/jql` }),
         );
@@ -453,7 +524,7 @@ export class JiraConnector implements Connector {
    * page size it used in the response, so later pages ask for that; `startAt` advances by
    * the issues received, until `total`.
    */
-  private async searchDataCenter(jql: string, limit?: number): Promise<JiraIssueBean[]> {
+  private async searchDataCenter(jql: string, limit: number | undefined, read: SearchRead): Promise<JiraIssueBean[]> {
     const issues: JiraIssueBean[] = [];
     let startAt = 0;
     let pageSize = this.pageSize;
@@ -461,7 +532,7 @@ export class JiraConnector implements Connector {
       const res = this.checkPage(
         await this.http.get<SearchResultsV2>(
           `${this.api}/search`,
-          { jql, startAt, maxResults: pageSize, fields: this.fields },
+          { jql, startAt, maxResults: pageSize, fields: read.fields, ...(read.expand ? { expand: read.expand } : {}) },
           { route: `${this.api}/search` },
         ),
       );

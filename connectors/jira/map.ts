@@ -61,6 +61,28 @@ export interface Ticket {
   resolved: string | null;
   /** The model keys this ticket links to under the instance's model-link rule. */
   modelKeys: string[];
+  /**
+   * The description as plain text (Cloud's ADF text flattened); null when it has none or it
+   * was not asked for (only model ticket searches ask for it).
+   */
+  description?: string | null;
+  /** The values, as text, of the extra fields the search asked for (an approval's version field), by field id. */
+  fieldValues?: Record<string, string[]>;
+  /** Status changes from the changelog, oldest first; absent when the changelog was not expanded. */
+  statusChanges?: StatusChange[];
+}
+
+export interface StatusChange {
+  /** ISO-8601 UTC. */
+  at: string;
+  from: string | null;
+  to: string | null;
+}
+
+/** What a model ticket search reads besides {@link ticketFields}: the description, extra fields and the changelog. */
+export interface TicketDetailsRequest {
+  /** Field ids whose values to keep in `fieldValues` (`customfield_10042`). */
+  extraFields: readonly string[];
 }
 
 /**
@@ -85,6 +107,70 @@ export function ticketFields(modelLink: JiraModelLink): string[] {
   ];
   if (modelLink.type === 'customField') fields.push(modelLink.field);
   return fields;
+}
+
+/**
+ * An issue with what a model ticket search reads besides: the description's text, the extra
+ * fields' values and the status changes of the changelog (when expanded).
+ */
+export function mapIssueWithDetails(dto: JiraIssueBean, ctx: JiraMapContext, request: TicketDetailsRequest): Ticket {
+  const fields = dto.fields ?? {};
+  const ticket: Ticket = { ...mapIssue(dto, ctx), description: descriptionText(fields.description) };
+  if (request.extraFields.length > 0) {
+    ticket.fieldValues = Object.fromEntries(
+      request.extraFields.map((id) => {
+        const value = fields[id as `customfield_${string}`];
+        // A number field holds a version number as well as a text one does.
+        const values = typeof value === 'number' ? [String(value)] : customFieldValues(value);
+        return [id, values.map((v) => v.trim()).filter(Boolean)];
+      }),
+    );
+  }
+  if (dto.changelog) ticket.statusChanges = statusChangesOf(dto);
+  return ticket;
+}
+
+/** The description as text: Data Center's string as it is, Cloud's ADF document flattened; null when empty. */
+export function descriptionText(value: unknown): string | null {
+  const text = typeof value === 'string' ? value : adfText(value);
+  return text.trim() === '' ? null : text.trim();
+}
+
+const ADF_BLOCKS = new Set(['paragraph', 'heading', 'blockquote', 'codeBlock', 'listItem', 'tableCell', 'tableHeader', 'panel', 'rule']);
+
+/**
+ * The text of an Atlassian Document Format node: its text nodes, block nodes on lines of
+ * their own, and the URLs of links and smart links (a registry URL pasted into Jira Cloud
+ * becomes an `inlineCard`, whose text is only its URL attribute).
+ */
+export function adfText(node: unknown): string {
+  if (node === null || typeof node !== 'object') return '';
+  const n = node as { type?: unknown; text?: unknown; content?: unknown; attrs?: { url?: unknown; text?: unknown }; marks?: unknown };
+  if (n.type === 'text' && typeof n.text === 'string') {
+    const hrefs = (Array.isArray(n.marks) ? n.marks : [])
+      .map((m: { type?: unknown; attrs?: { href?: unknown } }) => (m?.type === 'link' && typeof m.attrs?.href === 'string' ? m.attrs.href : null))
+      .filter((h): h is string => h !== null && h !== n.text);
+    return hrefs.length > 0 ? `${n.text} (${hrefs.join(' ')})` : n.text;
+  }
+  if (n.type === 'hardBreak') return '\n';
+  if ((n.type === 'inlineCard' || n.type === 'blockCard' || n.type === 'embedCard') && typeof n.attrs?.url === 'string') return n.attrs.url;
+  if (n.type === 'mention' && typeof n.attrs?.text === 'string') return n.attrs.text;
+  const children = Array.isArray(n.content) ? n.content.map(adfText).join('') : '';
+  return typeof n.type === 'string' && ADF_BLOCKS.has(n.type) ? `${children}\n` : children;
+}
+
+/** The changelog's status changes, oldest first (Cloud lists the newest first, Data Center the oldest). */
+export function statusChangesOf(dto: JiraIssueBean): StatusChange[] {
+  const changes: StatusChange[] = [];
+  for (const history of dto.changelog?.histories ?? []) {
+    const at = isoFromJira(history.created);
+    if (!at) continue;
+    for (const item of history.items ?? []) {
+      if ((item.fieldId ?? item.field) !== 'status') continue;
+      changes.push({ at, from: item.fromString ?? null, to: item.toString ?? null });
+    }
+  }
+  return changes.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
 
 export function mapIssue(dto: JiraIssueBean, ctx: JiraMapContext): Ticket {
@@ -236,10 +322,11 @@ export function modelKeysOf(dto: JiraIssueBean, modelLink: JiraModelLink): strin
     });
 }
 
-/** Strings out of a custom field value of any of the usual types. */
+/** Strings out of a custom field value of any of the usual types (a Cloud text area's ADF included). */
 function customFieldValues(value: unknown): string[] {
   if (value === null || value === undefined) return [];
   if (typeof value === 'string') return [value];
+  if (typeof value === 'object' && (value as { type?: unknown }).type === 'doc') return [adfText(value)];
   if (Array.isArray(value)) return value.flatMap((v) => customFieldValues(v));
   if (typeof value === 'object') {
     const option = value as { value?: unknown; name?: unknown };

@@ -114,7 +114,7 @@ export interface JiraCustomFieldOption {
  */
 export interface JiraIssueFields {
   summary?: string | null;
-  /** Cloud v3: an Atlassian Document Format object; Data Center v2: wiki-markup text. Not mapped. */
+  /** Cloud v3: an Atlassian Document Format object; Data Center v2: wiki-markup text. */
   description?: unknown;
   issuetype?: JiraIssueType | null;
   status?: JiraStatus | null;
@@ -130,6 +130,53 @@ export interface JiraIssueFields {
   [customField: `customfield_${string}`]: unknown;
 }
 
+/** `ChangeDetails`: one field's change in a changelog entry. */
+export interface JiraChangeDetails {
+  field?: string;
+  fieldId?: string;
+  fieldtype?: string;
+  from?: string | null;
+  fromString?: string | null;
+  to?: string | null;
+  toString?: string | null;
+}
+
+/** `Changelog`: who changed what, when. */
+export interface JiraChangelog {
+  id?: string;
+  author?: JiraUser;
+  /** Jira's timestamp format, like the issue's dates. */
+  created?: string;
+  items?: JiraChangeDetails[];
+}
+
+/**
+ * `PageOfChangelogs`, as `expand=changelog` puts it on an issue: "a list of recent updates
+ * to an issue". A search returns only the most recent histories of a long-lived issue
+ * (`total` then exceeds `histories.length`); `GET /issue/{key}/changelog` pages the rest.
+ */
+export interface JiraPageOfChangelogs {
+  startAt?: number;
+  maxResults?: number;
+  total?: number;
+  histories?: JiraChangelog[];
+}
+
+/**
+ * `PageBeanChangelog` of `GET /rest/api/3/issue/{issueIdOrKey}/changelog` (Cloud): "all
+ * changelogs for an issue sorted by date, starting from the oldest", paged by `startAt` and
+ * `maxResults` (default 100).
+ */
+export interface JiraPageBeanChangelog {
+  self?: string;
+  nextPage?: string;
+  startAt?: number;
+  maxResults?: number;
+  total?: number;
+  isLast?: boolean;
+  values?: JiraChangelog[];
+}
+
 /** `IssueBean`. */
 export interface JiraIssueBean {
   expand?: string;
@@ -137,6 +184,8 @@ export interface JiraIssueBean {
   key?: string;
   self?: string;
   fields?: JiraIssueFields;
+  /** With `expand=changelog` only. */
+  changelog?: JiraPageOfChangelogs;
 }
 
 // ---- requests and responses -------------------------------------------------------

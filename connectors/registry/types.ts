@@ -26,6 +26,8 @@ export interface CloudModel {
 
 export type ApprovalStatus = 'APPROVED' | 'PENDING' | 'REJECTED';
 
+export type CreatorType = 'USER' | 'SERVICE';
+
 /** What only one cloud says about a version, kept typed rather than flattened away. */
 export type CloudVersionDetails =
   | {
@@ -65,6 +67,11 @@ export type CloudVersionDetails =
  */
 export interface CloudModelVersion extends ModelVersion {
   approval: ApprovalStatus | null;
+  /**
+   * What the cloud says `createdBy` is: USER a person, SERVICE an application, managed
+   * identity, key or an assumed role no person signed in to; null when it does not say.
+   */
+  createdByType: CreatorType | null;
   details: CloudVersionDetails;
 }
 

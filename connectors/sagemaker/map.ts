@@ -6,6 +6,7 @@ import type {
   ApprovalStatus,
   CloudModel,
   CloudModelVersion,
+  CreatorType,
   Deployment,
   DeploymentStatus,
 } from '../registry/types';
@@ -61,6 +62,8 @@ export interface ModelPackageDetails {
   /** The first container's model artifact (`ModelDataUrl`, or the S3 URI of `ModelDataSource`). */
   artifactUri: string | null;
   createdBy: string | null;
+  /** What `createdBy` is (see {@link principalType}); absent in details cached before it was kept. */
+  createdByType?: CreatorType | null;
   /** The first failed validation or image scan, as `<name>: <reason>`. */
   statusMessage: string | null;
   updatedAt: string | null;
@@ -125,6 +128,25 @@ function groupFragment(group: string): string {
 export function principalOf(user: UserContext | undefined): string | null {
   if (!user) return null;
   return text(user.UserProfileName) ?? text(user.IamIdentity?.Arn) ?? text(user.IamIdentity?.PrincipalId);
+}
+
+const ASSUMED_ROLE_ARN = /^arn:[^:]+:sts::\d*:assumed-role\/([^/]+)\/(.+)$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/**
+ * Whether the creator is a person: a Studio user profile and an IAM user are; an assumed
+ * role is a service (a pipeline, an application) unless a person signed in to it: an IAM
+ * Identity Center role (`AWSReservedSSO_*`) or a session named by an email, as SSO and most
+ * federations name it. Null when nothing says.
+ */
+export function principalType(user: UserContext | undefined): CreatorType | null {
+  if (!user) return null;
+  if (text(user.UserProfileName)) return 'USER';
+  const arn = text(user.IamIdentity?.Arn);
+  if (!arn) return null;
+  const role = ASSUMED_ROLE_ARN.exec(arn);
+  if (role) return role[1]!.startsWith('AWSReservedSSO_') || EMAIL.test(role[2]!) ? 'USER' : 'SERVICE';
+  return /^arn:[^:]+:iam::\d*:user\//.test(arn) ? 'USER' : null;
 }
 
 // ---- ARNs -------------------------------------------------------------------------------------
@@ -215,6 +237,7 @@ export function packageDetails(dto: DescribeModelPackageOutput | ModelPackage): 
     images: containers.map((c) => text(c.Image)).filter((i): i is string => i !== null),
     artifactUri: artifact === null ? null : stripUrlCredentials(artifact),
     createdBy: principalOf(dto.CreatedBy),
+    createdByType: principalType(dto.CreatedBy),
     statusMessage: failed ? `${failed.Name ?? 'validation'}: ${failed.FailureReason ?? 'Failed'}` : null,
     updatedAt: isoDate(dto.LastModifiedTime),
     stage: text(dto.ModelLifeCycle?.Stage),
@@ -249,6 +272,7 @@ export const mapModelPackage: ModelPackageTransformer = (summary, details, ctx) 
     artifactUri: details?.artifactUri ?? null,
     runId: metadata.find((kv) => kv.key === SAGEMAKER_METADATA_KEYS.runId)?.value || null,
     createdBy: details?.createdBy ?? null,
+    createdByType: details?.createdByType ?? null,
     createdAt: isoDate(summary.CreationTime),
     updatedAt: details?.updatedAt ?? null,
     // Versioned packages cannot be tagged; their customer metadata is what plays that part.

@@ -167,6 +167,7 @@ export function mapModelVersion(dto: GoogleCloudAiplatformV1Model, ctx: VertexMa
     artifactUri: text(dto.artifactUri),
     runId: null,
     createdBy: null,
+    createdByType: null,
     createdAt: isoFromTimestamp(dto.versionCreateTime ?? dto.createTime),
     updatedAt: isoFromTimestamp(dto.versionUpdateTime ?? dto.updateTime),
     tags: labelsToTags(dto.labels),

@@ -3,7 +3,7 @@
  * emails, ADF descriptions) or Data Center (REST v2: usernames and keys, emails, plain-text
  * descriptions), with `fields` selection as both APIs do it.
  */
-import type { JiraIssueBean, JiraUser } from '../../connectors/jira/types';
+import type { JiraChangelog, JiraIssueBean, JiraPageOfChangelogs, JiraUser } from '../../connectors/jira/types';
 import {
   JIRA_ISSUE_TYPES,
   JIRA_MODEL_FIELD,
@@ -22,6 +22,11 @@ export interface RenderContext {
   /** The site's base URL as the client reached it, e.g. `http://127.0.0.1:4321`. */
   baseUrl: string;
   store: JiraStore;
+}
+
+/** `expand` values, comma-separated and possibly repeated, as both APIs take them. */
+export function expandList(values: ReadonlyArray<string | null | undefined>): string[] {
+  return values.flatMap((v) => (v ?? '').split(',')).map((t) => t.trim()).filter(Boolean);
 }
 
 /** Every field the sandbox has; all of them are navigable. */
@@ -205,7 +210,43 @@ function renderField(field: string, issue: JiraSeedIssue, ctx: RenderContext): u
   }
 }
 
-export function renderIssue(issue: JiraSeedIssue, ctx: RenderContext, fields: ReadonlySet<string>): JiraIssueBean {
+/**
+ * The issue's changelog as `expand=changelog` adds it (`PageOfChangelogs`): its status moves,
+ * by whom and when. Cloud lists "recent updates to an issue, sorted by date, starting from
+ * the most recent"; Data Center lists them oldest first.
+ */
+export function renderChangelog(issue: JiraSeedIssue, ctx: RenderContext): JiraPageOfChangelogs {
+  const histories = changelogHistories(issue, ctx);
+  const ordered = ctx.flavor === 'cloud' ? [...histories].reverse() : histories;
+  return { startAt: 0, maxResults: ordered.length, total: ordered.length, histories: ordered };
+}
+
+/** `Changelog`s of the issue, oldest first. */
+export function changelogHistories(issue: JiraSeedIssue, ctx: RenderContext): JiraChangelog[] {
+  const offset = timeOffsetMinutes(ctx.flavor);
+  const statusId = (name: string) => JIRA_STATUSES.find((s) => s.name === name)?.id ?? '';
+  return issue.transitions.map((move, i) => {
+    const user = ctx.store.usersByPerson.get(move.by);
+    return {
+      id: String(Number(issue.id) * 10 + i),
+      ...(user ? { author: renderUser(user, ctx) } : {}),
+      created: jiraTime(move.at, offset),
+      items: [
+        {
+          field: 'status',
+          fieldtype: 'jira',
+          ...(ctx.flavor === 'cloud' ? { fieldId: 'status' } : {}),
+          from: statusId(move.from),
+          fromString: move.from,
+          to: statusId(move.to),
+          toString: move.to,
+        },
+      ],
+    };
+  });
+}
+
+export function renderIssue(issue: JiraSeedIssue, ctx: RenderContext, fields: ReadonlySet<string>, expand: readonly string[] = []): JiraIssueBean {
   const out: JiraIssueBean = {
     expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations',
     id: issue.id,
@@ -217,5 +258,6 @@ export function renderIssue(issue: JiraSeedIssue, ctx: RenderContext, fields: Re
     for (const field of JIRA_SANDBOX_FIELDS) if (fields.has(field)) rendered[field] = renderField(field, issue, ctx);
     out.fields = rendered;
   }
+  if (expand.includes('changelog')) out.changelog = renderChangelog(issue, ctx);
   return out;
 }

@@ -125,6 +125,16 @@ export interface JiraSeedIssue {
   created: number;
   updated: number;
   resolved: number | null;
+  /** The workflow moves that led to `status`, oldest first (the changelog's status items). */
+  transitions: JiraSeedTransition[];
+}
+
+export interface JiraSeedTransition {
+  at: number;
+  from: string;
+  to: string;
+  /** Person id of who moved it. */
+  by: string;
 }
 
 export interface JiraSeed {
@@ -144,7 +154,34 @@ export interface JiraSeedOptions {
   flavor: 'cloud' | 'datacenter';
 }
 
-type Draft = Omit<JiraSeedIssue, 'id' | 'key'> & { order: number };
+type Draft = Omit<JiraSeedIssue, 'id' | 'key' | 'transitions'> & { order: number };
+
+/** The way through the workflow to each status, from To Do. */
+const WORKFLOW_PATH: Record<string, string[]> = {
+  'To Do': [],
+  'In Progress': ['In Progress'],
+  'In Review': ['In Progress', 'In Review'],
+  Done: ['In Progress', 'In Review', 'Done'],
+};
+
+/**
+ * The moves that led to the issue's status, spread over its life without drawing from any
+ * random stream (the rest of the seed stays as it was): a resolved issue reaches Done at its
+ * resolution date, as Jira sets `resolutiondate` on that move; an open one made its last
+ * move at its last update. Moves are by the assignee (the reporter when there is none).
+ */
+export function workflowTransitions(issue: Pick<JiraSeedIssue, 'status' | 'created' | 'updated' | 'resolved' | 'assignee' | 'reporter'>): JiraSeedTransition[] {
+  const path = WORKFLOW_PATH[issue.status] ?? [issue.status];
+  const end = issue.resolved ?? issue.updated;
+  const by = issue.assignee ?? issue.reporter;
+  let from = 'To Do';
+  return path.map((to, i) => {
+    const at = Math.round(issue.created + ((end - issue.created) * (i + 1)) / path.length);
+    const move = { at, from, to, by };
+    from = to;
+    return move;
+  });
+}
 
 const NOISE = [
   ['Upgrade the feature store client to v2', 'Story', ['tech-debt']],
@@ -272,7 +309,7 @@ export function seedJiraIssues(org: DemoOrg, _options: JiraSeedOptions = { flavo
     const n = (counters.get(d.projectKey) ?? 0) + 1;
     counters.set(d.projectKey, n);
     const { order: _order, ...rest } = d;
-    return { id: String(10000 + i), key: `${d.projectKey}-${n}`, ...rest };
+    return { id: String(10000 + i), key: `${d.projectKey}-${n}`, ...rest, transitions: workflowTransitions(rest) };
   });
   return { projects, modelFieldOptions: org.models.map((m) => m.key), users, issues };
 }

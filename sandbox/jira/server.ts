@@ -11,8 +11,10 @@
  *   1000) and reporting the page size it used, `*navigable` fields by default and
  *   `validateQuery=warn`; Bearer personal access tokens.
  *
- * Both serve `GET /rest/api/{3|2}/myself` and `GET /rest/api/{3|2}/issue/{idOrKey}`, the
- * writes of `writes.ts` (create, comment, edit labels, transitions), answer
+ * Both serve `GET /rest/api/{3|2}/myself` and `GET /rest/api/{3|2}/issue/{idOrKey}` (and
+ * `expand=changelog` there and in searches: the issue's status moves), Cloud also
+ * `GET /rest/api/3/issue/{idOrKey}/changelog`; both take the writes of `writes.ts` (create,
+ * comment, edit labels, transitions), and answer
  * bad JQL with a 400 `ErrorCollection` in Jira's wording, and, through the shared fault
  * switch, 429s with `Retry-After` and the flavour's `X-RateLimit-*` headers.
  */
@@ -27,7 +29,7 @@ import {
 import type { SandboxServer } from '../mlflow/server';
 import { hashSeed } from '../prng';
 import { JqlError } from './jql';
-import { apiRoot, renderIssue, selectFields, type JiraSandboxFlavor, type RenderContext } from './render';
+import { apiRoot, changelogHistories, expandList, renderIssue, selectFields, type JiraSandboxFlavor, type RenderContext } from './render';
 import { createJiraStore, type JiraSearchResult, type JiraStore } from './store';
 import { handleIssueWrite } from './writes';
 
@@ -262,6 +264,7 @@ function searchJqlCloud(store: JiraStore, options: JiraHandlerOptions, req: Sand
   let token: string | undefined;
   let maxResults: number | undefined;
   let fieldsParam: string[] | undefined;
+  let expand: string[];
   if (req.method === 'POST') {
     const body = jsonBody(req, {
       jql: 'string',
@@ -277,11 +280,13 @@ function searchJqlCloud(store: JiraStore, options: JiraHandlerOptions, req: Sand
     token = (body.nextPageToken as string | undefined) ?? undefined;
     maxResults = (body.maxResults as number | undefined) ?? undefined;
     fieldsParam = (body.fields as string[] | undefined) ?? undefined;
+    expand = expandList([body.expand as string | undefined]);
   } else {
     jql = req.query.get('jql') ?? '';
     token = req.query.get('nextPageToken') ?? undefined;
     maxResults = intParam(req, 'maxResults');
     fieldsParam = req.query.getAll('fields');
+    expand = expandList(req.query.getAll('expand'));
   }
   const requested = maxResults ?? 50;
   if (requested < 1 || requested > JIRA_CLOUD_MAX_RESULTS) {
@@ -302,7 +307,7 @@ function searchJqlCloud(store: JiraStore, options: JiraHandlerOptions, req: Sand
   const page = result.issues.slice(offset, offset + pageSize);
   const isLast = offset + page.length >= result.issues.length;
   return ok({
-    issues: page.map((issue) => renderIssue(issue, ctx, fields)),
+    issues: page.map((issue) => renderIssue(issue, ctx, fields, expand)),
     ...(isLast ? {} : { nextPageToken: encodeToken(jql, offset + page.length) }),
     isLast,
   });
@@ -314,6 +319,7 @@ function searchDataCenter(store: JiraStore, options: JiraHandlerOptions, req: Sa
   let maxResults: number | undefined;
   let fieldsParam: string[] | undefined;
   let validate: unknown;
+  let expand: string[];
   if (req.method === 'POST') {
     const body = jsonBody(req, {
       jql: 'string',
@@ -330,12 +336,15 @@ function searchDataCenter(store: JiraStore, options: JiraHandlerOptions, req: Sa
     maxResults = (body.maxResults as number | undefined) ?? undefined;
     fieldsParam = (body.fields as string[] | undefined) ?? undefined;
     validate = body.validateQuery;
+    // Data Center takes `expand` as a string or a list in a POST body.
+    expand = expandList(Array.isArray(body.expand) ? (body.expand as string[]) : [body.expand as string | undefined]);
   } else {
     jql = req.query.get('jql') ?? '';
     startAt = intParam(req, 'startAt');
     maxResults = intParam(req, 'maxResults');
     fieldsParam = req.query.getAll('fields');
     validate = req.query.get('validateQuery');
+    expand = expandList(req.query.getAll('expand'));
   }
   const warn = validate === false || ['false', 'warn', 'none'].includes(String(validate).toLowerCase());
   const result = search(store, jql, warn ? 'warn' : 'strict');
@@ -349,7 +358,7 @@ function searchDataCenter(store: JiraStore, options: JiraHandlerOptions, req: Sa
     startAt: from,
     maxResults: used,
     total: result.issues.length,
-    issues: result.issues.slice(from, from + used).map((issue) => renderIssue(issue, ctx, fields)),
+    issues: result.issues.slice(from, from + used).map((issue) => renderIssue(issue, ctx, fields, expand)),
     ...(result.warnings.length > 0 ? { warningMessages: result.warnings } : {}),
   });
 }
@@ -378,7 +387,23 @@ function myself(options: JiraHandlerOptions, ctx: RenderContext): SandboxRespons
 function getIssue(store: JiraStore, req: SandboxRequest, ctx: RenderContext, idOrKey: string): SandboxResponse {
   const issue = store.getIssue(idOrKey);
   if (!issue) return errorCollection(404, [ISSUE_NOT_FOUND]);
-  return ok(renderIssue(issue, ctx, selectFields(req.query.getAll('fields'), '*all')));
+  return ok(renderIssue(issue, ctx, selectFields(req.query.getAll('fields'), '*all'), expandList(req.query.getAll('expand'))));
+}
+
+/**
+ * Cloud's `GET /rest/api/3/issue/{issueIdOrKey}/changelog`: a `PageBeanChangelog` of the
+ * issue's changelogs, oldest first, paged by `startAt` and `maxResults` (default and
+ * maximum 100).
+ */
+function getChangelog(store: JiraStore, req: SandboxRequest, ctx: RenderContext, idOrKey: string): SandboxResponse {
+  const issue = store.getIssue(idOrKey);
+  if (!issue) return errorCollection(404, [ISSUE_NOT_FOUND]);
+  const all = changelogHistories(issue, ctx);
+  const startAt = Math.max(0, intParam(req, 'startAt') ?? 0);
+  const maxResults = Math.max(1, Math.min(intParam(req, 'maxResults') ?? 100, 100));
+  const values = all.slice(startAt, startAt + maxResults);
+  const self = `${apiRoot(ctx)}/issue/${encodeURIComponent(idOrKey)}/changelog?maxResults=${maxResults}&startAt=${startAt}`;
+  return ok({ self, maxResults, startAt, total: all.length, isLast: startAt + values.length >= all.length, values });
 }
 
 function notFound(options: JiraHandlerOptions, req: SandboxRequest, baseUrl: string): SandboxResponse {
@@ -421,6 +446,10 @@ export function createJiraHandler(store: JiraStore, options: JiraHandlerOptions)
       }
       if (options.flavor === 'datacenter' && resource === 'search') {
         return req.method === 'GET' || req.method === 'POST' ? searchDataCenter(store, options, req, ctx) : methodNotAllowed(['GET', 'POST']);
+      }
+      const changelog = /^issue\/([^/]+)\/changelog$/.exec(resource);
+      if (changelog && options.flavor === 'cloud') {
+        return req.method === 'GET' ? getChangelog(store, req, ctx, decodeURIComponent(changelog[1]!)) : methodNotAllowed(['GET']);
       }
       const written = handleIssueWrite(store, req, ctx, resource);
       if (written) return written;

@@ -152,6 +152,7 @@ function createIssue(store: JiraStore, req: SandboxRequest, ctx: RenderContext):
     created: now,
     updated: now,
     resolved: null,
+    transitions: [],
   });
   return json(201, { id: issue.id, key: issue.key, self: `${apiRoot(ctx)}/issue/${issue.id}` });
 }
@@ -272,6 +273,8 @@ function doTransition(store: JiraStore, req: SandboxRequest, issueId: string): S
   const transition = TRANSITIONS.find((t) => t.id === String(id) && t.to.name !== issue.status);
   if (!transition) return errorCollection(400, [`Transition id '${id}' is not valid for this issue.`]);
   const now = Date.now();
+  // The move goes into the changelog as Jira records it; the API's caller (the bot, '') is no person of the org.
+  issue.transitions.push({ at: now, from: issue.status, to: transition.to.name, by: '' });
   issue.status = transition.to.name;
   issue.resolved = transition.to.category === 'done' ? now : null;
   issue.updated = now;

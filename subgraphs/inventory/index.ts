@@ -17,6 +17,8 @@ import type { Registry } from 'prom-client';
 import { GovernanceIndex, INDEX_PAGE_CONCURRENCY } from './governance/inventory-index';
 import { FactReader, type FactSources } from './governance/source-facts';
 import { IndexRebuildMetrics, type IndexName } from './index-metrics';
+import { HistoryRecorder } from './history/recorder';
+import type { HistoryStore } from './history/types';
 import type { GovernanceSettings } from './governance/types';
 import type { LinkingRules } from './linking';
 import { createModelLister, type Listing, type ModelListingSource } from './model-listing';
@@ -61,6 +63,12 @@ export interface InventoryOptions {
    * replicas. Default: none, and `openFindingTickets` says it is not configured.
    */
   tickets?: { settings: TicketSettings; connector: JiraConnector; shared?: KeyValueCache };
+  /**
+   * `history`: each governance index build this process makes is recorded in `store`, at
+   * most about once per `intervalMs`, and a build is asked for that often. Default: none
+   * (`findingHistory` and `findingTrends` then answer an error saying history is off).
+   */
+  history?: { store: HistoryStore; intervalMs: number };
 }
 
 /**
@@ -118,6 +126,7 @@ export function createInventorySubgraph(options: InventoryOptions) {
     )
     .digest('hex')
     .slice(0, 16);
+  const recorder = options.history && new HistoryRecorder(options.history.store, { intervalMs: options.history.intervalMs, logger: options.logger });
   const governance = new GovernanceIndex(
     { listing: listModels, reader: () => new FactReader(options.facts) },
     options.governance,
@@ -125,8 +134,9 @@ export function createInventorySubgraph(options: InventoryOptions) {
     Date.now,
     options.indexStaleMs,
     rebuilds('governance'),
-    kept('governance', configHash),
+    { ...kept('governance', configHash), onBuilt: recorder?.onBuilt },
   );
+  recorder?.schedule(() => governance.get(), options.stop);
   const ownership = new OwnershipIndex(governance);
   const tickets =
     options.tickets &&
@@ -156,6 +166,7 @@ export function createInventorySubgraph(options: InventoryOptions) {
         governance,
         sources: options.sourceStatus,
         listing: () => (listing ??= listModels()),
+        history: recorder?.store,
         ...(tickets
           ? {
               tickets: {

@@ -13,6 +13,8 @@ import { modelByKey, modelByRef } from './listing-index';
 import type { GraphFinding } from './governance/graph-finding';
 import { compareFindings, type GovernanceIndex } from './governance/inventory-index';
 import { lifecycleStats, roundDays } from './governance/lifecycle';
+import { historyQueryResolvers, historyTypeResolvers } from './history/resolvers';
+import type { HistoryStore } from './history/types';
 import { SEVERITY_ORDER, type FindingRule, type Severity } from './governance/types';
 import type { LinkedModel } from './linking';
 import type { Listing } from './model-listing';
@@ -32,6 +34,8 @@ export interface InventoryContext extends PartialErrorsContext {
   listing(): Promise<Listing>;
   /** Who the gateway says is asking (set by the server; absent in unit tests). */
   caller?: Caller;
+  /** The governance history (`history`); undefined when it is off. */
+  history?: HistoryStore;
   /** Tickets for findings; absent when the config has no `tickets`. */
   tickets?: {
     service: FindingTickets;
@@ -60,7 +64,7 @@ function decodeFindingCursor(cursor: string): GraphFinding {
     const [severity, key, rule, fingerprint] = JSON.parse(decoded.slice('finding:'.length)) as [Severity, string | null, FindingRule, string];
     if (!(severity in SEVERITY_ORDER) || typeof fingerprint !== 'string') throw new Error('not a finding cursor');
     const empty = { refs: [], versions: [], tickets: [], deployments: [] };
-    return { severity, model: key === null ? null : { key }, rule, fingerprint, message: '', evidence: empty, waiver: null };
+    return { severity, model: key === null ? null : { key }, version: null, trafficPercent: null, rule, fingerprint, message: '', evidence: empty, waiver: null };
   } catch {
     throw badInput(`invalid cursor "${cursor}"`);
   }
@@ -131,16 +135,22 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
         const groups =
           args.groupBy === 'OWNER' ? [...m.codeOwnerPeople] : args.groupBy === 'TEAM' ? [...m.teams].map((t) => `@${t}`) : m.sources;
         // Every model counts somewhere, so the groups add up to the inventory.
-        return { groups: groups.length > 0 ? groups : ['(none)'], daysToProduction: m.lifecycle?.firstRunToProductionDays ?? null };
+        return {
+          groups: groups.length > 0 ? groups : ['(none)'],
+          daysToProduction: m.lifecycle?.firstRunToProductionDays ?? null,
+          precision: m.lifecycle?.firstProduction?.precision ?? null,
+        };
       });
       return lifecycleStats(entries).map((s) => ({
         group: s.group,
         count: s.count,
         measured: s.measured,
+        atMost: s.atMost,
         medianDaysToProduction: roundDays(s.medianDays),
         p90DaysToProduction: roundDays(s.p90Days),
       }));
     },
+    ...historyQueryResolvers,
     sources(_root: unknown, _args: unknown, ctx: InventoryContext) {
       // Live health, read from no cache entry: an answer holding it is never reused.
       currentRequestScope()?.noteFreshUntil(Date.now());
@@ -221,7 +231,9 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
       return modelByRef((await ctx.listing()).models, deployment.source.kind, deployment.source.instance, modelId);
     },
   },
+  FindingEpisode: historyTypeResolvers.FindingEpisode,
   Finding: {
+    ...historyTypeResolvers.Finding,
     // The inventory owns Model, so the gateway asks it, not another subgraph, for the rest
     // of the model's fields: a bare `{ key }` would answer only `key`.
     async model(finding: GraphFinding, _args: unknown, ctx: InventoryContext) {

@@ -1,5 +1,6 @@
 import type { MlflowConnector } from '../../connectors/mlflow';
 import type { PeopleDirectory } from '../common/identity';
+import type { ServiceIdentitySettings } from '../common/service-identities';
 import { PartialErrors } from '../common/partial-errors';
 import { parseSchemaFile } from '../common/schema-file';
 import { createSubgraphServer } from '../common/subgraph-server';
@@ -9,7 +10,12 @@ import { resolvers, type MlflowContext } from './resolvers';
 export type { MlflowContext } from './resolvers';
 
 /** The mlflow subgraph: experiments, runs, registered models and versions of every MLflow instance. */
-export function createMlflowSubgraph(connectors: readonly MlflowConnector[], people: PeopleDirectory) {
+export function createMlflowSubgraph(
+  connectors: readonly MlflowConnector[],
+  people: PeopleDirectory,
+  /** Config `governance.serviceIdentities`: creators that are services, not people. Default: none. */
+  services: ServiceIdentitySettings = { serviceIdentities: [] },
+) {
   const byInstance = new Map(connectors.map((c) => [c.instance, c]));
   return {
     name: 'mlflow' as const,
@@ -18,6 +24,7 @@ export function createMlflowSubgraph(connectors: readonly MlflowConnector[], peo
     context: async (): Promise<MlflowContext> => ({
       mlflow: new MlflowLoaders(byInstance),
       people,
+      services,
       partialErrors: new PartialErrors(),
     }),
   };

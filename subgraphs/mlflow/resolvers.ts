@@ -7,12 +7,15 @@ import { acrossSources } from '../common/across-sources';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import type { PeopleDirectory } from '../common/identity';
 import { DateTimeScalar } from '../common/scalars';
+import { matchesServicePattern, type ServiceIdentitySettings } from '../common/service-identities';
 import { MlflowInstanceLoaders, type MlflowLoaders } from './loaders';
 import { newestSourceCode, sourceCodeCandidates, versionAliases } from './model-code';
 
 export interface MlflowContext extends PartialErrorsContext {
   mlflow: MlflowLoaders;
   people: PeopleDirectory;
+  /** Who is a service identity (absent: nobody). */
+  services?: ServiceIdentitySettings;
 }
 
 /** A Model as the gateway hands it over: its key and, through @requires, its refs. */
@@ -164,8 +167,13 @@ export const resolvers: GraphQLResolverMap<MlflowContext> = {
     },
     aliases: (version: ModelVersion, _args: unknown, ctx: MlflowContext) =>
       versionAliases(version, ctx.mlflow.forInstance(version.source.instance)),
+    // A service identity (a pipeline's account) is shown as such, never as a Person.
+    createdByType: (version: ModelVersion, _args: unknown, ctx: MlflowContext) =>
+      ctx.services && matchesServicePattern(version.createdBy, ctx.services) ? 'SERVICE' : null,
     creator: (version: ModelVersion, _args: unknown, ctx: MlflowContext) =>
-      version.createdBy ? personRef(ctx, version.source.instance, version.createdBy) : null,
+      version.createdBy && !(ctx.services && matchesServicePattern(version.createdBy, ctx.services))
+        ? personRef(ctx, version.source.instance, version.createdBy)
+        : null,
     run(version: ModelVersion, _args: unknown, ctx: MlflowContext) {
       if (!version.runId) return null;
       return ctx.mlflow.forInstance(version.source.instance)?.run.load(version.runId) ?? null;

@@ -1,6 +1,7 @@
 import {
   approvalFromTags,
   compareVersionsNewestFirst,
+  creatorType,
   deploymentStatus,
   isoDate,
   mapModelContainer,
@@ -101,6 +102,8 @@ describe('mapModelVersion', () => {
       artifactUri: 'string',
       runId: null,
       createdBy: 'string',
+      // The example's systemData.createdByType is "User".
+      createdByType: 'USER',
       createdAt: '2020-01-01T12:34:56.999Z',
       updatedAt: '2020-01-01T12:34:56.999Z',
       tags: [{ key: 'string', value: 'string' }],
@@ -370,5 +373,14 @@ describe('compareVersionsNewestFirst and isoDate', () => {
     expect(isoDate('2025-01-06T10:00:00.0000000+01:00')).toBe('2025-01-06T09:00:00.000Z');
     expect(isoDate('string')).toBeNull();
     expect(isoDate(undefined)).toBeNull();
+  });
+});
+
+describe('creatorType', () => {
+  it('takes only User for a person, and Application, ManagedIdentity and Key for services', () => {
+    expect(creatorType('User')).toBe('USER');
+    expect(['Application', 'ManagedIdentity', 'Key'].map(creatorType)).toEqual(['SERVICE', 'SERVICE', 'SERVICE']);
+    expect(creatorType(undefined)).toBeNull();
+    expect(creatorType('Robot')).toBeNull();
   });
 });

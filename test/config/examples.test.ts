@@ -32,6 +32,9 @@ describe('examples/', () => {
     expect(config.sources.mlflow.map((s) => s.name)).toEqual(['prod', 'databricks']);
     expect(config.governance.rules.APPROVED_NOT_DEPLOYED).toEqual({ enabled: true, severity: 'LOW', afterDays: 30 });
     expect(config.governance.approval.summaryPattern).toBe('approv');
+    expect(config.history).toMatchObject({ enabled: true, path: '/var/lib/modelgraph/history.sqlite', interval: 3_600_000 });
+    expect(config.governance.approval).toMatchObject({ versionField: null, acceptModelLevelTicket: false });
+    expect(config.governance.serviceIdentities).toEqual(['svc-*']);
     expect(config.server.auth).toMatchObject({ mode: 'required', jwt: { audience: 'modelgraph' }, apiKeys: [{ name: 'reconcile-ci' }] });
     expect(() => checkExposure(config, 'all')).not.toThrow();
   });

@@ -70,6 +70,9 @@ describe('loadConfig', () => {
     ['a waiver of no fingerprint', 'governance: { waivers: [{ fingerprint: "RISK-4", reason: "ok" }] }', /governance\.waivers\[0\]\.fingerprint: must be a finding fingerprint/],
     ['a waiver with a bad date', 'governance: { waivers: [{ fingerprint: "368ea436cf067ca1", reason: "ok", until: "next week" }] }', /governance\.waivers\[0\]\.until: must be an ISO date/],
     ['a negative threshold', 'governance: { rules: { APPROVED_NOT_DEPLOYED: { afterDays: -1 } } }', /governance\.rules\.APPROVED_NOT_DEPLOYED\.afterDays/],
+    ['a version field that is no Jira field id', 'governance: { approval: { versionField: "Model Version" } }', /governance\.approval\.versionField: must be a Jira field id/],
+    ['a model-level fallback that is no boolean', 'governance: { approval: { acceptModelLevelTicket: sometimes } }', /governance\.approval\.acceptModelLevelTicket/],
+    ['an empty service identity pattern', 'governance: { serviceIdentities: [""] }', /governance\.serviceIdentities\[0\]/],
   ])('rejects %s, naming the key', (_what, text, message) => {
     const path = file('bad.yaml', text);
     expect(() => loadConfig({ path, env: {} })).toThrow(ConfigError);

@@ -26,6 +26,8 @@ export interface DemoGraphOptions {
   governance?: Record<string, unknown>;
   /** More of the config's `server` section (auth, limits, rateLimit...), as YAML would give it. */
   server?: Record<string, unknown>;
+  /** The config's `history` section (off by default), as YAML would give it. */
+  history?: Record<string, unknown>;
   /** The config's `tickets` section, as YAML would give it. Default: the demo's (`sandboxConfig`). */
   tickets?: Record<string, unknown>;
 }
@@ -39,6 +41,7 @@ export function startDemoGraph(sandbox: Sandbox, options: DemoGraphOptions = {})
       cache: { warmUp: false, ...(options.cache ?? { ttlSeconds: 60, staleSeconds: 300 }) },
       sources: forgetFailuresByDefault(options.sources ? options.sources(demo.sources) : demo.sources),
       ...(options.governance ? { governance: options.governance } : {}),
+      ...(options.history ? { history: options.history } : {}),
       // As `modelgraph serve`'s demo: tickets for findings go to the sandbox Jira.
       tickets: options.tickets ?? demo.tickets,
       logLevel: 'silent',

@@ -28,18 +28,25 @@ const FACTS_QUERY = /* GraphQL */ `
           run { id startTime git { commit } }
         }
         cloudVersions {
-          id source { kind instance nativeId url } modelName version stage aliases status createdAt updatedAt createdBy
+          id source { kind instance nativeId url } modelName version stage aliases status createdAt updatedAt createdBy createdByType
           approval mlflowSource { version runId }
         }
         deployments {
           id source { kind instance nativeId url } endpointName name status statusRaw statusMessage trafficPercent
           createdAt updatedAt modelVersionRef modelVersion { id }
         }
-        tickets { id key url summary type status statusCategory labels created resolved assignee { id } }
+        tickets {
+          id key url summary type status statusCategory labels created resolved assignee { id }
+          description statusChanges { at from to }
+        }
         codeOwners { handle kind person { id } }
-        findings { fingerprint rule severity message evidence { refs { nativeId } versions { id } tickets { id } deployments { id } } }
+        findings {
+          fingerprint rule severity message version { id } trafficPercent
+          evidence { refs { nativeId } versions { id } tickets { id } deployments { id } }
+        }
         lifecycle {
           firstRunAt registeredAt approvedAt firstProductionAt
+          approved { at precision source detail } firstProduction { at precision source detail }
           firstRunToRegisteredDays registeredToApprovedDays approvedToProductionDays firstRunToProductionDays
         }
       }
@@ -87,6 +94,8 @@ it("answers each model's findings as the rules say of the graph's own facts", ()
         rule: f.rule,
         severity: f.severity,
         message: f.message,
+        version: f.version && { id: f.version.id },
+        trafficPercent: f.trafficPercent,
         evidence: {
           refs: f.evidence.refs.map((r) => ({ nativeId: r.nativeId })),
           versions: f.evidence.versions.map((v) => ({ id: v.id })),
@@ -100,6 +109,9 @@ it("answers each model's findings as the rules say of the graph's own facts", ()
   // Something was compared: the organisation has findings of several rules.
   expect(compared).toBeGreaterThan(20);
   expect(new Set(nodes.flatMap((n) => (n.findings as Array<{ rule: string }>).map((f) => f.rule))).size).toBeGreaterThanOrEqual(5);
+  // The graph shows what the index reads for the new parts of the rules: creator types and approval moves.
+  expect(nodes.some((n) => (n.cloudVersions ?? []).some((v) => v.createdByType === 'SERVICE'))).toBe(true);
+  expect(nodes.some((n) => (n.tickets ?? []).some((t) => (t.statusChanges ?? []).length > 0))).toBe(true);
 });
 
 it("answers each model's lifecycle as computed from the graph's own facts", () => {

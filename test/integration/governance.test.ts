@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEMO_EXAMPLE_QUERY } from '../../cli/main';
@@ -11,6 +12,9 @@ import {
   SAGEMAKER_SEED_GAPS,
   VERTEX_SEED_GAPS,
   sandboxConfig,
+  seedAzureml,
+  seedJiraIssues,
+  seedVertex,
   startSandbox,
   type Sandbox,
 } from '../../sandbox';
@@ -23,9 +27,15 @@ import { FAIL_FAST, postGraphql, startDemoGraph } from '../helpers/demo-graph';
 
 let sandbox: Sandbox;
 let stack: Stack;
+/** History on, as in `npm start`: the README's history examples run too. */
+const historyDir = mkdtempSync(join(tmpdir(), 'modelgraph-governance-'));
 
 function startGraph(cache: { ttlSeconds: number; staleSeconds: number }): Promise<Stack> {
-  return startDemoGraph(sandbox, { cache, sources: (s) => ({ ...s, jira: s.jira.map((j) => ({ ...j, ...FAIL_FAST })) }) });
+  return startDemoGraph(sandbox, {
+    cache,
+    sources: (s) => ({ ...s, jira: s.jira.map((j) => ({ ...j, ...FAIL_FAST })) }),
+    history: { enabled: true, path: join(historyDir, 'history.sqlite') },
+  });
 }
 
 beforeAll(async () => {
@@ -36,6 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
   await sandbox?.close();
+  rmSync(historyDir, { recursive: true, force: true });
 });
 
 const graphql = (query: string, url = stack.graphqlUrl) => postGraphql(url, query);
@@ -48,6 +59,8 @@ const FINDINGS = /* GraphQL */ `
       nodes {
         fingerprint rule severity message
         model { key }
+        version { __typename id version source { kind instance } }
+        trafficPercent
         evidence {
           refs { kind instance nativeId }
           versions { __typename id version stage source { kind instance } }
@@ -59,9 +72,52 @@ const FINDINGS = /* GraphQL */ `
   }
 `;
 
-/** `<rule> <model key>`, or `<rule> endpoint <name>` for a finding about no model. */
+/**
+ * `<rule> <model key>`, `<rule> <model key> <registry kind> v<version>` for a finding about a
+ * version, or `<rule> endpoint <name>` for a finding about no model.
+ */
 function label(f: any): string {
-  return f.model ? `${f.rule} ${f.model.key}` : `${f.rule} endpoint ${f.evidence.deployments[0]?.endpointName}`;
+  if (!f.model) return `${f.rule} endpoint ${f.evidence.deployments[0]?.endpointName}`;
+  return f.version ? `${f.rule} ${f.model.key} ${f.version.source.kind} v${f.version.version}` : `${f.rule} ${f.model.key}`;
+}
+
+/**
+ * What the raw seeds say serves production traffic on Vertex AI and Azure ML with no approval
+ * of that version, independent of the rules: every deployed version with a traffic share on a
+ * non-staging endpoint, unless the cloud approves it (Azure: the `modelgraph.approval` tag;
+ * Vertex AI has no approval) or a Done ticket the default label rule links names it
+ * ("Approve <key> v<N> for production").
+ */
+function unapprovedServingFromSeeds(org: Sandbox['org']): Array<{ label: string; percent: number }> {
+  const approvedByTicket = new Set(
+    seedJiraIssues(org).issues.flatMap((i) => {
+      const named = /^Approve (\S+) v(\d+) /.exec(i.summary);
+      return named && i.status === 'Done' && i.labels.includes(`model:${named[1]}`) ? [`${named[1]} v${named[2]}`] : [];
+    }),
+  );
+  const out: Array<{ label: string; percent: number }> = [];
+  const vertex = seedVertex(org);
+  for (const endpoint of vertex.endpoints.filter((e) => !/staging/.test(e.displayName))) {
+    for (const dm of endpoint.deployedModels) {
+      const percent = endpoint.trafficSplit[dm.id] ?? 0;
+      const key = vertex.models.find((m) => m.id === dm.modelId)!.key;
+      if (percent > 0 && !approvedByTicket.has(`${key} v${dm.versionId}`)) out.push({ label: `PRODUCTION_WITHOUT_APPROVAL ${key} VERTEX_AI v${dm.versionId}`, percent });
+    }
+  }
+  const azure = seedAzureml(org);
+  for (const endpoint of azure.endpoints) {
+    const traffic = (endpoint.properties?.traffic ?? {}) as Record<string, number>;
+    for (const d of azure.deployments.get(endpoint.name!) ?? []) {
+      const percent = traffic[d.name!] ?? 0;
+      const ref = /models\/([^/]+)\/versions\/([^/]+)$/.exec(d.properties!.model!) ?? /^azureml:([^:]+):(.+)$/.exec(d.properties!.model!);
+      if (percent <= 0 || d.properties!.provisioningState !== 'Succeeded' || !ref) continue;
+      const [, container, version] = ref;
+      const key = azure.modelKeys.get(container!) ?? container!;
+      const tag = azure.versions.get(container!)?.find((v) => v.name === version)?.properties?.tags?.['modelgraph.approval'];
+      if (tag?.toLowerCase() !== 'approved' && !approvedByTicket.has(`${key} v${version}`)) out.push({ label: `PRODUCTION_WITHOUT_APPROVAL ${key} AZURE_ML v${version}`, percent });
+    }
+  }
+  return out;
 }
 
 describe('governance findings on the demo organisation', () => {
@@ -85,15 +141,28 @@ describe('governance findings on the demo organisation', () => {
     expect(unowned).toEqual([JIRA_SEED_GAPS.noTicket]);
     expect(untraceable).toEqual(['address-normalizer']);
 
+    const serving = unapprovedServingFromSeeds(sandbox.org);
+    // The issue's case: support-ticket-router's Vertex AI v4 canary, 20% of its endpoint's traffic.
+    expect(serving).toContainEqual({ label: 'PRODUCTION_WITHOUT_APPROVAL support-ticket-router VERTEX_AI v4', percent: 20 });
+    // Service identities that registered a model's only versions (Azure createdByType
+    // Application; a SageMaker pipeline role): they own nothing.
+    const byServicesOnly = [AZUREML_SEED_GAPS.unregisteredModel.container, SAGEMAKER_SEED_GAPS.unregisteredGroup.group];
+
     const expected = [
-      `PRODUCTION_WITHOUT_APPROVAL ${JIRA_SEED_GAPS.productionNotApproved}`,
-      `PRODUCTION_WITHOUT_APPROVAL ${SAGEMAKER_SEED_GAPS.servedNotApproved}`,
-      // Registered only in a cloud that records no approval, deployed, with no ticket.
-      `PRODUCTION_WITHOUT_APPROVAL ${AZUREML_SEED_GAPS.unregisteredModel.container}`,
-      `PRODUCTION_WITHOUT_APPROVAL ${VERTEX_SEED_GAPS.unregisteredInMlflow}`,
+      // Every version serving production traffic without an approval of that version, canaries
+      // included: on Vertex AI and Azure ML as the seeds say (credit-risk-scorer's pending
+      // approval, the unregistered Azure and Vertex models, and the 10-20% canaries)...
+      ...serving.map((s) => s.label),
+      // ... and on SageMaker, credit-risk-scorer's Production package (its canaries are Approved).
+      `PRODUCTION_WITHOUT_APPROVAL ${JIRA_SEED_GAPS.productionNotApproved} SAGEMAKER v2`,
+      // Versions holding a production alias without serving or any approval: the champions
+      // moved off the served version (the STAGE_DRIFT below).
+      `PRODUCTION_WITHOUT_APPROVAL ${SAGEMAKER_SEED_GAPS.championNotServed} MLFLOW v2`,
+      `PRODUCTION_WITHOUT_APPROVAL ${VERTEX_SEED_GAPS.championNotServing} VERTEX_AI v3`,
       ...unowned.map((key) => `NO_OWNER ${key}`),
       // No CODEOWNERS, no ticket, and Vertex AI records no creator.
       `NO_OWNER ${VERTEX_SEED_GAPS.unregisteredInMlflow}`,
+      ...byServicesOnly.map((key) => `NO_OWNER ${key}`),
       `STAGE_DRIFT ${SAGEMAKER_SEED_GAPS.championNotServed}`,
       `STAGE_DRIFT ${VERTEX_SEED_GAPS.championNotServing}`,
       `FAILED_DEPLOYMENT ${SAGEMAKER_SEED_GAPS.failedEndpoint.modelKey}`,
@@ -110,12 +179,23 @@ describe('governance findings on the demo organisation', () => {
     const ranks = findings.map((f) => ({ HIGH: 3, MEDIUM: 2, LOW: 1 })[f.severity as 'HIGH']);
     expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
 
-    const unapproved = findings.find((f) => label(f) === `PRODUCTION_WITHOUT_APPROVAL ${JIRA_SEED_GAPS.productionNotApproved}`);
-    expect(unapproved.severity).toBe('HIGH');
-    // The serving endpoints (from the registries subgraph) and the approval still in progress (from Jira).
-    expect(unapproved.evidence.deployments.map((d: any) => d.endpointName).sort()).toEqual(['credit-risk-scorer-ep', 'credit-risk-scorer-prod']);
-    expect(unapproved.evidence.tickets.length).toBeGreaterThan(0);
-    expect(unapproved.evidence.tickets.every((t: any) => t.status !== 'Done')).toBe(true);
+    // One finding per serving version: each names its endpoint (from the registries subgraph)
+    // and the approval still in progress (from Jira).
+    const unapproved = findings.filter((f) => f.rule === 'PRODUCTION_WITHOUT_APPROVAL' && f.model.key === JIRA_SEED_GAPS.productionNotApproved);
+    expect(unapproved.map((f) => f.evidence.deployments.map((d: any) => d.endpointName))).toEqual([['credit-risk-scorer-ep'], ['credit-risk-scorer-prod']]);
+    for (const f of unapproved) {
+      expect(f.severity).toBe('HIGH');
+      expect(f.evidence.tickets.length).toBeGreaterThan(0);
+      expect(f.evidence.tickets.every((t: any) => t.status !== 'Done')).toBe(true);
+    }
+
+    const canary = findings.find((f) => label(f) === 'PRODUCTION_WITHOUT_APPROVAL support-ticket-router VERTEX_AI v4');
+    expect(canary).toMatchObject({ trafficPercent: 20, version: { __typename: 'CloudModelVersion', version: '4', source: { kind: 'VERTEX_AI' } } });
+    expect(canary.message).toContain('version 4 (canary, 20% of traffic on vertex_ai:prod endpoint support-ticket-router-prod)');
+    expect(canary.evidence.deployments).toEqual([expect.objectContaining({ endpointName: 'support-ticket-router-prod', trafficPercent: 20 })]);
+
+    const pipeline = findings.find((f) => label(f) === `NO_OWNER ${AZUREML_SEED_GAPS.unregisteredModel.container}`);
+    expect(pipeline.message).toContain('(only service identities: svc-training-pipeline)');
 
     const drift = findings.find((f) => label(f) === `STAGE_DRIFT ${SAGEMAKER_SEED_GAPS.championNotServed}`);
     expect(drift.message).toContain('champion');
@@ -186,8 +266,15 @@ describe('governance findings on the demo organisation', () => {
   it('measures each model’s way to production from the tools’ own times', async () => {
     const key = 'fraud-detector';
     const body = await graphql(`{
-      model(key: "${key}") { lifecycle { firstRunAt registeredAt approvedAt firstProductionAt firstRunToProductionDays approvedToProductionDays } }
-      bySource: lifecycleStats(groupBy: SOURCE) { group count measured medianDaysToProduction p90DaysToProduction }
+      model(key: "${key}") { lifecycle { firstRunAt registeredAt approvedAt firstProductionAt firstRunToProductionDays approvedToProductionDays approved { at source detail } } }
+      bySource: lifecycleStats(groupBy: SOURCE) { group count measured atMost medianDaysToProduction p90DaysToProduction }
+      forecaster: model(key: "${JIRA_SEED_GAPS.componentLinked}") {
+        lifecycle {
+          approvedAt firstProductionAt approvedToProductionDays
+          approved { at precision source detail }
+          firstProduction { at precision source }
+        }
+      }
       total: models(first: 0) { totalCount }
       inProd: models(first: 0, filter: { sourceKind: MLFLOW, sourceInstance: "prod" }) { totalCount }
     }`);
@@ -202,10 +289,43 @@ describe('governance findings on the demo organisation', () => {
     expect(lifecycle.firstRunToProductionDays).toBeCloseTo((Date.parse(lifecycle.firstProductionAt) - firstRun) / 86_400_000, 1);
     expect(Math.round(lifecycle.firstRunToProductionDays * 100)).toBe(lifecycle.firstRunToProductionDays * 100);
 
+    // The approval is the ticket's move to Done, read from its changelog: in the seed, that move
+    // is at the ticket's resolution date.
+    const done = seedJiraIssues(sandbox.org).issues.find((i) => i.status === 'Done' && i.labels.includes(`model:${key}`) && i.summary.startsWith('Approve '))!;
+    expect(lifecycle.approved).toMatchObject({ at: new Date(done.resolved!).toISOString(), source: 'TICKET_TRANSITION' });
+    expect(lifecycle.approved.detail).toMatch(new RegExp(`^corp/${done.key} moved to Done\\b`));
+    expect(lifecycle.approvedAt).toBe(lifecycle.approved.at);
+
+    // demand-forecaster's approval is a cloud's (its tickets are linked by component, which the
+    // default label rule does not find), its production an MLflow stage: neither tool records
+    // when, both times are the versions' last updates, the same instant. An upper bound minus
+    // an upper bound is no duration: null, not the 0 days it used to show.
+    const forecaster = body.data.forecaster.lifecycle;
+    expect(forecaster.approved).toMatchObject({ precision: 'AT_MOST', source: 'CLOUD_APPROVAL' });
+    expect(forecaster.firstProduction).toMatchObject({ precision: 'AT_MOST', source: 'VERSION_DESIGNATED' });
+    expect(forecaster.approvedAt).toBe(forecaster.firstProductionAt);
+    expect(forecaster.approvedToProductionDays).toBeNull();
+
     const prod = body.data.bySource.find((g: any) => g.group === 'mlflow:prod');
     expect(prod.count).toBe(body.data.inProd.totalCount);
     expect(prod.measured).toBeGreaterThan(0);
+    // MLflow records no stage-transition time, so a Production stage's time is an upper bound: flagged, counted.
+    expect(prod.atMost).toBeGreaterThan(0);
+    expect(prod.atMost).toBeLessThanOrEqual(prod.measured);
     expect(prod.p90DaysToProduction).toBeGreaterThanOrEqual(prod.medianDaysToProduction);
+  });
+
+  it('shows service identities as such, never as people', async () => {
+    // (MLflow's sandbox, like OSS MLflow, records no version creator: see test/mlflow for it.)
+    const body = await graphql(`{ models(first: 500) { nodes { key cloudVersions { createdBy createdByType } } } }`);
+    expect(body.errors).toBeUndefined();
+    // As the clouds say: Azure's createdByType Application, SageMaker's pipeline role.
+    const cloud = body.data.models.nodes.flatMap((n: any) => n.cloudVersions ?? []);
+    expect(cloud.filter((v: any) => v.createdBy === 'svc-training-pipeline').map((v: any) => v.createdByType)).toContain('SERVICE');
+    const pipelineRole = cloud.filter((v: any) => /assumed-role\/mlops-model-registration\//.test(v.createdBy ?? ''));
+    expect(pipelineRole.length).toBeGreaterThan(0);
+    expect(pipelineRole.every((v: any) => v.createdByType === 'SERVICE')).toBe(true);
+    expect(cloud.some((v: any) => v.createdByType === 'USER')).toBe(true);
   });
 
   it('answers every GraphQL example of the README without an error', async () => {
@@ -255,7 +375,7 @@ describe('modelgraph reconcile', () => {
   it('exits 1 when a finding reaches the threshold, listing every finding', async () => {
     const c = capture();
     await expect(runReconcile(args(), c.io)).resolves.toBe(1);
-    expect(c.out()).toContain('12 findings (6 high, 5 medium, 1 low); 6 at or above high');
+    expect(c.out()).toContain('22 findings (14 high, 7 medium, 1 low); 14 at or above high');
     expect(c.out()).toContain('pricing-rules-engine');
   });
 
@@ -341,6 +461,8 @@ describe('modelgraph reconcile', () => {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, 'report', report, '--format', 'csv']);
     expect(stderr).toContain('starting the embedded demo graph');
     const keys = stdout.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
-    expect(keys.sort()).toEqual([JIRA_SEED_GAPS.noTicket, VERTEX_SEED_GAPS.unregisteredInMlflow].sort());
+    // The models registered only by service identities have no owner either.
+    const byServicesOnly = [AZUREML_SEED_GAPS.unregisteredModel.container, SAGEMAKER_SEED_GAPS.unregisteredGroup.group];
+    expect(keys.sort()).toEqual([JIRA_SEED_GAPS.noTicket, VERTEX_SEED_GAPS.unregisteredInMlflow, ...byServicesOnly].sort());
   });
 });

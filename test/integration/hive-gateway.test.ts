@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_EXAMPLE_QUERY } from '../../cli/main';
 import { readSupergraph } from '../../gateway/compose';
@@ -51,9 +52,12 @@ let sandbox: Sandbox;
 let stack: Stack;
 let hive: HiveGateway;
 
+/** History on, as in `npm start`: the README's and the reports' history queries run too. */
+const historyDir = mkdtempSync(join(tmpdir(), 'modelgraph-hive-'));
+
 beforeAll(async () => {
   sandbox = await startSandbox({ models: 36 });
-  stack = await startDemoGraph(sandbox);
+  stack = await startDemoGraph(sandbox, { history: { enabled: true, path: join(historyDir, 'history.sqlite') } });
   hive = await startHiveGateway(stack, readSupergraph());
 }, 60_000);
 
@@ -61,6 +65,7 @@ afterAll(async () => {
   await hive?.close();
   await stack?.close();
   await sandbox?.close();
+  rmSync(historyDir, { recursive: true, force: true });
 });
 
 test('the README, the CLI banner and the reports give queries to compare', () => {

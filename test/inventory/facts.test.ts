@@ -164,6 +164,7 @@ describe('modelFacts', () => {
           createdAt: '2026-01-11T00:00:00Z',
           updatedAt: '2026-01-11T01:00:00Z',
           createdBy: 'arn:aws:iam::1:role/ci',
+          createdByType: null,
           approval: 'APPROVED',
           run: null,
           mlflowVersion: '3',
@@ -198,6 +199,9 @@ describe('modelFacts', () => {
           created: '2026-01-11T00:00:00Z',
           resolved: '2026-01-12T00:00:00Z',
           assigneeId: 'bo@acme.io',
+          description: '',
+          versionFieldValues: [],
+          statusChanges: null,
         },
       ],
       codeOwners: [
@@ -383,7 +387,25 @@ describe('ticketFact', () => {
       created: null,
       resolved: null,
       assigneeId: null,
+      description: '',
+      versionFieldValues: [],
+      statusChanges: null,
     });
     expect(ticketFact({ ...bare, labels: null }).labels).toEqual([]);
+  });
+
+  it('keeps the description, the status changes and the configured version field’s values only', () => {
+    const read: RequiredTicket = {
+      ...ticket,
+      description: 'Sign-off for version 12',
+      fieldValues: { customfield_10050: ['12'], customfield_10042: ['credit-risk'] },
+      statusChanges: [{ at: '2026-01-12T00:00:00Z', from: 'In Review', to: 'Done' }],
+    };
+    expect(ticketFact(read, 'customfield_10050')).toMatchObject({
+      description: 'Sign-off for version 12',
+      versionFieldValues: ['12'],
+      statusChanges: [{ at: '2026-01-12T00:00:00Z', from: 'In Review', to: 'Done' }],
+    });
+    expect(ticketFact(read).versionFieldValues).toEqual([]);
   });
 });

@@ -38,6 +38,8 @@ function finding(fingerprint: string, modelKey: string, severity: GraphFinding['
       tickets: [],
       deployments: [{ id: `sagemaker:prod-us/${modelKey}-ep/main` }],
     },
+    version: null,
+    trafficPercent: null,
     waiver: null,
   };
 }

@@ -31,6 +31,8 @@ function finding(severity: Severity, modelKey: string | null, rule: FindingRule 
     severity,
     message: `${rule} on ${modelKey ?? 'nothing'}`,
     model: modelKey === null ? null : { key: modelKey },
+    version: null,
+    trafficPercent: null,
     evidence: { refs: [], versions: [], tickets: [], deployments: [] },
     waiver: null,
   };
@@ -41,6 +43,8 @@ const lifecycle: Lifecycle = {
   registeredAt: '2026-01-03T00:00:00Z',
   approvedAt: null,
   firstProductionAt: '2026-01-11T00:00:00Z',
+  approved: null,
+  firstProduction: { at: '2026-01-11T00:00:00Z', precision: 'EXACT', source: 'DEPLOYMENT_CREATED', detail: 'deployment d on e created' },
   firstRunToRegisteredDays: 2,
   registeredToApprovedDays: null,
   approvedToProductionDays: null,
@@ -388,6 +392,8 @@ describe('GovernanceIndex', () => {
         severity: 'HIGH',
         message: 'Deployment primary on sagemaker:prod-us endpoint shadow-endpoint serves arn:aws:sagemaker:us-east-1:1:model/shadow that no registry holds',
         model: null,
+        version: null,
+        trafficPercent: null,
         evidence: {
           refs: [stray.source],
           versions: [],

@@ -30,6 +30,8 @@ function finding(severity: Severity, key: string, fingerprint = `${key}-${severi
     severity,
     message: `${key} has a ${severity} finding`,
     model: { key },
+    version: null,
+    trafficPercent: null,
     evidence: { refs: [], versions: [], tickets: [], deployments: [] },
     waiver: null,
   };
@@ -43,6 +45,8 @@ function lifecycle(firstRunToProductionDays: number | null): Lifecycle {
     registeredAt: null,
     approvedAt: null,
     firstProductionAt: null,
+    approved: null,
+    firstProduction: null,
     firstRunToRegisteredDays: null,
     registeredToApprovedDays: null,
     approvedToProductionDays: null,

@@ -26,6 +26,8 @@ const API_TOKEN = 'ATATT3xFfGF0-cloud-secret-token';
 const PAT = 'NjE2ODQ3MjI4NjQ2OkR-dc-secret-pat';
 const BASIC = `Basic ${Buffer.from(`${EMAIL}:${API_TOKEN}`).toString('base64')}`;
 const FIELDS = ticketFields({ type: 'label', pattern: 'model:{key}' }).join(',');
+/** What a model ticket search reads besides: the description, with the changelog expanded (approval times). */
+const MODEL_READ = { fields: `${FIELDS},description`, expand: 'changelog' };
 
 function cloudConnector(
   instance: Record<string, unknown> = {},
@@ -231,7 +233,8 @@ describe('Jira Cloud connector contract', () => {
         const query = new URL(uri, CLOUD).searchParams;
         const jql = query.get('jql')!;
         searches.push(jql);
-        expect(query.get('fields')).toBe(FIELDS);
+        expect(query.get('fields')).toBe(MODEL_READ.fields);
+        expect(query.get('expand')).toBe('changelog');
         expect(query.get('maxResults')).toBe('100');
         const labels = [...jql.matchAll(/"model:([^"]+)"/g)].map((m) => m[1]!);
         // Tickets for every tenth model, and one ticket that links model-000 and model-119.
@@ -258,11 +261,11 @@ describe('Jira Cloud connector contract', () => {
   it('serves ticketsForModels from the per-key cache on the next request, whatever the batch', async () => {
     nock(CLOUD)
       .get('/rest/api/3/search/jql')
-      .query({ jql: 'labels in ("model:a", "model:b") ORDER BY key ASC', maxResults: '100', fields: FIELDS })
+      .query({ jql: 'labels in ("model:a", "model:b") ORDER BY key ASC', maxResults: '100', ...MODEL_READ })
       .reply(200, { issues: [issue('A-1', ['model:a'])], isLast: true });
     nock(CLOUD)
       .get('/rest/api/3/search/jql')
-      .query({ jql: 'labels in ("model:c") ORDER BY key ASC', maxResults: '100', fields: FIELDS })
+      .query({ jql: 'labels in ("model:c") ORDER BY key ASC', maxResults: '100', ...MODEL_READ })
       .reply(200, { issues: [], isLast: true });
     const { jira } = cloudConnector({}, { cacheDefaults: { ttlSeconds: 60, staleSeconds: 60 } });
     await jira.ticketsForModels(['a', 'b']);
@@ -275,14 +278,14 @@ describe('Jira Cloud connector contract', () => {
   it('drops components Jira says do not exist and repeats the batch without them', async () => {
     nock(CLOUD)
       .get('/rest/api/3/search/jql')
-      .query({ jql: 'component in ("a", "b", "c") ORDER BY key ASC', maxResults: '100', fields: FIELDS })
+      .query({ jql: 'component in ("a", "b", "c") ORDER BY key ASC', maxResults: '100', ...MODEL_READ })
       .reply(400, {
         errorMessages: ["The value 'b' does not exist for the field 'component'.", "The value 'C' does not exist for the field 'component'."],
         errors: {},
       });
     nock(CLOUD)
       .get('/rest/api/3/search/jql')
-      .query({ jql: 'component in ("a") ORDER BY key ASC', maxResults: '100', fields: FIELDS })
+      .query({ jql: 'component in ("a") ORDER BY key ASC', maxResults: '100', ...MODEL_READ })
       .reply(200, { issues: [{ key: 'A-1', fields: { components: [{ name: 'a' }] } }], isLast: true });
     const { jira } = cloudConnector({ modelLink: { type: 'component' } });
     const byKey = await jira.ticketsForModels(['a', 'b', 'c']);
@@ -303,10 +306,69 @@ describe('Jira Cloud connector contract', () => {
   it('uses cf[N] for a custom-field rule and asks for the field', async () => {
     nock(CLOUD)
       .get('/rest/api/3/search/jql')
-      .query({ jql: 'cf[10042] in ("fraud-detector") ORDER BY key ASC', maxResults: '100', fields: `${FIELDS},customfield_10042` })
+      .query({ jql: 'cf[10042] in ("fraud-detector") ORDER BY key ASC', maxResults: '100', fields: `${FIELDS},customfield_10042,description`, expand: 'changelog' })
       .reply(200, { issues: [cloudIssues[0]], isLast: true });
     const { jira } = cloudConnector({ modelLink: { type: 'customField', field: 'customfield_10042' } });
     expect((await jira.ticketsForModels(['fraud-detector'])).get('fraud-detector')!.map((t) => t.key)).toEqual(['RISK-12']);
+  });
+
+  it('reads an approval version field and the changelog in the model search itself, not in calls of their own', async () => {
+    // One interceptor, answering once: any further call would find none.
+    const search = nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query({ jql: 'labels in ("model:a") ORDER BY key ASC', maxResults: '100', fields: `${FIELDS},description,customfield_10050`, expand: 'changelog' })
+      .reply(200, {
+        issues: [
+          {
+            ...issue('A-1', ['model:a']),
+            fields: { summary: 'Approve a', labels: ['model:a'], customfield_10050: '4' },
+            changelog: { startAt: 0, maxResults: 1, total: 1, histories: [{ id: '1', created: '2026-02-05T10:00:00.000+0000', items: [{ field: 'status', fieldId: 'status', fromString: 'In Review', toString: 'Done' }] }] },
+          },
+        ],
+        isLast: true,
+      });
+    const { jira } = cloudConnector({}, { modelTicketFields: ['customfield_10050'] });
+    const [ticket] = (await jira.ticketsForModels(['a'])).get('a')!;
+    expect(ticket).toMatchObject({ fieldValues: { customfield_10050: ['4'] }, statusChanges: [{ at: '2026-02-05T10:00:00.000Z', from: 'In Review', to: 'Done' }] });
+    expect(search.isDone()).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+});
+
+describe('Jira Cloud connector: approval times from changelogs', () => {
+  const move = (id: number, day: number, from: string, to: string) => ({
+    id: String(id),
+    created: `2026-02-${String(day).padStart(2, '0')}T10:00:00.000+0000`,
+    items: [{ field: 'status', fieldId: 'status', fromString: from, toString: to }],
+  });
+  const edit = (id: number, day: number) => ({ id: String(id), created: `2026-02-${String(day).padStart(2, '0')}T11:00:00.000+0000`, items: [{ field: 'labels', fieldId: 'labels' }] });
+
+  it('reads the whole changelog, page by page, of an issue whose search changelog is cut, and of no other', async () => {
+    // A-1 moved to Done long ago and was edited a lot since: the search shows only its latest histories.
+    const recent = [edit(3, 20), edit(4, 21)];
+    const cut = { ...issue('A-1', ['model:a']), changelog: { startAt: 0, maxResults: 2, total: 4, histories: [...recent].reverse() } };
+    const whole = { ...issue('A-2', ['model:a']), changelog: { startAt: 0, maxResults: 1, total: 1, histories: [move(9, 3, 'To Do', 'Done')] } };
+    nock(CLOUD)
+      .get('/rest/api/3/search/jql')
+      .query({ jql: 'labels in ("model:a") ORDER BY key ASC', maxResults: '100', ...MODEL_READ })
+      .reply(200, { issues: [cut, whole], isLast: true });
+    const first = nock(CLOUD)
+      .get('/rest/api/3/issue/A-1/changelog')
+      .query({ startAt: '0', maxResults: '100' })
+      .reply(200, { startAt: 0, maxResults: 2, total: 4, isLast: false, values: [move(1, 1, 'To Do', 'In Review'), move(2, 5, 'In Review', 'Done')] });
+    const second = nock(CLOUD)
+      .get('/rest/api/3/issue/A-1/changelog')
+      .query({ startAt: '2', maxResults: '100' })
+      .reply(200, { startAt: 2, maxResults: 2, total: 4, isLast: true, values: recent });
+    const { jira } = cloudConnector();
+    const tickets = (await jira.ticketsForModels(['a'])).get('a')!;
+    expect(first.isDone() && second.isDone()).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
+    expect(tickets.find((t) => t.key === 'A-1')!.statusChanges).toEqual([
+      { at: '2026-02-01T10:00:00.000Z', from: 'To Do', to: 'In Review' },
+      { at: '2026-02-05T10:00:00.000Z', from: 'In Review', to: 'Done' },
+    ]);
+    expect(tickets.find((t) => t.key === 'A-2')!.statusChanges).toEqual([{ at: '2026-02-03T10:00:00.000Z', from: 'To Do', to: 'Done' }]);
   });
 });
 
@@ -356,7 +418,7 @@ describe('Jira Data Center connector contract', () => {
   it('batches model keys on Data Center too', async () => {
     nock(DC)
       .get('/rest/api/2/search')
-      .query({ jql: 'labels in ("model:inventory-optimizer", "model:lead-scorer") ORDER BY key ASC', startAt: '0', maxResults: '1000', fields: FIELDS })
+      .query({ jql: 'labels in ("model:inventory-optimizer", "model:lead-scorer") ORDER BY key ASC', startAt: '0', maxResults: '1000', ...MODEL_READ })
       .reply(200, { startAt: 0, maxResults: 1000, total: 1, issues: [dcFixture.issues[1]] });
     const byKey = await dcConnector().ticketsForModels(['lead-scorer', 'inventory-optimizer']);
     expect([...byKey.keys()]).toEqual(['lead-scorer', 'inventory-optimizer']);
@@ -527,11 +589,11 @@ describe('Jira connector: the projects scope on every path', () => {
     const deps = { cache, cacheDefaults: { ttlSeconds: 60, staleSeconds: 60 } };
     nock(CLOUD)
       .get('/rest/api/3/search/jql')
-      .query({ jql: 'labels in ("model:a") ORDER BY key ASC', maxResults: '100', fields: FIELDS })
+      .query({ jql: 'labels in ("model:a") ORDER BY key ASC', maxResults: '100', ...MODEL_READ })
       .reply(200, { issues: [inProject('GROW-6', 'GROW', ['model:a'])], isLast: true });
     nock(CLOUD)
       .get('/rest/api/3/search/jql')
-      .query({ jql: 'project in ("RISK") AND (labels in ("model:a")) ORDER BY key ASC', maxResults: '100', fields: FIELDS })
+      .query({ jql: 'project in ("RISK") AND (labels in ("model:a")) ORDER BY key ASC', maxResults: '100', ...MODEL_READ })
       .reply(200, { issues: [inProject('RISK-2', 'RISK', ['model:a'])], isLast: true });
     const unscoped = cloudConnector({}, deps).jira;
     const scoped = cloudConnector({ projects: ['RISK'] }, deps).jira;

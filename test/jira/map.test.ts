@@ -4,6 +4,7 @@ import {
   jqlForModels,
   jqlString,
   mapIssue,
+  mapIssueWithDetails,
   modelKeysOf,
   modelLinkValue,
   scopeJql,
@@ -244,5 +245,68 @@ describe('ticketFields', () => {
       'assignee', 'reporter', 'created', 'updated', 'resolutiondate', 'project',
     ]);
     expect(ticketFields(CUSTOM)).toContain('customfield_10042');
+  });
+});
+
+describe('mapIssueWithDetails', () => {
+  const withFields = (fields: JiraIssueBean['fields']): JiraIssueBean => ({ key: 'A-1', fields });
+  const request = { extraFields: ['customfield_10050'] };
+
+  it('flattens a Cloud ADF description: text, blocks on lines of their own, smart links and link targets', () => {
+    const description = {
+      type: 'doc',
+      version: 1,
+      content: [
+        { type: 'paragraph', content: [{ type: 'text', text: 'Sign-off for ' }, { type: 'text', text: 'version 4', marks: [{ type: 'strong' }] }] },
+        { type: 'paragraph', content: [{ type: 'inlineCard', attrs: { url: 'https://console.cloud.google.com/vertex-ai/models/1/versions/4' } }] },
+        { type: 'paragraph', content: [{ type: 'text', text: 'the package', marks: [{ type: 'link', attrs: { href: 'arn:aws:sagemaker:us-east-1:1:model-package/router/4' } }] }] },
+      ],
+    };
+    const ticket = mapIssueWithDetails(withFields({ description }), cloud, request);
+    expect(ticket.description).toBe(
+      'Sign-off for version 4\nhttps://console.cloud.google.com/vertex-ai/models/1/versions/4\nthe package (arn:aws:sagemaker:us-east-1:1:model-package/router/4)',
+    );
+  });
+
+  it('keeps a Data Center description as it is, and none as null', () => {
+    expect(mapIssueWithDetails(withFields({ description: 'Approve v4' }), dc, request).description).toBe('Approve v4');
+    expect(mapIssueWithDetails(withFields({ description: null }), dc, request).description).toBeNull();
+  });
+
+  it('reads the extra fields as text: strings, options, numbers', () => {
+    const values = (value: unknown) => mapIssueWithDetails(withFields({ customfield_10050: value }), cloud, request).fieldValues;
+    expect(values(' 4 ')).toEqual({ customfield_10050: ['4'] });
+    expect(values([{ value: '3', id: '1' }, { value: '4', id: '2' }])).toEqual({ customfield_10050: ['3', '4'] });
+    expect(values(4)).toEqual({ customfield_10050: ['4'] });
+    expect(values(null)).toEqual({ customfield_10050: [] });
+    expect(mapIssueWithDetails(withFields({}), cloud, { extraFields: [] }).fieldValues).toBeUndefined();
+  });
+
+  it('takes the status changes of an expanded changelog, oldest first, and none without one', () => {
+    const dto: JiraIssueBean = {
+      ...withFields({}),
+      changelog: {
+        startAt: 0,
+        maxResults: 2,
+        total: 2,
+        // Cloud lists the most recent first.
+        histories: [
+          { id: '2', created: '2026-02-05T10:00:00.000+0100', items: [{ field: 'status', fieldId: 'status', fromString: 'In Review', toString: 'Done' }] },
+          {
+            id: '1',
+            created: '2026-02-03T09:00:00.000+0000',
+            items: [
+              { field: 'assignee', fieldId: 'assignee', fromString: null, toString: 'Ana' },
+              { field: 'status', fieldId: 'status', fromString: 'To Do', toString: 'In Review' },
+            ],
+          },
+        ],
+      },
+    };
+    expect(mapIssueWithDetails(dto, cloud, request).statusChanges).toEqual([
+      { at: '2026-02-03T09:00:00.000Z', from: 'To Do', to: 'In Review' },
+      { at: '2026-02-05T09:00:00.000Z', from: 'In Review', to: 'Done' },
+    ]);
+    expect(mapIssueWithDetails(withFields({}), cloud, request).statusChanges).toBeUndefined();
   });
 });

@@ -21,6 +21,7 @@ import {
   modelFacts,
   newestFirst,
   packageDetails,
+  principalType,
   parseModelPackageArn,
   principalOf,
   servedModelPackageArn,
@@ -131,6 +132,8 @@ describe('model packages (versions)', () => {
       artifactUri: 's3://acme-models/fraud-detector/v5/model.tar.gz',
       runId: 'abc123',
       createdBy: `arn:aws:sts::${ACCOUNT}:assumed-role/DataScientist/alice.nguyen@acme.io`,
+      // A person signed in to the role: the session is their email.
+      createdByType: 'USER',
       createdAt: '2025-06-01T10:00:00.250Z',
       updatedAt: '2025-06-03T08:30:00.000Z',
       tags: [
@@ -190,7 +193,19 @@ describe('model packages (versions)', () => {
       CreatedBy: { UserProfileName: 'alice-nguyen', DomainId: 'd-1' },
       ModelPackageStatusDetails: { ValidationStatuses: [] },
     });
-    expect(details).toMatchObject({ artifactUri: 's3://b/k/', createdBy: 'alice-nguyen', statusMessage: null, images: ['img'] });
+    expect(details).toMatchObject({ artifactUri: 's3://b/k/', createdBy: 'alice-nguyen', createdByType: 'USER', statusMessage: null, images: ['img'] });
+  });
+
+  it('tells a person from a service among the principals that create packages', () => {
+    const arn = (role: string, session: string) => ({ IamIdentity: { Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/${session}` } });
+    expect(principalType(arn('mlops-model-registration', 'svc-training-pipeline'))).toBe('SERVICE');
+    expect(principalType(arn('sagemaker-pipeline-exec', '1712345678901'))).toBe('SERVICE');
+    expect(principalType(arn('DataScientist', 'alice.nguyen@acme.io'))).toBe('USER');
+    expect(principalType(arn('AWSReservedSSO_MLEngineer_0123456789abcdef', 'alice'))).toBe('USER');
+    expect(principalType({ IamIdentity: { Arn: `arn:aws:iam::${ACCOUNT}:user/bob` } })).toBe('USER');
+    expect(principalType({ UserProfileName: 'alice-nguyen', DomainId: 'd-1' })).toBe('USER');
+    expect(principalType({ IamIdentity: { PrincipalId: 'AROAEXAMPLE:session' } })).toBeNull();
+    expect(principalType(undefined)).toBeNull();
   });
 
   it('maps a Search record (a whole ModelPackage) as the summary of the same package plus its description', () => {

@@ -332,6 +332,25 @@ describe('Jira Cloud sandbox', () => {
     expect(missing.body).toEqual({ errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} });
   });
 
+  it('expands the changelog: the workflow moves to the status, the move to Done at the resolution date', async () => {
+    const done = seed.issues.find((i) => i.status === 'Done' && i.summary.startsWith('Approve '))!;
+    const found = await cloudSearch({ jql: `key = ${done.key}`, fields: 'status,resolutiondate', expand: 'changelog' });
+    const [issue] = found.body.issues!;
+    const histories = issue!.changelog!.histories!;
+    expect(issue!.changelog).toMatchObject({ startAt: 0, total: histories.length });
+    // Cloud lists the most recent first.
+    const moves = [...histories].reverse().map((h) => [h.items![0]!.fromString, h.items![0]!.toString]);
+    expect(moves).toEqual([['To Do', 'In Progress'], ['In Progress', 'In Review'], ['In Review', 'Done']]);
+    expect(histories[0]!.created).toBe(issue!.fields!.resolutiondate);
+    expect(histories[0]!.items![0]).toMatchObject({ field: 'status', fieldId: 'status', to: '10002' });
+    const without = await cloudSearch({ jql: `key = ${done.key}`, fields: 'status' });
+    expect(without.body.issues![0]!.changelog).toBeUndefined();
+
+    const paged = await call<{ values: unknown[]; total: number; isLast: boolean }>(`${cloud.url}/rest/api/3/issue/${done.key}/changelog?startAt=1&maxResults=1`);
+    expect(paged.body).toMatchObject({ total: 3, isLast: false, startAt: 1, maxResults: 1 });
+    expect(paged.body.values).toEqual([[...histories].reverse()[1]]);
+  });
+
   it('answers 429 with Retry-After and X-RateLimit-* headers when the fault switch says so', async () => {
     Object.assign(cloud.faults, { failRate: 1, failStatus: 429, retryAfterSeconds: 2 });
     try {

@@ -155,6 +155,7 @@ describe('Vertex AI mapping: versions', () => {
       artifactUri: 'gs://acme-ml-prod-models/search-ranker/v2/',
       runId: null,
       createdBy: null,
+      createdByType: null,
       createdAt: '2025-02-03T11:04:51.228Z',
       updatedAt: '2025-02-10T16:30:02.507Z',
       tags: [

@@ -37,6 +37,7 @@ export interface RequiredMlflowVersion extends RequiredVersion {
 
 export interface RequiredCloudVersion extends RequiredVersion {
   approval?: ApprovalStatus | null;
+  createdByType?: 'USER' | 'SERVICE' | null;
   mlflowSource?: { version?: string | null; runId?: string | null } | null;
 }
 
@@ -67,6 +68,10 @@ export interface RequiredTicket {
   created?: string | null;
   resolved?: string | null;
   assignee?: { id: string } | null;
+  description?: string | null;
+  /** Every field's values as text, by field id, for the configured version field. */
+  fieldValues?: Record<string, string[]> | null;
+  statusChanges?: Array<{ at: string; from: string | null; to: string | null }> | null;
 }
 
 export interface RequiredCodeOwner {
@@ -115,6 +120,7 @@ export function cloudVersionFact(v: RequiredCloudVersion): VersionFact {
     ...versionBase(v),
     typename: 'CloudModelVersion',
     approval: v.approval ?? null,
+    createdByType: v.createdByType ?? null,
     run: null,
     mlflowVersion: v.mlflowSource?.version ?? null,
   };
@@ -137,7 +143,7 @@ export function deploymentFact(d: RequiredDeployment): DeploymentFact {
   };
 }
 
-export function ticketFact(t: RequiredTicket): TicketFact {
+export function ticketFact(t: RequiredTicket, versionField: string | null = null): TicketFact {
   return {
     id: t.id,
     key: t.key,
@@ -150,17 +156,20 @@ export function ticketFact(t: RequiredTicket): TicketFact {
     created: t.created ?? null,
     resolved: t.resolved ?? null,
     assigneeId: t.assignee?.id ?? null,
+    description: t.description ?? '',
+    versionFieldValues: versionField ? (t.fieldValues?.[versionField] ?? []) : [],
+    statusChanges: t.statusChanges ?? null,
   };
 }
 
-export function modelFacts(model: LinkedModel, required: ModelWithRequiredFacts): ModelFacts {
+export function modelFacts(model: LinkedModel, required: ModelWithRequiredFacts, versionField: string | null = null): ModelFacts {
   return {
     key: model.key,
     name: model.name,
     refs: model.refs,
     versions: [...(required.mlflowVersions ?? []).map(mlflowVersionFact), ...(required.cloudVersions ?? []).map(cloudVersionFact)],
     deployments: (required.deployments ?? []).map(deploymentFact),
-    tickets: (required.tickets ?? []).map(ticketFact),
+    tickets: (required.tickets ?? []).map((t) => ticketFact(t, versionField)),
     codeOwners: (required.codeOwners ?? []).map((o) => ({ handle: o.handle, kind: o.kind, personId: o.person?.id ?? null })),
     unavailable: {
       mlflowVersions: required.mlflowVersions == null,

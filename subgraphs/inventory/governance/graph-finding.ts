@@ -11,6 +11,8 @@ export interface GraphFinding {
   severity: Severity;
   message: string;
   model: { key: string } | null;
+  version: { __typename: 'MlflowModelVersion' | 'CloudModelVersion'; id: string } | null;
+  trafficPercent: number | null;
   evidence: {
     refs: SourceRefFact[];
     versions: Array<{ __typename: 'MlflowModelVersion' | 'CloudModelVersion'; id: string }>;
@@ -27,6 +29,8 @@ export function toGraphFinding(f: Finding, waiver: Waiver | null): GraphFinding 
     severity: f.severity,
     message: f.message,
     model: f.modelKey === null ? null : { key: f.modelKey },
+    version: f.version ? { __typename: f.version.typename, id: f.version.id } : null,
+    trafficPercent: f.trafficPercent ?? null,
     evidence: {
       refs: f.evidence.refs,
       versions: f.evidence.versions.map((v) => ({ __typename: v.typename, id: v.id })),

@@ -32,6 +32,8 @@ interface ModelNode {
   deployments: Array<{ status: RequiredDeployment['status']; trafficPercent: number | null }> | null;
   codeOwners: Array<{ kind: string; handle: string; person: { id: string } | null }> | null;
   tickets: Array<{ assignee: { id: string } | null }> | null;
+  /** The parts of its facts a source could not give (ModelFacts.unavailable); absent in copies built before it existed. */
+  unavailable?: string[];
 }
 
 export interface IndexedModel {
@@ -53,6 +55,11 @@ export interface IndexedModel {
   codeOwnerPeople: Set<string>;
   /** Team handles, lower-case, without the leading `@`. */
   teams: Set<string>;
+  /**
+   * The parts of its facts that were unavailable (`tickets`, `codeOwners`...): its findings
+   * are what could be concluded without them. Empty (or absent) when everything was read.
+   */
+  unavailable?: string[];
 }
 
 export interface GovernanceIndexData {
@@ -95,6 +102,7 @@ export function indexModel(node: ModelNode): IndexedModel {
     people: new Set([...codeOwnerPeople, ...(node.tickets ?? []).flatMap((t) => (t.assignee ? [t.assignee.id] : []))]),
     codeOwnerPeople,
     teams: new Set((node.codeOwners ?? []).filter((o) => o.kind === 'TEAM').map((o) => teamKey(o.handle))),
+    ...(node.unavailable?.length ? { unavailable: node.unavailable } : {}),
   };
 }
 
@@ -123,12 +131,20 @@ export const INDEX_PAGE_SIZE = 200;
 /** Rounds side by side: one's upstream waits overlap another's CPU, with a few pages held at once. */
 export const INDEX_PAGE_CONCURRENCY = 3;
 
+/**
+ * Told of every complete build this process made (not of copies adopted from another
+ * replica, which recorded its own), with the time it was evaluated at: the history recorder.
+ * Its failure is its own to report; the build stands.
+ */
+export type BuildListener = (data: GovernanceIndexData, at: Date) => Promise<void>;
+
 export class GovernanceIndex {
   private readonly data: TtlValue<GovernanceSnapshot>;
   private readonly derived = new WeakMap<GovernanceSnapshot, GovernanceIndexData>();
   private readonly pageConcurrency: number;
   /** The process stopping: a build in progress gives up at its next page. */
   private readonly stop?: AbortSignal;
+  private readonly onBuilt?: BuildListener;
 
   constructor(
     private readonly sources: GovernanceSources,
@@ -141,10 +157,11 @@ export class GovernanceIndex {
      * Shared with the other replicas, refreshed ahead (see {@link TtlValueOptions}); `pageConcurrency`:
      * pages of models read side by side. Default: neither, one page at a time.
      */
-    options: Omit<TtlValueOptions, 'rebuilds'> & { pageConcurrency?: number; stop?: AbortSignal } = {},
+    options: Omit<TtlValueOptions, 'rebuilds'> & { pageConcurrency?: number; stop?: AbortSignal; onBuilt?: BuildListener } = {},
   ) {
     this.pageConcurrency = options.pageConcurrency ?? 1;
     this.stop = options.stop;
+    this.onBuilt = options.onBuilt;
     // Outside any request scope: a build is shared by every request that waits for it and,
     // once stale, runs in the background; none of them may pay for it or cut it short.
     this.data = new TtlValue(
@@ -157,7 +174,10 @@ export class GovernanceIndex {
   }
 
   async get(): Promise<GovernanceIndexData> {
-    const snapshot = await this.data.get();
+    return this.derive(await this.data.get());
+  }
+
+  private derive(snapshot: GovernanceSnapshot): GovernanceIndexData {
     let data = this.derived.get(snapshot);
     if (!data) {
       const models = new Map(snapshot.nodes.map((node) => [node.key, indexModel(node)]));
@@ -192,12 +212,15 @@ export class GovernanceIndex {
     const orphanFindings = evaluateDeployments(deployments.map(deploymentFact), this.settings).map((f) =>
       toGraphFinding(f, waiverFor(f.fingerprint, this.settings, at)),
     );
-    return { nodes: evaluated.flat(), orphanFindings };
+    const snapshot = { nodes: evaluated.flat(), orphanFindings };
+    // Only a complete build gets here: a failed read threw above, and an outage is not a fix.
+    await this.onBuilt?.(this.derive(snapshot), at);
+    return snapshot;
   }
 
   /** One model's findings (waivers applied) and lifecycle, from its facts, and what the filters read. */
   private evaluate(model: LinkedModel, read: ModelWithRequiredFacts): ModelNode {
-    const facts = modelFacts(model, read);
+    const facts = modelFacts(model, read, this.settings.approval.versionField);
     const at = new Date(this.now());
     return {
       key: model.key,
@@ -209,6 +232,7 @@ export class GovernanceIndex {
       deployments: facts.deployments.map((d) => ({ status: d.status, trafficPercent: d.trafficPercent })),
       codeOwners: facts.codeOwners.map((o) => ({ kind: o.kind, handle: o.handle, person: o.personId ? { id: o.personId } : null })),
       tickets: facts.tickets.map((t) => ({ assignee: t.assigneeId ? { id: t.assigneeId } : null })),
+      unavailable: Object.entries(facts.unavailable).flatMap(([part, missing]) => (missing ? [part] : [])),
     };
   }
 }

@@ -56,6 +56,13 @@ export interface VersionFact {
   updatedAt: string | null;
   /** The registry's record of who registered it (an MLflow user id, an AWS profile, an Azure UPN). */
   createdBy: string | null;
+  /**
+   * What the registry says `createdBy` is: SERVICE for Azure's `createdByType` Application,
+   * ManagedIdentity or Key and for an AWS assumed role whose session names no person; USER
+   * for a person; null where the registry does not say (MLflow, Vertex AI). The settings'
+   * `serviceIdentities` patterns apply on top (see `isServiceIdentity`).
+   */
+  createdByType?: 'USER' | 'SERVICE' | null;
   /** Cloud versions: the cloud's approval (SageMaker); null where the cloud has none, and for MLflow. */
   approval: ApprovalStatus | null;
   /**
@@ -105,6 +112,23 @@ export interface TicketFact {
   resolved: string | null;
   /** The assignee's Person id, when the ticket has one. */
   assigneeId: string | null;
+  /** The description as plain text (Cloud's ADF flattened); '' when it has none. */
+  description?: string;
+  /** The values of `settings.approval.versionField` on the ticket, as text; empty when unset. */
+  versionFieldValues?: string[];
+  /**
+   * The ticket's status changes from its changelog, oldest first; null when the changelog
+   * was not read (an approval time then falls back to the resolution date).
+   */
+  statusChanges?: StatusChangeFact[] | null;
+}
+
+export interface StatusChangeFact {
+  /** ISO-8601. */
+  at: string;
+  /** The status names, as the changelog's `fromString` and `toString` give them. */
+  from: string | null;
+  to: string | null;
 }
 
 export interface CodeOwnerFact {
@@ -150,6 +174,10 @@ export interface FindingEvidence {
 
 export interface Finding {
   rule: FindingRule;
+  /** The version the finding is about, when it is about one (PRODUCTION_WITHOUT_APPROVAL). */
+  version?: { typename: VersionFact['typename']; id: string } | null;
+  /** The share of its endpoint's traffic `version` takes (the largest, on several endpoints); null when not served or not said. */
+  trafficPercent?: number | null;
   severity: Severity;
   /**
    * Stable across runs while the same thing is wrong: a hash of the rule and the ids of
@@ -191,7 +219,23 @@ export interface GovernanceSettings {
     labels: string[];
     /** A case-insensitive regular expression the summary must match; empty matches any. */
     summaryPattern: string;
+    /**
+     * A Jira field id (`customfield_10042`) whose values name the approved version(s): a
+     * number, a model version id or a registry URL. Null: only summary and description do.
+     */
+    versionField: string | null;
+    /**
+     * Whether an approval ticket that names no version approves every version of the model.
+     * Off by default: such a ticket does not say which version was reviewed.
+     */
+    acceptModelLevelTicket: boolean;
   };
+  /**
+   * Glob patterns (`*`, `?`; case-insensitive) of identities that are services, not people
+   * (`svc-*`): matched against version creators (an AWS role session and role name too) and
+   * ticket assignees. A service never makes a model owned.
+   */
+  serviceIdentities: string[];
   rules: Record<FindingRule, RuleSettings> & {
     APPROVED_NOT_DEPLOYED: RuleSettings & { afterDays: number };
   };
@@ -214,7 +258,16 @@ export const DEFAULT_GOVERNANCE: GovernanceSettings = {
   productionStages: ['Production'],
   productionAliases: ['champion', 'production', 'prod'],
   nonProductionEndpoints: NON_PRODUCTION_ENDPOINTS,
-  approval: { statusCategories: ['DONE'], statuses: [], issueTypes: [], labels: [], summaryPattern: 'approv' },
+  approval: {
+    statusCategories: ['DONE'],
+    statuses: [],
+    issueTypes: [],
+    labels: [],
+    summaryPattern: 'approv',
+    versionField: null,
+    acceptModelLevelTicket: false,
+  },
+  serviceIdentities: ['svc-*'],
   rules: {
     DEPLOYED_NOT_REGISTERED: { enabled: true, severity: 'HIGH' },
     PRODUCTION_WITHOUT_APPROVAL: { enabled: true, severity: 'HIGH' },
@@ -227,15 +280,39 @@ export const DEFAULT_GOVERNANCE: GovernanceSettings = {
   waivers: [],
 };
 
+/** EXACT: the tool recorded when it happened. AT_MOST: it happened at or before this time (a last-update time). */
+export type TimePrecision = 'EXACT' | 'AT_MOST';
+
+export type LifecycleTimeSource =
+  | 'TICKET_TRANSITION'
+  | 'TICKET_RESOLUTION'
+  | 'CLOUD_APPROVAL'
+  | 'DEPLOYMENT_CREATED'
+  | 'VERSION_DESIGNATED';
+
+/** A milestone's time, where it comes from and how exact it is. */
+export interface LifecycleTime {
+  at: string;
+  precision: TimePrecision;
+  source: LifecycleTimeSource;
+  /** What it was read from: `jira:corp/RISK-12 moved to Done`, `sagemaker:prod-us version 3 last modified`. */
+  detail: string;
+}
+
 /** The milestones of a model's way to production, and the days between them. */
 export interface Lifecycle {
   firstRunAt: string | null;
   registeredAt: string | null;
   approvedAt: string | null;
   firstProductionAt: string | null;
+  /** `approvedAt` and `firstProductionAt` with their source and precision. */
+  approved: LifecycleTime | null;
+  firstProduction: LifecycleTime | null;
   /**
-   * Days between milestones (fractional); null when either end is unknown. Negative when the
-   * later milestone came first (deployed before it was approved): that is worth seeing.
+   * Days between milestones (fractional); null when either end is unknown, or when the
+   * earlier end is only an upper bound (AT_MOST: the difference bounds nothing). A duration
+   * ending at an AT_MOST milestone is itself an upper bound. Negative when the later
+   * milestone came first (deployed before it was approved): that is worth seeing.
    */
   firstRunToRegisteredDays: number | null;
   registeredToApprovedDays: number | null;

@@ -2,7 +2,8 @@ import { evaluateDeployments, evaluateModel } from '../../../subgraphs/inventory
 import type { FindingRule } from '../../../subgraphs/inventory/governance/types';
 import { cloudVersion, deployment, mlflowVersion, model, NOW, settings } from './facts';
 
-// A model that trips every per-model rule once.
+// A model that trips every per-model rule once, PRODUCTION_WITHOUT_APPROVAL once per
+// unapproved production version (the served cloud version 12 and the champion 7).
 const champion = mlflowVersion('7', { aliases: ['champion'], run: null });
 const mirrorOf6 = cloudVersion('12', { mlflowVersion: '6' });
 const stale = cloudVersion('9', { approval: 'APPROVED', updatedAt: '2026-01-01T00:00:00Z' });
@@ -19,6 +20,7 @@ describe('evaluateModel', () => {
     expect(evaluateModel(everything, settings(), NOW).map((f) => [f.severity, f.rule])).toEqual([
       ['HIGH', 'FAILED_DEPLOYMENT'],
       ['HIGH', 'PRODUCTION_WITHOUT_APPROVAL'],
+      ['HIGH', 'PRODUCTION_WITHOUT_APPROVAL'],
       ['MEDIUM', 'NO_OWNER'],
       ['MEDIUM', 'STAGE_DRIFT'],
       ['MEDIUM', 'UNTRACEABLE_VERSION'],
@@ -30,6 +32,7 @@ describe('evaluateModel', () => {
     const s = settings({ FAILED_DEPLOYMENT: { enabled: false }, APPROVED_NOT_DEPLOYED: { severity: 'HIGH' }, NO_OWNER: { severity: 'LOW' } });
     expect(evaluateModel(everything, s, NOW).map((f) => [f.severity, f.rule])).toEqual([
       ['HIGH', 'APPROVED_NOT_DEPLOYED'],
+      ['HIGH', 'PRODUCTION_WITHOUT_APPROVAL'],
       ['HIGH', 'PRODUCTION_WITHOUT_APPROVAL'],
       ['MEDIUM', 'STAGE_DRIFT'],
       ['MEDIUM', 'UNTRACEABLE_VERSION'],

@@ -11,7 +11,7 @@ describe('NO_OWNER', () => {
         severity: 'MEDIUM',
         fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
         message:
-          'credit-risk-scorer has no owner: no CODEOWNERS entry, no assignee on its tickets and no registry record of who registered it',
+          'credit-risk-scorer has no owner: no CODEOWNERS entry, no assignee on its tickets and no registry record of a person who registered it',
         modelKey: 'credit-risk-scorer',
         evidence: { refs: orphan.refs, versions: [], tickets: [], deployments: [] },
       },
@@ -22,6 +22,37 @@ describe('NO_OWNER', () => {
     expect(noOwner({ ...orphan, codeOwners: [{ handle: '@acme/risk', kind: 'TEAM', personId: null }] }, settings(), NOW)).toEqual([]);
     expect(noOwner({ ...orphan, tickets: [ticket('ML-2', { assigneeId: 'ana@acme.io' })] }, settings(), NOW)).toEqual([]);
     expect(noOwner({ ...orphan, versions: [mlflowVersion('1', { createdBy: 'ana' })] }, settings(), NOW)).toEqual([]);
+  });
+
+  describe('service identities', () => {
+    const registeredBy = (over: Parameters<typeof cloudVersion>[1]) => ({ ...orphan, versions: [cloudVersion('1', over)] });
+
+    it('does not take a version registered by a service as an owner, and names it', () => {
+      // Azure's systemData.createdByType Application, as the connector maps it.
+      const azure = registeredBy({ createdBy: 'svc-training-pipeline', createdByType: 'SERVICE' });
+      const [f] = noOwner(azure, settings({}, { serviceIdentities: [] }), NOW);
+      expect(f.message).toMatch(/no registry record of a person who registered it \(only service identities: svc-training-pipeline\)$/);
+      expect(f.evidence.versions).toEqual([{ typename: 'CloudModelVersion', id: azure.versions[0]!.id }]);
+    });
+
+    it('matches the configured patterns on the creator, and on an assumed role’s role and session names', () => {
+      const mlflow = { ...orphan, versions: [mlflowVersion('1', { createdBy: 'svc-training-pipeline' })] };
+      expect(noOwner(mlflow, settings(), NOW)).toHaveLength(1);
+      // The same creator is a person once no pattern names it.
+      expect(noOwner(mlflow, settings({}, { serviceIdentities: [] }), NOW)).toEqual([]);
+      const role = registeredBy({ createdBy: 'arn:aws:sts::111122223333:assumed-role/mlops-model-registration/svc-training-pipeline' });
+      expect(noOwner(role, settings(), NOW)).toHaveLength(1);
+      expect(noOwner(role, settings({}, { serviceIdentities: ['MLOPS-*'] }), NOW)).toHaveLength(1);
+      expect(noOwner(role, settings({}, { serviceIdentities: [] }), NOW)).toEqual([]);
+    });
+
+    it('still takes a person as an owner, and a ticket assigned to a service as none', () => {
+      const person = registeredBy({ createdBy: 'arn:aws:sts::111122223333:assumed-role/DataScientist/ana@acme.io', createdByType: 'USER' });
+      expect(noOwner(person, settings(), NOW)).toEqual([]);
+      const bot = { ...orphan, tickets: [ticket('ML-3', { assigneeId: 'svc-jira-automation' })] };
+      expect(noOwner(bot, settings(), NOW)).toHaveLength(1);
+      expect(noOwner(bot, settings({}, { serviceIdentities: [] }), NOW)).toEqual([]);
+    });
   });
 
   it('says nothing when CODEOWNERS or Jira failed', () => {

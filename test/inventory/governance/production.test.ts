@@ -86,7 +86,7 @@ describe('isApprovalTicket', () => {
 
   it('applies statuses, issue types and labels only when listed, case-insensitively', () => {
     const s = settings({}, {
-      approval: { statusCategories: ['DONE'], statuses: ['Approved'], issueTypes: ['Model Review'], labels: ['model-approval'], summaryPattern: '' },
+      approval: { statusCategories: ['DONE'], statuses: ['Approved'], issueTypes: ['Model Review'], labels: ['model-approval'], summaryPattern: '', versionField: null, acceptModelLevelTicket: false },
     });
     const ok = ticket('ML-2', { summary: 'anything', status: 'approved', type: 'model review', labels: ['x', 'Model-Approval'] });
     expect(isApprovalTicket(ok, s)).toBe(true);
@@ -97,7 +97,7 @@ describe('isApprovalTicket', () => {
   });
 
   it('accepts no ticket when no status category is allowed', () => {
-    const s = settings({}, { approval: { statusCategories: [], statuses: [], issueTypes: [], labels: [], summaryPattern: '' } });
+    const s = settings({}, { approval: { statusCategories: [], statuses: [], issueTypes: [], labels: [], summaryPattern: '', versionField: null, acceptModelLevelTicket: false } });
     expect(isApprovalTicket(ticket('ML-3'), s)).toBe(false);
   });
 
@@ -108,7 +108,7 @@ describe('isApprovalTicket', () => {
   });
 
   it('names the setting when the summary pattern is not a regular expression', () => {
-    const s = settings({}, { approval: { statusCategories: ['DONE'], statuses: [], issueTypes: [], labels: [], summaryPattern: '(' } });
+    const s = settings({}, { approval: { statusCategories: ['DONE'], statuses: [], issueTypes: [], labels: [], summaryPattern: '(', versionField: null, acceptModelLevelTicket: false } });
     expect(() => isApprovalTicket(ticket('ML-5'), s)).toThrow(/summaryPattern/);
   });
 });
