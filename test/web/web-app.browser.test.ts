@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Stack } from '../../gateway/stack';
@@ -24,6 +26,8 @@ describeInBrowser('web pages in a real browser', () => {
       // No cache: a source taken down is asked, and seen down, at once.
       cache: { ttlSeconds: 0, staleSeconds: 0, responses: { enabled: false } },
       sources: (s) => ({ ...s, vertex: s.vertex.map((v) => ({ ...v, ...FAIL_FAST })) }),
+      // As `npm start`: the numbers page charts the governance history's trends.
+      history: { enabled: true, path: join(mkdtempSync(join(tmpdir(), 'modelgraph-web-history-')), 'history.sqlite') },
     });
     origin = new URL(stack.gateway.url).origin;
     browser = await openBrowser();
@@ -158,15 +162,15 @@ describeInBrowser('web pages in a real browser', () => {
     await page.close();
   });
 
-  it('the findings, people and numbers pages render', async () => {
+  it('the findings, people and numbers pages render, trends included', async () => {
     for (const [path, heading, file] of [
       ['/findings', 'By rule', 'findings.png'],
-      ['/numbers', 'Time to production, per team (median)', 'numbers.png'],
+      ['/numbers', 'Models reaching production per month', 'numbers.png'],
     ] as const) {
       const page = await open(path);
       await page.getByRole('heading', { name: heading }).waitFor({ timeout: 20_000 });
       expect(await page.locator('[role=alert]').count()).toBe(0);
-      await page.screenshot({ path: join(shots, file) });
+      await page.screenshot({ path: join(shots, file), fullPage: true });
       await page.close();
     }
     const owner = sandbox.org.people[0];

@@ -106,7 +106,7 @@ export function BarChart({ bars, unit = '', label }: { bars: Array<{ label: stri
   if (bars.length === 0) return <p className="muted">Nothing to chart yet.</p>;
   const max = Math.max(...bars.map((b) => b.value), 1);
   const row = 22;
-  const labelWidth = 180;
+  const labelWidth = 230;
   const width = 640;
   return (
     <svg className="chart" role="img" aria-label={label} viewBox={`0 0 ${width} ${bars.length * row + 4}`} width="100%">
@@ -116,7 +116,7 @@ export function BarChart({ bars, unit = '', label }: { bars: Array<{ label: stri
           <g key={bar.label} transform={`translate(0 ${i * row + 2})`}>
             <title>{bar.title ?? `${bar.label}: ${bar.value}${unit}`}</title>
             <text x={labelWidth - 8} y={row / 2 + 4} textAnchor="end" className="chart-label">
-              {bar.label.length > 26 ? `${bar.label.slice(0, 25)}…` : bar.label}
+              {bar.label.length > 32 ? `${bar.label.slice(0, 31)}…` : bar.label}
             </text>
             <rect x={labelWidth} y={3} width={Math.max(w, 1)} height={row - 6} className="chart-bar" />
             <text x={labelWidth + w + 6} y={row / 2 + 4} className="chart-value">

@@ -32,7 +32,9 @@ export function NumbersPage() {
           <div className="grid2">
             <Section title="Time to production, per model">
               <p className="muted">
-                First run to first production, of the {data.slowest?.nodes.length ?? 0} slowest of {data.slowest?.totalCount ?? 0} models ({days.length} reached production).
+                First run to first production
+                {(data.slowest?.nodes.length ?? 0) < (data.slowest?.totalCount ?? 0) ? `, of the ${data.slowest?.nodes.length} slowest of ${data.slowest?.totalCount} models` : `, of all ${data.slowest?.totalCount ?? 0} models`}: {days.length} reached
+                production.
               </p>
               <BarChart label="Models by days from first run to production" bars={histogram(days, DAY_BUCKETS)} />
             </Section>
