@@ -442,6 +442,7 @@ function announce(
   if (!process.stdout.isTTY) {
     logger.info('serving', {
       url,
+      web: new URL('/', url).href,
       ...(demoNote ? { demo: demoNote } : { sources: describeSources(config) }),
       cache: config.cache.redisUrl ? 'redis' : 'in-memory',
       history: describeHistory(config),
@@ -458,6 +459,7 @@ function announce(
     [
       '',
       `modelgraph is serving ${shown}`,
+      `  in a browser: ${new URL('/', shown).href} (the inventory app), ${shown} (GraphiQL)`,
       demoNote ? `  ${demoNote}` : `  sources: ${describeSources(config) || '(none)'}`,
       `  cache: ${config.cache.redisUrl ? 'redis' : 'in-memory'}`,
       `  governance history: ${describeHistory(config)}`,
