@@ -12,6 +12,8 @@ import { describeInBrowser, openBrowser, type BrowserSession } from './browser';
 
 const API_KEY = newApiKey();
 
+jest.setTimeout(60_000);
+
 let sandbox: Sandbox;
 let stack: Stack;
 let browser: BrowserSession;

@@ -13,6 +13,9 @@ import { describeInBrowser, openBrowser, screenshotDir, type BrowserSession } fr
  * recorded, and none may leave the gateway's origin.
  */
 
+// A browser and a whole demo graph on 2 shared cores: slower than the usual test.
+jest.setTimeout(60_000);
+
 let sandbox: Sandbox;
 let stack: Stack;
 let browser: BrowserSession;
@@ -46,13 +49,19 @@ describeInBrowser('web pages in a real browser', () => {
     expect(foreign).toEqual([]);
     expect(browser.requests.length).toBeGreaterThan(0);
     browser.requests.length = 0;
+    expect(pageErrors).toEqual([]);
+    pageErrors.length = 0;
   });
+
+  // What went wrong in any page: uncaught errors, and console errors such as a CSP violation.
+  const pageErrors: string[] = [];
 
   async function open(path: string): Promise<Page> {
     const page = await browser.context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
-    (page as Page & { errors?: string[] }).errors = errors;
+    page.on('pageerror', (err) => pageErrors.push(`${path}: ${err.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`${path}: ${message.text()}`);
+    });
     await page.goto(`${origin}${path}`);
     return page;
   }
@@ -88,7 +97,6 @@ describeInBrowser('web pages in a real browser', () => {
     expect(data.models.totalCount).toBeGreaterThanOrEqual(sandbox.org.models.length);
     await page.locator('.graphiql-response').getByText('totalCount').first().waitFor();
     await page.screenshot({ path: join(shots, 'graphiql.png') });
-    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
     await page.close();
   });
 
