@@ -12,7 +12,7 @@ import { describeInBrowser, openBrowser, type BrowserSession } from './browser';
 
 const API_KEY = newApiKey();
 
-jest.setTimeout(60_000);
+jest.setTimeout(90_000);
 
 let sandbox: Sandbox;
 let stack: Stack;
@@ -67,7 +67,7 @@ describeInBrowser('web pages with auth on', () => {
 
     // GraphiQL, in the same tab, starts with the key in its headers and runs the query with it.
     await page.goto(`${origin}/graphql`);
-    await page.locator('.graphiql-execute-button').waitFor({ timeout: 20_000 });
+    await page.locator('.graphiql-execute-button').waitFor({ timeout: 45_000 });
     const ran = page.waitForResponse((r) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('Inventory'));
     await page.locator('.graphiql-execute-button').click();
     const run = await ran;

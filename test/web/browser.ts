@@ -46,6 +46,8 @@ export async function openBrowser(): Promise<BrowserSession> {
     viewport: { width: 1280, height: 860 },
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
   });
+  // A cold first load of GraphiQL (2 MB of editor) on 2 busy cores can take a while.
+  context.setDefaultTimeout(45_000);
   const requests: Request[] = [];
   context.on('request', (request) => requests.push(request));
   return { context, requests, close: () => context.close() };

@@ -14,7 +14,7 @@ import { describeInBrowser, openBrowser, screenshotDir, type BrowserSession } fr
  */
 
 // A browser and a whole demo graph on 2 shared cores: slower than the usual test.
-jest.setTimeout(60_000);
+jest.setTimeout(90_000);
 
 let sandbox: Sandbox;
 let stack: Stack;
@@ -83,7 +83,7 @@ describeInBrowser('web pages in a real browser', () => {
     const page = await open('/graphql');
     expect(await page.title()).toContain('GraphiQL');
     // The first tab holds the example query; the report files are the other tabs.
-    await page.locator('.graphiql-tab').first().waitFor({ timeout: 20_000 });
+    await page.locator('.graphiql-tab').first().waitFor({ timeout: 45_000 });
     const tabs = await page.locator('.graphiql-tab').allInnerTexts();
     expect(tabs.join(' ')).toContain('Inventory');
     expect(tabs.length).toBeGreaterThanOrEqual(2);
@@ -176,7 +176,7 @@ describeInBrowser('web pages in a real browser', () => {
       ['/numbers', 'Models reaching production per month', 'numbers.png'],
     ] as const) {
       const page = await open(path);
-      await page.getByRole('heading', { name: heading }).waitFor({ timeout: 20_000 });
+      await page.getByRole('heading', { name: heading }).waitFor({ timeout: 45_000 });
       expect(await page.locator('[role=alert]').count()).toBe(0);
       await page.screenshot({ path: join(shots, file), fullPage: true });
       await page.close();
@@ -195,10 +195,10 @@ describeInBrowser('web pages in a real browser', () => {
     try {
       const models = await open('/?source=VERTEX_AI');
       // The listing names the failing source, and the other sources' models are still there.
-      await models.getByTestId('source-errors').waitFor({ timeout: 20_000 });
+      await models.getByTestId('source-errors').waitFor({ timeout: 45_000 });
       expect(await models.getByTestId('source-errors').innerText()).toMatch(/vertex/i);
       await models.goto(`${origin}/`);
-      await models.getByTestId('models-count').waitFor({ timeout: 20_000 });
+      await models.getByTestId('models-count').waitFor({ timeout: 45_000 });
       expect(await rowKeys(models)).not.toHaveLength(0);
       await models.screenshot({ path: join(shots, 'models-source-down.png') });
       await models.close();

@@ -31,7 +31,7 @@ export function PeoplePage({ personId }: { personId?: string }) {
           if (id.trim()) navigate(personPath(id.trim()));
         }}
       >
-        <input aria-label="Person" placeholder="Email, or tool:instance:id" value={id} onChange={(e) => setId(e.target.value)} size={40} />
+        <input aria-label="Person" className="wide" placeholder="Email, or tool:instance:id" value={id} onChange={(e) => setId(e.target.value)} />
         <button type="submit">Show</button>
       </form>
       {!personId ? (
