@@ -59,7 +59,7 @@ describeInBrowser('web pages with auth on', () => {
     // The key is the tab's: a reload keeps it, and it is not in localStorage.
     await page.reload();
     await page.locator('[data-testid=models-table][aria-busy=false]').waitFor();
-    expect(await page.evaluate(() => JSON.stringify(window.localStorage))).not.toContain(API_KEY);
+    expect(await page.evaluate('JSON.stringify(window.localStorage)')).not.toContain(API_KEY);
 
     // The sources page needs the admin scope, which this key has.
     await page.goto(`${origin}/sources`);
