@@ -19,6 +19,11 @@ import {
  * partial answer (a source down, a field refused) for a complete one.
  */
 
+/**
+ * No GraphQL answer at all (unreachable, timed out, an HTTP error or a body that is not
+ * GraphQL), or, from `requestAll`, a connection that cannot be followed; the message names
+ * the endpoint. The CLI's error class, under the name a script would look for.
+ */
 export { ReportError as TransportError } from '../cli/graphql-client';
 export type { GraphQLErrorLike } from '../cli/graphql-client';
 
