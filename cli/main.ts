@@ -7,7 +7,7 @@ type ParseArgsOptionsConfig = NonNullable<NonNullable<Parameters<typeof parseArg
 import { ConfigError, loadConfig } from '../config/load';
 import { configSchema, type ModelgraphConfig } from '../config/schema';
 import { createLogger, type Logger } from '../connectors/core/logger';
-import { composeCommand, readSupergraph } from '../gateway/compose';
+import { composeCommand, readPublicSchema, readSupergraph } from '../gateway/compose';
 import { hashApiKey, newApiKey } from '../gateway/auth/authenticate';
 import { checkExposure } from '../gateway/exposure';
 import { createRuntime, processMetrics, startGatewayFromConfig, startMetricsPort, startStack, startSubgraph, startWarmUp } from '../gateway/stack';
@@ -40,8 +40,13 @@ Usage:
       ROLE is all (default: gateway and every subgraph in one process), gateway,
       ${SUBGRAPHS.map((s) => s.name).join(', ')}.
   modelgraph compose [--check] [--out FILE]
-      Compose schema/supergraph.graphql from the subgraph schemas; --check fails when
-      the checked-in file is stale.
+      Compose schema/supergraph.graphql from the subgraph schemas, and next to it
+      schema/public.graphql (the schema clients see); --check fails when either
+      checked-in file is stale.
+  modelgraph schema [--public]
+      Print the supergraph the gateway loads, or with --public the schema it serves to
+      clients (no federation internals, nothing @inaccessible): the SDL for a client's
+      code generator.
   modelgraph report FILE.graphql [--var NAME=VALUE ...] [--format table|csv|json|markdown]
                     [--endpoint URL] [--out FILE]
       Run a GraphQL report (see reports/), following cursor connections to the end.
@@ -82,6 +87,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
         return await serve(rest);
       case 'compose':
         return compose(rest);
+      case 'schema':
+        return schema(rest);
       case 'sandbox':
         return await sandbox(rest);
       case 'report':
@@ -335,6 +342,12 @@ function compose(args: string[]): number {
   const result = composeCommand({ check: Boolean(opts.check), out: opts.out as string | undefined });
   (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
   return result.ok ? 0 : 1;
+}
+
+function schema(args: string[]): number {
+  const opts = parse(args, { public: { type: 'boolean', default: false } });
+  process.stdout.write(opts.public ? readPublicSchema() : readSupergraph());
+  return 0;
 }
 
 async function sandbox(args: string[]): Promise<number> {

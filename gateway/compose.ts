@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parseSchemaFile, SCHEMA_DIR } from '../subgraphs/common/schema-file';
+import { PUBLIC_SCHEMA_FILE, publicSchemaSdl } from './public-schema';
 import { SUBGRAPHS } from './subgraphs';
 
 export const SUPERGRAPH_PATH = join(SCHEMA_DIR, 'supergraph.graphql');
@@ -23,21 +24,38 @@ export function readSupergraph(path = SUPERGRAPH_PATH): string {
   return readFileSync(path, 'utf8');
 }
 
-/** Writes the supergraph, or with `check` reports whether the checked-in one is current. */
+/**
+ * Writes the supergraph and, next to it, the public schema clients generate types from; or
+ * with `check` reports whether the checked-in ones are current.
+ */
 export function composeCommand(options: { check?: boolean; out?: string }): { ok: boolean; message: string } {
   const out = options.out ?? SUPERGRAPH_PATH;
-  const composed = composeSupergraph();
+  const supergraph = composeSupergraph();
+  const files = [
+    { path: out, text: supergraph, why: 'the subgraph schemas changed' },
+    { path: join(dirname(out), PUBLIC_SCHEMA_FILE), text: publicSchemaSdl(supergraph), why: 'the supergraph changed' },
+  ];
   if (options.check) {
-    let current = '';
-    try {
-      current = readFileSync(out, 'utf8');
-    } catch {
-      return { ok: false, message: `${out} is missing; run \`npm run compose\`` };
+    const problems: string[] = [];
+    for (const file of files) {
+      let current: string;
+      try {
+        current = readFileSync(file.path, 'utf8');
+      } catch {
+        problems.push(`${file.path} is missing; run \`npm run compose\``);
+        continue;
+      }
+      if (current !== file.text) problems.push(`${file.path} is stale: ${file.why}; run \`npm run compose\` and commit it`);
     }
-    return current === composed
-      ? { ok: true, message: `${out} is up to date` }
-      : { ok: false, message: `${out} is stale: the subgraph schemas changed; run \`npm run compose\` and commit it` };
+    return problems.length
+      ? { ok: false, message: problems.join('\n') }
+      : { ok: true, message: files.map((f) => `${f.path} is up to date`).join('\n') };
   }
-  writeFileSync(out, composed);
-  return { ok: true, message: `wrote ${out}` };
+  for (const file of files) writeFileSync(file.path, file.text);
+  return { ok: true, message: files.map((f) => `wrote ${f.path}`).join('\n') };
+}
+
+/** The public schema of the checked-in supergraph, as `modelgraph schema --public` prints it. */
+export function readPublicSchema(supergraphPath = SUPERGRAPH_PATH): string {
+  return publicSchemaSdl(readSupergraph(supergraphPath));
 }

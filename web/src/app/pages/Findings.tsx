@@ -67,7 +67,8 @@ export function FindingsPage({ location }: { location: Location }) {
       {findings ? (
         <>
           <p className="muted">
-            {findings.totalCount} findings, {waived.length} of those shown waived{findings.pageInfo.hasNextPage ? ` · showing the first ${findings.nodes.length}` : ''}
+            {findings.totalCount} findings, waived ones included ({waived.length} waived)
+            {findings.pageInfo.hasNextPage ? ` · charts and tables of the first ${findings.nodes.length}` : ''}
           </p>
           <div className="grid3">
             <div className="card">
