@@ -2,7 +2,7 @@ import type { Stack } from '../../gateway/stack';
 import { hashApiKey, newApiKey } from '../../gateway/auth/authenticate';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { startDemoGraph } from '../helpers/demo-graph';
-import { describeInBrowser, openBrowser, type BrowserSession } from './browser';
+import { describeInBrowser, openBrowser, runInGraphiQL, type BrowserSession } from './browser';
 
 /**
  * With auth on, the pages load without credentials (they hold no data), the app asks for an
@@ -67,10 +67,7 @@ describeInBrowser('web pages with auth on', () => {
 
     // GraphiQL, in the same tab, starts with the key in its headers and runs the query with it.
     await page.goto(`${origin}/graphql`);
-    await page.locator('.graphiql-execute-button').waitFor({ timeout: 45_000 });
-    const ran = page.waitForResponse((r) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('Inventory'));
-    await page.locator('.graphiql-execute-button').click();
-    const run = await ran;
+    const run = await runInGraphiQL(page, origin, 'Inventory');
     expect(run.request().headers()['x-api-key']).toBe(API_KEY);
     expect(run.status()).toBe(200);
     expect(((await run.json()) as { data: { models: { totalCount: number } } }).data.models.totalCount).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Request } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Request, type Response } from 'playwright-core';
 import { WEB_DIR } from '../../gateway/web-assets';
 
 /**
@@ -58,4 +58,23 @@ export function screenshotDir(): string {
   const dir = process.env.WEB_SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(), 'modelgraph-screenshots-'));
   process.stderr.write(`\nweb screenshots: ${dir}\n`);
   return dir;
+}
+
+/**
+ * Runs GraphiQL's active tab once its editor shows `operationName`, and returns the answer.
+ * The run button is on the page before the editor (Monaco) has loaded the tab's text, and a
+ * click then runs nothing: so the click is repeated until the request goes out.
+ */
+export async function runInGraphiQL(page: Page, origin: string, operationName: string): Promise<Response> {
+  await page.locator('.graphiql-query-editor .view-lines').getByText(operationName).first().waitFor();
+  const isRun = (r: Response) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && (r.request().postData() ?? '').includes(operationName);
+  for (let attempt = 1; ; attempt++) {
+    const answered = page.waitForResponse(isRun, { timeout: 5_000 });
+    await page.locator('.graphiql-execute-button').click();
+    try {
+      return await answered;
+    } catch (err) {
+      if (attempt === 6) throw err;
+    }
+  }
 }

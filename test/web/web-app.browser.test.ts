@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import type { Stack } from '../../gateway/stack';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { FAIL_FAST, postGraphql, startDemoGraph } from '../helpers/demo-graph';
-import { describeInBrowser, openBrowser, screenshotDir, type BrowserSession } from './browser';
+import { describeInBrowser, openBrowser, runInGraphiQL, screenshotDir, type BrowserSession } from './browser';
 
 /**
  * The GraphQL IDE and the inventory web app in headless Chromium, against the demo: what a
@@ -87,9 +87,7 @@ describeInBrowser('web pages in a real browser', () => {
     const tabs = await page.locator('.graphiql-tab').allInnerTexts();
     expect(tabs.join(' ')).toContain('Inventory');
     expect(tabs.length).toBeGreaterThanOrEqual(2);
-    const answered = page.waitForResponse((r) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('Inventory'));
-    await page.locator('.graphiql-execute-button').click();
-    const response = await answered;
+    const response = await runInGraphiQL(page, origin, 'Inventory');
     expect(response.status()).toBe(200);
     const { data } = (await response.json()) as { data: { models: { totalCount: number } } };
     const expected = await api('{ models { totalCount } }');
