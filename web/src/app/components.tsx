@@ -41,7 +41,7 @@ export function Problems({ state }: { state: Pick<QueryState<unknown>, 'errors' 
       <ul>
         {[...bySource].map(([source, errors]) => (
           <li key={source} data-source={source}>
-            <span className="source-down">{source}</span>: {errors[0].message}
+            <span className="source-down">{source}</span>: {errors[0].message.startsWith(`${source}: `) ? errors[0].message.slice(source.length + 2) : errors[0].message}
             {errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}
           </li>
         ))}
