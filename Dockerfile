@@ -4,10 +4,8 @@ FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
-# better-sqlite3 (the embedded history store) is the one native addon: its install script
-# fetches a prebuilt binary, or builds one with node-gyp when none fits (hence the tools).
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
-    && rm -rf /var/lib/apt/lists/* && npm rebuild better-sqlite3
+# No native addon is built: on Node 24 the embedded history store is Node's own node:sqlite
+# (better-sqlite3, its driver on Node 20, is never loaded here).
 COPY . .
 RUN npm run build && npm run build:web && npm prune --omit=dev
 

@@ -269,7 +269,7 @@ async function serve(args: string[]): Promise<number | undefined> {
 }
 
 /**
- * The demo's history: on, in SQLite under data/, unless better-sqlite3 cannot run here or
+ * The demo's history: on, in SQLite under data/, unless no embedded SQLite can run here or
  * data/ cannot be written (the image's read-only /app): then the demo serves without it, and
  * says so. With `week`, first a simulated week of snapshots (see history-demo.ts), whose last
  * day's organisation the demo then serves; there, no history is an error.
@@ -281,8 +281,8 @@ async function demoHistory(
   org: { models: number; seed?: number },
 ): Promise<Awaited<ReturnType<typeof recordHistoryDemo>> | undefined> {
   if (!sqliteAvailable()) {
-    if (week) throw new Error('history: better-sqlite3 cannot run on this machine, so --history-demo cannot record');
-    logger.warn('history: better-sqlite3 cannot run on this machine; the demo serves without governance history');
+    if (week) throw new Error('history: no embedded SQLite can run on this machine (better-sqlite3 on Node 20), so --history-demo cannot record');
+    logger.warn('history: no embedded SQLite can run on this machine (better-sqlite3 on Node 20); the demo serves without governance history');
     return undefined;
   }
   const history = { ...config.history, enabled: true, path: week ? DEMO_WEEK_PATH : DEMO_HISTORY_PATH };

@@ -1,10 +1,11 @@
 /**
  * Opens the history store the configuration names. The database drivers are loaded here,
- * only when history is on: better-sqlite3 is a native module, and a machine where it
- * cannot load still serves the graph, without history.
+ * only when history is on: on Node 20 the embedded SQLite is better-sqlite3, a native
+ * module, and a machine where it cannot load still serves the graph, without history.
  */
 import { resolve } from 'node:path';
 import { PostgresHistoryStore } from './postgres-store';
+import { loadSqliteDriver, type SqliteDriver } from './sqlite-driver';
 import { SqliteHistoryStore } from './sqlite-store';
 import type { HistoryStore } from './types';
 
@@ -30,21 +31,16 @@ function load<T>(module: string, hint: string): T {
 
 const SQLITE_HINT = 'set history.postgresUrl to record in PostgreSQL, or history.enabled: false to serve without history';
 
-/**
- * better-sqlite3, checked to work: its native binding loads only when a database is first
- * opened, so a module that requires fine may still have no binding for this Node.
- */
-function loadSqlite(): typeof import('better-sqlite3') {
-  const driver = load<typeof import('better-sqlite3')>('better-sqlite3', SQLITE_HINT);
+/** The embedded SQLite this Node can run (sqlite-driver.ts), or an error naming `history`. */
+function loadSqlite(): SqliteDriver {
   try {
-    new driver(':memory:').close();
+    return loadSqliteDriver();
   } catch (err) {
-    throw new HistoryUnavailableError(`history: better-sqlite3 cannot run here (${(err as Error).message.split('\n')[0]}); ${SQLITE_HINT}`);
+    throw new HistoryUnavailableError(`history: no embedded SQLite can run here (${(err as Error).message.split('\n')[0]}); ${SQLITE_HINT}`);
   }
-  return driver;
 }
 
-/** Whether better-sqlite3 works here: the demo turns history off when it does not. */
+/** Whether an embedded SQLite works here: the demo turns history off when none does. */
 export function sqliteAvailable(): boolean {
   try {
     loadSqlite();

@@ -1,13 +1,14 @@
 /**
- * The history in an embedded SQLite file (better-sqlite3): the default, nothing to run.
- * better-sqlite3 is synchronous, so each method is one uninterrupted step of the event loop;
+ * The history in an embedded SQLite file (node:sqlite, or better-sqlite3 on Node 20: see
+ * sqlite-driver.ts): the default, nothing to run. Both drivers are synchronous, so each
+ * method is one uninterrupted step of the event loop;
  * writes are IMMEDIATE transactions, which SQLite serialises across processes (a second
  * process waits up to `busyTimeoutMs` for the first's lock).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
 import { pendingMigrations, SQLITE_MIGRATIONS } from './migrations';
+import type { SqliteDatabase, SqliteDriver } from './sqlite-driver';
 import {
   diffSnapshot,
   severitiesFrom,
@@ -22,7 +23,7 @@ import {
   type StoredLifecycle,
 } from './types';
 
-type Database = BetterSqlite3.Database;
+type Database = SqliteDatabase;
 
 interface EpisodeRow {
   id: number;
@@ -97,16 +98,17 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   /**
-   * Opens (creating the file and its directory) and migrates. `driver` is the better-sqlite3
-   * module, loaded by the caller only when history is on (see open-store.ts).
+   * Opens (creating the file and its directory) and migrates. `driver` is loaded by the
+   * caller only when history is on (see open-store.ts).
    */
-  static async open(driver: typeof BetterSqlite3, path: string, options: { busyTimeoutMs?: number } = {}): Promise<SqliteHistoryStore> {
+  static async open(driver: SqliteDriver, path: string, options: { busyTimeoutMs?: number } = {}): Promise<SqliteHistoryStore> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new driver(path, { timeout: options.busyTimeoutMs ?? 5000 });
+    const db = driver.open(path);
     try {
+      db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
       // Readers (the graph's queries) do not wait for a recording, nor it for them.
-      db.pragma('journal_mode = WAL');
-      db.pragma('foreign_keys = ON');
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA foreign_keys = ON');
       const store = new SqliteHistoryStore(db, path);
       await store.migrate();
       return store;
@@ -119,7 +121,7 @@ export class SqliteHistoryStore implements HistoryStore {
   async migrate(): Promise<number[]> {
     // One IMMEDIATE transaction: a second process starting at the same time waits for the
     // first's, then finds every migration applied.
-    const run = this.db.transaction(() => {
+    return this.db.immediate(() => {
       this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
       const applied = (this.db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version);
       const pending = pendingMigrations(SQLITE_MIGRATIONS, applied, this.description);
@@ -130,12 +132,11 @@ export class SqliteHistoryStore implements HistoryStore {
       }
       return pending.map((m) => m.version);
     });
-    return run.immediate();
   }
 
   async record(snapshot: SnapshotInput): Promise<SnapshotResult> {
     const at = snapshot.takenAt.getTime();
-    const run = this.db.transaction((): SnapshotResult => {
+    return this.db.immediate((): SnapshotResult => {
       const latest = this.db.prepare('SELECT max(taken_at) AS at FROM snapshots').get() as { at: number | null };
       const sameOrigin = this.db.prepare('SELECT max(taken_at) AS at FROM snapshots WHERE origin = ?').get(snapshot.origin) as { at: number | null };
       const open = this.db.prepare('SELECT id, fingerprint, model_key FROM finding_episodes WHERE resolved_at IS NULL').all() as Array<{
@@ -161,13 +162,13 @@ export class SqliteHistoryStore implements HistoryStore {
       );
       let opened = 0;
       for (const f of diff.toOpen) {
-        opened += insert.run(f.fingerprint, f.rule, f.severity, f.message, f.modelKey, JSON.stringify(f.teams), f.waived ? 1 : 0, at, at, snapshotId).changes;
+        opened += Number(insert.run(f.fingerprint, f.rule, f.severity, f.message, f.modelKey, JSON.stringify(f.teams), f.waived ? 1 : 0, at, at, snapshotId).changes);
       }
       const touch = this.db.prepare('UPDATE finding_episodes SET last_seen_at = ?, severity = ?, message = ?, teams = ?, waived = ? WHERE id = ?');
       for (const { id, finding: f } of diff.toTouch) touch.run(at, f.severity, f.message, JSON.stringify(f.teams), f.waived ? 1 : 0, id);
       const resolve = this.db.prepare('UPDATE finding_episodes SET resolved_at = ?, resolved_snapshot = ? WHERE id = ? AND resolved_at IS NULL');
       let resolved = 0;
-      for (const id of diff.toResolve) resolved += resolve.run(at, snapshotId, id).changes;
+      for (const id of diff.toResolve) resolved += Number(resolve.run(at, snapshotId, id).changes);
       this.db.prepare('UPDATE snapshots SET opened = ?, resolved = ? WHERE id = ?').run(opened, resolved, snapshotId);
       if (snapshot.lifecycles) {
         const upsert = this.db.prepare(
@@ -183,7 +184,6 @@ export class SqliteHistoryStore implements HistoryStore {
       }
       return { recorded: true, snapshotId, opened, resolved, open: open.length + opened - resolved };
     });
-    return run.immediate();
   }
 
   async openSince(): Promise<Map<string, number>> {
@@ -246,6 +246,6 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    this.db.close();
   }
 }
