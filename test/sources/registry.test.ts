@@ -11,6 +11,7 @@ import { declaredSourceKinds, sourceKindEnumSdl, withRegistrySourceKinds } from 
 import { createRuntime, SOURCE_KINDS, SUBGRAPH_SOURCE_KINDS, configuredSources, type Runtime } from '../../gateway/stack';
 import { SUBGRAPHS } from '../../gateway/subgraphs';
 import { generateDemoOrg, sandboxConfig, type Sandbox } from '../../sandbox';
+import { PeopleDirectory } from '../../subgraphs/common/identity';
 import { SCHEMA_DIR } from '../../subgraphs/common/schema-file';
 import { isCloudKind } from '../../subgraphs/inventory/governance/production';
 import { readOverrides } from '../../subgraphs/inventory/linking';
@@ -85,6 +86,18 @@ describe('the sources registry', () => {
       expect(() => readOverrides(`links:\n  "${kind.toLowerCase()}:prod:x": y\n`, 'o.yaml')).toThrow('must be <kind>:<instance>:<native id>');
     }
     for (const kind of kinds) expect([kind, isCloudKind(kind)]).toEqual([kind, kindsWith('deploymentTarget').includes(kind)]);
+  });
+
+  it('accepts each source\'s identity tool in the people aliases file', () => {
+    for (const m of SOURCE_MODULES) {
+      if (!m.identityTool) continue;
+      const raw = { people: [{ email: 'elena@acme.io', identities: [`${m.identityTool.toLowerCase()}:*:enguyen`] }] };
+      expect(() => PeopleDirectory.fromData(raw)).not.toThrow();
+    }
+    // A source that names no people's identities is no tool of the aliases file.
+    const silent = SOURCE_MODULES.find((m) => m.identityTool === null)!;
+    const raw = { people: [{ email: 'elena@acme.io', identities: [`${silent.kind.toLowerCase()}:*:x`] }] };
+    expect(() => PeopleDirectory.fromData(raw)).toThrow('tool one of');
   });
 
   describe('the runtime wiring', () => {
