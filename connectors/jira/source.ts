@@ -13,7 +13,6 @@ export const jiraSource = defineSource({
   identityTool: 'JIRA',
   health: { rateLimit: VENDOR_RATE_LIMITS.JIRA, concurrency: VENDOR_CONCURRENCY.JIRA, reportsRateLimit: true },
   slot: 'jira',
-  create: (config, context) =>
-    // The approval field is read with the model tickets, not in a call of its own.
-    JiraConnector.fromConfig(config, { ...context, modelTicketFields: context.modelTicketFields ?? [] }),
+  // `context.modelTicketFields`: the approval field is read with the model tickets, not in a call of its own.
+  create: (config, context) => JiraConnector.fromConfig(config, context),
 });
