@@ -18,8 +18,6 @@ export { azuremlInstanceSchema, type AzuremlInstanceConfig } from '../connectors
  * process before it serves anything, with the key named (see `load.ts`).
  */
 
-
-
 /** Severities are written lower-case in YAML (`high`) and used upper-case in the graph. */
 const severity = z
   .enum(['low', 'medium', 'high', 'LOW', 'MEDIUM', 'HIGH'])
@@ -153,15 +151,6 @@ const ticketsSchema = z
   .strict();
 
 export type TicketsConfig = z.infer<typeof ticketsSchema>;
-
-
-
-
-
-
-
-
-
 
 /** A secret-looking value must not be empty or a placeholder left in by mistake. */
 const secretString = z.string().min(16, 'must be at least 16 characters (use a random value)');
