@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { instanceName, httpUrl, connectionOptions } from '../core/config';
 
-/** A `sources.jira` instance, as the configuration file writes it (config/schema.ts assembles `sources` from these). */
 /**
  * How a Jira issue belongs to a model: a label (`{key}` stands for the model key), a
  * component named by the same pattern, or a custom field holding the key.
@@ -18,6 +17,7 @@ const jiraModelLinkSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
+/** A `sources.jira` instance, as the configuration file writes it (config/schema.ts assembles `sources` from these). */
 export const jiraInstanceSchema = z
   .object({
     name: instanceName,

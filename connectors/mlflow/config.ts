@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { instanceName, httpUrl, connectionOptions } from '../core/config';
 
-/** A `sources.mlflow` instance, as the configuration file writes it (config/schema.ts assembles `sources` from these). */
+/** How modelgraph authenticates to the tracking server. */
 export const authSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }).strict(),
   z.object({ type: z.literal('basic'), username: z.string().min(1), password: z.string().min(1) }).strict(),
@@ -9,6 +9,7 @@ export const authSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('bearer'), token: z.string().min(1) }).strict(),
 ]);
 
+/** A `sources.mlflow` instance, as the configuration file writes it (config/schema.ts assembles `sources` from these). */
 export const mlflowInstanceSchema = z
   .object({
     name: instanceName,
