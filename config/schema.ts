@@ -1,26 +1,22 @@
 import { z } from 'zod';
-import { NON_PRODUCTION_ENDPOINTS } from '../subgraphs/inventory/governance/types';
+import { httpUrl, instanceName, positiveInt } from '../connectors/core/config';
+import { SOURCE_MODULES, type RegisteredSource, type SourceConfigKey } from '../connectors/sources';
+import { NON_PRODUCTION_ENDPOINTS } from '../lib/non-production-endpoints';
+
+// Each source's instance schema lives in its connector's folder; re-exported for the callers that name them here.
+export { connectionOptions, type ConnectionConfig } from '../connectors/core/config';
+export { authSchema, mlflowInstanceSchema, type AuthConfig, type MlflowInstanceConfig } from '../connectors/mlflow/config';
+export { jiraInstanceSchema, type JiraInstanceConfig } from '../connectors/jira/config';
+export { githubInstanceSchema, type GithubInstanceConfig } from '../connectors/github/config';
+export { gitlabInstanceSchema, type GitlabInstanceConfig } from '../connectors/gitlab/config';
+export { sagemakerInstanceSchema, type SagemakerInstanceConfig } from '../connectors/sagemaker/config';
+export { vertexInstanceSchema, type VertexInstanceConfig } from '../connectors/vertex/config';
+export { azuremlInstanceSchema, type AzuremlInstanceConfig } from '../connectors/azureml/config';
 
 /**
  * The configuration file's schema: parsed once at start-up, so a wrong key fails the
  * process before it serves anything, with the key named (see `load.ts`).
  */
-
-/** Instance names end up in ids, cache keys and error sources (`mlflow:<name>`). */
-const instanceName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, "-" or "_" (at most 63)');
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-
-const positiveInt = z.number().int().positive();
-
-const authSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('none') }).strict(),
-  z.object({ type: z.literal('basic'), username: z.string().min(1), password: z.string().min(1) }).strict(),
-  /** A Databricks personal access token or any bearer token in front of MLflow. */
-  z.object({ type: z.literal('bearer'), token: z.string().min(1) }).strict(),
-]);
 
 /** Severities are written lower-case in YAML (`high`) and used upper-case in the graph. */
 const severity = z
@@ -155,237 +151,6 @@ const ticketsSchema = z
   .strict();
 
 export type TicketsConfig = z.infer<typeof ticketsSchema>;
-
-const retrySchema = z
-  .object({
-    maxAttempts: positiveInt.max(10).optional(),
-    baseDelayMs: positiveInt.optional(),
-    maxDelayMs: positiveInt.optional(),
-    budgetMs: positiveInt.optional(),
-  })
-  .strict();
-
-const breakerSchema = z
-  .object({
-    /** Consecutive failed calls that open the circuit. */
-    failureThreshold: positiveInt.max(1000).optional(),
-    /** Seconds an open circuit fails calls at once before one trial call. */
-    resetSeconds: z.number().int().min(0).optional(),
-    /**
-     * Seconds a source-wide failure (unavailable, timed out, rate limited, credentials
-     * refused, not JSON) is remembered across requests: calls fail at once meanwhile. Within
-     * one request a failure is always remembered until the request ends. Default 5; 0: only
-     * within the request.
-     */
-    rememberFailureSeconds: z.number().min(0).max(300).optional(),
-  })
-  .strict();
-
-const sourceCacheSchema = z
-  .object({
-    ttlSeconds: z.number().int().min(0).optional(),
-    staleSeconds: z.number().int().min(0).optional(),
-  })
-  .strict();
-
-/**
- * The instance's client-side rate limit. Every field defaults to the vendor's documented
- * limit (connectors/core/vendor-rate-limits.ts; the README's "Upstream rate limits" table);
- * a field written here replaces that default only. `enabled: false` turns the limiter off.
- */
-const rateLimitFields = {
-  /** Sustained requests a second (a token bucket refilled at this rate). */
-  requestsPerSecond: z.number().positive().optional(),
-  /** Requests that may go at once after a quiet spell (the bucket's size). */
-  burst: positiveInt.optional(),
-  /** At most this many in any 60 s. */
-  perMinute: positiveInt.optional(),
-  /** At most this many in any hour. */
-  perHour: positiveInt.optional(),
-};
-
-const rateLimitSchema = z
-  .object({ enabled: z.boolean().optional(), ...rateLimitFields })
-  .strict();
-
-const connectionOptions = {
-  timeoutMs: positiveInt.default(10_000),
-  /** Requests in flight to the instance. Default: the vendor's (see connectors/core/vendor-rate-limits.ts). */
-  maxConcurrency: positiveInt.max(256).optional(),
-  retry: retrySchema.optional(),
-  breaker: breakerSchema.optional(),
-  cache: sourceCacheSchema.optional(),
-  rateLimit: rateLimitSchema.optional(),
-};
-
-export const mlflowInstanceSchema = z
-  .object({
-    name: instanceName,
-    /** Tracking server base URL, e.g. https://mlflow.example.com or https://<workspace>.cloud.databricks.com */
-    url: httpUrl,
-    /** Where links in the graph point (defaults to `url`). */
-    uiUrl: httpUrl.optional(),
-    auth: authSchema.default({ type: 'none' }),
-    ...connectionOptions,
-  })
-  .strict();
-
-
-/**
- * How a Jira issue belongs to a model: a label (`{key}` stands for the model key), a
- * component named by the same pattern, or a custom field holding the key.
- */
-const jiraModelLinkSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('label'), pattern: z.string().includes('{key}').default('model:{key}') }).strict(),
-  z.object({ type: z.literal('component'), pattern: z.string().includes('{key}').default('{key}') }).strict(),
-  z
-    .object({
-      type: z.literal('customField'),
-      /** e.g. `customfield_10042` */
-      field: z.string().regex(/^customfield_\d+$/, 'must be a custom field id such as customfield_10042'),
-    })
-    .strict(),
-]);
-
-export const jiraInstanceSchema = z
-  .object({
-    name: instanceName,
-    /** Jira Cloud (REST v3) or Jira Data Center / Server (REST v2). */
-    flavor: z.enum(['cloud', 'datacenter']).default('cloud'),
-    /** Site URL, e.g. https://acme.atlassian.net or https://jira.example.com */
-    url: httpUrl,
-    auth: z.discriminatedUnion('type', [
-      /** Cloud: the account's email and an API token. */
-      z.object({ type: z.literal('basic'), email: z.string().min(1), apiToken: z.string().min(1) }).strict(),
-      /** Data Center: a personal access token. */
-      z.object({ type: z.literal('bearer'), token: z.string().min(1) }).strict(),
-    ]),
-    modelLink: jiraModelLinkSchema.default({ type: 'label', pattern: 'model:{key}' }),
-    /** Every path into this Jira sees only these projects: searches are wrapped in `project in (...) AND (...)`, and a ticket of another project is answered as missing. */
-    projects: z.array(z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'must be a Jira project key')).optional(),
-    ...connectionOptions,
-  })
-  .strict();
-
-export const githubInstanceSchema = z
-  .object({
-    name: instanceName,
-    /** REST API root: https://api.github.com, or https://<host>/api/v3 for GitHub Enterprise Server. */
-    url: httpUrl.default('https://api.github.com'),
-    /** Web root for links, e.g. https://github.com (derived from `url` when omitted). */
-    webUrl: httpUrl.optional(),
-    auth: z
-      .discriminatedUnion('type', [
-        z.object({ type: z.literal('none') }).strict(),
-        /** A personal access token or an installation token. */
-        z.object({ type: z.literal('token'), token: z.string().min(1) }).strict(),
-      ])
-      .default({ type: 'none' }),
-    ...connectionOptions,
-  })
-  .strict();
-
-export const gitlabInstanceSchema = z
-  .object({
-    name: instanceName,
-    /** Instance root: https://gitlab.com or a self-managed URL (the API is under /api/v4). */
-    url: httpUrl.default('https://gitlab.com'),
-    /** Web root repositories are known by, when it differs from `url` (a proxy, an API-only host). */
-    webUrl: httpUrl.optional(),
-    auth: z
-      .discriminatedUnion('type', [
-        z.object({ type: z.literal('none') }).strict(),
-        /** Sent as `PRIVATE-TOKEN` (personal, project or group access token). */
-        z.object({ type: z.literal('privateToken'), token: z.string().min(1) }).strict(),
-        /** Sent as `Authorization: Bearer` (OAuth token). */
-        z.object({ type: z.literal('bearer'), token: z.string().min(1) }).strict(),
-      ])
-      .default({ type: 'none' }),
-    ...connectionOptions,
-  })
-  .strict();
-
-export const sagemakerInstanceSchema = z
-  .object({
-    name: instanceName,
-    /** AWS region, e.g. us-east-1. */
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
-    /** Endpoint override (a VPC endpoint, the sandbox); default: the SDK's regional endpoint. */
-    endpoint: httpUrl.optional(),
-    /**
-     * Default: the AWS SDK's standard credential chain (environment, shared config and
-     * profile, SSO, web identity, container and instance roles). `static` is for the sandbox
-     * or short tests; `profile` picks a named profile of the shared config files.
-     */
-    credentials: z
-      .discriminatedUnion('type', [
-        z.object({ type: z.literal('default') }).strict(),
-        z.object({ type: z.literal('profile'), profile: z.string().min(1) }).strict(),
-        z
-          .object({
-            type: z.literal('static'),
-            accessKeyId: z.string().min(1),
-            secretAccessKey: z.string().min(1),
-            sessionToken: z.string().min(1).optional(),
-          })
-          .strict(),
-      ])
-      .default({ type: 'default' }),
-    ...connectionOptions,
-    /**
-     * SageMaker throttles each API on its own, so each operation has its own limiter with
-     * these settings; `operations.<Operation>` (`DescribeEndpoint`, `Search`...) overrides
-     * them for one.
-     */
-    rateLimit: rateLimitSchema
-      .extend({
-        operations: z
-          .record(z.string().regex(/^[A-Z][A-Za-z]+$/, 'must be a SageMaker operation such as DescribeEndpoint'), z.object(rateLimitFields).strict())
-          .optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
-export const vertexInstanceSchema = z
-  .object({
-    name: instanceName,
-    /** Google Cloud project id. */
-    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id'),
-    /** Region, e.g. europe-west4; the API host is `{location}-aiplatform.googleapis.com`. */
-    location: z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'must be a Google Cloud region such as europe-west4'),
-    /** API root override (the sandbox, Private Service Connect); default the regional host. */
-    endpoint: httpUrl.optional(),
-    /** Default: application default credentials through google-auth-library. */
-    auth: z
-      .discriminatedUnion('type', [
-        z.object({ type: z.literal('adc') }).strict(),
-        z.object({ type: z.literal('token'), token: z.string().min(1) }).strict(),
-      ])
-      .default({ type: 'adc' }),
-    ...connectionOptions,
-  })
-  .strict();
-
-export const azuremlInstanceSchema = z
-  .object({
-    name: instanceName,
-    subscriptionId: z.guid({ error: 'must be a subscription id (a GUID)' }),
-    resourceGroup: z.string().min(1).max(90),
-    workspace: z.string().min(1),
-    /** Resource Manager root; default https://management.azure.com (sovereign clouds differ). */
-    endpoint: httpUrl.default('https://management.azure.com'),
-    /** Default: DefaultAzureCredential from @azure/identity, for the management scope. */
-    auth: z
-      .discriminatedUnion('type', [
-        z.object({ type: z.literal('default') }).strict(),
-        z.object({ type: z.literal('token'), token: z.string().min(1) }).strict(),
-      ])
-      .default({ type: 'default' }),
-    ...connectionOptions,
-  })
-  .strict();
 
 /** A secret-looking value must not be empty or a placeholder left in by mistake. */
 const secretString = z.string().min(16, 'must be at least 16 characters (use a random value)');
@@ -597,6 +362,17 @@ const historySchema = z
 
 export type HistoryConfig = z.infer<typeof historySchema>;
 
+/**
+ * `sources`: one array of instances per registered source kind (connectors/sources.ts), each
+ * validated by its connector's own schema; an absent kind is an empty list.
+ */
+type SourcesShape = { [M in RegisteredSource as M['configKey']]: z.ZodDefault<z.ZodArray<M['schema']>> };
+
+const sourcesSchema = z
+  .object(Object.fromEntries(SOURCE_MODULES.map((m) => [m.configKey, z.array(m.schema).default([])])) as SourcesShape)
+  .strict()
+  .default(Object.fromEntries(SOURCE_MODULES.map((m) => [m.configKey, []])) as unknown as { [K in SourceConfigKey]: never[] });
+
 export const configSchema = z
   .object({
     server: serverSchema,
@@ -620,18 +396,7 @@ export const configSchema = z
       })
       .strict()
       .default({ ttlSeconds: 60, staleSeconds: 300, responses: RESPONSE_CACHE_DEFAULTS, warmUp: true }),
-    sources: z
-      .object({
-        mlflow: z.array(mlflowInstanceSchema).default([]),
-        jira: z.array(jiraInstanceSchema).default([]),
-        github: z.array(githubInstanceSchema).default([]),
-        gitlab: z.array(gitlabInstanceSchema).default([]),
-        sagemaker: z.array(sagemakerInstanceSchema).default([]),
-        vertex: z.array(vertexInstanceSchema).default([]),
-        azureml: z.array(azuremlInstanceSchema).default([]),
-      })
-      .strict()
-      .default({ mlflow: [], jira: [], github: [], gitlab: [], sagemaker: [], vertex: [], azureml: [] }),
+    sources: sourcesSchema,
     linking: z
       .object({
         /** A registry tag whose value names the model key, overriding name normalisation. */
@@ -676,9 +441,9 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    for (const kind of ['mlflow', 'jira', 'github', 'gitlab', 'sagemaker', 'vertex', 'azureml'] as const) {
+    for (const { configKey: kind } of SOURCE_MODULES) {
       const seen = new Set<string>();
-      config.sources[kind].forEach((instance, index) => {
+      (config.sources[kind] as Array<{ name: string }>).forEach((instance, index) => {
         if (seen.has(instance.name)) {
           ctx.addIssue({
             code: 'custom',
@@ -709,16 +474,6 @@ export const configSchema = z
   });
 
 export type ModelgraphConfig = z.infer<typeof configSchema>;
-/** The settings every source instance has, whatever its product. */
-export type ConnectionConfig = z.infer<z.ZodObject<typeof connectionOptions>>;
-export type JiraInstanceConfig = z.infer<typeof jiraInstanceSchema>;
-export type GithubInstanceConfig = z.infer<typeof githubInstanceSchema>;
-export type GitlabInstanceConfig = z.infer<typeof gitlabInstanceSchema>;
-export type SagemakerInstanceConfig = z.infer<typeof sagemakerInstanceSchema>;
-export type VertexInstanceConfig = z.infer<typeof vertexInstanceSchema>;
-export type AzuremlInstanceConfig = z.infer<typeof azuremlInstanceSchema>;
-export type MlflowInstanceConfig = z.infer<typeof mlflowInstanceSchema>;
-export type AuthConfig = z.infer<typeof authSchema>;
 export type ServerConfig = ModelgraphConfig['server'];
 export type ServerAuthConfig = NonNullable<ServerConfig['auth']>;
 export type JwtConfig = z.infer<typeof jwtSchema>;

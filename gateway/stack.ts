@@ -13,14 +13,8 @@ import type { ConnectorDeps } from '../connectors/core/connector';
 import type { Logger } from '../connectors/core/logger';
 import type { SourceKind } from '../connectors/core/source';
 import { SourceHealthRegistry } from '../connectors/core/source-health';
-import type { GitHostConnector } from '../connectors/git/types';
-import { GithubConnector } from '../connectors/github';
-import { GitlabConnector } from '../connectors/gitlab';
-import { JiraConnector } from '../connectors/jira';
-import { MlflowConnector } from '../connectors/mlflow';
-import { AzuremlConnector } from '../connectors/azureml';
-import { SagemakerConnector } from '../connectors/sagemaker';
-import { VertexConnector } from '../connectors/vertex';
+import type { ConnectorSlot, ConnectorSlots } from '../connectors/source-module';
+import { configuredInstances, createConnectors, SOURCE_MODULES, type RegisteredSource } from '../connectors/sources';
 import type { RunningServer } from '../subgraphs/common/http-server';
 import { startGraphQLServer, sendJson, sourcesRoute } from '../subgraphs/common/http-server';
 import { callerOf, inForwardedScope, subgraphAdmission } from '../subgraphs/common/gateway-trust';
@@ -40,7 +34,6 @@ import { createJiraSubgraph } from '../subgraphs/jira';
 import { createMlflowSubgraph } from '../subgraphs/mlflow';
 import { createRegistriesSubgraph } from '../subgraphs/registries';
 import { Warmer, warmUpIntervalMs, type WarmUpJob } from '../subgraphs/common/warm-up';
-import type { RegistryConnector } from '../connectors/registry/types';
 import { openHistoryStore } from '../subgraphs/inventory/history/open-store';
 import type { HistoryStore } from '../subgraphs/inventory/history/types';
 import { readSupergraph } from './compose';
@@ -62,10 +55,10 @@ export interface Runtime {
   logger: Logger;
   cache: KeyValueCache;
   people: PeopleDirectory;
-  mlflow: MlflowConnector[];
-  jira: JiraConnector[];
-  gitHosts: GitHostConnector[];
-  registries: RegistryConnector[];
+  mlflow: Array<ConnectorSlots['mlflow']>;
+  jira: Array<ConnectorSlots['jira']>;
+  gitHosts: Array<ConnectorSlots['gitHosts']>;
+  registries: Array<ConnectorSlots['registries']>;
   /** Every connector's calls, cache lookups, rate limits and breaker, as `Query.sources` and `GET /sources` report them. */
   health: SourceHealthRegistry;
   /** What the gateway signs subgraph requests with and the subgraphs verify; undefined: unsigned (loopback only). */
@@ -127,25 +120,19 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
   const people =
     options.people ??
     (config.people.aliasesFile ? PeopleDirectory.fromFile(config.people.aliasesFile) : PeopleDirectory.empty());
-  const mlflow = config.sources.mlflow.map((c) => MlflowConnector.fromConfig(c, deps));
-  // The governance's approval version field is read with the model tickets, not in a call of its own.
-  const versionField = config.governance.approval.versionField;
-  const jira = config.sources.jira.map((c) => JiraConnector.fromConfig(c, { ...deps, modelTicketFields: versionField ? [versionField] : [] }));
-  const gitHosts: GitHostConnector[] = [
-    ...config.sources.github.map((c) => GithubConnector.fromConfig(c, deps)),
-    ...config.sources.gitlab.map((c) => GitlabConnector.fromConfig(c, deps)),
-  ];
+  // Every configured instance of every registered source (connectors/sources.ts), grouped
+  // by the interface the subgraphs take them by.
+  const { mlflow, jira, gitHosts, registries } = createConnectors(config.sources, {
+    ...deps,
+    // The governance's approval version field is read with the model tickets, not in a call of its own.
+    modelTicketFields: config.governance.approval.versionField ? [config.governance.approval.versionField] : [],
+  });
   const linking: LinkingRules = {
     keyTag: config.linking.keyTag,
     overrides: config.linking.overridesFile
       ? readOverrides(readFileSync(config.linking.overridesFile, 'utf8'), config.linking.overridesFile)
       : undefined,
   };
-  const registries: RegistryConnector[] = [
-    ...config.sources.sagemaker.map((c) => SagemakerConnector.fromConfig(c, deps)),
-    ...config.sources.vertex.map((c) => VertexConnector.fromConfig(c, deps)),
-    ...config.sources.azureml.map((c) => AzuremlConnector.fromConfig(c, deps)),
-  ];
   let history: Promise<HistoryStore | undefined> | undefined;
   return {
     history: () => (history ??= config.history.enabled ? openHistoryStore(config.history) : Promise.resolve(undefined)),
@@ -188,12 +175,16 @@ interface SubgraphModule<TContext extends BaseContext> {
  */
 export const SUBGRAPH_SOURCE_KINDS: Readonly<Record<SubgraphName, readonly SourceKind[]>> = {
   // The listing reads the registries; the governance index every source.
-  inventory: ['MLFLOW', 'JIRA', 'GITHUB', 'GITLAB', 'SAGEMAKER', 'VERTEX_AI', 'AZURE_ML'],
-  mlflow: ['MLFLOW'],
-  jira: ['JIRA'],
-  git: ['GITHUB', 'GITLAB'],
-  registries: ['SAGEMAKER', 'VERTEX_AI', 'AZURE_ML'],
+  inventory: SOURCE_MODULES.map((m) => m.kind),
+  mlflow: kindsInSlot('mlflow'),
+  jira: kindsInSlot('jira'),
+  git: kindsInSlot('gitHosts'),
+  registries: kindsInSlot('registries'),
 };
+
+function kindsInSlot(slot: ConnectorSlot): SourceKind[] {
+  return SOURCE_MODULES.filter((m) => m.slot === slot).map((m) => m.kind);
+}
 
 /** Starts one subgraph's HTTP server, with /healthz and /sources. */
 export async function startSubgraph(
@@ -473,19 +464,11 @@ export async function startStack(
 }
 
 /** The config's `sources` keys and the source kind each configures. */
-export const SOURCE_KINDS = {
-  mlflow: 'MLFLOW',
-  jira: 'JIRA',
-  github: 'GITHUB',
-  gitlab: 'GITLAB',
-  sagemaker: 'SAGEMAKER',
-  vertex: 'VERTEX_AI',
-  azureml: 'AZURE_ML',
-} as const satisfies Record<keyof ModelgraphConfig['sources'], SourceKind>;
+export const SOURCE_KINDS = Object.fromEntries(SOURCE_MODULES.map((m) => [m.configKey, m.kind])) as {
+  [M in RegisteredSource as M['configKey']]: M['kind'];
+};
 
 /** Every configured source instance, as `Query.sources` lists them. */
 export function configuredSources(config: ModelgraphConfig): Array<{ kind: SourceKind; instance: string }> {
-  return (Object.keys(SOURCE_KINDS) as Array<keyof typeof SOURCE_KINDS>).flatMap((key) =>
-    config.sources[key].map((s) => ({ kind: SOURCE_KINDS[key], instance: s.name })),
-  );
+  return configuredInstances(config.sources);
 }

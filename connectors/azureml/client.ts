@@ -1,5 +1,5 @@
 import { DefaultAzureCredential, type AccessToken, type TokenCredential } from '@azure/identity';
-import type { AzuremlInstanceConfig } from '../../config/schema';
+import type { AzuremlInstanceConfig } from './config';
 import type { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode, redact } from '../core/errors';

@@ -1,4 +1,4 @@
-import type { ConnectionConfig } from '../../config/schema';
+import type { ConnectionConfig } from './config';
 import { SourceCache, type SourceCacheOptions } from './cache/source-cache';
 import type { ConnectorDeps } from './connector';
 import { SourceError } from './errors';

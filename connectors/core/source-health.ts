@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { redact } from './errors';
-import { sourceName, type SourceKind } from './source';
+import { SOURCE_KIND_NAMES, sourceName, type SourceKind } from './source';
 import { SourceMetrics, statusClass, type CacheLayer, type CacheLookupResult } from './source-metrics';
 
 /**
@@ -170,15 +170,7 @@ export class SourceHealthRegistry {
   }
 }
 
-const KINDS = {
-  MLFLOW: true,
-  JIRA: true,
-  GITHUB: true,
-  GITLAB: true,
-  SAGEMAKER: true,
-  VERTEX_AI: true,
-  AZURE_ML: true,
-} as const satisfies Record<SourceKind, true>;
+const KINDS: ReadonlySet<string> = new Set<string>(SOURCE_KIND_NAMES);
 
 /**
  * The inverse of {@link sourceName}: lets shared plumbing, which is handed only the source
@@ -188,7 +180,7 @@ export function parseSourceName(source: string): { kind: SourceKind; instance: s
   const colon = source.indexOf(':');
   if (colon <= 0 || colon === source.length - 1) return undefined;
   const kind = source.slice(0, colon).toUpperCase();
-  if (!Object.hasOwn(KINDS, kind)) return undefined;
+  if (!KINDS.has(kind)) return undefined;
   return { kind: kind as SourceKind, instance: source.slice(colon + 1) };
 }
 

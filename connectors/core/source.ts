@@ -1,5 +1,11 @@
-/** The upstream systems modelgraph reads from. */
-export type SourceKind = 'MLFLOW' | 'JIRA' | 'GITHUB' | 'GITLAB' | 'SAGEMAKER' | 'VERTEX_AI' | 'AZURE_ML';
+/**
+ * The upstream systems modelgraph reads from: the vocabulary core speaks (health, rate-limit
+ * defaults). Each kind's module is in its folder and listed in connectors/sources.ts, which
+ * fails to compile while a kind here has none.
+ */
+export const SOURCE_KIND_NAMES = ['MLFLOW', 'JIRA', 'GITHUB', 'GITLAB', 'SAGEMAKER', 'VERTEX_AI', 'AZURE_ML'] as const;
+
+export type SourceKind = (typeof SOURCE_KIND_NAMES)[number];
 
 /** Where a graph object came from, so that a client can go back to the upstream's own page. */
 export interface SourceRef {

@@ -1,5 +1,5 @@
 import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
-import type { GithubInstanceConfig } from '../../config/schema';
+import type { GithubInstanceConfig } from './config';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode } from '../core/errors';

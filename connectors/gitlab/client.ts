@@ -1,5 +1,5 @@
 import { cachedLookup, createSourceCaches, createSourceHttpClient } from '../core/plumbing';
-import type { GitlabInstanceConfig } from '../../config/schema';
+import type { GitlabInstanceConfig } from './config';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
 import type { PersonIdentity } from '../core/graph';

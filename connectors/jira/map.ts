@@ -1,4 +1,4 @@
-import type { JiraInstanceConfig } from '../../config/schema';
+import type { JiraInstanceConfig } from './config';
 import { isoFromMillis, type PersonIdentity } from '../core/graph';
 import type { SourceRef } from '../core/source';
 import { jqlString, scopeJql } from './scope';

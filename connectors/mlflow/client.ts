@@ -1,5 +1,5 @@
 import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
-import type { MlflowInstanceConfig } from '../../config/schema';
+import type { MlflowInstanceConfig } from './config';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError } from '../core/errors';

@@ -11,7 +11,7 @@ import {
   type SageMakerClientConfig,
   type SearchExpression,
 } from '@aws-sdk/client-sagemaker';
-import type { SagemakerInstanceConfig } from '../../config/schema';
+import type { SagemakerInstanceConfig } from './config';
 import type { SourceCache } from '../core/cache/source-cache';
 import { CircuitBreaker } from '../core/circuit-breaker';
 import { Semaphore } from '../core/concurrency';

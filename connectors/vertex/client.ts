@@ -1,5 +1,5 @@
 import { GoogleAuth, type GoogleAuthOptions } from 'google-auth-library';
-import type { VertexInstanceConfig } from '../../config/schema';
+import type { VertexInstanceConfig } from './config';
 import type { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode, redact } from '../core/errors';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { IdentityTool, PersonIdentity } from '../../connectors/core/graph';
+import { SOURCE_MODULES } from '../../connectors/sources';
 
 /**
  * One person across tools. Every subgraph that emits a person (an MLflow run's user, a
@@ -23,7 +24,10 @@ export interface PersonRecord {
   identities: PersonIdentity[];
 }
 
-const TOOLS: readonly IdentityTool[] = ['MLFLOW', 'JIRA', 'GITHUB', 'GITLAB', 'GIT'];
+/** The sources' identity tools (connectors/sources.ts), and git's commit authors, which any git host's commits carry. */
+const TOOLS: readonly IdentityTool[] = [...new Set(SOURCE_MODULES.flatMap((m): IdentityTool[] => (m.identityTool ? [m.identityTool] : []))), 'GIT'];
+const TOOL_NAMES = TOOLS.map((tool) => tool.toLowerCase());
+const IDENTITY = new RegExp(`^(${TOOL_NAMES.join('|')}):[^:\\s]+:\\S.*$`, 'i');
 
 /**
  * The aliases file:
@@ -48,10 +52,7 @@ const aliasesSchema = z
             .array(
               z
                 .string()
-                .regex(
-                  /^(mlflow|jira|github|gitlab|git):[^:\s]+:\S.*$/i,
-                  'must be <tool>:<instance or *>:<id>, tool one of mlflow, jira, github, gitlab, git',
-                ),
+                .regex(IDENTITY, `must be <tool>:<instance or *>:<id>, tool one of ${TOOL_NAMES.join(', ')}`),
             )
             .default([]),
         })

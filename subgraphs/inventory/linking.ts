@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import type { SourceRef } from '../../connectors/core/source';
+import { kindsWith } from '../../connectors/sources';
 
 /**
  * Linking rules: when are two registry entries the same model? Decided here and nowhere
@@ -92,6 +93,10 @@ export function linkModels(entries: readonly RegistryEntry[], rules: LinkingRule
   return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
+/** The kinds whose entries are linked into models, as refs spell them (`vertex_ai`). */
+const REGISTRY_KIND_NAMES = kindsWith('modelRegistry').map((kind) => kind.toLowerCase());
+const OVERRIDE_REF = new RegExp(`^(${REGISTRY_KIND_NAMES.join('|')}):[^:]+:.+$`);
+
 /** Reads a linking overrides file; an error names the file and the entry. */
 export function readOverrides(text: string, where: string): Record<string, string> {
   const raw = parseYaml(text) as unknown;
@@ -99,8 +104,8 @@ export function readOverrides(text: string, where: string): Record<string, strin
   if (typeof links !== 'object' || Array.isArray(links)) throw new Error(`${where}: links must be a mapping`);
   const out: Record<string, string> = {};
   for (const [ref, key] of Object.entries(links as Record<string, unknown>)) {
-    if (!/^(mlflow|sagemaker|vertex_ai|azure_ml):[^:]+:.+$/.test(ref)) {
-      throw new Error(`${where}: links."${ref}": must be <kind>:<instance>:<native id>, kind one of mlflow, sagemaker, vertex_ai, azure_ml`);
+    if (!OVERRIDE_REF.test(ref)) {
+      throw new Error(`${where}: links."${ref}": must be <kind>:<instance>:<native id>, kind one of ${REGISTRY_KIND_NAMES.join(', ')}`);
     }
     if (typeof key !== 'string' || !normaliseModelKey(key)) throw new Error(`${where}: links."${ref}": must name a model key`);
     out[ref] = key;

@@ -2,6 +2,7 @@ import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { SourceRef } from '../../connectors/core/source';
 import { mlflowSourceOf } from '../../connectors/registry/mlflow-source';
+import { SOURCE_MODULES } from '../../connectors/sources';
 import type { CloudModelVersion, Deployment, DeploymentStatus, RegistryKind } from '../../connectors/registry/types';
 import { acrossSources } from '../common/across-sources';
 import type { PartialErrorsContext } from '../common/partial-errors';
@@ -18,7 +19,8 @@ interface ModelRepresentation {
   refs?: Array<Pick<SourceRef, 'kind' | 'instance' | 'nativeId'>>;
 }
 
-const REGISTRY_KINDS: ReadonlySet<string> = new Set(['SAGEMAKER', 'VERTEX_AI', 'AZURE_ML']);
+/** The kinds this subgraph is handed connectors of (connectors/sources.ts). */
+const REGISTRY_KINDS: ReadonlySet<string> = new Set(SOURCE_MODULES.filter((m) => m.slot === 'registries').map((m) => m.kind));
 
 function registryOf(ctx: RegistriesContext, kind: string, instance: string): RegistryLoaders | undefined {
   return ctx.registries.get(`${kind}:${instance}`);

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { sourceName, type SourceKind } from '../../../connectors/core/source';
+import { kindsWith } from '../../../connectors/sources';
 import type {
   DeploymentFact,
   Finding,
@@ -18,7 +19,8 @@ import type {
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
-const CLOUD_KINDS: ReadonlySet<SourceKind> = new Set<SourceKind>(['SAGEMAKER', 'VERTEX_AI', 'AZURE_ML']);
+/** The clouds: registries whose versions serve on their own endpoints (and mirror MLflow versions). */
+const CLOUD_KINDS: ReadonlySet<SourceKind> = new Set(kindsWith('deploymentTarget'));
 
 /**
  * Serving means taking requests now. UPDATING counts because clouds keep the old variant

@@ -251,8 +251,9 @@ export interface Waiver {
   until: string | null;
 }
 
-/** Endpoint names with a staging, dev, test or QA word (`fraud-staging`, `dev_scoring`). */
-export const NON_PRODUCTION_ENDPOINTS = '(^|[-_.])(staging|stage|stg|dev|test|testing|qa|sandbox)([-_.]|$)';
+import { NON_PRODUCTION_ENDPOINTS } from '../../../lib/non-production-endpoints';
+
+export { NON_PRODUCTION_ENDPOINTS };
 
 export const DEFAULT_GOVERNANCE: GovernanceSettings = {
   productionStages: ['Production'],

@@ -5,6 +5,7 @@
  */
 import { issueSummary, type IssueDraft, type Inline, type TextBlock } from '../../../connectors/jira';
 import type { SourceKind } from '../../../connectors/core/source';
+import { SOURCE_MODULES } from '../../../connectors/sources';
 import type { GraphFinding } from '../governance/graph-finding';
 import type { Severity } from '../governance/types';
 
@@ -38,15 +39,8 @@ export interface TicketSettings {
   resolvedTransition?: string;
 }
 
-const KIND_NAMES: Record<SourceKind, string> = {
-  MLFLOW: 'MLflow',
-  JIRA: 'Jira',
-  GITHUB: 'GitHub',
-  GITLAB: 'GitLab',
-  SAGEMAKER: 'SageMaker',
-  VERTEX_AI: 'Vertex AI',
-  AZURE_ML: 'Azure ML',
-};
+/** Each source's product name, as its module writes it (`Azure ML`). */
+const KIND_NAMES: Record<SourceKind, string> = Object.fromEntries(SOURCE_MODULES.map((m) => [m.kind, m.label])) as Record<SourceKind, string>;
 
 export function priorityFor(severity: Severity, settings: Pick<TicketSettings, 'priorities'>): string | undefined {
   return settings.priorities[severity.toLowerCase() as 'high' | 'medium' | 'low'];

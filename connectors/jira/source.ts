@@ -1,0 +1,18 @@
+import { VENDOR_CONCURRENCY, VENDOR_RATE_LIMITS } from '../core/vendor-rate-limits';
+import { defineSource } from '../source-module';
+import { JiraConnector } from './client';
+import { jiraInstanceSchema } from './config';
+
+/** Jira as one source of the graph (see connectors/source-module.ts). */
+export const jiraSource = defineSource({
+  kind: 'JIRA',
+  configKey: 'jira',
+  label: 'Jira',
+  schema: jiraInstanceSchema,
+  capabilities: ['tracker'],
+  identityTool: 'JIRA',
+  health: { rateLimit: VENDOR_RATE_LIMITS.JIRA, concurrency: VENDOR_CONCURRENCY.JIRA, reportsRateLimit: true },
+  slot: 'jira',
+  // `context.modelTicketFields`: the approval field is read with the model tickets, not in a call of its own.
+  create: (config, context) => JiraConnector.fromConfig(config, context),
+});

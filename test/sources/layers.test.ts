@@ -1,0 +1,57 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+
+/**
+ * Layers point one way (gateway → subgraphs → connectors → core), and the configuration is
+ * parsed at the top and handed down as plain typed options: these are read from the import
+ * statements, so that a shortcut across layers fails here rather than in review.
+ */
+
+const ROOT = resolve(__dirname, '..', '..');
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return tsFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** The repository-relative paths a file imports (relative specifiers only), type imports included. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!);
+  return specifiers.map((s) => relative(ROOT, resolve(ROOT, dirname(file), s)).split(sep).join('/'));
+}
+
+function violations(dir: string, forbidden: readonly string[]): string[] {
+  return tsFiles(dir).flatMap((file) =>
+    importsOf(file)
+      .filter((target) => forbidden.some((f) => target === f || target.startsWith(`${f}/`)))
+      .map((target) => `${file} imports ${target}`),
+  );
+}
+
+describe('layers', () => {
+  it('finds the imports it checks (the scan itself works)', () => {
+    expect(importsOf('config/schema.ts')).toContain('connectors/sources');
+    expect(importsOf('gateway/stack.ts')).toContain('config/schema');
+  });
+
+  it('no connector imports the configuration module, a subgraph or the gateway', () => {
+    expect(violations('connectors', ['config', 'subgraphs', 'gateway', 'cli'])).toEqual([]);
+  });
+
+  it('core imports nothing above it: no product folder, no registry', () => {
+    const outside = tsFiles('connectors/core').flatMap((file) =>
+      importsOf(file)
+        .filter((target) => target.startsWith('connectors/') && !target.startsWith('connectors/core/'))
+        .map((target) => `${file} imports ${target}`),
+    );
+    expect(outside).toEqual([]);
+  });
+
+  it('the configuration imports no subgraph and no gateway', () => {
+    expect(violations('config', ['subgraphs', 'gateway', 'cli'])).toEqual([]);
+  });
+});
