@@ -1,4 +1,4 @@
-import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
+import { createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import type { GithubInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
@@ -241,7 +241,7 @@ export class GithubConnector implements Connector, GitHostConnector {
               headers: ifNoneMatch(heldHere?.etag),
             });
           } catch (err) {
-            if (isNotFound(err)) continue;
+            if (isNotFoundError(err)) continue;
             throw err;
           }
           if (res.status === 304) {
@@ -307,7 +307,7 @@ export class GithubConnector implements Connector, GitHostConnector {
     try {
       return await this.listOrgRepositories(owner);
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      if (!isNotFoundError(err)) throw err;
     }
     return this.listRepositories(`user-repositories ${owner.toLowerCase()}`, '/users/{username}/repos', `/users/${encodeURIComponent(owner)}/repos`);
   }
@@ -522,7 +522,7 @@ export class GithubConnector implements Connector, GitHostConnector {
     path: string,
     params: Record<string, string | number | undefined> | undefined,
     map: (dto: TDto) => TOut,
-    missing: (err: unknown) => boolean = isNotFound,
+    missing: (err: unknown) => boolean = isNotFoundError,
   ): Promise<TOut | null> {
     const { value } = await this.cache.getOrRevalidate<Validated<TOut | null>>(key, async (previous) => {
       const held = previous?.value;
@@ -796,15 +796,11 @@ function ifNoneMatch(etag: string | null | undefined): Record<string, string> | 
   return etag ? { 'If-None-Match': etag } : undefined;
 }
 
-function isNotFound(err: unknown): boolean {
-  return err instanceof SourceError && err.code === SourceErrorCode.SOURCE_NOT_FOUND;
-}
-
 /** 404 (no such repository or branch), 409 (empty repository), 422 "No commit found for SHA". */
 function isMissingCommit(err: unknown): boolean {
+  if (isNotFoundError(err)) return true;
   if (!(err instanceof SourceError)) return false;
-  if (err.code === SourceErrorCode.SOURCE_NOT_FOUND || err.status === 409) return true;
-  return err.status === 422 && /no commit found/i.test(err.message);
+  return err.status === 409 || (err.status === 422 && /no commit found/i.test(err.message));
 }
 
 function isContentFile(data: ContentResponse): data is ContentFile {

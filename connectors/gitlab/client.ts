@@ -1,4 +1,4 @@
-import { cachedLookup, createSourceCaches, createSourceHttpClient } from '../core/plumbing';
+import { cachedLookup, createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import type { GitlabInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
@@ -192,7 +192,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
         } catch (err) {
           // Only "404 File Not Found" sends us on to the next location: a missing project
           // ("404 Project Not Found") or ref ("404 Commit Not Found") is missing there too.
-          if (isNotFound(err) && isGitlabNotFound(err, 'File')) continue;
+          if (isNotFoundError(err) && isGitlabNotFound(err, 'File')) continue;
           throw err;
         }
       }
@@ -229,7 +229,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
         }
         return repos;
       } catch (err) {
-        if (isNotFound(err)) return [];
+        if (isNotFoundError(err)) return [];
         throw err;
       }
     });
@@ -457,10 +457,6 @@ function cleanPath(fullName: string): string {
 
 function projectPath(fullName: string): string {
   return `/projects/${encodeURIComponent(fullName)}`;
-}
-
-function isNotFound(err: unknown): err is SourceError {
-  return err instanceof SourceError && err.status === 404;
 }
 
 /** GitLab words its 404s `404 <Resource> Not Found` (`not_found!` in `lib/api/helpers.rb`). */

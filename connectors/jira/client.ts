@@ -1,4 +1,4 @@
-import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
+import { createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import type { JiraInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
@@ -228,7 +228,7 @@ export class JiraConnector implements Connector {
     } catch (err) {
       // Jira answers an unknown key and an invisible issue alike: 404, "Issue does not
       // exist or you do not have permission to see it."
-      if (err instanceof SourceError && err.status === 404) return null;
+      if (isNotFoundError(err)) return null;
       throw err;
     }
   }

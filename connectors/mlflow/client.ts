@@ -1,4 +1,4 @@
-import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
+import { createSourceCaches, createSourceHttpClient, isNotFoundError, nullIfNotFound } from '../core/plumbing';
 import type { MlflowInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
@@ -148,8 +148,9 @@ export class MlflowConnector implements Connector {
   }
 
   async getExperiment(experimentId: string): Promise<Experiment | null> {
-    const res = await this.nullIfMissing(
+    const res = await nullIfNotFound(
       this.cachedGet<GetExperimentResponse>('/experiments/get', { experiment_id: experimentId }),
+      isResourceMissing,
     );
     return res?.experiment ? mapExperiment(res.experiment, this.ctx) : null;
   }
@@ -170,7 +171,7 @@ export class MlflowConnector implements Connector {
   }
 
   async getRun(runId: string): Promise<Run | null> {
-    const res = await this.nullIfMissing(this.cachedGet<GetRunResponse>('/runs/get', { run_id: runId }));
+    const res = await nullIfNotFound(this.cachedGet<GetRunResponse>('/runs/get', { run_id: runId }), isResourceMissing);
     return res?.run ? mapRun(res.run, this.ctx) : null;
   }
 
@@ -238,8 +239,9 @@ export class MlflowConnector implements Connector {
   }
 
   async getRegisteredModel(name: string): Promise<RegisteredModel | null> {
-    const res = await this.nullIfMissing(
+    const res = await nullIfNotFound(
       this.cachedGet<GetRegisteredModelResponse>('/registered-models/get', { name }),
+      isResourceMissing,
     );
     return res?.registered_model ? mapRegisteredModel(res.registered_model, this.ctx) : null;
   }
@@ -282,27 +284,30 @@ export class MlflowConnector implements Connector {
   }
 
   async getModelVersion(name: string, version: string): Promise<ModelVersion | null> {
-    const res = await this.nullIfMissing(
+    const res = await nullIfNotFound(
       this.cachedGet<GetModelVersionResponse>('/model-versions/get', { name, version }),
+      isResourceMissing,
     );
     return res?.model_version ? mapModelVersion(res.model_version, this.ctx) : null;
   }
 
   /** Latest READY version per stage (all stages, "None" included, when none are named). */
   async getLatestVersions(name: string, stages?: string[]): Promise<ModelVersion[] | null> {
-    const res = await this.nullIfMissing(
+    const res = await nullIfNotFound(
       this.cachedPost<GetLatestVersionsResponse>('/registered-models/get-latest-versions', {
         name,
         ...(stages?.length ? { stages } : {}),
       }),
+      isResourceMissing,
     );
     return res ? (res.model_versions ?? []).map((v) => mapModelVersion(v, this.ctx)) : null;
   }
 
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion | null> {
     try {
-      const res = await this.nullIfMissing(
+      const res = await nullIfNotFound(
         this.cachedGet<GetModelVersionByAliasResponse>('/registered-models/alias', { name, alias }),
+        isResourceMissing,
       );
       return res?.model_version ? mapModelVersion(res.model_version, this.ctx) : null;
     } catch (err) {
@@ -348,16 +353,15 @@ export class MlflowConnector implements Connector {
     const key = `POST ${path} ${stableJson(body)}`;
     return (await this.cache.getOrLoad(key, () => this.http.post<T>(path, body, { idempotent: true, route: path }))).value;
   }
+}
 
-  /** A single lookup of something that does not exist is an answer (null), not a failure. */
-  private async nullIfMissing<T>(pending: Promise<T>): Promise<T | null> {
-    try {
-      return await pending;
-    } catch (err) {
-      if (err instanceof SourceError && err.upstreamCode === 'RESOURCE_DOES_NOT_EXIST') return null;
-      throw err;
-    }
-  }
+/**
+ * Not found, and said so by MLflow itself (`RESOURCE_DOES_NOT_EXIST`): a 404 without it
+ * is a wrong URL or an endpoint this MLflow does not have, which must not read as "no such
+ * model".
+ */
+function isResourceMissing(err: unknown): boolean {
+  return isNotFoundError(err) && err.upstreamCode === 'RESOURCE_DOES_NOT_EXIST';
 }
 
 function newestFirst(versions: ModelVersion[]): ModelVersion[] {

@@ -19,7 +19,7 @@ import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode, codeForStatus, redact } from '../core/errors';
 import { silentLogger, type Logger } from '../core/logger';
 import { FailureMemo, isRememberedFailure } from '../core/failure-memo';
-import { createSourceCaches, rememberFailureMs } from '../core/plumbing';
+import { createSourceCaches, nullIfNotFound, rememberFailureMs } from '../core/plumbing';
 import { RateLimiter, waitForSlot } from '../core/rate-limiter';
 import { resolveConcurrency, resolveRateLimit } from '../core/vendor-rate-limits';
 import {
@@ -318,7 +318,7 @@ export class SagemakerConnector implements Connector, RegistryConnector {
   /** One group by name (or ARN); null when it does not exist. */
   async getModel(name: string): Promise<CloudModel | null> {
     const { value } = await this.cache.getOrLoad(`model-package-group ${name}`, async () => {
-      const group = await this.nullIfMissing(this.client.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: name })));
+      const group = await nullIfNotFound(this.client.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: name })));
       return group ? mapModelPackageGroup(group, await this.listTags(group.ModelPackageGroupArn), this.ctx) : null;
     });
     return value;
@@ -648,12 +648,12 @@ export class SagemakerConnector implements Connector, RegistryConnector {
   // ---- single calls -----------------------------------------------------------------------
 
   private async describeEndpointConfig(name: string): Promise<EndpointConfigFacts | null> {
-    const config = await this.nullIfMissing(this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })));
+    const config = await nullIfNotFound(this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })));
     return config && endpointConfigFacts(config);
   }
 
   private async describeModel(name: string): Promise<ModelFacts | null> {
-    const model = await this.nullIfMissing(this.client.send(new DescribeModelCommand({ ModelName: name })));
+    const model = await nullIfNotFound(this.client.send(new DescribeModelCommand({ ModelName: name })));
     return model && modelFacts(model);
   }
 
@@ -698,18 +698,6 @@ export class SagemakerConnector implements Connector, RegistryConnector {
     });
   }
 
-  /** A single lookup of something that does not exist is an answer (null), not a failure. */
-  private async nullIfMissing<T>(pending: Promise<T>): Promise<T | null> {
-    try {
-      return await pending;
-    } catch (err) {
-      if (isNotFound(err)) {
-        this.logger.debug('not found', { error: (err as Error).message });
-        return null;
-      }
-      throw err;
-    }
-  }
 }
 
 /**
@@ -805,10 +793,6 @@ function once<T>(memo: Map<string, Promise<T>>, key: string, load: () => Promise
 /** Code-unit order, as the names were sorted when `ListEndpoints` sorted them. */
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function isNotFound(err: unknown): boolean {
-  return err instanceof SourceError && err.code === SourceErrorCode.SOURCE_NOT_FOUND;
 }
 
 // ---- errors ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { SourceError, SourceErrorCode, redact } from '../core/errors';
 import type { ClassifiableResponse, HttpClient, HttpRequest, ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
 import { collectTokenPages } from '../core/paginate';
-import { cachedLookup, createSourceCaches, createSourceHttpClient } from '../core/plumbing';
+import { cachedLookup, createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import { isRequestLimitError, outsideRequestScope, untilRequestDeadline } from '../core/request-scope';
 import { sourceName } from '../core/source';
 import type { CloudModel, CloudModelVersion, Deployment, RegistryConnector } from '../registry/types';
@@ -181,7 +181,7 @@ export class VertexConnector implements Connector, RegistryConnector {
         );
         return dtos.map((dto) => mapModelVersion(dto, this.ctx)).sort((a, b) => compareVersionIdsDesc(a.version, b.version));
       } catch (err) {
-        if (isNotFound(err)) return [];
+        if (isNotFoundError(err)) return [];
         throw err;
       }
     });
@@ -316,10 +316,6 @@ export class VertexConnector implements Connector, RegistryConnector {
 function apiRoot(config: Pick<VertexInstanceConfig, 'endpoint' | 'location'>): string {
   if (config.endpoint) return config.endpoint.replace(/\/+$/, '').replace(/\/v1$/, '');
   return `https://${config.location}-aiplatform.googleapis.com`;
-}
-
-function isNotFound(err: unknown): boolean {
-  return err instanceof SourceError && err.status === 404;
 }
 
 function detailOf(body: GoogleApiErrorBody | undefined, type: string): GoogleRpcDetail | undefined {
