@@ -35,6 +35,7 @@ export { SourceCache, type SourceCacheOptions, type CacheState, type CachedEntry
 export * from './connector';
 export * from './graph';
 export * from './paginate';
+export * from './link-pages';
 export * from './stable-json';
 export { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 export { stripUrlCredentials } from './urls';

@@ -1,3 +1,4 @@
+import { originOf, parseLinkHeader } from '../core/link-pages';
 import { cachedLookup, createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import type { GitlabInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
@@ -422,7 +423,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
   private nextPageToken(headers: Record<string, string>): string | undefined {
     const next = parseLinkHeader(headers.link).next;
     // The client sends its token with every request, so a link elsewhere is never followed.
-    if (next && sameOrigin(next, this.apiOrigin)) return `link:${next}`;
+    if (next && originOf(next) === this.apiOrigin) return `link:${next}`;
     const page = headers['x-next-page']?.trim();
     if (page && /^\d+$/.test(page)) return `page:${page}`;
     if (next) {
@@ -462,28 +463,6 @@ function projectPath(fullName: string): string {
 /** GitLab words its 404s `404 <Resource> Not Found` (`not_found!` in `lib/api/helpers.rb`). */
 function isGitlabNotFound(err: SourceError, resource: string): boolean {
   return err.message.includes(`404 ${resource} Not Found`);
-}
-
-function sameOrigin(url: string, origin: string): boolean {
-  try {
-    return new URL(url).origin === origin;
-  } catch {
-    return false;
-  }
-}
-
-/** `<url>; rel="next", <url>; rel="prev"` (RFC 8288) to `{ next: url, prev: url }`. */
-export function parseLinkHeader(value: string | undefined): Record<string, string> {
-  const links: Record<string, string> = {};
-  if (!value) return links;
-  for (const part of value.split(/,\s*(?=<)/)) {
-    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
-    if (!match) continue;
-    const rel = /;\s*rel="?([^";]+)"?/i.exec(match[2]!)?.[1];
-    if (!rel) continue;
-    for (const name of rel.trim().split(/\s+/)) links[name.toLowerCase()] ??= match[1]!;
-  }
-  return links;
 }
 
 function authHeaders(auth: GitlabInstanceConfig['auth']): { headers: Record<string, string>; secrets: string[] } {
