@@ -1,4 +1,5 @@
 import { ifNoneMatch, walkLinkPages, type LinkPage } from '../core/link-pages';
+import { clampPageSizes } from '../core/paginate';
 import { createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import type { GithubInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
@@ -128,10 +129,7 @@ export class GithubConnector implements Connector, GitHostConnector {
       revalidateSeconds: deps.revalidateSeconds ?? 86_400,
       now: deps.clock?.now,
     }));
-    this.pageSizes = {
-      orgRepositories: clampPageSize(deps.pageSizes?.orgRepositories, GITHUB_PAGE_LIMITS.orgRepositories),
-      commits: clampPageSize(deps.pageSizes?.commits, GITHUB_PAGE_LIMITS.commits),
-    };
+    this.pageSizes = clampPageSizes(deps.pageSizes, GITHUB_PAGE_LIMITS);
     this.maxPages = deps.maxPages ?? 1000;
     this.apiOrigin = new URL(config.url).origin;
     this.graphqlUrl = config.auth.type === 'token' ? githubGraphqlUrl(config.url) : undefined;
@@ -725,8 +723,4 @@ function isMissingCommit(err: unknown): boolean {
 
 function isContentFile(data: ContentResponse): data is ContentFile {
   return !Array.isArray(data) && data !== null && typeof data === 'object' && data.type === 'file';
-}
-
-function clampPageSize(wanted: number | undefined, max: number): number {
-  return Math.max(1, Math.min(Math.floor(wanted ?? max), max));
 }

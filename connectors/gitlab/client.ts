@@ -7,7 +7,7 @@ import type { PersonIdentity } from '../core/graph';
 import { SourceError, SourceErrorCode } from '../core/errors';
 import { HttpClient, type ClassifiableResponse, type HttpResponse, type ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
-import { collectTokenPages } from '../core/paginate';
+import { clampPageSize, collectTokenPages } from '../core/paginate';
 import { readRateLimitHeaders } from '../core/rate-limit';
 import { outsideRequestScope } from '../core/request-scope';
 import { sourceName } from '../core/source';
@@ -100,7 +100,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
     this.logger = deps.logger;
     this.ctx = { instance: config.name, webUrl, anonymous: config.auth.type === 'none' };
     ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source));
-    this.pageSize = Math.max(1, Math.min(Math.floor(deps.pageSize ?? GITLAB_PAGINATION.maxPerPage), GITLAB_PAGINATION.maxPerPage));
+    this.pageSize = clampPageSize(deps.pageSize, GITLAB_PAGINATION.maxPerPage);
   }
 
   /**

@@ -5,7 +5,7 @@ import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode } from '../core/errors';
 import { HttpClient, type ClassifiableResponse, type ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
-import { collectTokenPages } from '../core/paginate';
+import { clampPageSize, collectTokenPages } from '../core/paginate';
 import { readRateLimitHeaders } from '../core/rate-limit';
 import { sourceName } from '../core/source';
 import type { RateLimitReading } from '../core/source-health';
@@ -172,7 +172,7 @@ export class JiraConnector implements Connector {
     this.ctx = { instance: config.name, siteUrl: siteUrl(config.url), flavor: config.flavor, modelLink: config.modelLink };
     ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source));
     const limit = JIRA_PAGE_LIMITS[config.flavor];
-    this.pageSize = Math.max(1, Math.min(Math.floor(deps.pageSize ?? JIRA_DEFAULT_PAGE_SIZES[config.flavor]), limit));
+    this.pageSize = clampPageSize(deps.pageSize, limit, JIRA_DEFAULT_PAGE_SIZES[config.flavor]);
     this.keysPerSearch = Math.max(1, Math.floor(deps.keysPerSearch ?? 50));
     this.maxJqlLength = Math.max(100, Math.floor(deps.maxJqlLength ?? 1500));
     this.logger = deps.logger;

@@ -6,7 +6,7 @@ import { SourceError } from '../core/errors';
 import type { ModelVersion } from '../core/graph';
 import { HttpClient } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
-import { collectTokenPages } from '../core/paginate';
+import { clampPageSizes, collectTokenPages } from '../core/paginate';
 import { sourceName } from '../core/source';
 import { stableJson } from '../core/stable-json';
 import {
@@ -111,12 +111,7 @@ export class MlflowConnector implements Connector {
     this.source = http.source;
     this.ctx = { instance: config.name, uiUrl: (config.uiUrl ?? config.url).replace(/\/+$/, '') };
     ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source));
-    this.pageSizes = Object.fromEntries(
-      (Object.keys(MLFLOW_PAGE_LIMITS) as (keyof typeof MLFLOW_PAGE_LIMITS)[]).map((k) => [
-        k,
-        Math.max(1, Math.min(deps.pageSizes?.[k] ?? DEFAULT_PAGE_SIZES[k], MLFLOW_PAGE_LIMITS[k])),
-      ]),
-    ) as Record<keyof typeof MLFLOW_PAGE_LIMITS, number>;
+    this.pageSizes = clampPageSizes(deps.pageSizes, MLFLOW_PAGE_LIMITS, DEFAULT_PAGE_SIZES);
     this.perNameLookupLimit = deps.perNameLookupLimit ?? 4;
     this.runIdsPerSearch = deps.runIdsPerSearch ?? 100;
   }

@@ -19,6 +19,7 @@ import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode, codeForStatus, redact } from '../core/errors';
 import { silentLogger, type Logger } from '../core/logger';
 import { FailureMemo, isRememberedFailure } from '../core/failure-memo';
+import { clampPageSizes } from '../core/paginate';
 import { createSourceCaches, nullIfNotFound, rememberFailureMs } from '../core/plumbing';
 import { RateLimiter, waitForSlot } from '../core/rate-limiter';
 import { resolveConcurrency, resolveRateLimit } from '../core/vendor-rate-limits';
@@ -269,12 +270,7 @@ export class SagemakerConnector implements Connector, RegistryConnector {
       revalidateSeconds: deps.revalidateSeconds ?? 86_400,
       now: deps.clock?.now,
     }));
-    this.pageSizes = Object.fromEntries(
-      (Object.keys(SAGEMAKER_PAGE_LIMITS) as (keyof typeof SAGEMAKER_PAGE_LIMITS)[]).map((k) => [
-        k,
-        Math.max(1, Math.min(Math.floor(deps.pageSizes?.[k] ?? SAGEMAKER_PAGE_LIMITS[k]), SAGEMAKER_PAGE_LIMITS[k])),
-      ]),
-    ) as Record<keyof typeof SAGEMAKER_PAGE_LIMITS, number>;
+    this.pageSizes = clampPageSizes(deps.pageSizes, SAGEMAKER_PAGE_LIMITS);
   }
 
   /** `ListEndpoints` with one result: cheap, and proves the credentials and the region. */

@@ -5,7 +5,7 @@ import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode, redact } from '../core/errors';
 import type { ClassifiableResponse, HttpClient, HttpRequest, ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
-import { collectTokenPages } from '../core/paginate';
+import { clampPageSize, collectTokenPages } from '../core/paginate';
 import { cachedLookup, createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import { isRequestLimitError, outsideRequestScope, untilRequestDeadline } from '../core/request-scope';
 import { sourceName } from '../core/source';
@@ -120,7 +120,7 @@ export class VertexConnector implements Connector, RegistryConnector {
     this.ctx = { instance: config.name, project: config.project, location: config.location };
     this.parent = `/projects/${encodeURIComponent(config.project)}/locations/${encodeURIComponent(config.location)}`;
     ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source));
-    this.pageSize = Math.max(1, Math.min(Math.floor(deps.pageSize ?? VERTEX_PAGE_SIZE.default), VERTEX_PAGE_SIZE.max));
+    this.pageSize = clampPageSize(deps.pageSize, VERTEX_PAGE_SIZE.max, VERTEX_PAGE_SIZE.default);
     this.verifyDeployedModels = deps.verifyDeployedModels ?? true;
   }
 
