@@ -78,7 +78,7 @@ interface Validated<T> {
  *
  * Every read is a conditional request once cached: a stale entry is revalidated with its
  * ETag, and GitHub's 304 costs no rate limit. Rate limits are waited out when the wait fits
- * the retry budget (see {@link classifyGithubResponse}), else reported as SOURCE_RATE_LIMITED
+ * the retry budget (see {@link classifyResponse}), else reported as SOURCE_RATE_LIMITED
  * with the wait in `retryAfterMs`.
  */
 export class GithubConnector implements Connector, GitHostConnector {
@@ -177,7 +177,7 @@ export class GithubConnector implements Connector, GitHostConnector {
       '/repos/{owner}/{repo}/commits/{ref}',
       `${repo.path}/commits/${encodeURIComponent(sha)}`,
       undefined,
-      (dto) => mapCommit(dto, repo.fullName, this.ctx),
+      (dto) => mapCommit(dto, this.ctx, repo.fullName),
       isMissingCommit,
     );
   }
@@ -197,7 +197,7 @@ export class GithubConnector implements Connector, GitHostConnector {
       { per_page: 1, sha: branch || undefined },
       (list) => {
         if (!Array.isArray(list)) throw this.badResponse('list-commits answered with something other than an array');
-        return list[0] ? mapCommit(list[0], repo.fullName, this.ctx) : null;
+        return list[0] ? mapCommit(list[0], this.ctx, repo.fullName) : null;
       },
       isMissingCommit,
     );
@@ -467,7 +467,7 @@ export class GithubConnector implements Connector, GitHostConnector {
         const failed = errorAt([alias, aliases.commit(j)]);
         if (failed && failed.type !== 'NOT_FOUND') answers.set(key, this.fieldError(failed));
         // A tree, a tag or nothing by that id is no commit: null, as REST's 422 is.
-        else store(key, commit?.oid ? mapGraphqlCommit(commit, repo.fullName, this.ctx) : null);
+        else store(key, commit?.oid ? mapGraphqlCommit(commit, this.ctx, repo.fullName) : null);
       });
       read.codeOwnersRefs.forEach((ref, k) => {
         const key = `codeowners ${repo.key} ${ref}`;
@@ -561,9 +561,9 @@ export function createGithubHttpClient(
     baseURL: config.url.replace(/\/+$/, ''),
     headers,
     secrets,
-    parseErrorBody: parseGithubErrorBody,
-    classifyResponse: classifyGithubResponse,
-    parseRateLimit: parseGithubRateLimit,
+    parseErrorBody,
+    classifyResponse,
+    parseRateLimit,
   });
 }
 
@@ -577,7 +577,7 @@ export function createGithubHttpClient(
  * Each is SOURCE_RATE_LIMITED when the wait does not fit the retry budget. Any other 403 is
  * SOURCE_FORBIDDEN and is not retried; any other 429 is left to the client's default rules.
  */
-export function classifyGithubResponse(res: ClassifiableResponse, nowMs: number): ResponseClassification | undefined {
+export function classifyResponse(res: ClassifiableResponse, nowMs: number): ResponseClassification | undefined {
   if (res.status !== 403 && res.status !== 429) return undefined;
   const rateLimited = SourceErrorCode.SOURCE_RATE_LIMITED;
   const retryAfter = parseRetryAfter(res.headers['retry-after'], nowMs);
@@ -600,7 +600,7 @@ export function classifyGithubResponse(res: ClassifiableResponse, nowMs: number)
  * `search`, `graphql`, ...), sent with every response; GitHub Enterprise Server with rate
  * limiting off sends none.
  */
-export function parseGithubRateLimit(headers: Readonly<Record<string, string>>): RateLimitReading | undefined {
+export function parseRateLimit(headers: Readonly<Record<string, string>>): RateLimitReading | undefined {
   return readRateLimitHeaders(
     headers,
     { limit: 'x-ratelimit-limit', remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resource: 'x-ratelimit-resource' },
@@ -613,7 +613,7 @@ export function parseGithubRateLimit(headers: Readonly<Record<string, string>>):
  * `errors`): the message, with the validation details after it; the first error's `code`
  * as the upstream code. GitHub's own HTML pages (a 502 "Unicorn!") yield nothing.
  */
-export function parseGithubErrorBody(_status: number, body: unknown): { upstreamCode?: string; message?: string } {
+export function parseErrorBody(_status: number, body: unknown): { upstreamCode?: string; message?: string } {
   if (typeof body === 'string') {
     const text = body.trim();
     return text && !text.startsWith('<') ? { message: text.slice(0, 300) } : {};

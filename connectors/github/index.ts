@@ -1,10 +1,10 @@
 export {
   GithubConnector,
-  classifyGithubResponse,
+  classifyResponse,
   createGithubHttpClient,
   githubWebOrigin,
-  parseGithubErrorBody,
-  parseGithubRateLimit,
+  parseErrorBody,
+  parseRateLimit,
   type GithubConnectorDeps,
 } from './client';
 // The Link walker and parser are core's, shared with GitLab; re-exported where they were.
