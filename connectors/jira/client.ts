@@ -1,7 +1,7 @@
 import { createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import type { JiraInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
-import type { Connector, ConnectorDeps } from '../core/connector';
+import type { ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode } from '../core/errors';
 import { HttpClient, type ClassifiableResponse, type ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
@@ -23,6 +23,7 @@ import {
   type TicketDetailsRequest,
 } from './map';
 import { addLabelsRequest, commentRequest, createIssueRequest, issueSummary, transitionRequest, type IssueDraft, type TextBlock } from './requests';
+import type { TicketSearchOptions, TicketWriteConnector } from './ticket-connector';
 import { JqlScopeError, projectOfIssue, projectOfIssueKey, scopeJql } from './scope';
 import {
   type CreatedIssue,
@@ -60,14 +61,6 @@ export interface JiraConnectorDeps extends ConnectorDeps {
   maxJqlLength?: number;
 }
 
-export interface TicketSearchOptions {
-  /**
-   * At most this many tickets, in the search's order: paging stops once they are found.
-   * Not Jira's page size (the connector pages by itself). Default: all.
-   */
-  maxResults?: number;
-}
-
 /**
  * JQL refused before any request because it cannot be combined with the instance's
  * `projects` scope safely (SOURCE_BAD_REQUEST). A class of its own so that the subgraph can
@@ -101,7 +94,7 @@ const MAX_PAGES = 1000;
  * the KB "Changing maxResults parameter for Jira REST API" (the response's `maxResults` is
  * the limit actually applied; page by it).
  */
-export class JiraConnector implements Connector {
+export class JiraConnector implements TicketWriteConnector {
   readonly kind = 'JIRA' as const;
   readonly instance: string;
   readonly source: string;

@@ -1,7 +1,7 @@
 import { createSourceCaches, createSourceHttpClient, isNotFoundError, nullIfNotFound } from '../core/plumbing';
 import type { MlflowInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
-import type { Connector, ConnectorDeps } from '../core/connector';
+import type { ConnectorDeps } from '../core/connector';
 import { SourceError } from '../core/errors';
 import type { ModelVersion } from '../core/graph';
 import { HttpClient } from '../core/http-client';
@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from '../core/logger';
 import { clampPageSizes, collectTokenPages } from '../core/paginate';
 import { sourceName } from '../core/source';
 import { stableJson } from '../core/stable-json';
+import type { RunSearch, TrackingConnector } from './tracking-connector';
 import {
   mapExperiment,
   mapModelVersion,
@@ -59,19 +60,11 @@ const DEFAULT_PAGE_SIZES = {
   modelVersions: 10_000,
 } as const;
 
-export interface RunSearch {
-  experimentIds: string[];
-  filter?: string;
-  orderBy?: string[];
-  maxResults?: number;
-  pageToken?: string;
-}
-
 /**
  * MLflow tracking server and model registry, REST API 2.0 (`service.proto`,
  * `model_registry.proto`). Works against open-source MLflow and Databricks alike.
  */
-export class MlflowConnector implements Connector {
+export class MlflowConnector implements TrackingConnector {
   readonly kind = 'MLFLOW' as const;
   readonly instance: string;
   readonly source: string;
