@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { NON_PRODUCTION_ENDPOINTS } from '../subgraphs/inventory/governance/types';
 
 /**
  * The configuration file's schema: parsed once at start-up, so a wrong key fails the
@@ -43,8 +42,14 @@ const regexSource = z.string().refine(
   { message: 'must be a valid regular expression' },
 );
 
-/** The governance rules' settings (see subgraphs/inventory/governance). */
-const governanceSchema = z
+/** Endpoint names with a staging, dev, test or QA word (`fraud-staging`, `dev_scoring`). */
+export const NON_PRODUCTION_ENDPOINTS = '(^|[-_.])(staging|stage|stg|dev|test|testing|qa|sandbox)([-_.]|$)';
+
+/**
+ * The governance rules' settings (see subgraphs/inventory/governance). The only place their
+ * defaults are written: `DEFAULT_GOVERNANCE` is this schema's answer to `{}`.
+ */
+export const governanceSchema = z
   .object({
     /** Registry stages that mean production, compared case-insensitively. */
     productionStages: z.array(z.string().min(1)).default(['Production']),
