@@ -1,3 +1,4 @@
+import { ModelgraphError } from '../connectors/core/errors';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ import { parseReconcileArgs, ReconcileUsageError, runReconcile } from './reconci
 import { parseReportArgs, ReportUsageError, runReport } from './report';
 import { startTracing } from './tracing';
 import { recordHistoryDemo } from './history-demo';
-import { openHistoryStore, sqliteAvailable } from '../subgraphs/inventory/history/open-store';
+import { HistoryUnavailableError, openHistoryStore, sqliteAvailable } from '../subgraphs/inventory/history/open-store';
 
 /** Where the demo keeps its history (gitignored): it grows with every run. */
 const DEMO_HISTORY_PATH = 'data/history.sqlite';
@@ -117,7 +118,11 @@ export async function main(argv: string[]): Promise<number | undefined> {
   }
 }
 
-class UsageError extends Error {}
+class UsageError extends ModelgraphError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
 
 function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
   try {
@@ -247,7 +252,7 @@ async function serve(args: string[]): Promise<number | undefined> {
     await closeAll(closers, 0);
     await tracing?.shutdown().catch(() => undefined);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`port ${config.server.port} is already in use; set PORT or --port to another one`);
+      throw new ModelgraphError('PORT_IN_USE', `port ${config.server.port} is already in use; set PORT or --port to another one`);
     }
     throw err;
   }
@@ -281,7 +286,7 @@ async function demoHistory(
   org: { models: number; seed?: number },
 ): Promise<Awaited<ReturnType<typeof recordHistoryDemo>> | undefined> {
   if (!sqliteAvailable()) {
-    if (week) throw new Error('history: better-sqlite3 cannot run on this machine, so --history-demo cannot record');
+    if (week) throw new HistoryUnavailableError('history: better-sqlite3 cannot run on this machine, so --history-demo cannot record');
     logger.warn('history: better-sqlite3 cannot run on this machine; the demo serves without governance history');
     return undefined;
   }

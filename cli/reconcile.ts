@@ -4,6 +4,7 @@
  * findings could not be read in full (an upstream down, a bad option): a gate must never
  * pass on a silently shorter list.
  */
+import { ModelgraphError } from '../connectors/core/errors';
 import { parseArgs } from 'node:util';
 import { createGraphqlClient, fetchAllPages, ReportError, type GraphqlClient, type GraphQLErrorLike } from './graphql-client';
 import { FINDING_RULES, SEVERITY_ORDER, type Severity } from '../subgraphs/inventory/governance/types';
@@ -27,7 +28,11 @@ export const RECONCILE_USAGE = `Usage: modelgraph reconcile [--fail-on low|mediu
   RULE: ${FINDING_RULES.join(', ')}
 `;
 
-export class ReconcileUsageError extends Error {}
+export class ReconcileUsageError extends ModelgraphError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('USAGE', message, options);
+  }
+}
 
 export interface ReconcileArgs {
   failOn: Severity;

@@ -1,11 +1,15 @@
+import { ModelgraphError } from '../connectors/core/errors';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type ModelgraphConfig } from './schema';
 
 /** A configuration problem: the message names the file and the key. */
-export class ConfigError extends Error {
+export class ConfigError extends ModelgraphError {
   override readonly name = 'ConfigError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('CONFIG_INVALID', message, options);
+  }
 }
 
 export interface LoadConfigOptions {

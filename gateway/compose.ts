@@ -1,3 +1,4 @@
+import { ModelgraphError } from '../connectors/core/errors';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { composeServices } from '@apollo/composition';
@@ -15,7 +16,7 @@ export function composeSupergraph(): string {
     SUBGRAPHS.map((s) => ({ name: s.name, url: s.defaultUrl, typeDefs: parseSchemaFile(s.schemaFile) })),
   );
   if (result.errors) {
-    throw new Error(`composition failed:\n  ${result.errors.map((e) => e.message).join('\n  ')}`);
+    throw new ModelgraphError('COMPOSITION_FAILED', `composition failed:\n  ${result.errors.map((e) => e.message).join('\n  ')}`);
   }
   return HEADER + result.supergraphSdl + '\n';
 }

@@ -1,3 +1,4 @@
+import { ModelgraphError } from '../../connectors/core/errors';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -97,7 +98,7 @@ export class PeopleDirectory {
     try {
       raw = parseYaml(readFileSync(path, 'utf8'));
     } catch (err) {
-      throw new Error(`people aliases file ${path}: ${(err as Error).message}`);
+      throw new ModelgraphError('PEOPLE_FILE_INVALID', `people aliases file ${path}: ${(err as Error).message}`);
     }
     return PeopleDirectory.fromData(raw, path);
   }
@@ -106,12 +107,12 @@ export class PeopleDirectory {
     const parsed = aliasesSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new Error(`${where}: ${issue.path.map(String).join('.')}: ${issue.message}`);
+      throw new ModelgraphError('PEOPLE_FILE_INVALID', `${where}: ${issue.path.map(String).join('.')}: ${issue.message}`);
     }
     const seen = new Set<string>();
     const records = parsed.data.people.map((p, index) => {
       const id = normaliseEmail(p.email);
-      if (seen.has(id)) throw new Error(`${where}: people.${index}.email: ${id} is listed twice`);
+      if (seen.has(id)) throw new ModelgraphError('PEOPLE_FILE_INVALID', `${where}: people.${index}.email: ${id} is listed twice`);
       seen.add(id);
       const identities = p.identities.map((text): PersonIdentity => {
         const [tool, instance, ...rest] = text.split(':');

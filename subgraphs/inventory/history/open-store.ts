@@ -3,6 +3,7 @@
  * only when history is on: better-sqlite3 is a native module, and a machine where it
  * cannot load still serves the graph, without history.
  */
+import { ModelgraphError } from '../../../connectors/core/errors';
 import { resolve } from 'node:path';
 import { PostgresHistoryStore } from './postgres-store';
 import { SqliteHistoryStore } from './sqlite-store';
@@ -16,8 +17,11 @@ export interface HistorySettings {
 }
 
 /** History could not be opened: the message names `history` and what to change. */
-export class HistoryUnavailableError extends Error {
+export class HistoryUnavailableError extends ModelgraphError {
   override readonly name = 'HistoryUnavailableError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('HISTORY_UNAVAILABLE', message, options);
+  }
 }
 
 function load<T>(module: string, hint: string): T {
