@@ -73,7 +73,8 @@ Usage:
 
 Environment: PORT, REDIS_URL, MODELGRAPH_CONFIG, MODELGRAPH_API_KEY (what report and reconcile
 send the gateway as a Bearer token), MODELGRAPH_SUBGRAPH_SECRET (the gateway and
-subgraphs' shared signing secret), MODELGRAPH_METRICS_PORT (Prometheus /metrics on a port of
+subgraphs' shared signing secret), MODELGRAPH_SUBGRAPH_<NAME>_URL (where a gateway run alone
+finds each subgraph), MODELGRAPH_METRICS_PORT (Prometheus /metrics on a port of
 its own), NODE_ENV=production (introspection off), and OpenTelemetry's OTEL_* variables
 (traces are exported when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER says so).
 `;
