@@ -36,6 +36,7 @@ export * from './connector';
 export * from './graph';
 export * from './paginate';
 export * from './link-pages';
+export { backoffMs, requestForbidsRetry, retryPolicy, type RetryPolicy } from './retry-policy';
 export * from './stable-json';
 export { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 export { stripUrlCredentials } from './urls';

@@ -21,6 +21,7 @@ import { silentLogger, type Logger } from '../core/logger';
 import { FailureMemo, isRememberedFailure } from '../core/failure-memo';
 import { clampPageSizes } from '../core/paginate';
 import { createSourceCaches, nullIfNotFound, rememberFailureMs } from '../core/plumbing';
+import { backoffMs, requestForbidsRetry, retryPolicy, type RetryOptions, type RetryPolicy } from '../core/retry-policy';
 import { RateLimiter, waitForSlot } from '../core/rate-limiter';
 import { resolveConcurrency, resolveRateLimit } from '../core/vendor-rate-limits';
 import {
@@ -1078,15 +1079,8 @@ interface SagemakerRetryToken {
   readonly startedAt: number;
 }
 
-export interface SagemakerRetryOptions {
-  /** Attempts in all, the first included; 1 disables retries. Default 4 (as for every source). */
-  maxAttempts?: number;
-  /** Upper bound of the first backoff; it doubles per retry (full jitter). Default 200. */
-  baseDelayMs?: number;
-  /** Upper bound of any one backoff. Default 5000. */
-  maxDelayMs?: number;
-  /** Time for one call, attempts and waits included; a wait that would not fit stops the retries. Default 15000. */
-  budgetMs?: number;
+/** The instance's `retry` settings (core's {@link RetryOptions}, the same defaults as every source's), and what carries them out. */
+export interface SagemakerRetryOptions extends RetryOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   random?: () => number;
@@ -1106,9 +1100,8 @@ export interface SagemakerRetryOptions {
  */
 export class SagemakerRetryStrategy implements RetryStrategyV2 {
   readonly mode = 'standard';
+  private readonly policy: RetryPolicy;
   readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
   readonly budgetMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -1118,10 +1111,8 @@ export class SagemakerRetryStrategy implements RetryStrategyV2 {
 
   constructor(options: SagemakerRetryOptions = {}) {
     this.failures = options.failures;
-    this.maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 4));
-    this.baseDelayMs = options.baseDelayMs ?? 200;
-    this.maxDelayMs = options.maxDelayMs ?? 5_000;
-    this.budgetMs = options.budgetMs ?? 15_000;
+    this.policy = retryPolicy(options);
+    ({ maxAttempts: this.maxAttempts, budgetMs: this.budgetMs } = this.policy);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
@@ -1138,19 +1129,15 @@ export class SagemakerRetryStrategy implements RetryStrategyV2 {
     if (isRequestLimitError(info.error)) throw new Error('request limit');
     const retryable = info.errorType === 'THROTTLING' || info.errorType === 'TRANSIENT';
     if (!retryable || retries + 1 >= this.maxAttempts) throw new Error('no retry');
-    const backoff = Math.floor(this.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** retries));
+    const backoff = backoffMs(this.policy, retries, this.random);
     // The middleware dates the hint with the real clock (`Date.now() + Retry-After`), so it is read with it too.
     const hinted = info.retryAfterHint ? info.retryAfterHint.getTime() - Date.now() : 0;
     const delay = Math.max(backoff, hinted);
     const startedAt = previous.startedAt;
     if (this.now() - startedAt + delay > this.budgetMs) throw new Error('retry budget exhausted');
-    // A retry the request cannot afford ends the call with the upstream's own error.
-    const scope = currentRequestScope();
-    const deadlineLeft = scope?.remainingMs();
-    if (deadlineLeft !== undefined && delay >= deadlineLeft) throw new Error('the wait would pass the request deadline');
-    if (scope && !scope.canCharge()) throw new Error("the request's upstream call budget is spent");
-    // A concurrent call of this request already failed: a retry would only spend more of it.
-    if (this.failures?.failedInRequest(scope)) throw new Error('the source already failed in this request');
+    // The SDK then throws the upstream's own error, whatever this one says.
+    const forbidden = requestForbidsRetry(delay, currentRequestScope(), this.failures);
+    if (forbidden) throw new Error(forbidden);
     this.logger.warn('retrying SageMaker call', {
       attempt: retries + 2,
       errorType: info.errorType,
