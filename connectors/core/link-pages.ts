@@ -21,14 +21,15 @@ export interface LinkPage<T> {
  * Given the pages of an earlier walk, a page asked at the same position and URL is sent
  * with its ETag, and a 304 keeps its items (and its next link, unless the 304 carries one).
  * A next link to another origin than `origin` (the API's; by default the first link's) is
- * refused: the client would send it the token.
+ * refused: the client would send it the token. A vendor that also says where the next page
+ * is in other headers (GitLab's `x-next-page`) passes `nextWithoutLink`, asked when a page
+ * has no `rel="next"` or one that may not be followed.
  */
 export async function walkLinkPages<TDto, TItem>(
   http: HttpClient,
   firstPath: string,
   map: (dto: TDto) => TItem,
-  /** `route`: the first page's route template, which every next page shares (see {@link HttpRequest.route}). */
-  options: { previous?: readonly LinkPage<TItem>[]; maxPages?: number; origin?: string; route?: string } = {},
+  options: LinkWalkOptions<TItem> = {},
 ): Promise<LinkPage<TItem>[]> {
   const maxPages = options.maxPages ?? 1000;
   const pages: LinkPage<TItem>[] = [];
@@ -53,20 +54,50 @@ export async function walkLinkPages<TDto, TItem>(
       const link = res.headers.link;
       page = { ...heldPage, etag: res.headers.etag ?? heldPage.etag, next: link === undefined ? heldPage.next : parseLinkHeader(link).next ?? null };
     } else {
-      if (!Array.isArray(res.data)) throw badPaging(http.source, 'a listing page is not a JSON array');
+      if (!Array.isArray(res.data)) {
+        const got = res.data === undefined ? 'an empty body' : typeof res.data;
+        throw new SourceError({ source: http.source, code: SourceErrorCode.SOURCE_BAD_RESPONSE, message: `GET ${url}: expected a JSON array, got ${got}`, status: res.status });
+      }
       page = { url, etag: res.headers.etag ?? null, next: parseLinkHeader(res.headers.link).next ?? null, items: res.data.map(map) };
     }
     pages.push(page);
+    let next = page.next;
     // Without a given origin, the first absolute link fixes the one every later link must keep.
-    if (page.next) {
-      const nextOrigin = originOf(page.next);
-      if (!nextOrigin) throw badPaging(http.source, 'a Link rel="next" is not an absolute http(s) URL');
-      origin ??= nextOrigin;
-      if (nextOrigin !== origin) throw badPaging(http.source, `a Link rel="next" points to another origin (${nextOrigin})`);
+    if (next) {
+      const nextOrigin = originOf(next);
+      if (nextOrigin) origin ??= nextOrigin;
+      const refused = !nextOrigin
+        ? 'a Link rel="next" is not an absolute http(s) URL'
+        : nextOrigin !== origin
+          ? `a Link rel="next" points to another origin (${nextOrigin})`
+          : undefined;
+      if (refused) {
+        next = options.nextWithoutLink?.(res.headers, next) ?? null;
+        if (next === null) throw badPaging(http.source, refused);
+      }
+    } else if (res.status !== 304) {
+      next = options.nextWithoutLink?.(res.headers, undefined) ?? null;
     }
-    url = page.next;
+    url = next;
   }
   return pages;
+}
+
+export interface LinkWalkOptions<TItem> {
+  /** The pages of an earlier walk, revalidated with their ETags. */
+  previous?: readonly LinkPage<TItem>[];
+  /** More pages than this is an error rather than a silently shorter list. Default 1000. */
+  maxPages?: number;
+  /** The only origin a next link may point to. Default: the first link's. */
+  origin?: string;
+  /** The first page's route template, which every next page shares (see {@link HttpRequest.route}). */
+  route?: string;
+  /**
+   * The next page's path when the page has no `rel="next"`, or one that may not be followed
+   * (`refusedLink`): from the vendor's other headers; undefined when there is none (the last
+   * page, or the walk fails with the refused link's error). May throw an error of its own.
+   */
+  nextWithoutLink?: (headers: Readonly<Record<string, string>>, refusedLink: string | undefined) => string | undefined;
 }
 
 /** `<https://…?page=2>; rel="next", <https://…?page=5>; rel="last"` -> `{ next, last }`. */

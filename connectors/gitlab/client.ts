@@ -1,13 +1,13 @@
-import { originOf, parseLinkHeader } from '../core/link-pages';
+import { walkLinkPages } from '../core/link-pages';
 import { cachedLookup, createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import type { GitlabInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
 import type { PersonIdentity } from '../core/graph';
 import { SourceError, SourceErrorCode } from '../core/errors';
-import { HttpClient, type ClassifiableResponse, type HttpResponse, type ResponseClassification } from '../core/http-client';
+import { HttpClient, serializeParams, type ClassifiableResponse, type ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
-import { clampPageSize, collectTokenPages } from '../core/paginate';
+import { clampPageSize } from '../core/paginate';
 import { readRateLimitHeaders } from '../core/rate-limit';
 import { outsideRequestScope } from '../core/request-scope';
 import { sourceName } from '../core/source';
@@ -395,45 +395,25 @@ export class GitlabConnector implements Connector, GitHostConnector {
    * sends one ("use these links instead of generating your own URLs"; keyset pagination sends
    * only that), else `x-next-page`; an empty `x-next-page` and no link is the last page.
    */
-  private collectPages<T>(route: string, path: string, params: Params): Promise<T[]> {
-    return collectTokenPages<T>(
-      async (token) => {
-        const res: HttpResponse<unknown> = token?.startsWith('link:')
-          ? await this.http.request<unknown>({ method: 'GET', path: token.slice('link:'.length), route })
-          : await this.http.request<unknown>({
-              method: 'GET',
-              path,
-              route,
-              params: token ? { ...params, page: token.slice('page:'.length) } : params,
-            });
-        if (!Array.isArray(res.data)) {
+  private async collectPages<T>(route: string, path: string, params: Params): Promise<T[]> {
+    const pages = await walkLinkPages<T, T>(this.http, `${path}?${serializeParams(params)}`, (dto) => dto, {
+      route,
+      origin: this.apiOrigin,
+      nextWithoutLink: (headers, refusedLink) => {
+        const page = headers['x-next-page']?.trim();
+        if (page && /^\d+$/.test(page)) return `${path}?${serializeParams({ ...params, page })}`;
+        // The client sends its token with every request, so a link elsewhere is never followed.
+        if (refusedLink) {
           throw new SourceError({
             source: this.source,
             code: SourceErrorCode.SOURCE_BAD_RESPONSE,
-            message: `GET ${path}: expected a JSON array, got ${res.data === undefined ? 'an empty body' : typeof res.data}`,
-            status: res.status,
+            message: `the next-page link points to another origin than ${this.apiOrigin} (is the instance's external_url right?); not following it`,
           });
         }
-        return { items: res.data as T[], nextPageToken: this.nextPageToken(res.headers) };
+        return undefined;
       },
-      { source: this.source },
-    );
-  }
-
-  private nextPageToken(headers: Record<string, string>): string | undefined {
-    const next = parseLinkHeader(headers.link).next;
-    // The client sends its token with every request, so a link elsewhere is never followed.
-    if (next && originOf(next) === this.apiOrigin) return `link:${next}`;
-    const page = headers['x-next-page']?.trim();
-    if (page && /^\d+$/.test(page)) return `page:${page}`;
-    if (next) {
-      throw new SourceError({
-        source: this.source,
-        code: SourceErrorCode.SOURCE_BAD_RESPONSE,
-        message: `the next-page link points to another origin than ${this.apiOrigin} (is the instance's external_url right?); not following it`,
-      });
-    }
-    return undefined;
+    });
+    return pages.flatMap((p) => p.items);
   }
 }
 
