@@ -6,7 +6,7 @@ import { SourceError } from '../core/errors';
 import type { ModelVersion } from '../core/graph';
 import { HttpClient } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
-import { clampPageSizes, collectTokenPages } from '../core/paginate';
+import { clampPageSize, clampPageSizes, collectTokenPages } from '../core/paginate';
 import { sourceName } from '../core/source';
 import { stableJson } from '../core/stable-json';
 import type { RunSearch, TrackingConnector } from './tracking-connector';
@@ -149,7 +149,7 @@ export class MlflowConnector implements TrackingConnector {
   async searchRuns(search: RunSearch): Promise<{ runs: Run[]; nextPageToken: string | null }> {
     const body: SearchRunsRequest = {
       experiment_ids: search.experimentIds,
-      max_results: Math.min(search.maxResults ?? this.pageSizes.runs, MLFLOW_PAGE_LIMITS.runs),
+      max_results: clampPageSize(search.maxResults, MLFLOW_PAGE_LIMITS.runs, this.pageSizes.runs),
       ...(search.filter ? { filter: search.filter } : {}),
       ...(search.orderBy?.length ? { order_by: search.orderBy } : {}),
       ...(search.pageToken ? { page_token: search.pageToken } : {}),
