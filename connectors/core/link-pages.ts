@@ -1,5 +1,6 @@
 import { SourceError, SourceErrorCode } from './errors';
 import type { HttpClient, HttpResponse } from './http-client';
+import { badPaging } from './paginate';
 
 /**
  * RFC 8288 `Link` headers, as GitHub and GitLab paginate with them: one parser and one
@@ -128,8 +129,4 @@ export function originOf(url: string): string | undefined {
 /** The conditional-request header for a held ETag, if any. */
 export function ifNoneMatch(etag: string | null | undefined): Record<string, string> | undefined {
   return etag ? { 'If-None-Match': etag } : undefined;
-}
-
-function badPaging(source: string, detail: string): SourceError {
-  return new SourceError({ source, code: SourceErrorCode.SOURCE_BAD_RESPONSE, message: `${source}: ${detail}` });
 }

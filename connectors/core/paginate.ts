@@ -47,6 +47,7 @@ export function clampPageSizes<K extends string>(
   return out;
 }
 
-function badPaging(source: string, detail: string): SourceError {
+/** A listing the upstream pages wrongly (looping, endless, not a list): SOURCE_BAD_RESPONSE. */
+export function badPaging(source: string, detail: string): SourceError {
   return new SourceError({ source, code: SourceErrorCode.SOURCE_BAD_RESPONSE, message: `${source}: ${detail}` });
 }

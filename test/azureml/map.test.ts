@@ -1,9 +1,9 @@
+import { isoFromText as isoDate } from '../../connectors/core/graph';
 import {
   approvalFromTags,
   compareVersionsNewestFirst,
   creatorType,
   deploymentStatus,
-  isoDate,
   mapModelContainer,
   mapModelVersion,
   mapOnlineDeployment,

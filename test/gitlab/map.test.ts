@@ -1,6 +1,6 @@
+import { isoFromText as isoDate } from '../../connectors/core/graph';
 import {
   canonicalRepositoryUrl,
-  isoDate,
   mapCodeOwnersFile,
   mapCommit,
   mapProject,
