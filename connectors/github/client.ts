@@ -1,4 +1,5 @@
 import { ifNoneMatch, walkLinkPages, type LinkPage } from '../core/link-pages';
+import { settle } from '../core/concurrency';
 import { clampPageSizes } from '../core/paginate';
 import { createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import type { GithubInstanceConfig } from '../../config/schema';
@@ -702,12 +703,6 @@ function keysOfRead(read: RepositoryRead): string[] {
     ...read.commits.map((sha) => `commit ${key} ${sha}`),
     ...read.codeOwnersRefs.map((ref) => `codeowners ${key} ${ref}`),
   ];
-}
-
-/** Each promise's value, or its error in its place. */
-async function settle<T>(promises: ReadonlyArray<Promise<T>>): Promise<Array<T | Error>> {
-  const settled = await Promise.allSettled(promises);
-  return settled.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason))));
 }
 
 function encodePath(path: string): string {

@@ -7,6 +7,7 @@ import type { PersonIdentity } from '../core/graph';
 import { SourceError, SourceErrorCode } from '../core/errors';
 import { HttpClient, serializeParams, type ClassifiableResponse, type ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
+import { settle } from '../core/concurrency';
 import { clampPageSize } from '../core/paginate';
 import { readRateLimitHeaders } from '../core/rate-limit';
 import { outsideRequestScope } from '../core/request-scope';
@@ -424,12 +425,6 @@ function projectKey(path: string): string {
 
 function codeOwnersKey(path: string, ref: string): string {
   return `codeowners ${path.toLowerCase()} ${ref}`;
-}
-
-/** Each promise's value, or its error in its place. */
-async function settle<T>(promises: ReadonlyArray<Promise<T>>): Promise<Array<T | Error>> {
-  const settled = await Promise.allSettled(promises);
-  return settled.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason))));
 }
 
 function cleanPath(fullName: string): string {
