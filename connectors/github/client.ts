@@ -1,7 +1,7 @@
 import { ifNoneMatch, walkLinkPages, type LinkPage } from '../core/link-pages';
 import { settle } from '../core/concurrency';
 import { clampPageSizes } from '../core/paginate';
-import { createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
+import { createSourceCaches, createSourceHttpClient, isNotFoundError, nullIfNotFound } from '../core/plumbing';
 import type { GithubInstanceConfig } from '../../config/schema';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
@@ -517,13 +517,8 @@ export class GithubConnector implements Connector, GitHostConnector {
   ): Promise<TOut | null> {
     const { value } = await this.cache.getOrRevalidate<Validated<TOut | null>>(key, async (previous) => {
       const held = previous?.value;
-      let res: HttpResponse<TDto>;
-      try {
-        res = await this.http.request<TDto>({ method: 'GET', path, route, params, headers: ifNoneMatch(held?.etag) });
-      } catch (err) {
-        if (missing(err)) return { etag: null, value: null };
-        throw err;
-      }
+      const res = await nullIfNotFound(this.http.request<TDto>({ method: 'GET', path, route, params, headers: ifNoneMatch(held?.etag) }), missing);
+      if (res === null) return { etag: null, value: null };
       if (res.status === 304) {
         if (!held) throw this.badResponse('304 Not Modified to a request without If-None-Match');
         // Unchanged: the held value is stored again as new, without a body having come.
