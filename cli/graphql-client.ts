@@ -1,4 +1,3 @@
-import { ModelgraphError } from '../connectors/core/errors';
 import {
   Kind,
   parse,
@@ -7,6 +6,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { ModelgraphError } from '../connectors/core/errors';
 
 /**
  * A small GraphQL-over-HTTP client for the CLI, on Node's own `fetch`, and `fetchAllPages`,

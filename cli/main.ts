@@ -1,8 +1,8 @@
-import { ModelgraphError } from '../connectors/core/errors';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ModelgraphError } from '../connectors/core/errors';
 
 type ParseArgsOptionsConfig = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
 import { ConfigError, loadConfig } from '../config/load';

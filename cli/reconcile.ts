@@ -4,8 +4,8 @@
  * findings could not be read in full (an upstream down, a bad option): a gate must never
  * pass on a silently shorter list.
  */
-import { ModelgraphError } from '../connectors/core/errors';
 import { parseArgs } from 'node:util';
+import { ModelgraphError } from '../connectors/core/errors';
 import { createGraphqlClient, fetchAllPages, ReportError, type GraphqlClient, type GraphQLErrorLike } from './graphql-client';
 import { FINDING_RULES, SEVERITY_ORDER, type Severity } from '../subgraphs/inventory/governance/types';
 import { formatRows } from './report/format';

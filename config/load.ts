@@ -1,7 +1,7 @@
-import { ModelgraphError } from '../connectors/core/errors';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { ModelgraphError } from '../connectors/core/errors';
 import { configSchema, SUBGRAPH_NAMES, type ModelgraphConfig } from './schema';
 
 /** A configuration problem: the message names the file and the key. */

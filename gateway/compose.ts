@@ -1,7 +1,7 @@
-import { ModelgraphError } from '../connectors/core/errors';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { composeServices } from '@apollo/composition';
+import { ModelgraphError } from '../connectors/core/errors';
 import { parseSchemaFile, SCHEMA_DIR } from '../subgraphs/common/schema-file';
 import { PUBLIC_SCHEMA_FILE, publicSchemaSdl } from './public-schema';
 import { SUBGRAPHS } from './subgraphs';

@@ -1,7 +1,7 @@
-import { ModelgraphError } from '../../connectors/core/errors';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Kind, OperationTypeNode, type DocumentNode, type TypeNode, type VariableDefinitionNode } from 'graphql';
+import { ModelgraphError } from '../../connectors/core/errors';
 import {
   createGraphqlClient,
   fetchAllPages,

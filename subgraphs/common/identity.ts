@@ -1,7 +1,7 @@
-import { ModelgraphError } from '../../connectors/core/errors';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ModelgraphError } from '../../connectors/core/errors';
 import type { IdentityTool, PersonIdentity } from '../../connectors/core/graph';
 
 /**

@@ -3,8 +3,8 @@
  * only when history is on: better-sqlite3 is a native module, and a machine where it
  * cannot load still serves the graph, without history.
  */
-import { ModelgraphError } from '../../../connectors/core/errors';
 import { resolve } from 'node:path';
+import { ModelgraphError } from '../../../connectors/core/errors';
 import { PostgresHistoryStore } from './postgres-store';
 import { SqliteHistoryStore } from './sqlite-store';
 import type { HistoryStore } from './types';
