@@ -33,8 +33,8 @@ export type ModelContainerTransformer = (dto: ModelContainer, ctx: AzuremlMapCon
 export type ModelVersionTransformer = (dto: ModelVersion, ctx: AzuremlMapContext, modelName?: string) => CloudModelVersion;
 export type OnlineDeploymentTransformer = (
   dto: OnlineDeployment,
-  endpoint: OnlineEndpoint,
   ctx: AzuremlMapContext,
+  endpoint: OnlineEndpoint,
 ) => Deployment;
 
 // ---- ids and links ----------------------------------------------------------------------
@@ -336,7 +336,7 @@ function instanceType(dto: OnlineDeployment): string | null {
 }
 
 /** An online deployment, with its endpoint's traffic split, as a `Deployment`. */
-export const mapOnlineDeployment: OnlineDeploymentTransformer = (dto, endpoint, ctx) => {
+export const mapOnlineDeployment: OnlineDeploymentTransformer = (dto, ctx, endpoint) => {
   const endpointName = endpoint.name ?? segmentAfter(endpoint.id, 'onlineendpoints') ?? segmentAfter(dto.id, 'onlineendpoints') ?? '';
   const name = dto.name ?? segmentAfter(dto.id, 'deployments') ?? '';
   const props = dto.properties ?? {};

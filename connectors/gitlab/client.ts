@@ -151,7 +151,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
     if (!wanted.includes('@')) return null;
     return this.lookup(`user-by-email ${wanted}`, async () => {
       const users = await this.http.get<GitlabUser[]>('/users', { search: wanted, per_page: 20 }, { route: '/users' });
-      return mapUserByEmail(Array.isArray(users) ? users : [], wanted, this.ctx);
+      return mapUserByEmail(Array.isArray(users) ? users : [], this.ctx, wanted);
     });
   }
 

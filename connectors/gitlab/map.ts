@@ -105,7 +105,7 @@ export const mapCommit: CommitTransformer = (dto, ctx, fullName) => {
  * Several candidates, or a name or username that merely contains the text, name nobody: an
  * identity is never guessed.
  */
-export function mapUserByEmail(users: readonly GitlabUser[], email: string, ctx: GitlabMapContext): PersonIdentity | null {
+export function mapUserByEmail(users: readonly GitlabUser[], ctx: GitlabMapContext, email: string): PersonIdentity | null {
   const wanted = email.trim().toLowerCase();
   const shown = (u: GitlabUser) => [u.public_email, u.email].map((e) => e?.trim().toLowerCase()).filter((e): e is string => !!e);
   const matching = users.filter((u) => shown(u).includes(wanted));

@@ -307,7 +307,7 @@ export class SagemakerConnector implements Connector, RegistryConnector {
       return records
         .map((r) => r.ModelPackageGroup)
         .filter((g): g is ModelPackageGroup => !!g)
-        .map((g) => mapModelPackageGroup(g, g.Tags ?? [], this.ctx));
+        .map((g) => mapModelPackageGroup(g, this.ctx, g.Tags ?? []));
     });
     return value;
   }
@@ -316,7 +316,7 @@ export class SagemakerConnector implements Connector, RegistryConnector {
   async getModel(name: string): Promise<CloudModel | null> {
     const { value } = await this.cache.getOrLoad(`model-package-group ${name}`, async () => {
       const group = await nullIfNotFound(this.client.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: name })));
-      return group ? mapModelPackageGroup(group, await this.listTags(group.ModelPackageGroupArn), this.ctx) : null;
+      return group ? mapModelPackageGroup(group, this.ctx, await this.listTags(group.ModelPackageGroupArn)) : null;
     });
     return value;
   }

@@ -39,14 +39,14 @@ export interface SagemakerMapContext {
 
 export type ModelPackageGroupTransformer = (
   dto: ModelPackageGroup | ModelPackageGroupSummary | DescribeModelPackageGroupOutput,
-  tags: readonly Tag[],
   ctx: SagemakerMapContext,
+  tags: readonly Tag[],
 ) => CloudModel;
 export type ModelPackageTransformer = (
   /** A `ListModelPackages` summary, or a whole `ModelPackage` (a `Search` record's). */
   summary: ModelPackageSummary | ModelPackage,
-  details: ModelPackageDetails | null,
   ctx: SagemakerMapContext,
+  details: ModelPackageDetails | null,
 ) => CloudModelVersion;
 export type EndpointTransformer = (details: EndpointDetails, ctx: SagemakerMapContext) => Deployment[];
 
@@ -185,7 +185,7 @@ export function servedModelPackageArn(model: ModelFacts | null | undefined): str
 // ---- models (package groups) -----------------------------------------------------------------
 
 /** A model package group (a `Search` record, a listing summary or a Describe), with its tags (the record's own, or `ListTags`'). */
-export const mapModelPackageGroup: ModelPackageGroupTransformer = (dto, tags, ctx) => {
+export const mapModelPackageGroup: ModelPackageGroupTransformer = (dto, ctx, tags) => {
   const name = dto.ModelPackageGroupName ?? '';
   return {
     source: ref(ctx, name, groupFragment(name)),
@@ -245,7 +245,7 @@ export function packageDetails(dto: DescribeModelPackageOutput | ModelPackage): 
  * source for status and approval (the details may be held from an earlier load); the
  * details add what only `DescribeModelPackage` knows, and are null when it was not asked.
  */
-export const mapModelPackage: ModelPackageTransformer = (summary, details, ctx) => {
+export const mapModelPackage: ModelPackageTransformer = (summary, ctx, details) => {
   const arn = summary.ModelPackageArn ?? '';
   const parsed = parseModelPackageArn(arn);
   const group = summary.ModelPackageGroupName ?? parsed?.group ?? '';
@@ -295,7 +295,7 @@ export const mapModelPackage: ModelPackageTransformer = (summary, details, ctx) 
  */
 export function mapModelPackageRecord(pkg: ModelPackage, ctx: SagemakerMapContext): CloudModelVersion | null {
   if (!nonBlank(pkg.ModelPackageGroupName) || pkg.ModelPackageVersion === undefined || pkg.ModelPackageVersion === null) return null;
-  return mapModelPackage(pkg, packageDetails(pkg), ctx);
+  return mapModelPackage(pkg, ctx, packageDetails(pkg));
 }
 
 /** Newest first, by version number (what `RegistryConnector.getVersionsForModels` promises). */
