@@ -6,6 +6,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { ModelgraphError } from '../connectors/core/errors';
 
 /**
  * A small GraphQL-over-HTTP client for the CLI, on Node's own `fetch`, and `fetchAllPages`,
@@ -45,8 +46,11 @@ export interface GraphqlClientOptions {
 }
 
 /** A failure to get a GraphQL answer at all, or a report that cannot be run as written. */
-export class ReportError extends Error {
+export class ReportError extends ModelgraphError {
   override readonly name = 'ReportError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('REPORT_FAILED', message, options);
+  }
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ModelgraphError } from '../connectors/core/errors';
 
 type ParseArgsOptionsConfig = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
 import { ConfigError, loadConfig } from '../config/load';
@@ -22,7 +23,7 @@ import { parseReconcileArgs, ReconcileUsageError, runReconcile } from './reconci
 import { parseReportArgs, ReportUsageError, runReport } from './report';
 import { startTracing } from './tracing';
 import { recordHistoryDemo } from './history-demo';
-import { openHistoryStore, sqliteAvailable } from '../subgraphs/inventory/history/open-store';
+import { HistoryUnavailableError, openHistoryStore, sqliteAvailable } from '../subgraphs/inventory/history/open-store';
 
 /** Where the demo keeps its history (gitignored): it grows with every run. */
 const DEMO_HISTORY_PATH = 'data/history.sqlite';
@@ -72,7 +73,8 @@ Usage:
 
 Environment: PORT, REDIS_URL, MODELGRAPH_CONFIG, MODELGRAPH_API_KEY (what report and reconcile
 send the gateway as a Bearer token), MODELGRAPH_SUBGRAPH_SECRET (the gateway and
-subgraphs' shared signing secret), MODELGRAPH_METRICS_PORT (Prometheus /metrics on a port of
+subgraphs' shared signing secret), MODELGRAPH_SUBGRAPH_<NAME>_URL (where a gateway run alone
+finds each subgraph), MODELGRAPH_METRICS_PORT (Prometheus /metrics on a port of
 its own), NODE_ENV=production (introspection off), and OpenTelemetry's OTEL_* variables
 (traces are exported when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER says so).
 `;
@@ -117,7 +119,11 @@ export async function main(argv: string[]): Promise<number | undefined> {
   }
 }
 
-class UsageError extends Error {}
+class UsageError extends ModelgraphError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
 
 function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
   try {
@@ -247,7 +253,7 @@ async function serve(args: string[]): Promise<number | undefined> {
     await closeAll(closers, 0);
     await tracing?.shutdown().catch(() => undefined);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`port ${config.server.port} is already in use; set PORT or --port to another one`);
+      throw new ModelgraphError('PORT_IN_USE', `port ${config.server.port} is already in use; set PORT or --port to another one`);
     }
     throw err;
   }
@@ -281,7 +287,7 @@ async function demoHistory(
   org: { models: number; seed?: number },
 ): Promise<Awaited<ReturnType<typeof recordHistoryDemo>> | undefined> {
   if (!sqliteAvailable()) {
-    if (week) throw new Error('history: no embedded SQLite can run on this machine (better-sqlite3 on Node 20), so --history-demo cannot record');
+    if (week) throw new HistoryUnavailableError('history: no embedded SQLite can run on this machine (better-sqlite3 on Node 20), so --history-demo cannot record');
     logger.warn('history: no embedded SQLite can run on this machine (better-sqlite3 on Node 20); the demo serves without governance history');
     return undefined;
   }

@@ -5,6 +5,7 @@
  * pass on a silently shorter list.
  */
 import { parseArgs } from 'node:util';
+import { ModelgraphError } from '../connectors/core/errors';
 import { createGraphqlClient, fetchAllPages, ReportError, type GraphqlClient, type GraphQLErrorLike } from './graphql-client';
 import { FINDING_RULES, SEVERITY_ORDER, type Severity } from '../subgraphs/inventory/governance/types';
 import { formatRows } from './report/format';
@@ -27,7 +28,11 @@ export const RECONCILE_USAGE = `Usage: modelgraph reconcile [--fail-on low|mediu
   RULE: ${FINDING_RULES.join(', ')}
 `;
 
-export class ReconcileUsageError extends Error {}
+export class ReconcileUsageError extends ModelgraphError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('USAGE', message, options);
+  }
+}
 
 export interface ReconcileArgs {
   failOn: Severity;

@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { configSchema, type ModelgraphConfig } from './schema';
+import { ModelgraphError } from '../connectors/core/errors';
+import { configSchema, SUBGRAPH_NAMES, type ModelgraphConfig } from './schema';
 
 /** A configuration problem: the message names the file and the key. */
-export class ConfigError extends Error {
+export class ConfigError extends ModelgraphError {
   override readonly name = 'ConfigError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('CONFIG_INVALID', message, options);
+  }
 }
 
 export interface LoadConfigOptions {
@@ -19,7 +23,7 @@ export interface LoadConfigOptions {
  * Reads, interpolates and validates the configuration once, at start-up.
  *
  * Secrets stay out of the file: any string may be `${VAR}` or `${VAR:-default}`, resolved
- * from the environment. `PORT`, `MODELGRAPH_METRICS_PORT`, `REDIS_URL`, `LOG_LEVEL` and `MODELGRAPH_SUBGRAPH_SECRET` override the file, as twelve-factor
+ * from the environment. `PORT`, `MODELGRAPH_METRICS_PORT`, `REDIS_URL`, `LOG_LEVEL`, `MODELGRAPH_SUBGRAPH_SECRET` and `MODELGRAPH_SUBGRAPH_<NAME>_URL` override the file, as twelve-factor
  * deployments expect.
  */
 export function loadConfig(options: LoadConfigOptions = {}): ModelgraphConfig {
@@ -91,6 +95,10 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv,
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
   if (env.MODELGRAPH_SUBGRAPH_SECRET) {
     out.server = { ...(out.server as object | undefined), subgraphSecret: env.MODELGRAPH_SUBGRAPH_SECRET };
+  }
+  for (const name of SUBGRAPH_NAMES) {
+    const url = env[`MODELGRAPH_SUBGRAPH_${name.toUpperCase()}_URL`];
+    if (url) out.subgraphs = { ...(out.subgraphs as object | undefined), [name]: url };
   }
   return out;
 }

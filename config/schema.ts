@@ -39,8 +39,13 @@ const regexSource = z.string().refine(
   { message: 'must be a valid regular expression' },
 );
 
-/** The governance rules' settings (see subgraphs/inventory/governance). */
-const governanceSchema = z
+export { NON_PRODUCTION_ENDPOINTS };
+
+/**
+ * The governance rules' settings (see subgraphs/inventory/governance). The only place their
+ * defaults are written: `DEFAULT_GOVERNANCE` is this schema's answer to `{}`.
+ */
+export const governanceSchema = z
   .object({
     /** Registry stages that mean production, compared case-insensitively. */
     productionStages: z.array(z.string().min(1)).default(['Production']),
@@ -373,6 +378,25 @@ const sourcesSchema = z
   .strict()
   .default(Object.fromEntries(SOURCE_MODULES.map((m) => [m.configKey, []])) as unknown as { [K in SourceConfigKey]: never[] });
 
+
+/** The subgraphs a gateway run on its own finds by URL (`subgraphs.<name>`). */
+export const SUBGRAPH_NAMES = ['inventory', 'mlflow', 'jira', 'git', 'registries'] as const;
+
+/**
+ * The whole configuration, parsed once at start-up (config/load.ts).
+ *
+ * Environment variables the program reads, all here so that none is a surprise:
+ * - over the file (load.ts): `PORT` (server.port), `MODELGRAPH_METRICS_PORT`
+ *   (server.metrics.port), `REDIS_URL` (cache.redisUrl), `LOG_LEVEL` (logLevel),
+ *   `MODELGRAPH_SUBGRAPH_SECRET` (server.subgraphSecret), `MODELGRAPH_SUBGRAPH_<NAME>_URL`
+ *   (subgraphs.<name>), and any `${VAR}` the file names;
+ * - `NODE_ENV`: `production` turns introspection off when `server.introspection` is unset;
+ * - the CLI's: `MODELGRAPH_CONFIG` (the file, when there is no --config), `MODELGRAPH_API_KEY`
+ *   (sent by report and reconcile as a Bearer token), `MODELGRAPH_ENDPOINT` (examples/);
+ * - OpenTelemetry's `OTEL_*` (cli/tracing.ts: traces are exported when they ask for it);
+ * - `APOLLO_TELEMETRY_DISABLED`, which the gateway sets to true unless it is set, so that
+ *   Apollo's usage reporting stays off unless asked for.
+ */
 export const configSchema = z
   .object({
     server: serverSchema,
@@ -435,8 +459,11 @@ export const configSchema = z
       })
       .strict()
       .default({}),
-    /** Subgraph URLs, for a gateway run on its own (`modelgraph serve --role gateway`). */
-    subgraphs: z.partialRecord(z.enum(['inventory', 'mlflow', 'jira', 'git', 'registries']), httpUrl).optional(),
+    /**
+     * Subgraph URLs, for a gateway run on its own (`modelgraph serve --role gateway`);
+     * `MODELGRAPH_SUBGRAPH_<NAME>_URL` overrides each.
+     */
+    subgraphs: z.partialRecord(z.enum(SUBGRAPH_NAMES), httpUrl).optional(),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .strict()

@@ -4,6 +4,7 @@ import { composeServices } from '@apollo/composition';
 import { parse, type DocumentNode } from 'graphql';
 import { parseSchemaFile, readSchemaFile, SCHEMA_DIR } from '../subgraphs/common/schema-file';
 import { withRegistrySourceKinds } from './source-kind-sdl';
+import { ModelgraphError } from '../connectors/core/errors';
 import { PUBLIC_SCHEMA_FILE, publicSchemaSdl } from './public-schema';
 import { SUBGRAPHS } from './subgraphs';
 
@@ -17,7 +18,7 @@ export function composeSupergraph(typeDefs: (schemaFile: string) => DocumentNode
     SUBGRAPHS.map((s) => ({ name: s.name, url: s.defaultUrl, typeDefs: typeDefs(s.schemaFile) })),
   );
   if (result.errors) {
-    throw new Error(`composition failed:\n  ${result.errors.map((e) => e.message).join('\n  ')}`);
+    throw new ModelgraphError('COMPOSITION_FAILED', `composition failed:\n  ${result.errors.map((e) => e.message).join('\n  ')}`);
   }
   return HEADER + result.supergraphSdl + '\n';
 }

@@ -14,15 +14,14 @@ export const SUBGRAPHS = [
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
 
 /**
- * Where each subgraph runs, for a process that is not the all-in-one one: the environment
- * (`MODELGRAPH_SUBGRAPH_<NAME>_URL`), then the config's `subgraphs`, then the
- * docker-compose name.
+ * Where each subgraph runs, for a process that is not the all-in-one one: the config's
+ * `subgraphs` (which `MODELGRAPH_SUBGRAPH_<NAME>_URL` overrides, see config/load.ts), then
+ * the docker-compose name.
  */
 export function resolveSubgraphUrls(configured: Partial<Record<SubgraphName, string>> | undefined): Record<SubgraphName, string> {
   const urls = {} as Record<SubgraphName, string>;
   for (const s of SUBGRAPHS) {
-    const fromEnv = process.env[`MODELGRAPH_SUBGRAPH_${s.name.toUpperCase()}_URL`];
-    urls[s.name] = fromEnv || configured?.[s.name] || s.defaultUrl;
+    urls[s.name] = configured?.[s.name] || s.defaultUrl;
   }
   return urls;
 }

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Kind, OperationTypeNode, type DocumentNode, type TypeNode, type VariableDefinitionNode } from 'graphql';
+import { ModelgraphError } from '../../connectors/core/errors';
 import {
   createGraphqlClient,
   fetchAllPages,
@@ -39,8 +40,11 @@ export const REPORT_USAGE = `Usage: modelgraph report FILE.graphql [--var NAME=V
 `;
 
 /** A command line or report file that cannot be run: exit code 2. */
-export class ReportUsageError extends Error {
+export class ReportUsageError extends ModelgraphError {
   override readonly name = 'ReportUsageError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('USAGE', message, options);
+  }
 }
 
 export interface ReportOptions {

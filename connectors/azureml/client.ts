@@ -200,7 +200,7 @@ export class AzuremlConnector implements Connector, RegistryConnector {
         endpoints.map(async (endpoint) => {
           const name = endpoint.name ?? '';
           const dtos = await this.notFoundAs(this.listAll<OnlineDeployment>('/onlineEndpoints/{name}/deployments', `${endpointPath(name)}/deployments`), []);
-          return dtos.map((dto) => mapOnlineDeployment(dto, endpoint, this.ctx));
+          return dtos.map((dto) => mapOnlineDeployment(dto, this.ctx, endpoint));
         }),
       );
       return perEndpoint.flat().sort((a, b) => a.endpointName.localeCompare(b.endpointName) || a.name.localeCompare(b.name));
@@ -215,7 +215,7 @@ export class AzuremlConnector implements Connector, RegistryConnector {
         this.get<OnlineEndpoint>('/onlineEndpoints/{name}', endpointPath(endpointName)),
         this.get<OnlineDeployment>('/onlineEndpoints/{name}/deployments/{deployment}', `${endpointPath(endpointName)}/deployments/${encodeURIComponent(deploymentName)}`),
       ]);
-      return mapOnlineDeployment(dto, endpoint, this.ctx);
+      return mapOnlineDeployment(dto, this.ctx, endpoint);
     });
   }
 

@@ -1,4 +1,4 @@
-import type { KeyValue, ModelVersionStatus } from '../core/graph';
+import { isoFromText, nonBlank, type KeyValue, type ModelVersionStatus } from '../core/graph';
 import { sourceName, type SourceRef } from '../core/source';
 import { stripUrlCredentials } from '../core/urls';
 import type { ApprovalStatus, CloudModel, CloudModelVersion, CreatorType, Deployment, DeploymentStatus } from '../registry/types';
@@ -33,8 +33,8 @@ export type ModelContainerTransformer = (dto: ModelContainer, ctx: AzuremlMapCon
 export type ModelVersionTransformer = (dto: ModelVersion, ctx: AzuremlMapContext, modelName?: string) => CloudModelVersion;
 export type OnlineDeploymentTransformer = (
   dto: OnlineDeployment,
-  endpoint: OnlineEndpoint,
   ctx: AzuremlMapContext,
+  endpoint: OnlineEndpoint,
 ) => Deployment;
 
 // ---- ids and links ----------------------------------------------------------------------
@@ -143,20 +143,9 @@ export function studioUrl(
 
 // ---- small helpers ------------------------------------------------------------------------
 
-/** Azure's timestamps (seven fractional digits, any offset) as ISO-8601 UTC; null when absent or unreadable. */
-export function isoDate(value: string | null | undefined): string | null {
-  if (!value) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
-
 /** A tag map as key/values, in the order Azure sent them; null values read as ''. */
 export function mapTags(tags: Record<string, string | null> | null | undefined): KeyValue[] {
   return Object.entries(tags ?? {}).map(([key, value]) => ({ key, value: stripUrlCredentials(value ?? '') }));
-}
-
-function nonEmpty(value: string | null | undefined): string | null {
-  return value === undefined || value === null || value.trim() === '' ? null : value;
 }
 
 /** The last `/`-separated segment after `marker` in an ARM id (`.../models/<name>/versions/...`). */
@@ -172,7 +161,7 @@ function ref(ctx: AzuremlMapContext, nativeId: string, url: string | null): Sour
 }
 
 function times(systemData: SystemData | undefined): { createdAt: string | null; updatedAt: string | null } {
-  return { createdAt: isoDate(systemData?.createdAt), updatedAt: isoDate(systemData?.lastModifiedAt) };
+  return { createdAt: isoFromText(systemData?.createdAt), updatedAt: isoFromText(systemData?.lastModifiedAt) };
 }
 
 // ---- models -----------------------------------------------------------------------------
@@ -182,9 +171,9 @@ export const mapModelContainer: ModelContainerTransformer = (dto, ctx) => {
   const name = dto.name ?? segmentAfter(dto.id, 'models') ?? '';
   const props = dto.properties ?? {};
   return {
-    source: ref(ctx, name, studioUrl(ctx, { model: name, version: nonEmpty(props.latestVersion) })),
+    source: ref(ctx, name, studioUrl(ctx, { model: name, version: nonBlank(props.latestVersion) })),
     name,
-    description: nonEmpty(props.description),
+    description: nonBlank(props.description),
     tags: mapTags(props.tags),
     ...times(dto.systemData),
   };
@@ -243,8 +232,8 @@ export const mapModelVersion: ModelVersionTransformer = (dto, ctx, modelName) =>
   const name = segmentAfter(dto.id, 'models') ?? modelName ?? '';
   const version = dto.name ?? segmentAfter(dto.id, 'versions') ?? '';
   const props = dto.properties ?? {};
-  const stage = nonEmpty(props.stage);
-  const jobName = nonEmpty(props.jobName);
+  const stage = nonBlank(props.stage);
+  const jobName = nonBlank(props.jobName);
   const parsed = dto.id ? ARM_MODEL_VERSION.exec(dto.id) : null;
   const resourceId = parsed
     ? canonicalModelVersionId(ctx, {
@@ -264,18 +253,18 @@ export const mapModelVersion: ModelVersionTransformer = (dto, ctx, modelName) =>
     // Workspace models have no aliases (registries have only the implicit `@latest` label).
     aliases: [],
     status: versionStatus(props.provisioningState),
-    statusRaw: nonEmpty(props.provisioningState),
+    statusRaw: nonBlank(props.provisioningState),
     statusMessage: null,
-    description: nonEmpty(props.description),
+    description: nonBlank(props.description),
     artifactUri: props.modelUri ? stripUrlCredentials(props.modelUri) : null,
     // An Azure ML job's name is also its MLflow run id.
     runId: jobName,
-    createdBy: nonEmpty(dto.systemData?.createdBy),
+    createdBy: nonBlank(dto.systemData?.createdBy),
     createdByType: creatorType(dto.systemData?.createdByType),
     ...times(dto.systemData),
     tags: mapTags(props.tags),
     approval: approvalFromTags(props.tags, ctx.approvalTag),
-    details: { kind: 'AZURE_ML', resourceId, modelType: nonEmpty(props.modelType), stage, jobName },
+    details: { kind: 'AZURE_ML', resourceId, modelType: nonBlank(props.modelType), stage, jobName },
   };
 };
 
@@ -340,14 +329,14 @@ function instanceCount(dto: OnlineDeployment): number | null {
  * `Default` managed deployments carry.
  */
 function instanceType(dto: OnlineDeployment): string | null {
-  const fromProps = nonEmpty(dto.properties?.instanceType);
+  const fromProps = nonBlank(dto.properties?.instanceType);
   if (fromProps) return fromProps;
-  const sku = nonEmpty(dto.sku?.name);
+  const sku = nonBlank(dto.sku?.name);
   return sku && sku.toLowerCase() !== 'default' ? sku : null;
 }
 
 /** An online deployment, with its endpoint's traffic split, as a `Deployment`. */
-export const mapOnlineDeployment: OnlineDeploymentTransformer = (dto, endpoint, ctx) => {
+export const mapOnlineDeployment: OnlineDeploymentTransformer = (dto, ctx, endpoint) => {
   const endpointName = endpoint.name ?? segmentAfter(endpoint.id, 'onlineendpoints') ?? segmentAfter(dto.id, 'onlineendpoints') ?? '';
   const name = dto.name ?? segmentAfter(dto.id, 'deployments') ?? '';
   const props = dto.properties ?? {};
@@ -357,11 +346,11 @@ export const mapOnlineDeployment: OnlineDeploymentTransformer = (dto, endpoint, 
     id: `${sourceName('AZURE_ML', ctx.instance)}/${endpointName}/${name}`,
     provider: 'AZURE_ML',
     instance: ctx.instance,
-    region: nonEmpty(dto.location) ?? nonEmpty(endpoint.location),
+    region: nonBlank(dto.location) ?? nonBlank(endpoint.location),
     endpointName,
     name,
     status: deploymentStatus(props.provisioningState),
-    statusRaw: nonEmpty(props.provisioningState),
+    statusRaw: nonBlank(props.provisioningState),
     // ARM reports a failed provisioning's reason on the operation, not on the deployment.
     statusMessage: null,
     modelVersionRef: model.versionRef,

@@ -61,3 +61,9 @@ export class Semaphore {
     else this.active--;
   }
 }
+
+/** Each promise's value, or its error in its place. */
+export async function settle<T>(promises: ReadonlyArray<Promise<T>>): Promise<Array<T | Error>> {
+  const settled = await Promise.allSettled(promises);
+  return settled.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason))));
+}

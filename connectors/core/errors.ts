@@ -30,6 +30,22 @@ export enum SourceErrorCode {
   REQUEST_BUDGET_EXCEEDED = 'REQUEST_BUDGET_EXCEEDED',
 }
 
+/**
+ * The base of every error modelgraph raises for someone to read (a GraphQL client, an
+ * operator at start-up, a CLI user): `code` says which kind it is, stably, so that callers
+ * and tests tell errors apart by code rather than by class or message. Lives in core, the
+ * layer every other one may import.
+ */
+export class ModelgraphError extends Error {
+  override readonly name: string = 'ModelgraphError';
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
 export interface SourceErrorInit {
   /** 'mlflow:prod'. */
   source: string;
@@ -60,10 +76,10 @@ export interface SourceErrorInit {
  * config, Authorization header included, and errors get logged and serialised in places
  * nobody audits.
  */
-export class SourceError extends Error {
+export class SourceError extends ModelgraphError {
   override readonly name = 'SourceError';
   readonly source: string;
-  readonly code: SourceErrorCode;
+  declare readonly code: SourceErrorCode;
   readonly status?: number;
   readonly upstreamCode?: string;
   readonly retryAfterMs?: number;
@@ -74,9 +90,8 @@ export class SourceError extends Error {
       init.message.startsWith(`${init.source}:`) ? init.message : `${init.source}: ${init.message}`,
       [],
     );
-    super(message, init.cause === undefined ? undefined : { cause: plainCause(init.cause) });
+    super(init.code, message, init.cause === undefined ? undefined : { cause: plainCause(init.cause) });
     this.source = init.source;
-    this.code = init.code;
     this.status = init.status;
     this.upstreamCode = init.upstreamCode;
     this.retryAfterMs = init.retryAfterMs;

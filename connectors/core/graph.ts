@@ -45,6 +45,18 @@ export function isoFromMillis(ms: number | string | undefined | null): string | 
   return new Date(n).toISOString();
 }
 
+/** A date-time as a vendor writes it (any offset, any precision) as ISO-8601 UTC; absent or unreadable is null. */
+export function isoFromText(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+/** The string when it holds more than whitespace, else null: vendors send '' and blanks for "none". */
+export function nonBlank(value: string | null | undefined): string | null {
+  return value === undefined || value === null || value.trim() === '' ? null : value;
+}
+
 /** Tools that know people, as named in a person's identities. */
 export type IdentityTool = 'MLFLOW' | 'JIRA' | 'GITHUB' | 'GITLAB' | 'GIT';
 

@@ -15,21 +15,10 @@ import {
 } from './request-scope';
 import { waitForSlot, type RateLimiter } from './rate-limiter';
 import { CIRCUIT_OPEN, circuitState, type RateLimitReading, type SourceHealthRecorder } from './source-health';
+import { backoffMs, requestForbidsRetry, retryPolicy, type RetryOptions } from './retry-policy';
 import { endUpstreamSpan, injectTraceContext, startUpstreamSpan } from './tracing';
 
-export interface RetryOptions {
-  /** Attempts in all, the first included; 1 disables retries. Default: 4. */
-  maxAttempts?: number;
-  /** Upper bound of the first backoff; it doubles per retry (full jitter). Default: 200. */
-  baseDelayMs?: number;
-  /** Upper bound of any one backoff (not of a Retry-After wait). Default: 5000. */
-  maxDelayMs?: number;
-  /**
-   * Total time for one `request()`: attempts, waits for a connection slot and backoff
-   * sleeps. A wait that would not fit stops the retries at once. Default: 15000.
-   */
-  budgetMs?: number;
-}
+export type { RetryOptions } from './retry-policy';
 
 export interface HttpClientOptions {
   /** 'mlflow:prod': the first word of every error message and a field of every log line. */
@@ -241,12 +230,8 @@ export class HttpClient {
     }
     this.source = options.source;
     this.timeoutMs = positive(options.timeoutMs ?? 10_000, 'timeoutMs', options.source);
-    this.retry = {
-      maxAttempts: Math.max(1, Math.floor(options.retry?.maxAttempts ?? 4)),
-      baseDelayMs: options.retry?.baseDelayMs ?? 200,
-      maxDelayMs: options.retry?.maxDelayMs ?? 5_000,
-      budgetMs: positive(options.retry?.budgetMs ?? 15_000, 'retry.budgetMs', options.source),
-    };
+    this.retry = retryPolicy(options.retry);
+    positive(this.retry.budgetMs, 'retry.budgetMs', options.source);
     this.semaphore = new Semaphore(options.maxConcurrency ?? 8);
     this.secrets = [...(options.secrets ?? []), ...secretsInHeaders(options.headers)];
     this.logger = (options.logger ?? silentLogger).child({ source: options.source });
@@ -455,12 +440,7 @@ export class HttpClient {
    */
   private whyNoRetry(delayMs: number, deadline: number, scope: RequestScope | undefined): string | undefined {
     if (delayMs >= deadline - this.now()) return `a retry in ${delayMs} ms would exceed the ${this.retry.budgetMs} ms budget`;
-    const left = scope?.remainingMs();
-    if (left !== undefined && delayMs >= left) return `a retry in ${delayMs} ms would pass the request deadline`;
-    if (scope && !scope.canCharge()) return `no retry: ${scope.budgetSpent()}`;
-    // A concurrent call of this request already failed: a retry would only spend more of it.
-    if (this.failures.failedInRequest(scope)) return 'no retry: the source already failed in this request';
-    return undefined;
+    return requestForbidsRetry(delayMs, scope, this.failures);
   }
 
   /** GET and return the parsed body. `route`: see {@link HttpRequest.route}. */
@@ -620,10 +600,9 @@ export class HttpClient {
     rateLimiter?.observe(reading);
   }
 
-  /** Full jitter: spreads the retries of many clients hit by the same outage. */
+  /** The wait after attempt number `attempt` (1-based) failed. */
   private backoff(attempt: number): number {
-    const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    return Math.floor(this.random() * cap);
+    return backoffMs(this.retry, attempt - 1, this.random);
   }
 
   private logRetry(

@@ -1,7 +1,7 @@
 // The public surface of the connector core: what every connector and the gateway import.
 export { type SourceKind, type SourceRef, sourceName } from './source';
 export { type LogLevel, type Logger, type CreateLoggerOptions, createLogger, silentLogger } from './logger';
-export { SourceErrorCode, SourceError, type SourceErrorInit, codeForStatus, redact } from './errors';
+export { ModelgraphError, SourceErrorCode, SourceError, type SourceErrorInit, codeForStatus, redact } from './errors';
 export { Semaphore } from './concurrency';
 export {
   type RequestScopeInit,
@@ -35,6 +35,8 @@ export { SourceCache, type SourceCacheOptions, type CacheState, type CachedEntry
 export * from './connector';
 export * from './graph';
 export * from './paginate';
+export * from './link-pages';
+export { backoffMs, requestForbidsRetry, retryPolicy, type RetryPolicy } from './retry-policy';
 export * from './stable-json';
 export { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 export { stripUrlCredentials } from './urls';

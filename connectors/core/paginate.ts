@@ -28,6 +28,26 @@ export async function collectTokenPages<T>(
   throw badPaging(options.source, `more than ${maxPages} pages; refusing to follow further`);
 }
 
-function badPaging(source: string, detail: string): SourceError {
+/**
+ * The page size a connector asks for: `wanted` (tests use small pages), else `fallback`,
+ * a whole number within 1..`max`, the vendor's documented maximum.
+ */
+export function clampPageSize(wanted: number | undefined, max: number, fallback: number = max): number {
+  return Math.max(1, Math.min(Math.floor(wanted ?? fallback), max));
+}
+
+/** {@link clampPageSize} for each listing of a vendor that documents one maximum per listing. */
+export function clampPageSizes<K extends string>(
+  wanted: Partial<Record<K, number>> | undefined,
+  max: Readonly<Record<K, number>>,
+  fallback: Readonly<Record<K, number>> = max,
+): Record<K, number> {
+  const out = {} as Record<K, number>;
+  for (const k of Object.keys(max) as K[]) out[k] = clampPageSize(wanted?.[k], max[k], fallback[k]);
+  return out;
+}
+
+/** A listing the upstream pages wrongly (looping, endless, not a list): SOURCE_BAD_RESPONSE. */
+export function badPaging(source: string, detail: string): SourceError {
   return new SourceError({ source, code: SourceErrorCode.SOURCE_BAD_RESPONSE, message: `${source}: ${detail}` });
 }

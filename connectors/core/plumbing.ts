@@ -1,7 +1,7 @@
 import type { ConnectionConfig } from './config';
 import { SourceCache, type SourceCacheOptions } from './cache/source-cache';
 import type { ConnectorDeps } from './connector';
-import { SourceError } from './errors';
+import { SourceError, SourceErrorCode } from './errors';
 import { HttpClient, type HttpClientOptions } from './http-client';
 import type { Logger } from './logger';
 import { RateLimiter } from './rate-limiter';
@@ -137,9 +137,27 @@ function healthRecorder(deps: Pick<ConnectorDeps, 'health'>, source: string): So
   return deps.health?.recorderFor(source);
 }
 
-/** The upstream said the thing does not exist (HTTP 404). */
+/**
+ * The upstream said the thing does not exist: SOURCE_NOT_FOUND, which is an HTTP 404 for
+ * REST sources (codeForStatus) and the vendor's "no such resource" error for SDK sources
+ * (SageMaker's ResourceNotFound, sent with status 400). The one meaning of "not found" for
+ * every connector; a connector that must tell kinds of 404 apart narrows it, never widens it.
+ */
 export function isNotFoundError(err: unknown): err is SourceError {
-  return err instanceof SourceError && err.status === 404;
+  return err instanceof SourceError && err.code === SourceErrorCode.SOURCE_NOT_FOUND;
+}
+
+/** A single lookup of something that does not exist is an answer (null), not a failure. */
+export async function nullIfNotFound<T>(
+  pending: Promise<T>,
+  isMissing: (err: unknown) => boolean = isNotFoundError,
+): Promise<T | null> {
+  try {
+    return await pending;
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw err;
+  }
 }
 
 /**
@@ -152,13 +170,6 @@ export async function cachedLookup<T>(
   load: () => Promise<T>,
   isMissing: (err: unknown) => boolean = isNotFoundError,
 ): Promise<T | null> {
-  const { value } = await cache.getOrLoad<T | null>(key, async () => {
-    try {
-      return await load();
-    } catch (err) {
-      if (isMissing(err)) return null;
-      throw err;
-    }
-  });
+  const { value } = await cache.getOrLoad<T | null>(key, () => nullIfNotFound((async () => load())(), isMissing));
   return value;
 }

@@ -1,4 +1,7 @@
-import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
+import { ifNoneMatch, walkLinkPages, type LinkPage } from '../core/link-pages';
+import { settle } from '../core/concurrency';
+import { clampPageSizes } from '../core/paginate';
+import { createSourceCaches, createSourceHttpClient, isNotFoundError, nullIfNotFound } from '../core/plumbing';
 import type { GithubInstanceConfig } from './config';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
@@ -70,22 +73,13 @@ interface Validated<T> {
   value: T;
 }
 
-/** One page of a Link-paginated listing, as cached: enough to revalidate it alone. */
-export interface LinkPage<T> {
-  /** The URL asked for: the first page's path, then the `rel="next"` links GitHub gave. */
-  url: string;
-  etag: string | null;
-  next: string | null;
-  items: T[];
-}
-
 /**
  * GitHub REST API (api.github.com, GitHub Enterprise Cloud, GitHub Enterprise Server under
  * `/api/v3`), API version 2022-11-28: repositories, commits and CODEOWNERS files.
  *
  * Every read is a conditional request once cached: a stale entry is revalidated with its
  * ETag, and GitHub's 304 costs no rate limit. Rate limits are waited out when the wait fits
- * the retry budget (see {@link classifyGithubResponse}), else reported as SOURCE_RATE_LIMITED
+ * the retry budget (see {@link classifyResponse}), else reported as SOURCE_RATE_LIMITED
  * with the wait in `retryAfterMs`.
  */
 export class GithubConnector implements Connector, GitHostConnector {
@@ -136,10 +130,7 @@ export class GithubConnector implements Connector, GitHostConnector {
       revalidateSeconds: deps.revalidateSeconds ?? 86_400,
       now: deps.clock?.now,
     }));
-    this.pageSizes = {
-      orgRepositories: clampPageSize(deps.pageSizes?.orgRepositories, GITHUB_PAGE_LIMITS.orgRepositories),
-      commits: clampPageSize(deps.pageSizes?.commits, GITHUB_PAGE_LIMITS.commits),
-    };
+    this.pageSizes = clampPageSizes(deps.pageSizes, GITHUB_PAGE_LIMITS);
     this.maxPages = deps.maxPages ?? 1000;
     this.apiOrigin = new URL(config.url).origin;
     this.graphqlUrl = config.auth.type === 'token' ? githubGraphqlUrl(config.url) : undefined;
@@ -187,7 +178,7 @@ export class GithubConnector implements Connector, GitHostConnector {
       '/repos/{owner}/{repo}/commits/{ref}',
       `${repo.path}/commits/${encodeURIComponent(sha)}`,
       undefined,
-      (dto) => mapCommit(dto, repo.fullName, this.ctx),
+      (dto) => mapCommit(dto, this.ctx, repo.fullName),
       isMissingCommit,
     );
   }
@@ -207,7 +198,7 @@ export class GithubConnector implements Connector, GitHostConnector {
       { per_page: 1, sha: branch || undefined },
       (list) => {
         if (!Array.isArray(list)) throw this.badResponse('list-commits answered with something other than an array');
-        return list[0] ? mapCommit(list[0], repo.fullName, this.ctx) : null;
+        return list[0] ? mapCommit(list[0], this.ctx, repo.fullName) : null;
       },
       isMissingCommit,
     );
@@ -241,7 +232,7 @@ export class GithubConnector implements Connector, GitHostConnector {
               headers: ifNoneMatch(heldHere?.etag),
             });
           } catch (err) {
-            if (isNotFound(err)) continue;
+            if (isNotFoundError(err)) continue;
             throw err;
           }
           if (res.status === 304) {
@@ -307,7 +298,7 @@ export class GithubConnector implements Connector, GitHostConnector {
     try {
       return await this.listOrgRepositories(owner);
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      if (!isNotFoundError(err)) throw err;
     }
     return this.listRepositories(`user-repositories ${owner.toLowerCase()}`, '/users/{username}/repos', `/users/${encodeURIComponent(owner)}/repos`);
   }
@@ -477,7 +468,7 @@ export class GithubConnector implements Connector, GitHostConnector {
         const failed = errorAt([alias, aliases.commit(j)]);
         if (failed && failed.type !== 'NOT_FOUND') answers.set(key, this.fieldError(failed));
         // A tree, a tag or nothing by that id is no commit: null, as REST's 422 is.
-        else store(key, commit?.oid ? mapGraphqlCommit(commit, repo.fullName, this.ctx) : null);
+        else store(key, commit?.oid ? mapGraphqlCommit(commit, this.ctx, repo.fullName) : null);
       });
       read.codeOwnersRefs.forEach((ref, k) => {
         const key = `codeowners ${repo.key} ${ref}`;
@@ -522,17 +513,12 @@ export class GithubConnector implements Connector, GitHostConnector {
     path: string,
     params: Record<string, string | number | undefined> | undefined,
     map: (dto: TDto) => TOut,
-    missing: (err: unknown) => boolean = isNotFound,
+    missing: (err: unknown) => boolean = isNotFoundError,
   ): Promise<TOut | null> {
     const { value } = await this.cache.getOrRevalidate<Validated<TOut | null>>(key, async (previous) => {
       const held = previous?.value;
-      let res: HttpResponse<TDto>;
-      try {
-        res = await this.http.request<TDto>({ method: 'GET', path, route, params, headers: ifNoneMatch(held?.etag) });
-      } catch (err) {
-        if (missing(err)) return { etag: null, value: null };
-        throw err;
-      }
+      const res = await nullIfNotFound(this.http.request<TDto>({ method: 'GET', path, route, params, headers: ifNoneMatch(held?.etag) }), missing);
+      if (res === null) return { etag: null, value: null };
       if (res.status === 304) {
         if (!held) throw this.badResponse('304 Not Modified to a request without If-None-Match');
         // Unchanged: the held value is stored again as new, without a body having come.
@@ -571,78 +557,10 @@ export function createGithubHttpClient(
     baseURL: config.url.replace(/\/+$/, ''),
     headers,
     secrets,
-    parseErrorBody: parseGithubErrorBody,
-    classifyResponse: classifyGithubResponse,
-    parseRateLimit: parseGithubRateLimit,
+    parseErrorBody,
+    classifyResponse,
+    parseRateLimit,
   });
-}
-
-/**
- * Follows a listing's `Link: <url>; rel="next"` headers to the end, one request per page.
- * Given the pages of an earlier walk, a page asked at the same position and URL is sent
- * with its ETag, and a 304 keeps its items (and its next link, unless the 304 carries one).
- * A next link to another origin than `origin` (the API's; by default the first link's) is
- * refused: the client would send it the token.
- */
-export async function walkLinkPages<TDto, TItem>(
-  http: HttpClient,
-  firstPath: string,
-  map: (dto: TDto) => TItem,
-  /** `route`: the first page's route template, which every next page shares (see {@link HttpRequest.route}). */
-  options: { previous?: readonly LinkPage<TItem>[]; maxPages?: number; origin?: string; route?: string } = {},
-): Promise<LinkPage<TItem>[]> {
-  const maxPages = options.maxPages ?? 1000;
-  const pages: LinkPage<TItem>[] = [];
-  const seen = new Set<string>();
-  let origin = options.origin;
-  let url: string | null = firstPath;
-  while (url !== null) {
-    if (pages.length >= maxPages) throw badPaging(http.source, `more than ${maxPages} pages; refusing to follow further`);
-    if (seen.has(url)) throw badPaging(http.source, 'a Link rel="next" came back twice; the upstream is looping');
-    seen.add(url);
-    const held = options.previous?.[pages.length];
-    const heldPage = held && held.url === url ? held : undefined;
-    const res: HttpResponse<TDto[]> = await http.request<TDto[]>({
-      method: 'GET',
-      path: url,
-      route: options.route,
-      headers: ifNoneMatch(heldPage?.etag),
-    });
-    let page: LinkPage<TItem>;
-    if (res.status === 304) {
-      if (!heldPage) throw badPaging(http.source, '304 Not Modified to a request without If-None-Match');
-      const link = res.headers.link;
-      page = { ...heldPage, etag: res.headers.etag ?? heldPage.etag, next: link === undefined ? heldPage.next : parseLinkHeader(link).next ?? null };
-    } else {
-      if (!Array.isArray(res.data)) throw badPaging(http.source, 'a listing page is not a JSON array');
-      page = { url, etag: res.headers.etag ?? null, next: parseLinkHeader(res.headers.link).next ?? null, items: res.data.map(map) };
-    }
-    pages.push(page);
-    // Without a given origin, the first absolute link fixes the one every later link must keep.
-    if (page.next) {
-      const nextOrigin = originOf(page.next);
-      if (!nextOrigin) throw badPaging(http.source, 'a Link rel="next" is not an absolute http(s) URL');
-      origin ??= nextOrigin;
-      if (nextOrigin !== origin) throw badPaging(http.source, `a Link rel="next" points to another origin (${nextOrigin})`);
-    }
-    url = page.next;
-  }
-  return pages;
-}
-
-/** `<https://…?page=2>; rel="next", <https://…?page=5>; rel="last"` -> `{ next, last }`. */
-export function parseLinkHeader(header: string | undefined): Record<string, string> {
-  const links: Record<string, string> = {};
-  if (!header) return links;
-  for (const part of header.split(/,(?=\s*<)/)) {
-    const match = /^\s*<([^>]*)>\s*((?:;\s*[^;]+)*)$/.exec(part);
-    if (!match) continue;
-    const rel = /;\s*rel\s*=\s*"?([^";]+)"?/i.exec(match[2] ?? '');
-    if (!rel) continue;
-    // One link can carry several relation types: rel="next last".
-    for (const name of rel[1]!.trim().split(/\s+/)) links[name.toLowerCase()] ??= match[1]!;
-  }
-  return links;
 }
 
 /**
@@ -655,7 +573,7 @@ export function parseLinkHeader(header: string | undefined): Record<string, stri
  * Each is SOURCE_RATE_LIMITED when the wait does not fit the retry budget. Any other 403 is
  * SOURCE_FORBIDDEN and is not retried; any other 429 is left to the client's default rules.
  */
-export function classifyGithubResponse(res: ClassifiableResponse, nowMs: number): ResponseClassification | undefined {
+export function classifyResponse(res: ClassifiableResponse, nowMs: number): ResponseClassification | undefined {
   if (res.status !== 403 && res.status !== 429) return undefined;
   const rateLimited = SourceErrorCode.SOURCE_RATE_LIMITED;
   const retryAfter = parseRetryAfter(res.headers['retry-after'], nowMs);
@@ -678,7 +596,7 @@ export function classifyGithubResponse(res: ClassifiableResponse, nowMs: number)
  * `search`, `graphql`, ...), sent with every response; GitHub Enterprise Server with rate
  * limiting off sends none.
  */
-export function parseGithubRateLimit(headers: Readonly<Record<string, string>>): RateLimitReading | undefined {
+export function parseRateLimit(headers: Readonly<Record<string, string>>): RateLimitReading | undefined {
   return readRateLimitHeaders(
     headers,
     { limit: 'x-ratelimit-limit', remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resource: 'x-ratelimit-resource' },
@@ -691,7 +609,7 @@ export function parseGithubRateLimit(headers: Readonly<Record<string, string>>):
  * `errors`): the message, with the validation details after it; the first error's `code`
  * as the upstream code. GitHub's own HTML pages (a 502 "Unicorn!") yield nothing.
  */
-export function parseGithubErrorBody(_status: number, body: unknown): { upstreamCode?: string; message?: string } {
+export function parseErrorBody(_status: number, body: unknown): { upstreamCode?: string; message?: string } {
   if (typeof body === 'string') {
     const text = body.trim();
     return text && !text.startsWith('<') ? { message: text.slice(0, 300) } : {};
@@ -782,48 +700,17 @@ function keysOfRead(read: RepositoryRead): string[] {
   ];
 }
 
-/** Each promise's value, or its error in its place. */
-async function settle<T>(promises: ReadonlyArray<Promise<T>>): Promise<Array<T | Error>> {
-  const settled = await Promise.allSettled(promises);
-  return settled.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason))));
-}
-
 function encodePath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
 
-function ifNoneMatch(etag: string | null | undefined): Record<string, string> | undefined {
-  return etag ? { 'If-None-Match': etag } : undefined;
-}
-
-function isNotFound(err: unknown): boolean {
-  return err instanceof SourceError && err.code === SourceErrorCode.SOURCE_NOT_FOUND;
-}
-
 /** 404 (no such repository or branch), 409 (empty repository), 422 "No commit found for SHA". */
 function isMissingCommit(err: unknown): boolean {
+  if (isNotFoundError(err)) return true;
   if (!(err instanceof SourceError)) return false;
-  if (err.code === SourceErrorCode.SOURCE_NOT_FOUND || err.status === 409) return true;
-  return err.status === 422 && /no commit found/i.test(err.message);
+  return err.status === 409 || (err.status === 422 && /no commit found/i.test(err.message));
 }
 
 function isContentFile(data: ContentResponse): data is ContentFile {
   return !Array.isArray(data) && data !== null && typeof data === 'object' && data.type === 'file';
-}
-
-function clampPageSize(wanted: number | undefined, max: number): number {
-  return Math.max(1, Math.min(Math.floor(wanted ?? max), max));
-}
-
-function originOf(url: string): string | undefined {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function badPaging(source: string, detail: string): SourceError {
-  return new SourceError({ source, code: SourceErrorCode.SOURCE_BAD_RESPONSE, message: `${source}: ${detail}` });
 }

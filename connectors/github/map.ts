@@ -78,7 +78,7 @@ export function mapRepository(dto: MinimalRepository, ctx: GithubMapContext): Re
  * repository it was asked of; the commit's own `html_url` wins when it names one (a
  * renamed repository answers under its new name).
  */
-export function mapCommit(dto: GithubCommit, fullName: string, ctx: GithubMapContext): Commit {
+export function mapCommit(dto: GithubCommit, ctx: GithubMapContext, fullName: string): Commit {
   const repoFullName = fullNameFromCommitUrl(dto.html_url) ?? fullName;
   const repositoryUrl = canonicalRepositoryUrl(ctx.webOrigin, repoFullName);
   const url = dto.html_url || `${repositoryUrl}/commit/${dto.sha}`;
@@ -195,7 +195,7 @@ export function mapGraphqlRepository(dto: GraphqlRepository, ctx: GithubMapConte
 }
 
 /** A GraphQL `Commit` as {@link mapCommit} maps the REST one: `fullName` is the repository it was asked of. */
-export function mapGraphqlCommit(dto: GraphqlCommit, fullName: string, ctx: GithubMapContext): Commit {
+export function mapGraphqlCommit(dto: GraphqlCommit, ctx: GithubMapContext, fullName: string): Commit {
   const repoFullName = fullNameFromCommitUrl(dto.url) ?? fullName;
   const repositoryUrl = canonicalRepositoryUrl(ctx.webOrigin, repoFullName);
   const url = dto.url || `${repositoryUrl}/commit/${dto.oid}`;

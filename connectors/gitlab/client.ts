@@ -1,12 +1,14 @@
-import { cachedLookup, createSourceCaches, createSourceHttpClient } from '../core/plumbing';
+import { walkLinkPages } from '../core/link-pages';
+import { cachedLookup, createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import type { GitlabInstanceConfig } from './config';
 import { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
 import type { PersonIdentity } from '../core/graph';
 import { SourceError, SourceErrorCode } from '../core/errors';
-import { HttpClient, type ClassifiableResponse, type HttpResponse, type ResponseClassification } from '../core/http-client';
+import { HttpClient, serializeParams, type ClassifiableResponse, type ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
-import { collectTokenPages } from '../core/paginate';
+import { settle } from '../core/concurrency';
+import { clampPageSize } from '../core/paginate';
 import { readRateLimitHeaders } from '../core/rate-limit';
 import { outsideRequestScope } from '../core/request-scope';
 import { sourceName } from '../core/source';
@@ -99,7 +101,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
     this.logger = deps.logger;
     this.ctx = { instance: config.name, webUrl, anonymous: config.auth.type === 'none' };
     ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source));
-    this.pageSize = Math.max(1, Math.min(Math.floor(deps.pageSize ?? GITLAB_PAGINATION.maxPerPage), GITLAB_PAGINATION.maxPerPage));
+    this.pageSize = clampPageSize(deps.pageSize, GITLAB_PAGINATION.maxPerPage);
   }
 
   /**
@@ -149,7 +151,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
     if (!wanted.includes('@')) return null;
     return this.lookup(`user-by-email ${wanted}`, async () => {
       const users = await this.http.get<GitlabUser[]>('/users', { search: wanted, per_page: 20 }, { route: '/users' });
-      return mapUserByEmail(Array.isArray(users) ? users : [], wanted, this.ctx);
+      return mapUserByEmail(Array.isArray(users) ? users : [], this.ctx, wanted);
     });
   }
 
@@ -192,7 +194,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
         } catch (err) {
           // Only "404 File Not Found" sends us on to the next location: a missing project
           // ("404 Project Not Found") or ref ("404 Commit Not Found") is missing there too.
-          if (isNotFound(err) && isGitlabNotFound(err, 'File')) continue;
+          if (isNotFoundError(err) && isGitlabNotFound(err, 'File')) continue;
           throw err;
         }
       }
@@ -229,7 +231,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
         }
         return repos;
       } catch (err) {
-        if (isNotFound(err)) return [];
+        if (isNotFoundError(err)) return [];
         throw err;
       }
     });
@@ -394,45 +396,25 @@ export class GitlabConnector implements Connector, GitHostConnector {
    * sends one ("use these links instead of generating your own URLs"; keyset pagination sends
    * only that), else `x-next-page`; an empty `x-next-page` and no link is the last page.
    */
-  private collectPages<T>(route: string, path: string, params: Params): Promise<T[]> {
-    return collectTokenPages<T>(
-      async (token) => {
-        const res: HttpResponse<unknown> = token?.startsWith('link:')
-          ? await this.http.request<unknown>({ method: 'GET', path: token.slice('link:'.length), route })
-          : await this.http.request<unknown>({
-              method: 'GET',
-              path,
-              route,
-              params: token ? { ...params, page: token.slice('page:'.length) } : params,
-            });
-        if (!Array.isArray(res.data)) {
+  private async collectPages<T>(route: string, path: string, params: Params): Promise<T[]> {
+    const pages = await walkLinkPages<T, T>(this.http, `${path}?${serializeParams(params)}`, (dto) => dto, {
+      route,
+      origin: this.apiOrigin,
+      nextWithoutLink: (headers, refusedLink) => {
+        const page = headers['x-next-page']?.trim();
+        if (page && /^\d+$/.test(page)) return `${path}?${serializeParams({ ...params, page })}`;
+        // The client sends its token with every request, so a link elsewhere is never followed.
+        if (refusedLink) {
           throw new SourceError({
             source: this.source,
             code: SourceErrorCode.SOURCE_BAD_RESPONSE,
-            message: `GET ${path}: expected a JSON array, got ${res.data === undefined ? 'an empty body' : typeof res.data}`,
-            status: res.status,
+            message: `the next-page link points to another origin than ${this.apiOrigin} (is the instance's external_url right?); not following it`,
           });
         }
-        return { items: res.data as T[], nextPageToken: this.nextPageToken(res.headers) };
+        return undefined;
       },
-      { source: this.source },
-    );
-  }
-
-  private nextPageToken(headers: Record<string, string>): string | undefined {
-    const next = parseLinkHeader(headers.link).next;
-    // The client sends its token with every request, so a link elsewhere is never followed.
-    if (next && sameOrigin(next, this.apiOrigin)) return `link:${next}`;
-    const page = headers['x-next-page']?.trim();
-    if (page && /^\d+$/.test(page)) return `page:${page}`;
-    if (next) {
-      throw new SourceError({
-        source: this.source,
-        code: SourceErrorCode.SOURCE_BAD_RESPONSE,
-        message: `the next-page link points to another origin than ${this.apiOrigin} (is the instance's external_url right?); not following it`,
-      });
-    }
-    return undefined;
+    });
+    return pages.flatMap((p) => p.items);
   }
 }
 
@@ -445,12 +427,6 @@ function codeOwnersKey(path: string, ref: string): string {
   return `codeowners ${path.toLowerCase()} ${ref}`;
 }
 
-/** Each promise's value, or its error in its place. */
-async function settle<T>(promises: ReadonlyArray<Promise<T>>): Promise<Array<T | Error>> {
-  const settled = await Promise.allSettled(promises);
-  return settled.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason))));
-}
-
 function cleanPath(fullName: string): string {
   return fullName.trim().replace(/^\/+|\/+$/g, '');
 }
@@ -459,35 +435,9 @@ function projectPath(fullName: string): string {
   return `/projects/${encodeURIComponent(fullName)}`;
 }
 
-function isNotFound(err: unknown): err is SourceError {
-  return err instanceof SourceError && err.status === 404;
-}
-
 /** GitLab words its 404s `404 <Resource> Not Found` (`not_found!` in `lib/api/helpers.rb`). */
 function isGitlabNotFound(err: SourceError, resource: string): boolean {
   return err.message.includes(`404 ${resource} Not Found`);
-}
-
-function sameOrigin(url: string, origin: string): boolean {
-  try {
-    return new URL(url).origin === origin;
-  } catch {
-    return false;
-  }
-}
-
-/** `<url>; rel="next", <url>; rel="prev"` (RFC 8288) to `{ next: url, prev: url }`. */
-export function parseLinkHeader(value: string | undefined): Record<string, string> {
-  const links: Record<string, string> = {};
-  if (!value) return links;
-  for (const part of value.split(/,\s*(?=<)/)) {
-    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
-    if (!match) continue;
-    const rel = /;\s*rel="?([^";]+)"?/i.exec(match[2]!)?.[1];
-    if (!rel) continue;
-    for (const name of rel.trim().split(/\s+/)) links[name.toLowerCase()] ??= match[1]!;
-  }
-  return links;
 }
 
 function authHeaders(auth: GitlabInstanceConfig['auth']): { headers: Record<string, string>; secrets: string[] } {

@@ -1,4 +1,4 @@
-import type { PersonIdentity } from '../core/graph';
+import { isoFromText, nonBlank, type PersonIdentity } from '../core/graph';
 import type { SourceRef } from '../core/source';
 import { canonicalRepoUrl } from '../git/repo-url';
 import type { CodeOwnersFile, Commit, Repository } from '../git/types';
@@ -35,22 +35,11 @@ export function canonicalRepositoryUrl(url: string): string {
   return canonicalRepoUrl(url) ?? url.trim().replace(/\/+$/, '').replace(/\.git$/i, '');
 }
 
-/** GitLab's timestamps (`2012-09-20T11:50:22+03:00`, `2013-09-30T13:46:02.000Z`) as ISO-8601 UTC. */
-export function isoDate(value: string | null | undefined): string | null {
-  if (!value) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
-
 const VISIBILITY: Record<string, Repository['visibility']> = {
   public: 'PUBLIC',
   internal: 'INTERNAL',
   private: 'PRIVATE',
 };
-
-function nonEmpty(value: string | null | undefined): string | null {
-  return value === undefined || value === null || value.trim() === '' ? null : value;
-}
 
 function ref(ctx: GitlabMapContext, nativeId: string, url: string | null): SourceRef {
   return { kind: 'GITLAB', instance: ctx.instance, nativeId, url };
@@ -67,13 +56,13 @@ export const mapProject: ProjectTransformer = (dto, ctx) => {
     instance: ctx.instance,
     source: ref(ctx, fullName, url),
     fullName,
-    defaultBranch: nonEmpty(dto.default_branch),
-    description: nonEmpty(dto.description),
+    defaultBranch: nonBlank(dto.default_branch),
+    description: nonBlank(dto.description),
     // `tag_list` is what GitLab before 14.0 sent, and later ones still send beside `topics`.
     topics: [...(dto.topics ?? dto.tag_list ?? [])],
     visibility: visibility ?? (dto.visibility === undefined && ctx.anonymous ? 'PUBLIC' : 'UNKNOWN'),
     archived: dto.archived === true,
-    updatedAt: isoDate(dto.last_activity_at),
+    updatedAt: isoFromText(dto.last_activity_at),
   };
 };
 
@@ -84,13 +73,13 @@ export const mapProject: ProjectTransformer = (dto, ctx) => {
  */
 export const mapCommit: CommitTransformer = (dto, ctx, fullName) => {
   const sha = dto.id ?? '';
-  const webUrl = nonEmpty(dto.web_url);
+  const webUrl = nonBlank(dto.web_url);
   // `…/group/project/-/commit/<sha>`: the project URL is what comes before `/-/`.
   const projectUrl = webUrl?.includes('/-/commit/') ? webUrl.slice(0, webUrl.indexOf('/-/commit/')) : `${ctx.webUrl}/${fullName}`;
   const repositoryUrl = canonicalRepositoryUrl(projectUrl);
   const url = webUrl ?? `${repositoryUrl}/-/commit/${sha}`;
-  const email = nonEmpty(dto.author_email);
-  const name = nonEmpty(dto.author_name);
+  const email = nonBlank(dto.author_email);
+  const name = nonBlank(dto.author_name);
   // No email recorded: the author's name is all there is to know them by.
   const author: PersonIdentity | null = email
     ? { tool: 'GIT', instance: ctx.instance, nativeId: email, email, displayName: name }
@@ -103,8 +92,8 @@ export const mapCommit: CommitTransformer = (dto, ctx, fullName) => {
     message: (dto.message ?? dto.title ?? '').trimEnd(),
     author,
     authorAccount: null,
-    authoredAt: isoDate(dto.authored_date),
-    committedAt: isoDate(dto.committed_date ?? dto.created_at),
+    authoredAt: isoFromText(dto.authored_date),
+    committedAt: isoFromText(dto.committed_date ?? dto.created_at),
     url,
     source: ref(ctx, sha, url),
   };
@@ -116,13 +105,13 @@ export const mapCommit: CommitTransformer = (dto, ctx, fullName) => {
  * Several candidates, or a name or username that merely contains the text, name nobody: an
  * identity is never guessed.
  */
-export function mapUserByEmail(users: readonly GitlabUser[], email: string, ctx: GitlabMapContext): PersonIdentity | null {
+export function mapUserByEmail(users: readonly GitlabUser[], ctx: GitlabMapContext, email: string): PersonIdentity | null {
   const wanted = email.trim().toLowerCase();
   const shown = (u: GitlabUser) => [u.public_email, u.email].map((e) => e?.trim().toLowerCase()).filter((e): e is string => !!e);
   const matching = users.filter((u) => shown(u).includes(wanted));
   const user = matching.length === 1 ? matching[0] : undefined;
   if (!user?.username) return null;
-  return { tool: 'GITLAB', instance: ctx.instance, nativeId: user.username, email: wanted, displayName: nonEmpty(user.name) };
+  return { tool: 'GITLAB', instance: ctx.instance, nativeId: user.username, email: wanted, displayName: nonBlank(user.name) };
 }
 
 /** A file read from the files API (content base64-encoded), as a `CodeOwnersFile`. */

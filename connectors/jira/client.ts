@@ -1,11 +1,11 @@
-import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
+import { createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import type { JiraInstanceConfig } from './config';
 import { SourceCache } from '../core/cache/source-cache';
-import type { Connector, ConnectorDeps } from '../core/connector';
+import type { ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode } from '../core/errors';
 import { HttpClient, type ClassifiableResponse, type ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
-import { collectTokenPages } from '../core/paginate';
+import { clampPageSize, collectTokenPages } from '../core/paginate';
 import { readRateLimitHeaders } from '../core/rate-limit';
 import { sourceName } from '../core/source';
 import type { RateLimitReading } from '../core/source-health';
@@ -23,6 +23,7 @@ import {
   type TicketDetailsRequest,
 } from './map';
 import { addLabelsRequest, commentRequest, createIssueRequest, issueSummary, transitionRequest, type IssueDraft, type TextBlock } from './requests';
+import type { TicketSearchOptions, TicketWriteConnector } from './ticket-connector';
 import { JqlScopeError, projectOfIssue, projectOfIssueKey, scopeJql } from './scope';
 import {
   type CreatedIssue,
@@ -60,14 +61,6 @@ export interface JiraConnectorDeps extends ConnectorDeps {
   maxJqlLength?: number;
 }
 
-export interface TicketSearchOptions {
-  /**
-   * At most this many tickets, in the search's order: paging stops once they are found.
-   * Not Jira's page size (the connector pages by itself). Default: all.
-   */
-  maxResults?: number;
-}
-
 /**
  * JQL refused before any request because it cannot be combined with the instance's
  * `projects` scope safely (SOURCE_BAD_REQUEST). A class of its own so that the subgraph can
@@ -101,7 +94,7 @@ const MAX_PAGES = 1000;
  * the KB "Changing maxResults parameter for Jira REST API" (the response's `maxResults` is
  * the limit actually applied; page by it).
  */
-export class JiraConnector implements Connector {
+export class JiraConnector implements TicketWriteConnector {
   readonly kind = 'JIRA' as const;
   readonly instance: string;
   readonly source: string;
@@ -172,7 +165,7 @@ export class JiraConnector implements Connector {
     this.ctx = { instance: config.name, siteUrl: siteUrl(config.url), flavor: config.flavor, modelLink: config.modelLink };
     ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source));
     const limit = JIRA_PAGE_LIMITS[config.flavor];
-    this.pageSize = Math.max(1, Math.min(Math.floor(deps.pageSize ?? JIRA_DEFAULT_PAGE_SIZES[config.flavor]), limit));
+    this.pageSize = clampPageSize(deps.pageSize, limit, JIRA_DEFAULT_PAGE_SIZES[config.flavor]);
     this.keysPerSearch = Math.max(1, Math.floor(deps.keysPerSearch ?? 50));
     this.maxJqlLength = Math.max(100, Math.floor(deps.maxJqlLength ?? 1500));
     this.logger = deps.logger;
@@ -228,7 +221,7 @@ export class JiraConnector implements Connector {
     } catch (err) {
       // Jira answers an unknown key and an invisible issue alike: 404, "Issue does not
       // exist or you do not have permission to see it."
-      if (err instanceof SourceError && err.status === 404) return null;
+      if (isNotFoundError(err)) return null;
       throw err;
     }
   }

@@ -1,4 +1,5 @@
-export { JiraConnector, JqlRefusedError, fieldsInError, parseErrorBody, parseRateLimit, type JiraConnectorDeps, type TicketSearchOptions } from './client';
+export { JiraConnector, JqlRefusedError, fieldsInError, parseErrorBody, parseRateLimit, type JiraConnectorDeps } from './client';
+export type { TicketConnector, TicketSearchOptions, TicketWriteConnector } from './ticket-connector';
 export * from './map';
 export { JqlScopeError, projectClause, projectOfIssue, projectOfIssueKey, scopeJql, splitOrderBy } from './scope';
 export type * from './types';

@@ -1,3 +1,4 @@
+import { ModelgraphError } from '../core/errors';
 import type { JiraIssueBean } from './types';
 
 /**
@@ -11,8 +12,11 @@ import type { JiraIssueBean } from './types';
  */
 
 /** The caller's JQL cannot be combined with the scope safely; nothing was sent upstream. */
-export class JqlScopeError extends Error {
+export class JqlScopeError extends ModelgraphError {
   override readonly name = 'JqlScopeError';
+  constructor(message: string) {
+    super('JQL_OUT_OF_SCOPE', message);
+  }
 }
 
 /** Characters that end an unquoted JQL word (Jira's STRINGSTOP, roughly), besides whitespace. */

@@ -1,14 +1,15 @@
-import { createSourceCaches, createSourceHttpClient } from '../core/plumbing';
+import { createSourceCaches, createSourceHttpClient, isNotFoundError, nullIfNotFound } from '../core/plumbing';
 import type { MlflowInstanceConfig } from './config';
 import { SourceCache } from '../core/cache/source-cache';
-import type { Connector, ConnectorDeps } from '../core/connector';
+import type { ConnectorDeps } from '../core/connector';
 import { SourceError } from '../core/errors';
 import type { ModelVersion } from '../core/graph';
 import { HttpClient } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
-import { collectTokenPages } from '../core/paginate';
+import { clampPageSize, clampPageSizes, collectTokenPages } from '../core/paginate';
 import { sourceName } from '../core/source';
 import { stableJson } from '../core/stable-json';
+import type { RunSearch, TrackingConnector } from './tracking-connector';
 import {
   mapExperiment,
   mapModelVersion,
@@ -59,19 +60,11 @@ const DEFAULT_PAGE_SIZES = {
   modelVersions: 10_000,
 } as const;
 
-export interface RunSearch {
-  experimentIds: string[];
-  filter?: string;
-  orderBy?: string[];
-  maxResults?: number;
-  pageToken?: string;
-}
-
 /**
  * MLflow tracking server and model registry, REST API 2.0 (`service.proto`,
  * `model_registry.proto`). Works against open-source MLflow and Databricks alike.
  */
-export class MlflowConnector implements Connector {
+export class MlflowConnector implements TrackingConnector {
   readonly kind = 'MLFLOW' as const;
   readonly instance: string;
   readonly source: string;
@@ -111,12 +104,7 @@ export class MlflowConnector implements Connector {
     this.source = http.source;
     this.ctx = { instance: config.name, uiUrl: (config.uiUrl ?? config.url).replace(/\/+$/, '') };
     ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source));
-    this.pageSizes = Object.fromEntries(
-      (Object.keys(MLFLOW_PAGE_LIMITS) as (keyof typeof MLFLOW_PAGE_LIMITS)[]).map((k) => [
-        k,
-        Math.max(1, Math.min(deps.pageSizes?.[k] ?? DEFAULT_PAGE_SIZES[k], MLFLOW_PAGE_LIMITS[k])),
-      ]),
-    ) as Record<keyof typeof MLFLOW_PAGE_LIMITS, number>;
+    this.pageSizes = clampPageSizes(deps.pageSizes, MLFLOW_PAGE_LIMITS, DEFAULT_PAGE_SIZES);
     this.perNameLookupLimit = deps.perNameLookupLimit ?? 4;
     this.runIdsPerSearch = deps.runIdsPerSearch ?? 100;
   }
@@ -148,8 +136,9 @@ export class MlflowConnector implements Connector {
   }
 
   async getExperiment(experimentId: string): Promise<Experiment | null> {
-    const res = await this.nullIfMissing(
+    const res = await nullIfNotFound(
       this.cachedGet<GetExperimentResponse>('/experiments/get', { experiment_id: experimentId }),
+      isResourceMissing,
     );
     return res?.experiment ? mapExperiment(res.experiment, this.ctx) : null;
   }
@@ -160,7 +149,7 @@ export class MlflowConnector implements Connector {
   async searchRuns(search: RunSearch): Promise<{ runs: Run[]; nextPageToken: string | null }> {
     const body: SearchRunsRequest = {
       experiment_ids: search.experimentIds,
-      max_results: Math.min(search.maxResults ?? this.pageSizes.runs, MLFLOW_PAGE_LIMITS.runs),
+      max_results: clampPageSize(search.maxResults, MLFLOW_PAGE_LIMITS.runs, this.pageSizes.runs),
       ...(search.filter ? { filter: search.filter } : {}),
       ...(search.orderBy?.length ? { order_by: search.orderBy } : {}),
       ...(search.pageToken ? { page_token: search.pageToken } : {}),
@@ -170,7 +159,7 @@ export class MlflowConnector implements Connector {
   }
 
   async getRun(runId: string): Promise<Run | null> {
-    const res = await this.nullIfMissing(this.cachedGet<GetRunResponse>('/runs/get', { run_id: runId }));
+    const res = await nullIfNotFound(this.cachedGet<GetRunResponse>('/runs/get', { run_id: runId }), isResourceMissing);
     return res?.run ? mapRun(res.run, this.ctx) : null;
   }
 
@@ -238,8 +227,9 @@ export class MlflowConnector implements Connector {
   }
 
   async getRegisteredModel(name: string): Promise<RegisteredModel | null> {
-    const res = await this.nullIfMissing(
+    const res = await nullIfNotFound(
       this.cachedGet<GetRegisteredModelResponse>('/registered-models/get', { name }),
+      isResourceMissing,
     );
     return res?.registered_model ? mapRegisteredModel(res.registered_model, this.ctx) : null;
   }
@@ -282,27 +272,30 @@ export class MlflowConnector implements Connector {
   }
 
   async getModelVersion(name: string, version: string): Promise<ModelVersion | null> {
-    const res = await this.nullIfMissing(
+    const res = await nullIfNotFound(
       this.cachedGet<GetModelVersionResponse>('/model-versions/get', { name, version }),
+      isResourceMissing,
     );
     return res?.model_version ? mapModelVersion(res.model_version, this.ctx) : null;
   }
 
   /** Latest READY version per stage (all stages, "None" included, when none are named). */
   async getLatestVersions(name: string, stages?: string[]): Promise<ModelVersion[] | null> {
-    const res = await this.nullIfMissing(
+    const res = await nullIfNotFound(
       this.cachedPost<GetLatestVersionsResponse>('/registered-models/get-latest-versions', {
         name,
         ...(stages?.length ? { stages } : {}),
       }),
+      isResourceMissing,
     );
     return res ? (res.model_versions ?? []).map((v) => mapModelVersion(v, this.ctx)) : null;
   }
 
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion | null> {
     try {
-      const res = await this.nullIfMissing(
+      const res = await nullIfNotFound(
         this.cachedGet<GetModelVersionByAliasResponse>('/registered-models/alias', { name, alias }),
+        isResourceMissing,
       );
       return res?.model_version ? mapModelVersion(res.model_version, this.ctx) : null;
     } catch (err) {
@@ -348,16 +341,15 @@ export class MlflowConnector implements Connector {
     const key = `POST ${path} ${stableJson(body)}`;
     return (await this.cache.getOrLoad(key, () => this.http.post<T>(path, body, { idempotent: true, route: path }))).value;
   }
+}
 
-  /** A single lookup of something that does not exist is an answer (null), not a failure. */
-  private async nullIfMissing<T>(pending: Promise<T>): Promise<T | null> {
-    try {
-      return await pending;
-    } catch (err) {
-      if (err instanceof SourceError && err.upstreamCode === 'RESOURCE_DOES_NOT_EXIST') return null;
-      throw err;
-    }
-  }
+/**
+ * Not found, and said so by MLflow itself (`RESOURCE_DOES_NOT_EXIST`): a 404 without it
+ * is a wrong URL or an endpoint this MLflow does not have, which must not read as "no such
+ * model".
+ */
+function isResourceMissing(err: unknown): boolean {
+  return isNotFoundError(err) && err.upstreamCode === 'RESOURCE_DOES_NOT_EXIST';
 }
 
 function newestFirst(versions: ModelVersion[]): ModelVersion[] {

@@ -1,3 +1,4 @@
+import { ModelgraphError } from '../core/errors';
 import { isoFromMillis, type KeyValue, type ModelVersion, type ModelVersionStatus } from '../core/graph';
 import type { SourceRef } from '../core/source';
 import { stripUrlCredentials } from '../core/urls';
@@ -229,5 +230,5 @@ export function mapRegisteredModel(dto: MlflowRegisteredModel, ctx: MlflowMapCon
 export function quoteFilterValue(value: string): string {
   if (!value.includes("'")) return `'${value}'`;
   if (!value.includes('"')) return `"${value}"`;
-  throw new Error(`cannot express ${JSON.stringify(value)} in an MLflow filter: it holds both quote characters`);
+  throw new ModelgraphError('MLFLOW_FILTER_UNQUOTABLE', `cannot express ${JSON.stringify(value)} in an MLflow filter: it holds both quote characters`);
 }

@@ -19,7 +19,9 @@ import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode, codeForStatus, redact } from '../core/errors';
 import { silentLogger, type Logger } from '../core/logger';
 import { FailureMemo, isRememberedFailure } from '../core/failure-memo';
-import { createSourceCaches, rememberFailureMs } from '../core/plumbing';
+import { clampPageSizes } from '../core/paginate';
+import { createSourceCaches, nullIfNotFound, rememberFailureMs } from '../core/plumbing';
+import { backoffMs, requestForbidsRetry, retryPolicy, type RetryOptions, type RetryPolicy } from '../core/retry-policy';
 import { RateLimiter, waitForSlot } from '../core/rate-limiter';
 import { resolveConcurrency, resolveRateLimit } from '../core/vendor-rate-limits';
 import {
@@ -269,12 +271,7 @@ export class SagemakerConnector implements Connector, RegistryConnector {
       revalidateSeconds: deps.revalidateSeconds ?? 86_400,
       now: deps.clock?.now,
     }));
-    this.pageSizes = Object.fromEntries(
-      (Object.keys(SAGEMAKER_PAGE_LIMITS) as (keyof typeof SAGEMAKER_PAGE_LIMITS)[]).map((k) => [
-        k,
-        Math.max(1, Math.min(Math.floor(deps.pageSizes?.[k] ?? SAGEMAKER_PAGE_LIMITS[k]), SAGEMAKER_PAGE_LIMITS[k])),
-      ]),
-    ) as Record<keyof typeof SAGEMAKER_PAGE_LIMITS, number>;
+    this.pageSizes = clampPageSizes(deps.pageSizes, SAGEMAKER_PAGE_LIMITS);
   }
 
   /** `ListEndpoints` with one result: cheap, and proves the credentials and the region. */
@@ -310,7 +307,7 @@ export class SagemakerConnector implements Connector, RegistryConnector {
       return records
         .map((r) => r.ModelPackageGroup)
         .filter((g): g is ModelPackageGroup => !!g)
-        .map((g) => mapModelPackageGroup(g, g.Tags ?? [], this.ctx));
+        .map((g) => mapModelPackageGroup(g, this.ctx, g.Tags ?? []));
     });
     return value;
   }
@@ -318,8 +315,8 @@ export class SagemakerConnector implements Connector, RegistryConnector {
   /** One group by name (or ARN); null when it does not exist. */
   async getModel(name: string): Promise<CloudModel | null> {
     const { value } = await this.cache.getOrLoad(`model-package-group ${name}`, async () => {
-      const group = await this.nullIfMissing(this.client.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: name })));
-      return group ? mapModelPackageGroup(group, await this.listTags(group.ModelPackageGroupArn), this.ctx) : null;
+      const group = await nullIfNotFound(this.client.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: name })));
+      return group ? mapModelPackageGroup(group, this.ctx, await this.listTags(group.ModelPackageGroupArn)) : null;
     });
     return value;
   }
@@ -648,12 +645,12 @@ export class SagemakerConnector implements Connector, RegistryConnector {
   // ---- single calls -----------------------------------------------------------------------
 
   private async describeEndpointConfig(name: string): Promise<EndpointConfigFacts | null> {
-    const config = await this.nullIfMissing(this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })));
+    const config = await nullIfNotFound(this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })));
     return config && endpointConfigFacts(config);
   }
 
   private async describeModel(name: string): Promise<ModelFacts | null> {
-    const model = await this.nullIfMissing(this.client.send(new DescribeModelCommand({ ModelName: name })));
+    const model = await nullIfNotFound(this.client.send(new DescribeModelCommand({ ModelName: name })));
     return model && modelFacts(model);
   }
 
@@ -698,18 +695,6 @@ export class SagemakerConnector implements Connector, RegistryConnector {
     });
   }
 
-  /** A single lookup of something that does not exist is an answer (null), not a failure. */
-  private async nullIfMissing<T>(pending: Promise<T>): Promise<T | null> {
-    try {
-      return await pending;
-    } catch (err) {
-      if (isNotFound(err)) {
-        this.logger.debug('not found', { error: (err as Error).message });
-        return null;
-      }
-      throw err;
-    }
-  }
 }
 
 /**
@@ -805,10 +790,6 @@ function once<T>(memo: Map<string, Promise<T>>, key: string, load: () => Promise
 /** Code-unit order, as the names were sorted when `ListEndpoints` sorted them. */
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function isNotFound(err: unknown): boolean {
-  return err instanceof SourceError && err.code === SourceErrorCode.SOURCE_NOT_FOUND;
 }
 
 // ---- errors ---------------------------------------------------------------------------------
@@ -1098,15 +1079,8 @@ interface SagemakerRetryToken {
   readonly startedAt: number;
 }
 
-export interface SagemakerRetryOptions {
-  /** Attempts in all, the first included; 1 disables retries. Default 4 (as for every source). */
-  maxAttempts?: number;
-  /** Upper bound of the first backoff; it doubles per retry (full jitter). Default 200. */
-  baseDelayMs?: number;
-  /** Upper bound of any one backoff. Default 5000. */
-  maxDelayMs?: number;
-  /** Time for one call, attempts and waits included; a wait that would not fit stops the retries. Default 15000. */
-  budgetMs?: number;
+/** The instance's `retry` settings (core's {@link RetryOptions}, the same defaults as every source's), and what carries them out. */
+export interface SagemakerRetryOptions extends RetryOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   random?: () => number;
@@ -1126,9 +1100,8 @@ export interface SagemakerRetryOptions {
  */
 export class SagemakerRetryStrategy implements RetryStrategyV2 {
   readonly mode = 'standard';
+  private readonly policy: RetryPolicy;
   readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
   readonly budgetMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -1138,10 +1111,8 @@ export class SagemakerRetryStrategy implements RetryStrategyV2 {
 
   constructor(options: SagemakerRetryOptions = {}) {
     this.failures = options.failures;
-    this.maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 4));
-    this.baseDelayMs = options.baseDelayMs ?? 200;
-    this.maxDelayMs = options.maxDelayMs ?? 5_000;
-    this.budgetMs = options.budgetMs ?? 15_000;
+    this.policy = retryPolicy(options);
+    ({ maxAttempts: this.maxAttempts, budgetMs: this.budgetMs } = this.policy);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
@@ -1158,19 +1129,15 @@ export class SagemakerRetryStrategy implements RetryStrategyV2 {
     if (isRequestLimitError(info.error)) throw new Error('request limit');
     const retryable = info.errorType === 'THROTTLING' || info.errorType === 'TRANSIENT';
     if (!retryable || retries + 1 >= this.maxAttempts) throw new Error('no retry');
-    const backoff = Math.floor(this.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** retries));
+    const backoff = backoffMs(this.policy, retries, this.random);
     // The middleware dates the hint with the real clock (`Date.now() + Retry-After`), so it is read with it too.
     const hinted = info.retryAfterHint ? info.retryAfterHint.getTime() - Date.now() : 0;
     const delay = Math.max(backoff, hinted);
     const startedAt = previous.startedAt;
     if (this.now() - startedAt + delay > this.budgetMs) throw new Error('retry budget exhausted');
-    // A retry the request cannot afford ends the call with the upstream's own error.
-    const scope = currentRequestScope();
-    const deadlineLeft = scope?.remainingMs();
-    if (deadlineLeft !== undefined && delay >= deadlineLeft) throw new Error('the wait would pass the request deadline');
-    if (scope && !scope.canCharge()) throw new Error("the request's upstream call budget is spent");
-    // A concurrent call of this request already failed: a retry would only spend more of it.
-    if (this.failures?.failedInRequest(scope)) throw new Error('the source already failed in this request');
+    // The SDK then throws the upstream's own error, whatever this one says.
+    const forbidden = requestForbidsRetry(delay, currentRequestScope(), this.failures);
+    if (forbidden) throw new Error(forbidden);
     this.logger.warn('retrying SageMaker call', {
       attempt: retries + 2,
       errorType: info.errorType,

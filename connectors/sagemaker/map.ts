@@ -1,5 +1,5 @@
 import type { ModelPackage } from '@aws-sdk/client-sagemaker';
-import type { KeyValue, ModelVersionStatus } from '../core/graph';
+import { nonBlank, type KeyValue, type ModelVersionStatus } from '../core/graph';
 import { sourceName, type SourceRef } from '../core/source';
 import { stripUrlCredentials } from '../core/urls';
 import type {
@@ -39,14 +39,14 @@ export interface SagemakerMapContext {
 
 export type ModelPackageGroupTransformer = (
   dto: ModelPackageGroup | ModelPackageGroupSummary | DescribeModelPackageGroupOutput,
-  tags: readonly Tag[],
   ctx: SagemakerMapContext,
+  tags: readonly Tag[],
 ) => CloudModel;
 export type ModelPackageTransformer = (
   /** A `ListModelPackages` summary, or a whole `ModelPackage` (a `Search` record's). */
   summary: ModelPackageSummary | ModelPackage,
-  details: ModelPackageDetails | null,
   ctx: SagemakerMapContext,
+  details: ModelPackageDetails | null,
 ) => CloudModelVersion;
 export type EndpointTransformer = (details: EndpointDetails, ctx: SagemakerMapContext) => Deployment[];
 
@@ -81,10 +81,6 @@ export function isoDate(value: Date | string | number | null | undefined): strin
   if (value === undefined || value === null || value === '') return null;
   const date = value instanceof Date ? value : typeof value === 'number' ? new Date(value * 1000) : new Date(value);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
-
-function text(value: string | null | undefined): string | null {
-  return value === undefined || value === null || value.trim() === '' ? null : value;
 }
 
 /** Tags as key/value pairs, credentials in URL values removed (tags get copied from CI variables). */
@@ -127,7 +123,7 @@ function groupFragment(group: string): string {
  */
 export function principalOf(user: UserContext | undefined): string | null {
   if (!user) return null;
-  return text(user.UserProfileName) ?? text(user.IamIdentity?.Arn) ?? text(user.IamIdentity?.PrincipalId);
+  return nonBlank(user.UserProfileName) ?? nonBlank(user.IamIdentity?.Arn) ?? nonBlank(user.IamIdentity?.PrincipalId);
 }
 
 const ASSUMED_ROLE_ARN = /^arn:[^:]+:sts::\d*:assumed-role\/([^/]+)\/(.+)$/;
@@ -141,8 +137,8 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
  */
 export function principalType(user: UserContext | undefined): CreatorType | null {
   if (!user) return null;
-  if (text(user.UserProfileName)) return 'USER';
-  const arn = text(user.IamIdentity?.Arn);
+  if (nonBlank(user.UserProfileName)) return 'USER';
+  const arn = nonBlank(user.IamIdentity?.Arn);
   if (!arn) return null;
   const role = ASSUMED_ROLE_ARN.exec(arn);
   if (role) return role[1]!.startsWith('AWSReservedSSO_') || EMAIL.test(role[2]!) ? 'USER' : 'SERVICE';
@@ -179,7 +175,7 @@ export function parseModelPackageArn(arn: string | undefined | null): ModelPacka
 export function servedModelPackageArn(model: ModelFacts | null | undefined): string | null {
   if (!model) return null;
   const containers = [...(model.PrimaryContainer ? [model.PrimaryContainer] : []), ...(model.Containers ?? [])];
-  const name = containers.map((c) => text(c.ModelPackageName)).find((n): n is string => n !== null);
+  const name = containers.map((c) => nonBlank(c.ModelPackageName)).find((n): n is string => n !== null);
   if (!name) return null;
   if (name.startsWith('arn:')) return name;
   const owner = /^arn:(aws[a-z-]*):sagemaker:([a-z0-9-]+):(\d{12}):/.exec(model.ModelArn ?? '');
@@ -189,12 +185,12 @@ export function servedModelPackageArn(model: ModelFacts | null | undefined): str
 // ---- models (package groups) -----------------------------------------------------------------
 
 /** A model package group (a `Search` record, a listing summary or a Describe), with its tags (the record's own, or `ListTags`'). */
-export const mapModelPackageGroup: ModelPackageGroupTransformer = (dto, tags, ctx) => {
+export const mapModelPackageGroup: ModelPackageGroupTransformer = (dto, ctx, tags) => {
   const name = dto.ModelPackageGroupName ?? '';
   return {
     source: ref(ctx, name, groupFragment(name)),
     name,
-    description: text(dto.ModelPackageGroupDescription),
+    description: nonBlank(dto.ModelPackageGroupDescription),
     tags: mapTags(tags),
     createdAt: isoDate(dto.CreationTime),
     // Groups carry no modification time; their versions do.
@@ -228,19 +224,19 @@ const PACKAGE_STATUS: Record<string, ModelVersionStatus> = {
 export function packageDetails(dto: DescribeModelPackageOutput | ModelPackage): ModelPackageDetails {
   const containers = dto.InferenceSpecification?.Containers ?? [];
   const first = containers[0];
-  const artifact = text(first?.ModelDataUrl) ?? text(first?.ModelDataSource?.S3DataSource?.S3Uri);
+  const artifact = nonBlank(first?.ModelDataUrl) ?? nonBlank(first?.ModelDataSource?.S3DataSource?.S3Uri);
   const failed = [...(dto.ModelPackageStatusDetails?.ValidationStatuses ?? []), ...(dto.ModelPackageStatusDetails?.ImageScanStatuses ?? [])].find(
     (s) => s.Status === 'Failed',
   );
   return {
     customerMetadata: mapRecord(dto.CustomerMetadataProperties),
-    images: containers.map((c) => text(c.Image)).filter((i): i is string => i !== null),
+    images: containers.map((c) => nonBlank(c.Image)).filter((i): i is string => i !== null),
     artifactUri: artifact === null ? null : stripUrlCredentials(artifact),
     createdBy: principalOf(dto.CreatedBy),
     createdByType: principalType(dto.CreatedBy),
     statusMessage: failed ? `${failed.Name ?? 'validation'}: ${failed.FailureReason ?? 'Failed'}` : null,
     updatedAt: isoDate(dto.LastModifiedTime),
-    stage: text(dto.ModelLifeCycle?.Stage),
+    stage: nonBlank(dto.ModelLifeCycle?.Stage),
   };
 }
 
@@ -249,7 +245,7 @@ export function packageDetails(dto: DescribeModelPackageOutput | ModelPackage): 
  * source for status and approval (the details may be held from an earlier load); the
  * details add what only `DescribeModelPackage` knows, and are null when it was not asked.
  */
-export const mapModelPackage: ModelPackageTransformer = (summary, details, ctx) => {
+export const mapModelPackage: ModelPackageTransformer = (summary, ctx, details) => {
   const arn = summary.ModelPackageArn ?? '';
   const parsed = parseModelPackageArn(arn);
   const group = summary.ModelPackageGroupName ?? parsed?.group ?? '';
@@ -263,12 +259,12 @@ export const mapModelPackage: ModelPackageTransformer = (summary, details, ctx) 
     source: ref(ctx, arn, `${groupFragment(group)}/versions/${encodeURIComponent(version)}`),
     modelName: group,
     version,
-    stage: text(summary.ModelLifeCycle?.Stage) ?? details?.stage ?? null,
+    stage: nonBlank(summary.ModelLifeCycle?.Stage) ?? details?.stage ?? null,
     aliases: [],
     status: (status && PACKAGE_STATUS[status]) || 'UNKNOWN',
     statusRaw: status,
     statusMessage: details?.statusMessage ?? null,
-    description: text(summary.ModelPackageDescription),
+    description: nonBlank(summary.ModelPackageDescription),
     artifactUri: details?.artifactUri ?? null,
     runId: metadata.find((kv) => kv.key === SAGEMAKER_METADATA_KEYS.runId)?.value || null,
     createdBy: details?.createdBy ?? null,
@@ -298,8 +294,8 @@ export const mapModelPackage: ModelPackageTransformer = (summary, details, ctx) 
  * version number): it is no registry version.
  */
 export function mapModelPackageRecord(pkg: ModelPackage, ctx: SagemakerMapContext): CloudModelVersion | null {
-  if (!text(pkg.ModelPackageGroupName) || pkg.ModelPackageVersion === undefined || pkg.ModelPackageVersion === null) return null;
-  return mapModelPackage(pkg, packageDetails(pkg), ctx);
+  if (!nonBlank(pkg.ModelPackageGroupName) || pkg.ModelPackageVersion === undefined || pkg.ModelPackageVersion === null) return null;
+  return mapModelPackage(pkg, ctx, packageDetails(pkg));
 }
 
 /** Newest first, by version number (what `RegistryConnector.getVersionsForModels` promises). */
@@ -385,11 +381,11 @@ export const mapEndpoint: EndpointTransformer = ({ endpoint, config, models, con
   return names.map((variant, i): Deployment => {
     const live = running.get(variant);
     const wanted = configured.get(variant);
-    const modelName = text(wanted?.ModelName);
+    const modelName = nonBlank(wanted?.ModelName);
     const model = modelName ? models[modelName] : undefined;
-    const image = text(live?.DeployedImages?.[0]?.SpecifiedImage) ?? text(model?.PrimaryContainer?.Image);
+    const image = nonBlank(live?.DeployedImages?.[0]?.SpecifiedImage) ?? nonBlank(model?.PrimaryContainer?.Image);
     const instanceType = wanted?.InstanceType ?? (wanted?.ServerlessConfig || live?.CurrentServerlessConfig ? 'serverless' : null);
-    const lookup = configInferred && instanceType === null ? text(config?.EndpointConfigName) : null;
+    const lookup = configInferred && instanceType === null ? nonBlank(config?.EndpointConfigName) : null;
     return {
       id: `${sourceName('SAGEMAKER', ctx.instance)}/${endpointName}/${variant}`,
       provider: 'SAGEMAKER',

@@ -5,8 +5,8 @@ import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode, redact } from '../core/errors';
 import type { ClassifiableResponse, HttpClient, HttpRequest, ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
-import { collectTokenPages } from '../core/paginate';
-import { cachedLookup, createSourceCaches, createSourceHttpClient } from '../core/plumbing';
+import { clampPageSize, collectTokenPages } from '../core/paginate';
+import { cachedLookup, createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
 import { isRequestLimitError, outsideRequestScope, untilRequestDeadline } from '../core/request-scope';
 import { sourceName } from '../core/source';
 import type { CloudModel, CloudModelVersion, Deployment, RegistryConnector } from '../registry/types';
@@ -120,7 +120,7 @@ export class VertexConnector implements Connector, RegistryConnector {
     this.ctx = { instance: config.name, project: config.project, location: config.location };
     this.parent = `/projects/${encodeURIComponent(config.project)}/locations/${encodeURIComponent(config.location)}`;
     ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source));
-    this.pageSize = Math.max(1, Math.min(Math.floor(deps.pageSize ?? VERTEX_PAGE_SIZE.default), VERTEX_PAGE_SIZE.max));
+    this.pageSize = clampPageSize(deps.pageSize, VERTEX_PAGE_SIZE.max, VERTEX_PAGE_SIZE.default);
     this.verifyDeployedModels = deps.verifyDeployedModels ?? true;
   }
 
@@ -181,7 +181,7 @@ export class VertexConnector implements Connector, RegistryConnector {
         );
         return dtos.map((dto) => mapModelVersion(dto, this.ctx)).sort((a, b) => compareVersionIdsDesc(a.version, b.version));
       } catch (err) {
-        if (isNotFound(err)) return [];
+        if (isNotFoundError(err)) return [];
         throw err;
       }
     });
@@ -316,10 +316,6 @@ export class VertexConnector implements Connector, RegistryConnector {
 function apiRoot(config: Pick<VertexInstanceConfig, 'endpoint' | 'location'>): string {
   if (config.endpoint) return config.endpoint.replace(/\/+$/, '').replace(/\/v1$/, '');
   return `https://${config.location}-aiplatform.googleapis.com`;
-}
-
-function isNotFound(err: unknown): boolean {
-  return err instanceof SourceError && err.status === 404;
 }
 
 function detailOf(body: GoogleApiErrorBody | undefined, type: string): GoogleRpcDetail | undefined {

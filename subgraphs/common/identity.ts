@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ModelgraphError } from '../../connectors/core/errors';
 import type { IdentityTool, PersonIdentity } from '../../connectors/core/graph';
 import { SOURCE_MODULES } from '../../connectors/sources';
 
@@ -98,7 +99,7 @@ export class PeopleDirectory {
     try {
       raw = parseYaml(readFileSync(path, 'utf8'));
     } catch (err) {
-      throw new Error(`people aliases file ${path}: ${(err as Error).message}`);
+      throw new ModelgraphError('PEOPLE_FILE_INVALID', `people aliases file ${path}: ${(err as Error).message}`);
     }
     return PeopleDirectory.fromData(raw, path);
   }
@@ -107,12 +108,12 @@ export class PeopleDirectory {
     const parsed = aliasesSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new Error(`${where}: ${issue.path.map(String).join('.')}: ${issue.message}`);
+      throw new ModelgraphError('PEOPLE_FILE_INVALID', `${where}: ${issue.path.map(String).join('.')}: ${issue.message}`);
     }
     const seen = new Set<string>();
     const records = parsed.data.people.map((p, index) => {
       const id = normaliseEmail(p.email);
-      if (seen.has(id)) throw new Error(`${where}: people.${index}.email: ${id} is listed twice`);
+      if (seen.has(id)) throw new ModelgraphError('PEOPLE_FILE_INVALID', `${where}: people.${index}.email: ${id} is listed twice`);
       seen.add(id);
       const identities = p.identities.map((text): PersonIdentity => {
         const [tool, instance, ...rest] = text.split(':');

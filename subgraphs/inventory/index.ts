@@ -4,7 +4,7 @@ import { parseSchemaFile } from '../common/schema-file';
 import { createSubgraphServer } from '../common/subgraph-server';
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
-import type { JiraConnector, Ticket } from '../../connectors/jira';
+import type { TicketWriteConnector, Ticket } from '../../connectors/jira';
 import { FindingTickets } from './tickets/finding-tickets';
 import type { TicketSettings } from './tickets/draft';
 import { TicketLock } from './tickets/ticket-lock';
@@ -62,7 +62,7 @@ export interface InventoryOptions {
    * instance they go to; `shared` (Redis, when there is one) serialises runs across
    * replicas. Default: none, and `openFindingTickets` says it is not configured.
    */
-  tickets?: { settings: TicketSettings; connector: JiraConnector; shared?: KeyValueCache };
+  tickets?: { settings: TicketSettings; connector: TicketWriteConnector; shared?: KeyValueCache };
   /**
    * `history`: each governance index build this process makes is recorded in `store`, at
    * most about once per `intervalMs`, and a build is asked for that often. Default: none

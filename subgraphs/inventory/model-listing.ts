@@ -1,5 +1,5 @@
 import { SourceError } from '../../connectors/core/errors';
-import type { MlflowConnector, RegisteredModel } from '../../connectors/mlflow';
+import type { TrackingConnector, RegisteredModel } from '../../connectors/mlflow';
 import type { CloudModel, RegistryConnector } from '../../connectors/registry/types';
 import { linkModels, type LinkedModel, type LinkingRules, type RegistryEntry } from './linking';
 
@@ -9,7 +9,7 @@ export interface ModelListingSource {
   listEntries(): Promise<RegistryEntry[]>;
 }
 
-export function mlflowListingSource(connector: MlflowConnector): ModelListingSource {
+export function mlflowListingSource(connector: TrackingConnector): ModelListingSource {
   // The connector hands back the same array while its cached listing is fresh; so does this.
   const entriesOf = new WeakMap<readonly RegisteredModel[], RegistryEntry[]>();
   return {

@@ -172,7 +172,7 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
       try {
         run = await ctx.tickets.service.open(args);
       } catch (err) {
-        if (err instanceof TicketLockBusyError) throw new GraphQLError(err.message, { extensions: { code: 'TICKET_RUN_IN_PROGRESS' } });
+        if (err instanceof TicketLockBusyError) throw new GraphQLError(err.message, { extensions: { code: err.code } });
         throw err;
       }
       const count = (outcome: FindingTicketResult['outcome']) => run.results.filter((r) => r.outcome === outcome).length;

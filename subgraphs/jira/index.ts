@@ -1,4 +1,4 @@
-import type { JiraConnector } from '../../connectors/jira';
+import type { TicketConnector } from '../../connectors/jira';
 import type { PeopleDirectory } from '../common/identity';
 import { PartialErrors } from '../common/partial-errors';
 import { parseSchemaFile } from '../common/schema-file';
@@ -9,7 +9,7 @@ import { resolvers, type JiraContext } from './resolvers';
 export type { JiraContext } from './resolvers';
 
 /** The jira subgraph: tickets of every Jira site, and the tickets linked to each model. */
-export function createJiraSubgraph(connectors: readonly JiraConnector[], people: PeopleDirectory) {
+export function createJiraSubgraph(connectors: readonly TicketConnector[], people: PeopleDirectory) {
   return {
     name: 'jira' as const,
     server: createSubgraphServer<JiraContext>(parseSchemaFile('jira.graphql'), resolvers),

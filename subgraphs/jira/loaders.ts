@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { JiraConnector, Ticket } from '../../connectors/jira';
+import type { TicketConnector, Ticket } from '../../connectors/jira';
 
 /** A person's tickets per site are capped here; `first` narrows it further. */
 export const TICKETS_PER_PERSON_SEARCH = 500;
@@ -9,7 +9,7 @@ export class JiraLoaders {
   readonly ticketsByModel: DataLoader<string, Ticket[]>;
   readonly ticketsByUser: DataLoader<string, Ticket[]>;
 
-  constructor(readonly connector: JiraConnector) {
+  constructor(readonly connector: TicketConnector) {
     // As in the mlflow subgraph: let every wave of the same I/O turn join one batch.
     const options = { batchScheduleFn: (dispatch: () => void) => setImmediate(dispatch) };
     this.ticketsByModel = new DataLoader(async (keys) => {

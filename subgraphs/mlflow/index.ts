@@ -1,4 +1,4 @@
-import type { MlflowConnector } from '../../connectors/mlflow';
+import type { TrackingConnector } from '../../connectors/mlflow';
 import type { PeopleDirectory } from '../common/identity';
 import type { ServiceIdentitySettings } from '../common/service-identities';
 import { PartialErrors } from '../common/partial-errors';
@@ -11,7 +11,7 @@ export type { MlflowContext } from './resolvers';
 
 /** The mlflow subgraph: experiments, runs, registered models and versions of every MLflow instance. */
 export function createMlflowSubgraph(
-  connectors: readonly MlflowConnector[],
+  connectors: readonly TrackingConnector[],
   people: PeopleDirectory,
   /** Config `governance.serviceIdentities`: creators that are services, not people. Default: none. */
   services: ServiceIdentitySettings = { serviceIdentities: [] },

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { ModelVersion } from '../../connectors/core/graph';
-import { quoteFilterValue, type Experiment, type MlflowConnector, type RegisteredModel, type Run } from '../../connectors/mlflow';
+import { quoteFilterValue, type Experiment, type TrackingConnector, type RegisteredModel, type Run } from '../../connectors/mlflow';
 
 /**
  * Per-request loaders for one MLflow instance. Every resolver goes through them, so a
@@ -21,7 +21,7 @@ export class MlflowInstanceLoaders {
 
   private experiments?: Promise<Experiment[]>;
 
-  constructor(readonly connector: MlflowConnector) {
+  constructor(readonly connector: TrackingConnector) {
     // Loads arrive in waves (models known to two instances resolve a few promise hops
     // later than the rest); dispatching on setImmediate rather than the default next tick
     // lets every wave of the same I/O turn join one batch, at no added latency.
@@ -75,7 +75,7 @@ export class MlflowInstanceLoaders {
 export class MlflowLoaders {
   private readonly byInstance = new Map<string, MlflowInstanceLoaders>();
 
-  constructor(private readonly connectors: ReadonlyMap<string, MlflowConnector>) {}
+  constructor(private readonly connectors: ReadonlyMap<string, TrackingConnector>) {}
 
   /** The loaders of every configured instance. */
   all(): MlflowInstanceLoaders[] {

@@ -1,9 +1,9 @@
+import { isoFromText as isoDate } from '../../connectors/core/graph';
 import {
   approvalFromTags,
   compareVersionsNewestFirst,
   creatorType,
   deploymentStatus,
-  isoDate,
   mapModelContainer,
   mapModelVersion,
   mapOnlineDeployment,
@@ -262,7 +262,7 @@ describe('parseModelReference', () => {
 
 describe('mapOnlineDeployment', () => {
   it('maps the listed example deployment with the example endpoint\'s traffic', () => {
-    expect(mapOnlineDeployment(deploymentDto, endpointDto, ctx)).toEqual({
+    expect(mapOnlineDeployment(deploymentDto, ctx, endpointDto)).toEqual({
       id: 'azure_ml:prod/string/string',
       provider: 'AZURE_ML',
       instance: 'prod',
@@ -293,7 +293,7 @@ describe('mapOnlineDeployment', () => {
   it('maps the ManagedOnlineDeployment GET example the same way', () => {
     const dto = managedDeploymentGet.responses['200'].body as OnlineDeployment;
     const endpoint = endpointGet.responses['200'].body as OnlineEndpoint;
-    expect(mapOnlineDeployment(dto, endpoint, ctx)).toEqual(mapOnlineDeployment(deploymentDto, endpointDto, ctx));
+    expect(mapOnlineDeployment(dto, ctx, endpoint)).toEqual(mapOnlineDeployment(deploymentDto, ctx, endpointDto));
   });
 
   it('maps a realistic blue/green pair: ARM model id, Succeeded, 90/10, VM size and capacity', () => {
@@ -317,7 +317,7 @@ describe('mapOnlineDeployment', () => {
         instanceType: 'Standard_DS3_v2',
       },
     };
-    expect(mapOnlineDeployment(blue, endpoint, ctx)).toMatchObject({
+    expect(mapOnlineDeployment(blue, ctx, endpoint)).toMatchObject({
       id: 'azure_ml:prod/fraud-ep/blue',
       region: 'westeurope',
       endpointName: 'fraud-ep',
@@ -336,7 +336,7 @@ describe('mapOnlineDeployment', () => {
       sku: { name: 'Default' },
       properties: { instanceType: null, scaleSettings: { scaleType: 'TargetUtilization', minInstances: 2, maxInstances: 5 } },
     };
-    const mapped = mapOnlineDeployment(dto, endpointDto, ctx);
+    const mapped = mapOnlineDeployment(dto, ctx, endpointDto);
     expect(mapped.instanceCount).toBe(2);
     expect(mapped.instanceType).toBeNull();
   });

@@ -83,6 +83,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { PORT: 'eighty' } })).toThrow(/PORT: must be a port number/);
   });
 
+  it('takes MODELGRAPH_SUBGRAPH_<NAME>_URL over the file\'s subgraphs.<name>, and names the key when it is not a URL', () => {
+    const path = file('modelgraph.yaml', 'subgraphs:\n  mlflow: http://file:4002/graphql\n  jira: http://file:4003/graphql\n');
+    const config = loadConfig({ path, env: { MODELGRAPH_SUBGRAPH_MLFLOW_URL: 'http://env:4002/graphql', MODELGRAPH_SUBGRAPH_GIT_URL: '' } });
+    expect(config.subgraphs).toEqual({ mlflow: 'http://env:4002/graphql', jira: 'http://file:4003/graphql' });
+    expect(() => loadConfig({ env: { MODELGRAPH_SUBGRAPH_GIT_URL: 'not a url' } })).toThrow(/subgraphs\.git/);
+  });
+
   it('takes LOG_LEVEL over the file, and names the key when it is not a level', () => {
     expect(loadConfig({ env: { LOG_LEVEL: 'debug' } }).logLevel).toBe('debug');
     expect(() => loadConfig({ env: { LOG_LEVEL: 'verbose' } })).toThrow(/logLevel/);

@@ -91,7 +91,7 @@ describe('mapRepository', () => {
 
 describe('mapCommit', () => {
   it('maps the git author (tool GIT) and the GitHub account GitHub matched (tool GITHUB) apart', () => {
-    expect(mapCommit(commitFixture as unknown as GithubCommit, 'octocat/Hello-World', ctx)).toEqual({
+    expect(mapCommit(commitFixture as unknown as GithubCommit, ctx, 'octocat/Hello-World')).toEqual({
       sha: '6dcb09b5b57875f334f61aebed695e2e4193db5e',
       repositoryUrl: 'https://github.com/octocat/hello-world',
       message: 'Fix all the bugs',
@@ -111,30 +111,30 @@ describe('mapCommit', () => {
 
   it('maps a list-commits item the same way', () => {
     const [item] = commitItems as unknown as GithubCommit[];
-    expect(mapCommit(item!, 'octocat/Hello-World', ctx).author?.nativeId).toBe('support@github.com');
+    expect(mapCommit(item!, ctx, 'octocat/Hello-World').author?.nativeId).toBe('support@github.com');
   });
 
   it('has no account when GitHub matched no user (null, or the empty object GitHub sometimes sends)', () => {
     const dto = commitFixture as unknown as GithubCommit;
-    expect(mapCommit({ ...dto, author: null }, 'o/r', ctx).authorAccount).toBeNull();
-    expect(mapCommit({ ...dto, author: {} }, 'o/r', ctx).authorAccount).toBeNull();
+    expect(mapCommit({ ...dto, author: null }, ctx, 'o/r').authorAccount).toBeNull();
+    expect(mapCommit({ ...dto, author: {} }, ctx, 'o/r').authorAccount).toBeNull();
   });
 
   it('knows an author without an email by their name, has no identity without either, and keeps a name-less author with a null name', () => {
     const dto = commitFixture as unknown as GithubCommit;
-    expect(mapCommit({ ...dto, commit: { ...dto.commit, author: { name: 'x', date: '2020-01-01T00:00:00Z' } } }, 'o/r', ctx).author).toEqual({
+    expect(mapCommit({ ...dto, commit: { ...dto.commit, author: { name: 'x', date: '2020-01-01T00:00:00Z' } } }, ctx, 'o/r').author).toEqual({
       tool: 'GIT', instance: 'cloud', nativeId: 'x', email: null, displayName: 'x',
     });
-    expect(mapCommit({ ...dto, commit: { ...dto.commit, author: { name: ' ', date: '2020-01-01T00:00:00Z' } } }, 'o/r', ctx).author).toBeNull();
+    expect(mapCommit({ ...dto, commit: { ...dto.commit, author: { name: ' ', date: '2020-01-01T00:00:00Z' } } }, ctx, 'o/r').author).toBeNull();
     expect(
-      mapCommit({ ...dto, commit: { ...dto.commit, author: { email: 'a@b.c', date: '2020-01-01T00:00:00Z' } } }, 'o/r', ctx).author,
+      mapCommit({ ...dto, commit: { ...dto.commit, author: { email: 'a@b.c', date: '2020-01-01T00:00:00Z' } } }, ctx, 'o/r').author,
     ).toEqual({ tool: 'GIT', instance: 'cloud', nativeId: 'a@b.c', email: 'a@b.c', displayName: null });
   });
 
   it('takes the repository from the commit html_url (a renamed repository), else from the name asked', () => {
     const dto = commitFixture as unknown as GithubCommit;
-    expect(mapCommit(dto, 'octocat/old-name', ctx).repositoryUrl).toBe('https://github.com/octocat/hello-world');
-    const noUrl = mapCommit({ ...dto, html_url: undefined }, 'Acme-ML/Fraud', ctx);
+    expect(mapCommit(dto, ctx, 'octocat/old-name').repositoryUrl).toBe('https://github.com/octocat/hello-world');
+    const noUrl = mapCommit({ ...dto, html_url: undefined }, ctx, 'Acme-ML/Fraud');
     expect(noUrl.repositoryUrl).toBe('https://github.com/acme-ml/fraud');
     expect(noUrl.url).toBe(`https://github.com/acme-ml/fraud/commit/${dto.sha}`);
   });

@@ -1,6 +1,6 @@
+import { isoFromText as isoDate } from '../../connectors/core/graph';
 import {
   canonicalRepositoryUrl,
-  isoDate,
   mapCodeOwnersFile,
   mapCommit,
   mapProject,
@@ -164,15 +164,15 @@ describe('mapUserByEmail', () => {
   const user = (username: string, extra: Record<string, unknown> = {}) => ({ id: 1, username, name: `${username} name`, state: 'active', ...extra });
 
   it('is the one user showing that email (public, or primary as an administrator sees it)', () => {
-    expect(mapUserByEmail([user('keriksen', { public_email: 'Kenji.Eriksen@acme.io' })], 'kenji.eriksen@acme.io', ctx)).toEqual({
+    expect(mapUserByEmail([user('keriksen', { public_email: 'Kenji.Eriksen@acme.io' })], ctx, 'kenji.eriksen@acme.io')).toEqual({
       tool: 'GITLAB', instance: 'com', nativeId: 'keriksen', email: 'kenji.eriksen@acme.io', displayName: 'keriksen name',
     });
-    expect(mapUserByEmail([user('a', { public_email: '' }), user('b', { email: 'k@acme.io' })], 'k@acme.io', ctx)?.nativeId).toBe('b');
+    expect(mapUserByEmail([user('a', { public_email: '' }), user('b', { email: 'k@acme.io' })], ctx, 'k@acme.io')?.nativeId).toBe('b');
   });
 
   it('names nobody for a name or username merely containing the text, or for two users', () => {
-    expect(mapUserByEmail([user('k@acme.io-fan', { public_email: '' })], 'k@acme.io', ctx)).toBeNull();
-    expect(mapUserByEmail([user('a', { public_email: 'k@acme.io' }), user('b', { email: 'k@acme.io' })], 'k@acme.io', ctx)).toBeNull();
-    expect(mapUserByEmail([], 'k@acme.io', ctx)).toBeNull();
+    expect(mapUserByEmail([user('k@acme.io-fan', { public_email: '' })], ctx, 'k@acme.io')).toBeNull();
+    expect(mapUserByEmail([user('a', { public_email: 'k@acme.io' }), user('b', { email: 'k@acme.io' })], ctx, 'k@acme.io')).toBeNull();
+    expect(mapUserByEmail([], ctx, 'k@acme.io')).toBeNull();
   });
 });

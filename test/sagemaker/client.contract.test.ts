@@ -401,7 +401,7 @@ describe('SageMaker connector contract', () => {
       ModelApprovalStatus: f.ModelApprovalStatus,
     } as unknown as ModelPackageSummary;
     const described = { ...f, CreationTime: date(f.CreationTime), LastModifiedTime: date(f.LastModifiedTime) } as unknown as DescribeModelPackageOutput;
-    expect(searched).toEqual(mapModelPackage(summary, packageDetails(described), { instance: 'prod-us', region: 'us-east-1' }));
+    expect(searched).toEqual(mapModelPackage(summary, { instance: 'prod-us', region: 'us-east-1' }, packageDetails(described)));
   });
 
   it('builds deployments from Search over Endpoint and Model, and DescribeEndpointConfig per configuration', async () => {

@@ -85,7 +85,7 @@ describe('model package groups', () => {
   };
 
   it('maps a group and its ListTags tags to a CloudModel whose native id is the group name', () => {
-    const model = mapModelPackageGroup(group, [{ Key: 'modelgraph.key', Value: 'credit-risk-scorer' }, { Key: 'team', Value: 'risk' }], ctx);
+    const model = mapModelPackageGroup(group, ctx, [{ Key: 'modelgraph.key', Value: 'credit-risk-scorer' }, { Key: 'team', Value: 'risk' }]);
     expect(model).toEqual({
       source: {
         kind: 'SAGEMAKER',
@@ -105,13 +105,13 @@ describe('model package groups', () => {
   });
 
   it('treats an empty description as none and survives a group without tags', () => {
-    expect(mapModelPackageGroup({ ...group, ModelPackageGroupDescription: '  ' }, [], ctx)).toMatchObject({ description: null, tags: [] });
+    expect(mapModelPackageGroup({ ...group, ModelPackageGroupDescription: '  ' }, ctx, [])).toMatchObject({ description: null, tags: [] });
   });
 });
 
 describe('model packages (versions)', () => {
   it('maps a summary and its described details into a CloudModelVersion with SAGEMAKER details', () => {
-    const version = mapModelPackage(summary, packageDetails(described), ctx);
+    const version = mapModelPackage(summary, ctx, packageDetails(described));
     expect(version).toEqual({
       id: 'sagemaker:prod-us/fraud-detector/5',
       source: {
@@ -162,7 +162,7 @@ describe('model packages (versions)', () => {
   });
 
   it('without details keeps what the summary says and leaves the rest empty', () => {
-    const version = mapModelPackage({ ...summary, ModelApprovalStatus: 'Rejected', ModelPackageStatus: 'Failed' }, null, ctx);
+    const version = mapModelPackage({ ...summary, ModelApprovalStatus: 'Rejected', ModelPackageStatus: 'Failed' }, ctx, null);
     expect(version).toMatchObject({
       status: 'FAILED',
       approval: 'REJECTED',
@@ -178,8 +178,8 @@ describe('model packages (versions)', () => {
   it('falls back to the ARN for the group and version when the summary omits them', () => {
     const version = mapModelPackage(
       { ModelPackageArn: `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:model-package/churn/12`, CreationTime: undefined, ModelPackageStatus: 'Pending' },
-      null,
       { instance: 'eu', region: 'eu-west-1' },
+      null,
     );
     expect(version).toMatchObject({ id: 'sagemaker:eu/churn/12', modelName: 'churn', version: '12', status: 'PENDING', approval: null, createdAt: null });
   });
@@ -221,7 +221,7 @@ describe('model packages (versions)', () => {
       ModelApprovalStatus: record.ModelApprovalStatus,
       ModelLifeCycle: record.ModelLifeCycle,
     };
-    expect(mapModelPackageRecord(record, ctx)).toEqual(mapModelPackage(listed, packageDetails(described), ctx));
+    expect(mapModelPackageRecord(record, ctx)).toEqual(mapModelPackage(listed, ctx, packageDetails(described)));
     expect(mapModelPackageRecord(record, ctx)).toMatchObject({ id: 'sagemaker:prod-us/fraud-detector/5', stage: 'Production', approval: 'PENDING' });
   });
 

@@ -751,7 +751,7 @@ describe('SagemakerConnector against the sandbox', () => {
         summaries.push(...(page.ModelPackageSummaryList ?? []));
       }
       const listed = await Promise.all(
-        summaries.map(async (s) => mapModelPackage(s, packageDetails(await client.send(new DescribeModelPackageCommand({ ModelPackageName: s.ModelPackageArn }))), ctx)),
+        summaries.map(async (s) => mapModelPackage(s, ctx, packageDetails(await client.send(new DescribeModelPackageCommand({ ModelPackageName: s.ModelPackageArn }))))),
       );
       expect(listed.length).toBeGreaterThan(0);
       expect(versions.get(group)).toEqual(newestFirst(listed));

@@ -3,6 +3,7 @@
  * that every rule and the lifecycle agree on it, plus the small helpers the rules share.
  */
 import { createHash } from 'node:crypto';
+import { ModelgraphError } from '../../../connectors/core/errors';
 import { sourceName, type SourceKind } from '../../../connectors/core/source';
 import { kindsWith } from '../../../connectors/sources';
 import type {
@@ -120,7 +121,7 @@ function summaryRegExp(pattern: string): RegExp {
     try {
       re = new RegExp(pattern, 'i');
     } catch (e) {
-      throw new Error(`governance.approval.summaryPattern is not a valid regular expression: ${(e as Error).message}`);
+      throw new ModelgraphError('CONFIG_INVALID', `governance.approval.summaryPattern is not a valid regular expression: ${(e as Error).message}`);
     }
     summaryRegExps.set(pattern, re);
   }

@@ -11,8 +11,8 @@
  */
 import type { SourceRef } from '../../../connectors/core/source';
 import type { GitHostConnector } from '../../../connectors/git/types';
-import type { JiraConnector } from '../../../connectors/jira';
-import type { MlflowConnector } from '../../../connectors/mlflow';
+import type { TicketConnector } from '../../../connectors/jira';
+import type { TrackingConnector } from '../../../connectors/mlflow';
 import { mlflowSourceOf } from '../../../connectors/registry/mlflow-source';
 import type { Deployment, RegistryConnector } from '../../../connectors/registry/types';
 import type { PeopleDirectory } from '../../common/identity';
@@ -27,9 +27,9 @@ import type { ModelWithRequiredFacts, RequiredCloudVersion, RequiredDeployment, 
 
 /** The connectors and settings the facts come from: the process's runtime. */
 export interface FactSources {
-  mlflow: readonly MlflowConnector[];
+  mlflow: readonly TrackingConnector[];
   registries: readonly RegistryConnector[];
-  jira: readonly JiraConnector[];
+  jira: readonly TicketConnector[];
   gitHosts: readonly GitHostConnector[];
   people: PeopleDirectory;
   /** Config `linking.repositories`: model key -> repository URL. */

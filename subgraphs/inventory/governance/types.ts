@@ -3,6 +3,7 @@
  * which the governance index reads from the sources (source-facts.ts), so each rule can be
  * tested on hand-built facts without a graph.
  */
+import { governanceSchema } from '../../../config/schema';
 import type { SourceKind } from '../../../connectors/core/source';
 
 export type Severity = 'LOW' | 'MEDIUM' | 'HIGH';
@@ -251,35 +252,10 @@ export interface Waiver {
   until: string | null;
 }
 
-import { NON_PRODUCTION_ENDPOINTS } from '../../../lib/non-production-endpoints';
+export { NON_PRODUCTION_ENDPOINTS } from '../../../lib/non-production-endpoints';
 
-export { NON_PRODUCTION_ENDPOINTS };
-
-export const DEFAULT_GOVERNANCE: GovernanceSettings = {
-  productionStages: ['Production'],
-  productionAliases: ['champion', 'production', 'prod'],
-  nonProductionEndpoints: NON_PRODUCTION_ENDPOINTS,
-  approval: {
-    statusCategories: ['DONE'],
-    statuses: [],
-    issueTypes: [],
-    labels: [],
-    summaryPattern: 'approv',
-    versionField: null,
-    acceptModelLevelTicket: false,
-  },
-  serviceIdentities: ['svc-*'],
-  rules: {
-    DEPLOYED_NOT_REGISTERED: { enabled: true, severity: 'HIGH' },
-    PRODUCTION_WITHOUT_APPROVAL: { enabled: true, severity: 'HIGH' },
-    NO_OWNER: { enabled: true, severity: 'MEDIUM' },
-    STAGE_DRIFT: { enabled: true, severity: 'MEDIUM' },
-    FAILED_DEPLOYMENT: { enabled: true, severity: 'HIGH' },
-    APPROVED_NOT_DEPLOYED: { enabled: true, severity: 'LOW', afterDays: 30 },
-    UNTRACEABLE_VERSION: { enabled: true, severity: 'MEDIUM' },
-  },
-  waivers: [],
-};
+/** The settings of a config that says nothing of governance: the config schema's defaults, written only there. */
+export const DEFAULT_GOVERNANCE: GovernanceSettings = governanceSchema.parse({});
 
 /** EXACT: the tool recorded when it happened. AT_MOST: it happened at or before this time (a last-update time). */
 export type TimePrecision = 'EXACT' | 'AT_MOST';

@@ -4,6 +4,7 @@
  * with the time it ran; a migration, once released, is never edited (add the next number).
  * Times are epoch milliseconds (INTEGER / BIGINT): the same comparisons in both dialects.
  */
+import { ModelgraphError } from '../../../connectors/core/errors';
 
 export interface Migration {
   version: number;
@@ -113,7 +114,7 @@ export function pendingMigrations(all: readonly Migration[], applied: readonly n
   const unknown = applied.filter((v) => !known.has(v));
   if (unknown.length > 0) {
     // A newer release migrated this store: this one would misread it.
-    throw new Error(`history: ${store} has schema version ${Math.max(...unknown)}, newer than this release knows (${Math.max(...known)})`);
+    throw new ModelgraphError('HISTORY_UNAVAILABLE', `history: ${store} has schema version ${Math.max(...unknown)}, newer than this release knows (${Math.max(...known)})`);
   }
   const done = new Set(applied);
   return all.filter((m) => !done.has(m.version)).sort((a, b) => a.version - b.version);

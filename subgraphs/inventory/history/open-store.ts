@@ -4,6 +4,7 @@
  * module, and a machine where it cannot load still serves the graph, without history.
  */
 import { resolve } from 'node:path';
+import { ModelgraphError } from '../../../connectors/core/errors';
 import { PostgresHistoryStore } from './postgres-store';
 import { loadSqliteDriver, type SqliteDriver } from './sqlite-driver';
 import { SqliteHistoryStore } from './sqlite-store';
@@ -17,8 +18,11 @@ export interface HistorySettings {
 }
 
 /** History could not be opened: the message names `history` and what to change. */
-export class HistoryUnavailableError extends Error {
+export class HistoryUnavailableError extends ModelgraphError {
   override readonly name = 'HistoryUnavailableError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('HISTORY_UNAVAILABLE', message, options);
+  }
 }
 
 function load<T>(module: string, hint: string): T {

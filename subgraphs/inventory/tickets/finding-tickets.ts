@@ -10,7 +10,7 @@ import { SourceError } from '../../../connectors/core/errors';
 import type { KeyValueCache } from '../../../connectors/core/cache/types';
 import type { Logger } from '../../../connectors/core/logger';
 import { currentRequestScope } from '../../../connectors/core/request-scope';
-import { fieldsInError, jqlString, type JiraConnector, type Ticket } from '../../../connectors/jira';
+import { fieldsInError, jqlString, type TicketWriteConnector, type Ticket } from '../../../connectors/jira';
 import type { PeopleDirectory } from '../../common/identity';
 import type { GraphFinding } from '../governance/graph-finding';
 import type { GovernanceIndexData } from '../governance/inventory-index';
@@ -79,7 +79,7 @@ export const FILED_MEMO_SECONDS = 900;
 export const FINGERPRINTS_PER_SEARCH = 40;
 
 export interface FindingTicketsDeps {
-  connector: JiraConnector;
+  connector: TicketWriteConnector;
   settings: TicketSettings;
   governance: { get(): Promise<GovernanceIndexData> };
   people: PeopleDirectory;

@@ -1,3 +1,4 @@
+import { ModelgraphError } from '../../../connectors/core/errors';
 import { ClusterLock } from '../../../connectors/core/cache/cluster-lock';
 import type { KeyValueCache } from '../../../connectors/core/cache/types';
 
@@ -55,9 +56,9 @@ export class TicketLock {
 }
 
 /** Another replica's run held the lock for as long as this one could wait. */
-export class TicketLockBusyError extends Error {
+export class TicketLockBusyError extends ModelgraphError {
   override readonly name = 'TicketLockBusyError';
   constructor(lock: string, waitedMs: number) {
-    super(`another ticket run held "${lock}" for the ${Math.round(waitedMs / 1000)} s this one could wait; try again`);
+    super('TICKET_RUN_IN_PROGRESS', `another ticket run held "${lock}" for the ${Math.round(waitedMs / 1000)} s this one could wait; try again`);
   }
 }
