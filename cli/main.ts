@@ -14,6 +14,7 @@ import { hashApiKey, newApiKey } from '../gateway/auth/authenticate';
 import { checkExposure } from '../gateway/exposure';
 import { createRuntime, processMetrics, startGatewayFromConfig, startMetricsPort, startStack, startSubgraph, startWarmUp } from '../gateway/stack';
 import type { WarmUpJob } from '../subgraphs/common/warm-up';
+import { configuredInstances, SOURCE_MODULES } from '../connectors/sources';
 import { createRedisClient } from '../connectors/core/cache/redis-cache';
 import { RedisBreaker } from '../connectors/core/cache/redis-breaker';
 import { resolveSubgraphUrls, SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
@@ -189,6 +190,10 @@ async function serve(args: string[]): Promise<number | undefined> {
   const logger = createLogger({ level: config.logLevel, bindings: { service: 'modelgraph', role } });
   logProcessWarnings(logger.child({ component: 'process' }));
   if (role !== 'gateway') checkExposure(config, role);
+  // A config file without sources starts a graph that answers every query with nothing.
+  if (configPath && role !== 'gateway' && configuredInstances(config.sources).length === 0) {
+    logger.warn(`no sources configured in ${configPath}: every query will answer with empty lists; add some under \`sources\` (${SOURCE_MODULES.map((m) => m.configKey).join(', ')}; see examples/modelgraph.yaml)`);
+  }
 
   // Before anything serves: spans of the first requests go to the exporter too.
   const tracing = startTracing(role);
