@@ -6,9 +6,10 @@
  */
 import { parseArgs } from 'node:util';
 import { ModelgraphError } from '../connectors/core/errors';
-import { createGraphqlClient, fetchAllPages, ReportError, type GraphqlClient, type GraphQLErrorLike } from './graphql-client';
+import { createGraphqlClient, fetchAllPages, ReportError, type GraphqlClient, type GraphQLErrorLike, type PageProgress } from './graphql-client';
 import { FINDING_RULES, SEVERITY_ORDER, type Severity } from '../subgraphs/inventory/governance/types';
 import { formatRows } from './report/format';
+import { createProgress, type ProgressUpdate } from './report/progress';
 import { explainParseError } from './args';
 import { loadConfig } from '../config/load';
 import { openHistoryStore } from '../subgraphs/inventory/history/open-store';
@@ -183,7 +184,8 @@ function describeError(e: GraphQLErrorLike): string {
 
 export interface ReconcileIo {
   stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  /** Progress is drawn on it when it is a terminal (`isTTY`), as `report` does. */
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Where `--record` writes. Default: the store the config file's `history` names. */
   openHistory?: () => Promise<HistoryStore>;
   /** The snapshot's time. Default: now. */
@@ -208,22 +210,41 @@ export function recordedFinding(f: ReconcileFinding): RecordedFinding {
   };
 }
 
+/** The models the findings read so far concern: how far the walk over the inventory has got. */
+function modelsSeen(data: Record<string, unknown>): number {
+  const nodes = (data.findings as { nodes?: Array<{ model: { key: string } | null }> } | null | undefined)?.nodes ?? [];
+  return new Set(nodes.flatMap((f) => (f.model ? [f.model.key] : []))).size;
+}
+
+type FindingsProgress = ProgressUpdate & { models: number };
+
+function describeProgress(update: FindingsProgress): string {
+  const total = update.total !== undefined ? ` of ${update.total}` : '';
+  return `read ${update.items}${total} findings, on ${update.models} models (page ${update.page})`;
+}
+
 /** Runs against `endpoint` and prints; returns the exit code. */
 export async function runReconcile(args: ReconcileArgs & { endpoint: string }, io: ReconcileIo): Promise<number> {
   const client = createGraphqlClient({ endpoint: args.endpoint, headers: args.headers, timeoutMs: 300_000 });
   if (args.tickets) return runOpenTickets(client, { ...args, tickets: args.tickets }, io);
+  // From the first page on: the gateway checks every model before answering it, the long wait.
+  const progress = createProgress<FindingsProgress>({ stream: io.stderr, fromPage: 1, describe: describeProgress });
+  progress.show('checking the models for findings...');
   let result;
   try {
+    const options = { onPage: (update: PageProgress, data: Record<string, unknown>) => progress.update({ ...update, models: modelsSeen(data) }) };
     result = await (args.record
-      ? fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, RECORD_QUERY, { first: 500 })
-      : fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, QUERY, { first: 500 }));
+      ? fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, RECORD_QUERY, { first: 500 }, options)
+      : fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, QUERY, { first: 500 }, options));
   } catch (err) {
+    progress.clear();
     if (err instanceof ReportError) {
       io.stderr.write(`modelgraph reconcile: ${err.message}\n`);
       return 2;
     }
     throw err;
   }
+  progress.clear();
   if (result.errors?.length || !result.data) {
     io.stderr.write('modelgraph reconcile: the findings could not be read in full, so nothing is concluded:\n');
     for (const e of result.errors ?? [{ message: 'no data in the answer' }]) io.stderr.write(`  ${describeError(e)}\n`);
