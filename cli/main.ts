@@ -37,9 +37,10 @@ const USAGE = `modelgraph: one GraphQL graph over MLflow and the other tools of 
 Usage:
   modelgraph serve [--config FILE] [--role ROLE] [--port N] [--host HOST]
       Serve the graph (\`modelgraph start\`, what \`npm start\` runs, is the same command).
-      Without a config file (--config or MODELGRAPH_CONFIG) it runs the demo: sandbox upstreams seeded with a demo organisation (--models N, --seed N), with
-      governance history in ${DEMO_HISTORY_PATH}; --history-demo first records a week of
-      simulated daily snapshots (into ${DEMO_WEEK_PATH}, made afresh).
+      Without a config file (--config or MODELGRAPH_CONFIG) it runs the demo: sandbox
+      upstreams seeded with a demo organisation (--models N, --seed N), with governance
+      history in ${DEMO_HISTORY_PATH}; --history-demo first records a week of simulated
+      daily snapshots (into ${DEMO_WEEK_PATH}, made afresh).
       ROLE is all (default: gateway and every subgraph in one process), gateway,
       ${SUBGRAPHS.map((s) => s.name).join(', ')}.
   modelgraph compose [--check] [--out FILE]
