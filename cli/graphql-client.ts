@@ -179,7 +179,8 @@ export interface PageProgress {
 }
 
 export interface FetchAllPagesOptions {
-  onPage?: (progress: PageProgress) => void;
+  /** After each page; `data` is everything gathered so far (the first page's result, items appended). */
+  onPage?: (progress: PageProgress, data: Record<string, unknown>) => void;
   /** Receives warnings, e.g. a connection with more pages that the query cannot follow. */
   warn?: (message: string) => void;
   /** A server that keeps inventing cursors would otherwise never stop. Default 10,000. */
@@ -230,7 +231,7 @@ export async function fetchAllPages<T = Record<string, unknown>>(
   const located = connections
     .map((c) => ({ ...c, conn: locate(data, c.path) }))
     .filter((c): c is PaginatedConnection & { conn: Record<string, unknown> } => isObject(c.conn));
-  const report = () => options.onPage?.({ page: pages, ...countItems(located.map((c) => c.conn)) });
+  const report = () => options.onPage?.({ page: pages, ...countItems(located.map((c) => c.conn)) }, data);
   report();
 
   for (const { path, afterVariable, conn } of located) {

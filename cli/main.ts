@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ModelgraphError } from '../connectors/core/errors';
-
-type ParseArgsOptionsConfig = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
+import { explainParseError, wantsHelp, type ParseArgsOptionsConfig } from './args';
+import { didYouMean } from './did-you-mean';
+import { COMMANDS, type CommandName } from './help';
 import { ConfigError, loadConfig } from '../config/load';
 import { configSchema, type ModelgraphConfig } from '../config/schema';
 import { createLogger, type Logger } from '../connectors/core/logger';
@@ -13,6 +14,7 @@ import { hashApiKey, newApiKey } from '../gateway/auth/authenticate';
 import { checkExposure } from '../gateway/exposure';
 import { createRuntime, processMetrics, startGatewayFromConfig, startMetricsPort, startStack, startSubgraph, startWarmUp } from '../gateway/stack';
 import type { WarmUpJob } from '../subgraphs/common/warm-up';
+import { configuredInstances, SOURCE_MODULES } from '../connectors/sources';
 import { createRedisClient } from '../connectors/core/cache/redis-cache';
 import { RedisBreaker } from '../connectors/core/cache/redis-breaker';
 import { resolveSubgraphUrls, SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
@@ -34,10 +36,11 @@ const USAGE = `modelgraph: one GraphQL graph over MLflow and the other tools of 
 
 Usage:
   modelgraph serve [--config FILE] [--role ROLE] [--port N] [--host HOST]
-      Serve the graph. Without a config file (--config or MODELGRAPH_CONFIG) it runs the
-      demo: sandbox upstreams seeded with a demo organisation (--models N, --seed N), with
-      governance history in ${DEMO_HISTORY_PATH}; --history-demo first records a week of
-      simulated daily snapshots (into ${DEMO_WEEK_PATH}, made afresh).
+      Serve the graph (\`modelgraph start\`, what \`npm start\` runs, is the same command).
+      Without a config file (--config or MODELGRAPH_CONFIG) it runs the demo: sandbox
+      upstreams seeded with a demo organisation (--models N, --seed N), with governance
+      history in ${DEMO_HISTORY_PATH}; --history-demo first records a week of simulated
+      daily snapshots (into ${DEMO_WEEK_PATH}, made afresh).
       ROLE is all (default: gateway and every subgraph in one process), gateway,
       ${SUBGRAPHS.map((s) => s.name).join(', ')}.
   modelgraph compose [--check] [--out FILE]
@@ -71,6 +74,12 @@ Usage:
       on N+2, GitHub on N+3, GitLab on N+4, SageMaker on N+5, Vertex AI on N+6, Azure ML
       on N+7.
 
+\`modelgraph COMMAND --help\` lists a command's options with their defaults, and an example.
+
+Exit codes: 0 success; 1 a check that failed (reconcile's gate, compose --check) or an error
+while running; 2 bad usage, a bad configuration, or anything else that stops a command from
+starting (a port in use, a store that cannot be opened).
+
 Environment: PORT, REDIS_URL, MODELGRAPH_CONFIG, MODELGRAPH_API_KEY (what report and reconcile
 send the gateway as a Bearer token), MODELGRAPH_SUBGRAPH_SECRET (the gateway and
 subgraphs' shared signing secret), MODELGRAPH_SUBGRAPH_<NAME>_URL (where a gateway run alone
@@ -79,13 +88,18 @@ its own), NODE_ENV=production (introspection off), and OpenTelemetry's OTEL_* va
 (traces are exported when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER says so).
 `;
 
-/** Exit codes: 0 ok, 1 failure, 2 bad usage or configuration. */
+/** Exit codes (README, Commands): 0 ok, 1 failure, 2 bad usage, configuration or start-up. */
 export async function main(argv: string[]): Promise<number | undefined> {
-  const [command, ...rest] = argv;
+  const [given, ...rest] = argv;
+  // `start` is what `npm start` has always run: the same command as `serve`.
+  const command = given === 'start' ? 'serve' : given;
+  if (command !== undefined && command in COMMANDS && wantsHelp(rest)) {
+    process.stdout.write(COMMANDS[command as CommandName].help);
+    return 0;
+  }
   try {
     switch (command) {
       case 'serve':
-      case 'start':
         return await serve(rest);
       case 'compose':
         return compose(rest);
@@ -102,15 +116,25 @@ export async function main(argv: string[]): Promise<number | undefined> {
       case undefined:
       case 'help':
       case '--help':
-      case '-h':
+      case '-h': {
+        const topic = command === 'help' ? rest[0] : undefined;
+        if (topic !== undefined && (topic === 'start' ? 'serve' : topic) in COMMANDS) {
+          process.stdout.write(COMMANDS[(topic === 'start' ? 'serve' : topic) as CommandName].help);
+          return 0;
+        }
         process.stdout.write(USAGE);
         return command === undefined ? 2 : 0;
-      default:
-        process.stderr.write(`modelgraph: unknown command "${command}"\n\n${USAGE}`);
+      }
+      default: {
+        const suggestion = didYouMean(command, [...Object.keys(COMMANDS), 'start', 'help']);
+        process.stderr.write(
+          `modelgraph: unknown command "${command}"${suggestion ? `; did you mean "${suggestion}"?` : ''}\n\n${USAGE}`,
+        );
         return 2;
+      }
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError || err instanceof ReportUsageError || err instanceof ReconcileUsageError) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof StartupError || err instanceof ReportUsageError || err instanceof ReconcileUsageError) {
       process.stderr.write(`modelgraph: ${err.message}\n`);
       return 2;
     }
@@ -125,11 +149,22 @@ class UsageError extends ModelgraphError {
   }
 }
 
-function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+/**
+ * Anything that stops `serve` before it serves (a port in use, Redis or a history store
+ * that cannot be opened): exit 2, like a bad configuration, so a service manager or a
+ * container's restart policy sees one code for "will not start as configured".
+ */
+class StartupError extends ModelgraphError {
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+function parse<T extends ParseArgsOptionsConfig>(command: CommandName, args: string[], options: T) {
   try {
     return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(explainParseError(err, command, options));
   }
 }
 
@@ -141,15 +176,7 @@ function intOption(value: unknown, name: string): number | undefined {
 }
 
 async function serve(args: string[]): Promise<number | undefined> {
-  const opts = parse(args, {
-    config: { type: 'string', short: 'c' },
-    role: { type: 'string', default: 'all' },
-    port: { type: 'string', short: 'p' },
-    host: { type: 'string' },
-    models: { type: 'string' },
-    seed: { type: 'string' },
-    'history-demo': { type: 'boolean', default: false },
-  });
+  const opts = parse('serve', args, COMMANDS.serve.options);
   const role = String(opts.role);
   if (role !== 'all' && role !== 'gateway' && !SUBGRAPHS.some((s) => s.name === role)) {
     throw new UsageError(`--role must be all, gateway or a subgraph (${SUBGRAPHS.map((s) => s.name).join(', ')})`);
@@ -164,6 +191,10 @@ async function serve(args: string[]): Promise<number | undefined> {
   const logger = createLogger({ level: config.logLevel, bindings: { service: 'modelgraph', role } });
   logProcessWarnings(logger.child({ component: 'process' }));
   if (role !== 'gateway') checkExposure(config, role);
+  // A config file without sources starts a graph that answers every query with nothing.
+  if (configPath && role !== 'gateway' && configuredInstances(config.sources).length === 0) {
+    logger.warn(`no sources configured in ${configPath}: every query will answer with empty lists; add some under \`sources\` (${SOURCE_MODULES.map((m) => m.configKey).join(', ')}; see examples/modelgraph.yaml)`);
+  }
 
   // Before anything serves: spans of the first requests go to the exporter too.
   const tracing = startTracing(role);
@@ -253,9 +284,10 @@ async function serve(args: string[]): Promise<number | undefined> {
     await closeAll(closers, 0);
     await tracing?.shutdown().catch(() => undefined);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new ModelgraphError('PORT_IN_USE', `port ${config.server.port} is already in use; set PORT or --port to another one`);
+      throw new StartupError('PORT_IN_USE', `port ${config.server.port} is already in use; set PORT or --port to another one`);
     }
-    throw err;
+    if (err instanceof ModelgraphError) throw new StartupError(err.code, err.message, { cause: err });
+    throw new StartupError('STARTUP_FAILED', `cannot start: ${(err as Error).message}`, { cause: err });
   }
   // A second signal (Ctrl-C twice) does not wait for the drain.
   const signal = await untilSignal((again) => {
@@ -323,7 +355,7 @@ function gatewaySubgraphUrls(config: ModelgraphConfig): Record<string, string> {
 }
 
 function apiKey(args: string[]): number {
-  const opts = parse(args, { name: { type: 'string', default: 'script' }, scope: { type: 'string', multiple: true } });
+  const opts = parse('api-key', args, COMMANDS['api-key'].options);
   const key = newApiKey();
   const scopes = (opts.scope as string[] | undefined) ?? [];
   process.stdout.write(
@@ -344,20 +376,20 @@ function apiKey(args: string[]): number {
 }
 
 function compose(args: string[]): number {
-  const opts = parse(args, { check: { type: 'boolean', default: false }, out: { type: 'string' } });
+  const opts = parse('compose', args, COMMANDS.compose.options);
   const result = composeCommand({ check: Boolean(opts.check), out: opts.out as string | undefined });
   (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
   return result.ok ? 0 : 1;
 }
 
 function schema(args: string[]): number {
-  const opts = parse(args, { public: { type: 'boolean', default: false } });
+  const opts = parse('schema', args, COMMANDS.schema.options);
   process.stdout.write(opts.public ? readPublicSchema() : readSupergraph());
   return 0;
 }
 
 async function sandbox(args: string[]): Promise<number> {
-  const opts = parse(args, { port: { type: 'string', short: 'p' }, models: { type: 'string' }, seed: { type: 'string' } });
+  const opts = parse('sandbox', args, COMMANDS.sandbox.options);
   const basePort = intOption(opts.port, 'port') ?? 5000;
   const sandboxes = await startSandbox({
     models: intOption(opts.models, 'models'),

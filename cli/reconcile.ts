@@ -6,9 +6,11 @@
  */
 import { parseArgs } from 'node:util';
 import { ModelgraphError } from '../connectors/core/errors';
-import { createGraphqlClient, fetchAllPages, ReportError, type GraphqlClient, type GraphQLErrorLike } from './graphql-client';
+import { createGraphqlClient, fetchAllPages, ReportError, type GraphqlClient, type GraphQLErrorLike, type PageProgress } from './graphql-client';
 import { FINDING_RULES, SEVERITY_ORDER, type Severity } from '../subgraphs/inventory/governance/types';
 import { formatRows } from './report/format';
+import { createProgress, type ProgressUpdate } from './report/progress';
+import { explainParseError } from './args';
 import { loadConfig } from '../config/load';
 import { openHistoryStore } from '../subgraphs/inventory/history/open-store';
 import type { HistoryStore, RecordedFinding } from '../subgraphs/inventory/history/types';
@@ -16,17 +18,48 @@ import type { HistoryStore, RecordedFinding } from '../subgraphs/inventory/histo
 export const RECONCILE_USAGE = `Usage: modelgraph reconcile [--fail-on low|medium|high] [--format table|json] [--rule RULE ...] [--endpoint URL]
                            [--record [--config FILE]]
        modelgraph reconcile --open-tickets [--dry-run | --apply] [--severity low|medium|high] [--rule RULE ...] [--endpoint URL]
-  Prints the governance findings. Exits 0 when none reaches --fail-on (default high),
-  1 when some do, 2 on an error. Without --endpoint it runs against the embedded demo.
-  --record also writes every finding read (all rules, waived ones included) as a snapshot
-  to the governance history that the config file's \`history\` section names (--config or
-  MODELGRAPH_CONFIG; without one, ./data/history.sqlite), whether or not \`history.enabled\`
-  is set there. Findings that could not be read in full are not recorded (exit 2).
-  --open-tickets files a Jira issue per unwaived finding that has none (the gateway's
-  openFindingTickets mutation, config \`tickets\`) and comments on the issues of findings
-  that are gone; a dry run unless --apply. Exits 0, or 2 when a ticket could not be filed.
+  Prints the governance findings; on a terminal, the pages walked and models checked are
+  shown on stderr as they come. --record also writes every finding read (all rules, waived
+  ones included) as a snapshot to the governance history that the config file's \`history\`
+  section names, whether or not \`history.enabled\` is set there. Findings that could not be
+  read in full are not recorded (exit 2). --open-tickets files a Jira issue per unwaived
+  finding that has none (the gateway's openFindingTickets mutation, config \`tickets\`) and
+  comments on the issues of findings that are gone; a dry run unless --apply.
+Options:
+  --fail-on LEVEL     the severity that fails the gate: low, medium or high (default: high)
+  --format FORMAT     table or json (default: table)
+  --rule RULE         only this rule's findings; repeatable (default: every rule)
+  --endpoint URL      the gateway's GraphQL URL (default: none: an embedded demo graph);
+                      MODELGRAPH_API_KEY is sent as a Bearer token
+  --record            write the findings to the governance history (default: off)
+  -c, --config FILE   with --record: the config whose \`history\` names the store
+                      (default: $MODELGRAPH_CONFIG; neither: ./data/history.sqlite)
+  --open-tickets      file Jira tickets for the findings instead of gating (default: off)
+  --dry-run           with --open-tickets: say what would be filed (the default)
+  --apply             with --open-tickets: file them
+  --severity LEVEL    with --open-tickets: only findings at or above LEVEL (default: every one)
+  -h, --help          this help
   RULE: ${FINDING_RULES.join(', ')}
+Exit: 0 when no finding reaches --fail-on, 1 when some do, 2 on an error (a bad option, the
+findings not read in full, a snapshot not recorded, a ticket not filed).
+Examples:
+  modelgraph reconcile --endpoint https://modelgraph.example.com/graphql --fail-on medium
+  modelgraph reconcile --open-tickets --severity high --apply
 `;
+
+/** The options `modelgraph reconcile` takes. */
+export const RECONCILE_OPTIONS = {
+  'fail-on': { type: 'string', default: 'high' },
+  format: { type: 'string', default: 'table' },
+  rule: { type: 'string', multiple: true, default: [] as string[] },
+  endpoint: { type: 'string' },
+  record: { type: 'boolean', default: false },
+  config: { type: 'string', short: 'c' },
+  'open-tickets': { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
+  apply: { type: 'boolean', default: false },
+  severity: { type: 'string' },
+} as const;
 
 export class ReconcileUsageError extends ModelgraphError {
   constructor(message: string, options?: ErrorOptions) {
@@ -54,23 +87,12 @@ export function parseReconcileArgs(argv: string[]): ReconcileArgs {
   try {
     values = parseArgs({
       args: argv,
-      options: {
-        'fail-on': { type: 'string', default: 'high' },
-        format: { type: 'string', default: 'table' },
-        rule: { type: 'string', multiple: true, default: [] },
-        endpoint: { type: 'string' },
-        record: { type: 'boolean', default: false },
-        config: { type: 'string', short: 'c' },
-        'open-tickets': { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        apply: { type: 'boolean', default: false },
-        severity: { type: 'string' },
-      },
+      options: RECONCILE_OPTIONS,
       strict: true,
       allowPositionals: false,
     }).values;
   } catch (err) {
-    throw new ReconcileUsageError((err as Error).message);
+    throw new ReconcileUsageError(explainParseError(err, 'reconcile', RECONCILE_OPTIONS));
   }
   const failOn = String(values['fail-on']).toUpperCase();
   if (!(failOn in SEVERITY_ORDER)) throw new ReconcileUsageError(`--fail-on must be low, medium or high, got "${values['fail-on']}"`);
@@ -162,7 +184,8 @@ function describeError(e: GraphQLErrorLike): string {
 
 export interface ReconcileIo {
   stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  /** Progress is drawn on it when it is a terminal (`isTTY`), as `report` does. */
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Where `--record` writes. Default: the store the config file's `history` names. */
   openHistory?: () => Promise<HistoryStore>;
   /** The snapshot's time. Default: now. */
@@ -187,22 +210,41 @@ export function recordedFinding(f: ReconcileFinding): RecordedFinding {
   };
 }
 
+/** The models the findings read so far concern: how far the walk over the inventory has got. */
+function modelsSeen(data: Record<string, unknown>): number {
+  const nodes = (data.findings as { nodes?: Array<{ model: { key: string } | null }> } | null | undefined)?.nodes ?? [];
+  return new Set(nodes.flatMap((f) => (f.model ? [f.model.key] : []))).size;
+}
+
+type FindingsProgress = ProgressUpdate & { models: number };
+
+function describeProgress(update: FindingsProgress): string {
+  const total = update.total !== undefined ? ` of ${update.total}` : '';
+  return `read ${update.items}${total} findings, on ${update.models} models (page ${update.page})`;
+}
+
 /** Runs against `endpoint` and prints; returns the exit code. */
 export async function runReconcile(args: ReconcileArgs & { endpoint: string }, io: ReconcileIo): Promise<number> {
   const client = createGraphqlClient({ endpoint: args.endpoint, headers: args.headers, timeoutMs: 300_000 });
   if (args.tickets) return runOpenTickets(client, { ...args, tickets: args.tickets }, io);
+  // From the first page on: the gateway checks every model before answering it, the long wait.
+  const progress = createProgress<FindingsProgress>({ stream: io.stderr, fromPage: 1, describe: describeProgress });
+  progress.show('checking the models for findings...');
   let result;
   try {
+    const options = { onPage: (update: PageProgress, data: Record<string, unknown>) => progress.update({ ...update, models: modelsSeen(data) }) };
     result = await (args.record
-      ? fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, RECORD_QUERY, { first: 500 })
-      : fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, QUERY, { first: 500 }));
+      ? fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, RECORD_QUERY, { first: 500 }, options)
+      : fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, QUERY, { first: 500 }, options));
   } catch (err) {
+    progress.clear();
     if (err instanceof ReportError) {
       io.stderr.write(`modelgraph reconcile: ${err.message}\n`);
       return 2;
     }
     throw err;
   }
+  progress.clear();
   if (result.errors?.length || !result.data) {
     io.stderr.write('modelgraph reconcile: the findings could not be read in full, so nothing is concluded:\n');
     for (const e of result.errors ?? [{ message: 'no data in the answer' }]) io.stderr.write(`  ${describeError(e)}\n`);

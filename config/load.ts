@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ModelgraphError } from '../connectors/core/errors';
+import { SOURCE_MODULES } from '../connectors/sources';
 import { configSchema, SUBGRAPH_NAMES, type ModelgraphConfig } from './schema';
 
 /** A configuration problem: the message names the file and the key. */
@@ -47,30 +48,53 @@ export function loadConfig(options: LoadConfigOptions = {}): ModelgraphConfig {
       throw new ConfigError(`${options.path}: the top level must be a mapping of keys`);
     }
   }
-  raw = interpolate(raw, [], env, where);
+  // Every unset variable at once: one run tells what to export, not one run per variable.
+  const unset: string[] = [];
+  raw = interpolate(raw, [], env, unset);
+  if (unset.length > 0) {
+    throw new ConfigError(
+      `${where}: ${unset.length === 1 ? 'an environment variable is' : `${unset.length} environment variables are`} not set ` +
+        `(export ${unset.length === 1 ? 'it' : 'them'}, or give a default: \${VAR:-default}):\n  ${unset.join('\n  ')}`,
+    );
+  }
   raw = applyEnvOverrides(raw as Record<string, unknown>, env, where);
 
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(raw, { error: plainMessage });
   if (!result.success) throw new ConfigError(formatIssues(where, result.error.issues));
   return result.data;
 }
 
-function interpolate(value: unknown, path: PropertyKey[], env: NodeJS.ProcessEnv, where: string): unknown {
+/** Resolves `${VAR}` and `${VAR:-default}`; each unset variable without a default goes to `unset`. */
+function interpolate(value: unknown, path: PropertyKey[], env: NodeJS.ProcessEnv, unset: string[]): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback?: string) => {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (match, name: string, fallback?: string) => {
       const found = env[name];
       if (found !== undefined && found !== '') return found;
       if (fallback !== undefined) return fallback;
-      throw new ConfigError(`${where}: ${formatPath(path)}: environment variable ${name} is not set`);
+      unset.push(`${formatPath(path)}: environment variable ${name} is not set`);
+      return match;
     });
   }
-  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, [...path, i], env, where));
+  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, [...path, i], env, unset));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, interpolate(item, [...path, key], env, where)]),
+      Object.entries(value).map(([key, item]) => [key, interpolate(item, [...path, key], env, unset)]),
     );
   }
   return value;
+}
+
+/**
+ * zod says "Invalid input: expected string, received undefined" of a key that is missing,
+ * and quotes and pipes the allowed values; the person editing the file needs "required" and
+ * "must be one of a, b, got c". Other issues keep zod's (or the schema's own) words.
+ */
+function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'required';
+  if (issue.code === 'invalid_value' && issue.values.length > 1) {
+    return `must be one of ${issue.values.map(String).join(', ')}, got ${JSON.stringify(issue.input)}`;
+  }
+  return undefined;
 }
 
 function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv, where: string): Record<string, unknown> {
@@ -106,7 +130,9 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv,
 function formatIssues(where: string, issues: readonly z.core.$ZodIssue[]): string {
   const lines = issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return `${formatPath([...issue.path, issue.keys[0] ?? ''])}: unknown key`;
+      // Under `sources`, the kinds there are: the commonest slip is a kind modelgraph has not got.
+      const kinds = issue.path.length === 1 && issue.path[0] === 'sources' ? ` (source kinds: ${SOURCE_MODULES.map((m) => m.configKey).join(', ')})` : '';
+      return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key${kinds}`).join('\n  ');
     }
     return `${formatPath(issue.path)}: ${issue.message}`;
   });

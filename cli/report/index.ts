@@ -14,6 +14,7 @@ import {
 import { flatten } from './flatten';
 import { formatRows, isReportFormat, REPORT_FORMATS, type ReportFormat } from './format';
 import { createProgress } from './progress';
+import { explainParseError } from '../args';
 
 /**
  * `modelgraph report FILE.graphql`: runs a query against a gateway, follows its paginated
@@ -36,8 +37,28 @@ export const REPORT_USAGE = `Usage: modelgraph report FILE.graphql [--var NAME=V
   are followed to their last page. --var values are JSON when they parse as JSON (numbers,
   booleans, objects), strings otherwise; variables declared String or ID always get the text.
   csv, table and markdown show one row per element of the first list in the result, nested
-  fields as dotted columns; json prints the whole result.
+  fields as dotted columns; json prints the whole result. On a terminal, the pages fetched
+  are shown on stderr.
+Options:
+  --var NAME=VALUE    a value for the query's $NAME; repeatable (default: the query's defaults)
+  --format FORMAT     table, csv, json or markdown (default: table)
+  --endpoint URL      the gateway's GraphQL URL (default: none: an embedded demo graph);
+                      MODELGRAPH_API_KEY is sent as a Bearer token
+  --out FILE          write the report there (default: stdout)
+  -h, --help          this help
+Exit: 0; 1 when the graph cannot be reached or answers with errors, or --out cannot be written;
+2 on a bad option or report file.
+Example:
+  modelgraph report reports/inventory.graphql --format csv --out inventory.csv
 `;
+
+/** The options `modelgraph report` takes. */
+export const REPORT_OPTIONS = {
+  var: { type: 'string', multiple: true },
+  format: { type: 'string', default: 'table' },
+  endpoint: { type: 'string' },
+  out: { type: 'string' },
+} as const;
 
 /** A command line or report file that cannot be run: exit code 2. */
 export class ReportUsageError extends ModelgraphError {
@@ -79,15 +100,10 @@ export function parseReportArgs(argv: string[]): ParsedReportArgs {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        var: { type: 'string', multiple: true },
-        format: { type: 'string', default: 'table' },
-        endpoint: { type: 'string' },
-        out: { type: 'string' },
-      },
+      options: REPORT_OPTIONS,
     });
   } catch (err) {
-    throw new ReportUsageError((err as Error).message);
+    throw new ReportUsageError(explainParseError(err, 'report', REPORT_OPTIONS));
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) {

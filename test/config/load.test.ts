@@ -79,6 +79,73 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ path, env: {} })).toThrow(message);
   });
 
+  function errorOf(text: string, env: NodeJS.ProcessEnv = {}): string {
+    const path = file('bad.yaml', text);
+    try {
+      loadConfig({ path, env });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as Error).message.replace(path, 'bad.yaml');
+    }
+    throw new Error('the configuration loaded');
+  }
+
+  it('says "required" of a missing key, not what zod expected and received', () => {
+    expect(errorOf('sources: { mlflow: [{ url: "https://mlflow.example.com" }] }')).toBe(
+      'invalid configuration in bad.yaml:\n  sources.mlflow[0].name: required',
+    );
+  });
+
+  it('lists the allowed values of a key that takes one of a few', () => {
+    expect(errorOf('logLevel: loud')).toBe('invalid configuration in bad.yaml:\n  logLevel: must be one of debug, info, warn, error, silent, got "loud"');
+  });
+
+  it('lists the source kinds there are under an unknown one, each unknown key on its line', () => {
+    expect(errorOf('sources: { wandb: [], neptune: [] }')).toBe(
+      [
+        'invalid configuration in bad.yaml:',
+        '  sources.wandb: unknown key (source kinds: mlflow, jira, github, gitlab, sagemaker, vertex, azureml)',
+        '  sources.neptune: unknown key (source kinds: mlflow, jira, github, gitlab, sagemaker, vertex, azureml)',
+      ].join('\n'),
+    );
+  });
+
+  it('reports every unset environment variable at once, and none that is set or has a default', () => {
+    const text = [
+      'sources:',
+      '  mlflow:',
+      '    - name: prod',
+      '      url: ${MLFLOW_URL}',
+      '      auth: { type: basic, username: "${USER_NAME}", password: "${PASSWORD}" }',
+      '    - name: research',
+      '      url: ${RESEARCH_URL:-https://research.example.com}',
+      '      auth: { type: bearer, token: "${TOKEN}" }',
+    ].join('\n');
+    expect(errorOf(text, { USER_NAME: 'ci' })).toBe(
+      [
+        'bad.yaml: 3 environment variables are not set (export them, or give a default: ${VAR:-default}):',
+        '  sources.mlflow[0].url: environment variable MLFLOW_URL is not set',
+        '  sources.mlflow[0].auth.password: environment variable PASSWORD is not set',
+        '  sources.mlflow[1].auth.token: environment variable TOKEN is not set',
+      ].join('\n'),
+    );
+  });
+
+  it('names all the variables examples/modelgraph.yaml needs in one run', () => {
+    const message = (() => {
+      try {
+        loadConfig({ path: join(__dirname, '..', '..', 'examples', 'modelgraph.yaml'), env: {} });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('the example loaded without its variables');
+    })();
+    const variables = [...message.matchAll(/environment variable (\w+) is not set/g)].map((m) => m[1]);
+    expect(message).toMatch(new RegExp(`^\\S+modelgraph\\.yaml: ${variables.length} environment variables are not set`));
+    expect(variables.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(variables).size).toBe(variables.length);
+  });
+
   it('rejects a bad PORT', () => {
     expect(() => loadConfig({ env: { PORT: 'eighty' } })).toThrow(/PORT: must be a port number/);
   });
