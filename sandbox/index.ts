@@ -142,6 +142,52 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 }
 
+/** One sandbox server as a person checking an answer against the raw vendor API needs it. */
+export interface SandboxUpstream {
+  /** The vendor, as the README and the banner name it. */
+  kind: string;
+  /** The source instance name `sandboxConfig` gives it. */
+  name: string;
+  url: string;
+  /** What a request must carry, as an HTTP header (or "none"). */
+  credentials: string;
+}
+
+/**
+ * Every sandbox server with its URL and the credentials it accepts, in start order (the
+ * order `basePort` numbers them): the demo banner and `modelgraph sandbox` print these, so
+ * nobody has to read this file to curl an upstream.
+ */
+export function sandboxUpstreams(sandbox: Sandbox): SandboxUpstream[] {
+  const c = SANDBOX_CREDENTIALS;
+  const basic = Buffer.from(`${c.jira.email}:${c.jira.apiToken}`).toString('base64');
+  const kinds: Array<[string, Record<string, SandboxServer>, string]> = [
+    ['MLflow', sandbox.mlflow, 'none'],
+    ['Jira Cloud', sandbox.jira, `Authorization: Basic ${basic} (${c.jira.email}, API token ${c.jira.apiToken})`],
+    ['GitHub', sandbox.github, `Authorization: Bearer ${c.github.token}`],
+    ['GitLab', sandbox.gitlab, `PRIVATE-TOKEN: ${c.gitlab.token}`],
+    [
+      'SageMaker',
+      sandbox.sagemaker,
+      `AWS SigV4, region ${SAGEMAKER_SANDBOX_REGION}: AWS_ACCESS_KEY_ID=${c.sagemaker.accessKeyId} AWS_SECRET_ACCESS_KEY=${c.sagemaker.secretAccessKey}`,
+    ],
+    [
+      'Vertex AI',
+      sandbox.vertex,
+      `Authorization: Bearer ${c.vertex.token} (projects/${VERTEX_SANDBOX_PROJECT}/locations/${VERTEX_SANDBOX_LOCATION})`,
+    ],
+    [
+      'Azure ML',
+      sandbox.azureml,
+      `Authorization: Bearer ${c.azureml.token} (subscription ${AZUREML_SANDBOX_WORKSPACE.subscriptionId}, ` +
+        `resource group ${AZUREML_SANDBOX_WORKSPACE.resourceGroup}, workspace ${AZUREML_SANDBOX_WORKSPACE.workspace})`,
+    ],
+  ];
+  return kinds.flatMap(([kind, servers, credentials]) =>
+    Object.entries(servers).map(([name, server]) => ({ kind, name, url: server.url, credentials })),
+  );
+}
+
 export interface SandboxConfigOptions {
   /**
    * Keep each source's client-side rate limit at its vendor's default (README, "Upstream
