@@ -16,7 +16,7 @@ import type { WarmUpJob } from '../subgraphs/common/warm-up';
 import { createRedisClient } from '../connectors/core/cache/redis-cache';
 import { RedisBreaker } from '../connectors/core/cache/redis-breaker';
 import { resolveSubgraphUrls, SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
-import { sandboxConfig, sandboxUpstreams, startSandbox, type SandboxUpstream } from '../sandbox';
+import { describeSandboxModels, sandboxConfig, sandboxUpstreams, startSandbox, type SandboxUpstream } from '../sandbox';
 import { PeopleDirectory } from '../subgraphs/common/identity';
 import { logProcessWarnings } from './process-warnings';
 import { parseReconcileArgs, ReconcileUsageError, runReconcile } from './reconcile';
@@ -185,7 +185,7 @@ async function serve(args: string[]): Promise<number | undefined> {
         config.tickets = configSchema.shape.tickets.parse(demo.tickets);
         people = PeopleDirectory.fromData(demo.peopleAliases, 'demo people');
         demoNote =
-          `demo organisation: ${sandboxes.org.models.length} models; sandbox MLflow (${Object.keys(sandboxes.mlflow).join(', ')}), ` +
+          `demo organisation: ${describeSandboxModels(sandboxes.org)}; sandbox MLflow (${Object.keys(sandboxes.mlflow).join(', ')}), ` +
           'Jira Cloud, GitHub, GitLab, SageMaker, Vertex AI and Azure ML';
         upstreams = sandboxUpstreams(sandboxes);
       }

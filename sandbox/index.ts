@@ -9,9 +9,9 @@ import { startGitlabSandbox } from './gitlab/server';
 import { startJiraSandbox } from './jira/server';
 import { startMlflowSandbox, type MlflowAuth, type SandboxServer } from './mlflow/server';
 import { demoPeopleAliases } from './people';
-import { AZUREML_SANDBOX_TOKEN, AZUREML_SANDBOX_WORKSPACE, startAzuremlSandbox } from './azureml';
-import { SAGEMAKER_SANDBOX_INSTANCE, SAGEMAKER_SANDBOX_REGION, startSagemakerSandbox } from './sagemaker';
-import { VERTEX_SANDBOX_LOCATION, VERTEX_SANDBOX_PROJECT, VERTEX_SANDBOX_TOKEN, startVertexSandbox } from './vertex';
+import { AZUREML_SANDBOX_TOKEN, AZUREML_SANDBOX_WORKSPACE, AZUREML_SEED_GAPS, startAzuremlSandbox } from './azureml';
+import { SAGEMAKER_SANDBOX_INSTANCE, SAGEMAKER_SANDBOX_REGION, SAGEMAKER_SEED_GAPS, startSagemakerSandbox } from './sagemaker';
+import { VERTEX_SANDBOX_LOCATION, VERTEX_SANDBOX_PROJECT, VERTEX_SANDBOX_TOKEN, VERTEX_SEED_GAPS, startVertexSandbox } from './vertex';
 
 export interface SandboxOptions {
   /** Default 42. */
@@ -64,6 +64,22 @@ export const SANDBOX_CREDENTIALS = {
   vertex: { token: VERTEX_SANDBOX_TOKEN },
   azureml: { token: AZUREML_SANDBOX_TOKEN },
 } as const;
+
+/**
+ * Models a seeded cloud registers that no MLflow instance knows, whatever the org's size:
+ * the graph lists them besides the org's own (`models.totalCount` is the org's count plus these).
+ */
+export const SANDBOX_CLOUD_ONLY_MODELS: readonly string[] = [
+  SAGEMAKER_SEED_GAPS.unregisteredGroup.group,
+  VERTEX_SEED_GAPS.unregisteredInMlflow,
+  AZUREML_SEED_GAPS.unregisteredModel.container,
+];
+
+/** How many models the demo graph lists, and where they come from: what the banner says. */
+export function describeSandboxModels(org: DemoOrg): string {
+  const cloudOnly = SANDBOX_CLOUD_ONLY_MODELS.length;
+  return `${org.models.length + cloudOnly} models (${org.models.length} of the organisation, ${cloudOnly} only in a cloud registry)`;
+}
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const org = options.org ?? generateDemoOrg({ seed: options.seed, models: options.models });

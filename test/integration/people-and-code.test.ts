@@ -1,10 +1,9 @@
 import { canonicalRepoUrl } from '../../connectors/git/repo-url';
 import type { Stack } from '../../gateway/stack';
 import {
-  AZUREML_SEED_GAPS,
   JIRA_SEED_GAPS,
-  SAGEMAKER_SEED_GAPS,
-  VERTEX_SEED_GAPS,
+  SANDBOX_CLOUD_ONLY_MODELS,
+  describeSandboxModels,
   startSandbox,
   type DemoModel,
   type DemoRun,
@@ -22,11 +21,7 @@ let sandbox: Sandbox;
 let stack: Stack;
 
 /** Models the seeded clouds register that no MLflow instance knows. */
-const CLOUD_ONLY = [
-  SAGEMAKER_SEED_GAPS.unregisteredGroup.group,
-  VERTEX_SEED_GAPS.unregisteredInMlflow,
-  AZUREML_SEED_GAPS.unregisteredModel.container,
-];
+const CLOUD_ONLY = SANDBOX_CLOUD_ONLY_MODELS;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ models: 36 });
@@ -91,6 +86,8 @@ describe('owners, code and approvals across tools', () => {
     expect(body.errors).toBeUndefined();
     // Every model of the organisation, and the ones only a cloud registry knows.
     expect([...byKey.keys()].sort()).toEqual([...sandbox.org.models.map((m) => m.key), ...CLOUD_ONLY].sort());
+    // The count the demo banner gives is the graph's.
+    expect(describeSandboxModels(sandbox.org)).toMatch(new RegExp(`^${byKey.size} models `));
   });
 
   it('links each model to its approval tickets, with the seeded gaps', () => {
