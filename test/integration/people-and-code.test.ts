@@ -90,6 +90,16 @@ describe('owners, code and approvals across tools', () => {
     expect(describeSandboxModels(sandbox.org)).toMatch(new RegExp(`^${byKey.size} models `));
   });
 
+  it("serves the sources' health on the gateway's GET /sources, each source counted once", async () => {
+    const res = await fetch(new URL('/sources', stack.graphqlUrl));
+    expect(res.status).toBe(200);
+    const { sources } = (await res.json()) as { sources: Array<{ name: string; calls: number }> };
+    expect(sources.map((s) => s.name)).toEqual(stack.runtime.health.snapshot().map((h) => h.source).sort());
+    const recorded = stack.runtime.health.snapshot().find((h) => h.source === 'mlflow:prod')!;
+    expect(recorded.calls).toBeGreaterThan(0);
+    expect(sources.find((s) => s.name === 'mlflow:prod')!.calls).toBe(recorded.calls);
+  });
+
   it('links each model to its approval tickets, with the seeded gaps', () => {
     expect(byKey.get(JIRA_SEED_GAPS.noTicket).tickets).toEqual([]);
     // In production, but the approval ticket of the production version is not done.
