@@ -18,7 +18,7 @@ import { configuredInstances, SOURCE_MODULES } from '../connectors/sources';
 import { createRedisClient } from '../connectors/core/cache/redis-cache';
 import { RedisBreaker } from '../connectors/core/cache/redis-breaker';
 import { resolveSubgraphUrls, SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
-import { sandboxConfig, startSandbox } from '../sandbox';
+import { describeSandboxModels, sandboxConfig, sandboxUpstreams, startSandbox, type SandboxUpstream } from '../sandbox';
 import { PeopleDirectory } from '../subgraphs/common/identity';
 import { logProcessWarnings } from './process-warnings';
 import { parseReconcileArgs, ReconcileUsageError, runReconcile } from './reconcile';
@@ -203,6 +203,7 @@ async function serve(args: string[]): Promise<number | undefined> {
   try {
     if (role === 'all') {
       let demoNote = '';
+      let upstreams: SandboxUpstream[] = [];
       let people: PeopleDirectory | undefined;
       if (!configPath) {
         const models = intOption(opts.models, 'models') ?? 36;
@@ -215,15 +216,16 @@ async function serve(args: string[]): Promise<number | undefined> {
         config.tickets = configSchema.shape.tickets.parse(demo.tickets);
         people = PeopleDirectory.fromData(demo.peopleAliases, 'demo people');
         demoNote =
-          `demo organisation: ${sandboxes.org.models.length} models; sandbox MLflow (${Object.keys(sandboxes.mlflow).join(', ')}), ` +
+          `demo organisation: ${describeSandboxModels(sandboxes.org)}; sandbox MLflow (${Object.keys(sandboxes.mlflow).join(', ')}), ` +
           'Jira Cloud, GitHub, GitLab, SageMaker, Vertex AI and Azure ML';
+        upstreams = sandboxUpstreams(sandboxes);
       }
       const stack = await startStack(config, logger, { people });
       closers.unshift((graceMs) => stack.close(graceMs));
       // The banner comes once the listings and indexes are held: the first query is fast.
       if (config.cache.warmUp) logger.info('warming up: listings, deployments and indexes', { url: stack.graphqlUrl });
       await stack.warmedUp;
-      announce(logger, stack.graphqlUrl, config, demoNote, { metricsUrl: stack.metricsUrl, tracing: tracing !== undefined });
+      announce(logger, stack.graphqlUrl, config, { note: demoNote, upstreams }, { metricsUrl: stack.metricsUrl, tracing: tracing !== undefined });
     } else if (role === 'gateway') {
       const subgraphUrls = gatewaySubgraphUrls(config);
       checkExposure(config, role, subgraphUrls);
@@ -397,18 +399,8 @@ async function sandbox(args: string[]): Promise<number> {
     host: '0.0.0.0',
     basePort,
   });
-  const kinds = {
-    MLflow: sandboxes.mlflow,
-    'Jira Cloud': sandboxes.jira,
-    GitHub: sandboxes.github,
-    GitLab: sandboxes.gitlab,
-    SageMaker: sandboxes.sagemaker,
-    'Vertex AI': sandboxes.vertex,
-    'Azure ML': sandboxes.azureml,
-  };
-  for (const [kind, servers] of Object.entries(kinds)) {
-    for (const [name, server] of Object.entries(servers)) process.stdout.write(`sandbox ${kind} "${name}": ${server.url}\n`);
-  }
+  for (const u of sandboxUpstreams(sandboxes)) process.stdout.write(`sandbox ${u.kind} "${u.name}": ${u.url}\n  credentials: ${u.credentials}\n`);
+  if (basePort === 5000) process.stdout.write('modelgraph serve --config examples/sandbox.yaml serves the graph over these.\n');
   await untilSignal();
   await sandboxes.close();
   return 0;
@@ -487,14 +479,14 @@ function announce(
   logger: Logger,
   url: string,
   config: ModelgraphConfig,
-  demoNote: string,
+  demo: { note: string; upstreams: SandboxUpstream[] },
   observability: { metricsUrl?: string; tracing: boolean },
 ): void {
   if (!process.stdout.isTTY) {
     logger.info('serving', {
       url,
       web: new URL('/', url).href,
-      ...(demoNote ? { demo: demoNote } : { sources: describeSources(config) }),
+      ...(demo.note ? { demo: demo.note, upstreams: demo.upstreams } : { sources: describeSources(config) }),
       cache: config.cache.redisUrl ? 'redis' : 'in-memory',
       history: describeHistory(config),
       auth: describeAuth(config),
@@ -511,7 +503,9 @@ function announce(
       '',
       `modelgraph is serving ${shown}`,
       `  in a browser: ${new URL('/', shown).href} (the inventory app), ${shown} (GraphiQL)`,
-      demoNote ? `  ${demoNote}` : `  sources: ${describeSources(config) || '(none)'}`,
+      demo.note ? `  ${demo.note}` : `  sources: ${describeSources(config) || '(none)'}`,
+      // The raw vendor APIs behind the demo, to check an answer against (README, "The sandbox").
+      ...demo.upstreams.flatMap((u) => [`    ${u.kind} "${u.name}": ${u.url.replace('://127.0.0.1:', '://localhost:')}`, `      ${u.credentials}`]),
       `  cache: ${config.cache.redisUrl ? 'redis' : 'in-memory'}`,
       `  governance history: ${describeHistory(config)}`,
       `  auth: ${describeAuth(config)}`,

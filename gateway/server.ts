@@ -65,6 +65,11 @@ export interface GatewayOptions {
    * (`admin` scope when auth is on), rather than on a metrics port of its own. Default: no metrics.
    */
   metrics?: { registry: Registry; route: boolean };
+  /**
+   * What `GET /sources` answers: every configured source's health, as `Query.sources` gives it
+   * (`admin` scope when auth is on: last errors may name upstream hosts). Default: no route.
+   */
+  sources?: () => Promise<readonly unknown[]>;
   /** Whole answers reused at the gateway (see gateway/response-cache); undefined: none. */
   responseCache?: Pick<ResponseCachePluginOptions, 'store' | 'maxTtlSeconds' | 'now'>;
   /**
@@ -271,6 +276,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...(detail ? { subgraphs: checks } : {}) });
       },
       ...(options.metrics?.route ? { '/metrics': metricsRoute(options.metrics.registry) } : {}),
+      ...(options.sources ? { '/sources': sourcesRoute(options.sources) } : {}),
     },
   });
 
@@ -279,16 +285,33 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   /** /metrics beside /graphql: for `admin` callers only when auth is on, as for the detail of /readyz. */
   function metricsRoute(registry: Registry) {
     return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-      if (options.authenticator.required) {
-        const outcome = await options.authenticator.authenticate(req.headers);
-        if (!outcome.ok) {
-          res.setHeader('www-authenticate', wwwAuthenticate(outcome));
-          return sendJson(res, 401, { error: `unauthenticated: ${outcome.description}` });
-        }
-        if (!hasScope(outcome.caller, 'admin')) return sendJson(res, 403, { error: 'the admin scope is needed for /metrics' });
-      }
+      if (!(await admitAdmin(req, res, '/metrics'))) return;
       await writeMetrics(registry, res);
     };
+  }
+
+  /** Source health merged from every subgraph, for `admin` callers when auth is on. */
+  function sourcesRoute(read: () => Promise<readonly unknown[]>) {
+    return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+      if (!(await admitAdmin(req, res, '/sources'))) return;
+      sendJson(res, 200, { sources: await read() });
+    };
+  }
+
+  /** True when the caller may read an operator route; else the 401 or 403 is sent. */
+  async function admitAdmin(req: IncomingMessage, res: ServerResponse, route: string): Promise<boolean> {
+    if (!options.authenticator.required) return true;
+    const outcome = await options.authenticator.authenticate(req.headers);
+    if (!outcome.ok) {
+      res.setHeader('www-authenticate', wwwAuthenticate(outcome));
+      sendJson(res, 401, { error: `unauthenticated: ${outcome.description}` });
+      return false;
+    }
+    if (!hasScope(outcome.caller, 'admin')) {
+      sendJson(res, 403, { error: `the admin scope is needed for ${route}` });
+      return false;
+    }
+    return true;
   }
 
   async function mayReadDetail(req: IncomingMessage): Promise<boolean> {

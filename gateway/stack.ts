@@ -26,6 +26,7 @@ import {
   createInventorySubgraph,
   createSourceStatusReader,
   mlflowListingSource,
+  type SourceStatusReader,
   readOverrides,
   registryListingSource,
   type LinkingRules,
@@ -307,9 +308,21 @@ export async function startGatewayFromConfig(
     metrics?: Registry;
     /** See GatewayOptions.notReadyBecause. */
     notReadyBecause?: () => string | undefined;
+    /**
+     * What the gateway's `GET /sources` answers. Default: every subgraph process's
+     * `/sources`, merged (a gateway run alone calls no source itself).
+     */
+    sources?: SourceStatusReader;
   },
 ): Promise<RunningServer> {
   const { server } = config;
+  const sources =
+    wiring.sources ??
+    createSourceStatusReader({
+      configured: configuredSources(config),
+      remote: Object.values(wiring.subgraphUrls),
+      secret: wiring.subgraphSecret,
+    });
   return startGateway({
     supergraphSdl: wiring.supergraphSdl,
     subgraphUrls: wiring.subgraphUrls,
@@ -331,6 +344,7 @@ export async function startGatewayFromConfig(
     // Beside /graphql only when no metrics port is configured: then the metrics server serves it.
     metrics: wiring.metrics && { registry: wiring.metrics, route: server.metrics.port === undefined },
     notReadyBecause: wiring.notReadyBecause,
+    sources: () => sources.read(),
   });
 }
 
@@ -437,6 +451,9 @@ export async function startStack(
       redisBreaker: runtime.redisBreaker,
       logger: logger.child({ component: 'gateway' }),
       metrics,
+      // The subgraphs share this process's registry: asking each for its /sources would count
+      // a source two subgraphs call twice.
+      sources: createSourceStatusReader({ configured: configuredSources(config), local: () => runtime.health.snapshot() }),
     });
     const warmedUp = startWarmUp(config, runtime, warmUp).finally(() => (warming = false));
     return {

@@ -9,9 +9,9 @@ import { startGitlabSandbox } from './gitlab/server';
 import { startJiraSandbox } from './jira/server';
 import { startMlflowSandbox, type MlflowAuth, type SandboxServer } from './mlflow/server';
 import { demoPeopleAliases } from './people';
-import { AZUREML_SANDBOX_TOKEN, AZUREML_SANDBOX_WORKSPACE, startAzuremlSandbox } from './azureml';
-import { SAGEMAKER_SANDBOX_INSTANCE, SAGEMAKER_SANDBOX_REGION, startSagemakerSandbox } from './sagemaker';
-import { VERTEX_SANDBOX_LOCATION, VERTEX_SANDBOX_PROJECT, VERTEX_SANDBOX_TOKEN, startVertexSandbox } from './vertex';
+import { AZUREML_SANDBOX_TOKEN, AZUREML_SANDBOX_WORKSPACE, AZUREML_SEED_GAPS, startAzuremlSandbox } from './azureml';
+import { SAGEMAKER_SANDBOX_INSTANCE, SAGEMAKER_SANDBOX_REGION, SAGEMAKER_SEED_GAPS, startSagemakerSandbox } from './sagemaker';
+import { VERTEX_SANDBOX_LOCATION, VERTEX_SANDBOX_PROJECT, VERTEX_SANDBOX_TOKEN, VERTEX_SEED_GAPS, startVertexSandbox } from './vertex';
 
 export interface SandboxOptions {
   /** Default 42. */
@@ -64,6 +64,22 @@ export const SANDBOX_CREDENTIALS = {
   vertex: { token: VERTEX_SANDBOX_TOKEN },
   azureml: { token: AZUREML_SANDBOX_TOKEN },
 } as const;
+
+/**
+ * Models a seeded cloud registers that no MLflow instance knows, whatever the org's size:
+ * the graph lists them besides the org's own (`models.totalCount` is the org's count plus these).
+ */
+export const SANDBOX_CLOUD_ONLY_MODELS: readonly string[] = [
+  SAGEMAKER_SEED_GAPS.unregisteredGroup.group,
+  VERTEX_SEED_GAPS.unregisteredInMlflow,
+  AZUREML_SEED_GAPS.unregisteredModel.container,
+];
+
+/** How many models the demo graph lists, and where they come from: what the banner says. */
+export function describeSandboxModels(org: DemoOrg): string {
+  const cloudOnly = SANDBOX_CLOUD_ONLY_MODELS.length;
+  return `${org.models.length + cloudOnly} models (${org.models.length} of the organisation, ${cloudOnly} only in a cloud registry)`;
+}
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const org = options.org ?? generateDemoOrg({ seed: options.seed, models: options.models });
@@ -140,6 +156,52 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await Promise.all(all().map((s) => s.close()));
     },
   };
+}
+
+/** One sandbox server as a person checking an answer against the raw vendor API needs it. */
+export interface SandboxUpstream {
+  /** The vendor, as the README and the banner name it. */
+  kind: string;
+  /** The source instance name `sandboxConfig` gives it. */
+  name: string;
+  url: string;
+  /** What a request must carry, as an HTTP header (or "none"). */
+  credentials: string;
+}
+
+/**
+ * Every sandbox server with its URL and the credentials it accepts, in start order (the
+ * order `basePort` numbers them): the demo banner and `modelgraph sandbox` print these, so
+ * nobody has to read this file to curl an upstream.
+ */
+export function sandboxUpstreams(sandbox: Sandbox): SandboxUpstream[] {
+  const c = SANDBOX_CREDENTIALS;
+  const basic = Buffer.from(`${c.jira.email}:${c.jira.apiToken}`).toString('base64');
+  const kinds: Array<[string, Record<string, SandboxServer>, string]> = [
+    ['MLflow', sandbox.mlflow, 'none'],
+    ['Jira Cloud', sandbox.jira, `Authorization: Basic ${basic} (${c.jira.email}, API token ${c.jira.apiToken})`],
+    ['GitHub', sandbox.github, `Authorization: Bearer ${c.github.token}`],
+    ['GitLab', sandbox.gitlab, `PRIVATE-TOKEN: ${c.gitlab.token}`],
+    [
+      'SageMaker',
+      sandbox.sagemaker,
+      `AWS SigV4, region ${SAGEMAKER_SANDBOX_REGION}: AWS_ACCESS_KEY_ID=${c.sagemaker.accessKeyId} AWS_SECRET_ACCESS_KEY=${c.sagemaker.secretAccessKey}`,
+    ],
+    [
+      'Vertex AI',
+      sandbox.vertex,
+      `Authorization: Bearer ${c.vertex.token} (projects/${VERTEX_SANDBOX_PROJECT}/locations/${VERTEX_SANDBOX_LOCATION})`,
+    ],
+    [
+      'Azure ML',
+      sandbox.azureml,
+      `Authorization: Bearer ${c.azureml.token} (subscription ${AZUREML_SANDBOX_WORKSPACE.subscriptionId}, ` +
+        `resource group ${AZUREML_SANDBOX_WORKSPACE.resourceGroup}, workspace ${AZUREML_SANDBOX_WORKSPACE.workspace})`,
+    ],
+  ];
+  return kinds.flatMap(([kind, servers, credentials]) =>
+    Object.entries(servers).map(([name, server]) => ({ kind, name, url: server.url, credentials })),
+  );
 }
 
 export interface SandboxConfigOptions {

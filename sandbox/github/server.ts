@@ -241,8 +241,11 @@ export function createGithubHandler(
       if (!limiter) return withHeaders(error(404, 'Rate limiting is not enabled.', `${DOCS}/rate-limit`), common);
       const bucket = limiter.bucket(ctx.caller.identity, ctx.caller.anonymous);
       const core = { limit: bucket.limit, used: bucket.used, remaining: bucket.limit - bucket.used, reset: bucket.reset };
+      // The sandbox has no search API: its bucket is GitHub's (30 a minute, 10 anonymous), never spent.
+      const searchLimit = ctx.caller.anonymous ? 10 : 30;
+      const search = { limit: searchLimit, used: 0, remaining: searchLimit, reset: Math.floor(Date.now() / 1000) + 60 };
       // Not counted: GitHub documents /rate_limit as free.
-      return withHeaders(body(200, { resources: { core }, rate: core }), { ...common, ...RateLimiter.headers(bucket) });
+      return withHeaders(body(200, { resources: { core, search }, rate: core }), { ...common, ...RateLimiter.headers(bucket) });
     }
 
     const bucket = limiter?.bucket(ctx.caller.identity, ctx.caller.anonymous);
@@ -600,8 +603,9 @@ function minimalRepository(store: GithubSandboxStore, repo: SandboxRepository, c
     description: repo.description,
     fork: false,
     url: api,
-    commits_url: `${api}/commits{/sha}`,
-    contents_url: `${api}/contents/{+path}`,
+    // The hypermedia URL templates GitHub sends on every repository (its OpenAPI marks them
+    // required); nothing here follows them, but a client validating the shape would fail.
+    ...repositoryUrlTemplates(api),
     git_url: `git://${webHost}/${repo.fullName}.git`,
     ssh_url: `git@${webHost}:${repo.fullName}.git`,
     clone_url: `${web}.git`,
@@ -636,6 +640,48 @@ function minimalRepository(store: GithubSandboxStore, repo: SandboxRepository, c
     created_at: iso(repo.createdAt),
     updated_at: iso(repo.pushedAt),
     ...(ctx.caller.anonymous ? {} : { permissions: { admin: false, maintain: false, push: false, triage: true, pull: true } }),
+  };
+}
+
+/** GitHub's `*_url` fields of a repository, as api.github.com spells them. */
+function repositoryUrlTemplates(api: string): Record<string, string> {
+  return {
+    forks_url: `${api}/forks`,
+    keys_url: `${api}/keys{/key_id}`,
+    collaborators_url: `${api}/collaborators{/collaborator}`,
+    teams_url: `${api}/teams`,
+    hooks_url: `${api}/hooks`,
+    issue_events_url: `${api}/issues/events{/number}`,
+    events_url: `${api}/events`,
+    assignees_url: `${api}/assignees{/user}`,
+    branches_url: `${api}/branches{/branch}`,
+    tags_url: `${api}/tags`,
+    blobs_url: `${api}/git/blobs{/sha}`,
+    git_tags_url: `${api}/git/tags{/sha}`,
+    git_refs_url: `${api}/git/refs{/sha}`,
+    trees_url: `${api}/git/trees{/sha}`,
+    statuses_url: `${api}/statuses/{sha}`,
+    languages_url: `${api}/languages`,
+    stargazers_url: `${api}/stargazers`,
+    contributors_url: `${api}/contributors`,
+    subscribers_url: `${api}/subscribers`,
+    subscription_url: `${api}/subscription`,
+    commits_url: `${api}/commits{/sha}`,
+    git_commits_url: `${api}/git/commits{/sha}`,
+    comments_url: `${api}/comments{/number}`,
+    issue_comment_url: `${api}/issues/comments{/number}`,
+    contents_url: `${api}/contents/{+path}`,
+    compare_url: `${api}/compare/{base}...{head}`,
+    merges_url: `${api}/merges`,
+    archive_url: `${api}/{archive_format}{/ref}`,
+    downloads_url: `${api}/downloads`,
+    issues_url: `${api}/issues{/number}`,
+    pulls_url: `${api}/pulls{/number}`,
+    milestones_url: `${api}/milestones{/number}`,
+    notifications_url: `${api}/notifications{?since,all,participating}`,
+    labels_url: `${api}/labels{/name}`,
+    releases_url: `${api}/releases{/id}`,
+    deployments_url: `${api}/deployments`,
   };
 }
 

@@ -1,10 +1,9 @@
 import { canonicalRepoUrl } from '../../connectors/git/repo-url';
 import type { Stack } from '../../gateway/stack';
 import {
-  AZUREML_SEED_GAPS,
   JIRA_SEED_GAPS,
-  SAGEMAKER_SEED_GAPS,
-  VERTEX_SEED_GAPS,
+  SANDBOX_CLOUD_ONLY_MODELS,
+  describeSandboxModels,
   startSandbox,
   type DemoModel,
   type DemoRun,
@@ -22,11 +21,7 @@ let sandbox: Sandbox;
 let stack: Stack;
 
 /** Models the seeded clouds register that no MLflow instance knows. */
-const CLOUD_ONLY = [
-  SAGEMAKER_SEED_GAPS.unregisteredGroup.group,
-  VERTEX_SEED_GAPS.unregisteredInMlflow,
-  AZUREML_SEED_GAPS.unregisteredModel.container,
-];
+const CLOUD_ONLY = SANDBOX_CLOUD_ONLY_MODELS;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ models: 36 });
@@ -91,6 +86,18 @@ describe('owners, code and approvals across tools', () => {
     expect(body.errors).toBeUndefined();
     // Every model of the organisation, and the ones only a cloud registry knows.
     expect([...byKey.keys()].sort()).toEqual([...sandbox.org.models.map((m) => m.key), ...CLOUD_ONLY].sort());
+    // The count the demo banner gives is the graph's.
+    expect(describeSandboxModels(sandbox.org)).toMatch(new RegExp(`^${byKey.size} models `));
+  });
+
+  it("serves the sources' health on the gateway's GET /sources, each source counted once", async () => {
+    const res = await fetch(new URL('/sources', stack.graphqlUrl));
+    expect(res.status).toBe(200);
+    const { sources } = (await res.json()) as { sources: Array<{ name: string; calls: number }> };
+    expect(sources.map((s) => s.name)).toEqual(stack.runtime.health.snapshot().map((h) => h.source).sort());
+    const recorded = stack.runtime.health.snapshot().find((h) => h.source === 'mlflow:prod')!;
+    expect(recorded.calls).toBeGreaterThan(0);
+    expect(sources.find((s) => s.name === 'mlflow:prod')!.calls).toBe(recorded.calls);
   });
 
   it('links each model to its approval tickets, with the seeded gaps', () => {
