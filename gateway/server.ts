@@ -30,7 +30,7 @@ import { operationPolicyPlugin } from './operation-policy';
 import { rateLimitKey, type ClientRateLimiter } from './rate-limit';
 import { responseCachePlugin, type ResponseCachePluginOptions } from './response-cache/plugin';
 import { SubgraphDataSource } from './subgraph-data-source';
-import { webPages, type WebPages } from './web-assets';
+import { wantsHtml, webPages, type WebPages } from './web-assets';
 
 export interface GatewayOptions {
   /** The composed supergraph (schema/supergraph.graphql), as composition wrote it. */
@@ -293,6 +293,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   /** Source health merged from every subgraph, for `admin` callers when auth is on. */
   function sourcesRoute(read: () => Promise<readonly unknown[]>) {
     return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+      // A browser navigating to /sources opens the app's Sources page (which asks the graph);
+      // an API client (no text/html in Accept) gets the JSON.
+      if (web?.app && wantsHtml(req)) return web.app(req, res);
       if (!(await admitAdmin(req, res, '/sources'))) return;
       sendJson(res, 200, { sources: await read() });
     };
