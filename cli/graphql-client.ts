@@ -59,12 +59,16 @@ const SNIPPET_CHARS = 200;
 
 export function createGraphqlClient(options: GraphqlClientOptions): GraphqlClient {
   const endpoint = displayUrl(options.endpoint);
+  const { url: target, basic } = splitCredentials(options.endpoint);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     // graphql-response+json first: a server speaking the GraphQL-over-HTTP spec then keeps
     // HTTP statuses for transport problems, which is the distinction this client draws.
     accept: 'application/graphql-response+json, application/json;q=0.9',
+    // `https://user:pass@host/graphql` as curl reads it: Basic credentials (fetch refuses a
+    // URL that carries them, and would name the URL, password and all, in its error).
+    ...(basic ? { authorization: `Basic ${basic}` } : {}),
     ...options.headers,
   };
 
@@ -73,7 +77,7 @@ export function createGraphqlClient(options: GraphqlClientOptions): GraphqlClien
     async request<T>(query: string, variables: GraphqlVariables = {}, operationName?: string) {
       let response: Response;
       try {
-        response = await fetch(options.endpoint, {
+        response = await fetch(target, {
           method: 'POST',
           headers,
           body: JSON.stringify({ query, variables, ...(operationName ? { operationName } : {}) }),
@@ -114,7 +118,26 @@ function transportMessage(endpoint: string, err: unknown, timeoutMs: number): st
   // undici reports every network failure as "fetch failed"; the useful part
   // (ECONNREFUSED 127.0.0.1:4000, ENOTFOUND) is in the cause.
   const cause = e?.cause instanceof Error ? `: ${e.cause.message}` : '';
-  return `cannot reach ${endpoint}: ${e?.message ?? String(err)}${cause}`;
+  return redactCredentials(`cannot reach ${endpoint}: ${e?.message ?? String(err)}${cause}`);
+}
+
+/** The URL without its user information, and that information as Basic credentials. */
+function splitCredentials(endpoint: string): { url: string; basic?: string } {
+  try {
+    const url = new URL(endpoint);
+    if (!url.username && !url.password) return { url: endpoint };
+    const basic = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
+    url.username = '';
+    url.password = '';
+    return { url: url.toString(), basic };
+  } catch {
+    return { url: endpoint };
+  }
+}
+
+/** `scheme://user:password@` anywhere in a message (an error may quote a URL) loses its user information. */
+function redactCredentials(message: string): string {
+  return message.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1');
 }
 
 function displayUrl(endpoint: string): string {
