@@ -9,11 +9,10 @@
  */
 import { configSchema } from '../config/schema';
 import { silentLogger } from '../connectors/core/logger';
-import { createRuntime } from '../gateway/stack';
+import { createRuntime, factSources, listingSources } from '../gateway/stack';
 import { generateDemoOrg, type DemoOrg } from '../sandbox/demo-org';
 import { sandboxConfig, startSandbox } from '../sandbox';
 import { PeopleDirectory } from '../subgraphs/common/identity';
-import { mlflowListingSource, registryListingSource } from '../subgraphs/inventory';
 import { GovernanceIndex } from '../subgraphs/inventory/governance/inventory-index';
 import { FactReader } from '../subgraphs/inventory/governance/source-facts';
 import { snapshotOf } from '../subgraphs/inventory/history/recorder';
@@ -123,16 +122,8 @@ export async function recordHistoryDemo(options: {
       try {
         const index = new GovernanceIndex(
           {
-            listing: createModelLister([...runtime.mlflow.map(mlflowListingSource), ...runtime.registries.map(registryListingSource)], runtime.linking),
-            reader: () =>
-              new FactReader({
-                mlflow: runtime.mlflow,
-                registries: runtime.registries,
-                jira: runtime.jira,
-                gitHosts: runtime.gitHosts,
-                people: runtime.people,
-                modelRepositories: config.linking.repositories,
-              }),
+            listing: createModelLister(listingSources(runtime), runtime.linking),
+            reader: () => new FactReader(factSources(runtime, config)),
           },
           config.governance,
           DAY_MS,

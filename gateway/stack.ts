@@ -29,7 +29,9 @@ import {
   type SourceStatusReader,
   readOverrides,
   registryListingSource,
+  type FactSources,
   type LinkingRules,
+  type ModelListingSource,
 } from '../subgraphs/inventory';
 import { createJiraSubgraph } from '../subgraphs/jira';
 import { createMlflowSubgraph } from '../subgraphs/mlflow';
@@ -92,6 +94,23 @@ export interface RuntimeOptions {
 }
 
 /** Caches and connectors, shared by every subgraph in the process. */
+/** The registries whose listings make the inventory's models: every MLflow instance and cloud registry. */
+export function listingSources(runtime: Runtime): ModelListingSource[] {
+  return [...runtime.mlflow.map(mlflowListingSource), ...runtime.registries.map(registryListingSource)];
+}
+
+/** What the governance index reads each model's facts from: the runtime's connectors. */
+export function factSources(runtime: Runtime, config: ModelgraphConfig): FactSources {
+  return {
+    mlflow: runtime.mlflow,
+    registries: runtime.registries,
+    jira: runtime.jira,
+    gitHosts: runtime.gitHosts,
+    people: runtime.people,
+    modelRepositories: config.linking.repositories,
+  };
+}
+
 export function createRuntime(config: ModelgraphConfig, logger: Logger, options: RuntimeOptions = {}): Runtime {
   let redis: Redis | undefined;
   let cache: KeyValueCache;
@@ -209,17 +228,10 @@ export async function startSubgraph(
         name,
         runtime,
         withWarmUp(createInventorySubgraph({
-          sources: [...runtime.mlflow.map(mlflowListingSource), ...runtime.registries.map(registryListingSource)],
+          sources: listingSources(runtime),
           linking: runtime.linking,
           people: runtime.people,
-          facts: {
-            mlflow: runtime.mlflow,
-            registries: runtime.registries,
-            jira: runtime.jira,
-            gitHosts: runtime.gitHosts,
-            people: runtime.people,
-            modelRepositories: config.linking.repositories,
-          },
+          facts: factSources(runtime, config),
           stop: runtime.shutdownSignal,
           indexTtlMs: config.cache.ttlSeconds * 1000,
           indexStaleMs: config.cache.staleSeconds * 1000,
