@@ -5,6 +5,7 @@ import { gitlabSource } from './gitlab/source';
 import { jiraSource } from './jira/source';
 import { mlflowSource } from './mlflow/source';
 import { sagemakerSource } from './sagemaker/source';
+import { unityCatalogSource } from './unitycatalog/source';
 import { vertexSource } from './vertex/source';
 import type { ConnectorSlot, ConnectorSlots, SourceCapability, SourceContext, SourceModule } from './source-module';
 
@@ -22,6 +23,7 @@ export const SOURCE_MODULES = [
   sagemakerSource,
   vertexSource,
   azuremlSource,
+  unityCatalogSource,
 ] as const;
 
 export type RegisteredSource = (typeof SOURCE_MODULES)[number];

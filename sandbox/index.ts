@@ -50,6 +50,8 @@ export interface Sandbox {
   vertex: Record<string, SandboxServer>;
   /** One Azure ML workspace as `prod`. */
   azureml: Record<string, SandboxServer>;
+  /** One Databricks workspace's Unity Catalog metastore as `lakehouse`. */
+  unityCatalog: Record<string, SandboxServer>;
   /** Every server, for tests and benchmarks that count or fault them all. */
   all(): SandboxServer[];
   close(): Promise<void>;
@@ -91,8 +93,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const sagemaker: Record<string, SandboxServer> = {};
   const vertex: Record<string, SandboxServer> = {};
   const azureml: Record<string, SandboxServer> = {};
+  const unityCatalog: Record<string, SandboxServer> = {};
   const all = () =>
-    [mlflow, jira, github, gitlab, sagemaker, vertex, azureml].flatMap((servers) => Object.values(servers));
+    [mlflow, jira, github, gitlab, sagemaker, vertex, azureml, unityCatalog].flatMap((servers) => Object.values(servers));
   // Fixed ports (the `sandbox` command in docker-compose) follow the MLflow instances.
   let nextPort = options.basePort;
   const port = () => (nextPort === undefined ? undefined : nextPort++);
@@ -151,6 +154,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     sagemaker,
     vertex,
     azureml,
+    unityCatalog,
     all,
     close: async () => {
       await Promise.all(all().map((s) => s.close()));

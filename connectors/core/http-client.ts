@@ -43,6 +43,12 @@ export interface HttpClientOptions {
    * Default: {@link defaultParseErrorBody}, which knows the common shapes.
    */
   parseErrorBody?: (status: number, body: unknown) => { upstreamCode?: string; message?: string };
+  /**
+   * Response fields the vendor documents as int64 ids that can pass 2^53 (Databricks'
+   * workspace ids): their digits are read as strings, since `JSON.parse` would round them
+   * to the nearest double. Default: none.
+   */
+  int64Fields?: readonly string[];
   /** For tests: the sleeping function. Default: a `setTimeout` promise. */
   sleep?: (ms: number) => Promise<void>;
   /** For tests: the clock (budget and HTTP-date Retry-After). Default: `Date.now`. */
@@ -209,6 +215,7 @@ export class HttpClient {
   private readonly timeoutMs: number;
   private readonly retry: Required<RetryOptions>;
   private readonly parseErrorBody: NonNullable<HttpClientOptions['parseErrorBody']>;
+  private readonly int64Pattern: RegExp | undefined;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly random: () => number;
@@ -236,6 +243,7 @@ export class HttpClient {
     this.secrets = [...(options.secrets ?? []), ...secretsInHeaders(options.headers)];
     this.logger = (options.logger ?? silentLogger).child({ source: options.source });
     this.parseErrorBody = options.parseErrorBody ?? defaultParseErrorBody;
+    this.int64Pattern = int64FieldPattern(options.int64Fields);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
@@ -627,7 +635,8 @@ export class HttpClient {
     const text = typeof res.data === 'string' ? res.data : '';
     if (text.trim() === '') return { status: res.status, data: undefined as T, headers };
     try {
-      return { status: res.status, data: JSON.parse(text) as T, headers };
+      const exact = this.int64Pattern ? text.replace(this.int64Pattern, '$1"$2"') : text;
+      return { status: res.status, data: JSON.parse(exact) as T, headers };
     } catch (err) {
       throw new SourceError({
         source: this.source,
@@ -724,6 +733,17 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
  * `{error}`, Jira `{errorMessages: []}`, Google/Azure `{error: {code|status, message}}`.
  * HTML error pages (proxies, load balancers) yield nothing, so the HTTP status text is used.
  */
+/**
+ * Matches `"<field>": <integer of 16 or more digits>` for the given fields, capturing the
+ * key part and the digits. An escaped key inside a string value (`\"field\": 1`) does not
+ * match: its closing quote is preceded by a backslash, not by the field's last letter.
+ */
+export function int64FieldPattern(fields: readonly string[] | undefined): RegExp | undefined {
+  if (!fields || fields.length === 0) return undefined;
+  const names = fields.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  return new RegExp(`("(?:${names})"\\s*:\\s*)(-?\\d{16,})(?=\\s*[,}\\]])`, 'g');
+}
+
 export function defaultParseErrorBody(_status: number, body: unknown): { upstreamCode?: string; message?: string } {
   if (typeof body === 'string') {
     const text = body.trim();

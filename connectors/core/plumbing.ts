@@ -17,7 +17,7 @@ import { resolveConcurrency, resolveRateLimit, type RateLimitConfig } from './ve
 /** The product-specific half of an HttpClient: where, how to authenticate, how to read errors. */
 export type HttpClientSpecifics = Pick<
   HttpClientOptions,
-  'source' | 'baseURL' | 'headers' | 'secrets' | 'parseErrorBody' | 'classifyResponse' | 'parseRateLimit'
+  'source' | 'baseURL' | 'headers' | 'secrets' | 'parseErrorBody' | 'classifyResponse' | 'parseRateLimit' | 'int64Fields'
 >;
 
 export function createSourceHttpClient(

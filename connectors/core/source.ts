@@ -3,7 +3,7 @@
  * defaults). Each kind's module is in its folder and listed in connectors/sources.ts, which
  * fails to compile while a kind here has none.
  */
-export const SOURCE_KIND_NAMES = ['MLFLOW', 'JIRA', 'GITHUB', 'GITLAB', 'SAGEMAKER', 'VERTEX_AI', 'AZURE_ML'] as const;
+export const SOURCE_KIND_NAMES = ['MLFLOW', 'JIRA', 'GITHUB', 'GITLAB', 'SAGEMAKER', 'VERTEX_AI', 'AZURE_ML', 'UNITY_CATALOG'] as const;
 
 export type SourceKind = (typeof SOURCE_KIND_NAMES)[number];
 

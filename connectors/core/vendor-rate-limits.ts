@@ -38,6 +38,11 @@ export const VENDOR_RATE_LIMITS: Readonly<Record<SourceKind, Readonly<RateLimit>
   // subscription reads are a token bucket of 250 refilled at 25 a second, per subscription
   // and principal (the regional model Azure moved every subscription to from 2024).
   AZURE_ML: { requestsPerSecond: 25, burst: 250 },
+  // Databricks Unity Catalog: the "Resource limits" page lists per-workspace API rates for
+  // Jobs, DBFS, MLflow and others but none for Unity Catalog's model endpoints; an overloaded
+  // workspace answers 429 REQUEST_LIMIT_EXCEEDED (with Retry-After, which pauses the limiter).
+  // 20 a second, bursts of 40, is a conservative steady rate per workspace and principal.
+  UNITY_CATALOG: { requestsPerSecond: 20, burst: 40 },
 };
 
 /**
@@ -71,6 +76,8 @@ export const VENDOR_CONCURRENCY: Readonly<Record<SourceKind, number>> = {
   VERTEX_AI: 10,
   // ARM reads refill at 25 a second from a bucket of 250.
   AZURE_ML: 16,
+  // As many as half the limiter's second: listings are few, version reads one per model.
+  UNITY_CATALOG: 10,
 };
 
 /** `maxConcurrency` as configured, else the vendor's default. */

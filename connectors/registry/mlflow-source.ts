@@ -21,6 +21,10 @@ const KEYS: Record<keyof MlflowSource, readonly string[]> = {
 
 /** Null when the cloud recorded none of it, so "unknown" is never an empty object. */
 export function mlflowSourceOf(version: CloudModelVersion): MlflowSource | null {
+  // Unity Catalog is MLflow's registry: the run is a field of the version, not a tag.
+  if (version.details.kind === 'UNITY_CATALOG') {
+    return version.details.runId ? { registeredModel: null, version: null, runId: version.details.runId } : null;
+  }
   const entries = [...version.tags, ...(version.details.kind === 'SAGEMAKER' ? version.details.customerMetadata : [])];
   const find = (keys: readonly string[]) =>
     entries.find((e) => keys.includes(e.key.toLowerCase()) && e.value.trim() !== '')?.value.trim() ?? null;

@@ -7,7 +7,7 @@ import type { SourceRef } from '../core/source';
  * shape whatever the cloud.
  */
 
-export type RegistryKind = 'SAGEMAKER' | 'VERTEX_AI' | 'AZURE_ML';
+export type RegistryKind = 'SAGEMAKER' | 'VERTEX_AI' | 'AZURE_ML' | 'UNITY_CATALOG';
 
 /**
  * A model as one cloud registry lists it: a SageMaker model package group, a Vertex AI
@@ -59,6 +59,24 @@ export type CloudVersionDetails =
       modelType: string | null;
       stage: string | null;
       jobName: string | null;
+    }
+  | {
+      kind: 'UNITY_CATALOG';
+      /** `catalog.schema.model`. */
+      fullName: string;
+      catalogName: string;
+      schemaName: string;
+      /** The version's UUID. */
+      versionId: string | null;
+      metastoreId: string | null;
+      /** `status`: PENDING_REGISTRATION, FAILED_REGISTRATION, READY. */
+      status: string | null;
+      /** The MLflow run that produced the version, and the workspace holding it (an int64 id, as digits). */
+      runId: string | null;
+      runWorkspaceId: string | null;
+      /** The configured MLflow source reading that workspace's runs; null when none is mapped. */
+      runMlflowInstance: string | null;
+      storageLocation: string | null;
     };
 
 /**

@@ -7,6 +7,9 @@ import type { RegistryKind } from './types';
  * - Vertex AI: `projects/<p>/locations/<l>/models/<model id>@<version id>`
  * - Azure ML: a model version's ARM id, `.../workspaces/<ws>/models/<name>/versions/<version>`
  *   (case-insensitive, as ARM ids are).
+ * - Unity Catalog: `<catalog>.<schema>.<model>/<version>`, the served entity's name and
+ *   version as Databricks Model Serving writes them (`entity_name`, `entity_version`);
+ *   case-insensitive, as Unity Catalog names are.
  * `modelId` is what the connector uses as the model's native id.
  */
 export function parseVersionRef(kind: RegistryKind, ref: string | null): { modelId: string; version: string } | null {
@@ -22,5 +25,8 @@ export function parseVersionRef(kind: RegistryKind, ref: string | null): { model
     case 'AZURE_ML':
       match = /\/workspaces\/[^/]+\/models\/([^/]+)\/versions\/([^/]+)$/i.exec(ref);
       return match ? { modelId: match[1], version: match[2] } : null;
+    case 'UNITY_CATALOG':
+      match = /^([^./]+\.[^./]+\.[^./]+)\/(\d+)$/.exec(ref);
+      return match ? { modelId: match[1].toLowerCase(), version: match[2] } : null;
   }
 }

@@ -16,6 +16,8 @@ export function versionRefOf(version: CloudModelVersion): string {
       return details.resourceName.toLowerCase();
     case 'AZURE_ML':
       return details.resourceId.toLowerCase();
+    case 'UNITY_CATALOG':
+      return `${details.fullName}/${version.version}`.toLowerCase();
   }
 }
 

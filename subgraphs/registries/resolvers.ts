@@ -46,6 +46,7 @@ const DETAILS_TYPE: Record<RegistryKind, string> = {
   SAGEMAKER: 'SageMakerVersionDetails',
   VERTEX_AI: 'VertexAiVersionDetails',
   AZURE_ML: 'AzureMlVersionDetails',
+  UNITY_CATALOG: 'UnityCatalogVersionDetails',
 };
 
 export const resolvers: GraphQLResolverMap<RegistriesContext> = {
@@ -91,6 +92,11 @@ export const resolvers: GraphQLResolverMap<RegistriesContext> = {
       return null;
     },
     mlflowSource: (version: CloudModelVersion) => mlflowSourceOf(version),
+    // A reference the mlflow subgraph resolves; only where the registry says which tracking server holds the run.
+    run: (version: CloudModelVersion) =>
+      version.details.kind === 'UNITY_CATALOG' && version.details.runId && version.details.runMlflowInstance
+        ? { id: `${version.details.runMlflowInstance}/${version.details.runId}` }
+        : null,
     deployments(version: CloudModelVersion, _args: unknown, ctx: RegistriesContext) {
       return registryOf(ctx, version.source.kind, version.source.instance)?.deploymentsOfVersion(version) ?? [];
     },

@@ -120,6 +120,7 @@ export type OrderDirection =
 export type RegistryKind =
   | 'AZURE_ML'
   | 'SAGEMAKER'
+  | 'UNITY_CATALOG'
   | 'VERTEX_AI';
 
 export type RunStatus =
@@ -142,6 +143,7 @@ export type SourceKind =
   | 'JIRA'
   | 'MLFLOW'
   | 'SAGEMAKER'
+  | 'UNITY_CATALOG'
   | 'VERTEX_AI';
 
 /** Jira's status categories: every workflow status belongs to one. */
