@@ -13,6 +13,7 @@
  * and the workspace's OAuth endpoints for machine-to-machine (client credentials) auth:
  *
  *   GET  /oidc/.well-known/oauth-authorization-server   (what the Databricks SDKs discover)
+ *   GET  /oidc/.well-known/openid-configuration         (the same metadata, for OIDC clients)
  *   POST /oidc/v1/token                                  RFC 6749 §4.4
  *
  * Every `/api/` request needs `Authorization: Bearer <token>`: the workspace's personal access
@@ -102,6 +103,9 @@ interface Route {
 
 const API = '/api/2.1/unity-catalog';
 
+/** Where the SDKs discover the token endpoint (RFC 8414), and the OpenID Connect equivalent. */
+const DISCOVERY_PATHS = new Set(['/oidc/.well-known/oauth-authorization-server', '/oidc/.well-known/openid-configuration']);
+
 /** Path segments after the API root, each percent-decoded (`%2E` for a dot is accepted). */
 function route(path: string): Route | undefined {
   if (!path.startsWith(`${API}/`)) return undefined;
@@ -153,7 +157,7 @@ export function createUnityCatalogHandler(store: UcStore, options: UcHandlerOpti
   };
 
   const handler: SandboxHandler = (req) => {
-    if (req.path === '/oidc/.well-known/oauth-authorization-server' && (req.method === 'GET' || req.method === 'HEAD')) {
+    if (DISCOVERY_PATHS.has(req.path) && (req.method === 'GET' || req.method === 'HEAD')) {
       return discovery(req);
     }
     if (req.path === '/oidc/v1/token') {

@@ -226,6 +226,21 @@ describe('auth', () => {
     expect(res.body.token_endpoint).toBe(`${server.url}/oidc/v1/token`);
     expect(res.body.issuer).toBe(`${server.url}/oidc`);
     expect(res.body.grant_types_supported).toContain('client_credentials');
+    const oidc = await get<{ token_endpoint: string }>('/oidc/.well-known/openid-configuration', {});
+    expect(oidc.body.token_endpoint).toBe(res.body.token_endpoint);
+  });
+
+  it('works end to end as an SDK does it: discover, mint with Basic, call', async () => {
+    const meta = await get<{ token_endpoint: string }>('/oidc/.well-known/oauth-authorization-server', {});
+    const res = await fetch(meta.body.token_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(BASIC.join(':')).toString('base64')}` },
+      body: 'grant_type=client_credentials&scope=all-apis',
+    });
+    const token = (await res.json()) as OidcTokenResponse;
+    const models = await get<ListRegisteredModelsResponse>(`${API}/models`, { authorization: `${token.token_type} ${token.access_token}` });
+    expect(models.status).toBe(200);
+    expect(models.body.registered_models).toHaveLength(seed.models.length);
   });
 
   it('issues client-credentials tokens for HTTP Basic (as the SDKs send) and form-body clients', async () => {
