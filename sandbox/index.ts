@@ -12,6 +12,7 @@ import { demoPeopleAliases } from './people';
 import { AZUREML_SANDBOX_TOKEN, AZUREML_SANDBOX_WORKSPACE, AZUREML_SEED_GAPS, startAzuremlSandbox } from './azureml';
 import { SAGEMAKER_SANDBOX_INSTANCE, SAGEMAKER_SANDBOX_REGION, SAGEMAKER_SEED_GAPS, startSagemakerSandbox } from './sagemaker';
 import { VERTEX_SANDBOX_LOCATION, VERTEX_SANDBOX_PROJECT, VERTEX_SANDBOX_TOKEN, VERTEX_SEED_GAPS, startVertexSandbox } from './vertex';
+import { UC_SANDBOX_CLIENT, UC_SANDBOX_TOKEN, UC_SANDBOX_WORKSPACES, startUnityCatalogSandbox } from './unitycatalog';
 
 export interface SandboxOptions {
   /** Default 42. */
@@ -65,6 +66,7 @@ export const SANDBOX_CREDENTIALS = {
   sagemaker: { accessKeyId: 'AKIASANDBOXSANDBOX01', secretAccessKey: 'sandbox/sandbox/sandbox/sandbox/sandbox0' },
   vertex: { token: VERTEX_SANDBOX_TOKEN },
   azureml: { token: AZUREML_SANDBOX_TOKEN },
+  unityCatalog: { token: UC_SANDBOX_TOKEN, ...UC_SANDBOX_CLIENT },
 } as const;
 
 /**
@@ -140,6 +142,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     vertex.prod = await startVertexSandbox({ ...common, instance: 'prod', port: port(), token: SANDBOX_CREDENTIALS.vertex.token });
     azureml.prod = await startAzuremlSandbox({ ...common, instance: 'prod', port: port(), token: SANDBOX_CREDENTIALS.azureml.token });
+    unityCatalog.lakehouse = await startUnityCatalogSandbox({ ...common, instance: 'lakehouse', port: port() });
   } catch (err) {
     // Half a sandbox would leak listening sockets into the caller's process.
     await Promise.all(all().map((s) => s.close()));
@@ -201,6 +204,12 @@ export function sandboxUpstreams(sandbox: Sandbox): SandboxUpstream[] {
       sandbox.azureml,
       `Authorization: Bearer ${c.azureml.token} (subscription ${AZUREML_SANDBOX_WORKSPACE.subscriptionId}, ` +
         `resource group ${AZUREML_SANDBOX_WORKSPACE.resourceGroup}, workspace ${AZUREML_SANDBOX_WORKSPACE.workspace})`,
+    ],
+    [
+      'Unity Catalog',
+      sandbox.unityCatalog,
+      `Authorization: Bearer ${c.unityCatalog.token} (a personal access token), or OAuth M2M at POST /oidc/v1/token ` +
+        `with client id ${c.unityCatalog.clientId} and secret ${c.unityCatalog.clientSecret}`,
     ],
   ];
   return kinds.flatMap(([kind, servers, credentials]) =>
@@ -274,6 +283,17 @@ export function sandboxConfig(sandbox: Sandbox, options: SandboxConfigOptions = 
         endpoint: server.url,
         auth: { type: 'token', token: SANDBOX_CREDENTIALS.azureml.token },
       })),
+      // The service principal's OAuth flow, as a production deployment would run it; the runs
+      // behind the versions live in the workspaces the MLflow sandboxes stand for.
+      unityCatalog: Object.entries(sandbox.unityCatalog).map(([name, server]) => ({
+        name,
+        ...rateLimit,
+        host: server.url,
+        auth: { type: 'oauth-m2m', clientId: SANDBOX_CREDENTIALS.unityCatalog.clientId, clientSecret: SANDBOX_CREDENTIALS.unityCatalog.clientSecret },
+        workspaces: Object.entries(UC_SANDBOX_WORKSPACES)
+          .filter(([mlflow]) => sandbox.mlflow[mlflow])
+          .map(([mlflow, id]) => ({ id, mlflow, url: sandbox.mlflow[mlflow]!.url })),
+      })),
     },
     peopleAliases: demoPeopleAliases(sandbox.org),
     // Tickets for findings go to the first team's project of the sandbox Jira.
@@ -311,6 +331,7 @@ export { startGitlabSandbox } from './gitlab/server';
 export { startSagemakerSandbox, seedSagemaker, SAGEMAKER_SEED_GAPS } from './sagemaker';
 export { startVertexSandbox, seedVertex, VERTEX_SEED_GAPS } from './vertex';
 export { startAzuremlSandbox, seedAzureml, AZUREML_SEED_GAPS } from './azureml';
+export { startUnityCatalogSandbox, seedUnityCatalog, UC_SEED_GAPS, UC_SANDBOX_WORKSPACES } from './unitycatalog';
 export type { Faults, ObservedCall, RequestStats, SandboxHandler, SandboxHttpServer, SandboxRequest, SandboxResponse } from './http';
 export { startMlflowSandbox, createMlflowHandler } from './mlflow/server';
 export type { MlflowAuth, MlflowSandboxOptions, SandboxServer } from './mlflow/server';

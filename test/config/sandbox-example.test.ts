@@ -36,12 +36,14 @@ describe('examples/sandbox.yaml', () => {
     const example = loadConfig({ path: join(ROOT, 'examples', 'sandbox.yaml'), env: {} });
     const demo = sandboxConfig(sandbox);
     const expected = configSchema.parse({ sources: demo.sources, tickets: demo.tickets });
-    for (const instances of Object.values(expected.sources)) {
-      for (const instance of instances as Array<{ url?: string; endpoint?: string }>) {
-        if (instance.url) instance.url = asSandboxCommand(instance.url);
-        if (instance.endpoint) instance.endpoint = asSandboxCommand(instance.endpoint);
-      }
-    }
+    // Every sandbox URL in a source's settings (`url`, `endpoint`, `host`, a workspace's `url`...).
+    const atCommandPorts = (value: unknown): unknown => {
+      if (typeof value === 'string') return value.startsWith('http://127.0.0.1:') ? asSandboxCommand(value) : value;
+      if (Array.isArray(value)) return value.map(atCommandPorts);
+      if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, atCommandPorts(v)]));
+      return value;
+    };
+    expected.sources = atCommandPorts(expected.sources) as typeof expected.sources;
     expect(example.sources).toEqual(expected.sources);
     expect(example.tickets).toEqual(expected.tickets);
     expect(existsSync(join(ROOT, example.people.aliasesFile ?? 'unset'))).toBe(true);
@@ -67,6 +69,8 @@ describe('examples/sandbox.yaml', () => {
     expect(github.status).toBe(200);
     const gitlab = await fetch(`${sandbox.gitlab.com.url}/api/v4/version`, { headers: header('GitLab') });
     expect(gitlab.status).toBe(200);
+    const unityCatalog = await fetch(`${sandbox.unityCatalog.lakehouse!.url}/api/2.1/unity-catalog/models?max_results=1`, { headers: header('Unity Catalog') });
+    expect(unityCatalog.status).toBe(200);
     const unauthenticated = await fetch(`${sandbox.github.cloud.url}/rate_limit`, { headers: { Authorization: 'Bearer ghp_wrong' } });
     expect(unauthenticated.status).toBe(401);
   });

@@ -16,6 +16,7 @@ import {
   startGitlabSandbox,
   startJiraSandbox,
   startMlflowSandbox,
+  startUnityCatalogSandbox,
   startVertexSandbox,
   type Sandbox,
   type SandboxServer,
@@ -46,6 +47,7 @@ const RIGHT = {
   sagemakerSecret: canary('awssecret'),
   vertexToken: canary('vertex'),
   azuremlToken: canary('azureml'),
+  unityCatalogClientSecret: canary('ucclientsecret'),
   mlflowProdToken: canary('mlflowbearer'),
   mlflowResearchPassword: canary('mlflowpassword'),
 };
@@ -54,6 +56,9 @@ const WRONG = Object.fromEntries(Object.entries(RIGHT).map(([k]) => [k, canary(`
 
 /** Credentials for two MLflow instances whose server quotes whatever credential it is sent. */
 const ECHO = { token: canary('echobearer'), password: canary('echopassword') };
+
+/** The service principal the Unity Catalog sandbox knows; its OAuth secret is the canary. */
+const UC_CLIENT_ID = '5d2c8e1a-4b7f-4a3e-9c6d-0e1f2a3b4c5d';
 
 const API_KEY = canary('apikey');
 const WRONG_API_KEY = canary('guessedapikey');
@@ -153,6 +158,9 @@ async function startCanarySandbox(): Promise<Sandbox> {
     };
     const vertex = { prod: keep(await startVertexSandbox({ org, instance: 'prod', token: RIGHT.vertexToken })) };
     const azureml = { prod: keep(await startAzuremlSandbox({ org, instance: 'prod', token: RIGHT.azuremlToken })) };
+    const unityCatalog = {
+      lakehouse: keep(await startUnityCatalogSandbox({ org, instance: 'lakehouse', client: { clientId: UC_CLIENT_ID, clientSecret: RIGHT.unityCatalogClientSecret } })),
+    };
     return {
       org,
       mlflow,
@@ -162,6 +170,7 @@ async function startCanarySandbox(): Promise<Sandbox> {
       sagemaker,
       vertex,
       azureml,
+      unityCatalog,
       all: () => servers,
       close: async () => {
         await Promise.all(servers.map((s) => s.close()));
@@ -227,6 +236,11 @@ function sourcesWith(creds: typeof RIGHT, withEcho = false) {
     })),
     vertex: sources.vertex.map((s) => ({ ...s, ...fast, auth: { type: 'token', token: creds.vertexToken } })),
     azureml: sources.azureml.map((s) => ({ ...s, ...fast, auth: { type: 'token', token: creds.azuremlToken } })),
+    unityCatalog: sources.unityCatalog.map((s) => ({
+      ...s,
+      ...fast,
+      auth: { type: 'oauth-m2m', clientId: UC_CLIENT_ID, clientSecret: creds.unityCatalogClientSecret },
+    })),
   };
 }
 

@@ -57,7 +57,8 @@ type SourceName =
   | 'gitlab:com'
   | 'sagemaker:prod-us'
   | 'vertex_ai:prod'
-  | 'azure_ml:prod';
+  | 'azure_ml:prod'
+  | 'unity_catalog:lakehouse';
 
 const SOURCES: SourceName[] = [
   'mlflow:prod',
@@ -68,6 +69,7 @@ const SOURCES: SourceName[] = [
   'sagemaker:prod-us',
   'vertex_ai:prod',
   'azure_ml:prod',
+  'unity_catalog:lakehouse',
 ];
 
 /**
@@ -154,6 +156,7 @@ beforeAll(async () => {
     'sagemaker:prod-us': sandbox.sagemaker['prod-us'],
     'vertex_ai:prod': sandbox.vertex.prod,
     'azure_ml:prod': sandbox.azureml.prod,
+    'unity_catalog:lakehouse': sandbox.unityCatalog.lakehouse,
   });
   for (const source of SOURCES) switches[source] = await startTcpSwitch(servers[source]!.url);
   const via = (source: SourceName) => switches[source].url;
@@ -168,6 +171,7 @@ beforeAll(async () => {
       sagemaker: s.sagemaker.map((x) => ({ ...x, ...CONNECTION, endpoint: via('sagemaker:prod-us') })),
       vertex: s.vertex.map((x) => ({ ...x, ...CONNECTION, endpoint: via('vertex_ai:prod') })),
       azureml: s.azureml.map((x) => ({ ...x, ...CONNECTION, endpoint: via('azure_ml:prod') })),
+      unityCatalog: s.unityCatalog.map((x) => ({ ...x, ...CONNECTION, host: via('unity_catalog:lakehouse') })),
     }),
   });
   // The first answer of a cold process (module loading, JIT) is the slowest; it is not the baseline.

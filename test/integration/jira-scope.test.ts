@@ -30,6 +30,7 @@ beforeAll(async () => {
       gitlab: [],
       sagemaker: [],
       vertex: [],
+      unityCatalog: [],
       azureml: [],
     }),
   });
