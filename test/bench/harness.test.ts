@@ -6,6 +6,7 @@
  */
 import { configSchema } from '../../config/schema';
 import { silentLogger } from '../../connectors/core/logger';
+import { SOURCE_MODULES } from '../../connectors/sources';
 import { startStack } from '../../gateway/stack';
 import { sandboxConfig, startSandbox } from '../../sandbox';
 import { PeopleDirectory } from '../../subgraphs/common/identity';
@@ -41,9 +42,9 @@ it('reports the cold page calls the sandboxes themselves count for the same quer
     await postQuery(stack.graphqlUrl, WARM_LISTINGS_QUERY);
     for (const server of sandbox.all()) server.stats.reset();
     await postQuery(stack.graphqlUrl, PORTAL_PAGE_QUERY, PORTAL_PAGE_VARIABLES);
+    // Every source the registry knows, named as the tables name them (`<config key>:<instance>`).
     const own = Object.fromEntries(
-      Object.entries({ mlflow: sandbox.mlflow, jira: sandbox.jira, github: sandbox.github, gitlab: sandbox.gitlab, sagemaker: sandbox.sagemaker, vertex: sandbox.vertex, azureml: sandbox.azureml })
-        .flatMap(([kind, servers]) => Object.entries(servers).map(([name, server]) => [`${kind}:${name}`, server.stats.total])),
+      SOURCE_MODULES.flatMap((m) => Object.entries(sandbox[m.configKey]).map(([name, server]) => [`${m.configKey}:${name}`, server.stats.total])),
     );
     const [page] = result.pages;
     expect(page.cold.errors).toEqual([]);

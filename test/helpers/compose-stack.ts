@@ -64,16 +64,8 @@ async function startComposeStackOnce(sandbox: Sandbox, options: ComposeStackOpti
     ports[role] = await pickPort();
     metricsPorts[role] = await pickPort();
   }
-  const sandboxUrls: Record<string, string> = {
-    '5000': sandbox.mlflow.prod!.url,
-    '5001': sandbox.mlflow.research!.url,
-    '5002': sandbox.jira.corp!.url,
-    '5003': sandbox.github.cloud!.url,
-    '5004': sandbox.gitlab.com!.url,
-    '5005': sandbox.sagemaker['prod-us']!.url,
-    '5006': sandbox.vertex.prod!.url,
-    '5007': sandbox.azureml.prod!.url,
-  };
+  // `modelgraph sandbox --port 5000` numbers its servers in start order (test/config/sandbox-example.test.ts).
+  const sandboxUrls: Record<string, string> = Object.fromEntries(sandbox.all().map((server, i) => [String(5000 + i), server.url]));
   const config = readFileSync(join(ROOT, 'examples', 'compose.yaml'), 'utf8')
     .replace(/http:\/\/sandbox:(\d+)/g, (_m, port: string) => sandboxUrls[port]!.replace(/\/$/, ''))
     .replace('http://gateway:4000/graphql', `http://127.0.0.1:${ports.gateway}/graphql`)

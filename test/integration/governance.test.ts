@@ -14,6 +14,7 @@ import {
   sandboxConfig,
   seedAzureml,
   seedJiraIssues,
+  seedUnityCatalog,
   seedVertex,
   startSandbox,
   type Sandbox,
@@ -89,19 +90,14 @@ function label(f: any): string {
  * ("Approve <key> v<N> for production").
  */
 function unapprovedServingFromSeeds(org: Sandbox['org']): Array<{ label: string; percent: number }> {
-  const approvedByTicket = new Set(
-    seedJiraIssues(org).issues.flatMap((i) => {
-      const named = /^Approve (\S+) v(\d+) /.exec(i.summary);
-      return named && i.status === 'Done' && i.labels.includes(`model:${named[1]}`) ? [`${named[1]} v${named[2]}`] : [];
-    }),
-  );
+  const approved = approvedByTicket(org);
   const out: Array<{ label: string; percent: number }> = [];
   const vertex = seedVertex(org);
   for (const endpoint of vertex.endpoints.filter((e) => !/staging/.test(e.displayName))) {
     for (const dm of endpoint.deployedModels) {
       const percent = endpoint.trafficSplit[dm.id] ?? 0;
       const key = vertex.models.find((m) => m.id === dm.modelId)!.key;
-      if (percent > 0 && !approvedByTicket.has(`${key} v${dm.versionId}`)) out.push({ label: `PRODUCTION_WITHOUT_APPROVAL ${key} VERTEX_AI v${dm.versionId}`, percent });
+      if (percent > 0 && !approved.has(`${key} v${dm.versionId}`)) out.push({ label: `PRODUCTION_WITHOUT_APPROVAL ${key} VERTEX_AI v${dm.versionId}`, percent });
     }
   }
   const azure = seedAzureml(org);
@@ -114,10 +110,33 @@ function unapprovedServingFromSeeds(org: Sandbox['org']): Array<{ label: string;
       const [, container, version] = ref;
       const key = azure.modelKeys.get(container!) ?? container!;
       const tag = azure.versions.get(container!)?.find((v) => v.name === version)?.properties?.tags?.['modelgraph.approval'];
-      if (tag?.toLowerCase() !== 'approved' && !approvedByTicket.has(`${key} v${version}`)) out.push({ label: `PRODUCTION_WITHOUT_APPROVAL ${key} AZURE_ML v${version}`, percent });
+      if (tag?.toLowerCase() !== 'approved' && !approved.has(`${key} v${version}`)) out.push({ label: `PRODUCTION_WITHOUT_APPROVAL ${key} AZURE_ML v${version}`, percent });
     }
   }
   return out;
+}
+
+/** Tickets approving a version, as the default label rule links them ("Approve <key> v<N> ..."), Done. */
+function approvedByTicket(org: Sandbox['org']): Set<string> {
+  return new Set(
+    seedJiraIssues(org).issues.flatMap((i) => {
+      const named = /^Approve (\S+) v(\d+) /.exec(i.summary);
+      return named && i.status === 'Done' && i.labels.includes(`model:${named[1]}`) ? [`${named[1]} v${named[2]}`] : [];
+    }),
+  );
+}
+
+/**
+ * Unity Catalog records no approval and serves nothing here: each version its `champion`
+ * alias designates for production is unapproved unless a ticket names it.
+ */
+function unapprovedUnityCatalogChampions(org: Sandbox['org']): string[] {
+  const approved = approvedByTicket(org);
+  return seedUnityCatalog(org).models.flatMap((model) =>
+    model.aliases
+      .filter((a) => a.alias === 'champion' && !approved.has(`${model.key} v${a.version}`))
+      .map((a) => `PRODUCTION_WITHOUT_APPROVAL ${model.key} UNITY_CATALOG v${a.version}`),
+  );
 }
 
 describe('governance findings on the demo organisation', () => {
@@ -159,6 +178,7 @@ describe('governance findings on the demo organisation', () => {
       // moved off the served version (the STAGE_DRIFT below).
       `PRODUCTION_WITHOUT_APPROVAL ${SAGEMAKER_SEED_GAPS.championNotServed} MLFLOW v2`,
       `PRODUCTION_WITHOUT_APPROVAL ${VERTEX_SEED_GAPS.championNotServing} VERTEX_AI v3`,
+      ...unapprovedUnityCatalogChampions(sandbox.org),
       ...unowned.map((key) => `NO_OWNER ${key}`),
       // No CODEOWNERS, no ticket, and Vertex AI records no creator.
       `NO_OWNER ${VERTEX_SEED_GAPS.unregisteredInMlflow}`,

@@ -76,9 +76,9 @@ describe('cloud registries in the graph', () => {
   it('answers every model with its versions and deployments across the clouds, without errors', () => {
     expect(body.errors).toBeUndefined();
     const kinds = new Set(body.data.models.nodes.flatMap((n: any) => n.refs.map((r: any) => r.kind)));
-    expect([...kinds].sort()).toEqual(['AZURE_ML', 'MLFLOW', 'SAGEMAKER', 'VERTEX_AI']);
+    expect([...kinds].sort()).toEqual(['AZURE_ML', 'MLFLOW', 'SAGEMAKER', 'UNITY_CATALOG', 'VERTEX_AI']);
     const details = new Set(body.data.models.nodes.flatMap((n: any) => (n.cloudVersions ?? []).map((v: any) => v.details.__typename)));
-    expect([...details].sort()).toEqual(['AzureMlVersionDetails', 'SageMakerVersionDetails', 'VertexAiVersionDetails']);
+    expect([...details].sort()).toEqual(['AzureMlVersionDetails', 'SageMakerVersionDetails', 'UnityCatalogVersionDetails', 'VertexAiVersionDetails']);
   });
 
   it('lists every version of a model, from MLflow and every cloud, newest first', () => {
@@ -94,7 +94,7 @@ describe('cloud registries in the graph', () => {
     // Models held by MLflow and a cloud at once, whose lists really were merged.
     expect(cloudModels).toBeGreaterThan(5);
     const kinds = new Set(body.data.models.nodes.flatMap((n: any) => n.versions.map((v: any) => v.source.kind)));
-    expect([...kinds].sort()).toEqual(['AZURE_ML', 'MLFLOW', 'SAGEMAKER', 'VERTEX_AI']);
+    expect([...kinds].sort()).toEqual(['AZURE_ML', 'MLFLOW', 'SAGEMAKER', 'UNITY_CATALOG', 'VERTEX_AI']);
   });
 
   it('links registry entries by tag, by normalised name, and keeps cloud-only models as their own', () => {

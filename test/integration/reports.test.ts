@@ -386,6 +386,9 @@ describe('what the reports find in the demo', () => {
         'PRODUCTION_WITHOUT_APPROVAL support-ticket-router',
         'PRODUCTION_WITHOUT_APPROVAL vision-legacy-classifier',
         'PRODUCTION_WITHOUT_APPROVAL warehouse-slotting',
+        // Unity Catalog `champion` aliases on versions no ticket approves.
+        'PRODUCTION_WITHOUT_APPROVAL demand-forecaster',
+        'PRODUCTION_WITHOUT_APPROVAL sentiment-classifier',
         'NO_OWNER lead-scorer',
         'NO_OWNER legacy-pricing-model',
         'NO_OWNER ocr-invoice-extractor',

@@ -3,6 +3,8 @@ import type { Stack } from '../../gateway/stack';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { postGraphql, startDemoGraph } from '../helpers/demo-graph';
 import { scrape, sum, type Sample } from '../helpers/prometheus';
+import { sandboxSources as sandboxServers } from '../bench/upstream-calls';
+import { sourceName } from '../../connectors/core/source';
 
 /**
  * /metrics of the all-in-one process after known queries: the upstream counters of each
@@ -23,10 +25,10 @@ const PORTAL_QUERY = `query PortalModel($key: ID!) {
 
 /** `<kind>:<instance>` of each sandbox server, as the connectors name their source. */
 function sandboxSources(sandbox: Sandbox): Array<{ source: string; requests: () => number }> {
-  const kinds = { mlflow: 'mlflow', jira: 'jira', github: 'github', gitlab: 'gitlab', sagemaker: 'sagemaker', vertex: 'vertex_ai', azureml: 'azure_ml' } as const;
-  return (Object.keys(kinds) as Array<keyof typeof kinds>).flatMap((key) =>
-    Object.entries(sandbox[key]).map(([instance, server]) => ({ source: `${kinds[key]}:${instance}`, requests: () => server.stats.total })),
-  );
+  return sandboxServers(sandbox).map(({ source, kind, server }) => ({
+    source: sourceName(kind, source.slice(source.indexOf(':') + 1)),
+    requests: () => server.stats.total,
+  }));
 }
 
 function delta(before: readonly Sample[], after: readonly Sample[], name: string, match: Record<string, string> = {}): number {
