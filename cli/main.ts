@@ -18,7 +18,7 @@ import { configuredInstances, SOURCE_MODULES } from '../connectors/sources';
 import { createRedisClient } from '../connectors/core/cache/redis-cache';
 import { RedisBreaker } from '../connectors/core/cache/redis-breaker';
 import { resolveSubgraphUrls, SUBGRAPHS, type SubgraphName } from '../gateway/subgraphs';
-import { describeSandboxModels, sandboxConfig, sandboxUpstreams, startSandbox, type SandboxUpstream } from '../sandbox';
+import { describeSandboxModels, describeUpstreamKinds, sandboxConfig, sandboxUpstreams, startSandbox, type SandboxUpstream } from '../sandbox';
 import { PeopleDirectory } from '../subgraphs/common/identity';
 import { logProcessWarnings } from './process-warnings';
 import { parseReconcileArgs, ReconcileUsageError, runReconcile } from './reconcile';
@@ -215,10 +215,8 @@ async function serve(args: string[]): Promise<number | undefined> {
         config.sources = configSchema.shape.sources.parse(demo.sources);
         config.tickets = configSchema.shape.tickets.parse(demo.tickets);
         people = PeopleDirectory.fromData(demo.peopleAliases, 'demo people');
-        demoNote =
-          `demo organisation: ${describeSandboxModels(sandboxes.org)}; sandbox MLflow (${Object.keys(sandboxes.mlflow).join(', ')}), ` +
-          'Jira Cloud, GitHub, GitLab, SageMaker, Vertex AI and Azure ML';
         upstreams = sandboxUpstreams(sandboxes);
+        demoNote = `demo organisation: ${describeSandboxModels(sandboxes.org)}; sandbox ${describeUpstreamKinds(upstreams)}`;
       }
       const stack = await startStack(config, logger, { people });
       closers.unshift((graceMs) => stack.close(graceMs));

@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse, type DocumentNode } from 'graphql';
 import { parseSchemaFile, readSchemaFile, SCHEMA_DIR } from '../subgraphs/common/schema-file';
 import { withRegistrySourceKinds } from './source-kind-sdl';
+import { WEB_SOURCE_KINDS_PATH, webSourceKindsModule } from './source-kinds-web';
 import { ModelgraphError } from '../connectors/core/errors';
 import { PUBLIC_SCHEMA_FILE, publicSchemaSdl } from './public-schema';
 import { SUBGRAPHS } from './subgraphs';
@@ -41,8 +42,8 @@ function subgraphSchemas(): Array<{ file: string; path: string; text: string; st
 
 /**
  * Writes each subgraph schema's `SourceKind` enum from the sources registry, the supergraph
- * and, next to it, the public schema clients generate types from; or with `check` reports
- * whether the checked-in ones are current.
+ * and, next to it, the public schema clients generate types from, and the web app's table of
+ * source kinds; or with `check` reports whether the checked-in ones are current.
  */
 export function composeCommand(options: { check?: boolean; out?: string }): { ok: boolean; message: string } {
   const out = options.out ?? SUPERGRAPH_PATH;
@@ -56,6 +57,7 @@ export function composeCommand(options: { check?: boolean; out?: string }): { ok
   const files = [
     { path: out, text: supergraph, why: 'the subgraph schemas changed' },
     { path: join(dirname(out), PUBLIC_SCHEMA_FILE), text: publicSchemaSdl(supergraph), why: 'the supergraph changed' },
+    { path: WEB_SOURCE_KINDS_PATH, text: webSourceKindsModule(), why: 'the sources registry changed' },
   ];
   if (options.check) {
     const problems = staleSchemas.map(
@@ -75,7 +77,10 @@ export function composeCommand(options: { check?: boolean; out?: string }): { ok
       ? { ok: false, message: problems.join('\n') }
       : { ok: true, message: files.map((f) => `${f.path} is up to date`).join('\n') };
   }
-  for (const file of files) writeFileSync(file.path, file.text);
+  for (const file of files) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file.text);
+  }
   return { ok: true, message: [...staleSchemas, ...files].map((f) => `wrote ${f.path}`).join('\n') };
 }
 

@@ -217,6 +217,14 @@ export function sandboxUpstreams(sandbox: Sandbox): SandboxUpstream[] {
   );
 }
 
+/** `MLflow (prod, research), Jira Cloud, ... and Unity Catalog`: each kind once, its instances when several. */
+export function describeUpstreamKinds(upstreams: readonly SandboxUpstream[]): string {
+  const byKind = new Map<string, string[]>();
+  for (const u of upstreams) byKind.set(u.kind, [...(byKind.get(u.kind) ?? []), u.name]);
+  const kinds = [...byKind].map(([kind, names]) => (names.length > 1 ? `${kind} (${names.join(', ')})` : kind));
+  return kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds[kinds.length - 1]}` : (kinds[0] ?? 'none');
+}
+
 export interface SandboxConfigOptions {
   /**
    * Keep each source's client-side rate limit at its vendor's default (README, "Upstream

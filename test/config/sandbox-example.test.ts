@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load';
 import { configSchema } from '../../config/schema';
-import { sandboxConfig, sandboxUpstreams, startSandbox, type Sandbox } from '../../sandbox';
+import { describeUpstreamKinds, sandboxConfig, sandboxUpstreams, startSandbox, type Sandbox } from '../../sandbox';
 import { freePort, retryOnAddressInUse } from '../helpers/free-port';
 
 /**
@@ -55,6 +55,10 @@ describe('examples/sandbox.yaml', () => {
     expect(upstreams.map((u) => Number(new URL(u.url).port) - base)).toEqual(upstreams.map((_, i) => i));
     const github = upstreams.find((u) => u.kind === 'GitHub');
     expect(github?.credentials).toContain('ghp_sandbox');
+    // The banner's list: each kind once, in start order, with its instances when several.
+    expect(describeUpstreamKinds(upstreams)).toBe(
+      'MLflow (prod, research), Jira Cloud, GitHub, GitLab, SageMaker, Vertex AI, Azure ML and Unity Catalog',
+    );
   });
 
   it('the credentials it prints are the ones the servers accept', async () => {

@@ -395,7 +395,7 @@ describe('modelgraph reconcile', () => {
   it('exits 1 when a finding reaches the threshold, listing every finding', async () => {
     const c = capture();
     await expect(runReconcile(args(), c.io)).resolves.toBe(1);
-    expect(c.out()).toContain('22 findings (14 high, 7 medium, 1 low); 14 at or above high');
+    expect(c.out()).toContain('24 findings (16 high, 7 medium, 1 low); 16 at or above high');
     expect(c.out()).toContain('pricing-rules-engine');
   });
 

@@ -138,18 +138,18 @@ describeInBrowser('web pages in a real browser', () => {
     await page.close();
   });
 
-  it('a model page shows fraud-detector in MLflow and the three clouds, its production versions and lineage', async () => {
+  it('a model page shows fraud-detector in MLflow, the three clouds and Unity Catalog, its production versions and lineage', async () => {
     const expected = await api(
       `{ model(key: "fraud-detector") { refs { kind } versions(stage: "Production") { version source { kind } } } }`,
     );
     const kinds = new Set(expected.model.refs.map((r: { kind: string }) => r.kind));
-    expect([...kinds].sort()).toEqual(['AZURE_ML', 'MLFLOW', 'SAGEMAKER', 'VERTEX_AI']);
+    expect([...kinds].sort()).toEqual(['AZURE_ML', 'MLFLOW', 'SAGEMAKER', 'UNITY_CATALOG', 'VERTEX_AI']);
     const page = await open('/models/fraud-detector');
     await page.getByRole('heading', { name: 'Versions in every registry' }).waitFor();
     const versions = page.getByTestId('versions');
     await versions.locator('li').first().waitFor();
     const registries = await versions.locator('li').evaluateAll((items) => [...new Set(items.map((i) => i.getAttribute('data-registry')))].sort());
-    expect(registries).toEqual(['AZURE_ML', 'MLFLOW', 'SAGEMAKER', 'VERTEX_AI']);
+    expect(registries).toEqual(['AZURE_ML', 'MLFLOW', 'SAGEMAKER', 'UNITY_CATALOG', 'VERTEX_AI']);
     // Every production version the graph knows is marked as such.
     const productionText = await versions.locator('li.production').allInnerTexts();
     expect(expected.model.versions.length).toBeGreaterThan(0);
@@ -159,6 +159,8 @@ describeInBrowser('web pages in a real browser', () => {
     const lineage = await page.getByTestId('lineage').innerText();
     expect(lineage).toMatch(/run .+ → commit [0-9a-f]{8}/);
     expect(lineage).toContain('fraud-detector');
+    // Unity Catalog's versions reach their runs and commits too (its run_id, in a mapped workspace).
+    expect(await page.getByTestId('lineage').locator('li', { hasText: 'Unity Catalog' }).count()).toBeGreaterThan(0);
     await page.getByRole('heading', { name: 'Lifecycle' }).waitFor();
     await page.getByRole('heading', { name: 'Deployments' }).waitFor();
     await page.screenshot({ path: join(shots, 'model.png') });

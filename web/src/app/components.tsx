@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { AuthRequiredError, errorSource, type GraphQLErrorEntry } from './api';
 import type { QueryState } from './use-query';
+import { SOURCE_KINDS } from '../generated/source-kinds';
 
 export function Loading({ what }: { what: string }) {
   return (
@@ -50,15 +51,7 @@ export function Problems({ state }: { state: Pick<QueryState<unknown>, 'errors' 
   );
 }
 
-const KIND_LABEL: Record<string, string> = {
-  MLFLOW: 'MLflow',
-  SAGEMAKER: 'SageMaker',
-  VERTEX_AI: 'Vertex AI',
-  AZURE_ML: 'Azure ML',
-  JIRA: 'Jira',
-  GITHUB: 'GitHub',
-  GITLAB: 'GitLab',
-};
+const KIND_LABEL: Record<string, string> = Object.fromEntries(SOURCE_KINDS.map((k) => [k.kind, k.label]));
 
 export const kindLabel = (kind: string) => KIND_LABEL[kind] ?? kind;
 

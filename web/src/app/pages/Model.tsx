@@ -263,6 +263,7 @@ function Lineage({ versions, repository }: { versions: Version[] | null; reposit
           const run = v.run!;
           return (
             <li key={v.id}>
+              <SourceBadge kind={v.source.kind} />
               <span className="badge">v{v.version}</span>
               {v.stage ? <span className={`badge stage${isProduction(v) ? ' production' : ''}`}>{v.stage}</span> : null} run{' '}
               {run.source.url ? <a href={run.source.url}>{run.name ?? run.runId}</a> : run.name ?? run.runId} ({formatDate(run.startTime)}) →{' '}

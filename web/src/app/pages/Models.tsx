@@ -3,6 +3,7 @@ import MODELS from '../../graphql/models.graphql?raw';
 import { Loading, Problems, SeverityBadge, SourceBadge, formatDays, kindLabel } from '../components';
 import { Link, modelPath, navigate, withQuery, type Location } from '../router';
 import { useQuery } from '../use-query';
+import { SOURCE_KINDS } from '../../generated/source-kinds';
 
 interface ModelRow {
   key: string;
@@ -18,7 +19,8 @@ interface ModelsData {
 }
 
 const PAGE_SIZE = 25;
-const SOURCE_KINDS = ['MLFLOW', 'SAGEMAKER', 'VERTEX_AI', 'AZURE_ML'];
+/** The kinds a model can be registered in: the filter's choices. */
+const REGISTRY_KINDS = SOURCE_KINDS.filter((k) => k.capabilities.includes('modelRegistry')).map((k) => k.kind);
 const SEVERITIES = ['LOW', 'MEDIUM', 'HIGH'];
 const SORTS: Record<string, { field: string; direction: string; label: string }> = {
   key: { field: 'KEY', direction: 'ASC', label: 'Key' },
@@ -94,9 +96,9 @@ export function ModelsPage({ location }: { location: Location }) {
         <input type="search" placeholder="Search key or name" aria-label="Search" value={search} onChange={(e) => setSearch(e.target.value)} />
         <select aria-label="Source" value={query.get('source') ?? ''} onChange={(e) => setFilter({ source: e.target.value })}>
           <option value="">Any source</option>
-          {SOURCE_KINDS.map((k) => (
+          {REGISTRY_KINDS.map((k) => (
             <option key={k} value={k}>
-              {k}
+              {kindLabel(k)}
             </option>
           ))}
         </select>
