@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateDemoOrg } from '../../sandbox/demo-org';
 import { AZUREML_SANDBOX_TOKEN, AZUREML_SANDBOX_WORKSPACE, AZUREML_SEED_GAPS } from '../../sandbox/azureml';
 import type { SandboxServer } from '../../sandbox/mlflow/server';
@@ -135,6 +137,27 @@ describe('every route the connector calls answers as the 2025-09-01 spec declare
     expect(res.status).toBe(404);
     // The service's `innerError` ({"code": "NotFoundError"}) is the one departure: named here, nothing else allowed.
     expect(checkArmResponse(spec, 'ModelContainers_Get', 404, res.body)).toEqual(['$.error.innerError: not declared by ErrorDetail']);
+  });
+});
+
+describe('the subset', () => {
+  it("fits Microsoft's own examples for these operations (test/fixtures/azureml, from the same spec folder)", () => {
+    const examples: Record<string, string> = {
+      'model-container-get.json': 'ModelContainers_Get',
+      'model-container-list.json': 'ModelContainers_List',
+      'model-version-get.json': 'ModelVersions_Get',
+      'model-version-list.json': 'ModelVersions_List',
+      'online-endpoint-get.json': 'OnlineEndpoints_Get',
+      'online-endpoint-list.json': 'OnlineEndpoints_List',
+      'managed-online-deployment-get.json': 'OnlineDeployments_Get',
+      'online-deployment-list.json': 'OnlineDeployments_List',
+    };
+    for (const [file, operationId] of Object.entries(examples)) {
+      const body = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'azureml', file), 'utf8')).responses['200'].body;
+      // The examples' nextLink is a placeholder ("string", "nextlink"), not a URL a service would send.
+      if (typeof body.nextLink === 'string') body.nextLink = `https://management.azure.com${WS}/models?$skipToken=x`;
+      expect({ file, problems: checkArmResponse(spec, operationId, 200, body) }).toEqual({ file, problems: [] });
+    }
   });
 });
 
