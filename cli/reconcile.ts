@@ -144,6 +144,7 @@ const QUERY = /* GraphQL */ `
   query Reconcile($first: Int!, $after: String) {
     findings(first: $first, after: $after, includeWaived: true) {
       totalCount
+      modelsChecked
       pageInfo { hasNextPage endCursor }
       nodes {
         ${FINDING_FIELDS}
@@ -158,6 +159,7 @@ const RECORD_QUERY = /* GraphQL */ `
   query ReconcileRecord($first: Int!, $after: String) {
     findings(first: $first, after: $after, includeWaived: true) {
       totalCount
+      modelsChecked
       pageInfo { hasNextPage endCursor }
       nodes {
         ${FINDING_FIELDS}
@@ -210,17 +212,18 @@ export function recordedFinding(f: ReconcileFinding): RecordedFinding {
   };
 }
 
-/** The models the findings read so far concern: how far the walk over the inventory has got. */
-function modelsSeen(data: Record<string, unknown>): number {
-  const nodes = (data.findings as { nodes?: Array<{ model: { key: string } | null }> } | null | undefined)?.nodes ?? [];
-  return new Set(nodes.flatMap((f) => (f.model ? [f.model.key] : []))).size;
+/** How many models the gateway evaluated the rules over (the same on every page). */
+function modelsChecked(data: Record<string, unknown>): number | undefined {
+  const checked = (data.findings as { modelsChecked?: unknown } | null | undefined)?.modelsChecked;
+  return typeof checked === 'number' ? checked : undefined;
 }
 
-type FindingsProgress = ProgressUpdate & { models: number };
+type FindingsProgress = ProgressUpdate & { models?: number };
 
 function describeProgress(update: FindingsProgress): string {
   const total = update.total !== undefined ? ` of ${update.total}` : '';
-  return `read ${update.items}${total} findings, on ${update.models} models (page ${update.page})`;
+  const models = update.models !== undefined ? `checked ${update.models} models, ` : '';
+  return `${models}read ${update.items}${total} findings (page ${update.page})`;
 }
 
 /** Runs against `endpoint` and prints; returns the exit code. */
@@ -232,7 +235,7 @@ export async function runReconcile(args: ReconcileArgs & { endpoint: string }, i
   progress.show('checking the models for findings...');
   let result;
   try {
-    const options = { onPage: (update: PageProgress, data: Record<string, unknown>) => progress.update({ ...update, models: modelsSeen(data) }) };
+    const options = { onPage: (update: PageProgress, data: Record<string, unknown>) => progress.update({ ...update, models: modelsChecked(data) }) };
     result = await (args.record
       ? fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, RECORD_QUERY, { first: 500 }, options)
       : fetchAllPages<{ findings: { nodes: ReconcileFinding[] } }>(client, QUERY, { first: 500 }, options));

@@ -115,19 +115,22 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
       ctx: InventoryContext,
     ) {
       checkFirst(args.first);
-      const { findings } = await ctx.governance.get();
+      const { findings, models } = await ctx.governance.get();
       const least = args.severity ? SEVERITY_ORDER[args.severity] : 0;
       const matching = findings.filter(
         (f) =>
           SEVERITY_ORDER[f.severity] >= least && (!args.rule || f.rule === args.rule) && (args.includeWaived || !f.waiver),
       );
       const after = args.after ? decodeFindingCursor(args.after) : undefined;
-      return sliceConnection(
-        matching,
-        args,
-        (f) => after !== undefined && compareFindings(f, after) > 0,
-        (node) => ({ cursor: encodeFindingCursor(node), node }),
-      );
+      return {
+        ...sliceConnection(
+          matching,
+          args,
+          (f) => after !== undefined && compareFindings(f, after) > 0,
+          (node) => ({ cursor: encodeFindingCursor(node), node }),
+        ),
+        modelsChecked: models.size,
+      };
     },
     async lifecycleStats(_root: unknown, args: { groupBy: 'OWNER' | 'TEAM' | 'SOURCE' }, ctx: InventoryContext) {
       const { models } = await ctx.governance.get();

@@ -14,14 +14,15 @@ function finding(model: string, n: number) {
   };
 }
 
-/** Two pages of findings: 3 on models a and b, then 2 on models b and c. */
+/** Two pages of findings: 3, then 2. */
 const PAGES = [
   { nodes: [finding('a', 1), finding('a', 2), finding('b', 1)], pageInfo: { hasNextPage: true, endCursor: 'c1' } },
   { nodes: [finding('b', 2), finding('c', 1)], pageInfo: { hasNextPage: false, endCursor: 'c2' } },
 ];
 
 async function reconcileOn(isTTY: boolean) {
-  const server = await startGraphqlServer((_request, index) => ({ body: { data: { findings: { totalCount: 5, ...PAGES[index] } } } }));
+  // 40 models checked, whatever page: the gateway evaluates every model before the first answer.
+  const server = await startGraphqlServer((_request, index) => ({ body: { data: { findings: { totalCount: 5, modelsChecked: 40, ...PAGES[index] } } } }));
   try {
     const stdout = captureStream();
     const stderr = captureStream(isTTY);
@@ -33,13 +34,13 @@ async function reconcileOn(isTTY: boolean) {
 }
 
 describe('reconcile progress', () => {
-  it('on a terminal, shows the pages walked and the models their findings are on, then wipes the line', async () => {
+  it('on a terminal, shows the models checked and the pages walked, then wipes the line', async () => {
     const run = await reconcileOn(true);
     expect(run.requests).toBe(2);
     expect(run.code).toBe(0);
     const first = 'checking the models for findings...';
-    const page1 = 'read 3 of 5 findings, on 2 models (page 1)';
-    const page2 = 'read 5 of 5 findings, on 3 models (page 2)';
+    const page1 = 'checked 40 models, read 3 of 5 findings (page 1)';
+    const page2 = 'checked 40 models, read 5 of 5 findings (page 2)';
     expect(run.stderr).toBe(
       `\r${first}` +
         `\r${page1}` +

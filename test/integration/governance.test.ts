@@ -235,6 +235,13 @@ describe('governance findings on the demo organisation', () => {
     expect(body.data.model.findings.map((f: any) => f.fingerprint).sort()).toEqual(fromList);
   });
 
+  it('says how many models the rules checked: the whole inventory, whatever the filter', async () => {
+    const body = await graphql('{ models(first: 1) { totalCount } all: findings(first: 1) { modelsChecked } high: findings(severity: HIGH, rule: NO_OWNER, first: 1) { modelsChecked } }');
+    expect(body.errors).toBeUndefined();
+    expect(body.data.all.modelsChecked).toBe(body.data.models.totalCount);
+    expect(body.data.high.modelsChecked).toBe(body.data.models.totalCount);
+  });
+
   it('filters by severity and rule, and pages to the end without losing one', async () => {
     const medium = await graphql('{ findings(severity: MEDIUM, first: 500) { totalCount nodes { severity } } }');
     expect(medium.data.findings.nodes.every((f: any) => f.severity !== 'LOW')).toBe(true);
