@@ -6,7 +6,7 @@ import { SourceError, SourceErrorCode, redact } from '../core/errors';
 import type { HttpClient, HttpRequest, HttpResponse } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
 import { collectTokenPages } from '../core/paginate';
-import { cachedLookup, createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
+import { cachedLookup, createSourceCaches, createSourceHttpClient, isNotFoundError, loadEach } from '../core/plumbing';
 import { readRateLimitHeaders } from '../core/rate-limit';
 import { outsideRequestScope, untilRequestDeadline } from '../core/request-scope';
 import { sourceName } from '../core/source';
@@ -173,9 +173,7 @@ export class AzuremlConnector implements Connector, RegistryConnector {
    * container maps to [].
    */
   async getVersionsForModels(modelIds: readonly string[]): Promise<Map<string, CloudModelVersion[]>> {
-    const names = [...new Set(modelIds)];
-    const lists = await Promise.all(names.map((name) => this.versionsOf(name)));
-    return new Map(names.map((name, i) => [name, lists[i]!]));
+    return loadEach(modelIds, (name) => this.versionsOf(name));
   }
 
   /** One version (`GET .../models/{name}/versions/{version}`); null when it does not exist. */

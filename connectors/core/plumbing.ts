@@ -173,3 +173,14 @@ export async function cachedLookup<T>(
   const { value } = await cache.getOrLoad<T | null>(key, () => nullIfNotFound((async () => load())(), isMissing));
   return value;
 }
+
+/**
+ * `load` for each distinct id, side by side (the HTTP client's concurrency limit paces them),
+ * as a map holding every requested id: a registry's per-model reads where the vendor has no
+ * batch call.
+ */
+export async function loadEach<T>(ids: readonly string[], load: (id: string) => Promise<T>): Promise<Map<string, T>> {
+  const unique = [...new Set(ids)];
+  const values = await Promise.all(unique.map((id) => load(id)));
+  return new Map(unique.map((id, i) => [id, values[i]!]));
+}

@@ -4,7 +4,7 @@ import { SourceError, SourceErrorCode } from '../core/errors';
 import type { HttpClient, HttpRequest } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
 import { clampPageSizes, collectTokenPages } from '../core/paginate';
-import { createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
+import { createSourceCaches, createSourceHttpClient, isNotFoundError, loadEach } from '../core/plumbing';
 import { sourceName } from '../core/source';
 import type { CloudModel, CloudModelVersion, Deployment, RegistryConnector } from '../registry/types';
 import type { UnityCatalogInstanceConfig } from './config';
@@ -139,9 +139,7 @@ export class UnityCatalogConnector implements Connector, RegistryConnector {
    * model read with `include_aliases`, side by side. A model Unity Catalog does not have maps to [].
    */
   async getVersionsForModels(modelIds: readonly string[]): Promise<Map<string, CloudModelVersion[]>> {
-    const unique = [...new Set(modelIds)];
-    const lists = await Promise.all(unique.map((id) => this.versionsOf(id)));
-    return new Map(unique.map((id, i) => [id, lists[i]!]));
+    return loadEach(modelIds, (id) => this.versionsOf(id));
   }
 
   private async versionsOf(modelId: string): Promise<CloudModelVersion[]> {
@@ -184,7 +182,7 @@ export class UnityCatalogConnector implements Connector, RegistryConnector {
     try {
       return await send(token);
     } catch (err) {
-      if (!(err instanceof SourceError) || err.code !== SourceErrorCode.SOURCE_UNAUTHENTICATED || !(this.tokens instanceof ClientCredentialsTokenSource)) throw err;
+      if (!(this.tokens instanceof ClientCredentialsTokenSource) || !isRefusedToken(err)) throw err;
       this.tokens.invalidate(token);
       return send(await this.tokens.token());
     }
@@ -214,6 +212,16 @@ export class UnityCatalogConnector implements Connector, RegistryConnector {
   }
 }
 
+/**
+ * A bearer token the workspace no longer takes: 401, or the 403 "Invalid access token." some
+ * workspaces answer for an expired or revoked token (with a numeric `error_code` of 403).
+ */
+function isRefusedToken(err: unknown): boolean {
+  if (!(err instanceof SourceError)) return false;
+  if (err.code === SourceErrorCode.SOURCE_UNAUTHENTICATED) return true;
+  return err.code === SourceErrorCode.SOURCE_FORBIDDEN && /invalid access token|token (has )?expired/i.test(err.message);
+}
+
 /** The workspace URL without a trailing slash or path. */
 function hostOf(config: Pick<UnityCatalogInstanceConfig, 'host'>): string {
   return config.host.replace(/\/+$/, '');
@@ -230,8 +238,10 @@ export function parseErrorBody(_status: number, body: unknown): { upstreamCode?:
     return text && !text.startsWith('<') ? { message: text.slice(0, 300) } : {};
   }
   if (!body || typeof body !== 'object') return {};
-  const b = body as DatabricksErrorBody & { error?: unknown; error_description?: unknown };
+  const b = body as Omit<DatabricksErrorBody, 'error_code'> & { error_code?: unknown; error?: unknown; error_description?: unknown };
   const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-  if (text(b.error_code) || text(b.message)) return { upstreamCode: text(b.error_code), message: text(b.message) };
+  // Some front ends send the HTTP status as a number (`"error_code": 403`).
+  const code = typeof b.error_code === 'number' ? String(b.error_code) : text(b.error_code);
+  if (code || text(b.message)) return { upstreamCode: code, message: text(b.message) };
   return { upstreamCode: text(b.error), message: text(b.error_description) ?? text(b.error) };
 }

@@ -6,7 +6,7 @@ import { SourceError, SourceErrorCode, redact } from '../core/errors';
 import type { ClassifiableResponse, HttpClient, HttpRequest, ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
 import { clampPageSize, collectTokenPages } from '../core/paginate';
-import { cachedLookup, createSourceCaches, createSourceHttpClient, isNotFoundError } from '../core/plumbing';
+import { cachedLookup, createSourceCaches, createSourceHttpClient, isNotFoundError, loadEach } from '../core/plumbing';
 import { isRequestLimitError, outsideRequestScope, untilRequestDeadline } from '../core/request-scope';
 import { sourceName } from '../core/source';
 import type { CloudModel, CloudModelVersion, Deployment, RegistryConnector } from '../registry/types';
@@ -164,10 +164,8 @@ export class VertexConnector implements Connector, RegistryConnector {
    * model's list is cached on its own, so a later batch finds it whatever else it asks for.
    */
   async getVersionsForModels(modelIds: readonly string[]): Promise<Map<string, CloudModelVersion[]>> {
-    const unique = [...new Set(modelIds)];
-    // The HTTP client's concurrency limit paces these; there is no batch listVersions.
-    const lists = await Promise.all(unique.map((id) => this.versionsOf(id)));
-    return new Map(unique.map((id, i) => [id, lists[i]!]));
+    // There is no batch listVersions.
+    return loadEach(modelIds, (id) => this.versionsOf(id));
   }
 
   private async versionsOf(modelId: string): Promise<CloudModelVersion[]> {

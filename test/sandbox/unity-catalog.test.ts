@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type {
   DatabricksErrorBody,
   ListModelVersionsResponse,
@@ -10,6 +8,7 @@ import type {
   RegisteredModelInfo,
 } from '../../connectors/unitycatalog/types';
 import { generateDemoOrg } from '../../sandbox/demo-org';
+import { reference, violations } from '../helpers/databricks-reference';
 import {
   fullNameOf,
   JsonInt64,
@@ -645,53 +644,6 @@ describe('errors', () => {
 });
 
 // ---- the published reference ----------------------------------------------------------------
-
-interface RefField {
-  type: 'string' | 'boolean' | 'integer' | 'number' | 'array' | 'object';
-  items?: RefField;
-  ref?: string;
-  enum?: string[];
-}
-interface Reference {
-  source: { version: string; commit: string; path: string };
-  types: Record<string, { fields: Record<string, RefField> }>;
-}
-
-const reference = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'databricks', 'uc-models.reference.json'), 'utf8')) as Reference;
-
-/** Where `value` breaks the reference's definition of `typeName`; empty when it conforms. */
-function violations(value: unknown, typeName: string, at: string): string[] {
-  const type = reference.types[typeName];
-  if (!type) return [`${at}: no reference type ${typeName}`];
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [`${at}: not an object`];
-  const out: string[] = [];
-  for (const [key, v] of Object.entries(value)) {
-    const field = type.fields[key];
-    if (!field) out.push(`${at}.${key}: not a field of ${typeName}`);
-    else out.push(...checkField(v, field, `${at}.${key}`));
-  }
-  return out;
-}
-
-function checkField(v: unknown, field: RefField, at: string): string[] {
-  switch (field.type) {
-    case 'string':
-      if (typeof v !== 'string') return [`${at}: expected string`];
-      return field.enum && !field.enum.includes(v) ? [`${at}: '${v}' not one of ${field.enum.join(', ')}`] : [];
-    case 'boolean':
-      return typeof v === 'boolean' ? [] : [`${at}: expected boolean`];
-    case 'integer':
-      return typeof v === 'number' && Number.isInteger(v) ? [] : [`${at}: expected integer`];
-    case 'number':
-      return typeof v === 'number' ? [] : [`${at}: expected number`];
-    case 'array':
-      if (!Array.isArray(v)) return [`${at}: expected array`];
-      return v.flatMap((item, i) => checkField(item, field.items!, `${at}[${i}]`));
-    case 'object':
-      if (field.ref) return violations(v, field.ref, at);
-      return v !== null && typeof v === 'object' && !Array.isArray(v) ? [] : [`${at}: expected object`];
-  }
-}
 
 /** What the connector reads: present on every object the sandbox returns. */
 const NEEDED: Record<string, string[]> = {

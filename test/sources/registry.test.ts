@@ -8,6 +8,7 @@ import { parseSourceName, SourceHealthRegistry } from '../../connectors/core/sou
 import { VENDOR_CONCURRENCY, VENDOR_RATE_LIMITS } from '../../connectors/core/vendor-rate-limits';
 import { kindsWith, SOURCE_KIND_VALUES, SOURCE_MODULES } from '../../connectors/sources';
 import { declaredSourceKinds, sourceKindEnumSdl, withRegistrySourceKinds } from '../../gateway/source-kind-sdl';
+import { WEB_SOURCE_KINDS_PATH, webSourceKindsModule } from '../../gateway/source-kinds-web';
 import { createRuntime, SOURCE_KINDS, SUBGRAPH_SOURCE_KINDS, configuredSources, type Runtime } from '../../gateway/stack';
 import { SUBGRAPHS } from '../../gateway/subgraphs';
 import { generateDemoOrg, sandboxConfig, type Sandbox } from '../../sandbox';
@@ -75,6 +76,12 @@ describe('the sources registry', () => {
     expect(declaredSourceKinds(fixed)).toEqual(kinds);
     expect(fixed).toContain(sourceKindEnumSdl());
     expect(() => withRegistrySourceKinds('type Query { a: Int }\n', 'x.graphql')).toThrow('x.graphql declares no `enum SourceKind');
+  });
+
+  it('gives the web app every kind with its label and capabilities (the file `modelgraph compose` writes)', () => {
+    const checkedIn = readFileSync(WEB_SOURCE_KINDS_PATH, 'utf8');
+    expect(checkedIn).toBe(webSourceKindsModule());
+    for (const m of SOURCE_MODULES) expect(checkedIn).toContain(`{ kind: '${m.kind}', label: '${m.label}'`);
   });
 
   it('links the model registries\' entries (overrides) and treats the deployment targets as clouds', () => {

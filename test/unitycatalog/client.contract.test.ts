@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nock from 'nock';
 import { useNock } from '../helpers/nock';
+import { violations } from '../helpers/databricks-reference';
 import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
 import { UnityCatalogConnector, parseErrorBody, type UnityCatalogConnectorDeps } from '../../connectors/unitycatalog';
@@ -59,6 +60,17 @@ const basic = `Basic ${Buffer.from(`${CLIENT.clientId}:${CLIENT.clientSecret}`).
 
 describe('UnityCatalogConnector (contract)', () => {
   useNock();
+
+  it('its recorded-shape fixtures hold only what Databricks publishes, of the published types', () => {
+    const page1 = JSON.parse(versionsPage1) as { model_versions: unknown[] };
+    expect([
+      ...violations(modelsFixture, 'ListRegisteredModelsResponse', 'list-registered-models'),
+      ...violations(page1, 'ListModelVersionsResponse', 'list-model-versions'),
+      ...violations(versionsPage2, 'ListModelVersionsResponse', 'list-model-versions-page-2'),
+      ...violations(modelWithAliases, 'RegisteredModelInfo', 'get-registered-model-with-aliases'),
+    ]).toEqual([]);
+    expect(page1.model_versions).toHaveLength(2);
+  });
 
   describe('registered models', () => {
     it('lists the metastore with a personal access token, following next_page_token through an empty page to its absence', async () => {
@@ -228,6 +240,31 @@ describe('UnityCatalogConnector (contract)', () => {
       await expect(uc.health()).resolves.toBeUndefined();
     });
 
+    it('also renews a token refused with 403 "Invalid access token." (a numeric error_code)', async () => {
+      nock(HOST)
+        .post('/oidc/v1/token')
+        .reply(200, oidcToken)
+        .get(`${API}/models`)
+        .query(true)
+        .reply(403, { error_code: 403, message: 'Invalid access token.' })
+        .post('/oidc/v1/token')
+        .reply(200, { ...oidcToken, access_token: 'renewed' });
+      nock(HOST, { reqheaders: { authorization: 'Bearer renewed' } }).get(`${API}/models`).query(true).reply(200, {});
+      await expect(connector(oauth).uc.health()).resolves.toBeUndefined();
+    });
+
+    it('a 403 for a missing privilege is no token problem: not retried', async () => {
+      nock(HOST)
+        .post('/oidc/v1/token')
+        .reply(200, oidcToken)
+        .get(`${API}/models`)
+        .query(true)
+        .reply(403, { error_code: 'PERMISSION_DENIED', message: 'User does not have USE CATALOG on Catalog ml_prod.' });
+      const err = await failure(connector(oauth).uc.health());
+      expect(err.code).toBe(SourceErrorCode.SOURCE_FORBIDDEN);
+      expect(err.message).toContain('USE CATALOG');
+    });
+
     it('reports a refused client as SOURCE_UNAUTHENTICATED naming the source, without the secret', async () => {
       nock(HOST).post('/oidc/v1/token').reply(401, invalidClient);
       const { uc } = connector(oauth);
@@ -274,6 +311,7 @@ describe('UnityCatalogConnector (contract)', () => {
       expect(parseErrorBody(404, notFound)).toEqual({ upstreamCode: 'RESOURCE_DOES_NOT_EXIST', message: "Registered model 'ml_prod.risk.nope' does not exist." });
       expect(parseErrorBody(401, invalidClient)).toEqual({ upstreamCode: 'invalid_client', message: 'Client authentication failed' });
       expect(parseErrorBody(502, '<html>bad gateway</html>')).toEqual({});
+      expect(parseErrorBody(403, { error_code: 403, message: 'Invalid access token.' })).toEqual({ upstreamCode: '403', message: 'Invalid access token.' });
     });
   });
 });
