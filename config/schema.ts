@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { httpUrl, instanceName, positiveInt } from '../connectors/core/config';
 import { SOURCE_MODULES, type RegisteredSource, type SourceConfigKey } from '../connectors/sources';
+import type { SourceModule } from '../connectors/source-module';
 import { NON_PRODUCTION_ENDPOINTS } from '../lib/non-production-endpoints';
 
 // Each source's instance schema lives in its connector's folder; re-exported for the callers that name them here.
@@ -468,6 +469,21 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    const instancesOf = (key: string) => ((config.sources as Record<string, Array<{ name: string }>>)[key] ?? []).map((i) => i.name);
+    for (const module of SOURCE_MODULES as readonly SourceModule[]) {
+      (config.sources[module.configKey as SourceConfigKey] as unknown[]).forEach((instance, index) => {
+        for (const ref of module.references?.(instance) ?? []) {
+          const there = instancesOf(ref.configKey);
+          if (there.includes(ref.name)) continue;
+          const label = SOURCE_MODULES.find((m) => m.configKey === ref.configKey)?.label ?? ref.configKey;
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sources', module.configKey, index, ...ref.path],
+            message: `no ${label} instance "${ref.name}" under sources.${ref.configKey}${there.length ? ` (there are: ${there.join(', ')})` : ''}`,
+          });
+        }
+      });
+    }
     for (const { configKey: kind } of SOURCE_MODULES) {
       const seen = new Set<string>();
       (config.sources[kind] as Array<{ name: string }>).forEach((instance, index) => {

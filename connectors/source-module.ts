@@ -79,6 +79,20 @@ export interface SourceModule<
   health: SourceHealthDescription;
   slot: Slot;
   create(config: z.infer<Schema>, context: SourceContext): ConnectorSlots[Slot];
+  /**
+   * The instances of other sources this instance names (Unity Catalog's workspaces name the
+   * MLflow sources reading their runs): the configuration is refused, naming the key, when
+   * one does not exist.
+   */
+  references?(config: z.infer<Schema>): SourceReference[];
+}
+
+/** An instance of another source, named by an instance's setting at `path` (below the instance). */
+export interface SourceReference {
+  path: Array<string | number>;
+  /** The key under `sources` it must be an instance of. */
+  configKey: string;
+  name: string;
 }
 
 /** Declares a module with its types inferred from the literal, checked against {@link SourceModule}. */

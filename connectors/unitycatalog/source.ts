@@ -14,4 +14,6 @@ export const unityCatalogSource = defineSource({
   health: { rateLimit: VENDOR_RATE_LIMITS.UNITY_CATALOG, concurrency: VENDOR_CONCURRENCY.UNITY_CATALOG, reportsRateLimit: false },
   slot: 'registries',
   create: (config, context) => UnityCatalogConnector.fromConfig(config, context),
+  references: (config) =>
+    config.workspaces.flatMap((w, i) => (w.mlflow ? [{ path: ['workspaces', i, 'mlflow'], configKey: 'mlflow', name: w.mlflow }] : [])),
 });
