@@ -57,7 +57,8 @@ export function composeCommand(options: { check?: boolean; out?: string }): { ok
   const files = [
     { path: out, text: supergraph, why: 'the subgraph schemas changed' },
     { path: join(dirname(out), PUBLIC_SCHEMA_FILE), text: publicSchemaSdl(supergraph), why: 'the supergraph changed' },
-    { path: WEB_SOURCE_KINDS_PATH, text: webSourceKindsModule(), why: 'the sources registry changed' },
+    // The repository's own web app, when composing the repository's supergraph (not a copy elsewhere).
+    ...(out === SUPERGRAPH_PATH ? [{ path: WEB_SOURCE_KINDS_PATH, text: webSourceKindsModule(), why: 'the sources registry changed' }] : []),
   ];
   if (options.check) {
     const problems = staleSchemas.map(
