@@ -360,8 +360,13 @@ describe('SageMaker connector contract', () => {
     aws('Search', byName('In', 'churn,fraud-detector'), 200, { Results: [packageRecord('churn', 3)] });
     const stale = await sagemaker.getVersionsForModels(['fraud-detector', 'churn']);
     expect(stale.get('churn')!.map((v) => v.version)).toEqual(['2', '1']);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const later = await sagemaker.getVersionsForModels(['fraud-detector', 'churn']);
+    // The refresh runs in the background: read again until its answer is in (a busy machine
+    // can take longer than any fixed pause), without another search (the targets below).
+    let later = stale;
+    for (let i = 0; i < 200 && later.get('churn')![0]!.version !== '3'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      later = await sagemaker.getVersionsForModels(['fraud-detector', 'churn']);
+    }
     expect(later.get('churn')!.map((v) => v.version)).toEqual(['3']);
     expect(later.get('fraud-detector')).toEqual([]);
     expect(targets()).toEqual(['Search', 'Search', 'Search', 'Search']);
