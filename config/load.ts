@@ -84,13 +84,34 @@ function interpolate(value: unknown, path: PropertyKey[], env: NodeJS.ProcessEnv
   return value;
 }
 
+/** The types a configuration value can be, as a person reads them. */
+const PLAIN_TYPE: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping (key: value)',
+};
+
+/** What YAML made of the value, quoted where it is short: `the text "8080"`, `a list`, `null`. */
+function describeValue(input: unknown): string {
+  if (input === null) return 'nothing (null)';
+  if (Array.isArray(input)) return 'a list';
+  if (typeof input === 'string') return input.length <= 40 ? `the text ${JSON.stringify(input)}` : 'text';
+  if (typeof input === 'number' || typeof input === 'boolean') return `${typeof input === 'number' ? 'the number' : ''} ${String(input)}`.trim();
+  return typeof input === 'object' ? 'a mapping' : typeof input;
+}
+
 /**
  * zod says "Invalid input: expected string, received undefined" of a key that is missing,
- * and quotes and pipes the allowed values; the person editing the file needs "required" and
- * "must be one of a, b, got c". Other issues keep zod's (or the schema's own) words.
+ * "expected number, received string" of a wrong type, and quotes and pipes the allowed
+ * values; the person editing the file needs "required", "must be a number, got the text
+ * "8080"" and "must be one of a, b, got c". Other issues keep zod's (or the schema's own) words.
  */
 function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code === 'invalid_type' && issue.input === undefined) return 'required';
+  if (issue.code === 'invalid_type' && PLAIN_TYPE[issue.expected]) return `must be ${PLAIN_TYPE[issue.expected]}, got ${describeValue(issue.input)}`;
   if (issue.code === 'invalid_value' && issue.values.length > 1) {
     return `must be one of ${issue.values.map(String).join(', ')}, got ${JSON.stringify(issue.input)}`;
   }

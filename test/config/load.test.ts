@@ -97,6 +97,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it('says what type a key wants and what the file gave, in plain words', () => {
+    expect(errorOf('server: { port: "8080", introspection: "yes" }\nsources: { mlflow: { name: prod } }\ncache: { ttlSeconds: [1] }')).toBe(
+      [
+        'invalid configuration in bad.yaml:',
+        '  server.port: must be a number, got the text "8080"',
+        '  server.introspection: must be true or false, got the text "yes"',
+        '  cache.ttlSeconds: must be a number, got a list',
+        '  sources.mlflow: must be a list, got a mapping',
+      ].join('\n'),
+    );
+  });
+
   it('lists the allowed values of a key that takes one of a few', () => {
     expect(errorOf('logLevel: loud')).toBe('invalid configuration in bad.yaml:\n  logLevel: must be one of debug, info, warn, error, silent, got "loud"');
   });
