@@ -300,7 +300,7 @@ export function sandboxConfig(sandbox: Sandbox, options: SandboxConfigOptions = 
         auth: { type: 'oauth-m2m', clientId: SANDBOX_CREDENTIALS.unityCatalog.clientId, clientSecret: SANDBOX_CREDENTIALS.unityCatalog.clientSecret },
         workspaces: Object.entries(UC_SANDBOX_WORKSPACES)
           .filter(([mlflow]) => sandbox.mlflow[mlflow])
-          .map(([mlflow, id]) => ({ id, mlflow, url: sandbox.mlflow[mlflow]!.url })),
+          .map(([mlflow, id]) => ({ id, mlflow })),
       })),
     },
     peopleAliases: demoPeopleAliases(sandbox.org),

@@ -135,6 +135,12 @@ export interface HttpRequest {
    * the metrics label and span name of the call, so it must hold no id. Default: `other`.
    */
   route?: string;
+  /**
+   * The caller renews refused credentials and asks once more (an OAuth token revoked or past
+   * its time): a 401 is then not remembered as the source's failure, so that the second
+   * call, with the new token, is sent. Default: false.
+   */
+  credentialsRenewable?: boolean;
   /** Whether a retry is safe. Default: true for GET/HEAD/PUT/DELETE, false otherwise (read-only POST searches pass true). */
   idempotent?: boolean;
   /**
@@ -318,7 +324,8 @@ export class HttpClient {
           method: req.method,
         });
       }
-      this.failures.noteFailure(err, scope);
+      const renewing = req.credentialsRenewable && err instanceof SourceError && err.code === SourceErrorCode.SOURCE_UNAUTHENTICATED;
+      if (!renewing) this.failures.noteFailure(err, scope);
       throw err;
     } finally {
       this.failures.noteSettled(scope, call);

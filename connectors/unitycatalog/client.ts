@@ -1,7 +1,8 @@
 import type { SourceCache } from '../core/cache/source-cache';
 import type { Connector, ConnectorDeps } from '../core/connector';
 import { SourceError, SourceErrorCode } from '../core/errors';
-import type { HttpClient, HttpRequest } from '../core/http-client';
+import { isRememberedFailure } from '../core/failure-memo';
+import type { ClassifiableResponse, HttpClient, HttpRequest, ResponseClassification } from '../core/http-client';
 import { silentLogger, type Logger } from '../core/logger';
 import { clampPageSizes, collectTokenPages } from '../core/paginate';
 import { createSourceCaches, createSourceHttpClient, isNotFoundError, loadEach } from '../core/plumbing';
@@ -47,6 +48,7 @@ export class UnityCatalogConnector implements Connector, RegistryConnector {
   private readonly listings: SourceCache;
   private readonly pageSize: Record<keyof typeof UC_PAGE_SIZE, number>;
   private readonly catalogs: readonly string[] | undefined;
+  private readonly logger: Logger;
 
   static fromConfig(config: UnityCatalogInstanceConfig, deps: UnityCatalogConnectorDeps): UnityCatalogConnector {
     const source = sourceName('UNITY_CATALOG', config.name);
@@ -58,8 +60,9 @@ export class UnityCatalogConnector implements Connector, RegistryConnector {
       baseURL: hostOf(config),
       secrets,
       parseErrorBody,
+      classifyResponse,
       // Workspace ids are int64s of up to 19 digits: past 2^53 JSON numbers round.
-      int64Fields: ['run_workspace_id', 'workspace_id'],
+      int64Fields: ['run_workspace_id'],
     });
     const tokens = auth.type === 'pat' ? staticToken(auth.token) : new ClientCredentialsTokenSource(http, auth, deps.clock?.now);
     return new UnityCatalogConnector(config, http, tokens, { ...deps, logger });
@@ -79,6 +82,7 @@ export class UnityCatalogConnector implements Connector, RegistryConnector {
       runWorkspaces: new Map(config.workspaces.map((w) => [w.id.replace(/^0+(?=\d)/, ''), w.mlflow])),
     };
     this.catalogs = config.catalogs;
+    this.logger = deps.logger;
     ({ entries: this.cache, listings: this.listings } = createSourceCaches(config, deps, this.source));
     this.pageSize = clampPageSizes(
       deps.pageSize,
@@ -120,17 +124,28 @@ export class UnityCatalogConnector implements Connector, RegistryConnector {
    */
   private async modelsOf(entry: string): Promise<RegisteredModelInfo[]> {
     const [catalog, schema] = entry.split('.') as [string, string | undefined];
-    const schemas = schema
-      ? [schema]
-      : (
-          await this.collect('/schemas', '/schemas', { catalog_name: catalog }, this.pageSize.schemas, (res: ListSchemasResponse) => res.schemas)
-        ).flatMap((s) => (s.name ? [s.name] : []));
+    if (schema) return this.modelsInSchema(catalog, schema);
+    const schemas = (
+      await this.collect('/schemas', '/schemas', { catalog_name: catalog }, this.pageSize.schemas, (res: ListSchemasResponse) => res.schemas)
+    ).flatMap((s) => (s.name && s.name !== 'information_schema' ? [s.name] : []));
     const lists = await Promise.all(
-      schemas.map((s) =>
-        this.collect('/models', '/models', { catalog_name: catalog, schema_name: s }, this.pageSize.modelsInSchema, (res: ListRegisteredModelsResponse) => res.registered_models),
-      ),
+      schemas.map(async (s) => {
+        try {
+          return await this.modelsInSchema(catalog, s);
+        } catch (err) {
+          // As the metastore-wide listing leaves out what the principal may not see, a schema
+          // of a configured catalog it may not use is left out, not the whole listing.
+          if (!(err instanceof SourceError) || err.code !== SourceErrorCode.SOURCE_FORBIDDEN) throw err;
+          this.logger.warn('skipping a schema the principal may not use', { schema: `${catalog}.${s}`, error: err.message });
+          return [];
+        }
+      }),
     );
     return lists.flat();
+  }
+
+  private modelsInSchema(catalog: string, schema: string): Promise<RegisteredModelInfo[]> {
+    return this.collect('/models', '/models', { catalog_name: catalog, schema_name: schema }, this.pageSize.modelsInSchema, (res: ListRegisteredModelsResponse) => res.registered_models);
   }
 
   /**
@@ -152,10 +167,10 @@ export class UnityCatalogConnector implements Connector, RegistryConnector {
         ]);
         const aliases = aliasesByVersion(model?.aliases);
         return dtos
-          .map((dto) => mapModelVersion(dto, this.ctx, aliases.get(String(dto.version)) ?? []))
+          .map((dto) => mapModelVersion(dto, this.ctx, aliases.get(String(dto.version)) ?? [], modelId))
           .sort(compareVersionsNewestFirst);
       } catch (err) {
-        if (isNotFoundError(err)) return [];
+        if (isModelMissing(err)) return [];
         throw err;
       }
     });
@@ -174,17 +189,26 @@ export class UnityCatalogConnector implements Connector, RegistryConnector {
    * expired early) is dropped and the call made once more with a new one.
    */
   private async get<T>(route: string, path: string, params?: Params): Promise<T> {
-    const send = async (token: string) => {
-      const req: HttpRequest = { method: 'GET', path: `${UC_API_PREFIX}${path}`, params, route: `${UC_API_PREFIX}${route}`, headers: { Authorization: `Bearer ${token}` } };
+    const renewable = this.tokens instanceof ClientCredentialsTokenSource;
+    const send = async (token: string, credentialsRenewable: boolean) => {
+      const req: HttpRequest = {
+        method: 'GET',
+        path: `${UC_API_PREFIX}${path}`,
+        params,
+        route: `${UC_API_PREFIX}${route}`,
+        headers: { Authorization: `Bearer ${token}` },
+        credentialsRenewable,
+      };
       return (await this.http.request<T>(req)).data;
     };
     const token = await this.tokens.token();
     try {
-      return await send(token);
+      return await send(token, renewable);
     } catch (err) {
-      if (!(this.tokens instanceof ClientCredentialsTokenSource) || !isRefusedToken(err)) throw err;
+      if (!renewable || !isRefusedToken(err)) throw err;
       this.tokens.invalidate(token);
-      return send(await this.tokens.token());
+      // Once only: a new token refused too is the source's failure, remembered as such.
+      return send(await this.tokens.token(), false);
     }
   }
 
@@ -213,18 +237,39 @@ export class UnityCatalogConnector implements Connector, RegistryConnector {
 }
 
 /**
- * A bearer token the workspace no longer takes: 401, or the 403 "Invalid access token." some
- * workspaces answer for an expired or revoked token (with a numeric `error_code` of 403).
+ * A 404 about the model (`RESOURCE_DOES_NOT_EXIST`, `*_DOES_NOT_EXIST`, `NOT_FOUND`): an
+ * answer. `ENDPOINT_NOT_FOUND` (a wrong host or path prefix, a proxy) is a failure: it must not
+ * read as "this model has no versions".
  */
-function isRefusedToken(err: unknown): boolean {
-  if (!(err instanceof SourceError)) return false;
-  if (err.code === SourceErrorCode.SOURCE_UNAUTHENTICATED) return true;
-  return err.code === SourceErrorCode.SOURCE_FORBIDDEN && /invalid access token|token (has )?expired/i.test(err.message);
+function isModelMissing(err: unknown): boolean {
+  if (!isNotFoundError(err)) return false;
+  const code = err.upstreamCode;
+  return code === undefined || code === 'NOT_FOUND' || /_DOES_NOT_EXIST$/.test(code);
 }
 
-/** The workspace URL without a trailing slash or path. */
+/**
+ * A bearer token the workspace refused just now (see {@link classifyResponse}); not a refusal
+ * remembered from earlier in the request, which no new token would change.
+ */
+function isRefusedToken(err: unknown): boolean {
+  return err instanceof SourceError && err.code === SourceErrorCode.SOURCE_UNAUTHENTICATED && !isRememberedFailure(err);
+}
+
+/**
+ * Some workspaces refuse an expired, revoked or unknown token with 403 "Invalid access token."
+ * (and a numeric `error_code` of 403) rather than 401: that is a credential problem, not a
+ * missing privilege, so it is SOURCE_UNAUTHENTICATED (an OAuth token is renewed, a PAT's
+ * error says to replace it). Everything else follows the client's default rules.
+ */
+export function classifyResponse(res: ClassifiableResponse): ResponseClassification | undefined {
+  if (res.status !== 403) return undefined;
+  const message = parseErrorBody(res.status, res.body).message ?? '';
+  return /invalid access token|token (has )?expired/i.test(message) ? { retryable: false, code: SourceErrorCode.SOURCE_UNAUTHENTICATED } : undefined;
+}
+
+/** The workspace's origin: a URL pasted from the browser (`/?o=<workspace id>`, `/browse`) keeps only scheme and host. */
 function hostOf(config: Pick<UnityCatalogInstanceConfig, 'host'>): string {
-  return config.host.replace(/\/+$/, '');
+  return new URL(config.host).origin;
 }
 
 /**

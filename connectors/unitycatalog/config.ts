@@ -22,9 +22,9 @@ export const unityCatalogInstanceSchema = z
      */
     host: httpUrl,
     /**
-     * A personal access token (`pat`), or a service principal's OAuth client credentials
-     * (`oauth-m2m`: its client id and an OAuth secret; tokens come from the workspace's
-     * `/oidc/v1/token` and are renewed before their hour is up).
+     * A personal access token (`pat`), or a Databricks-managed service principal's OAuth
+     * client credentials (`oauth-m2m`: its client id and an OAuth secret; tokens come from the
+     * workspace's `/oidc/v1/token` and are renewed before their hour is up).
      */
     auth: z.discriminatedUnion('type', [
       z.object({ type: z.literal('pat'), token: z.string().min(1) }).strict(),
@@ -57,8 +57,6 @@ export const unityCatalogInstanceSchema = z
             id: z.string().regex(/^\d{1,19}$/, 'must be a Databricks workspace id (digits, as a string)'),
             /** The `sources.mlflow` instance reading this workspace's runs. */
             mlflow: instanceName.optional(),
-            /** The workspace URL, for links to its runs. */
-            url: httpUrl.optional(),
           })
           .strict(),
       )

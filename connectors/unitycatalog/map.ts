@@ -26,6 +26,10 @@ export function nativeModelId(fullName: string): string {
   return fullName.toLowerCase();
 }
 
+function definedOnly<T extends object>(dto: T): Partial<T> {
+  return Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined && v !== null && v !== '')) as Partial<T>;
+}
+
 function parts(dto: { catalog_name?: string; schema_name?: string; name?: string; model_name?: string; full_name?: string }) {
   const [c, s, m] = (dto.full_name ?? '').split('.');
   const catalog = nonBlank(dto.catalog_name) ?? c ?? '';
@@ -103,8 +107,14 @@ export function aliasesByVersion(aliases: readonly RegisteredModelAlias[] | unde
  * `runId`, in the workspace `run_workspace_id`, mapped to the configured MLflow source that
  * reads it. `aliases` come from the registered model (listings of versions carry none).
  */
-export function mapModelVersion(dto: ModelVersionInfo, ctx: UnityCatalogMapContext, aliases: readonly string[] = []): CloudModelVersion {
-  const p = parts(dto);
+export function mapModelVersion(
+  dto: ModelVersionInfo,
+  ctx: UnityCatalogMapContext,
+  aliases: readonly string[] = [],
+  /** The full name the versions were asked for: every response field is optional. */
+  modelId?: string,
+): CloudModelVersion {
+  const p = parts({ full_name: modelId, ...definedOnly(dto) });
   const version = dto.version === undefined || dto.version === null ? '' : String(dto.version);
   const status = nonBlank(dto.status);
   const createdBy = nonBlank(dto.created_by);
@@ -119,7 +129,8 @@ export function mapModelVersion(dto: ModelVersionInfo, ctx: UnityCatalogMapConte
     aliases: [...aliases],
     status: (status ? STATUS[status] : undefined) ?? 'UNKNOWN',
     statusRaw: status,
-    statusMessage: status === 'FAILED_REGISTRATION' ? 'the version files failed to upload or finalize' : null,
+    // Unity Catalog states no reason for a failed registration.
+    statusMessage: null,
     description: nonBlank(dto.comment),
     artifactUri: dto.source ? stripUrlCredentials(dto.source) : nonBlank(dto.storage_location),
     runId,

@@ -121,7 +121,8 @@ export interface OidcTokenResponse {
 /**
  * Page sizes (`max_results`) as the reference states them: model listings across the
  * metastore default to 100 and stop at 1,000; within one catalog and schema they go to
- * 10,000; version listings default to 100 and stop at 1,000; schemas stop at 1,000 too.
+ * 10,000; version listings default to 100 and stop at 1,000. Schemas have no stated
+ * maximum (the server's own applies): 1,000 is what modelgraph asks for.
  */
 export const UC_PAGE_SIZE = {
   models: { default: 100, max: 1000 },

@@ -5,6 +5,7 @@ import { useNock } from '../helpers/nock';
 import { violations } from '../helpers/databricks-reference';
 import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceError, SourceErrorCode } from '../../connectors/core/errors';
+import { RequestScope, runInRequestScope } from '../../connectors/core/request-scope';
 import { UnityCatalogConnector, parseErrorBody, type UnityCatalogConnectorDeps } from '../../connectors/unitycatalog';
 import { unityCatalogInstanceSchema } from '../../connectors/unitycatalog/config';
 import modelsFixture from '../fixtures/unitycatalog/list-registered-models.json';
@@ -89,7 +90,7 @@ describe('UnityCatalogConnector (contract)', () => {
       const models = await uc.listModels();
       expect(models.map((m) => [m.source.nativeId, m.name, m.description])).toEqual([
         ['ml_prod.risk.fraud_detector', 'fraud_detector', 'Card-not-present fraud scoring'],
-        ['ml_prod.growth.churnpredictor', 'ChurnPredictor', null],
+        ['ml_prod.growth.churn_predictor', 'churn_predictor', null],
       ]);
       expect(models[0]!.source).toEqual({
         kind: 'UNITY_CATALOG',
@@ -101,11 +102,23 @@ describe('UnityCatalogConnector (contract)', () => {
       expect(api.isDone()).toBe(true);
     });
 
-    it('lists configured catalogs schema by schema (the API takes a catalog only with a schema), and a catalog.schema directly', async () => {
+    it('lists configured catalogs schema by schema (the API takes a catalog only with a schema), skipping what it may not use, and a catalog.schema directly', async () => {
       nock(HOST)
         .get(`${API}/schemas`)
         .query({ catalog_name: 'ml_prod', max_results: '1000' })
-        .reply(200, { schemas: [{ name: 'risk', catalog_name: 'ml_prod', full_name: 'ml_prod.risk' }, { name: 'growth', catalog_name: 'ml_prod', full_name: 'ml_prod.growth' }] })
+        .reply(200, {
+          schemas: [
+            { name: 'risk', catalog_name: 'ml_prod', full_name: 'ml_prod.risk' },
+            { name: 'growth', catalog_name: 'ml_prod', full_name: 'ml_prod.growth' },
+            // Never asked: it holds no models.
+            { name: 'information_schema', catalog_name: 'ml_prod', full_name: 'ml_prod.information_schema' },
+            { name: 'finance', catalog_name: 'ml_prod', full_name: 'ml_prod.finance' },
+          ],
+        })
+        // A schema the principal may not use is left out, as the metastore-wide listing leaves it out.
+        .get(`${API}/models`)
+        .query({ catalog_name: 'ml_prod', schema_name: 'finance', max_results: '10000' })
+        .reply(403, { error_code: 'PERMISSION_DENIED', message: 'User does not have USE SCHEMA on Schema ml_prod.finance.' })
         .get(`${API}/models`)
         .query({ catalog_name: 'ml_prod', schema_name: 'risk', max_results: '10000' })
         .reply(200, { registered_models: [modelsFixture.registered_models[0]] })
@@ -119,7 +132,7 @@ describe('UnityCatalogConnector (contract)', () => {
       // ml_prod.risk is also listed through ml_prod: asked twice, kept once.
       nock(HOST).get(`${API}/models`).query({ catalog_name: 'ml_prod', schema_name: 'risk', max_results: '10000' }).reply(200, { registered_models: [modelsFixture.registered_models[0]] });
       const models = await uc.listModels();
-      expect(models.map((m) => m.source.nativeId).sort()).toEqual(['ml_dev.sandbox.fraud_detector', 'ml_prod.growth.churnpredictor', 'ml_prod.risk.fraud_detector']);
+      expect(models.map((m) => m.source.nativeId).sort()).toEqual(['ml_dev.sandbox.fraud_detector', 'ml_prod.growth.churn_predictor', 'ml_prod.risk.fraud_detector']);
     });
 
     it('asks for smaller pages when told, within the reference maxima', async () => {
@@ -240,6 +253,39 @@ describe('UnityCatalogConnector (contract)', () => {
       await expect(uc.health()).resolves.toBeUndefined();
     });
 
+    it('renews a refused token within a GraphQL request too (a refused token is no outage of the source), once', async () => {
+      nock(HOST)
+        .post('/oidc/v1/token')
+        .reply(200, oidcToken)
+        .get(`${API}/models`)
+        .query(true)
+        .reply(401, invalidToken)
+        .post('/oidc/v1/token')
+        .reply(200, { ...oidcToken, access_token: 'fresh' });
+      nock(HOST, { reqheaders: { authorization: 'Bearer fresh' } }).get(`${API}/models`).query(true).reply(200, {});
+      const { uc } = connector(oauth);
+      const scope = new RequestScope({ requestId: 'req-renew' });
+      await expect(runInRequestScope(scope, () => uc.health())).resolves.toBeUndefined();
+      expect(scope.failedSources.size).toBe(0);
+
+      // A new token refused as well is the source's failure: remembered for the request, not asked a third time.
+      nock(HOST)
+        .get(`${API}/models`)
+        .query(true)
+        .reply(401, invalidToken)
+        .post('/oidc/v1/token')
+        .reply(200, { ...oidcToken, access_token: 'also-refused' })
+        .get(`${API}/models`)
+        .query(true)
+        .reply(401, invalidToken);
+      const second = new RequestScope({ requestId: 'req-refused' });
+      const err = await failure(runInRequestScope(second, () => uc.health()));
+      expect(err.code).toBe(SourceErrorCode.SOURCE_UNAUTHENTICATED);
+      expect(second.failedSources.has('unity_catalog:lakehouse')).toBe(true);
+      const again = await failure(runInRequestScope(second, () => uc.health()));
+      expect(again.message).toContain('earlier in this request');
+    });
+
     it('also renews a token refused with 403 "Invalid access token." (a numeric error_code)', async () => {
       nock(HOST)
         .post('/oidc/v1/token')
@@ -305,6 +351,31 @@ describe('UnityCatalogConnector (contract)', () => {
       expect(err.message).toContain('unity_catalog:lakehouse');
       expect(err.message).toContain('TEMPORARILY_UNAVAILABLE');
       expect(api.isDone()).toBe(true);
+    });
+
+    it('a 404 that is no model (ENDPOINT_NOT_FOUND: a wrong host or prefix) fails, rather than reading as "no versions"', async () => {
+      nock(HOST)
+        .get(`${API}/models/ml_prod.risk.fraud_detector/versions`)
+        .query(true)
+        .reply(404, { error_code: 'ENDPOINT_NOT_FOUND', message: 'No API found for GET /unity-catalog/models' })
+        .get(`${API}/models/ml_prod.risk.fraud_detector`)
+        .query(true)
+        .reply(404, { error_code: 'ENDPOINT_NOT_FOUND', message: 'No API found' });
+      const err = await failure(connector().uc.getVersionsForModels(['ml_prod.risk.fraud_detector']));
+      expect(err.code).toBe(SourceErrorCode.SOURCE_NOT_FOUND);
+      expect(err.upstreamCode).toBe('ENDPOINT_NOT_FOUND');
+    });
+
+    it('a workspace URL pasted from the browser (?o=<id>) keeps only its origin', async () => {
+      nock(HOST).get(`${API}/models`).query({ max_results: '1000' }).reply(200, modelsFixture).get(`${API}/models`).query(true).reply(200, {});
+      const models = await connector({ host: `${HOST}/?o=1234567890123456` }).uc.listModels();
+      expect(models[0]!.source.url).toBe(`${HOST}/explore/data/models/ml_prod/risk/fraud_detector`);
+    });
+
+    it('a PAT refused with 403 "Invalid access token." is SOURCE_UNAUTHENTICATED, not a missing privilege', async () => {
+      nock(HOST).get(`${API}/models`).query(true).reply(403, { error_code: 403, message: 'Invalid access token.' });
+      const err = await failure(connector().uc.health());
+      expect(err.code).toBe(SourceErrorCode.SOURCE_UNAUTHENTICATED);
     });
 
     it('reads both error shapes: the REST API and the token endpoint', () => {
