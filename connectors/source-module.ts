@@ -6,7 +6,7 @@ import type { SourceKind } from './core/source';
 import type { GitHostConnector } from './git/types';
 import type { JiraConnector } from './jira/client';
 import type { MlflowConnector } from './mlflow/client';
-import type { RegistryConnector } from './registry/types';
+import type { RegistryConnector, RegistryProfile } from './registry/types';
 
 /**
  * What one kind of source declares about itself, in its own folder (`connectors/<kind>/source.ts`):
@@ -77,6 +77,11 @@ export interface SourceModule<
   /** Which tool's identities (people) the source reports; null when it names none a person directory knows. */
   identityTool: IdentityTool | null;
   health: SourceHealthDescription;
+  /**
+   * What differs between registries, as the layers above read it (version refs, the details'
+   * GraphQL type, MLflow lineage): required in the `registries` slot (test/sources/registry.test.ts).
+   */
+  registry?: RegistryProfile;
   slot: Slot;
   create(config: z.infer<Schema>, context: SourceContext): ConnectorSlots[Slot];
   /**

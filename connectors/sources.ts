@@ -7,6 +7,7 @@ import { mlflowSource } from './mlflow/source';
 import { sagemakerSource } from './sagemaker/source';
 import { unityCatalogSource } from './unitycatalog/source';
 import { vertexSource } from './vertex/source';
+import type { RegistryKind, RegistryProfile } from './registry/types';
 import type { ConnectorSlot, ConnectorSlots, SourceCapability, SourceContext, SourceModule } from './source-module';
 
 /**
@@ -44,6 +45,23 @@ export function sourceModule(kind: SourceKind): SourceModule {
   const module = BY_KIND.get(kind);
   if (!module) throw new Error(`no source module for kind ${kind}`);
   return module;
+}
+
+/** What differs between registries, for a registry's kind (see RegistryProfile). */
+export function registryProfile(kind: RegistryKind): RegistryProfile {
+  const profile = sourceModule(kind).registry;
+  if (!profile) throw new Error(`source kind ${kind} declares no registry profile`);
+  return profile;
+}
+
+/** The kinds the registries subgraph serves (cloud registries; MLflow's registry has its own subgraph), in the registry's order. */
+export function registryKinds(): RegistryKind[] {
+  return SOURCE_MODULES.filter((m) => m.slot === 'registries').map((m) => m.kind as RegistryKind);
+}
+
+/** Every cloud registry's profile, in the registry's order. */
+export function registryProfiles(): RegistryProfile[] {
+  return registryKinds().map(registryProfile);
 }
 
 /** The kinds offering `capability`, in the registry's order. */

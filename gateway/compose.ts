@@ -29,8 +29,9 @@ export function readSupergraph(path = SUPERGRAPH_PATH): string {
 }
 
 /**
- * Each subgraph schema file with its `SourceKind` enum as the sources registry says
- * (see source-kind-sdl.ts); the files whose text that changes.
+ * Each subgraph schema file with the parts the sources registry says (its `SourceKind` enum;
+ * in the registries schema also `RegistryKind` and the version details; see
+ * source-kind-sdl.ts); the files whose text that changes.
  */
 function subgraphSchemas(): Array<{ file: string; path: string; text: string; stale: boolean }> {
   return SUBGRAPHS.map((s) => {
@@ -41,7 +42,7 @@ function subgraphSchemas(): Array<{ file: string; path: string; text: string; st
 }
 
 /**
- * Writes each subgraph schema's `SourceKind` enum from the sources registry, the supergraph
+ * Writes each subgraph schema's registry-derived parts (source-kind-sdl.ts), the supergraph
  * and, next to it, the public schema clients generate types from, and the web app's table of
  * source kinds; or with `check` reports whether the checked-in ones are current.
  */
@@ -62,7 +63,7 @@ export function composeCommand(options: { check?: boolean; out?: string }): { ok
   ];
   if (options.check) {
     const problems = staleSchemas.map(
-      (file) => `${file.path} is stale: its SourceKind enum differs from the sources registry (connectors/sources.ts); run \`npm run compose\` and commit it`,
+      (file) => `${file.path} is stale: what the sources registry (connectors/sources.ts) writes in it (SourceKind, RegistryKind, version details) differs; run \`npm run compose\` and commit it`,
     );
     for (const file of files) {
       let current: string;

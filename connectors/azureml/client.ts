@@ -32,6 +32,7 @@ import {
   type OnlineEndpoint,
   type Workspace,
 } from './types';
+import { AZURE_ML_LIMITS } from './limits';
 
 export interface AzuremlConnectorDeps extends ConnectorDeps {
   /**
@@ -90,6 +91,7 @@ export class AzuremlConnector implements Connector, RegistryConnector {
     const staticToken = config.auth.type === 'token' ? config.auth.token : undefined;
     const http = createSourceHttpClient(config, { ...deps, logger }, {
       source,
+      limits: AZURE_ML_LIMITS,
       baseURL: `${endpoint}${workspacePath(config)}`,
       headers: staticToken ? { Authorization: `Bearer ${staticToken}` } : {},
       secrets: staticToken ? [staticToken] : [],

@@ -1,5 +1,6 @@
-import { VENDOR_CONCURRENCY, VENDOR_RATE_LIMITS } from '../core/vendor-rate-limits';
 import { defineSource } from '../source-module';
+import { azuremlRegistry } from './registry';
+import { AZURE_ML_LIMITS } from './limits';
 import { AzuremlConnector } from './client';
 import { azuremlInstanceSchema } from './config';
 
@@ -11,7 +12,14 @@ export const azuremlSource = defineSource({
   schema: azuremlInstanceSchema,
   capabilities: ['modelRegistry', 'deploymentTarget'],
   identityTool: null,
-  health: { rateLimit: VENDOR_RATE_LIMITS.AZURE_ML, concurrency: VENDOR_CONCURRENCY.AZURE_ML, reportsRateLimit: true },
+  health: { ...AZURE_ML_LIMITS, reportsRateLimit: true },
+  registry: azuremlRegistry,
   slot: 'registries',
   create: (config, context) => AzuremlConnector.fromConfig(config, context),
 });
+
+declare module '../core/source' {
+  interface SourceKinds {
+    AZURE_ML: true;
+  }
+}

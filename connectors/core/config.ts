@@ -49,7 +49,7 @@ export const sourceCacheSchema = z
 
 /**
  * The instance's client-side rate limit. Every field defaults to the vendor's documented
- * limit (connectors/core/vendor-rate-limits.ts; the README's "Upstream rate limits" table);
+ * limit (each kind's connectors/<kind>/limits.ts; the README's "Upstream rate limits" table);
  * a field written here replaces that default only. `enabled: false` turns the limiter off.
  */
 export const rateLimitFields = {
@@ -69,7 +69,7 @@ export const rateLimitSchema = z
 
 export const connectionOptions = {
   timeoutMs: positiveInt.default(10_000),
-  /** Requests in flight to the instance. Default: the vendor's (see connectors/core/vendor-rate-limits.ts). */
+  /** Requests in flight to the instance. Default: the vendor's (see connectors/<kind>/limits.ts). */
   maxConcurrency: positiveInt.max(256).optional(),
   retry: retrySchema.optional(),
   breaker: breakerSchema.optional(),

@@ -1,4 +1,4 @@
-import type { SourceRef } from './source';
+import type { SourceKind, SourceRef } from './source';
 
 /**
  * Graph-shaped objects shared by more than one connector. Connectors produce them with
@@ -57,8 +57,11 @@ export function nonBlank(value: string | null | undefined): string | null {
   return value === undefined || value === null || value.trim() === '' ? null : value;
 }
 
-/** Tools that know people, as named in a person's identities. */
-export type IdentityTool = 'MLFLOW' | 'JIRA' | 'GITHUB' | 'GITLAB' | 'GIT';
+/**
+ * Tools that know people, as named in a person's identities: a source kind whose module
+ * declares it as its `identityTool`, or GIT (a commit author).
+ */
+export type IdentityTool = SourceKind | 'GIT';
 
 /**
  * A person as one tool knows them, before identity resolution: an MLflow user id, a Jira

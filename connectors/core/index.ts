@@ -45,4 +45,4 @@ export { SourceMetrics, statusClass, type UpstreamAttempt, type CacheLookupResul
 export { TRACER_NAME, ATTR_SOURCE, ATTR_SOURCE_KIND, ATTR_SOURCE_INSTANCE, startUpstreamSpan, injectTraceContext, endUpstreamSpan } from './tracing';
 export { readRateLimitHeaders, type RateLimitHeaderNames, type ResetFormat } from './rate-limit';
 export { RateLimiter, waitForSlot, LOW_REMAINING_FRACTION, type RateLimit, type Reservation, type SlotWaitOptions } from './rate-limiter';
-export { VENDOR_RATE_LIMITS, resolveRateLimit, type RateLimitConfig } from './vendor-rate-limits';
+export { resolveRateLimit, type RateLimitConfig, type VendorLimits } from './vendor-rate-limits';

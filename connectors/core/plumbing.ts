@@ -5,8 +5,8 @@ import { SourceError, SourceErrorCode } from './errors';
 import { HttpClient, type HttpClientOptions } from './http-client';
 import type { Logger } from './logger';
 import { RateLimiter } from './rate-limiter';
-import { parseSourceName, type SourceHealthRecorder } from './source-health';
-import { resolveConcurrency, resolveRateLimit, type RateLimitConfig } from './vendor-rate-limits';
+import type { SourceHealthRecorder } from './source-health';
+import { resolveConcurrency, resolveRateLimit, type RateLimitConfig, type VendorLimits } from './vendor-rate-limits';
 
 /**
  * What every connector's `fromConfig` builds from the connection settings all source
@@ -18,49 +18,46 @@ import { resolveConcurrency, resolveRateLimit, type RateLimitConfig } from './ve
 export type HttpClientSpecifics = Pick<
   HttpClientOptions,
   'source' | 'baseURL' | 'headers' | 'secrets' | 'parseErrorBody' | 'classifyResponse' | 'parseRateLimit' | 'int64Fields'
->;
+> & {
+  /** The vendor's defaults (the kind's `limits.ts`), under the instance's own settings. */
+  limits: VendorLimits;
+};
 
 export function createSourceHttpClient(
   config: ConnectionConfig,
   deps: Pick<ConnectorDeps, 'clock' | 'health'> & { logger: Logger },
   specifics: HttpClientSpecifics,
 ): HttpClient {
+  const { limits, ...http } = specifics;
   return new HttpClient({
-    ...specifics,
+    ...http,
     health: healthRecorder(deps, specifics.source),
     timeoutMs: config.timeoutMs,
-    maxConcurrency: concurrencyOf(specifics.source, config.maxConcurrency),
+    maxConcurrency: resolveConcurrency(limits, config.maxConcurrency),
     retry: config.retry,
     breaker: config.breaker && {
       failureThreshold: config.breaker.failureThreshold,
       resetAfterMs: config.breaker.resetSeconds === undefined ? undefined : config.breaker.resetSeconds * 1000,
     },
     rememberFailureMs: rememberFailureMs(config),
-    rateLimiter: createRateLimiter(specifics.source, config.rateLimit, deps.clock?.now),
+    rateLimiter: createRateLimiter(specifics.source, limits, config.rateLimit, deps.clock?.now),
     logger: deps.logger,
     sleep: deps.clock?.sleep,
     now: deps.clock?.now,
   });
 }
 
-/** The kind a `<kind>:<instance>` source name names; throws for anything else. */
-function kindOfSource(source: string) {
-  const parsed = parseSourceName(source);
-  if (!parsed) throw new Error(`"${source}" is not a source name (<kind>:<instance>)`);
-  return parsed.kind;
-}
-
-/** `maxConcurrency` as configured, else the vendor's default for the source's kind. */
-export function concurrencyOf(source: string, configured: number | undefined): number {
-  return resolveConcurrency(kindOfSource(source), configured);
-}
-
 /**
- * The source's client-side limiter: its vendor's default limit (vendor-rate-limits.ts) with
+ * The source's client-side limiter: its vendor's default limit (the kind's `limits.ts`) with
  * the instance's `rateLimit` over it; undefined when turned off or the vendor has none.
  */
-export function createRateLimiter(source: string, config: RateLimitConfig | undefined, now?: () => number): RateLimiter | undefined {
-  const limit = resolveRateLimit(kindOfSource(source), config);
+export function createRateLimiter(
+  source: string,
+  limits: VendorLimits,
+  config: RateLimitConfig | undefined,
+  now?: () => number,
+): RateLimiter | undefined {
+  const limit = resolveRateLimit(limits.rateLimit, config);
   return limit && new RateLimiter(source, limit, { now });
 }
 

@@ -5,7 +5,7 @@ import type { RateLimitReading, SourceHealthRecorder } from './source-health';
  * The client-side limiter of one source instance (or, for SageMaker, of one API of it): the
  * pace modelgraph keeps so that it stays within the vendor's documented limits by itself,
  * and slows further when the vendor's own headers say its budget is running out (vendor
- * defaults: vendor-rate-limits.ts; the headers are read by rate-limit.ts).
+ * defaults: each kind's limits.ts; the headers are read by rate-limit.ts).
  *
  * A call *reserves* its send time before it is sent: concurrent callers get successive
  * times, so a burst of requests is spread rather than released at once when a window

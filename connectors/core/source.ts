@@ -1,11 +1,14 @@
 /**
- * The upstream systems modelgraph reads from: the vocabulary core speaks (health, rate-limit
- * defaults). Each kind's module is in its folder and listed in connectors/sources.ts, which
- * fails to compile while a kind here has none.
+ * The upstream systems modelgraph reads from. Core names none of them: each kind's folder adds
+ * its name here by declaration merging (`declare module '../core/source'` in its source.ts, as
+ * Express and Fastify let plugins extend their types), and connectors/sources.ts fails to
+ * compile while a declared kind has no module in the registry. So a new kind touches its
+ * folder and the registry's line, and every `Record<SourceKind, ...>` above core that forgets
+ * it fails to compile.
  */
-export const SOURCE_KIND_NAMES = ['MLFLOW', 'JIRA', 'GITHUB', 'GITLAB', 'SAGEMAKER', 'VERTEX_AI', 'AZURE_ML', 'UNITY_CATALOG'] as const;
+export interface SourceKinds {}
 
-export type SourceKind = (typeof SOURCE_KIND_NAMES)[number];
+export type SourceKind = keyof SourceKinds & string;
 
 /** Where a graph object came from, so that a client can go back to the upstream's own page. */
 export interface SourceRef {

@@ -1,12 +1,14 @@
 import type { PersonIdentity } from '../core/graph';
-import type { SourceRef } from '../core/source';
+import type { SourceKind, SourceRef } from '../core/source';
+import type { CodeOwnersFlavor } from './codeowners';
 
 /**
  * Graph shapes every git host connector (GitHub, GitLab) produces, so that the git
  * subgraph serves one `Repository` and one `Commit` whatever the host.
  */
 
-export type GitHost = 'GITHUB' | 'GITLAB';
+/** The kind of the host's source (GitHub's, GitLab's): each git host's folder declares its own. */
+export type GitHost = SourceKind;
 
 export interface Repository {
   /** Canonical web URL without `.git`, lower-cased host: `https://github.com/acme-ml/fraud-detector`. The entity key. */
@@ -81,6 +83,8 @@ export interface GitReadResults {
 /** What the git subgraph needs of a host connector. */
 export interface GitHostConnector {
   readonly host: GitHost;
+  /** Which CODEOWNERS syntax the host reads (GitLab's has sections and optional sections). */
+  readonly codeOwnersFlavor: CodeOwnersFlavor;
   readonly instance: string;
   readonly source: string;
   /** Web origin this instance serves (`https://github.com`, `https://gitlab.example.com`). */

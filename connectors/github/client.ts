@@ -20,7 +20,6 @@ import { RateLimiter } from '../core/rate-limiter';
 import { outsideRequestScope } from '../core/request-scope';
 import { sourceName } from '../core/source';
 import type { RateLimitReading } from '../core/source-health';
-import { resolveGithubGraphqlRateLimit } from '../core/vendor-rate-limits';
 import type { CodeOwnersFile, Commit, GitHostConnector, GitReadBatch, GitReadResults, Repository } from '../git/types';
 import { aliases, buildBatchQuery, githubGraphqlUrl, planBatches, type RepositoryRead } from './graphql';
 import {
@@ -53,6 +52,7 @@ import {
   type RateLimitOverview,
   type ValidationError,
 } from './types';
+import { GITHUB_LIMITS, resolveGithubGraphqlRateLimit } from './limits';
 
 export interface GithubConnectorDeps extends ConnectorDeps {
   /** Page sizes, clamped to GitHub's documented maximum of 100 (tests use small pages). Default 100. */
@@ -85,6 +85,7 @@ interface Validated<T> {
 export class GithubConnector implements Connector, GitHostConnector {
   readonly kind = 'GITHUB' as const;
   readonly host = 'GITHUB' as const;
+  readonly codeOwnersFlavor = 'github' as const;
   readonly instance: string;
   readonly source: string;
   readonly webOrigin: string;
@@ -554,6 +555,7 @@ export function createGithubHttpClient(
   }
   return createSourceHttpClient(config, { ...deps, logger: deps.logger ?? silentLogger }, {
     source,
+    limits: GITHUB_LIMITS,
     baseURL: config.url.replace(/\/+$/, ''),
     headers,
     secrets,

@@ -1,5 +1,5 @@
-import { VENDOR_CONCURRENCY, VENDOR_RATE_LIMITS } from '../core/vendor-rate-limits';
 import { defineSource } from '../source-module';
+import { GITHUB_LIMITS } from './limits';
 import { GithubConnector } from './client';
 import { githubInstanceSchema } from './config';
 
@@ -11,7 +11,13 @@ export const githubSource = defineSource({
   schema: githubInstanceSchema,
   capabilities: ['gitHost'],
   identityTool: 'GITHUB',
-  health: { rateLimit: VENDOR_RATE_LIMITS.GITHUB, concurrency: VENDOR_CONCURRENCY.GITHUB, reportsRateLimit: true },
+  health: { ...GITHUB_LIMITS, reportsRateLimit: true },
   slot: 'gitHosts',
   create: (config, context) => GithubConnector.fromConfig(config, context),
 });
+
+declare module '../core/source' {
+  interface SourceKinds {
+    GITHUB: true;
+  }
+}

@@ -29,6 +29,7 @@ import {
   type GitlabUser,
   type GitlabVersion,
 } from './types';
+import { GITLAB_LIMITS } from './limits';
 
 /**
  * The instance config, plus an optional `webUrl`: the root GitLab's own links use, for when
@@ -55,6 +56,7 @@ type Params = Record<string, string | number | boolean | undefined>;
 export class GitlabConnector implements Connector, GitHostConnector {
   readonly kind = 'GITLAB' as const;
   readonly host = 'GITLAB' as const;
+  readonly codeOwnersFlavor = 'gitlab' as const;
   readonly instance: string;
   readonly source: string;
   readonly webOrigin: string;
@@ -76,6 +78,7 @@ export class GitlabConnector implements Connector, GitHostConnector {
     const { headers, secrets } = authHeaders(config.auth);
     const http = createSourceHttpClient(config, { ...deps, logger }, {
       source,
+      limits: GITLAB_LIMITS,
       // A self-managed instance may live under a relative URL root (`https://host/gitlab`).
       baseURL: `${config.url.replace(/\/+$/, '')}/api/v4`,
       headers,

@@ -1,5 +1,5 @@
-import { VENDOR_CONCURRENCY, VENDOR_RATE_LIMITS } from '../core/vendor-rate-limits';
 import { defineSource } from '../source-module';
+import { GITLAB_LIMITS } from './limits';
 import { GitlabConnector } from './client';
 import { gitlabInstanceSchema } from './config';
 
@@ -11,7 +11,13 @@ export const gitlabSource = defineSource({
   schema: gitlabInstanceSchema,
   capabilities: ['gitHost'],
   identityTool: 'GITLAB',
-  health: { rateLimit: VENDOR_RATE_LIMITS.GITLAB, concurrency: VENDOR_CONCURRENCY.GITLAB, reportsRateLimit: true },
+  health: { ...GITLAB_LIMITS, reportsRateLimit: true },
   slot: 'gitHosts',
   create: (config, context) => GitlabConnector.fromConfig(config, context),
 });
+
+declare module '../core/source' {
+  interface SourceKinds {
+    GITLAB: true;
+  }
+}

@@ -40,6 +40,7 @@ import {
   type SearchAndReconcileResults,
   type SearchResultsV2,
 } from './types';
+import { JIRA_LIMITS } from './limits';
 
 export interface JiraConnectorDeps extends ConnectorDeps {
   /**
@@ -131,6 +132,7 @@ export class JiraConnector implements TicketWriteConnector {
     const { headers, secrets } = authHeaders(config.auth);
     const http = createSourceHttpClient(config, { ...deps, logger }, {
       source,
+      limits: JIRA_LIMITS,
       baseURL: siteUrl(config.url),
       headers,
       secrets,

@@ -1,5 +1,5 @@
-import { VENDOR_CONCURRENCY, VENDOR_RATE_LIMITS } from '../core/vendor-rate-limits';
 import { defineSource } from '../source-module';
+import { JIRA_LIMITS } from './limits';
 import { JiraConnector } from './client';
 import { jiraInstanceSchema } from './config';
 
@@ -11,8 +11,14 @@ export const jiraSource = defineSource({
   schema: jiraInstanceSchema,
   capabilities: ['tracker'],
   identityTool: 'JIRA',
-  health: { rateLimit: VENDOR_RATE_LIMITS.JIRA, concurrency: VENDOR_CONCURRENCY.JIRA, reportsRateLimit: true },
+  health: { ...JIRA_LIMITS, reportsRateLimit: true },
   slot: 'jira',
   // `context.modelTicketFields`: the approval field is read with the model tickets, not in a call of its own.
   create: (config, context) => JiraConnector.fromConfig(config, context),
 });
+
+declare module '../core/source' {
+  interface SourceKinds {
+    JIRA: true;
+  }
+}

@@ -37,6 +37,7 @@ import {
   type SearchRunsRequest,
   type SearchRunsResponse,
 } from './types';
+import { MLFLOW_LIMITS } from './limits';
 
 export interface MlflowConnectorDeps extends ConnectorDeps {
   /** Page sizes, clamped to MLflow's documented maxima (tests use small pages). */
@@ -87,6 +88,7 @@ export class MlflowConnector implements TrackingConnector {
     const { headers, secrets } = authHeaders(config.auth);
     const http = createSourceHttpClient(config, { ...deps, logger }, {
       source,
+      limits: MLFLOW_LIMITS,
       baseURL: `${config.url.replace(/\/+$/, '')}/api/2.0/mlflow`,
       headers,
       secrets,

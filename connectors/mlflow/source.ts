@@ -1,5 +1,5 @@
-import { VENDOR_CONCURRENCY, VENDOR_RATE_LIMITS } from '../core/vendor-rate-limits';
 import { defineSource } from '../source-module';
+import { MLFLOW_LIMITS } from './limits';
 import { MlflowConnector } from './client';
 import { mlflowInstanceSchema } from './config';
 
@@ -11,7 +11,13 @@ export const mlflowSource = defineSource({
   schema: mlflowInstanceSchema,
   capabilities: ['experimentTracker', 'modelRegistry'],
   identityTool: 'MLFLOW',
-  health: { rateLimit: VENDOR_RATE_LIMITS.MLFLOW, concurrency: VENDOR_CONCURRENCY.MLFLOW, reportsRateLimit: false },
+  health: { ...MLFLOW_LIMITS, reportsRateLimit: false },
   slot: 'mlflow',
   create: (config, context) => MlflowConnector.fromConfig(config, context),
 });
+
+declare module '../core/source' {
+  interface SourceKinds {
+    MLFLOW: true;
+  }
+}

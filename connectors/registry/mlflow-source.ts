@@ -1,4 +1,4 @@
-import type { CloudModelVersion } from './types';
+import type { KeyValue } from '../core/graph';
 
 /** What a cloud records of the MLflow version a model version was uploaded from. */
 export interface MlflowSource {
@@ -19,13 +19,11 @@ const KEYS: Record<keyof MlflowSource, readonly string[]> = {
   runId: ['mlflow.run_id', 'mlflow.source.run_id', 'azureml.mlflow.run_id'],
 };
 
-/** Null when the cloud recorded none of it, so "unknown" is never an empty object. */
-export function mlflowSourceOf(version: CloudModelVersion): MlflowSource | null {
-  // Unity Catalog is MLflow's registry: the run is a field of the version, not a tag.
-  if (version.details.kind === 'UNITY_CATALOG') {
-    return version.details.runId ? { registeredModel: null, version: null, runId: version.details.runId } : null;
-  }
-  const entries = [...version.tags, ...(version.details.kind === 'SAGEMAKER' ? version.details.customerMetadata : [])];
+/**
+ * The MLflow version recorded in tags or metadata under the usual keys (see KEYS); null when
+ * none is there, so "unknown" is never an empty object.
+ */
+export function mlflowSourceFromEntries(entries: readonly KeyValue[]): MlflowSource | null {
   const find = (keys: readonly string[]) =>
     entries.find((e) => keys.includes(e.key.toLowerCase()) && e.value.trim() !== '')?.value.trim() ?? null;
   const source = { registeredModel: find(KEYS.registeredModel), version: find(KEYS.version), runId: find(KEYS.runId) };

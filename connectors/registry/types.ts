@@ -1,13 +1,12 @@
 import type { KeyValue, ModelVersion } from '../core/graph';
-import type { SourceRef } from '../core/source';
+import type { SourceKind, SourceRef } from '../core/source';
+import type { MlflowSource } from './mlflow-source';
 
 /**
- * Graph shapes every cloud ML registry connector (SageMaker, Vertex AI, Azure ML)
+ * Graph shapes every cloud ML registry connector (SageMaker, Vertex AI, Azure ML, Unity Catalog)
  * produces, so that the registries subgraph serves one model, version and deployment
  * shape whatever the cloud.
  */
-
-export type RegistryKind = 'SAGEMAKER' | 'VERTEX_AI' | 'AZURE_ML' | 'UNITY_CATALOG';
 
 /**
  * A model as one cloud registry lists it: a SageMaker model package group, a Vertex AI
@@ -28,56 +27,16 @@ export type ApprovalStatus = 'APPROVED' | 'PENDING' | 'REJECTED';
 
 export type CreatorType = 'USER' | 'SERVICE';
 
-/** What only one cloud says about a version, kept typed rather than flattened away. */
-export type CloudVersionDetails =
-  | {
-      kind: 'SAGEMAKER';
-      modelPackageArn: string;
-      modelPackageGroupName: string;
-      /** `ModelApprovalStatus`: Approved, Rejected, PendingManualApproval. */
-      modelApprovalStatus: string | null;
-      /** `ModelPackageStatus`: Pending, InProgress, Completed, Failed, Deleting. */
-      modelPackageStatus: string | null;
-      customerMetadata: KeyValue[];
-      /** Container images of the inference specification. */
-      images: string[];
-    }
-  | {
-      kind: 'VERTEX_AI';
-      /** `projects/{p}/locations/{l}/models/{id}@{versionId}` */
-      resourceName: string;
-      versionId: string;
-      versionAliases: string[];
-      /** The container image of `containerSpec`, when the model has one. */
-      containerImage: string | null;
-    }
-  | {
-      kind: 'AZURE_ML';
-      /** The ARM resource id of the model version. */
-      resourceId: string;
-      /** `modelType`: custom_model, mlflow_model, triton_model. */
-      modelType: string | null;
-      stage: string | null;
-      jobName: string | null;
-    }
-  | {
-      kind: 'UNITY_CATALOG';
-      /** `catalog.schema.model`. */
-      fullName: string;
-      catalogName: string;
-      schemaName: string;
-      /** The version's UUID. */
-      versionId: string | null;
-      metastoreId: string | null;
-      /** `status`: PENDING_REGISTRATION, FAILED_REGISTRATION, READY. */
-      status: string | null;
-      /** The MLflow run that produced the version, and the workspace holding it (an int64 id, as digits). */
-      runId: string | null;
-      runWorkspaceId: string | null;
-      /** The configured MLflow source reading that workspace's runs; null when none is mapped. */
-      runMlflowInstance: string | null;
-      storageLocation: string | null;
-    };
+/**
+ * What only one cloud says about a version, kept typed rather than flattened away: each
+ * registry's folder adds its details here by declaration merging (its `registry.ts`), keyed
+ * by its kind, with `kind` as the discriminant. The kinds with an entry are the registries.
+ */
+export interface CloudVersionDetailsByKind {}
+
+export type RegistryKind = keyof CloudVersionDetailsByKind & SourceKind;
+
+export type CloudVersionDetails = CloudVersionDetailsByKind[RegistryKind];
 
 /**
  * One version in a cloud registry, in the same shape as MLflow's (`ModelVersion`), plus
@@ -161,4 +120,42 @@ export interface RegistryConnector {
   instanceTypes?(deployments: readonly Deployment[]): Promise<Array<string | null>>;
   health(): Promise<void>;
   close(): void;
+}
+
+/** A version of one registry kind, its details narrowed. */
+export type CloudModelVersionOf<K extends RegistryKind> = CloudModelVersion & { details: CloudVersionDetailsByKind[K] };
+
+/**
+ * How the layers above read what differs between registries, declared by each registry in
+ * its folder (`registry.ts`, the source module's `registry`): pure functions of its graph
+ * shapes, so no switch over registry kinds lives outside the kinds' folders.
+ */
+export interface RegistryProfile<K extends RegistryKind = RegistryKind> {
+  kind: K;
+  /** The GraphQL type of its `CloudVersionDetails`, declared by {@link detailsSdl}. */
+  detailsType: string;
+  /**
+   * That type's SDL, as the registries subgraph serves it: `modelgraph compose` writes it,
+   * with the union of every registry's, into schema/registries.graphql (`compose --check`
+   * fails while the file differs).
+   */
+  detailsSdl: string;
+  /**
+   * The string an endpoint names a registered version by (a model package ARN, a Vertex
+   * model version name, an ARM id), lower-cased: compared ignoring case, as ARNs and ARM
+   * ids are.
+   */
+  versionRef(version: CloudModelVersionOf<K>): string;
+  /**
+   * The model (as `CloudModel.source.nativeId`) and version a deployment's
+   * `modelVersionRef` names; null for what is not a registered version of this registry.
+   */
+  parseVersionRef(ref: string): { modelId: string; version: string } | null;
+  /** What the cloud records of the MLflow version it was uploaded from; null when nothing. */
+  mlflowSource(version: CloudModelVersionOf<K>): MlflowSource | null;
+  /**
+   * The MLflow run that produced the version, where the registry names it and the run's
+   * tracking server is a configured MLflow source (`CloudModelVersion.run`).
+   */
+  run?(version: CloudModelVersionOf<K>): { mlflowInstance: string; runId: string } | null;
 }

@@ -24,6 +24,7 @@ import { createSourceCaches, nullIfNotFound, rememberFailureMs } from '../core/p
 import { backoffMs, requestForbidsRetry, retryPolicy, type RetryOptions, type RetryPolicy } from '../core/retry-policy';
 import { RateLimiter, waitForSlot } from '../core/rate-limiter';
 import { resolveConcurrency, resolveRateLimit } from '../core/vendor-rate-limits';
+import { SAGEMAKER_LIMITS } from './limits';
 import {
   currentRequestScope,
   isRequestLimitError,
@@ -169,7 +170,7 @@ export class SagemakerConnector implements Connector, RegistryConnector {
       random: deps.random,
       logger,
     });
-    const maxConcurrency = resolveConcurrency('SAGEMAKER', config.maxConcurrency);
+    const maxConcurrency = resolveConcurrency(SAGEMAKER_LIMITS, config.maxConcurrency);
     const agent = { keepAlive: true, maxSockets: maxConcurrency };
     const clientConfig: SageMakerClientConfig = {
       region: config.region,
@@ -908,7 +909,7 @@ interface HandlerOptions {
  * One client-side limiter per SageMaker operation, made on its first call: AWS throttles
  * each API on its own (per account and region), so a burst of `DescribeEndpoint` must not
  * hold up the `Search` that lists the registry. Each has the instance's `rateLimit` (the
- * vendor default, vendor-rate-limits.ts) with `rateLimit.operations.<Operation>` over it.
+ * vendor default, limits.ts) with `rateLimit.operations.<Operation>` over it.
  */
 export function operationLimiters(
   source: string,
@@ -918,7 +919,7 @@ export function operationLimiters(
   const limiters = new Map<string, RateLimiter | undefined>();
   return (operation) => {
     if (!limiters.has(operation)) {
-      const limit = resolveRateLimit('SAGEMAKER', { ...config, ...config?.operations?.[operation] });
+      const limit = resolveRateLimit(SAGEMAKER_LIMITS.rateLimit, { ...config, ...config?.operations?.[operation] });
       limiters.set(operation, limit && new RateLimiter(`${source} ${operation}`, limit, { now }));
     }
     return limiters.get(operation);

@@ -1,5 +1,6 @@
-import { VENDOR_CONCURRENCY, VENDOR_RATE_LIMITS } from '../core/vendor-rate-limits';
 import { defineSource } from '../source-module';
+import { sagemakerRegistry } from './registry';
+import { SAGEMAKER_LIMITS } from './limits';
 import { SagemakerConnector } from './client';
 import { sagemakerInstanceSchema } from './config';
 
@@ -11,7 +12,14 @@ export const sagemakerSource = defineSource({
   schema: sagemakerInstanceSchema,
   capabilities: ['modelRegistry', 'deploymentTarget'],
   identityTool: null,
-  health: { rateLimit: VENDOR_RATE_LIMITS.SAGEMAKER, concurrency: VENDOR_CONCURRENCY.SAGEMAKER, reportsRateLimit: false },
+  health: { ...SAGEMAKER_LIMITS, reportsRateLimit: false },
+  registry: sagemakerRegistry,
   slot: 'registries',
   create: (config, context) => SagemakerConnector.fromConfig(config, context),
 });
+
+declare module '../core/source' {
+  interface SourceKinds {
+    SAGEMAKER: true;
+  }
+}

@@ -20,6 +20,7 @@ import {
   type ListSchemasResponse,
   type RegisteredModelInfo,
 } from './types';
+import { UNITY_CATALOG_LIMITS } from './limits';
 
 export interface UnityCatalogConnectorDeps extends ConnectorDeps {
   /** `max_results` per listing, clamped to the reference's maxima (tests use small pages). Default: the maxima. */
@@ -57,6 +58,7 @@ export class UnityCatalogConnector implements Connector, RegistryConnector {
     const secrets = auth.type === 'pat' ? [auth.token] : ClientCredentialsTokenSource.secretsOf(auth);
     const http = createSourceHttpClient(config, { ...deps, logger }, {
       source,
+      limits: UNITY_CATALOG_LIMITS,
       baseURL: hostOf(config),
       secrets,
       parseErrorBody,

@@ -1,5 +1,6 @@
-import { VENDOR_CONCURRENCY, VENDOR_RATE_LIMITS } from '../core/vendor-rate-limits';
 import { defineSource } from '../source-module';
+import { unityCatalogRegistry } from './registry';
+import { UNITY_CATALOG_LIMITS } from './limits';
 import { UnityCatalogConnector } from './client';
 import { unityCatalogInstanceSchema } from './config';
 
@@ -11,9 +12,16 @@ export const unityCatalogSource = defineSource({
   schema: unityCatalogInstanceSchema,
   capabilities: ['modelRegistry'],
   identityTool: null,
-  health: { rateLimit: VENDOR_RATE_LIMITS.UNITY_CATALOG, concurrency: VENDOR_CONCURRENCY.UNITY_CATALOG, reportsRateLimit: false },
+  health: { ...UNITY_CATALOG_LIMITS, reportsRateLimit: false },
+  registry: unityCatalogRegistry,
   slot: 'registries',
   create: (config, context) => UnityCatalogConnector.fromConfig(config, context),
   references: (config) =>
     config.workspaces.flatMap((w, i) => (w.mlflow ? [{ path: ['workspaces', i, 'mlflow'], configKey: 'mlflow', name: w.mlflow }] : [])),
 });
+
+declare module '../core/source' {
+  interface SourceKinds {
+    UNITY_CATALOG: true;
+  }
+}

@@ -30,6 +30,7 @@ import {
   type GoogleCloudAiplatformV1Model,
   type GoogleRpcDetail,
 } from './types';
+import { VERTEX_AI_LIMITS } from './limits';
 
 /**
  * Where OAuth access tokens come from: google-auth-library's `GoogleAuth` (which caches the
@@ -97,6 +98,7 @@ export class VertexConnector implements Connector, RegistryConnector {
     const staticToken = config.auth.type === 'token' ? config.auth.token : undefined;
     const http = createSourceHttpClient(config, { ...deps, logger }, {
       source,
+      limits: VERTEX_AI_LIMITS,
       baseURL: `${apiRoot(config)}/v1`,
       // A static token is a fixed header (redacted by the client); ADC tokens are added per request.
       headers: staticToken ? { Authorization: `Bearer ${staticToken}` } : {},

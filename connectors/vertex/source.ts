@@ -1,5 +1,6 @@
-import { VENDOR_CONCURRENCY, VENDOR_RATE_LIMITS } from '../core/vendor-rate-limits';
 import { defineSource } from '../source-module';
+import { vertexRegistry } from './registry';
+import { VERTEX_AI_LIMITS } from './limits';
 import { VertexConnector } from './client';
 import { vertexInstanceSchema } from './config';
 
@@ -11,7 +12,14 @@ export const vertexSource = defineSource({
   schema: vertexInstanceSchema,
   capabilities: ['modelRegistry', 'deploymentTarget'],
   identityTool: null,
-  health: { rateLimit: VENDOR_RATE_LIMITS.VERTEX_AI, concurrency: VENDOR_CONCURRENCY.VERTEX_AI, reportsRateLimit: false },
+  health: { ...VERTEX_AI_LIMITS, reportsRateLimit: false },
+  registry: vertexRegistry,
   slot: 'registries',
   create: (config, context) => VertexConnector.fromConfig(config, context),
 });
+
+declare module '../core/source' {
+  interface SourceKinds {
+    VERTEX_AI: true;
+  }
+}

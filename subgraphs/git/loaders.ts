@@ -38,7 +38,7 @@ export class GitLoaders {
       const files = (await this.reads.loadMany(urls.map((u) => `codeOwners ${u}`))) as Array<CodeOwnersFile | null | Error>;
       return files.map((file, i) => {
         if (file === null || file instanceof Error) return file;
-        const flavor = this.locate(urls[i]!)?.host.host === 'GITLAB' ? 'gitlab' : 'github';
+        const flavor = this.locate(urls[i]!)?.host.codeOwnersFlavor ?? 'github';
         return { file, parsed: parseCodeOwners(file.content, flavor) };
       });
     }, perKey);

@@ -1,24 +1,19 @@
 import DataLoader from 'dataloader';
 import type { CloudModelVersion, Deployment, RegistryConnector } from '../../connectors/registry/types';
-import { parseVersionRef } from '../../connectors/registry/version-ref';
+import { registryProfile } from '../../connectors/sources';
 
 /**
- * The string a cloud endpoint names a registered version by: the model package ARN, the
- * Vertex model version name, the Azure model version id. Compared ignoring case, as ARNs
- * and ARM ids are.
+ * The string a cloud endpoint names a registered version by (the model package ARN, the
+ * Vertex model version name, the Azure model version id, ...), lower-cased: each registry's
+ * profile says how.
  */
 export function versionRefOf(version: CloudModelVersion): string {
-  const details = version.details;
-  switch (details.kind) {
-    case 'SAGEMAKER':
-      return details.modelPackageArn.toLowerCase();
-    case 'VERTEX_AI':
-      return details.resourceName.toLowerCase();
-    case 'AZURE_ML':
-      return details.resourceId.toLowerCase();
-    case 'UNITY_CATALOG':
-      return `${details.fullName}/${version.version}`.toLowerCase();
-  }
+  return registryProfile(version.details.kind).versionRef(version);
+}
+
+/** The model and version a deployment's ref names, as its registry reads it; null for anything else. */
+function parseVersionRef(kind: RegistryConnector['kind'], ref: string | null): { modelId: string; version: string } | null {
+  return ref ? registryProfile(kind).parseVersionRef(ref) : null;
 }
 
 interface DeploymentIndex {

@@ -1,9 +1,9 @@
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { SourceRef } from '../../connectors/core/source';
-import { mlflowSourceOf } from '../../connectors/registry/mlflow-source';
 import { SOURCE_MODULES } from '../../connectors/sources';
 import type { CloudModelVersion, Deployment, DeploymentStatus, RegistryKind } from '../../connectors/registry/types';
+import { registryProfile } from '../../connectors/sources';
 import { acrossSources } from '../common/across-sources';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import { DateTimeScalar } from '../common/scalars';
@@ -42,18 +42,11 @@ function perCloudRef<T>(
   return acrossSources(ctx, info, loads);
 }
 
-const DETAILS_TYPE: Record<RegistryKind, string> = {
-  SAGEMAKER: 'SageMakerVersionDetails',
-  VERTEX_AI: 'VertexAiVersionDetails',
-  AZURE_ML: 'AzureMlVersionDetails',
-  UNITY_CATALOG: 'UnityCatalogVersionDetails',
-};
-
 export const resolvers: GraphQLResolverMap<RegistriesContext> = {
   DateTime: DateTimeScalar,
 
   CloudVersionDetails: {
-    __resolveType: (details: CloudModelVersion['details']) => DETAILS_TYPE[details.kind],
+    __resolveType: (details: CloudModelVersion['details']) => registryProfile(details.kind).detailsType,
   },
 
   Query: {
@@ -91,12 +84,12 @@ export const resolvers: GraphQLResolverMap<RegistriesContext> = {
       }
       return null;
     },
-    mlflowSource: (version: CloudModelVersion) => mlflowSourceOf(version),
+    mlflowSource: (version: CloudModelVersion) => registryProfile(version.details.kind).mlflowSource(version),
     // A reference the mlflow subgraph resolves; only where the registry says which tracking server holds the run.
-    run: (version: CloudModelVersion) =>
-      version.details.kind === 'UNITY_CATALOG' && version.details.runId && version.details.runMlflowInstance
-        ? { id: `${version.details.runMlflowInstance}/${version.details.runId}` }
-        : null,
+    run(version: CloudModelVersion) {
+      const run = registryProfile(version.details.kind).run?.(version);
+      return run ? { id: `${run.mlflowInstance}/${run.runId}` } : null;
+    },
     deployments(version: CloudModelVersion, _args: unknown, ctx: RegistriesContext) {
       return registryOf(ctx, version.source.kind, version.source.instance)?.deploymentsOfVersion(version) ?? [];
     },

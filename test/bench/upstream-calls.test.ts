@@ -1,4 +1,4 @@
-import { VENDOR_RATE_LIMITS } from '../../connectors/core/vendor-rate-limits';
+import { VENDOR_RATE_LIMITS } from '../helpers/vendor-limits';
 import { checkVendorLimits, maxInWindow } from './upstream-calls';
 
 describe('maxInWindow', () => {

@@ -1,12 +1,12 @@
 /**
  * What the upstreams pay, read from the sandbox servers' own statistics: calls per source,
  * throttling answers, and the calls' arrival times checked against each vendor's documented
- * limits (connectors/core/vendor-rate-limits.ts). The benchmark and its tests count here, so
+ * limits (each kind's connectors/<kind>/limits.ts). The benchmark and its tests count here, so
  * a figure in the table is exactly what the sandboxes saw.
  */
 import type { RateLimit } from '../../connectors/core/rate-limiter';
 import type { SourceKind } from '../../connectors/core/source';
-import { VENDOR_RATE_LIMITS } from '../../connectors/core/vendor-rate-limits';
+import { VENDOR_RATE_LIMITS } from '../helpers/vendor-limits';
 import { SOURCE_KINDS } from '../../gateway/stack';
 import type { ObservedCall, Sandbox, SandboxServer } from '../../sandbox';
 

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSchema } from '../../config/schema';
-import { concurrencyOf, createRateLimiter } from '../../connectors/core/plumbing';
+import { createRateLimiter } from '../../connectors/core/plumbing';
 import type { RateLimit } from '../../connectors/core/rate-limiter';
 import type { SourceKind } from '../../connectors/core/source';
-import { GITHUB_GRAPHQL_RATE_LIMIT, VENDOR_CONCURRENCY, VENDOR_RATE_LIMITS, resolveGithubGraphqlRateLimit, resolveRateLimit } from '../../connectors/core/vendor-rate-limits';
+import { resolveConcurrency, resolveRateLimit } from '../../connectors/core/vendor-rate-limits';
+import { GITHUB_GRAPHQL_RATE_LIMIT, GITHUB_LIMITS, resolveGithubGraphqlRateLimit } from '../../connectors/github/limits';
+import { MLFLOW_LIMITS } from '../../connectors/mlflow/limits';
+import { VENDOR_CONCURRENCY, VENDOR_RATE_LIMITS } from '../helpers/vendor-limits';
 
 /** The README's "Upstream rate limits" table: kind -> the limit its last column writes. */
 function readmeDefaults(): Partial<Record<SourceKind, RateLimit>> {
@@ -48,12 +51,12 @@ describe('rate-limit defaults per vendor', () => {
       },
     });
     const [com, app, ghes] = config.sources.github;
-    expect(createRateLimiter('github:com', com!.rateLimit)?.limit).toEqual({ perHour: 5_000, perMinute: 900 });
-    expect(createRateLimiter('github:app', app!.rateLimit)?.limit).toEqual({ perHour: 15_000, perMinute: 900 });
-    expect(createRateLimiter('github:ghes', ghes!.rateLimit)).toBeUndefined();
+    expect(createRateLimiter('github:com', GITHUB_LIMITS, com!.rateLimit)?.limit).toEqual({ perHour: 5_000, perMinute: 900 });
+    expect(createRateLimiter('github:app', GITHUB_LIMITS, app!.rateLimit)?.limit).toEqual({ perHour: 15_000, perMinute: 900 });
+    expect(createRateLimiter('github:ghes', GITHUB_LIMITS, ghes!.rateLimit)).toBeUndefined();
     // MLflow publishes none: no limiter unless configured.
-    expect(createRateLimiter('mlflow:prod', undefined)).toBeUndefined();
-    expect(resolveRateLimit('MLFLOW', { requestsPerSecond: 20 })).toEqual({ requestsPerSecond: 20 });
+    expect(createRateLimiter('mlflow:prod', MLFLOW_LIMITS, undefined)).toBeUndefined();
+    expect(resolveRateLimit(MLFLOW_LIMITS.rateLimit, { requestsPerSecond: 20 })).toEqual({ requestsPerSecond: 20 });
   });
 
   it("give GitHub's GraphQL calls their own budget: the instance's hourly figure, GraphQL's own per minute", () => {
@@ -88,8 +91,8 @@ describe('concurrency defaults per vendor', () => {
   it('are what the README table says, for every source kind, and a configured value wins', () => {
     expect(readmeConcurrency()).toEqual(VENDOR_CONCURRENCY);
     expect(Object.keys(VENDOR_CONCURRENCY).sort()).toEqual(Object.keys(VENDOR_RATE_LIMITS).sort());
-    expect(concurrencyOf('github:cloud', undefined)).toBe(20);
-    expect(concurrencyOf('github:cloud', 3)).toBe(3);
+    expect(resolveConcurrency(GITHUB_LIMITS, undefined)).toBe(20);
+    expect(resolveConcurrency(GITHUB_LIMITS, 3)).toBe(3);
     expect(configSchema.parse({ sources: { github: [{ name: 'cloud' }] } }).sources.github[0]!.maxConcurrency).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { mlflowSourceOf } from '../../connectors/registry/mlflow-source';
+import { registryProfile } from '../../connectors/sources';
 import type { CloudModelVersion } from '../../connectors/registry/types';
 
 function version(tags: Array<[string, string]>, customerMetadata?: Array<[string, string]>): CloudModelVersion {
@@ -10,6 +10,9 @@ function version(tags: Array<[string, string]>, customerMetadata?: Array<[string
       : { kind: 'VERTEX_AI', resourceName: 'projects/p/locations/l/models/1@1', versionId: '1', versionAliases: [], containerImage: null },
   } as unknown as CloudModelVersion;
 }
+
+/** As the registries subgraph and the governance read it: the version's registry's profile. */
+const mlflowSourceOf = (v: CloudModelVersion) => registryProfile(v.details.kind).mlflowSource(v);
 
 describe('mlflowSourceOf', () => {
   it('reads SageMaker customer metadata', () => {
@@ -31,5 +34,13 @@ describe('mlflowSourceOf', () => {
   it('is null when nothing is recorded, or only blank values', () => {
     expect(mlflowSourceOf(version([['team', 'risk']]))).toBeNull();
     expect(mlflowSourceOf(version([['mlflow.version', '  ']]))).toBeNull();
+  });
+
+  it('reads Unity Catalog\u2019s run, a field of the version rather than a tag', () => {
+    const uc = { tags: [], details: { kind: 'UNITY_CATALOG', runId: 'r9', runMlflowInstance: 'prod' } } as unknown as CloudModelVersion;
+    expect(mlflowSourceOf(uc)).toEqual({ registeredModel: null, version: null, runId: 'r9' });
+    expect(registryProfile('UNITY_CATALOG').run?.(uc)).toEqual({ mlflowInstance: 'prod', runId: 'r9' });
+    const unmapped = { tags: [], details: { kind: 'UNITY_CATALOG', runId: 'r9', runMlflowInstance: null } } as unknown as CloudModelVersion;
+    expect(registryProfile('UNITY_CATALOG').run?.(unmapped)).toBeNull();
   });
 });

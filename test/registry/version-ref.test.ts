@@ -1,4 +1,8 @@
-import { parseVersionRef } from '../../connectors/registry/version-ref';
+import type { RegistryKind } from '../../connectors/registry/types';
+import { registryProfile } from '../../connectors/sources';
+
+/** As the registries subgraph reads a deployment's ref: its registry's profile. */
+const parseVersionRef = (kind: RegistryKind, ref: string | null) => (ref ? registryProfile(kind).parseVersionRef(ref) : null);
 
 describe('parseVersionRef', () => {
   it.each([
@@ -11,6 +15,7 @@ describe('parseVersionRef', () => {
       'demand-forecaster',
       '5',
     ],
+    ['UNITY_CATALOG', 'Main.Fraud.Fraud_Detector/7', 'main.fraud.fraud_detector', '7'],
   ] as const)('%s %s', (kind, ref, modelId, version) => {
     expect(parseVersionRef(kind, ref)).toEqual({ modelId, version });
   });
@@ -19,6 +24,8 @@ describe('parseVersionRef', () => {
     ['SAGEMAKER', 'arn:aws:sagemaker:us-east-1:123456789012:model/bare-image-model'],
     ['VERTEX_AI', 'projects/p/locations/l/models/4471'],
     ['AZURE_ML', 'azureml:demand-forecaster'],
+    ['UNITY_CATALOG', 'fraud_detector/7'],
+    ['UNITY_CATALOG', 'main.fraud.fraud_detector/champion'],
     ['SAGEMAKER', null],
   ] as const)('is null for what is not a registered version: %s %s', (kind, ref) => {
     expect(parseVersionRef(kind, ref)).toBeNull();

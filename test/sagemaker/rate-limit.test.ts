@@ -5,7 +5,7 @@ import { MemoryCache } from '../../connectors/core/cache/memory-cache';
 import { SourceErrorCode } from '../../connectors/core/errors';
 import { RequestScope, isRequestLimitError, runInRequestScope } from '../../connectors/core/request-scope';
 import { SourceHealthRegistry } from '../../connectors/core/source-health';
-import { VENDOR_RATE_LIMITS } from '../../connectors/core/vendor-rate-limits';
+import { SAGEMAKER_LIMITS } from '../../connectors/sagemaker/limits';
 import { SagemakerConnector } from '../../connectors/sagemaker';
 
 /**
@@ -101,7 +101,7 @@ const timesOf = (operation: string) => server.requests.filter((r) => r.operation
 
 describe('SageMaker: one rate limiter per API', () => {
   it('defaults every operation to its own bucket of the vendor default', async () => {
-    const { requestsPerSecond, burst } = VENDOR_RATE_LIMITS.SAGEMAKER;
+    const { requestsPerSecond, burst } = SAGEMAKER_LIMITS.rateLimit;
     const sagemaker = connector();
     // Each getModel is one DescribeModelPackageGroup and one ListTags.
     const n = burst! + 3;

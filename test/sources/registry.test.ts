@@ -1,13 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildASTSchema, parse, type GraphQLEnumType } from 'graphql';
+import { buildASTSchema, parse, type GraphQLEnumType, type GraphQLUnionType } from 'graphql';
 import { configSchema } from '../../config/schema';
 import { silentLogger } from '../../connectors/core/logger';
-import { SOURCE_KIND_NAMES, sourceName, type SourceKind } from '../../connectors/core/source';
+import { sourceName, type SourceKind } from '../../connectors/core/source';
 import { parseSourceName, SourceHealthRegistry } from '../../connectors/core/source-health';
-import { VENDOR_CONCURRENCY, VENDOR_RATE_LIMITS } from '../../connectors/core/vendor-rate-limits';
-import { kindsWith, SOURCE_KIND_VALUES, SOURCE_MODULES } from '../../connectors/sources';
-import { declaredSourceKinds, sourceKindEnumSdl, withRegistrySourceKinds } from '../../gateway/source-kind-sdl';
+import { kindsWith, registryKinds, registryProfile, registryProfiles, SOURCE_KIND_VALUES, SOURCE_MODULES } from '../../connectors/sources';
+import {
+  declaredEnumValues,
+  declaredRegistryKinds,
+  declaredSourceKinds,
+  derivedEnumValues,
+  registryKindEnumSdl,
+  sourceKindEnumSdl,
+  versionDetailsSdl,
+  withRegistrySourceKinds,
+} from '../../gateway/source-kind-sdl';
 import { WEB_SOURCE_KINDS_PATH, webSourceKindsModule } from '../../gateway/source-kinds-web';
 import { createRuntime, SOURCE_KINDS, SUBGRAPH_SOURCE_KINDS, configuredSources, type Runtime } from '../../gateway/stack';
 import { SUBGRAPHS } from '../../gateway/subgraphs';
@@ -26,11 +34,11 @@ import { readOverrides } from '../../subgraphs/inventory/linking';
 const kinds = SOURCE_MODULES.map((m) => m.kind);
 
 describe('the sources registry', () => {
-  it('has one module per kind and per config key, and core knows every kind', () => {
+  it('has one module per kind and per config key', () => {
     expect(new Set(kinds).size).toBe(kinds.length);
     expect(new Set(SOURCE_MODULES.map((m) => m.configKey)).size).toBe(kinds.length);
-    expect([...SOURCE_KIND_NAMES].sort()).toEqual([...kinds].sort());
     expect(SOURCE_KIND_VALUES).toEqual(kinds);
+    for (const kind of kinds) expect(kind).toMatch(/^[A-Z][A-Z0-9_]*$/);
   });
 
   it('gives each kind a config schema under its key in `sources`', () => {
@@ -45,16 +53,44 @@ describe('the sources registry', () => {
     }
   });
 
-  it('describes each kind\'s health and rate limit, the same as core\'s vendor defaults', () => {
+  it('describes each kind\'s health and default limits (its folder\'s limits.ts; the README table is checked in rate-limit-defaults)', () => {
     for (const m of SOURCE_MODULES) {
-      expect([m.kind, m.health.rateLimit]).toEqual([m.kind, VENDOR_RATE_LIMITS[m.kind]]);
-      expect([m.kind, m.health.concurrency]).toEqual([m.kind, VENDOR_CONCURRENCY[m.kind]]);
+      expect([m.kind, typeof m.health.rateLimit]).toEqual([m.kind, 'object']);
+      expect([m.kind, Number.isInteger(m.health.concurrency) && m.health.concurrency > 0]).toEqual([m.kind, true]);
       expect(m.label.trim()).not.toBe('');
       // Source health finds every kind's recorder from the name its plumbing is given.
       expect(parseSourceName(sourceName(m.kind, 'x'))).toEqual({ kind: m.kind, instance: 'x' });
       expect(new SourceHealthRegistry().recorderFor(sourceName(m.kind, 'x')).kind).toBe(m.kind);
     }
-    expect(Object.keys(VENDOR_RATE_LIMITS).sort()).toEqual([...kinds].sort());
+  });
+
+  it('gives every cloud registry (the registries subgraph\'s sources) a profile of its own kind, and no other source one', () => {
+    for (const m of SOURCE_MODULES) {
+      const isCloudRegistry = m.slot === 'registries';
+      expect([m.kind, m.registry !== undefined]).toEqual([m.kind, isCloudRegistry]);
+      if (m.registry) expect(m.registry.kind).toBe(m.kind);
+      // A cloud registry is a model registry to linking and governance too.
+      if (isCloudRegistry) expect(m.capabilities).toContain('modelRegistry');
+    }
+    expect(registryProfiles().map((p) => p.kind)).toEqual(registryKinds());
+    expect(registryKinds().length).toBeGreaterThan(0);
+    expect(() => registryProfile('MLFLOW' as never)).toThrow('declares no registry profile');
+  });
+
+  it('has the registries schema declare every registry\'s kind and version details, as the public schema does', () => {
+    const sdl = readFileSync(join(SCHEMA_DIR, 'registries.graphql'), 'utf8');
+    expect(declaredRegistryKinds(sdl)).toEqual(registryKinds());
+    expect(sdl).toContain(versionDetailsSdl());
+    const publicSchema = buildASTSchema(parse(readFileSync(join(SCHEMA_DIR, 'public.graphql'), 'utf8')));
+    const members = (publicSchema.getType('CloudVersionDetails') as GraphQLUnionType).getTypes().map((t) => t.name);
+    expect(members).toEqual(registryProfiles().map((p) => p.detailsType));
+    const registryKindValues = (publicSchema.getType('RegistryKind') as GraphQLEnumType).getValues().map((v) => v.name);
+    expect(registryKindValues).toEqual(registryKinds());
+    for (const p of registryProfiles()) {
+      // Each profile's SDL declares exactly its one details type.
+      const defs = parse(p.detailsSdl).definitions.map((d) => ('name' in d ? d.name?.value : undefined));
+      expect([p.kind, defs]).toEqual([p.kind, [p.detailsType]]);
+    }
   });
 
   it('has each subgraph schema declare exactly the registry\'s SourceKind values, as the composed schemas do', () => {
@@ -76,6 +112,58 @@ describe('the sources registry', () => {
     expect(declaredSourceKinds(fixed)).toEqual(kinds);
     expect(fixed).toContain(sourceKindEnumSdl());
     expect(() => withRegistrySourceKinds('type Query { a: Int }\n', 'x.graphql')).toThrow('x.graphql declares no `enum SourceKind');
+  });
+
+  it('has every schema declaring GitHost or IdentityTool list the git hosts\' kinds and the modules\' identity tools', () => {
+    const gitHosts = SOURCE_MODULES.filter((m) => m.slot === 'gitHosts').map((m) => m.kind);
+    const tools = [...new Set(SOURCE_MODULES.flatMap((m) => (m.identityTool ? [m.identityTool] : [])))];
+    expect(derivedEnumValues('GitHost')).toEqual(gitHosts);
+    expect(derivedEnumValues('IdentityTool')).toEqual([...tools, 'GIT']);
+    let declaring = 0;
+    for (const s of SUBGRAPHS) {
+      const sdl = readFileSync(join(SCHEMA_DIR, s.schemaFile), 'utf8');
+      for (const name of ['GitHost', 'IdentityTool']) {
+        const declared = declaredEnumValues(sdl, name);
+        if (declared.length === 0) continue;
+        declaring++;
+        expect([s.schemaFile, name, declared]).toEqual([s.schemaFile, name, derivedEnumValues(name)]);
+      }
+    }
+    expect(declaring).toBeGreaterThanOrEqual(4);
+    const stale = 'enum SourceKind {\n  MLFLOW\n}\n\nenum GitHost {\n  GITHUB\n}\n';
+    expect(declaredEnumValues(withRegistrySourceKinds(stale, 'x.graphql'), 'GitHost')).toEqual(gitHosts);
+  });
+
+  it('names a cloud registry or git host kind in no product file outside its own folder', () => {
+    // The MLflow and Jira slots are served by subgraphs of their own (their tool's API is the
+    // interface); every other kind is reached only through the registry and its folder.
+    const root = join(__dirname, '../..');
+    const files = (dir: string): string[] =>
+      readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : [],
+      );
+    const product = ['connectors', 'subgraphs', 'gateway', 'config', 'cli', 'lib', 'web/src']
+      .flatMap(files)
+      .filter((f) => !f.startsWith('web/src/gql') && !f.startsWith('web/src/generated'));
+    expect(product.length).toBeGreaterThan(100);
+    const texts = new Map(product.map((f) => [f, readFileSync(join(root, f), 'utf8')]));
+    for (const m of SOURCE_MODULES.filter((m) => m.slot === 'registries' || m.slot === 'gitHosts')) {
+      const literal = new RegExp(`['"\`]${m.kind}['"\`]`);
+      const folders = new Set([...texts].filter(([, text]) => literal.test(text)).map(([f]) => f.split('/').slice(0, 2).join('/')));
+      // Its own folder (where source.ts declares the kind), and nowhere else.
+      expect([m.kind, [...folders]]).toEqual([m.kind, [expect.stringMatching(/^connectors\/[a-z]+$/)]]);
+    }
+  });
+
+  it('writes a stale RegistryKind enum and version-details block from the registry', () => {
+    const current = readFileSync(join(SCHEMA_DIR, 'registries.graphql'), 'utf8');
+    const block = versionDetailsSdl();
+    const [start, end] = [block.split('\n')[0]!, block.split('\n').at(-1)!];
+    const stale = current
+      .replace(registryKindEnumSdl(), 'enum RegistryKind {\n  SAGEMAKER\n}')
+      .replace(block, `${start}\nunion CloudVersionDetails = Old\n\ntype Old {\n  a: Int\n}\n${end}`);
+    expect(stale).not.toBe(current);
+    expect(withRegistrySourceKinds(stale, 'registries.graphql')).toBe(current);
   });
 
   it('gives the web app every kind with its label and capabilities (the file `modelgraph compose` writes)', () => {
