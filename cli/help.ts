@@ -85,8 +85,8 @@ Example:
 const SANDBOX_OPTIONS = { port: { type: 'string', short: 'p' }, models: { type: 'string' }, seed: { type: 'string' } } as const satisfies ParseArgsOptionsConfig;
 
 const SANDBOX_HELP = `Usage: modelgraph sandbox [--port N] [--models N] [--seed N]
-  Runs only the sandbox upstreams: MLflow prod and research on N and N+1, Jira Cloud on
-  N+2, GitHub on N+3, GitLab on N+4, SageMaker on N+5, Vertex AI on N+6, Azure ML on N+7.
+  Runs only the sandbox upstreams, one per source kind (MLflow twice: prod and research), on
+  consecutive ports from N, and prints each one's URL and the credentials it accepts.
 Options:
   -p, --port N        the first port (default: 5000)
   --models N          models in the demo organisation (default: 36)

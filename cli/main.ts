@@ -70,9 +70,8 @@ Usage:
       Make a new API key for a script or CI job: prints the key (give it to the client;
       it is not stored) and the server.auth.apiKeys entry with its SHA-256 hash.
   modelgraph sandbox [--port N] [--models N] [--seed N]
-      Run only the sandbox upstreams: MLflow prod and research on N and N+1, Jira Cloud
-      on N+2, GitHub on N+3, GitLab on N+4, SageMaker on N+5, Vertex AI on N+6, Azure ML
-      on N+7.
+      Run only the sandbox upstreams, one per source kind (MLflow twice), on consecutive
+      ports from N; prints each one's URL and credentials.
 
 \`modelgraph COMMAND --help\` lists a command's options with their defaults, and an example.
 

@@ -29,9 +29,9 @@ export function readSupergraph(path = SUPERGRAPH_PATH): string {
 }
 
 /**
- * Each subgraph schema file with the parts the sources registry says (its `SourceKind` enum;
- * in the registries schema also `RegistryKind` and the version details; see
- * source-kind-sdl.ts); the files whose text that changes.
+ * Each subgraph schema file with the parts the sources registry says (its `SourceKind` enum,
+ * `IdentityTool` and `GitHost` where declared, the registries schema's `RegistryKind` and
+ * version details; see source-kind-sdl.ts); the files whose text that changes.
  */
 function subgraphSchemas(): Array<{ file: string; path: string; text: string; stale: boolean }> {
   return SUBGRAPHS.map((s) => {
@@ -63,7 +63,7 @@ export function composeCommand(options: { check?: boolean; out?: string }): { ok
   ];
   if (options.check) {
     const problems = staleSchemas.map(
-      (file) => `${file.path} is stale: what the sources registry (connectors/sources.ts) writes in it (SourceKind, RegistryKind, version details) differs; run \`npm run compose\` and commit it`,
+      (file) => `${file.path} is stale: what the sources registry (connectors/sources.ts) writes in it (SourceKind, IdentityTool, GitHost, RegistryKind, version details) differs; run \`npm run compose\` and commit it`,
     );
     for (const file of files) {
       let current: string;

@@ -14,7 +14,7 @@ import type { Logger } from '../connectors/core/logger';
 import type { SourceKind } from '../connectors/core/source';
 import { SourceHealthRegistry } from '../connectors/core/source-health';
 import type { ConnectorSlot, ConnectorSlots } from '../connectors/source-module';
-import { configuredInstances, createConnectors, SOURCE_MODULES, type RegisteredSource } from '../connectors/sources';
+import { configuredInstances, createConnectors, SOURCE_KIND_VALUES, SOURCE_MODULES, type RegisteredSource } from '../connectors/sources';
 import type { RunningServer } from '../subgraphs/common/http-server';
 import { startGraphQLServer, sendJson, sourcesRoute } from '../subgraphs/common/http-server';
 import { callerOf, inForwardedScope, subgraphAdmission } from '../subgraphs/common/gateway-trust';
@@ -129,7 +129,7 @@ export function createRuntime(config: ModelgraphConfig, logger: Logger, options:
   if (config.inventory.graphUrl) {
     logger.warn('inventory.graphUrl is no longer used (the indexes read the sources directly): remove it from the configuration');
   }
-  const health = new SourceHealthRegistry({ metrics: options.metrics });
+  const health = new SourceHealthRegistry({ metrics: options.metrics, kinds: SOURCE_KIND_VALUES });
   const shutdown = new AbortController();
   const deps: ConnectorDeps = {
     cache,

@@ -1,4 +1,4 @@
-import type { SourceKind, SourceRef } from './source';
+import type { SourceRef } from './source';
 
 /**
  * Graph-shaped objects shared by more than one connector. Connectors produce them with
@@ -58,10 +58,15 @@ export function nonBlank(value: string | null | undefined): string | null {
 }
 
 /**
- * Tools that know people, as named in a person's identities: a source kind whose module
- * declares it as its `identityTool`, or GIT (a commit author).
+ * Tools that know people, as named in a person's identities: GIT (a commit author), and each
+ * source kind whose folder adds itself here (declaration merging, as SourceKinds) and names
+ * itself its module's `identityTool`.
  */
-export type IdentityTool = SourceKind | 'GIT';
+export interface IdentityTools {
+  GIT: true;
+}
+
+export type IdentityTool = keyof IdentityTools & string;
 
 /**
  * A person as one tool knows them, before identity resolution: an MLflow user id, a Jira

@@ -124,6 +124,12 @@ export interface SourceHealthRegistryOptions {
    * Default: none, no metrics.
    */
   metrics?: Registry;
+  /**
+   * The kinds a source name may name (the sources registry's, which core cannot import): a
+   * misspelt name then fails when its connector is built, not in `Query.sources`. Default:
+   * any name of the right shape (tests).
+   */
+  kinds?: readonly SourceKind[];
 }
 
 /**
@@ -136,9 +142,11 @@ export class SourceHealthRegistry {
   private readonly now: () => number;
   private readonly latencySamples: number;
   private readonly metrics: SourceMetrics | undefined;
+  private readonly kinds: ReadonlySet<string> | undefined;
 
   constructor(options: SourceHealthRegistryOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.kinds = options.kinds && new Set(options.kinds);
     this.metrics = options.metrics && new SourceMetrics(options.metrics, () => this.snapshot());
     const samples = options.latencySamples ?? DEFAULT_LATENCY_SAMPLES;
     if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`latencySamples must be a positive integer, got ${samples}`);
@@ -158,7 +166,10 @@ export class SourceHealthRegistry {
   /** The recorder of a name {@link sourceName} produced; throws for any other string. */
   recorderFor(source: string): SourceHealthRecorder {
     const parsed = parseSourceName(source);
-    if (!parsed) throw new Error(`"${source}" is not a source name (<kind>:<instance>)`);
+    if (!parsed || (this.kinds && !this.kinds.has(parsed.kind))) {
+      const kinds = this.kinds ? `, the kind one of ${[...this.kinds].map((k) => k.toLowerCase()).join(', ')}` : '';
+      throw new Error(`"${source}" is not a source name (<kind>:<instance>${kinds})`);
+    }
     return this.recorder(parsed.kind, parsed.instance);
   }
 

@@ -7,8 +7,10 @@ import type { CodeOwnersFlavor } from './codeowners';
  * subgraph serves one `Repository` and one `Commit` whatever the host.
  */
 
-/** The kind of the host's source (GitHub's, GitLab's): each git host's folder declares its own. */
-export type GitHost = SourceKind;
+/** The git hosts' kinds: each git host's folder adds its own (declaration merging, as core's SourceKinds). */
+export interface GitHosts {}
+
+export type GitHost = keyof GitHosts & SourceKind;
 
 export interface Repository {
   /** Canonical web URL without `.git`, lower-cased host: `https://github.com/acme-ml/fraud-detector`. The entity key. */

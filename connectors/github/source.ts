@@ -21,3 +21,15 @@ declare module '../core/source' {
     GITHUB: true;
   }
 }
+
+declare module '../core/graph' {
+  interface IdentityTools {
+    GITHUB: true;
+  }
+}
+
+declare module '../git/types' {
+  interface GitHosts {
+    GITHUB: true;
+  }
+}

@@ -21,3 +21,15 @@ declare module '../core/source' {
     GITLAB: true;
   }
 }
+
+declare module '../core/graph' {
+  interface IdentityTools {
+    GITLAB: true;
+  }
+}
+
+declare module '../git/types' {
+  interface GitHosts {
+    GITLAB: true;
+  }
+}

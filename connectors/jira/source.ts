@@ -22,3 +22,9 @@ declare module '../core/source' {
     JIRA: true;
   }
 }
+
+declare module '../core/graph' {
+  interface IdentityTools {
+    JIRA: true;
+  }
+}

@@ -21,3 +21,9 @@ declare module '../core/source' {
     MLFLOW: true;
   }
 }
+
+declare module '../core/graph' {
+  interface IdentityTools {
+    MLFLOW: true;
+  }
+}

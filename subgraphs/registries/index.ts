@@ -8,7 +8,7 @@ import { resolvers, type RegistriesContext } from './resolvers';
 
 export type { RegistriesContext } from './resolvers';
 
-/** The registries subgraph: SageMaker, Vertex AI and Azure ML versions and deployments. */
+/** The registries subgraph: the cloud registries' versions and deployments (each kind in the registries slot). */
 export function createRegistriesSubgraph(connectors: readonly RegistryConnector[]) {
   return {
     name: 'registries' as const,

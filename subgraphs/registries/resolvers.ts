@@ -1,9 +1,8 @@
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { SourceRef } from '../../connectors/core/source';
-import { SOURCE_MODULES } from '../../connectors/sources';
 import type { CloudModelVersion, Deployment, DeploymentStatus, RegistryKind } from '../../connectors/registry/types';
-import { registryProfile } from '../../connectors/sources';
+import { registryProfile, SOURCE_MODULES } from '../../connectors/sources';
 import { acrossSources } from '../common/across-sources';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import { DateTimeScalar } from '../common/scalars';

@@ -90,7 +90,6 @@ describe('concurrency defaults per vendor', () => {
 
   it('are what the README table says, for every source kind, and a configured value wins', () => {
     expect(readmeConcurrency()).toEqual(VENDOR_CONCURRENCY);
-    expect(Object.keys(VENDOR_CONCURRENCY).sort()).toEqual(Object.keys(VENDOR_RATE_LIMITS).sort());
     expect(resolveConcurrency(GITHUB_LIMITS, undefined)).toBe(20);
     expect(resolveConcurrency(GITHUB_LIMITS, 3)).toBe(3);
     expect(configSchema.parse({ sources: { github: [{ name: 'cloud' }] } }).sources.github[0]!.maxConcurrency).toBeUndefined();

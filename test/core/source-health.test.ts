@@ -184,6 +184,10 @@ describe('SourceHealthRegistry', () => {
     expect(parseSourceName('mlflow:')).toBeUndefined();
     expect(parseSourceName('mlflow')).toBeUndefined();
     expect(() => new SourceHealthRegistry().recorderFor('MLflow prod')).toThrow('not a source name');
+    // Given the registry's kinds (as the runtime does), a misspelt kind is refused too.
+    const known = new SourceHealthRegistry({ kinds: ['MLFLOW', 'VERTEX_AI'] as never });
+    expect(known.recorderFor('vertex_ai:eu').kind).toBe('VERTEX_AI');
+    expect(() => known.recorderFor('vertex:eu')).toThrow('"vertex:eu" is not a source name (<kind>:<instance>, the kind one of mlflow, vertex_ai)');
   });
 });
 

@@ -1,13 +1,15 @@
 import { registryProfile } from '../../connectors/sources';
 import type { CloudModelVersion } from '../../connectors/registry/types';
 
-function version(tags: Array<[string, string]>, customerMetadata?: Array<[string, string]>): CloudModelVersion {
+function version(tags: Array<[string, string]>, customerMetadata?: Array<[string, string]>, kind: 'VERTEX_AI' | 'AZURE_ML' = 'VERTEX_AI'): CloudModelVersion {
   const kv = (pairs: Array<[string, string]>) => pairs.map(([key, value]) => ({ key, value }));
   return {
     tags: kv(tags),
     details: customerMetadata
       ? { kind: 'SAGEMAKER', modelPackageArn: 'arn', modelPackageGroupName: 'g', modelApprovalStatus: null, modelPackageStatus: null, customerMetadata: kv(customerMetadata), images: [] }
-      : { kind: 'VERTEX_AI', resourceName: 'projects/p/locations/l/models/1@1', versionId: '1', versionAliases: [], containerImage: null },
+      : kind === 'AZURE_ML'
+        ? { kind, resourceId: '/subscriptions/s/.../models/m/versions/1', modelType: null, stage: null, jobName: null }
+        : { kind, resourceName: 'projects/p/locations/l/models/1@1', versionId: '1', versionAliases: [], containerImage: null },
   } as unknown as CloudModelVersion;
 }
 
@@ -24,7 +26,7 @@ describe('mlflowSourceOf', () => {
   });
 
   it('reads tags, and Azure ML’s own run id key', () => {
-    expect(mlflowSourceOf(version([['mlflow.registered_model', 'prod/fraud'], ['azureml.mlflow.run_id', 'r1']]))).toEqual({
+    expect(mlflowSourceOf(version([['mlflow.registered_model', 'prod/fraud'], ['azureml.mlflow.run_id', 'r1']], undefined, 'AZURE_ML'))).toEqual({
       registeredModel: 'prod/fraud',
       version: null,
       runId: 'r1',

@@ -2,7 +2,7 @@ import type { RegistryKind } from '../../connectors/registry/types';
 import { registryProfile } from '../../connectors/sources';
 
 /** As the registries subgraph reads a deployment's ref: its registry's profile. */
-const parseVersionRef = (kind: RegistryKind, ref: string | null) => (ref ? registryProfile(kind).parseVersionRef(ref) : null);
+const parseVersionRef = (kind: RegistryKind, ref: string) => registryProfile(kind).parseVersionRef(ref);
 
 describe('parseVersionRef', () => {
   it.each([
@@ -26,7 +26,6 @@ describe('parseVersionRef', () => {
     ['AZURE_ML', 'azureml:demand-forecaster'],
     ['UNITY_CATALOG', 'fraud_detector/7'],
     ['UNITY_CATALOG', 'main.fraud.fraud_detector/champion'],
-    ['SAGEMAKER', null],
   ] as const)('is null for what is not a registered version: %s %s', (kind, ref) => {
     expect(parseVersionRef(kind, ref)).toBeNull();
   });

@@ -51,6 +51,25 @@ describe('layers', () => {
     expect(outside).toEqual([]);
   });
 
+  it('a kind\'s folder imports no other kind\'s folder, and its source module and client read its own limits.ts', () => {
+    // Shared helpers live in core/, git/ and registry/; a client taking another kind's
+    // limits.ts (or map) would drift from what its source module reports.
+    const kindFolders = readdirSync(join(ROOT, 'connectors'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && readdirSync(join(ROOT, 'connectors', e.name)).includes('source.ts'))
+      .filter((e) => readFileSync(join(ROOT, 'connectors', e.name, 'source.ts'), 'utf8').includes('defineSource('))
+      .map((e) => `connectors/${e.name}`);
+    expect(kindFolders.length).toBeGreaterThanOrEqual(8);
+    const crossing = kindFolders.flatMap((folder) =>
+      violations(folder, kindFolders.filter((other) => other !== folder)),
+    );
+    expect(crossing).toEqual([]);
+    for (const folder of kindFolders) {
+      // Its source module reports the limits its client runs with: both read the folder's limits.ts.
+      expect([folder, importsOf(`${folder}/source.ts`)]).toEqual([folder, expect.arrayContaining([`${folder}/limits`])]);
+      expect([folder, importsOf(`${folder}/client.ts`)]).toEqual([folder, expect.arrayContaining([`${folder}/limits`])]);
+    }
+  });
+
   it('the configuration imports no subgraph and no gateway', () => {
     expect(violations('config', ['subgraphs', 'gateway', 'cli'])).toEqual([]);
   });

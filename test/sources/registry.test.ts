@@ -150,8 +150,10 @@ describe('the sources registry', () => {
     for (const m of SOURCE_MODULES.filter((m) => m.slot === 'registries' || m.slot === 'gitHosts')) {
       const literal = new RegExp(`['"\`]${m.kind}['"\`]`);
       const folders = new Set([...texts].filter(([, text]) => literal.test(text)).map(([f]) => f.split('/').slice(0, 2).join('/')));
-      // Its own folder (where source.ts declares the kind), and nowhere else.
-      expect([m.kind, [...folders]]).toEqual([m.kind, [expect.stringMatching(/^connectors\/[a-z]+$/)]]);
+      // Its own folder (the one whose source.ts declares the kind), and nowhere else.
+      const own = [...texts].find(([f, text]) => f.endsWith('/source.ts') && text.includes(`kind: '${m.kind}'`))?.[0];
+      expect(own).toMatch(/^connectors\/[a-z]+\/source\.ts$/);
+      expect([m.kind, [...folders]]).toEqual([m.kind, [own!.split('/').slice(0, 2).join('/')]]);
     }
   });
 
