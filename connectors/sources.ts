@@ -1,3 +1,4 @@
+import type { IdentityTool } from './core/graph';
 import type { SourceKind } from './core/source';
 import { azuremlSource } from './azureml/source';
 import { githubSource } from './github/source';
@@ -54,9 +55,19 @@ export function registryProfile(kind: RegistryKind): RegistryProfile {
   return profile;
 }
 
+/** The kinds whose connectors join `slot` (the subgraph that serves them), in the registry's order. */
+export function kindsInSlot(slot: ConnectorSlot): SourceKind[] {
+  return SOURCE_MODULES.filter((m) => m.slot === slot).map((m) => m.kind);
+}
+
 /** The kinds the registries subgraph serves (cloud registries; MLflow's registry has its own subgraph), in the registry's order. */
 export function registryKinds(): RegistryKind[] {
-  return SOURCE_MODULES.filter((m) => m.slot === 'registries').map((m) => m.kind as RegistryKind);
+  return kindsInSlot('registries') as RegistryKind[];
+}
+
+/** The sources' identity tools, then GIT: commit authors, whom any git host's commits carry. */
+export function identityTools(): IdentityTool[] {
+  return [...new Set(SOURCE_MODULES.flatMap((m): IdentityTool[] => (m.identityTool ? [m.identityTool] : []))), 'GIT'];
 }
 
 /** Every cloud registry's profile, in the registry's order. */

@@ -1,4 +1,4 @@
-import { registryKinds, registryProfiles, SOURCE_MODULES } from '../connectors/sources';
+import { identityTools, kindsInSlot, registryKinds, registryProfiles, SOURCE_KIND_VALUES } from '../connectors/sources';
 
 /**
  * The parts of the subgraph schemas the sources registry (connectors/sources.ts) decides:
@@ -13,21 +13,21 @@ import { registryKinds, registryProfiles, SOURCE_MODULES } from '../connectors/s
  * one is stale, so the checked-in SDL stays what Apollo and Hive compose and read.
  */
 
+/** The enums the registry decides, by name; every schema declares `SourceKind`, the others where it needs them. */
+const DERIVED_ENUMS: Readonly<Record<string, () => readonly string[]>> = {
+  SourceKind: () => SOURCE_KIND_VALUES,
+  RegistryKind: () => registryKinds(),
+  GitHost: () => kindsInSlot('gitHosts'),
+  IdentityTool: () => identityTools(),
+};
+
+/** Values no source module describes, written with their description. */
+const VALUE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  GIT: 'A commit author, known by the email in the commit (by its name when it records no email).',
+};
+
 const enumBlock = (name: string) => new RegExp(`^enum ${name} \\{\\n[^}]*\\}$`, 'm');
-const ENUM_BLOCK = enumBlock('SourceKind');
 
-/** A commit author: the identity tool no source module declares (the git subgraph reads commits). */
-const GIT_TOOL = '"A commit author, known by the email in the commit (by its name when it records no email)."\n  GIT';
-
-/** The enums besides `SourceKind` the registry decides, where a schema declares them. */
-const DERIVED_ENUMS: ReadonlyArray<{ name: string; values: () => string[] }> = [
-  { name: 'RegistryKind', values: () => registryKinds() },
-  { name: 'GitHost', values: () => SOURCE_MODULES.filter((m) => m.slot === 'gitHosts').map((m) => m.kind) },
-  {
-    name: 'IdentityTool',
-    values: () => [...new Set(SOURCE_MODULES.flatMap((m) => (m.identityTool ? [m.identityTool as string] : []))), GIT_TOOL],
-  },
-];
 const DETAILS_START = "# Written by `modelgraph compose` from each registry's `detailsSdl` (connectors/<kind>/registry.ts): edit those.";
 const DETAILS_END = "# End of the registries' version details.";
 const DETAILS_BLOCK = new RegExp(`^${escape(DETAILS_START)}\\n[\\s\\S]*?^${escape(DETAILS_END)}$`, 'm');
@@ -36,26 +36,17 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function enumSdl(name: string, values: readonly string[]): string {
-  return `enum ${name} {\n${values.map((v) => `  ${v}\n`).join('')}}`;
-}
-
-/** The enum as the registry says it, in the registry's order. */
-export function sourceKindEnumSdl(): string {
-  return enumSdl('SourceKind', SOURCE_MODULES.map((m) => m.kind));
-}
-
-/** `RegistryKind`: the kinds the registries subgraph serves, in the registry's order. */
-export function registryKindEnumSdl(): string {
-  return enumSdl('RegistryKind', registryKinds());
-}
-
-/** The values of one of the enums the registry decides (`SourceKind`, `RegistryKind`, `GitHost`, `IdentityTool`). */
+/** The values of one of the enums the registry decides (`SourceKind`, `RegistryKind`, `GitHost`, `IdentityTool`), in the registry's order. */
 export function derivedEnumValues(name: string): string[] {
-  if (name === 'SourceKind') return SOURCE_MODULES.map((m) => m.kind);
-  const derived = DERIVED_ENUMS.find((d) => d.name === name);
-  if (!derived) throw new Error(`${name} is not an enum the sources registry decides`);
-  return derived.values().map((v) => v.split('\n').at(-1)!.trim());
+  const values = DERIVED_ENUMS[name];
+  if (!values) throw new Error(`${name} is not an enum the sources registry decides`);
+  return [...values()];
+}
+
+/** That enum's SDL, as `modelgraph compose` writes it. */
+export function derivedEnumSdl(name: string): string {
+  const lines = derivedEnumValues(name).map((v) => (VALUE_DESCRIPTIONS[v] ? `  "${VALUE_DESCRIPTIONS[v]}"\n  ${v}\n` : `  ${v}\n`));
+  return `enum ${name} {\n${lines.join('')}}`;
 }
 
 /** The `CloudVersionDetails` union and each registry's member type, between their markers. */
@@ -71,36 +62,24 @@ export function versionDetailsSdl(): string {
 
 /**
  * The schema with the registry's parts in place: its `SourceKind` enum (every schema must
- * declare one; throws when it has none) and, where it declares them, `RegistryKind` and the
- * marked version-details block.
+ * declare one; throws when it has none) and, where it declares them, the other derived enums
+ * and the marked version-details block.
  */
 export function withRegistrySourceKinds(sdl: string, file: string): string {
-  if (!ENUM_BLOCK.test(sdl)) throw new Error(`${file} declares no \`enum SourceKind { ... }\` block`);
-  let out = sdl.replace(ENUM_BLOCK, sourceKindEnumSdl());
-  for (const derived of DERIVED_ENUMS) {
-    const block = enumBlock(derived.name);
-    if (block.test(out)) out = out.replace(block, () => enumSdl(derived.name, derived.values()));
-  }
-  if (DETAILS_BLOCK.test(out)) out = out.replace(DETAILS_BLOCK, () => versionDetailsSdl());
-  return out;
+  if (!enumBlock('SourceKind').test(sdl)) throw new Error(`${file} declares no \`enum SourceKind { ... }\` block`);
+  let out = sdl;
+  for (const name of Object.keys(DERIVED_ENUMS)) out = out.replace(enumBlock(name), () => derivedEnumSdl(name));
+  return out.replace(DETAILS_BLOCK, () => versionDetailsSdl());
 }
 
 /** The `SourceKind` values a schema declares, in its order. */
 export function declaredSourceKinds(sdl: string): string[] {
-  return enumValues(ENUM_BLOCK.exec(sdl)?.[0]);
-}
-
-/** The `RegistryKind` values a schema declares, in its order. */
-export function declaredRegistryKinds(sdl: string): string[] {
-  return declaredEnumValues(sdl, 'RegistryKind');
+  return declaredEnumValues(sdl, 'SourceKind');
 }
 
 /** The values of enum `name` a schema declares, in its order; [] when it declares none. */
 export function declaredEnumValues(sdl: string, name: string): string[] {
-  return enumValues(enumBlock(name).exec(sdl)?.[0]);
-}
-
-function enumValues(block: string | undefined): string[] {
+  const block = enumBlock(name).exec(sdl)?.[0];
   if (!block) return [];
   return block
     .split('\n')

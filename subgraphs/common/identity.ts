@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ModelgraphError } from '../../connectors/core/errors';
 import type { IdentityTool, PersonIdentity } from '../../connectors/core/graph';
-import { SOURCE_MODULES } from '../../connectors/sources';
+import { identityTools } from '../../connectors/sources';
 
 /**
  * One person across tools. Every subgraph that emits a person (an MLflow run's user, a
@@ -26,7 +26,7 @@ export interface PersonRecord {
 }
 
 /** The sources' identity tools (connectors/sources.ts), and git's commit authors, which any git host's commits carry. */
-const TOOLS: readonly IdentityTool[] = [...new Set(SOURCE_MODULES.flatMap((m): IdentityTool[] => (m.identityTool ? [m.identityTool] : []))), 'GIT'];
+const TOOLS: readonly IdentityTool[] = identityTools();
 const TOOL_NAMES = TOOLS.map((tool) => tool.toLowerCase());
 const IDENTITY = new RegExp(`^(${TOOL_NAMES.join('|')}):[^:\\s]+:\\S.*$`, 'i');
 

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { REPO_ROOT, sourceFiles } from '../helpers/source-files';
 
 /**
  * Layers point one way (gateway → subgraphs → connectors → core), and the configuration is
@@ -7,25 +8,15 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  * statements, so that a shortcut across layers fails here rather than in review.
  */
 
-const ROOT = resolve(__dirname, '..', '..');
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return tsFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
-
 /** The repository-relative paths a file imports (relative specifiers only), type imports included. */
 function importsOf(file: string): string[] {
-  const text = readFileSync(join(ROOT, file), 'utf8');
+  const text = readFileSync(join(REPO_ROOT, file), 'utf8');
   const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!);
-  return specifiers.map((s) => relative(ROOT, resolve(ROOT, dirname(file), s)).split(sep).join('/'));
+  return specifiers.map((s) => relative(REPO_ROOT, resolve(REPO_ROOT, dirname(file), s)).split(sep).join('/'));
 }
 
 function violations(dir: string, forbidden: readonly string[]): string[] {
-  return tsFiles(dir).flatMap((file) =>
+  return sourceFiles(dir).flatMap((file) =>
     importsOf(file)
       .filter((target) => forbidden.some((f) => target === f || target.startsWith(`${f}/`)))
       .map((target) => `${file} imports ${target}`),
@@ -43,7 +34,7 @@ describe('layers', () => {
   });
 
   it('core imports nothing above it: no product folder, no registry', () => {
-    const outside = tsFiles('connectors/core').flatMap((file) =>
+    const outside = sourceFiles('connectors/core').flatMap((file) =>
       importsOf(file)
         .filter((target) => target.startsWith('connectors/') && !target.startsWith('connectors/core/'))
         .map((target) => `${file} imports ${target}`),
@@ -54,9 +45,9 @@ describe('layers', () => {
   it('a kind\'s folder imports no other kind\'s folder, and its source module and client read its own limits.ts', () => {
     // Shared helpers live in core/, git/ and registry/; a client taking another kind's
     // limits.ts (or map) would drift from what its source module reports.
-    const kindFolders = readdirSync(join(ROOT, 'connectors'), { withFileTypes: true })
-      .filter((e) => e.isDirectory() && readdirSync(join(ROOT, 'connectors', e.name)).includes('source.ts'))
-      .filter((e) => readFileSync(join(ROOT, 'connectors', e.name, 'source.ts'), 'utf8').includes('defineSource('))
+    const kindFolders = readdirSync(join(REPO_ROOT, 'connectors'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && readdirSync(join(REPO_ROOT, 'connectors', e.name)).includes('source.ts'))
+      .filter((e) => readFileSync(join(REPO_ROOT, 'connectors', e.name, 'source.ts'), 'utf8').includes('defineSource('))
       .map((e) => `connectors/${e.name}`);
     expect(kindFolders.length).toBeGreaterThanOrEqual(8);
     const crossing = kindFolders.flatMap((folder) =>

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildASTSchema, parse, type GraphQLEnumType, type GraphQLUnionType } from 'graphql';
 import { configSchema } from '../../config/schema';
@@ -8,17 +8,16 @@ import { parseSourceName, SourceHealthRegistry } from '../../connectors/core/sou
 import { kindsWith, registryKinds, registryProfile, registryProfiles, SOURCE_KIND_VALUES, SOURCE_MODULES } from '../../connectors/sources';
 import {
   declaredEnumValues,
-  declaredRegistryKinds,
   declaredSourceKinds,
+  derivedEnumSdl,
   derivedEnumValues,
-  registryKindEnumSdl,
-  sourceKindEnumSdl,
   versionDetailsSdl,
   withRegistrySourceKinds,
 } from '../../gateway/source-kind-sdl';
 import { WEB_SOURCE_KINDS_PATH, webSourceKindsModule } from '../../gateway/source-kinds-web';
 import { createRuntime, SOURCE_KINDS, SUBGRAPH_SOURCE_KINDS, configuredSources, type Runtime } from '../../gateway/stack';
 import { SUBGRAPHS } from '../../gateway/subgraphs';
+import { REPO_ROOT, sourceFiles } from '../helpers/source-files';
 import { generateDemoOrg, sandboxConfig, type Sandbox } from '../../sandbox';
 import { PeopleDirectory } from '../../subgraphs/common/identity';
 import { SCHEMA_DIR } from '../../subgraphs/common/schema-file';
@@ -79,7 +78,7 @@ describe('the sources registry', () => {
 
   it('has the registries schema declare every registry\'s kind and version details, as the public schema does', () => {
     const sdl = readFileSync(join(SCHEMA_DIR, 'registries.graphql'), 'utf8');
-    expect(declaredRegistryKinds(sdl)).toEqual(registryKinds());
+    expect(declaredEnumValues(sdl, 'RegistryKind')).toEqual(registryKinds());
     expect(sdl).toContain(versionDetailsSdl());
     const publicSchema = buildASTSchema(parse(readFileSync(join(SCHEMA_DIR, 'public.graphql'), 'utf8')));
     const members = (publicSchema.getType('CloudVersionDetails') as GraphQLUnionType).getTypes().map((t) => t.name);
@@ -110,7 +109,7 @@ describe('the sources registry', () => {
     const stale = 'type Query { a: SourceKind }\n\nenum SourceKind {\n  MLFLOW\n}\n';
     const fixed = withRegistrySourceKinds(stale, 'x.graphql');
     expect(declaredSourceKinds(fixed)).toEqual(kinds);
-    expect(fixed).toContain(sourceKindEnumSdl());
+    expect(fixed).toContain(derivedEnumSdl('SourceKind'));
     expect(() => withRegistrySourceKinds('type Query { a: Int }\n', 'x.graphql')).toThrow('x.graphql declares no `enum SourceKind');
   });
 
@@ -137,16 +136,11 @@ describe('the sources registry', () => {
   it('names a cloud registry or git host kind in no product file outside its own folder', () => {
     // The MLflow and Jira slots are served by subgraphs of their own (their tool's API is the
     // interface); every other kind is reached only through the registry and its folder.
-    const root = join(__dirname, '../..');
-    const files = (dir: string): string[] =>
-      readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
-        e.isDirectory() ? files(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : [],
-      );
     const product = ['connectors', 'subgraphs', 'gateway', 'config', 'cli', 'lib', 'web/src']
-      .flatMap(files)
+      .flatMap((dir) => sourceFiles(dir, /\.tsx?$/))
       .filter((f) => !f.startsWith('web/src/gql') && !f.startsWith('web/src/generated'));
     expect(product.length).toBeGreaterThan(100);
-    const texts = new Map(product.map((f) => [f, readFileSync(join(root, f), 'utf8')]));
+    const texts = new Map(product.map((f) => [f, readFileSync(join(REPO_ROOT, f), 'utf8')]));
     for (const m of SOURCE_MODULES.filter((m) => m.slot === 'registries' || m.slot === 'gitHosts')) {
       const literal = new RegExp(`['"\`]${m.kind}['"\`]`);
       const folders = new Set([...texts].filter(([, text]) => literal.test(text)).map(([f]) => f.split('/').slice(0, 2).join('/')));
@@ -162,7 +156,7 @@ describe('the sources registry', () => {
     const block = versionDetailsSdl();
     const [start, end] = [block.split('\n')[0]!, block.split('\n').at(-1)!];
     const stale = current
-      .replace(registryKindEnumSdl(), 'enum RegistryKind {\n  SAGEMAKER\n}')
+      .replace(derivedEnumSdl('RegistryKind'), 'enum RegistryKind {\n  SAGEMAKER\n}')
       .replace(block, `${start}\nunion CloudVersionDetails = Old\n\ntype Old {\n  a: Int\n}\n${end}`);
     expect(stale).not.toBe(current);
     expect(withRegistrySourceKinds(stale, 'registries.graphql')).toBe(current);
