@@ -57,15 +57,23 @@ function parseResponses(raw: Buffer): RawResponse[] {
   return responses;
 }
 
-/** 'refused' once nothing listens on the port, 'accepted' while something does. */
-function tryConnect(port: number): Promise<'accepted' | 'refused'> {
+/**
+ * 'refused' once nothing listens on the port, 'accepted' while something does. 'reset' when a
+ * probe lands in the instant the listener closes: the kernel had queued the connection and
+ * resets it with the listening socket (CI saw this once), so it was not accepted either.
+ */
+function tryConnect(port: number): Promise<'accepted' | 'refused' | 'reset'> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     socket.once('connect', () => {
       socket.destroy();
       resolve('accepted');
     });
-    socket.once('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' ? resolve('refused') : reject(err)));
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNREFUSED') resolve('refused');
+      else if (err.code === 'ECONNRESET') resolve('reset');
+      else reject(err);
+    });
   });
 }
 
