@@ -6,6 +6,7 @@ import { SourceCache } from '../../connectors/core/cache/source-cache';
 import type { KeyValueCache } from '../../connectors/core/cache/types';
 import { createLogger } from '../../connectors/core/logger';
 import { TtlValue } from '../../subgraphs/inventory/ttl-value';
+import { waitFor } from '../helpers/wait-for';
 
 /**
  * Replicas sharing one cache backend: each "replica" here is its own SourceCache or TtlValue
@@ -108,10 +109,10 @@ describe.each(backends)('caches shared by replicas over $name', (backend) => {
       ['v1', 'hit'],
       ['v1', 'hit'],
     ]);
-    await sleep(250);
+    // The refresh is in the shared entry: a replica that never held the key reads it (a peek
+    // starts no refresh of its own), and only one of the two loaded it.
+    await waitFor(async () => (await replica(clock).peek('k')) === 'v2', { what: 'the refreshed entry in the shared cache' });
     expect(calls.n).toBe(2);
-    // The refresh is in the shared entry: a replica that never held the key reads it.
-    expect((await replica(clock).getOrLoad('k', load)).value).toBe('v2');
   });
 
   it('a failed background refresh keeps the entry serving and is counted', async () => {
@@ -131,7 +132,7 @@ describe.each(backends)('caches shared by replicas over $name', (backend) => {
       throw new Error('upstream down');
     });
     expect(served).toEqual({ value: 'v1', state: 'hit' });
-    await sleep(50);
+    await waitFor(() => failures.length > 0, { what: 'the failed refresh to be counted' });
     expect(failures).toEqual(['refresh']);
     expect((await cache.getOrLoad('k', async () => 'never')).value).toBe('v1');
   });
@@ -169,7 +170,9 @@ describe.each(backends)('an index shared by replicas over $name', (backend) => {
     expect(await b.get()).toEqual({ n: 1 });
     now += 31_000;
     expect(await Promise.all([a.get(), b.get()])).toEqual([{ n: 1 }, { n: 1 }]);
-    await sleep(400);
+    await waitFor(async () => (JSON.parse((await shared.cache.get(key)) ?? 'null') as { value?: { n: number } } | null)?.value?.n === 2, {
+      what: 'the rebuilt copy in the shared cache',
+    });
     expect(calls.n).toBe(2);
     now += 29_500; // the first copy is past its ttl; the rebuilt one is not (nor past half of it)
     expect(await Promise.all([a.get(), b.get()])).toEqual([{ n: 2 }, { n: 2 }]);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /**
  * Checks a JSON answer against a Google API discovery document (the format of
- * `../shared/vendor/vertexai/aiplatform-v1-excerpt.json`): every property is one the schema
+ * `test/fixtures/vertex/aiplatform-v1-excerpt.json`): every property is one the schema
  * declares (Google's JSON mapping sends no others), of the declared type; 64-bit integers
  * are strings, as proto3's JSON mapping writes them. Discovery marks nothing required. A
  * `$ref` to a schema the document does not hold (an excerpt) is not followed.
@@ -16,8 +16,8 @@ export interface DiscoveryDocument {
   methods: Record<string, { flatPath: string; httpMethod: string; response?: { $ref: string } }>;
 }
 
-export function loadDiscovery(file: string): DiscoveryDocument {
-  return JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'shared', 'vendor', file), 'utf8')) as DiscoveryDocument;
+export function loadDiscovery(fixture: string): DiscoveryDocument {
+  return JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', fixture), 'utf8')) as DiscoveryDocument;
 }
 
 /** The method whose `flatPath` matches `path` (`/v1/projects/p/locations/l/models`), and every departure of `body` from its response schema. */

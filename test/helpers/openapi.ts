@@ -22,8 +22,9 @@ export function loadPackagedSpec(path: string): OpenApiDocument {
   return JSON.parse(readFileSync(require.resolve(path), 'utf8')) as OpenApiDocument;
 }
 
-export function loadVendorSpec(file: string): OpenApiDocument {
-  return JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'shared', 'vendor', file), 'utf8')) as OpenApiDocument;
+/** A document the vendor publishes, kept unchanged under test/fixtures (`jira/jira-cloud-platform-v3.openapi.json`). */
+export function loadVendorSpec(fixture: string): OpenApiDocument {
+  return JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', fixture), 'utf8')) as OpenApiDocument;
 }
 
 export interface Exchange {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * MLflow's REST API as its protos describe it (`../shared/vendor/mlflow/*.proto`): the
+ * MLflow's REST API as its protos describe it (`test/fixtures/mlflow/protos/*.proto`, unchanged): the
  * messages with their fields, and each rpc's HTTP endpoints. Enough of proto2 for those
  * files: nested messages and enums, `optional`/`repeated`/`required` fields, `map<,>`, `oneof`;
  * options are skipped except an rpc's `method:` and `path:`.
@@ -23,7 +23,7 @@ export interface ProtoApi {
 
 export function loadMlflowProtos(files: readonly string[]): ProtoApi {
   const api: ProtoApi = { messages: new Map(), enums: new Map(), endpoints: new Map() };
-  for (const file of files) parse(readFileSync(join(__dirname, '..', '..', '..', 'shared', 'vendor', 'mlflow', file), 'utf8'), api);
+  for (const file of files) parse(readFileSync(join(__dirname, '..', 'fixtures', 'mlflow', 'protos', file), 'utf8'), api);
   return api;
 }
 

@@ -7,12 +7,12 @@ import { startRecordingJira, type RecordingJira } from '../helpers/recording-jir
 
 /**
  * The connector's reads against the sandbox Jira Cloud, each answer checked against
- * Atlassian's OpenAPI document for Jira Cloud (`/work/shared/vendor/jira-cloud-platform-v3.openapi.json`),
+ * Atlassian's OpenAPI document for Jira Cloud (`test/fixtures/jira/jira-cloud-platform-v3.openapi.json`),
  * as test/jira/write.contract.test.ts checks the writes: the sandbox drifting from Jira
  * (a required field dropped, a type changed) fails here.
  */
 
-const spec = loadVendorSpec('jira-cloud-platform-v3.openapi.json');
+const spec = loadVendorSpec('jira/jira-cloud-platform-v3.openapi.json');
 const org = generateDemoOrg();
 
 let jira: RecordingJira;

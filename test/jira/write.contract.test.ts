@@ -9,10 +9,10 @@ import { startRecordingJira, type RecordingJira } from '../helpers/recording-jir
 /**
  * The connector's writes, checked twice: against the sandbox Jira (which answers as Jira
  * does) and, request by request and answer by answer, against Atlassian's OpenAPI document
- * for Jira Cloud (`/work/shared/vendor/jira-cloud-platform-v3.openapi.json`).
+ * for Jira Cloud (`test/fixtures/jira/jira-cloud-platform-v3.openapi.json`).
  */
 
-const spec = loadVendorSpec('jira-cloud-platform-v3.openapi.json');
+const spec = loadVendorSpec('jira/jira-cloud-platform-v3.openapi.json');
 const org = generateDemoOrg({ models: 6 });
 const project = org.teams[0]!.jiraProjectKey;
 

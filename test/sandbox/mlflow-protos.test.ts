@@ -4,7 +4,7 @@ import { checkMessage, loadMlflowProtos } from '../helpers/proto';
 
 /**
  * The MLflow sandbox's answers to the routes the MLflow connector calls, checked against
- * MLflow's own protos (`../shared/vendor/mlflow/service.proto`, `model_registry.proto`):
+ * MLflow's own protos (`test/fixtures/mlflow/protos/service.proto`, `model_registry.proto`):
  * each answer is its rpc's Response message, with no field the protos do not define and
  * every value of the field's type.
  */

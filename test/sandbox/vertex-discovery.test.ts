@@ -7,10 +7,10 @@ import { checkDiscoveryResponse, loadDiscovery } from '../helpers/discovery';
  * The Vertex AI sandbox's answers to the methods the Vertex connector calls (models.list,
  * models.listVersions, models.get with and without `@version`, endpoints.list, endpoints.get),
  * checked against Google's discovery document for aiplatform v1
- * (`../shared/vendor/vertexai/aiplatform-v1-excerpt.json`).
+ * (`test/fixtures/vertex/aiplatform-v1-excerpt.json`).
  */
 
-const doc = loadDiscovery('vertexai/aiplatform-v1-excerpt.json');
+const doc = loadDiscovery('vertex/aiplatform-v1-excerpt.json');
 const PARENT = `/v1/projects/${VERTEX_SANDBOX_PROJECT}/locations/${VERTEX_SANDBOX_LOCATION}`;
 let server: SandboxServer;
 
