@@ -1,4 +1,5 @@
 import { identityTools, kindsInSlot, registryKinds, registryProfiles, SOURCE_KIND_VALUES } from '../connectors/sources';
+import { escapeRegExp } from '../connectors/core/regexp';
 
 /**
  * The parts of the subgraph schemas the sources registry (connectors/sources.ts) decides:
@@ -30,11 +31,7 @@ const enumBlock = (name: string) => new RegExp(`^enum ${name} \\{\\n[^}]*\\}$`, 
 
 const DETAILS_START = "# Written by `modelgraph compose` from each registry's `detailsSdl` (connectors/<kind>/registry.ts): edit those.";
 const DETAILS_END = "# End of the registries' version details.";
-const DETAILS_BLOCK = new RegExp(`^${escape(DETAILS_START)}\\n[\\s\\S]*?^${escape(DETAILS_END)}$`, 'm');
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+const DETAILS_BLOCK = new RegExp(`^${escapeRegExp(DETAILS_START)}\\n[\\s\\S]*?^${escapeRegExp(DETAILS_END)}$`, 'm');
 
 /** The values of one of the enums the registry decides (`SourceKind`, `RegistryKind`, `GitHost`, `IdentityTool`), in the registry's order. */
 export function derivedEnumValues(name: string): string[] {

@@ -17,6 +17,7 @@ import { waitForSlot, type RateLimiter } from './rate-limiter';
 import { CIRCUIT_OPEN, circuitState, type RateLimitReading, type SourceHealthRecorder } from './source-health';
 import { backoffMs, requestForbidsRetry, retryPolicy, type RetryOptions } from './retry-policy';
 import { endUpstreamSpan, injectTraceContext, startUpstreamSpan } from './tracing';
+import { escapeRegExp } from './regexp';
 
 export type { RetryOptions } from './retry-policy';
 
@@ -747,7 +748,7 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
  */
 export function int64FieldPattern(fields: readonly string[] | undefined): RegExp | undefined {
   if (!fields || fields.length === 0) return undefined;
-  const names = fields.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const names = fields.map(escapeRegExp).join('|');
   return new RegExp(`("(?:${names})"\\s*:\\s*)(-?\\d{16,})(?=\\s*[,}\\]])`, 'g');
 }
 

@@ -1,5 +1,6 @@
 import type { JiraInstanceConfig } from './config';
 import { isoFromMillis, type PersonIdentity } from '../core/graph';
+import { escapeRegExp } from '../core/regexp';
 import type { SourceRef } from '../core/source';
 import { jqlString, scopeJql } from './scope';
 import type { JiraFlavor, JiraIssueBean, JiraStatus, JiraUser } from './types';
@@ -283,7 +284,7 @@ const patternCache = new Map<string, RegExp>();
 function patternRegExp(pattern: string): RegExp {
   let re = patternCache.get(pattern);
   if (!re) {
-    const parts = pattern.split('{key}').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const parts = pattern.split('{key}').map(escapeRegExp);
     re = new RegExp(`^${parts[0]}(.+?)${parts.slice(1).join('\\1')}$`, 'i');
     patternCache.set(pattern, re);
   }

@@ -4,14 +4,13 @@
  * the description or the configured version field. A ticket that names no version at all is
  * a model-level approval, which approves a version only when the settings accept those.
  */
+import { escapeRegExp } from '../../../connectors/core/regexp';
 import { mlflowVersionOf } from './production';
 import type { GovernanceSettings, ModelFacts, TicketFact, VersionFact } from './types';
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** `v4`, `V 4`, `version 4`, `version: 4`, `ver. 4`, not `v41` or `v4.1`, nor `Q4`. */
 function numberPattern(number: string): RegExp {
-  return new RegExp(`(?:^|[^a-z0-9])(?:v|version|ver\\.?)\\s*[:#]?\\s*${escape(number)}(?![0-9]|\\.[0-9])`, 'i');
+  return new RegExp(`(?:^|[^a-z0-9])(?:v|version|ver\\.?)\\s*[:#]?\\s*${escapeRegExp(number)}(?![0-9]|\\.[0-9])`, 'i');
 }
 
 /** Any version number, for telling a version's approval from a model-level one. */
