@@ -8,7 +8,8 @@ import { mlflowSource } from './mlflow/source';
 import { sagemakerSource } from './sagemaker/source';
 import { unityCatalogSource } from './unitycatalog/source';
 import { vertexSource } from './vertex/source';
-import type { RegistryKind, RegistryProfile } from './registry/types';
+import type { MlflowSource } from './registry/mlflow-source';
+import type { CloudModelVersion, RegistryKind, RegistryProfile } from './registry/types';
 import type { ConnectorSlot, ConnectorSlots, SourceCapability, SourceContext, SourceModule } from './source-module';
 
 /**
@@ -53,6 +54,14 @@ export function registryProfile(kind: RegistryKind): RegistryProfile {
   const profile = sourceModule(kind).registry;
   if (!profile) throw new Error(`source kind ${kind} declares no registry profile`);
   return profile;
+}
+
+/**
+ * What a cloud version records of the MLflow version it was uploaded from, as its registry
+ * reads it (tags, metadata, or a run field of its own); null when nothing.
+ */
+export function mlflowSourceOf(version: CloudModelVersion): MlflowSource | null {
+  return registryProfile(version.details.kind).mlflowSource(version);
 }
 
 /** The kinds whose connectors join `slot` (the subgraph that serves them), in the registry's order. */

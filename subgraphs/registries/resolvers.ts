@@ -2,7 +2,7 @@ import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { SourceRef } from '../../connectors/core/source';
 import type { CloudModelVersion, Deployment, DeploymentStatus, RegistryKind } from '../../connectors/registry/types';
-import { registryProfile, SOURCE_MODULES } from '../../connectors/sources';
+import { mlflowSourceOf, registryProfile, SOURCE_MODULES } from '../../connectors/sources';
 import { acrossSources } from '../common/across-sources';
 import type { PartialErrorsContext } from '../common/partial-errors';
 import { DateTimeScalar } from '../common/scalars';
@@ -83,7 +83,7 @@ export const resolvers: GraphQLResolverMap<RegistriesContext> = {
       }
       return null;
     },
-    mlflowSource: (version: CloudModelVersion) => registryProfile(version.details.kind).mlflowSource(version),
+    mlflowSource: (version: CloudModelVersion) => mlflowSourceOf(version),
     // A reference the mlflow subgraph resolves; only where the registry says which tracking server holds the run.
     run(version: CloudModelVersion) {
       const run = registryProfile(version.details.kind).run?.(version);

@@ -1,4 +1,4 @@
-import { registryProfile } from '../../connectors/sources';
+import { mlflowSourceOf, registryProfile } from '../../connectors/sources';
 import type { CloudModelVersion } from '../../connectors/registry/types';
 
 function version(tags: Array<[string, string]>, customerMetadata?: Array<[string, string]>, kind: 'VERTEX_AI' | 'AZURE_ML' = 'VERTEX_AI'): CloudModelVersion {
@@ -12,9 +12,6 @@ function version(tags: Array<[string, string]>, customerMetadata?: Array<[string
         : { kind, resourceName: 'projects/p/locations/l/models/1@1', versionId: '1', versionAliases: [], containerImage: null },
   } as unknown as CloudModelVersion;
 }
-
-/** As the registries subgraph and the governance read it: the version's registry's profile. */
-const mlflowSourceOf = (v: CloudModelVersion) => registryProfile(v.details.kind).mlflowSource(v);
 
 describe('mlflowSourceOf', () => {
   it('reads SageMaker customer metadata', () => {

@@ -13,7 +13,7 @@ import type { SourceRef } from '../../../connectors/core/source';
 import type { GitHostConnector } from '../../../connectors/git/types';
 import type { TicketConnector } from '../../../connectors/jira';
 import type { TrackingConnector } from '../../../connectors/mlflow';
-import { registryProfile } from '../../../connectors/sources';
+import { mlflowSourceOf } from '../../../connectors/sources';
 import type { Deployment, RegistryConnector } from '../../../connectors/registry/types';
 import type { PeopleDirectory } from '../../common/identity';
 import { modelCodeOwners } from '../../git/code-owners';
@@ -102,7 +102,7 @@ export class FactReader {
 
   private async cloudVersions(refs: Array<{ loaders: RegistryLoaders; nativeId: string }>): Promise<RequiredCloudVersion[]> {
     const versions = (await Promise.all(refs.map(({ loaders, nativeId }) => loaders.versions.load(nativeId)))).flat();
-    return newestVersionsFirst(versions).map((v) => ({ ...v, mlflowSource: registryProfile(v.details.kind).mlflowSource(v) }));
+    return newestVersionsFirst(versions).map((v) => ({ ...v, mlflowSource: mlflowSourceOf(v) }));
   }
 
   private async deploymentsOf(refs: Array<{ loaders: RegistryLoaders; nativeId: string }>): Promise<RequiredDeployment[]> {
